@@ -1,0 +1,55 @@
+import { cdk8s, javascript } from 'projen';
+import { UpdateSnapshot } from 'projen/lib/javascript';
+
+const project = new cdk8s.ConstructLibraryCdk8s({
+  name: 'cdk8s-egress',
+  description: 'Kubernetes egress control as code: egress zones, allowed external destinations, NAT pools, egress gateways and perimeter-firewall exports for cdk8s (Calico first).',
+  author: 'cdk8s-egress maintainers',
+  authorAddress: 'maintainers@cdk8s-egress.dev',
+  repositoryUrl: 'https://github.com/cdk8s-egress/cdk8s-egress.git',
+  keywords: ['cdk8s', 'kubernetes', 'egress', 'calico', 'cilium', 'networkpolicy', 'nat', 'firewall', 'egress-gateway'],
+  license: 'Apache-2.0',
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+
+  // 2.68.11 is not on npm; 2.68.12 is the lowest cdk8s we support (and test against).
+  cdk8sVersion: '2.68.12',
+  constructsVersion: '10.3.0',
+  jsiiVersion: '~6.0.0',
+  typescriptVersion: '~5.9.3',
+
+  // cdk8s-plus-28 is a peer: users bring their own, we build Deployments/DaemonSets with it.
+  peerDeps: ['cdk8s-plus-28@^2.5.6'],
+  // Runtime dependencies are bundled into the jsii package (jsii requires that for non-jsii deps).
+  // ipaddr.js: a small, CommonJS, dependency-free IPv4/IPv6 parser (used by express/proxy-addr).
+  deps: ['ipaddr.js@^2.2.0'],
+  bundledDeps: ['ipaddr.js'],
+  devDeps: [
+    'cdk8s-plus-28@2.5.6',
+    '@types/node@^20',
+    'yaml@^2.5.0',
+    'ajv@^8.17.1',
+    'fast-check@^4',
+    // Data-path agent only (images/): never a runtime dependency of the construct library.
+    'prom-client@^15.1.3',
+    '@kubernetes/client-node@0.22.3',
+    // Benchmarks only.
+    'cidr-tools@12.0.3',
+  ],
+
+  jestOptions: {
+    updateSnapshot: UpdateSnapshot.NEVER,
+    jestConfig: {
+      testTimeout: 120_000,
+    },
+  },
+
+  gitignore: ['/dist/', '/images/build/', '/.bench/'],
+});
+
+for (const p of ['/examples/', '/images/', '/bench/', '/.ci/', '/BENCHMARKS.md', '/docs/']) {
+  project.addPackageIgnore(p);
+}
+
+project.synth();

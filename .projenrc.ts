@@ -38,6 +38,10 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     'cidr-tools@12.0.3',
   ],
 
+  // The data-path agents (src/agent) use Node-only runtime deps (Kubernetes and Prometheus clients) that
+  // must not become dependencies of the construct library: jsii skips them; images/ compiles them.
+  excludeTypescript: ['src/agent/**'],
+
   jestOptions: {
     updateSnapshot: UpdateSnapshot.NEVER,
     jestConfig: {

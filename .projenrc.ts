@@ -52,6 +52,12 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   gitignore: ['/dist/', '/images/build/', '/.bench/'],
 });
 
+// README's first command: synthesize the example app (manifests + firewall exports) into dist/.
+project.addTask('synth', {
+  description: 'Synthesize the example app into dist/',
+  exec: 'ts-node --transpile-only --project test/tsconfig.json examples/app/main.ts',
+});
+
 for (const p of ['/examples/', '/images/', '/bench/', '/.ci/', '/BENCHMARKS.md', '/docs/']) {
   project.addPackageIgnore(p);
 }

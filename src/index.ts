@@ -1,5 +1,15 @@
-export class Hello {
-  public sayHello() {
-    return 'hello, world!';
-  }
-}
+// Value model (backend-neutral)
+export * from './model/protocol';
+export * from './model/port';
+export * from './model/egress-model';
+// Constructs users meet first
+export * from './constructs/cluster-network';
+export * from './constructs/destination';
+export * from './constructs/destination-set';
+export * from './constructs/egress-gateway-ref';
+export * from './constructs/egress-zone';
+export * from './constructs/allow-external';
+export * from './constructs/nat-pool';
+// Backends and the model API
+export * from './backends/backend';
+export * from './synth/egress-model-api';

@@ -12,6 +12,7 @@ export class EgressValidationError extends Error {
   public readonly value: string;
   public readonly reason: string;
   public readonly path?: string;
+  public readonly hint?: string;
 
   constructor(field: string, value: unknown, reason: string, path?: string, hint?: string) {
     const shown = typeof value === 'string' ? value : JSON.stringify(value);
@@ -21,14 +22,25 @@ export class EgressValidationError extends Error {
     this.value = shown;
     this.reason = reason;
     this.path = path;
+    this.hint = hint;
   }
 
-  /** The same error, located at a construct path (keeps the first location it was given). */
-  public at(path: string): EgressValidationError {
-    if (this.path) return this;
-    const located = new EgressValidationError(this.field, this.value, this.reason, path);
-    located.message = `${this.message.replace(/; hint: .*$/, '')} (at ${path})${this.message.match(/; hint: .*$/)?.[0] ?? ''}`;
-    return located;
+  /**
+   * The same error located at a construct path, with the field prefixed by the caller's field
+   * (e.g. a value-object error "port" raised inside AllowExternal's "ports[2]").
+   */
+  public at(path: string, field?: string): EgressValidationError {
+    return new EgressValidationError(field ?? this.field, this.value, this.reason, this.path ?? path, this.hint);
+  }
+}
+
+/** Runs `fn`, re-throwing value errors located at `path` under `field`. */
+export function locate<T>(path: string, field: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof EgressValidationError && !e.path) throw e.at(path, field);
+    throw e;
   }
 }
 

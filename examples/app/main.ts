@@ -1,0 +1,91 @@
+/**
+ * Example estate: three zones with three different egress postures.
+ *
+ *   payments  -> a card processor's ranges on 443, from its own routable (non-NATed) pool, so the
+ *                processor's firewall can allow exactly 10.250.0.0/24 as source
+ *   batch     -> object-storage ranges on 443 through NAT outgoing (node addresses), except the
+ *                corporate network, which must see pod addresses
+ *   locked    -> DNS only
+ *
+ * Run: `npm run synth` (manifests + exports into dist/). BACKEND=<calico|calico-enterprise|cilium|kubernetes>
+ * picks the backend.
+ */
+import { App, Chart, YamlOutputType } from 'cdk8s';
+import { Construct } from 'constructs';
+import {
+  Backend, ClusterNetwork, Destination, DestinationSet, EgressZone, NatPool, Port, Selector,
+} from '../../src';
+
+export class EgressEstate extends Chart {
+  constructor(scope: Construct, id: string) {
+    super(scope, id, { disableResourceNameHashes: true });
+    if (process.env.BACKEND) Backend.setDefault(this, Backend.of(process.env.BACKEND));
+
+    new ClusterNetwork(this, 'cluster', {
+      podCidrs: ['10.244.0.0/16', '10.250.0.0/24'],
+      serviceCidrs: ['10.96.0.0/12'],
+      nodeCidrs: ['192.0.2.0/26'],
+    });
+
+    // Shared, named destination list: written once, used by any zone.
+    const objectStorage = new DestinationSet(this, 'object-storage', {
+      description: 'Object storage endpoints',
+      entries: [
+        { cidr: '198.51.100.0/25', description: 'object storage eu-1' },
+        { cidr: '198.51.100.128/25', description: 'object storage eu-2' },
+        { cidr: '2001:db8:100::/48', description: 'object storage v6' },
+      ],
+    });
+
+    const paymentsPool = new NatPool(this, 'payments-pool', {
+      cidr: '10.250.0.0/24',
+      natOutgoing: false,
+      blockSize: 28,
+      capacity: { nodes: 6, podsPerNode: 10 },
+    });
+    const batchPool = new NatPool(this, 'batch-pool', {
+      cidr: '10.244.0.0/16',
+      natOutgoing: true,
+      noNatDestinations: ['172.16.0.0/12'],
+    });
+
+    const payments = new EgressZone(this, 'payments', {
+      description: 'Card payments API',
+      namespaces: ['payments'],
+      podSelector: Selector.parse('app == "payments-api"'),
+      natPools: [paymentsPool],
+    });
+    payments.allow('card-processor', {
+      to: [Destination.cidrs(['203.0.113.0/26', '203.0.113.64/26'], 'card processor API')],
+      ports: [Port.tcp(443)],
+      description: 'Card processor API over TLS',
+    });
+
+    const batch = new EgressZone(this, 'batch', {
+      description: 'Nightly batch jobs',
+      namespaces: ['batch', 'reporting'],
+      natPools: [batchPool],
+    });
+    batch.allow('object-storage', {
+      to: [Destination.set(objectStorage)],
+      ports: [Port.tcp(443)],
+      description: 'Uploads to object storage',
+    });
+    batch.allow('corporate-sftp', {
+      to: [Destination.cidr('172.16.10.5', 'corporate SFTP')],
+      ports: [Port.tcp(22)],
+    });
+
+    new EgressZone(this, 'locked', {
+      description: 'Untrusted workloads: DNS only',
+      namespaces: ['sandbox'],
+    });
+  }
+}
+
+if (require.main === module) {
+  const app = new App({ outdir: process.env.OUTDIR ?? 'dist', yamlOutputType: YamlOutputType.FILE_PER_CHART });
+  new EgressEstate(app, 'egress');
+  app.synth();
+  console.log(`synthesized into ${app.outdir}/`);
+}

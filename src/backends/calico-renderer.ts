@@ -1,0 +1,280 @@
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import { BackendRenderer, RenderSelection } from './backend-renderer';
+import {
+  CalicoAction, CalicoEncapsulationMode, CalicoEntityRule, CalicoGlobalNetworkPolicy, CalicoGlobalNetworkSet,
+  CalicoIPPool, CalicoNetworkSet, CalicoPolicyType, CalicoPort, CalicoProtocol, CalicoRule,
+} from '../calico';
+import {
+  DestinationSetModel, DnsModel, EgressModelDocument, EgressZoneModel, NamespaceAssignment, NatPoolModel, PoolEncapsulation,
+} from '../model/egress-model';
+import { Port, PortModel } from '../model/port';
+import { Selector } from '../model/selector';
+
+/** Label every destination set carries, so policies select sets by name and nothing else by accident. */
+export const DESTINATION_SET_LABEL = 'egress.cdk8s.io/destination-set';
+/** Label on every object the library emits for a zone. */
+export const ZONE_LABEL = 'egress.cdk8s.io/zone';
+/** Calico's label for a namespace's name (set on every namespace profile). */
+const NAMESPACE_NAME_LABEL = 'projectcalico.org/name';
+
+/**
+ * Open-source Calico (projectcalico.org/v3).
+ *
+ * Per zone, one GlobalNetworkPolicy (types: [Egress]) selecting the zone's pods in its namespaces:
+ *   1. allow DNS to the cluster DNS pods (and extra DNS addresses),
+ *   2. allow in-cluster workloads (when the zone asks for it),
+ *   3. allow each rule's destination sets on its ports (one Calico rule per protocol),
+ *   4. deny everything else that is external.
+ * In-cluster traffic that the zone does not allow is not denied by rule 4 when the cluster ranges are
+ * declared: it falls through to later policies of the tier (e.g. the app teams' NetworkPolicies at order
+ * 1000) and ends in Calico's end-of-tier deny if none allows it. Without declared cluster ranges rule 4
+ * denies everything, which is the safe reading of "default-deny egress".
+ * Destination sets become GlobalNetworkSets (or NetworkSets) selected by label, so a list is written once.
+ * NAT pools become IPPools; "no NAT to these ranges" becomes disabled IPPools (Calico never NATs towards
+ * any pool's range, enabled or not — the technique Calico's egress guide describes).
+ */
+export class CalicoRenderer implements BackendRenderer {
+  public readonly name: string = 'calico';
+
+  public unsupported(selection: RenderSelection): string[] {
+    const problems: string[] = [];
+    for (const set of selection.destinationSets) {
+      if (set.domains.length > 0) {
+        problems.push(`backend "${this.name}" cannot match domain names (destination set "${set.name}": ${set.domains.join(', ')}) (at ${set.path}); hint: use Backend.CALICO_ENTERPRISE or Backend.CILIUM, or list addresses`);
+      }
+    }
+    return problems;
+  }
+
+  public render(selection: RenderSelection): void {
+    for (const set of selection.destinationSets) this.renderSet(selection.scopeFor(set.path), set);
+    for (const zone of selection.zones) this.renderZone(selection.scopeFor(zone.path), zone, selection.document);
+    this.renderPools(selection);
+  }
+
+  protected renderSet(scope: Construct, set: DestinationSetModel): void {
+    const metadata = {
+      name: set.name,
+      labels: { ...set.labels, [DESTINATION_SET_LABEL]: set.name },
+      annotations: set.description ? { 'egress.cdk8s.io/description': set.description } : undefined,
+    };
+    const nets = set.cidrs.map(c => c.cidr);
+    if (set.namespace) {
+      new CalicoNetworkSet(scope, 'CalicoNetworkSet', { metadata: { ...metadata, namespace: set.namespace }, spec: { nets } });
+    } else {
+      new CalicoGlobalNetworkSet(scope, 'CalicoGlobalNetworkSet', { metadata, spec: { nets } });
+    }
+  }
+
+  protected renderZone(scope: Construct, zone: EgressZoneModel, doc: EgressModelDocument): CalicoGlobalNetworkPolicy {
+    const egress: CalicoRule[] = [
+      ...this.dnsRules(zone.dns),
+      ...(zone.allowInCluster ? this.inClusterRules(doc) : []),
+      ...this.allowRules(zone, doc),
+      ...this.denyExternalRules(doc),
+    ];
+    const name = zone.tier === 'default' ? `egress-${zone.name}` : `${zone.tier}.egress-${zone.name}`;
+    return new CalicoGlobalNetworkPolicy(scope, 'CalicoGlobalNetworkPolicy', {
+      metadata: {
+        name,
+        labels: { [ZONE_LABEL]: zone.name },
+        annotations: zone.description ? { 'egress.cdk8s.io/description': zone.description } : undefined,
+      },
+      spec: {
+        tier: zone.tier === 'default' ? undefined : zone.tier,
+        order: zone.order,
+        selector: zone.members.podSelector,
+        namespaceSelector: namespaceSelectorOf(zone),
+        types: [CalicoPolicyType.EGRESS],
+        egress,
+      },
+    });
+  }
+
+  private dnsRules(dns: DnsModel): CalicoRule[] {
+    if (!dns.enabled) return [];
+    const rules: CalicoRule[] = [];
+    for (const { protocol, ports } of groupByProtocol(dns.ports)) {
+      rules.push({
+        action: CalicoAction.ALLOW,
+        protocol,
+        destination: {
+          namespaceSelector: Selector.labelEquals(NAMESPACE_NAME_LABEL, dns.namespace).toString(),
+          selector: dns.podSelector,
+          ports,
+        },
+        metadata: { annotations: { 'egress.cdk8s.io/rule': 'dns' } },
+      });
+      for (const [ipVersion, nets] of byFamily(dns.cidrs)) {
+        rules.push({ action: CalicoAction.ALLOW, protocol, ipVersion, destination: { nets, ports }, metadata: { annotations: { 'egress.cdk8s.io/rule': 'dns' } } });
+      }
+    }
+    return rules;
+  }
+
+  private inClusterRules(doc: EgressModelDocument): CalicoRule[] {
+    const meta = { annotations: { 'egress.cdk8s.io/rule': 'in-cluster' } };
+    // Any workload in any namespace — but not our own destination sets, which selectors would match too.
+    const rules: CalicoRule[] = [{
+      action: CalicoAction.ALLOW,
+      destination: { namespaceSelector: 'all()', selector: `!has(${DESTINATION_SET_LABEL})` },
+      metadata: meta,
+    }];
+    for (const [ipVersion, nets] of byFamily(doc.clusterCidrs)) {
+      rules.push({ action: CalicoAction.ALLOW, ipVersion, destination: { nets }, metadata: meta });
+    }
+    return rules;
+  }
+
+  private allowRules(zone: EgressZoneModel, doc: EgressModelDocument): CalicoRule[] {
+    const sets = new Map(doc.destinationSets.map(s => [s.name, s]));
+    const rules: CalicoRule[] = [];
+    for (const rule of zone.rules) {
+      const names = rule.destinationSets.filter(n => (sets.get(n)?.cidrs.length ?? 0) > 0);
+      if (names.length === 0) continue;
+      const namespaced = names.map(n => sets.get(n)!).find(s => s.namespace);
+      const destination: CalicoEntityRule = {
+        selector: (names.length === 1 ? Selector.labelEquals(DESTINATION_SET_LABEL, names[0]) : Selector.labelIn(DESTINATION_SET_LABEL, names)).toString(),
+        namespaceSelector: namespaced ? Selector.labelEquals(NAMESPACE_NAME_LABEL, namespaced.namespace!).toString() : undefined,
+      };
+      const annotations: { [k: string]: string } = { 'egress.cdk8s.io/rule': rule.name };
+      if (rule.description) annotations['egress.cdk8s.io/description'] = rule.description;
+      if (rule.ports.length === 0) {
+        rules.push({ action: CalicoAction.ALLOW, destination, metadata: { annotations } });
+        continue;
+      }
+      for (const { protocol, ipVersion, ports, icmp } of groupByProtocol(rule.ports)) {
+        rules.push({
+          action: CalicoAction.ALLOW,
+          protocol,
+          ipVersion,
+          icmp,
+          destination: { ...destination, ports },
+          metadata: { annotations },
+        });
+      }
+    }
+    return rules;
+  }
+
+  private denyExternalRules(doc: EgressModelDocument): CalicoRule[] {
+    const meta = { annotations: { 'egress.cdk8s.io/rule': 'default-deny-external' } };
+    if (doc.clusterCidrs.length === 0) return [{ action: CalicoAction.DENY, metadata: meta }];
+    const families = byFamily(doc.clusterCidrs);
+    const rules: CalicoRule[] = [];
+    for (const ipVersion of [4, 6]) {
+      const nets = families.get(ipVersion);
+      rules.push(nets
+        ? { action: CalicoAction.DENY, ipVersion, destination: { notNets: nets }, metadata: meta }
+        : { action: CalicoAction.DENY, ipVersion, metadata: meta });
+    }
+    return rules;
+  }
+
+  private renderPools(selection: RenderSelection): void {
+    const doneNoNat = new Set<string>();
+    const annotations = new Map<string, { v4: string[]; v6: string[]; scope: Construct }>();
+    for (const pool of selection.natPools) {
+      const scope = selection.scopeFor(pool.path);
+      new CalicoIPPool(scope, 'CalicoIPPool', {
+        metadata: { name: pool.name },
+        spec: {
+          cidr: pool.cidr,
+          blockSize: pool.blockSize,
+          natOutgoing: pool.natOutgoing,
+          nodeSelector: pool.nodeSelector,
+          namespaceSelector: pool.assignment === NamespaceAssignment.NAMESPACE_SELECTOR && pool.namespaces.length > 0
+            ? Selector.labelIn(NAMESPACE_NAME_LABEL, pool.namespaces).toString() : undefined,
+          ...encapsulation(pool),
+        },
+      });
+      for (const dest of pool.noNatDestinations) {
+        if (doneNoNat.has(dest)) continue;
+        doneNoNat.add(dest);
+        new CalicoIPPool(scope, `NoNat-${dest}`, {
+          metadata: { name: `no-nat-${dest.replace(/[^0-9a-f]+/gi, '-').replace(/-+$/, '').toLowerCase()}` },
+          spec: { cidr: dest, disabled: true, natOutgoing: false, nodeSelector: '!all()' },
+        });
+      }
+      if (pool.assignment === NamespaceAssignment.NAMESPACE_ANNOTATION) {
+        for (const ns of pool.namespaces) {
+          const a = annotations.get(ns) ?? { v4: [], v6: [], scope };
+          (pool.ipVersion === 4 ? a.v4 : a.v6).push(pool.name);
+          annotations.set(ns, a);
+        }
+      }
+    }
+    for (const [ns, a] of [...annotations].sort(([x], [y]) => x.localeCompare(y))) {
+      const ann: { [k: string]: string } = {};
+      if (a.v4.length) ann['cni.projectcalico.org/ipv4pools'] = JSON.stringify(a.v4);
+      if (a.v6.length) ann['cni.projectcalico.org/ipv6pools'] = JSON.stringify(a.v6);
+      // A Namespace object carrying the pool annotation: applying it merges the annotation into an existing namespace.
+      new ApiObject(a.scope, `Namespace-${ns}`, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, annotations: ann } });
+    }
+  }
+}
+
+function namespaceSelectorOf(zone: EgressZoneModel): string {
+  const byName = zone.members.namespaces.length === 0 ? undefined
+    : zone.members.namespaces.length === 1 ? Selector.labelEquals(NAMESPACE_NAME_LABEL, zone.members.namespaces[0])
+      : Selector.labelIn(NAMESPACE_NAME_LABEL, zone.members.namespaces);
+  const byLabel = zone.members.namespaceSelector ? Selector.parse(zone.members.namespaceSelector) : undefined;
+  if (byName && byLabel) return Selector.or(byName, byLabel).toString();
+  return (byName ?? byLabel)!.toString();
+}
+
+function encapsulation(pool: NatPoolModel): { ipipMode?: CalicoEncapsulationMode; vxlanMode?: CalicoEncapsulationMode } {
+  switch (pool.encapsulation) {
+    case PoolEncapsulation.VXLAN: return { vxlanMode: CalicoEncapsulationMode.ALWAYS, ipipMode: CalicoEncapsulationMode.NEVER };
+    case PoolEncapsulation.VXLAN_CROSS_SUBNET: return { vxlanMode: CalicoEncapsulationMode.CROSS_SUBNET, ipipMode: CalicoEncapsulationMode.NEVER };
+    case PoolEncapsulation.IPIP: return { ipipMode: CalicoEncapsulationMode.ALWAYS, vxlanMode: CalicoEncapsulationMode.NEVER };
+    case PoolEncapsulation.IPIP_CROSS_SUBNET: return { ipipMode: CalicoEncapsulationMode.CROSS_SUBNET, vxlanMode: CalicoEncapsulationMode.NEVER };
+    default: return { ipipMode: CalicoEncapsulationMode.NEVER, vxlanMode: CalicoEncapsulationMode.NEVER };
+  }
+}
+
+interface ProtocolGroup {
+  readonly protocol: CalicoProtocol;
+  /** 4 or 6 for ICMP/ICMPv6 (Calico requires the matching ipVersion), else undefined. */
+  readonly ipVersion?: number;
+  /** Ports, or undefined for every port of the protocol. */
+  readonly ports?: CalicoPort[];
+  readonly icmp?: { type?: number; code?: number };
+}
+
+/** Ports grouped per protocol: a Calico rule carries one protocol, and one ICMP type/code at most. */
+function groupByProtocol(models: PortModel[]): ProtocolGroup[] {
+  const out: ProtocolGroup[] = [];
+  const byProto = new Map<string, Port[]>();
+  for (const m of models) {
+    const port = Port.fromModel(m);
+    const key = port.protocol!.name;
+    byProto.set(key, [...(byProto.get(key) ?? []), port]);
+  }
+  for (const [name, ports] of byProto) {
+    const protocol = CalicoProtocol.parse(name);
+    const ipVersion = ports[0].protocol!.ipVersion || undefined;
+    if (ports.some(p => p.isWholeProtocol)) {
+      out.push({ protocol, ipVersion });
+    } else if (ports[0].protocol!.isIcmp) {
+      for (const p of ports) out.push({ protocol, ipVersion, icmp: { type: p.icmpType, code: p.icmpCode } });
+    } else {
+      out.push({
+        protocol,
+        ports: ports.map(p => p.portName !== undefined ? CalicoPort.named(p.portName)
+          : p.fromPort === p.toPort ? CalicoPort.of(p.fromPort!) : CalicoPort.range(p.fromPort!, p.toPort!)),
+      });
+    }
+  }
+  return out;
+}
+
+function byFamily(cidrs: string[]): Map<number, string[]> {
+  const out = new Map<number, string[]>();
+  for (const c of cidrs) {
+    const v = c.includes(':') ? 6 : 4;
+    out.set(v, [...(out.get(v) ?? []), c]);
+  }
+  return out;
+}

@@ -1,0 +1,110 @@
+import { Construct } from 'constructs';
+import { Destination } from './destination';
+import { DestinationSet } from './destination-set';
+import { IEgressGateway } from './egress-gateway-ref';
+import type { EgressZone } from './egress-zone';
+import { EgressValidationError } from '../model/errors';
+import { toDnsLabel, validateDnsLabel } from '../model/names';
+import { Port } from '../model/port';
+import { ensureSynthesizer } from '../synth/egress-synthesizer';
+import type { ModelBuilder } from '../synth/model-builder';
+
+/** What an AllowExternal rule allows. */
+export interface AllowExternalOptions {
+  /** Destinations: addresses, domain names and/or shared destination sets. */
+  readonly to: Destination[];
+  /**
+   * Ports and protocols.
+   * @default - all traffic to those destinations
+   */
+  readonly ports?: Port[];
+  /**
+   * What the rule is for (shown in policies, firewall exports and egress maps).
+   * @default - no description
+   */
+  readonly description?: string;
+  /**
+   * Name of the rule (DNS label); also names the destination set made from inline addresses.
+   * @default - derived from the construct id
+   */
+  readonly name?: string;
+  /**
+   * Gateway for these destinations, overriding the zone's (longest-prefix match picks the rule).
+   * @default - the zone's gateway, if any
+   */
+  readonly via?: IEgressGateway;
+  /**
+   * These destinations never go through a gateway, even when the zone has one.
+   * @default false
+   */
+  readonly bypassGateway?: boolean;
+}
+
+/** Properties of an AllowExternal rule. */
+export interface AllowExternalProps extends AllowExternalOptions {
+  /** Zones that may reach the destinations. */
+  readonly zones: EgressZone[];
+}
+
+/**
+ * Allows one or more zones to reach external destinations on given ports. Inline addresses and domains
+ * become one destination set of the rule's own; shared sets are referenced, never copied.
+ */
+export class AllowExternal extends Construct {
+  /** Name of the rule. */
+  public readonly ruleName: string;
+  private readonly zones: EgressZone[];
+  private readonly sets: DestinationSet[];
+  private readonly ports: Port[];
+  private readonly props: AllowExternalOptions;
+
+  constructor(scope: Construct, id: string, props: AllowExternalProps) {
+    super(scope, id);
+    ensureSynthesizer(this);
+    const path = this.node.path;
+    this.props = props;
+    this.ruleName = validateDnsLabel('name', props.name ?? toDnsLabel(id), path);
+    if (props.zones.length === 0) throw new EgressValidationError('zones', '[]', 'is empty: a rule needs at least one zone', path);
+    if (props.to.length === 0) throw new EgressValidationError('to', '[]', 'is empty: a rule needs at least one destination', path);
+    if (props.via && props.bypassGateway) {
+      throw new EgressValidationError('bypassGateway', 'true', `contradicts via "${props.via.gatewayName}"`, path);
+    }
+    this.zones = [...props.zones];
+    this.ports = this.dedupePorts(props.ports ?? []);
+
+    const inlineCidrs = props.to.flatMap(d => d._cidrs);
+    const inlineDomains = props.to.flatMap(d => d._domains);
+    this.sets = props.to.filter(d => d._set).map(d => d._set!);
+    if (inlineCidrs.length > 0 || inlineDomains.length > 0) {
+      this.sets.push(new DestinationSet(this, 'Destinations', {
+        name: this.ruleName,
+        description: props.description,
+        entries: inlineCidrs,
+        domains: inlineDomains,
+      }));
+    }
+  }
+
+  /** @internal */
+  public _contribute(builder: ModelBuilder): void {
+    for (const zone of this.zones) {
+      builder.addRule(zone.zoneName, {
+        name: this.ruleName,
+        path: this.node.path,
+        description: this.props.description,
+        destinationSets: [...new Set(this.sets.map(s => s.setName))].sort(),
+        ports: this.ports.map(p => p.toModel()),
+        gateway: this.props.via?.gatewayName,
+        bypassGateway: this.props.bypassGateway ?? false,
+      });
+    }
+  }
+
+  // Ports covered by another port of the rule are dropped (like aws-ec2: a covered rule is noise, not an error).
+  private dedupePorts(ports: Port[]): Port[] {
+    const unique = [...new Map(ports.map(p => [p.toString(), p])).values()];
+    if (unique.some(p => p.isAllTraffic)) return [];
+    return unique.filter(p => !unique.some(o => o !== p && p.coveredBy(o) && !(o.coveredBy(p) && o.toString() > p.toString())))
+      .sort((a, b) => a.toString().localeCompare(b.toString()));
+  }
+}

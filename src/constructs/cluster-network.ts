@@ -1,0 +1,91 @@
+import { Construct } from 'constructs';
+import { dnsModel, parseCidrAt } from './private/values';
+import type { ModelBuilder } from '../synth/model-builder';
+
+/** Where zones send DNS queries. */
+export interface DnsOptions {
+  /**
+   * Whether zones may query DNS at all.
+   * @default true
+   */
+  readonly enabled?: boolean;
+  /**
+   * Namespace of the cluster DNS pods.
+   * @default "kube-system"
+   */
+  readonly namespace?: string;
+  /**
+   * Selector of the cluster DNS pods.
+   * @default k8s-app == "kube-dns" (CoreDNS keeps that label)
+   */
+  readonly podSelector?: Selector;
+  /**
+   * Ports DNS is allowed on.
+   * @default UDP 53 and TCP 53
+   */
+  readonly ports?: Port[];
+  /**
+   * Extra DNS server addresses, e.g. NodeLocal DNSCache's link-local address.
+   * @default - none
+   */
+  readonly cidrs?: string[];
+}
+
+/** Properties of the cluster's network. */
+export interface ClusterNetworkProps {
+  /**
+   * Pod address ranges (all pools). Traffic to them is in-cluster, never "external".
+   * @default - unknown: external traffic is then told apart by selectors only
+   */
+  readonly podCidrs?: string[];
+  /**
+   * Service address ranges.
+   * @default - unknown
+   */
+  readonly serviceCidrs?: string[];
+  /**
+   * Node address ranges: what an edge firewall sees for zones whose pools NAT to the node address.
+   * @default - unknown (firewall exports then say so instead of guessing)
+   */
+  readonly nodeCidrs?: string[];
+  /**
+   * Default DNS allowance of every zone.
+   * @default - cluster DNS (kube-system, k8s-app == "kube-dns") on UDP/TCP 53
+   */
+  readonly dns?: DnsOptions;
+}
+
+/**
+ * Facts about the cluster network that every zone shares: in-cluster ranges, node ranges and DNS.
+ * Optional; at most one per app.
+ */
+export class ClusterNetwork extends Construct {
+  /** Pod ranges, canonical. */
+  public readonly podCidrs: string[];
+  /** Service ranges, canonical. */
+  public readonly serviceCidrs: string[];
+  /** Node ranges, canonical. */
+  public readonly nodeCidrs: string[];
+  private readonly dns?: DnsOptions;
+
+  constructor(scope: Construct, id: string, props: ClusterNetworkProps = {}) {
+    super(scope, id);
+    const parse = (field: string, list: string[] | undefined) => (list ?? []).map((c, i) => parseCidrAt(`${field}[${i}]`, c, this.node.path).toString());
+    this.podCidrs = parse('podCidrs', props.podCidrs);
+    this.serviceCidrs = parse('serviceCidrs', props.serviceCidrs);
+    this.nodeCidrs = parse('nodeCidrs', props.nodeCidrs);
+    this.dns = props.dns;
+    if (props.dns) dnsModel(props.dns, this.node.path);
+  }
+
+  /** @internal */
+  public _contribute(builder: ModelBuilder): void {
+    builder.setClusterNetwork({
+      path: this.node.path,
+      clusterCidrs: [...this.podCidrs, ...this.serviceCidrs],
+      nodeCidrs: this.nodeCidrs,
+      dns: this.dns ? dnsModel(this.dns, this.node.path) : undefined,
+    });
+  }
+}
+

@@ -1,0 +1,171 @@
+import { Construct } from 'constructs';
+import { AllowExternal, AllowExternalOptions } from './allow-external';
+import { DnsOptions } from './cluster-network';
+import { dnsModel } from './private/values';
+import { IEgressGateway } from './egress-gateway-ref';
+import { NatPool } from './nat-pool';
+import { Backend } from '../backends/backend';
+import { EgressValidationError } from '../model/errors';
+import { toDnsLabel, validateDnsLabel } from '../model/names';
+import { Selector } from '../model/selector';
+import { ensureSynthesizer } from '../synth/egress-synthesizer';
+import type { ModelBuilder } from '../synth/model-builder';
+
+/** Properties of an egress zone. */
+export interface EgressZoneProps {
+  /**
+   * Name of the zone (DNS label, unique in the app); names the policies it becomes.
+   * @default - derived from the construct id
+   */
+  readonly name?: string;
+  /**
+   * What the zone is.
+   * @default - no description
+   */
+  readonly description?: string;
+  /**
+   * Namespaces whose workloads belong to the zone.
+   * @default - none (then `namespaceSelector` is required)
+   */
+  readonly namespaces?: string[];
+  /**
+   * Namespaces, by label, whose workloads belong to the zone (combined with `namespaces` by OR).
+   * @default - only `namespaces`
+   */
+  readonly namespaceSelector?: Selector;
+  /**
+   * Which pods of those namespaces belong to the zone.
+   * @default - every pod (unless `podLabels` is given)
+   */
+  readonly podSelector?: Selector;
+  /**
+   * Pods by exact labels (ANDed with `podSelector`).
+   * @default - no label condition
+   */
+  readonly podLabels?: { [key: string]: string };
+  /**
+   * DNS allowance.
+   * @default - the ClusterNetwork's DNS, or cluster DNS on UDP/TCP 53
+   */
+  readonly dns?: DnsOptions;
+  /**
+   * Allow traffic to any in-cluster workload from this zone's own policy. When false, in-cluster traffic is
+   * left to the cluster's other policies (which run after the zone's), and is denied if none allows it.
+   * @default false
+   */
+  readonly allowInCluster?: boolean;
+  /**
+   * Pools the zone's pods take their addresses from (decides what source address the outside sees).
+   * @default - the cluster's default pool with NAT outgoing
+   */
+  readonly natPools?: NatPool[];
+  /**
+   * Gateway the zone's external traffic leaves through.
+   * @default - no gateway
+   */
+  readonly gateway?: IEgressGateway;
+  /**
+   * With a gateway: leave directly when no gateway replica is ready, instead of dropping.
+   * @default false (fail closed)
+   */
+  readonly failOpen?: boolean;
+  /**
+   * Policy order (lower applies first). Zones default to 100 so they run before Kubernetes NetworkPolicies
+   * (which Calico orders at 1000) and after anything a platform team puts below 100.
+   * @default 100
+   */
+  readonly order?: number;
+  /**
+   * Calico tier of the zone's policy.
+   * @default "default"
+   */
+  readonly tier?: string;
+  /**
+   * Backend this zone is rendered for.
+   * @default - the chart's default (Backend.setDefault), else Calico
+   */
+  readonly backend?: Backend;
+}
+
+/**
+ * A set of workloads (namespaces and/or pods) that share one egress posture: default-deny egress, DNS
+ * allowed, the zone's allowed external destinations, its NAT behaviour and its gateway.
+ */
+export class EgressZone extends Construct {
+  /** Name of the zone. */
+  public readonly zoneName: string;
+  /** Backend the zone is rendered for. */
+  public readonly backend: Backend;
+  private readonly props: EgressZoneProps;
+  private readonly namespaces: string[];
+  private readonly podSelector: Selector;
+  private readonly natPools: NatPool[];
+  private gateway?: IEgressGateway;
+
+  constructor(scope: Construct, id: string, props: EgressZoneProps = {}) {
+    super(scope, id);
+    ensureSynthesizer(this);
+    const path = this.node.path;
+    this.props = props;
+    this.zoneName = validateDnsLabel('name', props.name ?? toDnsLabel(id), path);
+    this.namespaces = [...new Set(props.namespaces ?? [])].sort();
+    this.namespaces.forEach((ns, i) => validateDnsLabel(`namespaces[${i}]`, ns, path));
+    if (this.namespaces.length === 0 && !props.namespaceSelector) {
+      throw new EgressValidationError('namespaces', '[]', 'is empty and no namespaceSelector is given: a zone must say which namespaces it covers', path);
+    }
+    for (const [field, sel] of [['namespaceSelector', props.namespaceSelector], ['podSelector', props.podSelector]] as const) {
+      if (sel?.usesGlobal) throw new EgressValidationError(field, sel.toString(), 'uses global(), which Calico only allows in a rule\'s namespaceSelector', path);
+    }
+    let pods = props.podSelector ?? Selector.all();
+    if (props.podLabels && Object.keys(props.podLabels).length > 0) pods = Selector.and(pods, Selector.fromLabels(props.podLabels));
+    this.podSelector = pods;
+    if (props.order !== undefined && (!Number.isFinite(props.order) || props.order < 0)) {
+      throw new EgressValidationError('order', String(props.order), 'is not a finite, non-negative number', path);
+    }
+    if (props.tier !== undefined) validateDnsLabel('tier', props.tier, path);
+    if (props.dns) dnsModel(props.dns, path);
+    this.natPools = [...(props.natPools ?? [])];
+    this.gateway = props.gateway;
+    this.backend = props.backend ?? Backend.defaultFor(this);
+  }
+
+  /** Allows this zone to reach external destinations; returns the rule. */
+  public allow(id: string, options: AllowExternalOptions): AllowExternal {
+    return new AllowExternal(this, id, { ...options, zones: [this] });
+  }
+
+  /** Sends this zone's external traffic through a gateway. */
+  public egressVia(gateway: IEgressGateway): void {
+    if (this.gateway && this.gateway !== gateway) {
+      throw new EgressValidationError('gateway', gateway.gatewayName, `conflicts with gateway "${this.gateway.gatewayName}" already set`, this.node.path);
+    }
+    this.gateway = gateway;
+  }
+
+  /** Adds a pool the zone's pods take addresses from. */
+  public addNatPool(pool: NatPool): void {
+    this.natPools.push(pool);
+  }
+
+  /** @internal */
+  public _contribute(builder: ModelBuilder): void {
+    builder.addZone({
+      name: this.zoneName,
+      path: this.node.path,
+      backend: this.backend.name,
+      description: this.props.description,
+      members: {
+        namespaces: this.namespaces,
+        namespaceSelector: this.props.namespaceSelector?.toString(),
+        podSelector: this.podSelector.toString(),
+      },
+      dns: this.props.dns ? dnsModel(this.props.dns, this.node.path) : undefined,
+      allowInCluster: this.props.allowInCluster ?? false,
+      natPools: this.natPools.map(p => p.poolName),
+      gateway: this.gateway?.gatewayName,
+      failOpen: this.props.failOpen ?? false,
+      order: this.props.order ?? 100,
+      tier: this.props.tier ?? 'default',
+    });
+  }
+}

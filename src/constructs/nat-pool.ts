@@ -1,0 +1,205 @@
+import { Construct } from 'constructs';
+import { parseCidrAt } from './private/values';
+import { Cidr, IpFamily } from '../model/cidr';
+import { EgressValidationError } from '../model/errors';
+import { NamespaceAssignment, PoolEncapsulation } from '../model/egress-model';
+import { toDnsLabel, validateDnsLabel, validateDnsSubdomain } from '../model/names';
+import { Selector } from '../model/selector';
+import { ensureSynthesizer } from '../synth/egress-synthesizer';
+import type { ModelBuilder } from '../synth/model-builder';
+
+/** What the pool must hold; checked at synth time against the pool's blocks and addresses. */
+export interface PoolCapacity {
+  /**
+   * Nodes that take blocks from this pool (each node needs at least one block of its own).
+   * @default - not checked
+   */
+  readonly nodes?: number;
+  /**
+   * Pods of this pool on one node at most.
+   * @default - not checked
+   */
+  readonly podsPerNode?: number;
+  /**
+   * Pods of this pool in the whole cluster at most.
+   * @default - not checked
+   */
+  readonly pods?: number;
+}
+
+/** Properties of a NAT pool. */
+export interface NatPoolProps {
+  /** The pool's CIDR (strictly masked). */
+  readonly cidr: string;
+  /**
+   * Name of the pool (DNS subdomain).
+   * @default - derived from the construct id
+   */
+  readonly name?: string;
+  /**
+   * Source-NAT traffic leaving the cluster to the node's address. Off means the outside sees pod addresses
+   * from this range, so an edge firewall can tell this pool's workloads apart.
+   * @default true
+   */
+  readonly natOutgoing?: boolean;
+  /**
+   * Allocation block prefix length (20-32 for IPv4, 116-128 for IPv6).
+   * @default 26 for IPv4, 122 for IPv6 (Calico's defaults)
+   */
+  readonly blockSize?: number;
+  /**
+   * Nodes that may allocate from the pool.
+   * @default all()
+   */
+  readonly nodeSelector?: Selector;
+  /**
+   * Namespaces whose pods take addresses from this pool (zones using the pool add theirs).
+   * @default - only the namespaces of zones that use the pool
+   */
+  readonly namespaces?: string[];
+  /**
+   * How namespaces are tied to the pool.
+   * @default NamespaceAssignment.NAMESPACE_SELECTOR
+   */
+  readonly assignment?: NamespaceAssignment;
+  /**
+   * Destinations that must see the pod address although the pool NATs ("NAT outgoing except to routable
+   * ranges"); rendered as disabled Calico pools, which natOutgoing never NATs towards.
+   * @default - none
+   */
+  readonly noNatDestinations?: string[];
+  /**
+   * Node-level SNAT address for this pool's external traffic (applied by the egress-nat node agent).
+   * @default - the node's address (with natOutgoing) or none
+   */
+  readonly snatAddress?: string;
+  /**
+   * Encapsulation between nodes.
+   * @default PoolEncapsulation.NONE
+   */
+  readonly encapsulation?: PoolEncapsulation;
+  /**
+   * What the pool must hold.
+   * @default - not checked
+   */
+  readonly capacity?: PoolCapacity;
+}
+
+/**
+ * A pod address pool (a Calico IPPool) with or without NAT outgoing, for namespaces/nodes/zones, so an edge
+ * firewall can tell workloads apart by source range. Knows its capacity and fails at synth time when it is
+ * too small or overlaps another pool.
+ */
+export class NatPool extends Construct {
+  /** Name of the pool. */
+  public readonly poolName: string;
+  /** The pool's CIDR. */
+  public readonly cidr: Cidr;
+  /** Allocation block prefix length. */
+  public readonly blockSize: number;
+  /** Whether the pool NATs outgoing traffic. */
+  public readonly natOutgoing: boolean;
+  /** How namespaces are tied to the pool. */
+  public readonly assignment: NamespaceAssignment;
+  private readonly props: NatPoolProps;
+  private readonly noNat: Cidr[];
+  private readonly namespaces: string[];
+
+  constructor(scope: Construct, id: string, props: NatPoolProps) {
+    super(scope, id);
+    ensureSynthesizer(this);
+    const path = this.node.path;
+    this.props = props;
+    this.poolName = validateDnsSubdomain('name', props.name ?? toDnsLabel(id), path);
+    this.cidr = parseCidrAt('cidr', props.cidr, path);
+    const v4 = this.cidr.family === IpFamily.IPV4;
+    this.blockSize = props.blockSize ?? (v4 ? 26 : 122);
+    const [min, max] = v4 ? [20, 32] : [116, 128];
+    if (!Number.isInteger(this.blockSize) || this.blockSize < min || this.blockSize > max) {
+      throw new EgressValidationError('blockSize', String(this.blockSize), `is outside ${min}-${max}, the block sizes Calico allows for ${this.cidr.family} pools`, path);
+    }
+    if (this.cidr.prefixLength > this.blockSize) {
+      throw new EgressValidationError('cidr', this.cidr.toString(), `is smaller than one /${this.blockSize} block: Calico IPAM needs at least one block`, path,
+        `use a /${this.blockSize} or larger, or blockSize ${this.cidr.prefixLength}`);
+    }
+    for (const linkLocal of ['169.254.0.0/16', 'fe80::/10']) {
+      const ll = Cidr.parse(linkLocal);
+      if (ll.family === this.cidr.family && ll.overlaps(this.cidr)) {
+        throw new EgressValidationError('cidr', this.cidr.toString(), `overlaps the link-local range ${linkLocal}`, path);
+      }
+    }
+    this.natOutgoing = props.natOutgoing ?? true;
+    this.assignment = props.assignment ?? NamespaceAssignment.NAMESPACE_SELECTOR;
+    this.noNat = (props.noNatDestinations ?? []).map((c, i) => parseCidrAt(`noNatDestinations[${i}]`, c, path));
+    if (this.noNat.length > 0 && !this.natOutgoing) {
+      throw new EgressValidationError('noNatDestinations', props.noNatDestinations!.join(','), 'is set on a pool without natOutgoing, where nothing is NATed anyway', path);
+    }
+    if (props.snatAddress !== undefined) {
+      const snat = parseCidrAt('snatAddress', props.snatAddress, path);
+      if (snat.prefixLength !== (snat.family === IpFamily.IPV4 ? 32 : 128) || snat.family !== this.cidr.family) {
+        throw new EgressValidationError('snatAddress', props.snatAddress, `is not a single ${this.cidr.family} address`, path);
+      }
+    }
+    if (props.nodeSelector?.usesGlobal) {
+      throw new EgressValidationError('nodeSelector', props.nodeSelector.toString(), 'uses global(), which is not valid in an IPPool nodeSelector', path);
+    }
+    this.namespaces = [...new Set(props.namespaces ?? [])].sort();
+    this.namespaces.forEach((ns, i) => validateDnsLabel(`namespaces[${i}]`, ns, path));
+    this.checkCapacity();
+  }
+
+  /** Number of allocation blocks the pool holds. */
+  public get blockCount(): number {
+    return 2 ** (this.blockSize - this.cidr.prefixLength);
+  }
+
+  /** Addresses in one block. */
+  public get addressesPerBlock(): number {
+    return 2 ** ((this.cidr.family === IpFamily.IPV4 ? 32 : 128) - this.blockSize);
+  }
+
+  /** @internal */
+  public _contribute(builder: ModelBuilder): void {
+    builder.addNatPool({
+      name: this.poolName,
+      path: this.node.path,
+      cidr: this.cidr.toString(),
+      ipVersion: this.cidr.family === IpFamily.IPV4 ? 4 : 6,
+      natOutgoing: this.natOutgoing,
+      blockSize: this.blockSize,
+      nodeSelector: (this.props.nodeSelector ?? Selector.all()).toString(),
+      namespaces: this.namespaces,
+      noNatDestinations: this.noNat.map(c => c.toString()),
+      snatAddress: this.props.snatAddress === undefined ? undefined : Cidr.parse(this.props.snatAddress).networkAddress,
+      encapsulation: this.props.encapsulation ?? PoolEncapsulation.NONE,
+      nodeCidrs: [],
+      assignment: this.assignment,
+    });
+  }
+
+  // The IP-exhaustion caveat of per-namespace pools, checked with numbers instead of discovered in production.
+  private checkCapacity(): void {
+    const cap = this.props.capacity;
+    if (!cap) return;
+    const path = this.node.path;
+    for (const [field, v] of [['nodes', cap.nodes], ['podsPerNode', cap.podsPerNode], ['pods', cap.pods]] as const) {
+      if (v !== undefined && (!Number.isInteger(v) || v < 0)) throw new EgressValidationError(`capacity.${field}`, String(v), 'is not a whole number', path);
+    }
+    const perBlock = this.addressesPerBlock;
+    const blocks = this.blockCount;
+    const blocksPerNode = cap.podsPerNode ? Math.ceil(cap.podsPerNode / perBlock) : 1;
+    if (cap.nodes !== undefined && cap.nodes * blocksPerNode > blocks) {
+      throw new EgressValidationError('cidr', this.cidr.toString(),
+        `is too small: ${cap.nodes} nodes x ${blocksPerNode} /${this.blockSize} block(s) each (${cap.podsPerNode ?? 'at least 1'} pods per node, ${perBlock} addresses per block) need ${cap.nodes * blocksPerNode} blocks, the pool has ${blocks}`,
+        path, `a /${this.prefixFor(cap.nodes * blocksPerNode)} pool, or a larger blockSize`);
+    }
+    const total = this.cidr.addressCount;
+    if (cap.pods !== undefined && cap.pods > total) {
+      throw new EgressValidationError('cidr', this.cidr.toString(), `is too small: ${cap.pods} pods need ${cap.pods} addresses, the pool has ${total}`, path);
+    }
+  }
+
+  private prefixFor(blocksNeeded: number): number {
+    return this.blockSize - Math.ceil(Math.log2(Math.max(1, blocksNeeded)));
+  }
+}

@@ -1,0 +1,312 @@
+import { EgressValidationError } from './errors';
+import { Protocol } from './protocol';
+
+/** ICMP type and code to match. */
+export interface IcmpMatch {
+  /**
+   * ICMP type (0-254, as Calico allows).
+   * @default - every type
+   */
+  readonly type?: number;
+  /**
+   * ICMP code (0-255); needs a type, as in Calico (an iptables limitation).
+   * @default - every code of the type
+   */
+  readonly code?: number;
+}
+
+/**
+ * Backend-neutral form of a {@link Port}, as it appears in the egress model document.
+ */
+export interface PortModel {
+  /**
+   * Calico spelling of the protocol ("TCP", "UDP", "ICMP", …) or its number.
+   * @default - all protocols
+   */
+  readonly protocol?: string;
+  /**
+   * First port of the range.
+   * @default - every port
+   */
+  readonly fromPort?: number;
+  /**
+   * Last port of the range (equal to fromPort for a single port).
+   * @default - every port
+   */
+  readonly toPort?: number;
+  /**
+   * Named port (resolved by Calico on the destination workload).
+   * @default - not a named port
+   */
+  readonly portName?: string;
+  /**
+   * ICMP type.
+   * @default - every type
+   */
+  readonly icmpType?: number;
+  /**
+   * ICMP code.
+   * @default - every code
+   */
+  readonly icmpCode?: number;
+}
+
+// Kubernetes IANA_SVC_NAME, which is what Calico's validatePortName applies to named ports.
+const PORT_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
+
+/**
+ * What a rule allows at layer 4: a protocol and, where the protocol has them, ports or ICMP type/code.
+ *
+ * Built with static factories (`Port.tcp(443)`, `Port.udpRange(5000, 5100)`, `Port.icmp({ type: 8 })`);
+ * `toString()` is canonical ("tcp/443", "udp/5000-5100", "icmp/8", "all") and is the port's identity.
+ */
+export class Port {
+  /** One TCP port. */
+  public static tcp(port: number): Port {
+    return Port.range(Protocol.TCP, port, port);
+  }
+
+  /** A TCP port range, inclusive. */
+  public static tcpRange(fromPort: number, toPort: number): Port {
+    return Port.range(Protocol.TCP, fromPort, toPort);
+  }
+
+  /** Every TCP port. */
+  public static allTcp(): Port {
+    return new Port(Protocol.TCP);
+  }
+
+  /** One UDP port. */
+  public static udp(port: number): Port {
+    return Port.range(Protocol.UDP, port, port);
+  }
+
+  /** A UDP port range, inclusive. */
+  public static udpRange(fromPort: number, toPort: number): Port {
+    return Port.range(Protocol.UDP, fromPort, toPort);
+  }
+
+  /** Every UDP port. */
+  public static allUdp(): Port {
+    return new Port(Protocol.UDP);
+  }
+
+  /** One SCTP port. */
+  public static sctp(port: number): Port {
+    return Port.range(Protocol.SCTP, port, port);
+  }
+
+  /** An SCTP port range, inclusive. */
+  public static sctpRange(fromPort: number, toPort: number): Port {
+    return Port.range(Protocol.SCTP, fromPort, toPort);
+  }
+
+  /** A port range of a protocol that has ports (TCP, UDP or SCTP). */
+  public static range(protocol: Protocol, fromPort: number, toPort: number): Port {
+    if (!protocol.supportsPorts) {
+      throw new EgressValidationError('port.protocol', protocol.name, 'does not support ports (only TCP, UDP and SCTP do, in Calico)');
+    }
+    for (const p of [fromPort, toPort]) {
+      if (!Number.isInteger(p) || p < 0 || p > 65535) {
+        throw new EgressValidationError('port', String(p), 'is not a port number (0-65535)');
+      }
+    }
+    if (fromPort > toPort) {
+      throw new EgressValidationError('port', `${fromPort}-${toPort}`, 'is a range whose start is above its end', undefined, `${toPort}-${fromPort}`);
+    }
+    return new Port(protocol, fromPort, toPort);
+  }
+
+  /**
+   * A named port: Calico resolves the name on the destination workload's container ports.
+   * Meaningful only towards in-cluster workloads; external destinations have no named ports.
+   */
+  public static named(name: string, protocol?: Protocol): Port {
+    const proto = protocol ?? Protocol.TCP;
+    if (!proto.supportsPorts) {
+      throw new EgressValidationError('port.protocol', proto.name, 'does not support ports (only TCP, UDP and SCTP do, in Calico)');
+    }
+    if (name.length > 15 || !PORT_NAME.test(name) || !/[a-z]/.test(name) || name.includes('--')) {
+      throw new EgressValidationError('port', name, 'is not a valid port name (at most 15 of a-z, 0-9 and "-", with a letter, no "--", no "-" at either end)');
+    }
+    return new Port(proto, undefined, undefined, name);
+  }
+
+  /** ICMP (IPv4), optionally one type/code. */
+  public static icmp(match?: IcmpMatch): Port {
+    return Port.icmpOf(Protocol.ICMP, match);
+  }
+
+  /** ICMPv6, optionally one type/code. */
+  public static icmpv6(match?: IcmpMatch): Port {
+    return Port.icmpOf(Protocol.ICMPV6, match);
+  }
+
+  /** All traffic of one protocol (any port). */
+  public static protocol(protocol: Protocol): Port {
+    return new Port(protocol);
+  }
+
+  /** All traffic, every protocol. */
+  public static allTraffic(): Port {
+    return new Port(undefined);
+  }
+
+  /**
+   * Parses the canonical form: "tcp/443", "udp/5000-5100", "tcp/name:https", "icmp/8/0", "icmpv6", "tcp",
+   * "47" (protocol number), or "all". Also accepts "443/tcp".
+   */
+  public static parse(text: string): Port {
+    const t = text.trim().toLowerCase();
+    if (t === 'all' || t === 'any') return Port.allTraffic();
+    const parts = t.split('/');
+    let [proto, ...rest] = parts;
+    if (/^[0-9]+(-[0-9]+)?$/.test(proto) && rest.length === 1 && /^[a-z]+$/.test(rest[0])) {
+      [proto, rest] = [rest[0], [parts[0]]];
+    }
+    const protocol = Port.protocolFromLower(proto, text);
+    if (rest.length === 0) return Port.protocol(protocol);
+    if (protocol.isIcmp) {
+      if (rest.length > 2 || !rest.every(r => /^[0-9]+$/.test(r))) throw new EgressValidationError('port', text, 'is not "icmp/<type>[/<code>]"');
+      return Port.icmpOf(protocol, { type: Number(rest[0]), code: rest[1] === undefined ? undefined : Number(rest[1]) });
+    }
+    if (rest.length !== 1) throw new EgressValidationError('port', text, 'is not "<protocol>/<port>[-<port>]"');
+    const spec = rest[0];
+    if (spec.startsWith('name:')) return Port.named(spec.slice(5), protocol);
+    const m = /^([0-9]+)(?:[-:]([0-9]+))?$/.exec(spec);
+    if (!m) throw new EgressValidationError('port', text, 'is not "<protocol>/<port>[-<port>]"');
+    return Port.range(protocol, Number(m[1]), Number(m[2] ?? m[1]));
+  }
+
+  /** Rebuilds a port from its model form. */
+  public static fromModel(model: PortModel): Port {
+    if (model.protocol === undefined) return Port.allTraffic();
+    const protocol = Protocol.parse(model.protocol);
+    if (model.portName !== undefined) return Port.named(model.portName, protocol);
+    if (model.fromPort !== undefined) return Port.range(protocol, model.fromPort, model.toPort ?? model.fromPort);
+    if (protocol.isIcmp && model.icmpType !== undefined) return Port.icmpOf(protocol, { type: model.icmpType, code: model.icmpCode });
+    return Port.protocol(protocol);
+  }
+
+  private static protocolFromLower(lower: string, text: string): Protocol {
+    switch (lower) {
+      case 'tcp': return Protocol.TCP;
+      case 'udp': return Protocol.UDP;
+      case 'sctp': return Protocol.SCTP;
+      case 'udplite': return Protocol.UDPLITE;
+      case 'icmp': return Protocol.ICMP;
+      case 'icmpv6': return Protocol.ICMPV6;
+      default:
+        if (/^[0-9]+$/.test(lower)) return Protocol.of(Number(lower));
+        throw new EgressValidationError('port', text, 'has an unknown protocol', undefined, 'use tcp, udp, sctp, udplite, icmp, icmpv6 or a number');
+    }
+  }
+
+  private static icmpOf(protocol: Protocol, match?: IcmpMatch): Port {
+    const type = match?.type;
+    const code = match?.code;
+    if (type !== undefined && (!Number.isInteger(type) || type < 0 || type > 254)) {
+      throw new EgressValidationError('icmp.type', String(type), 'is not an ICMP type Calico accepts (0-254)');
+    }
+    if (code !== undefined && (!Number.isInteger(code) || code < 0 || code > 255)) {
+      throw new EgressValidationError('icmp.code', String(code), 'is not an ICMP code (0-255)');
+    }
+    if (code !== undefined && type === undefined) {
+      throw new EgressValidationError('icmp.code', String(code), 'is given without an ICMP type (Calico requires the type with a code)');
+    }
+    return new Port(protocol, undefined, undefined, undefined, type, code);
+  }
+
+  /** The protocol; undefined means every protocol. */
+  public readonly protocol?: Protocol;
+  /** First port of the range, if the port selects a range. */
+  public readonly fromPort?: number;
+  /** Last port of the range, if the port selects a range. */
+  public readonly toPort?: number;
+  /** The port name, for a named port. */
+  public readonly portName?: string;
+  /** ICMP type, if one is selected. */
+  public readonly icmpType?: number;
+  /** ICMP code, if one is selected. */
+  public readonly icmpCode?: number;
+  private readonly canonical: string;
+
+  private constructor(protocol?: Protocol, fromPort?: number, toPort?: number, portName?: string, icmpType?: number, icmpCode?: number) {
+    this.protocol = protocol;
+    this.fromPort = fromPort;
+    this.toPort = toPort;
+    this.portName = portName;
+    this.icmpType = icmpType;
+    this.icmpCode = icmpCode;
+    this.canonical = this.render();
+  }
+
+  /** Whether this matches every port of its protocol (or every protocol). */
+  public get isWholeProtocol(): boolean {
+    return this.fromPort === undefined && this.portName === undefined && this.icmpType === undefined;
+  }
+
+  /** Whether this is "all traffic". */
+  public get isAllTraffic(): boolean {
+    return this.protocol === undefined;
+  }
+
+  /** Whether a packet of this protocol number and destination port (or ICMP type/code) is matched. */
+  public matches(protocolNumber: number, port?: number, icmpCode?: number): boolean {
+    if (!this.protocol) return true;
+    if (this.protocol.number !== protocolNumber) return false;
+    if (this.portName !== undefined) return false; // unknown without the destination pod spec
+    if (this.fromPort !== undefined) return port !== undefined && port >= this.fromPort && port <= (this.toPort ?? this.fromPort);
+    if (this.icmpType !== undefined) {
+      if (port !== this.icmpType) return false;
+      return this.icmpCode === undefined || this.icmpCode === icmpCode;
+    }
+    return true;
+  }
+
+  /** Whether every packet this port matches is also matched by `other`. */
+  public coveredBy(other: Port): boolean {
+    if (!other.protocol) return true;
+    if (!this.protocol || this.protocol.number !== other.protocol.number) return false;
+    if (other.isWholeProtocol) return true;
+    if (other.fromPort !== undefined) {
+      return this.fromPort !== undefined && this.fromPort >= other.fromPort && (this.toPort ?? 0) <= (other.toPort ?? 0);
+    }
+    if (other.portName !== undefined) return this.portName === other.portName;
+    if (other.icmpType !== undefined) {
+      return this.icmpType === other.icmpType && (other.icmpCode === undefined || this.icmpCode === other.icmpCode);
+    }
+    return false;
+  }
+
+  /** The backend-neutral model form. */
+  public toModel(): PortModel {
+    return {
+      protocol: this.protocol?.name,
+      fromPort: this.fromPort,
+      toPort: this.toPort,
+      portName: this.portName,
+      icmpType: this.icmpType,
+      icmpCode: this.icmpCode,
+    };
+  }
+
+  /** Whether both match exactly the same traffic. */
+  public equals(other: Port): boolean {
+    return this.canonical === other.canonical;
+  }
+
+  /** Canonical text: "tcp/443", "tcp/8000-8080", "tcp/name:https", "icmp/8/0", "udp", "all". */
+  public toString(): string {
+    return this.canonical;
+  }
+
+  private render(): string {
+    if (!this.protocol) return 'all';
+    const p = this.protocol.name.toLowerCase();
+    if (this.portName !== undefined) return `${p}/name:${this.portName}`;
+    if (this.fromPort !== undefined) return this.fromPort === this.toPort ? `${p}/${this.fromPort}` : `${p}/${this.fromPort}-${this.toPort}`;
+    if (this.icmpType !== undefined) return this.icmpCode === undefined ? `${p}/${this.icmpType}` : `${p}/${this.icmpType}/${this.icmpCode}`;
+    return p;
+  }
+}

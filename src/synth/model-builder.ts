@@ -1,0 +1,231 @@
+import { CidrAggregator } from '../model/cidr-aggregation';
+import { Cidr } from '../model/cidr';
+import {
+  DestinationSetModel, DnsModel, EgressExitMode, EgressGatewayModel, EgressModelDocument,
+  EgressRuleModel, EgressZoneModel, NatPoolModel, ZoneMembersModel,
+} from '../model/egress-model';
+import { ValidationErrors } from '../model/errors';
+import { Port } from '../model/port';
+
+/** A zone as its construct declares it; the builder resolves references and the exit. */
+export interface ZoneDeclaration {
+  readonly name: string;
+  readonly path: string;
+  readonly backend: string;
+  readonly description?: string;
+  readonly members: ZoneMembersModel;
+  readonly dns?: DnsModel;
+  readonly allowInCluster: boolean;
+  readonly natPools: string[];
+  readonly gateway?: string;
+  readonly failOpen: boolean;
+  readonly order: number;
+  readonly tier: string;
+}
+
+/** A destination set as declared: entries not yet aggregated. */
+export interface DestinationSetDeclaration {
+  readonly name: string;
+  readonly path: string;
+  readonly description?: string;
+  readonly entries: { cidr: string; description?: string }[];
+  readonly domains: string[];
+  readonly labels: { [key: string]: string };
+  readonly namespace?: string;
+}
+
+/** Cluster-wide facts. */
+export interface ClusterNetworkDeclaration {
+  readonly path: string;
+  readonly clusterCidrs: string[];
+  readonly nodeCidrs: string[];
+  readonly dns?: DnsModel;
+}
+
+const DEFAULT_DNS: DnsModel = {
+  enabled: true,
+  namespace: 'kube-system',
+  podSelector: 'k8s-app == "kube-dns"',
+  ports: [Port.udp(53).toModel(), Port.tcp(53).toModel()],
+  cidrs: [],
+};
+
+/**
+ * Collects the declarations of every construct in an app and resolves them into one
+ * {@link EgressModelDocument}: names are checked for uniqueness, references resolved, addresses aggregated,
+ * pools checked for overlap, and each zone's exit (which source address the world sees) decided.
+ * Every problem is collected and reported together.
+ */
+export class ModelBuilder {
+  private cluster?: ClusterNetworkDeclaration;
+  private readonly zones = new Map<string, ZoneDeclaration>();
+  private readonly rules = new Map<string, EgressRuleModel[]>();
+  private readonly sets = new Map<string, DestinationSetDeclaration>();
+  private readonly pools = new Map<string, NatPoolModel>();
+  private readonly gateways = new Map<string, EgressGatewayModel>();
+  private readonly errors = new ValidationErrors();
+
+  public setClusterNetwork(decl: ClusterNetworkDeclaration): void {
+    if (this.cluster) {
+      this.errors.add(`ClusterNetwork is declared twice (at ${this.cluster.path} and ${decl.path}); an app has one cluster network`);
+      return;
+    }
+    this.cluster = decl;
+  }
+
+  public addZone(zone: ZoneDeclaration): void {
+    this.unique('zone', this.zones, zone.name, zone.path) && this.zones.set(zone.name, zone);
+  }
+
+  public addRule(zoneName: string, rule: EgressRuleModel): void {
+    const list = this.rules.get(zoneName) ?? [];
+    const clash = list.find(r => r.name === rule.name);
+    if (clash) {
+      this.errors.add(`rule name "${rule.name}" is used twice in zone "${zoneName}" (at ${clash.path} and ${rule.path})`);
+      return;
+    }
+    list.push(rule);
+    this.rules.set(zoneName, list);
+  }
+
+  public addDestinationSet(set: DestinationSetDeclaration): void {
+    this.unique('destination set', this.sets, set.name, set.path) && this.sets.set(set.name, set);
+  }
+
+  public addNatPool(pool: NatPoolModel): void {
+    this.unique('NAT pool', this.pools, pool.name, pool.path) && this.pools.set(pool.name, pool);
+  }
+
+  public addGateway(gateway: EgressGatewayModel): void {
+    this.unique('gateway', this.gateways, gateway.name, gateway.path) && this.gateways.set(gateway.name, gateway);
+  }
+
+  /** Resolves everything; throws one error listing every problem. */
+  public build(): EgressModelDocument {
+    const destinationSets = [...this.sets.values()].map(s => this.resolveSet(s)).sort(byName);
+    const poolNamespaces = new Map<string, Set<string>>();
+    for (const pool of this.pools.values()) poolNamespaces.set(pool.name, new Set(pool.namespaces));
+
+    const zones: EgressZoneModel[] = [];
+    for (const zone of this.zones.values()) {
+      zones.push(this.resolveZone(zone, poolNamespaces));
+    }
+    for (const zoneName of this.rules.keys()) {
+      if (!this.zones.has(zoneName)) this.errors.add(`rules refer to zone "${zoneName}", which is not declared`);
+    }
+    const natPools = [...this.pools.values()]
+      .map(p => ({ ...p, namespaces: [...poolNamespaces.get(p.name)!].sort(), nodeCidrs: this.cluster?.nodeCidrs ?? [] }))
+      .sort(byName);
+    this.checkPools(natPools);
+    this.errors.throwIfAny('egress model');
+    return {
+      version: 1, // EgressModel.VERSION
+      clusterCidrs: this.cluster?.clusterCidrs ?? [],
+      zones: zones.sort(byName),
+      destinationSets,
+      natPools,
+      gateways: [...this.gateways.values()].sort(byName),
+    };
+  }
+
+  private resolveZone(zone: ZoneDeclaration, poolNamespaces: Map<string, Set<string>>): EgressZoneModel {
+    const rules = this.rules.get(zone.name) ?? [];
+    for (const rule of rules) {
+      for (const set of rule.destinationSets) {
+        const decl = this.sets.get(set);
+        if (!decl) this.errors.add(`destination set "${set}" is not declared (rule at ${rule.path})`);
+        else if (decl.namespace && !(zone.members.namespaces.length === 1 && zone.members.namespaces[0] === decl.namespace && !zone.members.namespaceSelector)) {
+          this.errors.add(`destination set "${set}" is namespaced to "${decl.namespace}" and cannot serve zone "${zone.name}" (namespaces ${JSON.stringify(zone.members.namespaces)}) (at ${rule.path}); hint: make the set cluster-wide`);
+        }
+      }
+      if (rule.gateway && !this.gateways.has(rule.gateway)) this.errors.add(`gateway "${rule.gateway}" is not declared (rule at ${rule.path})`);
+    }
+    if (zone.gateway && !this.gateways.has(zone.gateway)) this.errors.add(`gateway "${zone.gateway}" is not declared (zone at ${zone.path})`);
+
+    const pools = zone.natPools.map(n => this.pools.get(n)).filter((p): p is NatPoolModel => {
+      return p !== undefined;
+    });
+    for (const name of zone.natPools) {
+      if (!this.pools.has(name)) this.errors.add(`NAT pool "${name}" is not declared (zone at ${zone.path})`);
+    }
+    for (const pool of pools) {
+      const ns = poolNamespaces.get(pool.name)!;
+      zone.members.namespaces.forEach(n => ns.add(n));
+    }
+    if (pools.length > 0 && zone.members.namespaces.length === 0) {
+      this.errors.add(`zone "${zone.name}" selects namespaces by label only, so its NAT pools cannot be assigned to namespaces (at ${zone.path}); hint: list the namespaces`);
+    }
+    const natModes = new Set(pools.map(p => p.snatAddress ? 'snat' : p.natOutgoing ? 'nat' : 'pod'));
+    if (natModes.size > 1) {
+      this.errors.add(`zone "${zone.name}" mixes pools with different NAT behaviour (${pools.map(p => `${p.name}: ${p.snatAddress ? `snat ${p.snatAddress}` : p.natOutgoing ? 'natOutgoing' : 'no NAT'}`).join(', ')}), so the firewall could not tell which source it uses (at ${zone.path})`);
+    }
+    let mode = EgressExitMode.NAT_OUTGOING;
+    if (zone.gateway) mode = EgressExitMode.GATEWAY;
+    else if (natModes.has('snat')) mode = EgressExitMode.NODE_SNAT;
+    else if (natModes.has('pod')) mode = EgressExitMode.POD_ADDRESS;
+    if (zone.failOpen && !zone.gateway) {
+      this.errors.add(`zone "${zone.name}" sets failOpen without a gateway; failOpen only decides what happens when no gateway is ready (at ${zone.path})`);
+    }
+
+    return {
+      name: zone.name,
+      path: zone.path,
+      backend: zone.backend,
+      description: zone.description,
+      members: zone.members,
+      dns: zone.dns ?? this.cluster?.dns ?? DEFAULT_DNS,
+      allowInCluster: zone.allowInCluster,
+      rules,
+      exit: { mode, natPools: [...zone.natPools].sort(), gateway: zone.gateway, failOpen: zone.failOpen },
+      order: zone.order,
+      tier: zone.tier,
+    };
+  }
+
+  private resolveSet(set: DestinationSetDeclaration): DestinationSetModel {
+    const aggregated = CidrAggregator.aggregate(set.entries.map(e => ({ cidr: e.cidr, description: e.description })));
+    return {
+      name: set.name,
+      path: set.path,
+      description: set.description,
+      cidrs: aggregated.map(a => ({ cidr: a.cidr, ipVersion: a.family === 'IPv4' ? 4 : 6, descriptions: a.descriptions })),
+      domains: set.domains,
+      labels: set.labels,
+      namespace: set.namespace,
+    };
+  }
+
+  // Calico rejects overlapping pools, and a disabled no-NAT pool must not overlap a real one either.
+  // Sorting by start address makes this one pass instead of comparing every pair.
+  private checkPools(pools: NatPoolModel[]): void {
+    const ranges: { cidr: Cidr; what: string }[] = [];
+    for (const p of pools) {
+      ranges.push({ cidr: Cidr.parse(p.cidr), what: `NAT pool "${p.name}" ${p.cidr} (at ${p.path})` });
+    }
+    const noNat = new Map<string, string>();
+    for (const p of pools) for (const d of p.noNatDestinations) if (!noNat.has(d)) noNat.set(d, p.path);
+    for (const [d, path] of noNat) ranges.push({ cidr: Cidr.parse(d), what: `no-NAT destination ${d} (at ${path})` });
+    ranges.sort((a, b) => a.cidr.compare(b.cidr));
+    let open: { cidr: Cidr; what: string } | undefined;
+    for (const r of ranges) {
+      if (open && open.cidr.family === r.cidr.family && open.cidr.overlaps(r.cidr)) {
+        this.errors.add(`${r.what} overlaps ${open.what}; Calico pools must not overlap`);
+        continue;
+      }
+      if (!open || open.cidr.family !== r.cidr.family || !open.cidr.contains(r.cidr)) open = r;
+    }
+  }
+
+  private unique(kind: string, map: Map<string, { path: string }>, name: string, path: string): boolean {
+    const existing = map.get(name);
+    if (existing) {
+      this.errors.add(`${kind} name "${name}" is used twice (at ${existing.path} and ${path}); names must be unique in the app`);
+      return false;
+    }
+    return true;
+  }
+}
+
+function byName<T extends { name: string }>(a: T, b: T): number {
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}

@@ -1,0 +1,153 @@
+import { Chart, Testing } from 'cdk8s';
+import {
+  ClusterNetwork, Destination, DestinationSet, EgressModel, EgressZone, NatPool, Port, Protocol, Selector,
+} from '../../src';
+
+function chart(): Chart {
+  return Testing.chart();
+}
+
+function kinds(objs: any[], kind: string): any[] {
+  return objs.filter(o => o.kind === kind);
+}
+
+describe('EgressZone on Calico', () => {
+  test('one GlobalNetworkPolicy per zone: DNS, allowed sets per protocol, then deny external', () => {
+    const c = chart();
+    new ClusterNetwork(c, 'net', { podCidrs: ['10.244.0.0/16'], serviceCidrs: ['10.96.0.0/12', 'fd00:10:96::/112'] });
+    const zone = new EgressZone(c, 'payments', { namespaces: ['payments'], podSelector: Selector.parse('app == "api"') });
+    zone.allow('cards', {
+      to: [Destination.cidrs(['203.0.113.0/25', '203.0.113.128/25'], 'card processor')],
+      ports: [Port.tcp(443), Port.tcp(8443), Port.icmp({ type: 8 })],
+      description: 'cards',
+    });
+    const objs = Testing.synth(c);
+    const [gnp] = kinds(objs, 'GlobalNetworkPolicy');
+    expect(gnp.apiVersion).toBe('projectcalico.org/v3');
+    expect(gnp.metadata.name).toBe('egress-payments');
+    expect(gnp.spec.order).toBe(100);
+    expect(gnp.spec.types).toEqual(['Egress']);
+    expect(gnp.spec.selector).toBe('app == "api"');
+    expect(gnp.spec.namespaceSelector).toBe('projectcalico.org/name == "payments"');
+    const egress = gnp.spec.egress;
+    // DNS on UDP and TCP to kube-dns
+    expect(egress.slice(0, 2).map((r: any) => [r.action, r.protocol, r.destination.selector, r.destination.ports])).toEqual([
+      ['Allow', 'UDP', 'k8s-app == "kube-dns"', [53]],
+      ['Allow', 'TCP', 'k8s-app == "kube-dns"', [53]],
+    ]);
+    const allows = egress.filter((r: any) => r.metadata?.annotations?.['egress.cdk8s.io/rule'] === 'cards');
+    expect(allows.map((r: any) => [r.protocol, r.destination.ports ?? null, r.icmp ?? null, r.ipVersion ?? null])).toEqual([
+      ['ICMP', null, { type: 8 }, 4],
+      ['TCP', [443, 8443], null, null],
+    ]);
+    for (const r of allows) expect(r.destination.selector).toBe('egress.cdk8s.io/destination-set == "cards"');
+    // Deny external per family; in-cluster falls through to later policies.
+    expect(egress.slice(-2)).toEqual([
+      { action: 'Deny', ipVersion: 4, destination: { notNets: ['10.244.0.0/16', '10.96.0.0/12'] }, metadata: { annotations: { 'egress.cdk8s.io/rule': 'default-deny-external' } } },
+      { action: 'Deny', ipVersion: 6, destination: { notNets: ['fd00:10:96::/112'] }, metadata: { annotations: { 'egress.cdk8s.io/rule': 'default-deny-external' } } },
+    ]);
+    // The inline destinations became one aggregated network set.
+    const [set] = kinds(objs, 'GlobalNetworkSet');
+    expect(set.metadata.name).toBe('cards');
+    expect(set.metadata.labels['egress.cdk8s.io/destination-set']).toBe('cards');
+    expect(set.spec.nets).toEqual(['203.0.113.0/24']);
+  });
+
+  test('a shared destination set is written once for many zones', () => {
+    const c = chart();
+    const storage = new DestinationSet(c, 'storage', { cidrs: ['198.51.100.0/24', '2001:db8::/48'] });
+    for (const name of ['a', 'b', 'c']) {
+      new EgressZone(c, name, { namespaces: [name] }).allow('storage', { to: [Destination.set(storage)], ports: [Port.tcp(443)] });
+    }
+    const objs = Testing.synth(c);
+    expect(kinds(objs, 'GlobalNetworkSet')).toHaveLength(1);
+    expect(kinds(objs, 'GlobalNetworkPolicy')).toHaveLength(3);
+    expect(kinds(objs, 'GlobalNetworkSet')[0].spec.nets).toEqual(['198.51.100.0/24', '2001:db8::/48']);
+  });
+
+  test('without ClusterNetwork, everything not allowed is denied; allowInCluster adds a workload rule', () => {
+    const c = chart();
+    new EgressZone(c, 'locked', { namespaces: ['sandbox', 'tools'], allowInCluster: true, dns: { enabled: false } });
+    const [gnp] = kinds(Testing.synth(c), 'GlobalNetworkPolicy');
+    expect(gnp.spec.namespaceSelector).toBe('projectcalico.org/name in {"sandbox", "tools"}');
+    expect(gnp.spec.egress.map((r: any) => r.action)).toEqual(['Allow', 'Deny']);
+    expect(gnp.spec.egress[0].destination).toEqual({ namespaceSelector: 'all()', selector: '!has(egress.cdk8s.io/destination-set)' });
+    expect(gnp.spec.egress[1]).toEqual({ action: 'Deny', metadata: { annotations: { 'egress.cdk8s.io/rule': 'default-deny-external' } } });
+  });
+
+  test('rules can be added after construction (rendered lazily at synth)', () => {
+    const c = chart();
+    const zone = new EgressZone(c, 'z', { namespaces: ['z'] });
+    zone.allow('late', { to: [Destination.cidr('192.0.2.10')], ports: [Port.udp(123)] });
+    const gnp = kinds(Testing.synth(c), 'GlobalNetworkPolicy')[0];
+    expect(gnp.spec.egress.some((r: any) => r.protocol === 'UDP' && r.destination.ports?.[0] === 123)).toBe(true);
+  });
+
+  test('order and tier are configurable; the tier prefixes the name as Calico requires', () => {
+    const c = chart();
+    new EgressZone(c, 'z', { namespaces: ['z'], order: 10, tier: 'platform' });
+    const gnp = kinds(Testing.synth(c), 'GlobalNetworkPolicy')[0];
+    expect(gnp.metadata.name).toBe('platform.egress-z');
+    expect(gnp.spec.tier).toBe('platform');
+    expect(gnp.spec.order).toBe(10);
+  });
+
+  test('domains are a clear error on open-source Calico', () => {
+    const c = chart();
+    new EgressZone(c, 'z', { namespaces: ['z'] }).allow('api', { to: [Destination.domain('api.example.com')], ports: [Port.tcp(443)] });
+    expect(() => Testing.synth(c)).toThrow(/backend "calico" cannot match domain names \(destination set "api": api.example.com\) \(at test\/z\/api\/Destinations\)/);
+  });
+});
+
+describe('EgressZone input errors name the construct path, the field and the reason', () => {
+  test.each([
+    [(c: Chart) => new EgressZone(c, 'z', {}), /namespaces "\[\]" is empty and no namespaceSelector is given.*\(at test\/z\)/],
+    [(c: Chart) => new EgressZone(c, 'z', { namespaces: ['Bad_NS'] }), /namespaces\[0\] "Bad_NS" is not a DNS-1123 label.*\(at test\/z\)/],
+    [(c: Chart) => new EgressZone(c, 'Z!', { namespaces: ['a'], name: 'Z!' }), /name "Z!" is not a DNS-1123 label/],
+    [(c: Chart) => new EgressZone(c, 'z', { namespaces: ['a'], podSelector: Selector.global() }), /podSelector "global\(\)" uses global\(\)/],
+    [(c: Chart) => new EgressZone(c, 'z', { namespaces: ['a'], order: -1 }), /order "-1" is not a finite, non-negative number/],
+    [(c: Chart) => new EgressZone(c, 'z', { namespaces: ['a'] }).allow('r', { to: [] }), /to "\[\]" is empty: a rule needs at least one destination \(at test\/z\/r\)/],
+    [(c: Chart) => new EgressZone(c, 'z', { namespaces: ['a'] }).allow('r', { to: [Destination.cidr('10.0.0.1/8')] }), /cidr "10.0.0.1\/8" .*host bits.*\(at test\/z\/r\/Destinations\)/],
+    [(c: Chart) => new DestinationSet(c, 's', { domains: ['not a domain'] }), /domains\[0\] "not a domain" is not a domain name/],
+  ])('case %#', (make, message) => {
+    expect(() => make(chart())).toThrow(message);
+  });
+
+  test('duplicate names across the app are reported together', () => {
+    const c = chart();
+    new EgressZone(c, 'one', { name: 'same', namespaces: ['a'] });
+    new EgressZone(c, 'two', { name: 'same', namespaces: ['b'] });
+    new DestinationSet(c, 'x', { name: 'dup', cidrs: ['192.0.2.0/24'] });
+    new DestinationSet(c, 'y', { name: 'dup', cidrs: ['192.0.2.0/24'] });
+    expect(() => Testing.synth(c)).toThrow(/2 problems:[\s\S]*zone name "same" is used twice \(at test\/one and test\/two\)[\s\S]*destination set name "dup" is used twice/);
+  });
+});
+
+describe('EgressModel', () => {
+  test('is backend-neutral JSON with aggregated destinations and descriptions kept', () => {
+    const c = chart();
+    const zone = new EgressZone(c, 'z', { namespaces: ['z'] });
+    zone.allow('r', {
+      to: [Destination.cidr('192.0.2.0/25', 'left half'), Destination.cidr('192.0.2.128/25', 'right half')],
+      ports: [Port.tcp(443), Port.tcpRange(400, 500), Port.protocol(Protocol.UDP)],
+    });
+    const doc = EgressModel.of(c);
+    expect(JSON.parse(EgressModel.toJson(c))).toEqual(JSON.parse(JSON.stringify(doc)));
+    expect(doc.destinationSets).toEqual([expect.objectContaining({
+      name: 'r',
+      cidrs: [{ cidr: '192.0.2.0/24', ipVersion: 4, descriptions: ['left half', 'right half'] }],
+    })]);
+    // tcp/443 is covered by tcp/400-500 and dropped; ports sorted canonically.
+    expect(doc.zones[0].rules[0].ports.map(p => Port.fromModel(p).toString())).toEqual(['tcp/400-500', 'udp']);
+    expect(doc.zones[0].exit).toEqual({ mode: 'nat-outgoing', natPools: [], gateway: undefined, failOpen: false });
+  });
+
+  test('the exit follows the pools: non-NATed pool means pod addresses', () => {
+    const c = chart();
+    const pool = new NatPool(c, 'p', { cidr: '10.250.0.0/24', natOutgoing: false });
+    new EgressZone(c, 'z', { namespaces: ['z'], natPools: [pool] });
+    const doc = EgressModel.of(c);
+    expect(doc.zones[0].exit.mode).toBe('pod-address');
+    expect(doc.natPools[0].namespaces).toEqual(['z']);
+  });
+});

@@ -230,6 +230,8 @@ export interface EgressModelDocument {
   readonly version: number;
   /** In-cluster address ranges (pods, services) that are never "external". */
   readonly clusterCidrs: string[];
+  /** Node address ranges (what the outside sees under NAT outgoing); empty when not declared. */
+  readonly nodeCidrs: string[];
   /** Zones, sorted by name. */
   readonly zones: EgressZoneModel[];
   /** Destination sets, sorted by name. */

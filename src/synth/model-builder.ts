@@ -121,6 +121,7 @@ export class ModelBuilder {
     return {
       version: 1, // EgressModel.VERSION
       clusterCidrs: this.cluster?.clusterCidrs ?? [],
+      nodeCidrs: this.cluster?.nodeCidrs ?? [],
       zones: zones.sort(byName),
       destinationSets,
       natPools,

@@ -1,0 +1,96 @@
+import { EgressModelDocument, EgressZoneModel } from '../model/egress-model';
+import { zoneSource } from '../model/zone-source';
+import { Port } from '../model/port';
+
+/**
+ * A picture of the whole estate for reviewers: zones → how they leave (NAT, pool, gateway with egress IPs)
+ * → destination sets, with ports on the edges. As Markdown with a Mermaid diagram (renders natively where
+ * merge requests are reviewed) and as Graphviz DOT.
+ */
+export class EgressMap {
+  /** Markdown: a Mermaid flowchart plus a table per zone. */
+  public static toMarkdown(doc: EgressModelDocument): string {
+    const g = EgressMap.graph(doc);
+    const lines = ['# Egress map', '', '```mermaid', 'flowchart LR'];
+    for (const n of g.nodes) {
+      const label = mermaidText(n.label);
+      lines.push(`  ${n.id}${n.kind === 'zone' ? `(["${label}"])` : n.kind === 'exit' ? `{{"${label}"}}` : `["${label}"]`}`);
+    }
+    for (const e of g.edges) lines.push(e.label ? `  ${e.from} -->|"${mermaidText(e.label)}"| ${e.to}` : `  ${e.from} --> ${e.to}`);
+    lines.push('```', '');
+    for (const zone of doc.zones) {
+      lines.push(`## zone \`${zone.name}\``, '');
+      if (zone.description) lines.push(zone.description, '');
+      const ns = zone.members.namespaces.length ? zone.members.namespaces.join(', ') : '(by label)';
+      lines.push(`- namespaces: ${ns}${zone.members.namespaceSelector ? ` or \`${zone.members.namespaceSelector}\`` : ''}; pods: \`${zone.members.podSelector}\``);
+      lines.push(`- leaves via: ${exitLabel(doc, zone)}`);
+      lines.push(`- DNS: ${zone.dns.enabled ? `${zone.dns.namespace} \`${zone.dns.podSelector}\`` : 'not allowed'}; in-cluster: ${zone.allowInCluster ? 'allowed' : 'left to other policies'}`);
+      lines.push('', '| rule | destinations | ports | description |', '|---|---|---|---|');
+      for (const rule of zone.rules) {
+        lines.push(`| ${rule.name} | ${rule.destinationSets.join(', ')} | ${portsLabel(rule.ports)} | ${(rule.description ?? '').replace(/\|/g, '\\|')} |`);
+      }
+      if (zone.rules.length === 0) lines.push('| (none: DNS only) | | | |');
+      lines.push('');
+    }
+    return lines.join('\n');
+  }
+
+  /** Graphviz DOT of the same graph. */
+  public static toDot(doc: EgressModelDocument): string {
+    const g = EgressMap.graph(doc);
+    const lines = ['digraph egress {', '  rankdir=LR;', '  node [fontname="Helvetica"];'];
+    for (const n of g.nodes) {
+      const shape = n.kind === 'zone' ? 'box, style=rounded' : n.kind === 'exit' ? 'hexagon' : 'folder';
+      lines.push(`  ${n.id} [label=${dotString(n.label)}, shape=${shape}];`);
+    }
+    for (const e of g.edges) lines.push(`  ${e.from} -> ${e.to}${e.label ? ` [label=${dotString(e.label)}]` : ''};`);
+    lines.push('}', '');
+    return lines.join('\n');
+  }
+
+  private static graph(doc: EgressModelDocument) {
+    const nodes: { id: string; label: string; kind: 'zone' | 'exit' | 'set' }[] = [];
+    const edges: { from: string; to: string; label?: string }[] = [];
+    const ids = new Map<string, string>();
+    const id = (key: string) => {
+      if (!ids.has(key)) ids.set(key, `n${ids.size}`);
+      return ids.get(key)!;
+    };
+    for (const set of doc.destinationSets) {
+      const addrs = [...set.cidrs.map(c => c.cidr), ...set.domains];
+      const shown = addrs.length > 4 ? `${addrs.slice(0, 4).join(', ')}, … (${addrs.length})` : addrs.join(', ');
+      nodes.push({ id: id(`set:${set.name}`), label: `${set.name}\n${shown}`, kind: 'set' });
+    }
+    for (const zone of doc.zones) {
+      const z = id(`zone:${zone.name}`);
+      const ns = zone.members.namespaces.join(', ');
+      nodes.push({ id: z, label: `zone ${zone.name}\n${ns}`, kind: 'zone' });
+      const exitKey = `exit:${exitLabel(doc, zone)}`;
+      if (!ids.has(exitKey)) nodes.push({ id: id(exitKey), label: exitLabel(doc, zone), kind: 'exit' });
+      edges.push({ from: z, to: id(exitKey) });
+      for (const rule of zone.rules) {
+        for (const s of rule.destinationSets) edges.push({ from: id(exitKey), to: id(`set:${s}`), label: `${zone.name}: ${portsLabel(rule.ports)}` });
+      }
+    }
+    return { nodes, edges };
+  }
+
+  private constructor() {}
+}
+
+/** How a zone leaves, with the addresses the outside sees. */
+function exitLabel(doc: EgressModelDocument, zone: EgressZoneModel): string {
+  return zoneSource(doc, zone).description;
+}
+
+function portsLabel(ports: { protocol?: string }[]): string {
+  return ports.length === 0 ? 'all' : ports.map(p => Port.fromModel(p).toString()).join(' ');
+}
+
+function mermaidText(s: string): string {
+  return s.replace(/"/g, '#quot;').replace(/\n/g, '<br/>');
+}
+
+function dotString(s: string): string {
+  return `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
+}

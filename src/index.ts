@@ -13,3 +13,9 @@ export * from './constructs/nat-pool';
 // Backends and the model API
 export * from './backends/backend';
 export * from './synth/egress-model-api';
+export * from './constructs/egress-review';
+export { ZoneSource, ZoneSources } from './model/zone-source';
+export * from './review/can-reach';
+export * from './review/egress-map';
+export * from './review/posture-diff';
+export * from './model/selector';

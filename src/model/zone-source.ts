@@ -15,6 +15,16 @@ export interface ZoneSource {
  * the pool's range when pods are not NATed, the SNAT address, or the node ranges under NAT outgoing.
  * One function, so the firewall exports, the egress map and can-reach always agree.
  */
+export class ZoneSources {
+  /** The source a perimeter sees for `zone` (or for one of its rules, which may use another gateway). */
+  public static of(doc: EgressModelDocument, zone: EgressZoneModel, rule?: EgressRuleModel): ZoneSource {
+    return zoneSource(doc, zone, rule);
+  }
+
+  private constructor() {}
+}
+
+/** @internal */
 export function zoneSource(doc: EgressModelDocument, zone: EgressZoneModel, rule?: EgressRuleModel): ZoneSource {
   const gatewayName = rule?.bypassGateway ? undefined : rule?.gateway ?? zone.exit.gateway;
   if (gatewayName) {

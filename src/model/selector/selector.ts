@@ -187,8 +187,8 @@ export class Selector {
     return this.canonical;
   }
 
-  /** Whether both selectors have the same canonical form. */
-  public equals(other: Selector): boolean {
+  /** Whether both selectors have the same canonical form (named `sameAs`: jsii prohibits `equals`). */
+  public sameAs(other: Selector): boolean {
     return this.toString() === other.toString();
   }
 }

@@ -292,7 +292,7 @@ export class Port {
   }
 
   /** Whether both match exactly the same traffic. */
-  public equals(other: Port): boolean {
+  public sameAs(other: Port): boolean {
     return this.canonical === other.canonical;
   }
 

@@ -72,7 +72,7 @@ export class Protocol {
   }
 
   /** Whether both are the same protocol. */
-  public equals(other: Protocol): boolean {
+  public sameAs(other: Protocol): boolean {
     return this.number === other.number;
   }
 

@@ -13,6 +13,13 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   packageManager: javascript.NodePackageManager.NPM,
   projenrcTs: true,
 
+  // Other languages, configured the way Construct Hub libraries are (jsii-pacmak builds them).
+  publishToPypi: { distName: 'cdk8s-egress', module: 'cdk8s_egress' },
+  publishToMaven: { javaPackage: 'io.github.cdk8s_egress', mavenGroupId: 'io.github.cdk8s-egress', mavenArtifactId: 'cdk8s-egress' },
+  publishToNuget: { dotNetNamespace: 'Cdk8sEgress', packageId: 'Cdk8sEgress' },
+  publishToGo: { moduleName: 'github.com/cdk8s-egress/cdk8s-egress-go' },
+  bin: { 'cdk8s-egress': 'lib/cli/main.js' },
+
   // 2.68.11 is not on npm; 2.68.12 is the lowest cdk8s we support (and test against).
   cdk8sVersion: '2.68.12',
   constructsVersion: '10.3.0',

@@ -222,6 +222,39 @@ export interface EgressGatewayModel {
   readonly egressIps: string[];
   /** Number of replicas. */
   readonly replicas: number;
+  /**
+   * Which data path runs the gateway: "cdk8s-egress" (this library's gateway agent) or
+   * "calico-enterprise" (Calico Enterprise's own EgressGateway). Backends that cannot use it say so.
+   * @default "cdk8s-egress"
+   */
+  readonly implementation?: string;
+  /**
+   * Nodes the gateway runs on (canonical Calico selector over node labels); Cilium's node-based
+   * gateway needs it.
+   * @default - any node
+   */
+  readonly nodeSelector?: string;
+  /**
+   * Upstream health probes: a gateway whose probes all fail reports not ready.
+   * @default - no probes
+   */
+  readonly probes?: GatewayProbesModel;
+}
+
+/** Upstream health probes of a gateway. */
+export interface GatewayProbesModel {
+  /** Addresses probed with ICMP echo; empty for none. */
+  readonly icmpTargets: string[];
+  /** Seconds between ICMP probes. */
+  readonly icmpIntervalSeconds: number;
+  /** Seconds without an ICMP answer before the probe fails. */
+  readonly icmpTimeoutSeconds: number;
+  /** URLs probed with HTTP GET; empty for none. */
+  readonly httpUrls: string[];
+  /** Seconds between HTTP probes. */
+  readonly httpIntervalSeconds: number;
+  /** Seconds without an HTTP answer before the probe fails. */
+  readonly httpTimeoutSeconds: number;
 }
 
 /** The whole estate's egress posture. */

@@ -14,7 +14,7 @@ export * from './constructs/nat-pool';
 export * from './backends/backend';
 export * from './synth/egress-model-api';
 export * from './constructs/egress-review';
-export { ZoneSource, ZoneSources } from './model/zone-source';
+export * from './model/zone-source';
 export * from './review/can-reach';
 export * from './review/egress-map';
 export * from './review/posture-diff';

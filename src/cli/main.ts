@@ -10,7 +10,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { EgressModelDocument } from '../model/egress-model';
-import { zoneSource } from '../model/zone-source';
+import { ZoneSources } from '../model/zone-source';
 import { CanReach } from '../review/can-reach';
 import { PostureDiff } from '../review/posture-diff';
 
@@ -63,7 +63,7 @@ export function main(argv: string[], out: (line: string) => void = console.log):
       const zone = answer.zone ? doc.zones.find(z => z.name === answer.zone) : undefined;
       out(`${answer.allowed ? 'ALLOWED' : 'DENIED'}: ${answer.reason}`);
       out(`  decided by: ${answer.zone ? `zone ${answer.zone}, ` : ''}rule ${answer.rule}`);
-      if (answer.allowed && zone) out(`  source seen by ${dest.ip}: ${zoneSource(doc, zone, zone.rules.find(r => r.name === answer.rule)).description}`);
+      if (answer.allowed && zone) out(`  source seen by ${dest.ip}: ${ZoneSources.of(doc, zone, zone.rules.find(r => r.name === answer.rule)).description}`);
       return answer.allowed ? 0 : 1;
     }
     if (command === 'diff') {

@@ -1,5 +1,7 @@
 import { Construct } from 'constructs';
 import { dnsModel, parseCidrAt } from './private/values';
+import { Port } from '../model/port';
+import { Selector } from '../model/selector';
 import type { ModelBuilder } from '../synth/model-builder';
 
 /** Where zones send DNS queries. */

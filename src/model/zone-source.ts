@@ -25,7 +25,7 @@ export class ZoneSources {
 }
 
 /** @internal */
-export function zoneSource(doc: EgressModelDocument, zone: EgressZoneModel, rule?: EgressRuleModel): ZoneSource {
+function zoneSource(doc: EgressModelDocument, zone: EgressZoneModel, rule?: EgressRuleModel): ZoneSource {
   const gatewayName = rule?.bypassGateway ? undefined : rule?.gateway ?? zone.exit.gateway;
   if (gatewayName) {
     const gw = doc.gateways.find(g => g.name === gatewayName);

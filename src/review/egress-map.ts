@@ -1,5 +1,5 @@
 import { EgressModelDocument, EgressZoneModel } from '../model/egress-model';
-import { zoneSource } from '../model/zone-source';
+import { ZoneSources } from '../model/zone-source';
 import { Port } from '../model/port';
 
 /**
@@ -80,7 +80,7 @@ export class EgressMap {
 
 /** How a zone leaves, with the addresses the outside sees. */
 function exitLabel(doc: EgressModelDocument, zone: EgressZoneModel): string {
-  return zoneSource(doc, zone).description;
+  return ZoneSources.of(doc, zone).description;
 }
 
 function portsLabel(ports: { protocol?: string }[]): string {

@@ -1,3 +1,4 @@
+import * as ipaddr from 'ipaddr.js';
 import { CidrAggregator } from '../model/cidr-aggregation';
 import { Cidr } from '../model/cidr';
 import {
@@ -206,7 +207,8 @@ export class ModelBuilder {
     const noNat = new Map<string, string>();
     for (const p of pools) for (const d of p.noNatDestinations) if (!noNat.has(d)) noNat.set(d, p.path);
     for (const [d, path] of noNat) ranges.push({ cidr: Cidr.parse(d), what: `no-NAT destination ${d} (at ${path})` });
-    ranges.sort((a, b) => a.cidr.compare(b.cidr));
+    const key = (c: Cidr) => `${c.family}|${ipaddr.parse(c.networkAddress).toByteArray().map(b => b.toString(16).padStart(2, '0')).join('')}|${String(c.prefixLength).padStart(3, '0')}`;
+    ranges.sort((a, b) => (key(a.cidr) < key(b.cidr) ? -1 : 1));
     let open: { cidr: Cidr; what: string } | undefined;
     for (const r of ranges) {
       if (open && open.cidr.family === r.cidr.family && open.cidr.overlaps(r.cidr)) {

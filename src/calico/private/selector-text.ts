@@ -1,0 +1,24 @@
+import { EgressValidationError } from '../../model/errors';
+import { Selector } from '../../model/selector';
+
+/** Calico's CRDs cap every selector at 1024 characters. */
+const MAX_SELECTOR_LENGTH = 1024;
+
+/**
+ * Parses a selector field with Calico's grammar, re-throwing a parse error at `field` of the
+ * construct at `path` (the message keeps the position and what was expected).
+ */
+export function validateSelectorText(text: string, field: string, path: string): Selector {
+  if (typeof text !== 'string') throw new EgressValidationError(field, text, 'is not a string', path);
+  if (text.length > MAX_SELECTOR_LENGTH) {
+    throw new EgressValidationError(field, `${text.slice(0, 40)}...`, `is longer than Calico's ${MAX_SELECTOR_LENGTH} characters for a selector`, path);
+  }
+  try {
+    return Selector.parse(text);
+  } catch (e) {
+    if (e instanceof EgressValidationError) {
+      throw new EgressValidationError(field, text, e.reason, path, e.hint);
+    }
+    throw e;
+  }
+}

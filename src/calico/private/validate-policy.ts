@@ -1,0 +1,220 @@
+import { arrayAt, fail, uniqueAt } from './fail';
+import { DNS_LABEL, DNS_SUBDOMAIN, MAX_LABEL_LENGTH, MAX_SUBDOMAIN_LENGTH } from './k8s-names';
+import { validateEntityRuleNets } from './validate-nets';
+import { validateSelectorText } from './selector-text';
+import { validateAnnotations } from './validate-metadata';
+import { CalicoAction, CalicoPerformanceHint, CalicoPolicyType } from '../calico-enums';
+import { CalicoGlobalNetworkPolicySpec } from '../calico-policy-spec';
+import { CalicoPort } from '../calico-port';
+import { CalicoProtocol } from '../calico-protocol';
+import { CalicoEntityRule, CalicoIcmpFields, CalicoRule } from '../calico-rule';
+
+const GLOBAL_ONLY_IN_NAMESPACE_SELECTOR = 'uses global(), which Calico allows only as an entity rule\'s namespaceSelector';
+const PORTS_NEED_PROTOCOL = 'needs the rule\'s protocol to be TCP, UDP or SCTP (Calico: rules that specify ports must set protocol to TCP or UDP or SCTP)';
+
+/** Which Calico kind a spec belongs to: rules differ slightly between them. */
+export interface PolicyContext {
+  readonly global: boolean;
+  readonly path: string;
+}
+
+/**
+ * Calico's checks of a (Global)NetworkPolicy spec: validateNetworkPolicySpec /
+ * validateGlobalNetworkPolicySpec, validateRule, validateEntityRule, validateICMPFields,
+ * validateHTTPRule, the field tags of the v3 API and the CRDs' CEL rules.
+ */
+export function validatePolicySpec(spec: CalicoGlobalNetworkPolicySpec, ctx: PolicyContext): void {
+  const path = ctx.path;
+  if (spec === undefined || spec === null || typeof spec !== 'object') fail(path, 'spec', spec, 'is required');
+  if (spec.tier !== undefined && spec.tier !== '') {
+    if (typeof spec.tier !== 'string' || spec.tier.length > MAX_LABEL_LENGTH || !DNS_LABEL.test(spec.tier)) {
+      fail(path, 'spec.tier', spec.tier, 'is not a valid tier name (a DNS-1123 label: at most 63 of a-z, 0-9 and "-", no ".")');
+    }
+  }
+  if (spec.order !== undefined && (typeof spec.order !== 'number' || !Number.isFinite(spec.order))) {
+    fail(path, 'spec.order', spec.order, 'is not a finite number');
+  }
+  noGlobal(spec.selector, 'spec.selector', path);
+  noGlobal(spec.serviceAccountSelector, 'spec.serviceAccountSelector', path);
+  if (ctx.global) noGlobal(spec.namespaceSelector, 'spec.namespaceSelector', path);
+  else if ((spec as any).namespaceSelector !== undefined) {
+    fail(path, 'spec.namespaceSelector', (spec as any).namespaceSelector, 'is not a field of a namespaced NetworkPolicy', 'use a GlobalNetworkPolicy');
+  }
+
+  const types = arrayAt(path, 'spec.types', spec.types, 2);
+  const typeValues = Object.values(CalicoPolicyType) as string[];
+  types.forEach((t, i) => {
+    if (!typeValues.includes(t)) fail(path, `spec.types[${i}]`, t, `is not a policy type (${typeValues.join(' or ')})`);
+  });
+  uniqueAt(path, 'spec.types', types);
+
+  const hints = arrayAt(path, 'spec.performanceHints', spec.performanceHints);
+  const hintValues = Object.values(CalicoPerformanceHint) as string[];
+  hints.forEach((h, i) => {
+    if (!hintValues.includes(h)) fail(path, `spec.performanceHints[${i}]`, h, `is not a performance hint Calico knows (${hintValues.join(', ')})`);
+  });
+  uniqueAt(path, 'spec.performanceHints', hints);
+
+  const ingress = arrayAt(path, 'spec.ingress', spec.ingress, 1024);
+  const egress = arrayAt(path, 'spec.egress', spec.egress, 1024);
+  ingress.forEach((r, i) => validateRule(r, `spec.ingress[${i}]`, 'ingress', ctx));
+  egress.forEach((r, i) => validateRule(r, `spec.egress[${i}]`, 'egress', ctx));
+
+  if (ctx.global) validateGlobalFlags(spec, types, egress, path);
+}
+
+function validateGlobalFlags(spec: CalicoGlobalNetworkPolicySpec, types: string[], egress: CalicoRule[], path: string): void {
+  for (const flag of ['doNotTrack', 'preDNAT', 'applyOnForward'] as const) {
+    if (spec[flag] !== undefined && typeof spec[flag] !== 'boolean') fail(path, `spec.${flag}`, spec[flag], 'is not a boolean');
+  }
+  if (spec.doNotTrack && spec.preDNAT) fail(path, 'spec.preDNAT', true, 'cannot be true together with doNotTrack');
+  if (spec.preDNAT && egress.length > 0) fail(path, 'spec.egress', `${egress.length} rules`, 'is not allowed in a preDNAT policy (preDNAT policies have no egress rules)');
+  if (spec.preDNAT && types.includes(CalicoPolicyType.EGRESS)) fail(path, 'spec.types', types, 'cannot include Egress in a preDNAT policy');
+  if ((spec.doNotTrack || spec.preDNAT) && !spec.applyOnForward) {
+    fail(path, 'spec.applyOnForward', spec.applyOnForward ?? false, 'must be true when preDNAT or doNotTrack is true');
+  }
+}
+
+function noGlobal(text: string | undefined, field: string, path: string): void {
+  if (text === undefined) return;
+  const selector = validateSelectorText(text, field, path);
+  if (selector.usesGlobal) fail(path, field, text, GLOBAL_ONLY_IN_NAMESPACE_SELECTOR);
+}
+
+function validateRule(rule: CalicoRule, field: string, direction: 'ingress' | 'egress', ctx: PolicyContext): void {
+  const path = ctx.path;
+  if (rule === undefined || rule === null || typeof rule !== 'object') fail(path, field, rule, 'is not a rule');
+  const actions = Object.values(CalicoAction) as string[];
+  if (!actions.includes(rule.action)) fail(path, `${field}.action`, rule.action ?? '', `is not a Calico action (${actions.join(', ')})`);
+  if (rule.ipVersion !== undefined && rule.ipVersion !== 4 && rule.ipVersion !== 6) {
+    fail(path, `${field}.ipVersion`, rule.ipVersion, 'is not an IP version (4 or 6)');
+  }
+  for (const key of ['protocol', 'notProtocol'] as const) {
+    const p = rule[key];
+    if (p === undefined) continue;
+    if (!(p instanceof CalicoProtocol)) fail(path, `${field}.${key}`, p, 'is not a CalicoProtocol', 'use CalicoProtocol.TCP, CalicoProtocol.of(n) or CalicoProtocol.parse(text)');
+    const implied = p.impliedIpVersion;
+    if (implied && rule.ipVersion !== undefined && rule.ipVersion !== implied) {
+      fail(path, `${field}.ipVersion`, rule.ipVersion, `must be ${implied} with ${key} ${p.toString()}`);
+    }
+  }
+  validateIcmp(rule.icmp, `${field}.icmp`, path);
+  validateIcmp(rule.notICMP, `${field}.notICMP`, path);
+  if (rule.icmp !== undefined && !(rule.protocol?.isIcmpByName)) {
+    fail(path, `${field}.icmp`, rule.icmp, 'needs the rule\'s protocol to be ICMP or ICMPv6',
+      rule.protocol?.impliedIpVersion ? 'Calico requires the protocol by name: use CalicoProtocol.ICMP or CalicoProtocol.ICMPV6' : undefined);
+  }
+
+  const source = rule.source ?? {};
+  const destination = rule.destination ?? {};
+  validateEntityRule(source, `${field}.source`, path);
+  validateEntityRule(destination, `${field}.destination`, path);
+
+  if (!rule.protocol?.supportsPorts) {
+    for (const [side, er] of [['source', source], ['destination', destination]] as const) {
+      for (const key of ['ports', 'notPorts'] as const) {
+        if ((er[key] ?? []).length > 0) fail(path, `${field}.${side}.${key}`, er[key]!.map(p => p.toString()), PORTS_NEED_PROTOCOL);
+      }
+    }
+  }
+
+  validateEntityRuleNets([
+    [source.nets, `${field}.source.nets`],
+    [source.notNets, `${field}.source.notNets`],
+    [destination.nets, `${field}.destination.nets`],
+    [destination.notNets, `${field}.destination.notNets`],
+  ], rule.ipVersion, path);
+
+  if (rule.http !== undefined) validateHttp(rule, field, direction, path);
+
+  if (destination.services !== undefined) {
+    for (const key of ['ports', 'notPorts'] as const) {
+      if ((destination[key] ?? []).length > 0) {
+        fail(path, `${field}.destination.${key}`, destination[key]!.map(p => p.toString()), 'cannot be given with destination services (a Service rule uses the ports of the Service\'s endpoints)');
+      }
+    }
+  }
+  if (direction === 'egress' && source.services !== undefined) {
+    fail(path, `${field}.source.services`, source.services.name, 'is not allowed in an egress rule\'s source');
+  }
+  if (direction === 'ingress' && destination.services !== undefined) {
+    fail(path, `${field}.destination.services`, destination.services.name, 'is not allowed in an ingress rule\'s destination');
+  }
+  if (ctx.global) {
+    const peer = direction === 'egress' ? destination : source;
+    const side = direction === 'egress' ? 'destination' : 'source';
+    if (peer.services !== undefined && !peer.services.namespace) {
+      fail(path, `${field}.${side}.services.namespace`, '', 'is required in a GlobalNetworkPolicy (a Service name is not unique across namespaces)');
+    }
+  }
+  if (rule.metadata !== undefined) validateAnnotations(rule.metadata.annotations, `${field}.metadata.annotations`, path);
+}
+
+function validateIcmp(icmp: CalicoIcmpFields | undefined, field: string, path: string): void {
+  if (icmp === undefined) return;
+  if (icmp.type !== undefined && (!Number.isInteger(icmp.type) || icmp.type < 0 || icmp.type > 254)) {
+    fail(path, `${field}.type`, icmp.type, 'is not an ICMP type Calico accepts (an integer 0-254)');
+  }
+  if (icmp.code !== undefined && (!Number.isInteger(icmp.code) || icmp.code < 0 || icmp.code > 255)) {
+    fail(path, `${field}.code`, icmp.code, 'is not an ICMP code Calico accepts (an integer 0-255)');
+  }
+  if (icmp.code !== undefined && icmp.type === undefined) {
+    fail(path, `${field}.code`, icmp.code, 'needs an ICMP type with it (a kernel limitation Calico enforces)');
+  }
+}
+
+function validateHttp(rule: CalicoRule, field: string, direction: string, path: string): void {
+  const http = rule.http!;
+  if (rule.action !== CalicoAction.ALLOW) fail(path, `${field}.http`, rule.action, 'is only valid on Allow rules');
+  if (rule.protocol !== undefined && !rule.protocol.isTcpByName) {
+    fail(path, `${field}.protocol`, rule.protocol.toString(), 'must be TCP (or unset) in a rule with an HTTP match');
+  }
+  if (direction === 'egress') fail(path, `${field}.http`, 'http', 'is not allowed in egress rules (Calico applies HTTP matches to ingress only)');
+  const methods = arrayAt(path, `${field}.http.methods`, http.methods, 20);
+  uniqueAt(path, `${field}.http.methods`, methods);
+  arrayAt(path, `${field}.http.paths`, http.paths, 20).forEach((p, i) => {
+    const f = `${field}.http.paths[${i}]`;
+    if (p.exact && p.prefix) fail(path, f, p, 'sets both exact and prefix (give one)');
+    const value = p.exact || p.prefix;
+    if (!value) fail(path, f, p, 'sets neither exact nor prefix');
+    if (value.length > 1024) fail(path, f, `${value.slice(0, 40)}...`, 'is longer than 1024 characters');
+    if (!value.startsWith('/') || /[? #]/.test(value)) fail(path, f, value, 'is not a valid path (must start with "/" and not contain "?", "#" or spaces)');
+  });
+}
+
+function validateEntityRule(er: CalicoEntityRule, field: string, path: string): void {
+  if (typeof er !== 'object' || er === null) fail(path, field, er, 'is not an entity rule');
+  arrayAt(path, `${field}.nets`, er.nets, 256);
+  arrayAt(path, `${field}.notNets`, er.notNets, 256);
+  noGlobal(er.selector, `${field}.selector`, path);
+  noGlobal(er.notSelector, `${field}.notSelector`, path);
+  if (er.namespaceSelector !== undefined) {
+    const ns = validateSelectorText(er.namespaceSelector, `${field}.namespaceSelector`, path);
+    if (ns.usesGlobal && ns.toString() !== 'global()') {
+      fail(path, `${field}.namespaceSelector`, er.namespaceSelector, 'combines global() with other selectors (Calico allows global() only on its own)');
+    }
+  }
+  for (const key of ['ports', 'notPorts'] as const) {
+    arrayAt(path, `${field}.${key}`, er[key], 50).forEach((p, i) => {
+      if (!(p instanceof CalicoPort)) fail(path, `${field}.${key}[${i}]`, p, 'is not a CalicoPort', 'use CalicoPort.of(443), CalicoPort.range(8000, 8080), CalicoPort.named("http") or CalicoPort.parse(text)');
+    });
+  }
+  if (er.serviceAccounts !== undefined) {
+    const names = arrayAt(path, `${field}.serviceAccounts.names`, er.serviceAccounts.names);
+    uniqueAt(path, `${field}.serviceAccounts.names`, names);
+    noGlobal(er.serviceAccounts.selector, `${field}.serviceAccounts.selector`, path);
+  }
+  const svc = er.services;
+  if (svc === undefined) return;
+  if (!svc.name) fail(path, `${field}.services.name`, '', 'is required (a Service match must name the Service)');
+  for (const key of ['name', 'namespace'] as const) {
+    const v = svc[key];
+    if (v !== undefined && v !== '' && (v.length > MAX_SUBDOMAIN_LENGTH || !DNS_SUBDOMAIN.test(v))) {
+      fail(path, `${field}.services.${key}`, v, 'is not a valid Kubernetes name (a DNS-1123 subdomain)');
+    }
+  }
+  if (er.namespaceSelector) fail(path, `${field}.services`, svc.name, 'cannot be given with namespaceSelector in the same entity rule');
+  if (er.selector || er.notSelector) fail(path, `${field}.services`, svc.name, 'cannot be given with selector or notSelector in the same entity rule');
+  if (er.serviceAccounts !== undefined) fail(path, `${field}.services`, svc.name, 'cannot be given with serviceAccounts in the same entity rule');
+  if ((er.nets ?? []).length > 0 || (er.notNets ?? []).length > 0) fail(path, `${field}.services`, svc.name, 'cannot be given with nets or notNets in the same entity rule');
+}

@@ -1,8 +1,8 @@
 import { ApiObject, ApiObjectMetadata, GroupVersionKind } from 'cdk8s';
 import { Construct } from 'constructs';
 import { CalicoGlobalNetworkPolicySpec } from './calico-policy-spec';
-import { GLOBAL_NETWORK_POLICY_NAME } from './private/k8s-names';
 import { withoutNamespace } from './private/cluster-scoped';
+import { GLOBAL_NETWORK_POLICY_NAME } from './private/k8s-names';
 import { childPath, validateTieredPolicyName } from './private/policy-name';
 import { validateMetadata } from './private/validate-metadata';
 import { validatePolicySpec } from './private/validate-policy';

@@ -28,7 +28,10 @@ export class CalicoGlobalNetworkSet extends ApiObject {
     validateNetworkSet(props.spec, props.metadata?.labels, childPath(scope.node.path, id));
     super(scope, id, { ...CalicoGlobalNetworkSet.GVK, metadata: props.metadata, spec: renderNetworkSetSpec(props.spec) });
     validateMetadata(this.metadata.toJson(), {
-      kind: 'GlobalNetworkSet', namePattern: DNS_SUBDOMAIN, nameRule: 'a DNS-1123 subdomain', namespaced: false,
+      kind: 'GlobalNetworkSet',
+      namePattern: DNS_SUBDOMAIN,
+      nameRule: 'a DNS-1123 subdomain',
+      namespaced: false,
       explicitNamespace: props.metadata?.namespace,
     }, this.node.path);
   }

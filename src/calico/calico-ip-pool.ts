@@ -28,7 +28,10 @@ export class CalicoIPPool extends ApiObject {
     validateIPPoolSpec(props.spec, childPath(scope.node.path, id));
     super(scope, id, { ...CalicoIPPool.GVK, metadata: props.metadata, spec: renderIPPoolSpec(props.spec) });
     validateMetadata(this.metadata.toJson(), {
-      kind: 'IPPool', namePattern: DNS_SUBDOMAIN, nameRule: 'a DNS-1123 subdomain', namespaced: false,
+      kind: 'IPPool',
+      namePattern: DNS_SUBDOMAIN,
+      nameRule: 'a DNS-1123 subdomain',
+      namespaced: false,
       explicitNamespace: props.metadata?.namespace,
     }, this.node.path);
   }

@@ -1,10 +1,10 @@
 import { ApiObject, ApiObjectMetadata, GroupVersionKind } from 'cdk8s';
 import { Construct } from 'constructs';
 import { CalicoNetworkPolicySpec } from './calico-policy-spec';
+import { NETWORK_POLICY_NAME } from './private/k8s-names';
 import { childPath, validateTieredPolicyName } from './private/policy-name';
 import { validateMetadata } from './private/validate-metadata';
 import { validatePolicySpec } from './private/validate-policy';
-import { NETWORK_POLICY_NAME } from './private/k8s-names';
 import { renderPolicySpec } from './render';
 
 /** Props of a Calico NetworkPolicy. */

@@ -1,6 +1,6 @@
-import { CalicoGlobalNetworkPolicySpec } from './calico-policy-spec';
 import { CalicoIPPoolSpec } from './calico-ip-pool-spec';
 import { CalicoNetworkSetSpec } from './calico-network-set-spec';
+import { CalicoGlobalNetworkPolicySpec } from './calico-policy-spec';
 import { CalicoEntityRule, CalicoRule } from './calico-rule';
 
 // Pure rendering of the typed specs into manifest JSON, in the API's field order:

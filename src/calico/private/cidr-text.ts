@@ -39,9 +39,14 @@ export function parseCidrText(text: string): CidrText | undefined {
   return { version: bits === 32 ? 4 : 6, prefixLength, masked: hostBitsZero(bytes, prefixLength), bytes };
 }
 
+/** Bit `i` (0 = most significant) of an address. */
+function bitAt(bytes: number[], i: number): number {
+  return Math.floor(bytes[Math.floor(i / 8)] / 2 ** (7 - (i % 8))) % 2;
+}
+
 function hostBitsZero(bytes: number[], prefixLength: number): boolean {
   for (let bit = prefixLength; bit < bytes.length * 8; bit++) {
-    if (bytes[bit >> 3] & (0x80 >> (bit & 7))) return false;
+    if (bitAt(bytes, bit)) return false;
   }
   return true;
 }
@@ -51,8 +56,7 @@ export function cidrsOverlap(a: CidrText, b: CidrText): boolean {
   if (a.version !== b.version) return false;
   const common = Math.min(a.prefixLength, b.prefixLength);
   for (let bit = 0; bit < common; bit++) {
-    const mask = 0x80 >> (bit & 7);
-    if ((a.bytes[bit >> 3] & mask) !== (b.bytes[bit >> 3] & mask)) return false;
+    if (bitAt(a.bytes, bit) !== bitAt(b.bytes, bit)) return false;
   }
   return true;
 }

@@ -1,8 +1,8 @@
 import { arrayAt, fail, uniqueAt } from './fail';
 import { DNS_LABEL, DNS_SUBDOMAIN, MAX_LABEL_LENGTH, MAX_SUBDOMAIN_LENGTH } from './k8s-names';
-import { validateEntityRuleNets } from './validate-nets';
 import { validateSelectorText } from './selector-text';
 import { validateAnnotations } from './validate-metadata';
+import { validateEntityRuleNets } from './validate-nets';
 import { CalicoAction, CalicoPerformanceHint, CalicoPolicyType } from '../calico-enums';
 import { CalicoGlobalNetworkPolicySpec } from '../calico-policy-spec';
 import { CalicoPort } from '../calico-port';
@@ -36,8 +36,7 @@ export function validatePolicySpec(spec: CalicoGlobalNetworkPolicySpec, ctx: Pol
   }
   noGlobal(spec.selector, 'spec.selector', path);
   noGlobal(spec.serviceAccountSelector, 'spec.serviceAccountSelector', path);
-  if (ctx.global) noGlobal(spec.namespaceSelector, 'spec.namespaceSelector', path);
-  else if ((spec as any).namespaceSelector !== undefined) {
+  if (ctx.global) {noGlobal(spec.namespaceSelector, 'spec.namespaceSelector', path);} else if ((spec as any).namespaceSelector !== undefined) {
     fail(path, 'spec.namespaceSelector', (spec as any).namespaceSelector, 'is not a field of a namespaced NetworkPolicy', 'use a GlobalNetworkPolicy');
   }
 

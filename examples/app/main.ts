@@ -15,6 +15,8 @@ import { Construct } from 'constructs';
 import {
   Backend, ClusterNetwork, Destination, DestinationSet, EgressZone, NatPool, Port, Selector,
 } from '../../src';
+import { FirewallExport } from '../../src/constructs/firewall-export';
+import { FirewallFormat } from '../../src/exporters/firewall-format';
 
 export class EgressEstate extends Chart {
   constructor(scope: Construct, id: string) {
@@ -80,6 +82,9 @@ export class EgressEstate extends Chart {
       description: 'Untrusted workloads: DNS only',
       namespaces: ['sandbox'],
     });
+
+    // Every zone's posture for the perimeter firewalls, in every format: <outdir>/firewall/.
+    new FirewallExport(this, 'firewall', { formats: FirewallFormat.all() });
   }
 }
 

@@ -1,0 +1,97 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { App } from 'cdk8s';
+import { Construct } from 'constructs';
+import { EgressZone } from './egress-zone';
+import { exportFirewall, FirewallExportResult } from '../exporters/export-firewall';
+import { DomainHandling, FirewallExportFile } from '../exporters/firewall-exporter';
+import { FirewallFormat } from '../exporters/firewall-format';
+import { EgressModelDocument } from '../model/egress-model';
+import { EgressModel } from '../synth/egress-model-api';
+
+/** Options of a firewall export, with or without a construct. */
+export interface FirewallExportOptions {
+  /**
+   * Names of the zones to export.
+   * @default - every zone of the model
+   */
+  readonly zoneNames?: string[];
+  /**
+   * What to do with domain names on formats that cannot match names.
+   * @default DomainHandling.ERROR
+   */
+  readonly domainHandling?: DomainHandling;
+}
+
+/** Properties of {@link FirewallExport}. */
+export interface FirewallExportProps {
+  /** Formats to write. */
+  readonly formats: FirewallFormat[];
+  /**
+   * Zones to export.
+   * @default - every zone of the app
+   */
+  readonly zones?: EgressZone[];
+  /**
+   * Folder the files are written to.
+   * @default - "firewall" inside the app's output folder
+   */
+  readonly outdir?: string;
+  /**
+   * What to do with domain names on formats that cannot match names.
+   * @default DomainHandling.ERROR
+   */
+  readonly domainHandling?: DomainHandling;
+}
+
+/**
+ * Writes, at synth time, each zone's egress posture for perimeter firewalls (nftables, iptables, AWS, GCP,
+ * Azure, PAN-OS, ASA, SRX, FortiGate, CSV/JSON) next to the manifests, from the same egress model as the
+ * cluster policies. Problems of every format are reported in one error before anything is written.
+ *
+ * Without synth: `FirewallExport.render(EgressModel.of(app), FirewallFormat.NFTABLES)`.
+ */
+export class FirewallExport extends Construct {
+  /** Renders one format from a model document; the files are returned, not written. */
+  public static render(model: EgressModelDocument, format: FirewallFormat, options: FirewallExportOptions = {}): FirewallExportFile[] {
+    return exportFirewall(model, [format], options.zoneNames, options.domainHandling ?? DomainHandling.ERROR).files;
+  }
+
+  /** Renders several formats and returns the files with the warnings (rules or domains left out). */
+  public static renderAll(model: EgressModelDocument, formats: FirewallFormat[], options: FirewallExportOptions = {}): FirewallExportResult {
+    return exportFirewall(model, formats, options.zoneNames, options.domainHandling ?? DomainHandling.ERROR);
+  }
+
+  /** Warnings of the last synth (rules or domains left out of some format). */
+  public get warnings(): string[] {
+    return [...this._warnings];
+  }
+
+  private _warnings: string[] = [];
+
+  constructor(scope: Construct, id: string, props: FirewallExportProps) {
+    super(scope, id);
+    if (props.formats.length === 0) throw new Error(`FirewallExport formats "[]" is empty (at ${this.node.path}); hint: FirewallFormat.all()`);
+    let written = false;
+    // cdk8s validates every construct before it renders any chart, on every synth path: write once per app.
+    this.node.addValidation({
+      validate: () => {
+        if (written) return [];
+        written = true;
+        const outdir = props.outdir ?? path.join(App.of(this).outdir, 'firewall');
+        const result = FirewallExport.renderAll(EgressModel.of(this), props.formats, {
+          zoneNames: props.zones?.map(z => z.zoneName),
+          domainHandling: props.domainHandling,
+        });
+        for (const file of result.files) {
+          const target = path.join(outdir, ...file.path.split('/'));
+          fs.mkdirSync(path.dirname(target), { recursive: true });
+          fs.writeFileSync(target, file.content);
+        }
+        this._warnings = result.warnings;
+        for (const w of result.warnings) process.stderr.write(`[cdk8s-egress] firewall export ${this.node.path}: ${w}\n`);
+        return [];
+      },
+    });
+  }
+}

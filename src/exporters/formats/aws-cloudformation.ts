@@ -1,0 +1,97 @@
+import { AWS_PROTOCOLS, awsResources, awsUnsupported, NaclEntry } from './aws-resources';
+import { FirewallExportInput } from '../firewall-export-input';
+import { ExporterCapabilities, FirewallExportFile, IFirewallExporter } from '../firewall-exporter';
+import { jsonText } from '../platform-text';
+
+/**
+ * AWS as a CloudFormation template: per zone an `AWS::EC2::SecurityGroup` (egress rules; listing them
+ * removes the default allow-all egress), an `AWS::EC2::NetworkAcl` with `AWS::EC2::NetworkAclEntry`s
+ * (egress allows, explicit deny, inbound return traffic) and an `AWS::NetworkFirewall::RuleGroup`.
+ */
+export class AwsCloudFormationExporter implements IFirewallExporter {
+  public readonly format = 'aws-cloudformation';
+  public readonly capabilities: ExporterCapabilities = {
+    domains: true,
+    wildcardDomains: true,
+    ipv6: true,
+    icmpTypes: true,
+    icmpCodes: true,
+    protocols: AWS_PROTOCOLS,
+  };
+
+  public unsupported(input: FirewallExportInput): string[] {
+    return awsUnsupported(input);
+  }
+
+  public render(input: FirewallExportInput): FirewallExportFile[] {
+    const resources: { [id: string]: unknown } = {};
+    const domainOnly: string[] = [];
+    for (const z of awsResources(input)) {
+      const tags = [{ Key: 'Name', Value: z.name }, { Key: 'cdk8s-egress/zone', Value: z.zone.name }];
+      const egress = z.sgRules.map(r => ({
+        IpProtocol: r.protocol,
+        ...(r.ipVersion === 4 ? { CidrIp: r.cidr } : { CidrIpv6: r.cidr }),
+        ...(r.fromPort !== undefined ? { FromPort: r.fromPort, ToPort: r.toPort } : {}),
+        Description: r.description,
+      }));
+      resources[`${z.logicalName}EgressSecurityGroup`] = {
+        Type: 'AWS::EC2::SecurityGroup',
+        Properties: {
+          GroupDescription: z.description,
+          VpcId: { Ref: 'VpcId' },
+          // CloudFormation adds allow-all egress when the list is empty; this rule (as aws-cdk does) matches nothing.
+          SecurityGroupEgress: egress.length > 0 ? egress : [{ IpProtocol: 'icmp', CidrIp: '255.255.255.255/32', FromPort: 252, ToPort: 86, Description: 'Disallow all traffic' }],
+          Tags: tags,
+        },
+      };
+      const acl = `${z.logicalName}EgressNetworkAcl`;
+      resources[acl] = { Type: 'AWS::EC2::NetworkAcl', Properties: { VpcId: { Ref: 'VpcId' }, Tags: tags } };
+      for (const e of z.naclEntries) {
+        resources[`${acl}${e.egress ? 'Egress' : 'Ingress'}${e.ruleNumber}`] = { Type: 'AWS::EC2::NetworkAclEntry', Properties: { NetworkAclId: { Ref: acl }, ...naclProperties(e) } };
+      }
+      if (z.ruleGroup.rulesString) {
+        resources[`${z.logicalName}EgressRuleGroup`] = {
+          Type: 'AWS::NetworkFirewall::RuleGroup',
+          Properties: {
+            RuleGroupName: z.ruleGroup.name,
+            Type: 'STATEFUL',
+            Capacity: z.ruleGroup.capacity,
+            Description: z.ruleGroup.description,
+            RuleGroup: {
+              RulesSource: { RulesString: z.ruleGroup.rulesString },
+              StatefulRuleOptions: { RuleOrder: 'STRICT_ORDER' },
+            },
+            Tags: tags,
+          },
+        };
+      }
+      domainOnly.push(...z.domainOnlyRules);
+    }
+    const template = {
+      AWSTemplateFormatVersion: '2010-09-09',
+      Description: 'cdk8s-egress perimeter export: security groups, network ACLs and Network Firewall rule groups per egress zone',
+      Metadata: {
+        'cdk8s-egress': {
+          zones: input.zones.map(z => z.name),
+          note: 'Security groups and ACLs have no source match: attach them where the zone sources are. Network Firewall rule groups use strict order; reference them in a firewall policy.',
+          domainRulesOnlyInNetworkFirewall: domainOnly,
+        },
+      },
+      Parameters: { VpcId: { Type: 'AWS::EC2::VPC::Id', Description: 'VPC of the security groups and network ACLs' } },
+      Resources: resources,
+    };
+    return [{ path: 'aws-cloudformation.json', content: jsonText(template) }];
+  }
+}
+
+function naclProperties(e: NaclEntry): { [key: string]: unknown } {
+  return {
+    RuleNumber: e.ruleNumber,
+    Protocol: e.protocol,
+    RuleAction: e.action,
+    Egress: e.egress,
+    ...(e.ipVersion === 4 ? { CidrBlock: e.cidr } : { Ipv6CidrBlock: e.cidr }),
+    ...(e.portRange ? { PortRange: { From: e.portRange.from, To: e.portRange.to } } : {}),
+    ...(e.icmp ? { Icmp: { Type: e.icmp.type, Code: e.icmp.code } } : {}),
+  };
+}

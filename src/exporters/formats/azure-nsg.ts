@@ -1,0 +1,114 @@
+import { ofFamily } from '../addresses';
+import { FirewallExportInput, FirewallPort } from '../firewall-export-input';
+import { ExporterCapabilities, FirewallExportFile, IFirewallExporter } from '../firewall-exporter';
+import { jsonText, platformComment, platformName, ruleSummary } from '../platform-text';
+
+// Security rule names: 1-80 of letters, digits, "_", "." and "-".
+const NAME = { maxLength: 80, invalid: /[^a-zA-Z0-9_.-]+/g, replacement: '-' };
+const FIRST_PRIORITY = 100;
+const DENY_PRIORITY = 4000;
+const LAST_PRIORITY = 4096;
+const PROTOCOL: { [p: string]: string } = { tcp: 'Tcp', udp: 'Udp', icmp: 'Icmp' };
+
+/**
+ * Azure network security group as an ARM template: Outbound security rules with source prefixes (the zone's
+ * addresses) and destination prefixes, one rule per entry, family and protocol (a rule has one protocol),
+ * allows from priority 100, and an explicit deny per zone and family from 4000, because the default
+ * rule AllowInternetOutBound (65001) would allow the rest. ICMP types, SCTP, ICMPv6 and other protocol
+ * numbers are not expressible.
+ */
+export class AzureNsgExporter implements IFirewallExporter {
+  public readonly format = 'azure';
+  public readonly capabilities: ExporterCapabilities = {
+    domains: false,
+    ipv6: true,
+    icmpTypes: false,
+    icmpCodes: false,
+    protocols: ['all', 'tcp', 'udp', 'icmp'],
+  };
+
+  public unsupported(input: FirewallExportInput): string[] {
+    const allows = input.zones.reduce((n, z) => n + z.rules.reduce((m, r) => m + protocolGroups(r.ports).length, 0), 0);
+    const denies = input.zones.reduce((n, z) => n + new Set(z.sources.map(s => s.ipVersion)).size, 0);
+    const problems: string[] = [];
+    if (FIRST_PRIORITY + allows > DENY_PRIORITY) problems.push(`${allows} security rules do not fit between priorities ${FIRST_PRIORITY} and ${DENY_PRIORITY}`);
+    if (DENY_PRIORITY + denies > LAST_PRIORITY + 1) problems.push(`${denies} deny rules do not fit between priorities ${DENY_PRIORITY} and ${LAST_PRIORITY}`);
+    return problems;
+  }
+
+  public render(input: FirewallExportInput): FirewallExportFile[] {
+    const securityRules: unknown[] = [];
+    let priority = FIRST_PRIORITY;
+    for (const zone of input.zones) {
+      for (const rule of zone.rules.filter(r => r.ipVersion !== 0)) {
+        for (const group of protocolGroups(rule.ports)) {
+          securityRules.push({
+            name: platformName(`${rule.id}${group.protocol === '*' ? '' : `-${group.protocol.toLowerCase()}`}`, NAME),
+            properties: {
+              description: platformComment(ruleSummary(rule), 140),
+              protocol: group.protocol,
+              sourcePortRange: '*',
+              ...(group.ports.length === 1 ? { destinationPortRange: group.ports[0] } : { destinationPortRanges: group.ports }),
+              sourceAddressPrefixes: rule.sources.map(s => s.cidr),
+              destinationAddressPrefixes: rule.destinations.map(d => d.cidr),
+              access: 'Allow',
+              priority: priority++,
+              direction: 'Outbound',
+            },
+          });
+        }
+      }
+    }
+    priority = DENY_PRIORITY;
+    for (const zone of input.zones) {
+      for (const family of [4, 6]) {
+        const sources = ofFamily(zone.sources, family);
+        if (sources.length === 0) continue;
+        securityRules.push({
+          name: platformName(`${zone.name}-default-deny-v${family}`, NAME),
+          properties: {
+            description: platformComment(`${zone.name}: default deny (AllowInternetOutBound would allow the rest)`, 140),
+            protocol: '*',
+            sourcePortRange: '*',
+            destinationPortRange: '*',
+            sourceAddressPrefixes: sources.map(s => s.cidr),
+            destinationAddressPrefix: '*',
+            access: 'Deny',
+            priority: priority++,
+            direction: 'Outbound',
+          },
+        });
+      }
+    }
+    const template = {
+      $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+      contentVersion: '1.0.0.0',
+      metadata: { description: `cdk8s-egress perimeter export (zones: ${input.zones.map(z => z.name).join(', ') || 'none'})` },
+      parameters: {
+        nsgName: { type: 'string', defaultValue: 'cdk8s-egress', metadata: { description: 'Name of the network security group' } },
+        location: { type: 'string', defaultValue: '[resourceGroup().location]', metadata: { description: 'Region of the network security group' } },
+      },
+      resources: [{
+        type: 'Microsoft.Network/networkSecurityGroups',
+        apiVersion: '2023-09-01',
+        name: '[parameters(\'nsgName\')]',
+        location: '[parameters(\'location\')]',
+        properties: { securityRules },
+      }],
+    };
+    return [{ path: 'azure-nsg.json', content: jsonText(template) }];
+  }
+}
+
+/** One security rule per protocol: "*" (all), or Tcp/Udp with their port ranges, or Icmp. */
+function protocolGroups(ports: FirewallPort[]): { protocol: string; ports: string[] }[] {
+  if (ports.some(p => p.protocol === 'all')) return [{ protocol: '*', ports: ['*'] }];
+  return [...new Set(ports.map(p => p.protocol))].map(proto => {
+    const list = ports.filter(p => p.protocol === proto);
+    const whole = list.some(p => p.fromPort === undefined);
+    return {
+      protocol: PROTOCOL[proto] ?? proto,
+      ports: whole ? ['*'] : list.map(p => p.fromPort === p.toPort ? `${p.fromPort}` : `${p.fromPort}-${p.toPort}`),
+    };
+  });
+}

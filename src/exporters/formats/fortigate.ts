@@ -1,0 +1,144 @@
+import { AddressBook, AddressObject, portObjectId, zonesWithSources } from './device-objects';
+import { netmask, splitCidr } from '../addresses';
+import { FirewallExportInput, FirewallPort, FirewallRule } from '../firewall-export-input';
+import { ExporterCapabilities, FirewallExportFile, IFirewallExporter } from '../firewall-exporter';
+import { platformComment, platformName, ruleSummary } from '../platform-text';
+
+// Address and service names: at most 79 characters; policy names at most 35.
+const NAME = { maxLength: 79, invalid: /[^A-Za-z0-9_.-]+/g, replacement: '-' };
+const POLICY_NAME = { maxLength: 35, invalid: /[^A-Za-z0-9_.-]+/g, replacement: '-' };
+
+/**
+ * FortiGate CLI: `firewall address`/`address6` (subnets, `fqdn` and `wildcard-fqdn` for domain names),
+ * address groups per rule side, custom services per port, and policies (`edit 0`: next free id) with
+ * srcaddr/dstaddr and srcaddr6/dstaddr6, ending with a deny per zone. Interfaces are "any": narrow them to
+ * yours. Wildcard FQDNs exist for IPv4 only.
+ */
+export class FortigateExporter implements IFirewallExporter {
+  public readonly format = 'fortigate';
+  public readonly capabilities: ExporterCapabilities = {
+    domains: true,
+    wildcardDomains: true,
+    ipv6: true,
+    icmpTypes: true,
+    icmpCodes: true,
+    protocols: ['all', 'tcp', 'udp', 'sctp', 'icmp', 'icmpv6', 'udplite', 'number'],
+  };
+
+  public unsupported(input: FirewallExportInput): string[] {
+    return input.zones.flatMap(z => z.rules)
+      .filter(r => r.ipVersion === 0 && r.domains.some(d => d.startsWith('*.')) && r.sources.some(s => s.ipVersion === 6))
+      .map(r => `zone "${r.zone}" rule "${r.rule}" has wildcard domains and IPv6 sources; FortiGate wildcard FQDN addresses are IPv4 only (at ${r.path})`);
+  }
+
+  public render(input: FirewallExportInput): FirewallExportFile[] {
+    const v4 = new AddressBook(NAME);
+    const v6 = new AddressBook(NAME);
+    const groups4: string[] = [];
+    const groups6: string[] = [];
+    const services = new Map<string, string[]>();
+    const policies: string[] = [];
+    const group = (target: string[], id: string, members: AddressObject[]) => {
+      if (members.length === 0) return undefined;
+      const name = platformName(id, NAME);
+      target.push(`    edit "${name}"`, `        set member ${members.map(m => `"${m.name}"`).join(' ')}`, '    next');
+      return name;
+    };
+    const policy = (name: string, comment: string, lines: string[]) => {
+      policies.push('    edit 0', `        set name "${platformName(name, POLICY_NAME)}"`, '        set srcintf "any"', '        set dstintf "any"',
+        ...lines, '        set schedule "always"', `        set comments "${platformComment(comment, 1023)}"`, '    next');
+    };
+    for (const zone of input.zones) {
+      for (const rule of zone.rules) {
+        const sides = ruleSides(rule, v4, v6);
+        const src4 = group(groups4, `${rule.id}-src`, sides.src4);
+        const dst4 = group(groups4, `${rule.id}-dst`, sides.dst4);
+        const src6 = group(groups6, `${rule.id}-src6`, sides.src6);
+        const dst6 = group(groups6, `${rule.id}-dst6`, sides.dst6);
+        const addr: string[] = [];
+        if (src4 && dst4) addr.push(`        set srcaddr "${src4}"`, `        set dstaddr "${dst4}"`);
+        if (src6 && dst6) addr.push(`        set srcaddr6 "${src6}"`, `        set dstaddr6 "${dst6}"`);
+        if (addr.length === 0) continue;
+        policy(rule.id, ruleSummary(rule), [...addr, '        set action accept', `        set service ${servicesOf(rule.ports, services).map(s => `"${s}"`).join(' ')}`]);
+      }
+    }
+    for (const { zone, sources } of zonesWithSources(input)) {
+      const src4 = group(groups4, `${zone}-sources`, sources.filter(s => s.ipVersion === 4).map(s => v4.address(s)));
+      const src6 = group(groups6, `${zone}-sources6`, sources.filter(s => s.ipVersion === 6).map(s => v6.address(s)));
+      policy(`${zone}-default-deny`, `${zone}: default deny`, [
+        ...(src4 ? [`        set srcaddr "${src4}"`, '        set dstaddr "all"'] : []),
+        ...(src6 ? [`        set srcaddr6 "${src6}"`, '        set dstaddr6 "all"'] : []),
+        '        set action deny',
+        '        set service "ALL"',
+      ]);
+    }
+    const lines = [
+      '# cdk8s-egress perimeter export (FortiGate CLI). Generated from the egress model; do not edit by hand.',
+      '# Policies use srcintf/dstintf "any": narrow them to your interfaces.',
+      'config firewall address', ...v4.objects.flatMap(o => address(o)), 'end',
+      'config firewall address6', ...v6.objects.flatMap(o => address(o)), 'end',
+      'config firewall addrgrp', ...groups4, 'end',
+      'config firewall addrgrp6', ...groups6, 'end',
+      'config firewall service custom', ...[...services.values()].flat(), 'end',
+      'config firewall policy', ...policies, 'end',
+      '',
+    ];
+    return [{ path: 'fortigate.conf', content: lines.join('\n') }];
+  }
+}
+
+function ruleSides(rule: FirewallRule, v4: AddressBook, v6: AddressBook) {
+  const src4 = rule.sources.filter(s => s.ipVersion === 4).map(s => v4.address(s));
+  const src6 = rule.sources.filter(s => s.ipVersion === 6).map(s => v6.address(s));
+  if (rule.ipVersion !== 0) {
+    return {
+      src4,
+      src6,
+      dst4: rule.destinations.filter(d => d.ipVersion === 4).map(d => v4.address(d)),
+      dst6: rule.destinations.filter(d => d.ipVersion === 6).map(d => v6.address(d)),
+    };
+  }
+  return {
+    src4,
+    src6,
+    dst4: src4.length ? rule.domains.map(d => v4.domain(d, d.startsWith('*.') ? 'wfqdn' : 'fqdn')) : [],
+    dst6: src6.length ? rule.domains.map(d => v6.domain(d, 'fqdn6')) : [],
+  };
+}
+
+function address(o: AddressObject): string[] {
+  const lines = [`    edit "${o.name}"`];
+  if (o.domain !== undefined) {
+    if (o.domain.startsWith('*.')) lines.push('        set type wildcard-fqdn', `        set wildcard-fqdn "${o.domain}"`);
+    else lines.push('        set type fqdn', `        set fqdn "${o.domain}"`);
+  } else if (o.ipVersion === 4) {
+    const [addr, len] = splitCidr(o.cidr!);
+    lines.push(`        set subnet ${addr} ${netmask(len)}`);
+  } else {
+    lines.push(`        set ip6 ${o.cidr}`);
+  }
+  if (o.description && o.domain === undefined) lines.push(`        set comment "${platformComment(o.description, 255)}"`);
+  lines.push('    next');
+  return lines;
+}
+
+function servicesOf(ports: FirewallPort[], services: Map<string, string[]>): string[] {
+  if (ports.some(p => p.protocol === 'all')) return ['ALL'];
+  return ports.map(p => {
+    if ((p.protocol === 'icmp' || p.protocol === 'icmpv6') && p.icmpType === undefined) return p.protocol === 'icmp' ? 'ALL_ICMP' : 'ALL_ICMP6';
+    const name = platformName(portObjectId(p), NAME);
+    const lines = [`    edit "${name}"`];
+    if (['tcp', 'udp', 'sctp'].includes(p.protocol)) {
+      const range = p.fromPort === undefined ? '1-65535' : p.fromPort === p.toPort ? `${p.fromPort}` : `${p.fromPort}-${p.toPort}`;
+      lines.push('        set protocol TCP/UDP/SCTP', `        set ${p.protocol}-portrange ${range}`);
+    } else if (p.protocol === 'icmp' || p.protocol === 'icmpv6') {
+      lines.push(`        set protocol ${p.protocol === 'icmp' ? 'ICMP' : 'ICMP6'}`, `        set icmptype ${p.icmpType}`);
+      if (p.icmpCode !== undefined) lines.push(`        set icmpcode ${p.icmpCode}`);
+    } else {
+      lines.push('        set protocol IP', `        set protocol-number ${p.protocolNumber}`);
+    }
+    lines.push('    next');
+    services.set(name, lines);
+    return name;
+  });
+}

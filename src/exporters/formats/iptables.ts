@@ -1,0 +1,113 @@
+import { aggregate, ofFamily, overlap } from '../addresses';
+import { FirewallExportInput, FirewallPort } from '../firewall-export-input';
+import { ExporterCapabilities, FirewallExportFile, IFirewallExporter } from '../firewall-exporter';
+import { platformComment, ruleSummary } from '../platform-text';
+
+const CHAIN = 'CDK8S-EGRESS';
+// xt_comment keeps at most 256 bytes; multiport takes at most 15 ports, a range counting as two.
+const COMMENT_MAX = 255;
+const MULTIPORT_MAX = 15;
+
+/**
+ * iptables-restore, one file per family (`egress.rules.v4`, `egress.rules.v6`), without ipset: one rule
+ * per (source prefix, destination prefix, protocol) with `multiport` for the ports. Addresses are
+ * aggregated first, which keeps that product small. The file is a whole `filter` table (built-in chains
+ * ACCEPT, FORWARD jumping to our chain); to merge into an existing ruleset drop the FORWARD line and use
+ * `iptables-restore --noflush`.
+ */
+export class IptablesExporter implements IFirewallExporter {
+  public readonly format = 'iptables';
+  public readonly capabilities: ExporterCapabilities = {
+    domains: false,
+    ipv6: true,
+    icmpTypes: true,
+    icmpCodes: true,
+    protocols: ['all', 'tcp', 'udp', 'sctp', 'udplite', 'icmp', 'icmpv6', 'number'],
+  };
+
+  public unsupported(_input: FirewallExportInput): string[] {
+    return [];
+  }
+
+  public render(input: FirewallExportInput): FirewallExportFile[] {
+    return [4, 6].map(family => ({ path: `egress.rules.v${family}`, content: renderFamily(input, family) }));
+  }
+}
+
+function renderFamily(input: FirewallExportInput, family: number): string {
+  const lines = [
+    `# cdk8s-egress perimeter export (${family === 4 ? 'iptables' : 'ip6tables'}-restore, IPv${family}). Generated from the egress model; do not edit by hand.`,
+    `# Zones: ${input.zones.map(z => z.name).join(', ') || 'none'}. Load with: ${family === 4 ? 'iptables' : 'ip6tables'}-restore < egress.rules.v${family}`,
+    '*filter',
+    ':INPUT ACCEPT [0:0]',
+    ':FORWARD ACCEPT [0:0]',
+    ':OUTPUT ACCEPT [0:0]',
+    `:${CHAIN} - [0:0]`,
+    `-A FORWARD -j ${CHAIN}`,
+    `-A ${CHAIN} -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT`,
+  ];
+  for (const zone of input.zones) {
+    for (const rule of zone.rules.filter(r => r.ipVersion === family)) {
+      const comment = platformComment(ruleSummary(rule), COMMENT_MAX);
+      for (const src of rule.sources) {
+        for (const dst of rule.destinations) {
+          for (const l4 of l4Matches(rule.ports, family)) {
+            lines.push(`-A ${CHAIN} -s ${src.cidr} -d ${dst.cidr}${l4 ? ` ${l4}` : ''} -m comment --comment "${comment}" -j ACCEPT`);
+          }
+        }
+      }
+    }
+  }
+  const sources = aggregate(input.zones.flatMap(z => ofFamily(z.sources, family)));
+  for (const src of sources) {
+    const owners = input.zones.filter(z => overlap(ofFamily(z.sources, family), [src]).length > 0);
+    lines.push(`-A ${CHAIN} -s ${src.cidr} -m comment --comment "${platformComment(`default deny: ${owners.map(z => z.name).join(', ')}`, COMMENT_MAX)}" -j DROP`);
+  }
+  lines.push('COMMIT', '');
+  return lines.join('\n');
+}
+
+/** One match per protocol (and per 15 multiport slots); "" when every protocol is allowed. */
+function l4Matches(ports: FirewallPort[], family: number): string[] {
+  if (ports.some(p => p.protocol === 'all')) return [''];
+  const out: string[] = [];
+  const byProto = new Map<string, FirewallPort[]>();
+  for (const p of ports) byProto.set(p.protocol, [...(byProto.get(p.protocol) ?? []), p]);
+  for (const [proto, list] of byProto) {
+    if (['tcp', 'udp', 'sctp'].includes(proto)) {
+      if (list.some(p => p.fromPort === undefined)) {
+        out.push(`-p ${proto}`);
+        continue;
+      }
+      let chunk: string[] = [];
+      let slots = 0;
+      const flush = () => {
+        if (chunk.length) out.push(`-p ${proto} -m multiport --dports ${chunk.join(',')}`);
+        chunk = [];
+        slots = 0;
+      };
+      for (const p of list) {
+        const single = p.fromPort === p.toPort;
+        if (slots + (single ? 1 : 2) > MULTIPORT_MAX) flush();
+        chunk.push(single ? `${p.fromPort}` : `${p.fromPort}:${p.toPort}`);
+        slots += single ? 1 : 2;
+      }
+      flush();
+    } else if (proto === 'icmp' || proto === 'icmpv6') {
+      const p6 = family === 6;
+      const name = p6 ? 'ipv6-icmp' : 'icmp';
+      if (list.some(p => p.icmpType === undefined)) {
+        out.push(`-p ${name}`);
+        continue;
+      }
+      for (const p of list) {
+        out.push(`-p ${name} --${p6 ? 'icmpv6-type' : 'icmp-type'} ${p.icmpType}${p.icmpCode !== undefined ? `/${p.icmpCode}` : ''}`);
+      }
+    } else if (proto === 'udplite') {
+      out.push('-p udplite');
+    } else {
+      out.push(`-p ${list[0].protocolNumber}`);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,126 @@
+import { aggregate, ofFamily } from '../addresses';
+import { FirewallAddress, FirewallExportInput, FirewallPort, FirewallRule } from '../firewall-export-input';
+import { ExporterCapabilities, FirewallExportFile, IFirewallExporter } from '../firewall-exporter';
+import { platformComment, platformName, ruleSummary } from '../platform-text';
+
+const TABLE = 'cdk8s_egress';
+// nft limits user comments to 128 bytes.
+const COMMENT_MAX = 128;
+const SET_NAME = { maxLength: 63, invalid: /[^a-z0-9_]+/g, replacement: '_' };
+
+/**
+ * nftables: one `inet` table for all zones (zones may share source addresses, so their rules must be
+ * evaluated together), interval sets per rule, counters on every rule, and a default drop for every zone
+ * source. The forward chain's policy stays accept: traffic from addresses no zone owns is not ours.
+ * The file replaces the table atomically (`nft -f`).
+ */
+export class NftablesExporter implements IFirewallExporter {
+  public readonly format = 'nftables';
+  public readonly capabilities: ExporterCapabilities = {
+    domains: false,
+    ipv6: true,
+    icmpTypes: true,
+    icmpCodes: true,
+    protocols: ['all', 'tcp', 'udp', 'sctp', 'udplite', 'icmp', 'icmpv6', 'number'],
+  };
+
+  public unsupported(_input: FirewallExportInput): string[] {
+    return [];
+  }
+
+  public render(input: FirewallExportInput): FirewallExportFile[] {
+    const sets: string[] = [];
+    const rules: string[] = [];
+    for (const zone of input.zones) {
+      rules.push(`\t\t# zone ${zone.name}${zone.description ? `: ${platformComment(zone.description, 200, /[\n]/g)}` : ''} (${zone.exitMode})`);
+      for (const rule of zone.rules.filter(r => r.ipVersion !== 0)) {
+        const src = setName(rule, 'src');
+        const dst = setName(rule, 'dst');
+        sets.push(set(src, rule.ipVersion, rule.sources), set(dst, rule.ipVersion, rule.destinations));
+        const ip = rule.ipVersion === 4 ? 'ip' : 'ip6';
+        const comment = platformComment(ruleSummary(rule), COMMENT_MAX);
+        for (const l4 of l4Matches(rule.ports)) {
+          rules.push(`\t\t${ip} saddr @${src} ${ip} daddr @${dst}${l4 ? ` ${l4}` : ''} counter accept comment "${comment}"`);
+        }
+      }
+    }
+    const denyLines: string[] = [];
+    for (const family of [4, 6]) {
+      const all = aggregate(input.zones.flatMap(z => ofFamily(z.sources, family)));
+      if (all.length === 0) continue;
+      const name = `zone_sources_v${family}`;
+      sets.push(set(name, family, all));
+      const ip = family === 4 ? 'ip' : 'ip6';
+      denyLines.push(`\t\t${ip} saddr @${name} counter drop comment "default deny for zone sources"`);
+    }
+    const lines = [
+      '#!/usr/sbin/nft -f',
+      '# cdk8s-egress perimeter export (nftables). Generated from the egress model; do not edit by hand.',
+      `# Zones: ${input.zones.map(z => z.name).join(', ') || 'none'}. Load with: nft -f egress.nft`,
+      '# The first two lines make the reload atomic and idempotent: create the table if missing, then replace it.',
+      `table inet ${TABLE}`,
+      `delete table inet ${TABLE}`,
+      `table inet ${TABLE} {`,
+      ...sets,
+      '\tchain forward {',
+      '\t\ttype filter hook forward priority filter; policy accept;',
+      '\t\tct state established,related accept',
+      ...rules,
+      ...denyLines,
+      '\t}',
+      '}',
+      '',
+    ];
+    return [{ path: 'egress.nft', content: lines.join('\n') }];
+  }
+}
+
+function setName(rule: FirewallRule, what: string): string {
+  return platformName(`${rule.id}_${what}`, SET_NAME);
+}
+
+function set(name: string, family: number, addresses: FirewallAddress[]): string {
+  const elements = addresses.map(a => {
+    const text = a.descriptions.join('; ');
+    return `\t\t\t${a.cidr}${text ? ` comment "${platformComment(text, COMMENT_MAX)}"` : ''},`;
+  });
+  return [
+    `\tset ${name} {`,
+    `\t\ttype ${family === 4 ? 'ipv4_addr' : 'ipv6_addr'}`,
+    '\t\tflags interval',
+    '\t\telements = {',
+    ...elements,
+    '\t\t}',
+    '\t}',
+  ].join('\n');
+}
+
+/** One layer-4 match per protocol group; "" when every protocol is allowed. */
+export function l4Matches(ports: FirewallPort[]): string[] {
+  if (ports.some(p => p.protocol === 'all')) return [''];
+  const out: string[] = [];
+  const byProto = new Map<string, FirewallPort[]>();
+  for (const p of ports) byProto.set(p.protocol, [...(byProto.get(p.protocol) ?? []), p]);
+  for (const [proto, list] of byProto) {
+    if (['tcp', 'udp', 'sctp'].includes(proto)) {
+      if (list.some(p => p.fromPort === undefined)) {
+        out.push(`meta l4proto ${proto}`);
+      } else {
+        const items = list.map(p => p.fromPort === p.toPort ? `${p.fromPort}` : `${p.fromPort}-${p.toPort}`);
+        out.push(`${proto} dport ${items.length === 1 ? items[0] : `{ ${items.join(', ')} }`}`);
+      }
+    } else if (proto === 'icmp' || proto === 'icmpv6') {
+      const l4 = proto === 'icmp' ? 'icmp' : 'ipv6-icmp';
+      if (list.some(p => p.icmpType === undefined)) {
+        out.push(`meta l4proto ${l4}`);
+        continue;
+      }
+      for (const p of list) {
+        out.push(`${proto} type ${p.icmpType}${p.icmpCode !== undefined ? ` ${proto} code ${p.icmpCode}` : ''}`);
+      }
+    } else {
+      out.push(`meta l4proto ${list[0].protocolNumber}`);
+    }
+  }
+  return out;
+}

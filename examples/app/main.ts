@@ -39,13 +39,16 @@ export class EgressEstate extends Chart {
       ],
     });
 
-    const paymentsPool = new NatPool(this, 'payments-pool', {
+    // Pod address pools are Calico IPAM: Cilium and plain NetworkPolicy cannot express per-pool NAT (see
+    // docs/backends.md), so those backends get the same zones without pools (NAT outgoing to node addresses).
+    const calicoIpam = [Backend.CALICO, Backend.CALICO_ENTERPRISE].includes(Backend.defaultFor(this));
+    const paymentsPool = !calicoIpam ? undefined : new NatPool(this, 'payments-pool', {
       cidr: '10.250.0.0/24',
       natOutgoing: false,
       blockSize: 28,
       capacity: { nodes: 6, podsPerNode: 10 },
     });
-    const batchPool = new NatPool(this, 'batch-pool', {
+    const batchPool = !calicoIpam ? undefined : new NatPool(this, 'batch-pool', {
       cidr: '10.244.0.0/16',
       natOutgoing: true,
       noNatDestinations: ['172.16.0.0/12'],
@@ -55,7 +58,7 @@ export class EgressEstate extends Chart {
       description: 'Card payments API',
       namespaces: ['payments'],
       podSelector: Selector.parse('app == "payments-api"'),
-      natPools: [paymentsPool],
+      natPools: paymentsPool ? [paymentsPool] : [],
     });
     payments.allow('card-processor', {
       to: [Destination.cidrs(['203.0.113.0/26', '203.0.113.64/26'], 'card processor API')],
@@ -66,7 +69,7 @@ export class EgressEstate extends Chart {
     const batch = new EgressZone(this, 'batch', {
       description: 'Nightly batch jobs',
       namespaces: ['batch', 'reporting'],
-      natPools: [batchPool],
+      natPools: batchPool ? [batchPool] : [],
     });
     batch.allow('object-storage', {
       to: [Destination.set(objectStorage)],

@@ -44,6 +44,14 @@ export class CalicoRenderer implements BackendRenderer {
         problems.push(`backend "${this.name}" cannot match domain names (destination set "${set.name}": ${set.domains.join(', ')}) (at ${set.path}); hint: use Backend.CALICO_ENTERPRISE or Backend.CILIUM, or list addresses`);
       }
     }
+    for (const zone of selection.zones) {
+      for (const name of new Set([zone.exit.gateway, ...zone.rules.map(r => r.gateway)])) {
+        const gw = selection.document.gateways.find(g => g.name === name);
+        if (gw?.implementation === 'calico-enterprise') {
+          problems.push(`backend "${this.name}" cannot express Calico Enterprise gateways (gateway "${gw.name}", used by zone "${zone.name}") (at ${zone.path}); hint: use Backend.CALICO_ENTERPRISE`);
+        }
+      }
+    }
     return problems;
   }
 
@@ -65,6 +73,11 @@ export class CalicoRenderer implements BackendRenderer {
     } else {
       new CalicoGlobalNetworkSet(scope, 'CalicoGlobalNetworkSet', { metadata, spec: { nets } });
     }
+  }
+
+  /** Whether a rule selecting this set can match any traffic (here: it has addresses; Calico Enterprise adds domains). */
+  protected matchesTraffic(set: DestinationSetModel): boolean {
+    return set.cidrs.length > 0;
   }
 
   protected renderZone(scope: Construct, zone: EgressZoneModel, doc: EgressModelDocument): CalicoGlobalNetworkPolicy {
@@ -131,7 +144,7 @@ export class CalicoRenderer implements BackendRenderer {
     const sets = new Map(doc.destinationSets.map(s => [s.name, s]));
     const rules: CalicoRule[] = [];
     for (const rule of zone.rules) {
-      const names = rule.destinationSets.filter(n => (sets.get(n)?.cidrs.length ?? 0) > 0);
+      const names = rule.destinationSets.filter(n => sets.has(n) && this.matchesTraffic(sets.get(n)!));
       if (names.length === 0) continue;
       const namespaced = names.map(n => sets.get(n)!).find(s => s.namespace);
       const destination: CalicoEntityRule = {

@@ -1,0 +1,305 @@
+import { BackendProblems } from './backend-problems';
+import { BackendRenderer, RenderSelection } from './backend-renderer';
+import { KubeLabelSelector, mergeLabelSelectors, tryKubeLabelSelector } from './label-selector-translation';
+import { clusterExceptions, isIpv6, portsOf, ruleDestinations } from './zone-destinations';
+import {
+  CiliumClusterwideNetworkPolicy, CiliumEgressGatewayPolicy, CiliumEgressGatewayPolicySpec, CiliumEgressGatewaySelector,
+  CiliumEgressRule, CiliumFqdnSelector, CiliumIcmpField, CiliumPolicySpec, CiliumPortProtocol, CiliumPortRule,
+} from '../cilium';
+import { EgressGatewayModel, EgressModelDocument, EgressZoneModel } from '../model/egress-model';
+import { Port } from '../model/port';
+
+/** Cilium's label for an endpoint's namespace (with the "k8s:" source, as Cilium stores it). */
+const NAMESPACE_LABEL = 'k8s:io.kubernetes.pod.namespace';
+/** Cilium copies each namespace label onto its endpoints under this prefix. */
+const NAMESPACE_LABELS_PREFIX = 'k8s:io.cilium.k8s.namespace.labels.';
+/** The namespace pseudo-label of CiliumEgressGatewayPolicy pod selectors. */
+const EGW_NAMESPACE_LABEL = 'io.kubernetes.pod.namespace';
+const ZONE_LABEL = 'egress.cdk8s.io/zone';
+const BACKEND = 'cilium';
+
+interface GatewayPolicyPlan {
+  readonly id: string;
+  readonly path: string;
+  readonly name: string;
+  readonly spec: CiliumEgressGatewayPolicySpec;
+}
+
+interface ZonePlan {
+  readonly zone: EgressZoneModel;
+  readonly specs: CiliumPolicySpec[];
+  readonly gateways: GatewayPolicyPlan[];
+}
+
+interface Plan {
+  readonly problems: string[];
+  readonly zones: ZonePlan[];
+}
+
+interface PortTranslation {
+  /** Every protocol and port: the rule needs no toPorts/icmps. */
+  readonly all: boolean;
+  readonly ports: CiliumPortProtocol[];
+  readonly icmps: CiliumIcmpField[];
+}
+
+/**
+ * Cilium (cilium.io/v2).
+ *
+ * Per zone, one CiliumClusterwideNetworkPolicy selecting the zone's pods (namespaces through Cilium's
+ * `io.kubernetes.pod.namespace` and `io.cilium.k8s.namespace.labels.*` endpoint labels):
+ *   1. allow DNS to the cluster DNS pods (with layer-7 DNS rules when the zone uses domain names, because
+ *      `toFQDNs` only learns addresses from DNS answers that Cilium's DNS proxy sees),
+ *   2. allow the whole cluster (`toEntities: [cluster]`) when the zone asks for it,
+ *   3. allow each rule's destinations: `toCIDRSet` (cluster ranges inside an allowed prefix excepted),
+ *      `toFQDNs` (one kind of peer per Cilium rule), `toPorts` (with `endPort`) and `icmps`,
+ *   4. an `egressDeny` of the world except what the zone allows, so that other policies selecting the same
+ *      pods cannot widen the zone (Cilium has no policy order; deny wins). Not with domain names: their
+ *      addresses are learnt at run time and a world deny would block them too.
+ * Destination sets are written inline (Cilium's CIDR groups cannot carry `except`). Gateways become
+ * CiliumEgressGatewayPolicies on Cilium's own (node-based) egress gateway.
+ */
+export class CiliumRenderer implements BackendRenderer {
+  public readonly name: string = BACKEND;
+
+  public unsupported(selection: RenderSelection): string[] {
+    return this.plan(selection).problems;
+  }
+
+  public render(selection: RenderSelection): void {
+    const plan = this.plan(selection);
+    if (plan.problems.length > 0) throw new Error(`internal: rendering ${BACKEND} with problems: ${plan.problems.join('; ')}`);
+    for (const { zone, specs, gateways } of plan.zones) {
+      new CiliumClusterwideNetworkPolicy(selection.scopeFor(zone.path), 'CiliumClusterwideNetworkPolicy', {
+        metadata: {
+          name: `egress-${zone.name}`,
+          labels: { [ZONE_LABEL]: zone.name },
+          annotations: zone.description ? { 'egress.cdk8s.io/description': zone.description } : undefined,
+        },
+        ...(specs.length === 1 ? { spec: specs[0] } : { specs }),
+      });
+      for (const gw of gateways) {
+        new CiliumEgressGatewayPolicy(selection.scopeFor(gw.path), gw.id, {
+          metadata: { name: gw.name, labels: { [ZONE_LABEL]: zone.name } },
+          spec: gw.spec,
+        });
+      }
+    }
+  }
+
+  private plan(selection: RenderSelection): Plan {
+    const problems = new BackendProblems(BACKEND);
+
+    for (const pool of selection.natPools) {
+      problems.add(`NAT pools (pool "${pool.name}" ${pool.cidr}: per-pool natOutgoing, no-NAT destinations and SNAT addresses; Cilium masquerades cluster-wide)`,
+        pool.path, 'leave NAT pools out of Cilium estates, or render their zones with Backend.CALICO');
+    }
+    const zones: ZonePlan[] = [];
+    for (const zone of selection.zones) {
+      const before = problems.count;
+      const specs = this.zoneSpecs(zone, selection.document, problems);
+      const gateways = this.gatewayPolicies(zone, selection.document, problems);
+      if (problems.count === before) zones.push({ zone, specs, gateways });
+    }
+    return { problems: problems.list, zones };
+  }
+
+  private zoneSpecs(zone: EgressZoneModel, doc: EgressModelDocument, problems: BackendProblems): CiliumPolicySpec[] {
+    if (zone.tier !== 'default') {
+      problems.add(`policy tiers (zone "${zone.name}" is in tier "${zone.tier}")`, zone.path, 'leave tier at its default for Cilium');
+    }
+    const selectors = this.subjectSelectors(zone, NAMESPACE_LABEL, NAMESPACE_LABELS_PREFIX, problems);
+    const usesDomains = zone.rules.some(r => ruleDestinations(r, doc).domains.length > 0);
+    const egress: CiliumEgressRule[] = [];
+
+    if (zone.dns.enabled) {
+      const dnsPods = this.translate(zone.dns.podSelector, '', `DNS pod selector of zone "${zone.name}"`, zone.path, problems);
+      const t = this.ports(portsOf(zone.dns.ports), `DNS ports of zone "${zone.name}"`, zone.path, problems);
+      // The DNS proxy (layer-7 DNS rules) is what lets toFQDNs learn addresses; "*" keeps every name resolvable.
+      const toPorts: CiliumPortRule[] | undefined = t.all ? undefined
+        : [{ ports: t.ports, rules: usesDomains ? { dns: [{ matchPattern: '*' }] } : undefined }];
+      if (usesDomains && t.all) {
+        problems.add(`domain names with DNS allowed on every port (zone "${zone.name}"): Cilium's DNS proxy needs the DNS ports`, zone.path);
+      }
+      egress.push({ toEndpoints: [mergeLabelSelectors({ matchLabels: { [NAMESPACE_LABEL]: zone.dns.namespace } }, dnsPods)], toPorts });
+      if (zone.dns.cidrs.length > 0) egress.push({ toCIDRSet: zone.dns.cidrs.map(cidr => ({ cidr })), toPorts });
+    }
+    if (zone.allowInCluster) egress.push({ toEntities: ['cluster'] });
+
+    const allowed: string[] = [...zone.dns.cidrs];
+    for (const rule of zone.rules) {
+      const dest = ruleDestinations(rule, doc);
+      allowed.push(...dest.cidrs.map(c => c.cidr));
+      const peers: CiliumEgressRule[] = [];
+      if (dest.cidrs.length > 0) {
+        peers.push({
+          toCIDRSet: dest.cidrs.map(c => {
+            const except = clusterExceptions(c.cidr, doc.clusterCidrs);
+            return except.length > 0 ? { cidr: c.cidr, except } : { cidr: c.cidr };
+          }),
+        });
+      }
+      if (dest.domains.length > 0) peers.push({ toFQDNs: dest.domains.map(fqdnSelector) });
+      const ports = rule.ports.length === 0 ? [Port.allTraffic()] : portsOf(rule.ports);
+      const t = this.ports(ports, `rule "${rule.name}" of zone "${zone.name}"`, rule.path, problems);
+      for (const peer of peers) {
+        if (t.all) {
+          egress.push(peer);
+          continue;
+        }
+        if (t.ports.length > 0) egress.push({ ...peer, toPorts: [{ ports: t.ports }] });
+        if (t.icmps.length > 0) egress.push({ ...peer, icmps: [{ fields: t.icmps }] });
+      }
+    }
+
+    let egressDeny: CiliumEgressRule[] | undefined;
+    if (!usesDomains) {
+      const except = [...new Set([...allowed, ...doc.clusterCidrs, ...doc.nodeCidrs])];
+      egressDeny = [
+        { toCIDRSet: [worldExcept('0.0.0.0/0', except.filter(c => !isIpv6(c)))] },
+        { toCIDRSet: [worldExcept('::/0', except.filter(isIpv6))] },
+      ];
+    }
+    return selectors.map(endpointSelector => ({
+      endpointSelector,
+      description: zone.description,
+      enableDefaultDeny: { egress: true, ingress: false },
+      egress,
+      egressDeny,
+    }));
+  }
+
+  /** One endpoint selector per way the zone selects namespaces (by name, by label): their union. */
+  private subjectSelectors(zone: EgressZoneModel, namespaceKey: string, labelsPrefix: string,
+    problems: BackendProblems): KubeLabelSelector[] {
+    const pods = this.translate(zone.members.podSelector, '', `pod selector of zone "${zone.name}"`, zone.path, problems);
+    const out: KubeLabelSelector[] = [];
+    const names = zone.members.namespaces;
+    if (names.length === 1) out.push(mergeLabelSelectors({ matchLabels: { [namespaceKey]: names[0] } }, pods));
+    if (names.length > 1) out.push(mergeLabelSelectors({ matchExpressions: [{ key: namespaceKey, operator: 'In', values: [...names] }] }, pods));
+    if (zone.members.namespaceSelector) {
+      const ns = this.translate(zone.members.namespaceSelector, labelsPrefix, `namespace selector of zone "${zone.name}"`, zone.path, problems);
+      out.push(mergeLabelSelectors(ns, pods));
+    }
+    return out;
+  }
+
+  private gatewayPolicies(zone: EgressZoneModel, doc: EgressModelDocument, problems: BackendProblems): GatewayPolicyPlan[] {
+    const zoneGateway = zone.exit.gateway;
+    const ruled = zone.rules.filter(r => r.gateway !== undefined && r.gateway !== zoneGateway);
+    if (!zoneGateway && ruled.length === 0) return [];
+    if (zone.exit.failOpen) {
+      problems.add(`fail-open gateways (zone "${zone.name}": Cilium drops traffic when no gateway node is available)`, zone.path, 'set failOpen to false');
+    }
+    const selectors = this.gatewaySelectors(zone, problems);
+    const out: GatewayPolicyPlan[] = [];
+    if (zoneGateway) {
+      const gw = this.gatewayTarget(doc, zoneGateway, zone.path, problems);
+      const excluded = new Set(doc.clusterCidrs.filter(c => !isIpv6(c)));
+      for (const rule of zone.rules.filter(r => r.bypassGateway)) {
+        const dest = ruleDestinations(rule, doc);
+        if (dest.domains.length > 0) {
+          problems.add(`domain names that bypass a gateway (rule "${rule.name}": CiliumEgressGatewayPolicy excludes CIDRs only)`, rule.path);
+        }
+        dest.cidrs.filter(c => c.ipVersion === 4).forEach(c => excluded.add(c.cidr));
+      }
+      if (gw) {
+        out.push({
+          id: 'CiliumEgressGatewayPolicy',
+          path: zone.path,
+          name: `egress-${zone.name}`,
+          spec: { selectors, destinationCIDRs: ['0.0.0.0/0'], excludedCIDRs: excluded.size > 0 ? [...excluded] : undefined, egressGateway: gw },
+        });
+      }
+    }
+    for (const rule of ruled) {
+      const gw = this.gatewayTarget(doc, rule.gateway!, rule.path, problems);
+      const dest = ruleDestinations(rule, doc);
+      if (dest.domains.length > 0) {
+        problems.add(`domain names through a gateway (rule "${rule.name}": CiliumEgressGatewayPolicy matches CIDRs only)`, rule.path);
+      }
+      const v4 = dest.cidrs.filter(c => c.ipVersion === 4).map(c => c.cidr);
+      if (gw && v4.length > 0) {
+        out.push({
+          id: `CiliumEgressGatewayPolicy-${rule.name}`,
+          path: rule.path,
+          name: `egress-${zone.name}-${rule.name}`,
+          // Cilium looks policies up by longest prefix, so these more specific prefixes win over the zone's 0.0.0.0/0.
+          spec: { selectors, destinationCIDRs: v4, egressGateway: gw },
+        });
+      }
+    }
+    return out;
+  }
+
+  private gatewaySelectors(zone: EgressZoneModel, problems: BackendProblems): CiliumEgressGatewaySelector[] {
+    const pods = this.translate(zone.members.podSelector, '', `pod selector of zone "${zone.name}"`, zone.path, problems);
+    const out: CiliumEgressGatewaySelector[] = [];
+    const names = zone.members.namespaces;
+    if (names.length > 0) {
+      const ns: KubeLabelSelector = names.length === 1 ? { matchLabels: { [EGW_NAMESPACE_LABEL]: names[0] } }
+        : { matchExpressions: [{ key: EGW_NAMESPACE_LABEL, operator: 'In', values: [...names] }] };
+      out.push({ podSelector: mergeLabelSelectors(ns, pods) });
+    }
+    if (zone.members.namespaceSelector) {
+      const ns = this.translate(zone.members.namespaceSelector, '', `namespace selector of zone "${zone.name}"`, zone.path, problems);
+      out.push({ namespaceSelector: ns, podSelector: pods });
+    }
+    return out;
+  }
+
+  private gatewayTarget(doc: EgressModelDocument, name: string, usedAt: string, problems: BackendProblems) {
+    const gw: EgressGatewayModel | undefined = doc.gateways.find(g => g.name === name);
+    if (!gw) return undefined; // the model builder reports undeclared gateways
+    const before = problems.count;
+    if ((gw.implementation ?? 'cdk8s-egress') === 'calico-enterprise') {
+      problems.add(`Calico Enterprise gateways (gateway "${gw.name}", used at ${usedAt})`, gw.path, 'use Backend.CALICO_ENTERPRISE for zones that leave through it');
+      return undefined;
+    }
+    if (!gw.nodeSelector) {
+      problems.add(`gateways without gateway nodes (gateway "${gw.name}": Cilium's egress gateway runs on nodes chosen by a node selector)`, gw.path, 'give the gateway a nodeSelector');
+    }
+    if (gw.egressIps.length !== 1 || isIpv6(gw.egressIps[0])) {
+      problems.add(`gateways with ${gw.egressIps.length === 1 ? 'an IPv6 egress IP' : `${gw.egressIps.length} egress IPs`} (gateway "${gw.name}": a CiliumEgressGatewayPolicy has one IPv4 egress IP on one gateway node)`,
+        gw.path, 'declare one IPv4 egress IP for Cilium');
+    }
+    const nodes = gw.nodeSelector ? this.translate(gw.nodeSelector, '', `node selector of gateway "${gw.name}"`, gw.path, problems) : undefined;
+    if (problems.count !== before || !nodes) return undefined;
+    return { nodeSelector: nodes, egressIP: gw.egressIps[0] };
+  }
+
+  private translate(selector: string, prefix: string, what: string, path: string, problems: BackendProblems): KubeLabelSelector {
+    const t = tryKubeLabelSelector(selector, prefix);
+    if (t.problem) problems.add(`selector "${selector}" (${what}): ${t.problem}`, path, 'use ==, !=, in, not in, has() and && only');
+    return t.selector ?? {};
+  }
+
+  private ports(ports: Port[], what: string, path: string, problems: BackendProblems): PortTranslation {
+    if (ports.some(p => p.isAllTraffic)) return { all: true, ports: [], icmps: [] };
+    const out: CiliumPortProtocol[] = [];
+    const icmps: CiliumIcmpField[] = [];
+    for (const p of ports) {
+      const proto = p.protocol!;
+      if (proto.isIcmp) {
+        if (p.icmpType === undefined) problems.add(`every ICMP type (${what}: "${p}"; Cilium matches ICMP by type)`, path, 'list the ICMP types');
+        else if (p.icmpCode !== undefined) problems.add(`ICMP codes (${what}: "${p}"; Cilium matches ICMP type only)`, path, 'drop the code');
+        else icmps.push({ type: p.icmpType, family: proto.ipVersion === 6 ? 'IPv6' : 'IPv4' });
+      } else if (proto.supportsPorts) {
+        if (p.portName !== undefined) out.push({ port: p.portName, protocol: proto.name });
+        else if (p.fromPort === undefined) out.push({ port: '0', protocol: proto.name });
+        else out.push({ port: String(p.fromPort), endPort: p.toPort !== p.fromPort ? p.toPort : undefined, protocol: proto.name });
+      } else {
+        problems.add(`protocol ${proto.name} (${what}: Cilium matches TCP, UDP, SCTP and ICMP only)`, path);
+      }
+    }
+    return { all: false, ports: out, icmps };
+  }
+}
+
+function worldExcept(cidr: string, except: string[]) {
+  return except.length > 0 ? { cidr, except } : { cidr };
+}
+
+function fqdnSelector(domain: string): CiliumFqdnSelector {
+  return domain.includes('*') ? { matchPattern: domain } : { matchName: domain };
+}

@@ -1,0 +1,144 @@
+import { k8s } from 'cdk8s-plus-28';
+import { BackendProblems } from './backend-problems';
+import { BackendRenderer, RenderSelection } from './backend-renderer';
+import { KubeLabelSelector, tryKubeLabelSelector } from './label-selector-translation';
+import { clusterExceptions, portsOf, ruleDestinations } from './zone-destinations';
+import { EgressModelDocument, EgressZoneModel } from '../model/egress-model';
+import { Port } from '../model/port';
+
+const BACKEND = 'kubernetes';
+const ZONE_LABEL = 'egress.cdk8s.io/zone';
+/** Set by Kubernetes on every namespace (1.21+): selects a namespace by name. */
+const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
+
+interface ZonePlan {
+  readonly zone: EgressZoneModel;
+  readonly podSelector: KubeLabelSelector;
+  readonly egress: k8s.NetworkPolicyEgressRule[];
+}
+
+/**
+ * Plain Kubernetes NetworkPolicy (networking.k8s.io/v1), for any CNI that enforces it.
+ *
+ * Per zone and namespace, one NetworkPolicy with `policyTypes: [Egress]` selecting the zone's pods: that
+ * alone makes their egress default-deny (NetworkPolicy is allow-only), and the rules allow
+ *   1. DNS to the cluster DNS pods (and extra DNS addresses),
+ *   2. every pod of every namespace plus the cluster ranges, when the zone asks for it,
+ *   3. each rule's addresses as `ipBlock`s (cluster ranges inside an allowed prefix excepted) on its ports
+ *      (`endPort` for ranges).
+ * Written with the typed `KubeNetworkPolicy` of cdk8s-plus-28's Kubernetes imports rather than its L2
+ * `NetworkPolicy`, whose peers are constructs of their own and whose ports cannot be named ports.
+ * What NetworkPolicy cannot say is reported: domain names, ICMP and other protocols, gateways, NAT pools,
+ * tiers, and zones that choose namespaces by label (a NetworkPolicy lives in one named namespace).
+ * NetworkPolicies are additive and unordered: another policy selecting the same pods can allow more.
+ */
+export class KubernetesRenderer implements BackendRenderer {
+  public readonly name: string = BACKEND;
+
+  public unsupported(selection: RenderSelection): string[] {
+    return this.plan(selection).problems;
+  }
+
+  public render(selection: RenderSelection): void {
+    const { problems, zones } = this.plan(selection);
+    if (problems.length > 0) throw new Error(`internal: rendering ${BACKEND} with problems: ${problems.join('; ')}`);
+    for (const { zone, podSelector, egress } of zones) {
+      const scope = selection.scopeFor(zone.path);
+      for (const namespace of zone.members.namespaces) {
+        new k8s.KubeNetworkPolicy(scope, `NetworkPolicy-${namespace}`, {
+          metadata: {
+            name: `egress-${zone.name}`,
+            namespace,
+            labels: { [ZONE_LABEL]: zone.name },
+            annotations: zone.description ? { 'egress.cdk8s.io/description': zone.description } : undefined,
+          },
+          spec: { podSelector, policyTypes: ['Egress'], egress },
+        });
+      }
+    }
+  }
+
+  private plan(selection: RenderSelection): { problems: string[]; zones: ZonePlan[] } {
+    const problems = new BackendProblems(BACKEND);
+    for (const pool of selection.natPools) {
+      problems.add(`NAT pools (pool "${pool.name}" ${pool.cidr}: address pools and their NAT are the CNI's, not NetworkPolicy's)`, pool.path,
+        'leave NAT pools out, or render their zones with Backend.CALICO (Calico as CNI)');
+    }
+    const zones: ZonePlan[] = [];
+    for (const zone of selection.zones) {
+      const before = problems.count;
+      const plan = this.zone(zone, selection.document, problems);
+      if (problems.count === before) zones.push(plan);
+    }
+    return { problems: problems.list, zones };
+  }
+
+  private zone(zone: EgressZoneModel, doc: EgressModelDocument, problems: BackendProblems): ZonePlan {
+    if (zone.members.namespaceSelector) {
+      problems.add(`namespaces chosen by label (zone "${zone.name}": namespaceSelector "${zone.members.namespaceSelector}"; a NetworkPolicy belongs to one named namespace)`,
+        zone.path, 'list the namespaces by name');
+    }
+    if (zone.tier !== 'default') problems.add(`policy tiers (zone "${zone.name}" is in tier "${zone.tier}")`, zone.path, 'leave tier at its default');
+    if (zone.exit.gateway || zone.rules.some(r => r.gateway)) {
+      problems.add(`egress gateways (zone "${zone.name}" leaves through gateway "${zone.exit.gateway ?? zone.rules.find(r => r.gateway)!.gateway}"; NetworkPolicy filters, it cannot steer traffic)`,
+        zone.path, 'use Backend.CALICO, Backend.CALICO_ENTERPRISE or Backend.CILIUM for zones with gateways');
+    }
+    const podSelector = this.translate(zone.members.podSelector, `pod selector of zone "${zone.name}"`, zone.path, problems);
+    const egress: k8s.NetworkPolicyEgressRule[] = [];
+
+    if (zone.dns.enabled) {
+      const dnsPods = this.translate(zone.dns.podSelector, `DNS pod selector of zone "${zone.name}"`, zone.path, problems);
+      const ports = this.ports(portsOf(zone.dns.ports), `DNS ports of zone "${zone.name}"`, zone.path, problems);
+      egress.push({
+        to: [
+          { namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: zone.dns.namespace } }, podSelector: dnsPods },
+          ...zone.dns.cidrs.map(cidr => ({ ipBlock: { cidr } })),
+        ],
+        ports,
+      });
+    }
+    if (zone.allowInCluster) {
+      // Every pod in every namespace, and the cluster ranges (services before DNAT, host-network pods).
+      egress.push({ to: [{ namespaceSelector: {} }, ...doc.clusterCidrs.map(cidr => ({ ipBlock: { cidr } }))] });
+    }
+    for (const rule of zone.rules) {
+      const dest = ruleDestinations(rule, doc);
+      if (dest.domains.length > 0) {
+        problems.add(`domain names (rule "${rule.name}": ${dest.domains.join(', ')}; NetworkPolicy matches addresses only)`, rule.path,
+          'use Backend.CALICO_ENTERPRISE or Backend.CILIUM, or list addresses');
+      }
+      if (dest.cidrs.length === 0) continue;
+      const to = dest.cidrs.map(c => {
+        const except = clusterExceptions(c.cidr, doc.clusterCidrs);
+        return { ipBlock: except.length > 0 ? { cidr: c.cidr, except } : { cidr: c.cidr } };
+      });
+      const ports = rule.ports.length === 0 ? undefined : this.ports(portsOf(rule.ports), `rule "${rule.name}" of zone "${zone.name}"`, rule.path, problems);
+      egress.push(ports ? { to, ports } : { to });
+    }
+    return { zone, podSelector, egress };
+  }
+
+  private translate(selector: string, what: string, path: string, problems: BackendProblems): KubeLabelSelector {
+    const t = tryKubeLabelSelector(selector);
+    if (t.problem) problems.add(`selector "${selector}" (${what}): ${t.problem}`, path, 'use ==, !=, in, not in, has() and && only');
+    return t.selector ?? {};
+  }
+
+  /** NetworkPolicy ports; `undefined` means every port of every protocol. */
+  private ports(ports: Port[], what: string, path: string, problems: BackendProblems): k8s.NetworkPolicyPort[] | undefined {
+    if (ports.some(p => p.isAllTraffic)) return undefined;
+    const out: k8s.NetworkPolicyPort[] = [];
+    for (const p of ports) {
+      const proto = p.protocol!;
+      if (!proto.supportsPorts) {
+        problems.add(`protocol ${proto.name} (${what}: "${p}"; NetworkPolicy matches TCP, UDP and SCTP only)`, path);
+        continue;
+      }
+      if (p.portName !== undefined) out.push({ protocol: proto.name, port: k8s.IntOrString.fromString(p.portName) });
+      else if (p.fromPort === undefined) out.push({ protocol: proto.name });
+      else if (p.fromPort === p.toPort) out.push({ protocol: proto.name, port: k8s.IntOrString.fromNumber(p.fromPort) });
+      else out.push({ protocol: proto.name, port: k8s.IntOrString.fromNumber(p.fromPort), endPort: p.toPort });
+    }
+    return out;
+  }
+}

@@ -1,0 +1,68 @@
+import { ApiObject, ApiObjectMetadata } from 'cdk8s';
+import { Construct } from 'constructs';
+import { CiliumLabelSelector } from './cilium-types';
+
+/** Pods whose traffic a CiliumEgressGatewayPolicy steers. */
+export interface CiliumEgressGatewaySelector {
+  /**
+   * Pods by label (the namespace is the pseudo-label "io.kubernetes.pod.namespace").
+   * @default - every pod of the selected namespaces
+   */
+  readonly podSelector?: CiliumLabelSelector;
+  /**
+   * Namespaces by label.
+   * @default - every namespace
+   */
+  readonly namespaceSelector?: CiliumLabelSelector;
+}
+
+/** The gateway node and the address traffic leaves with. */
+export interface CiliumEgressGateway {
+  /** Gateway nodes (Cilium uses one of them). */
+  readonly nodeSelector: CiliumLabelSelector;
+  /**
+   * Source address traffic is SNATed to (must be configured on the gateway node).
+   * @default - the address of the node's interface towards the destination
+   */
+  readonly egressIP?: string;
+}
+
+/** The spec of a CiliumEgressGatewayPolicy. */
+export interface CiliumEgressGatewayPolicySpec {
+  /** Pods whose traffic is steered (entries are ORed). */
+  readonly selectors: CiliumEgressGatewaySelector[];
+  /** IPv4 destinations steered through the gateway. */
+  readonly destinationCIDRs: string[];
+  /**
+   * IPv4 destinations within destinationCIDRs that leave directly.
+   * @default - none
+   */
+  readonly excludedCIDRs?: string[];
+  /** The gateway. */
+  readonly egressGateway: CiliumEgressGateway;
+}
+
+/** Properties of a CiliumEgressGatewayPolicy. */
+export interface CiliumEgressGatewayPolicyProps {
+  /** Metadata; cluster-scoped. */
+  readonly metadata: ApiObjectMetadata;
+  /** The spec. */
+  readonly spec: CiliumEgressGatewayPolicySpec;
+}
+
+/** A cilium.io/v2 CiliumEgressGatewayPolicy: selected pods' traffic to given CIDRs leaves via a gateway node. */
+export class CiliumEgressGatewayPolicy extends ApiObject {
+  /** API version. */
+  public static readonly API_VERSION = 'cilium.io/v2';
+  /** Kind. */
+  public static readonly KIND = 'CiliumEgressGatewayPolicy';
+
+  constructor(scope: Construct, id: string, props: CiliumEgressGatewayPolicyProps) {
+    super(scope, id, {
+      apiVersion: CiliumEgressGatewayPolicy.API_VERSION,
+      kind: CiliumEgressGatewayPolicy.KIND,
+      metadata: props.metadata,
+      spec: props.spec,
+    } as any);
+  }
+}

@@ -1,0 +1,3 @@
+export * from './cilium-types';
+export * from './cilium-clusterwide-network-policy';
+export * from './cilium-egress-gateway-policy';

@@ -1,0 +1,145 @@
+// The agents' own runtime dependencies: installed in the images, never in the construct library.
+/* eslint-disable import/no-extraneous-dependencies */
+import { Registry, collectDefaultMetrics } from 'prom-client';
+import { computeGatewayDesired, GatewayDesired, gatewayOwnership, GATEWAY_NFT_TABLE } from './gateway-desired-state';
+import { registerGatewayMetrics } from './gateway-metrics';
+import { DataPathConfig, parseDataPathConfig } from '../../datapath';
+import { startHealthServer } from '../shared/health-server';
+import { Kernel } from '../shared/kernel';
+import { log } from '../shared/log';
+import { planNetChanges } from '../shared/net-plan';
+import { Reconciler } from '../shared/reconciler';
+import { WatchedFile } from '../shared/watched-file';
+
+export interface GatewayAgentOptions {
+  readonly configPath: string;
+  readonly gateway: string;
+  /** This replica's underlay address (the pod IP): where nodes send the tunnels. */
+  readonly podIp: string;
+  readonly kernel: Kernel;
+  readonly healthHost?: string;
+  /** Overrides the gateway's configured healthPort (tests run several replicas on one host). */
+  readonly healthPort?: number;
+}
+
+/**
+ * egress-gateway: terminates the zones' VXLAN tunnels, enforces each zone's allow-list, SNATs to
+ * the egress IP it holds, serves /healthz, /readyz and /metrics. Ready only once its rules are in
+ * place and it holds an egress IP. On SIGTERM it drains: /readyz answers 503 "draining" (nodes stop
+ * sending new flows, keep the established ones), and it exits when its flows have ended or the
+ * grace period ran out. It never removes its rules on exit.
+ */
+export class GatewayAgent {
+  public readonly registry = new Registry();
+  private config: DataPathConfig;
+  private desired?: GatewayDesired;
+  private lastNft?: string;
+  private localAddresses: string[] = [];
+  private draining = false;
+  private readonly reconciler: Reconciler;
+  private configFile?: WatchedFile;
+  private addrTimer?: NodeJS.Timeout;
+
+  constructor(private readonly opts: GatewayAgentOptions, initialConfigText: string) {
+    this.config = parseDataPathConfig(initialConfigText);
+    computeGatewayDesired(this.config, opts.gateway, { podIp: opts.podIp, localAddresses: [] }); // unknown gateway: fail now
+    this.reconciler = new Reconciler((full) => this.sync(full), { minBackoffMs: 100, maxBackoffMs: 5000 });
+    collectDefaultMetrics({ register: this.registry });
+    registerGatewayMetrics(this.registry, {
+      desired: () => this.desired,
+      counters: () => opts.kernel.listNftCounters('inet', GATEWAY_NFT_TABLE),
+      conntrack: () => opts.kernel.listConntrack(),
+    });
+  }
+
+  public async start(): Promise<void> {
+    const k = this.opts.kernel;
+    await k.setSysctl('net.ipv4.ip_forward', '1');
+    const gw = this.config.gateways.find((g) => g.name === this.opts.gateway)!;
+    await startHealthServer(this.opts.healthPort ?? gw.healthPort, this.opts.healthHost ?? '0.0.0.0', {
+      live: () => true,
+      notReadyReason: () => this.notReadyReason(),
+    }, this.registry);
+    this.configFile = new WatchedFile(this.opts.configPath, (text) => this.onConfigText(text));
+    this.configFile.check();
+    // Egress IPs are placed by someone else (secondary interface, cloud, test harness): poll them.
+    const poll = async () => {
+      try {
+        const now = (await k.localAddresses()).sort();
+        if (JSON.stringify(now) !== JSON.stringify(this.localAddresses)) {
+          this.localAddresses = now;
+          this.reconciler.trigger();
+        }
+      } catch (e) {
+        log('warn', 'listing addresses failed', { error: (e as Error).message });
+      }
+      this.addrTimer = setTimeout(poll, 500);
+    };
+    await poll();
+    this.reconciler.trigger();
+  }
+
+  /** Stops taking new flows; resolves when the established ones ended or the grace period ran out. */
+  public async drain(): Promise<void> {
+    this.draining = true;
+    const gw = this.config.gateways.find((g) => g.name === this.opts.gateway)!;
+    const deadline = Date.now() + gw.drainGraceSeconds * 1000;
+    log('info', 'draining', { graceSeconds: gw.drainGraceSeconds });
+    while (Date.now() < deadline) {
+      const zoneIds = new Set(this.desired?.zones.map((z) => z.id));
+      const active = (await this.opts.kernel.listConntrack()).filter((e) => zoneIds.has(e.mark) && (e.protocol !== 'tcp' || isOpenTcp(e.state)));
+      if (active.length === 0) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    log('info', 'drained');
+  }
+
+  public stop(): void {
+    this.reconciler.stop();
+    clearTimeout(this.addrTimer);
+    this.configFile?.close();
+  }
+
+  private notReadyReason(): string | undefined {
+    if (this.draining) return 'draining';
+    if (!this.desired) return 'not synced';
+    if (!this.desired.egressIp) return `holds none of the egress IPs ${this.desired.gateway.egressIps.join(', ')}`;
+    return undefined;
+  }
+
+  private onConfigText(text: string): void {
+    try {
+      const next = parseDataPathConfig(text);
+      computeGatewayDesired(next, this.opts.gateway, { podIp: this.opts.podIp, localAddresses: [] });
+      this.config = next;
+      this.reconciler.trigger();
+    } catch (e) {
+      log('error', 'configuration rejected; the running rules are kept', { path: this.opts.configPath, error: (e as Error).message });
+    }
+  }
+
+  private async sync(full: boolean): Promise<void> {
+    const k = this.opts.kernel;
+    const desired = computeGatewayDesired(this.config, this.opts.gateway, { podIp: this.opts.podIp, localAddresses: this.localAddresses });
+    const current = await k.readNet(gatewayOwnership);
+    const { add, remove } = planNetChanges(current, desired.net);
+    for (const op of add) await k.applyNet(op);
+    for (const l of desired.net.links) {
+      // Replies to pods go back through the cluster network, not the tunnel they came from:
+      // strict reverse-path filtering would drop the tunnel's packets, loose (2) keeps the spoof check.
+      await k.setSysctl(`net.ipv4.conf.${l.name}.rp_filter`, '2');
+    }
+    if (full || desired.nft !== this.lastNft) {
+      this.lastNft = undefined;
+      await k.applyNft(desired.nft);
+      this.lastNft = desired.nft;
+    }
+    for (const op of remove) await k.applyNet(op);
+    if (!this.desired || this.desired.egressIp !== desired.egressIp) log('info', 'applied', { egressIp: desired.egressIp ?? null, zones: desired.zones.map((z) => z.name) });
+    this.desired = desired;
+  }
+}
+
+function isOpenTcp(state: string | undefined): boolean {
+  return state === undefined || !['TIME_WAIT', 'CLOSE', 'CLOSE_WAIT', 'LAST_ACK', 'FIN_WAIT'].includes(state);
+}

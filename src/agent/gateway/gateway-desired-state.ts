@@ -1,0 +1,47 @@
+import { renderGatewayRuleset } from './gateway-ruleset';
+import { DataPathConfig, GatewayConfig, ZoneConfig } from '../../datapath';
+import { NetOwnership, NetState, EMPTY_NET_STATE } from '../shared/net-state';
+import { tunnelDeviceName, TUNNEL_DEVICE_PREFIX, vxlanMacFor } from '../shared/vxlan-mac';
+
+export const GATEWAY_NFT_TABLE = 'cdk8s_egress_gw';
+
+export interface GatewayObserved {
+  /** The replica's own underlay address (the pod IP), which nodes tunnel to. */
+  readonly podIp: string;
+  /** IPv4 addresses present in this network namespace. */
+  readonly localAddresses: string[];
+}
+
+export interface GatewayDesired {
+  readonly gateway: GatewayConfig;
+  readonly zones: ZoneConfig[];
+  /** The egress IP this replica SNATs to; undefined when it holds none (then it forwards nothing). */
+  readonly egressIp?: string;
+  readonly nft: string;
+  readonly net: NetState;
+}
+
+export const gatewayOwnership: NetOwnership = {
+  devicePrefix: TUNNEL_DEVICE_PREFIX, nexthopIds: [0, -1], tables: [0, -1], markMask: 0, rulePriority: -1,
+};
+
+/**
+ * Pure: what one replica of `gatewayName` wants: one VXLAN device per zone it serves (inner MAC
+ * derived from its pod IP, so nodes need no ARP through the tunnel), and the allow-list + SNAT table.
+ * SNAT goes to the first of the gateway's egress IPs this replica holds (assigned by whatever places
+ * egress IPs: a secondary interface, a cloud ENI, the test harness).
+ */
+export function computeGatewayDesired(config: DataPathConfig, gatewayName: string, observed: GatewayObserved): GatewayDesired {
+  const gateway = config.gateways.find((g) => g.name === gatewayName);
+  if (!gateway) throw new Error(`unknown gateway "${gatewayName}" (configured: ${config.gateways.map((g) => g.name).join(', ') || 'none'})`);
+  const zones = config.zones.filter((z) => z.gateway === gatewayName).sort((a, b) => a.id - b.id);
+  const egressIp = gateway.egressIps.find((ip) => observed.localAddresses.includes(ip));
+  const mac = vxlanMacFor(observed.podIp);
+  return {
+    gateway,
+    zones,
+    egressIp,
+    nft: renderGatewayRuleset(zones, egressIp),
+    net: { ...EMPTY_NET_STATE, links: zones.map((z) => ({ name: tunnelDeviceName(z.vni!), vni: z.vni!, port: gateway.vxlanPort, mac })) },
+  };
+}

@@ -1,0 +1,70 @@
+// The agents' own runtime dependencies: installed in the images, never in the construct library.
+/* eslint-disable import/no-extraneous-dependencies */
+import { Counter, Gauge, Registry } from 'prom-client';
+import { GatewayDesired } from './gateway-desired-state';
+import { ConntrackEntry } from '../shared/conntrack-entry';
+import { NftCounter } from '../shared/kernel';
+
+export interface GatewayMetricInputs {
+  desired(): GatewayDesired | undefined;
+  counters(): Promise<NftCounter[]>;
+  conntrack(): Promise<ConntrackEntry[]>;
+}
+
+/**
+ * Per-zone Prometheus metrics, read from the kernel at scrape time: bytes/packets allowed and
+ * dropped from the table's named counters, active flows and SNAT ports in use from conntrack
+ * (zone id in the conntrack mark). The nft counters restart when the table is replaced; the
+ * Prometheus counters only ever add the difference since the last read.
+ */
+export function registerGatewayMetrics(registry: Registry, inputs: GatewayMetricInputs): void {
+  const last = new Map<string, number>();
+  const add = (c: Counter<string>, key: string, labels: { [k: string]: string }, now: number) => {
+    const before = last.get(key) ?? 0;
+    const delta = now >= before ? now - before : now; // table replaced: counter restarted at 0
+    if (delta > 0) c.inc(labels, delta);
+    last.set(key, now);
+  };
+  const opts = (name: string, help: string) => ({ name, help, labelNames: ['zone', 'verdict'], registers: [registry] });
+  const bytes = new Counter(opts('egress_gateway_zone_bytes_total', 'Bytes from the zone tunnel, by verdict (allowed, dropped)'));
+  const packets = new Counter(opts('egress_gateway_zone_packets_total', 'Packets from the zone tunnel, by verdict (allowed, dropped)'));
+  const drops = new Counter({ name: 'egress_gateway_zone_drops_total', help: 'Packets to destinations outside the zone allow-list', labelNames: ['zone'], registers: [registry] });
+  let refresh: Promise<void> | undefined;
+  const refreshCounters = async () => {
+    const d = inputs.desired();
+    if (!d) return;
+    const counters = new Map((await inputs.counters()).map((c) => [c.name, c]));
+    for (const z of d.zones) {
+      for (const verdict of ['allowed', 'dropped']) {
+        const c = counters.get(`z${z.id}_${verdict}`);
+        if (!c) continue;
+        add(bytes, `b/${z.name}/${verdict}`, { zone: z.name, verdict }, c.bytes);
+        add(packets, `p/${z.name}/${verdict}`, { zone: z.name, verdict }, c.packets);
+        if (verdict === 'dropped') add(drops, `d/${z.name}`, { zone: z.name }, c.packets);
+      }
+    }
+  };
+  // One kernel read per scrape, shared by the collectors below.
+  const once = () => (refresh ??= refreshCounters().finally(() => setImmediate(() => (refresh = undefined))));
+  const flows = new Gauge({
+    name: 'egress_gateway_zone_active_flows',
+    help: 'Conntrack entries of the zone',
+    labelNames: ['zone'],
+    registers: [registry],
+    async collect() {
+      await once();
+      const d = inputs.desired();
+      this.reset();
+      if (!d) return;
+      const entries = await inputs.conntrack();
+      for (const z of d.zones) this.set({ zone: z.name }, entries.filter((e) => e.mark === z.id).length);
+      snat.reset();
+      for (const z of d.zones) {
+        const used = entries.filter((e) => e.mark === z.id && e.replyDst === d.egressIp);
+        snat.set({ zone: z.name, egress_ip: d.egressIp ?? '' }, new Set(used.map((e) => `${e.protocol}/${e.replyDport}`)).size);
+      }
+    },
+  });
+  const snat = new Gauge({ name: 'egress_gateway_zone_snat_ports_in_use', help: 'Source ports of the egress IP taken by the zone\'s flows', labelNames: ['zone', 'egress_ip'], registers: [registry] });
+  void flows;
+}

@@ -1,0 +1,63 @@
+import { readFileSync } from 'node:fs';
+import { GatewayAgent } from './gateway/gateway-agent';
+import { NodeAgent } from './node/node-agent';
+import { StateFileSource, ClusterSource } from './shared/cluster-source';
+import { LinuxKernel } from './shared/linux-kernel';
+import { log } from './shared/log';
+
+const USAGE = `usage:
+  main.js gateway --config <file> --gateway <name> --pod-ip <ip> [--health-port <n>] [--health-host <ip>]
+  main.js node    --config <file> (--state <file> | --kubernetes --node-name <name>) [--health-port <n>] [--health-host <ip>]`;
+
+/** Entry point of both images: `egress-gateway` runs `gateway`, `egress-nat` runs `node`. */
+async function main(argv: string[]): Promise<void> {
+  const [mode, ...rest] = argv;
+  const args = new Map<string, string>();
+  for (let i = 0; i < rest.length; i++) {
+    if (!rest[i].startsWith('--')) throw new Error(`unexpected argument "${rest[i]}"\n${USAGE}`);
+    const flag = rest[i].slice(2);
+    if (flag === 'kubernetes') args.set(flag, 'true');
+    else args.set(flag, rest[++i] ?? '');
+  }
+  const need = (k: string, env?: string) => {
+    const v = args.get(k) ?? (env ? process.env[env] : undefined);
+    if (!v) throw new Error(`missing --${k}\n${USAGE}`);
+    return v;
+  };
+  const configPath = need('config');
+  const configText = readFileSync(configPath, 'utf8');
+  const kernel = new LinuxKernel();
+  const healthPort = args.has('health-port') ? Number(args.get('health-port')) : undefined;
+  const healthHost = args.get('health-host');
+
+  if (mode === 'gateway') {
+    const agent = new GatewayAgent({ configPath, gateway: need('gateway', 'EGRESS_GATEWAY'), podIp: need('pod-ip', 'POD_IP'), kernel, healthPort, healthHost }, configText);
+    await agent.start();
+    process.once('SIGTERM', () => {
+      void agent.drain().then(() => process.exit(0));
+    });
+  } else if (mode === 'node') {
+    let source: ClusterSource;
+    if (args.has('state')) {
+      source = new StateFileSource(need('state'));
+    } else if (args.has('kubernetes')) {
+      // Loaded only in cluster mode: the Kubernetes client is large and slow to load.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { KubernetesSource } = require('./shared/kubernetes-source') as typeof import('./shared/kubernetes-source');
+      source = new KubernetesSource(need('node-name', 'NODE_NAME'));
+    } else {
+      throw new Error(`one of --state or --kubernetes is required\n${USAGE}`);
+    }
+    const agent = new NodeAgent({ configPath, source, kernel, healthPort: healthPort ?? 9441, healthHost }, configText);
+    await agent.start();
+    // Rules stay in place on exit: a restarting agent must not open a gap nor leak traffic.
+    process.once('SIGTERM', () => process.exit(0));
+  } else {
+    throw new Error(`unknown mode "${mode ?? ''}"\n${USAGE}`);
+  }
+}
+
+main(process.argv.slice(2)).catch((e: Error) => {
+  log('error', 'cannot start', { error: e.message });
+  process.exit(2);
+});

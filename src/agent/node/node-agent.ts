@@ -1,0 +1,134 @@
+// The agents' own runtime dependencies: installed in the images, never in the construct library.
+/* eslint-disable import/no-extraneous-dependencies */
+import { Counter, Gauge, Registry } from 'prom-client';
+import { computeNodeDesired, NODE_NFT_TABLE, nodeOwnership, slotsFromKernel } from './node-desired-state';
+import { ReplicaProber } from './replica-prober';
+import { staleConntrackEntries } from './stale-conntrack';
+import { DataPathConfig, parseDataPathConfig } from '../../datapath';
+import { ClusterSource } from '../shared/cluster-source';
+import { startHealthServer } from '../shared/health-server';
+import { Kernel } from '../shared/kernel';
+import { log } from '../shared/log';
+import { planNetChanges } from '../shared/net-plan';
+import { ObservedCluster } from '../shared/observed-state';
+import { Reconciler } from '../shared/reconciler';
+import { WatchedFile } from '../shared/watched-file';
+
+export interface NodeAgentOptions {
+  readonly configPath: string;
+  readonly source: ClusterSource;
+  readonly kernel: Kernel;
+  readonly healthPort?: number;
+  readonly healthHost?: string;
+}
+
+/**
+ * egress-nat: steers zone pods' external traffic into VXLAN towards ready gateway replicas and
+ * applies node-level SNAT for NAT pools. Order of events:
+ * 1. the configuration must parse (else the process exits: nothing programmed);
+ * 2. nothing is programmed until the cluster view arrived and every replica has a probe verdict;
+ * 3. each sync: list the kernel, compute, add/replace routes and nexthops, swap the nftables table
+ *    in one transaction, then remove what is stale;
+ * 4. after the first sync, stale conntrack entries are flushed and only then /readyz turns 200.
+ * Exiting (crash or signal) removes nothing: the last good rules keep working.
+ */
+export class NodeAgent {
+  public readonly registry = new Registry();
+  private config: DataPathConfig;
+  private cluster?: ObservedCluster;
+  private readonly prober: ReplicaProber;
+  private readonly reconciler: Reconciler;
+  private configFile?: WatchedFile;
+  private lastNft?: string;
+  private firstSyncDone = false;
+  private readonly metrics;
+
+  constructor(private readonly opts: NodeAgentOptions, initialConfigText: string) {
+    this.config = parseDataPathConfig(initialConfigText);
+    this.prober = new ReplicaProber(() => this.reconciler.trigger());
+    this.reconciler = new Reconciler((full) => this.sync(full), { minBackoffMs: 100, maxBackoffMs: 5000 });
+    this.metrics = {
+      replicas: new Gauge({ name: 'egress_nat_gateway_replicas', help: 'Gateway replicas by health as this node sees them', labelNames: ['gateway', 'health'], registers: [this.registry] }),
+      syncs: new Counter({ name: 'egress_nat_syncs_total', help: 'Completed syncs', registers: [this.registry] }),
+      syncFailures: new Counter({ name: 'egress_nat_sync_failures_total', help: 'Failed syncs (retried with backoff)', registers: [this.registry] }),
+      configErrors: new Counter({ name: 'egress_nat_config_rejected_total', help: 'Configuration updates rejected', registers: [this.registry] }),
+      flushed: new Counter({ name: 'egress_nat_conntrack_flushed_total', help: 'Stale conntrack entries flushed at start', registers: [this.registry] }),
+    };
+  }
+
+  public async start(): Promise<void> {
+    if (this.opts.healthPort) {
+      await startHealthServer(this.opts.healthPort, this.opts.healthHost ?? '0.0.0.0', {
+        live: () => true,
+        notReadyReason: () => (this.firstSyncDone ? undefined : 'not synced'),
+      }, this.registry);
+    }
+    this.configFile = new WatchedFile(this.opts.configPath, (text) => this.onConfigText(text));
+    this.configFile.check();
+    await this.opts.source.start(this.config, (o) => this.onCluster(o));
+  }
+
+  public stop(): void {
+    this.reconciler.stop();
+    this.prober.stop();
+    this.configFile?.close();
+    this.opts.source.stop();
+  }
+
+  private onConfigText(text: string): void {
+    let next: DataPathConfig;
+    try {
+      next = parseDataPathConfig(text);
+    } catch (e) {
+      this.metrics.configErrors.inc();
+      log('error', 'configuration rejected; the running rules are kept', { path: this.opts.configPath, error: (e as Error).message });
+      return;
+    }
+    if (JSON.stringify(next) === JSON.stringify(this.config)) return;
+    this.config = next;
+    log('info', 'configuration updated');
+    void this.opts.source.start(next, (o) => this.onCluster(o));
+    if (this.cluster) this.prober.setTargets(this.cluster.gateways, this.config.gateways);
+    this.reconciler.trigger();
+  }
+
+  private onCluster(o: ObservedCluster): void {
+    this.cluster = o;
+    this.prober.setTargets(o.gateways, this.config.gateways); // triggers a sync
+  }
+
+  private async sync(full: boolean): Promise<void> {
+    if (!this.cluster || !this.prober.settled()) return; // first complete sync of inputs not there yet
+    const config = this.config;
+    const kernel = this.opts.kernel;
+    const replicas = this.prober.view();
+    const current = await kernel.readNet(nodeOwnership(config));
+    const desired = computeNodeDesired(config, { pods: this.cluster.pods, replicas, previousSlots: slotsFromKernel(config, current) });
+    const { add, remove } = planNetChanges(current, desired.net);
+    try {
+      for (const op of add) await kernel.applyNet(op);
+      if (full || desired.nft !== this.lastNft) {
+        this.lastNft = undefined;
+        await kernel.applyNft(desired.nft);
+        this.lastNft = desired.nft;
+      }
+      for (const op of remove) await kernel.applyNet(op);
+    } catch (e) {
+      this.metrics.syncFailures.inc();
+      throw e;
+    }
+    this.metrics.syncs.inc();
+    this.metrics.replicas.reset();
+    for (const r of replicas) this.metrics.replicas.inc({ gateway: r.gateway, health: r.health });
+    if (add.length + remove.length > 0) {
+      log('info', 'applied', { changes: add.length + remove.length, replicas: replicas.map((r) => `${r.ip}=${r.health}`) });
+    }
+    if (!this.firstSyncDone) {
+      const stale = staleConntrackEntries(config, this.cluster.pods, desired.slots, await kernel.listConntrack());
+      for (const e of stale) await kernel.deleteConntrack(e);
+      this.metrics.flushed.inc(stale.length);
+      this.firstSyncDone = true;
+      log('info', 'first sync done; ready', { table: NODE_NFT_TABLE, flushedConntrack: stale.length });
+    }
+  }
+}

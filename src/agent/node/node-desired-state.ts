@@ -1,0 +1,142 @@
+// Packet and conntrack marks are bit fields.
+/* eslint-disable no-bitwise */
+import { renderNodeRuleset } from './node-ruleset';
+import { ReplicaView } from './replica-health';
+import { DataPathConfig, ZoneConfig } from '../../datapath';
+import { NetOwnership, NetState, TableRoute } from '../shared/net-state';
+import { ZonePod } from '../shared/observed-state';
+import { tunnelDeviceName, TUNNEL_DEVICE_PREFIX, vxlanMacFor } from '../shared/vxlan-mac';
+
+/** Mark values 1..63 are zones; 64 and up are replica pins (one per zone × live replica). */
+export const FIRST_PIN = 64;
+
+/** A live replica of a zone, with the slot that names its pin mark, routing table and nexthop. */
+export interface PinSlot { readonly zone: ZoneConfig; readonly vni: number; readonly ip: string; readonly slot: number; readonly ready: boolean }
+
+export interface NodeObserved {
+  readonly pods: ZonePod[];
+  readonly replicas: ReplicaView[];
+  /** Slots already in the kernel (key `${vni}|${ip}`), kept so established flows keep their pins. */
+  readonly previousSlots: Map<string, number>;
+}
+
+export interface NodeDesired {
+  readonly nft: string;
+  readonly net: NetState;
+  readonly slots: PinSlot[];
+}
+
+export const NODE_NFT_TABLE = 'cdk8s_egress_node';
+
+export function nodeOwnership(config: DataPathConfig): NetOwnership {
+  const n = config.node;
+  return {
+    devicePrefix: TUNNEL_DEVICE_PREFIX,
+    nexthopIds: [n.nexthopIdBase, n.nexthopIdBase + 65535],
+    tables: [n.routeTableBase, n.routeTableBase + 1023],
+    markMask: n.markMask,
+    rulePriority: n.rulePriority,
+  };
+}
+
+/** The value of mark number `n` (zone id or FIRST_PIN + slot) inside the owned mark bits. */
+export function markValue(config: DataPathConfig, n: number): number {
+  const shift = Math.log2(config.node.markMask & -config.node.markMask);
+  return (n * 2 ** shift) >>> 0;
+}
+
+export function markCapacity(config: DataPathConfig): number {
+  return config.node.markMask / (config.node.markMask & -config.node.markMask) + 1;
+}
+
+/**
+ * Pure: what the egress-nat agent wants in the kernel for this configuration and these inputs.
+ * - Each gateway zone: a VXLAN device, a resilient nexthop group of its ready replicas behind
+ *   routing table base+id and an `ip rule` for the zone mark; with no ready replica a blackhole
+ *   (fail closed) or nothing (fail open).
+ * - Each live replica (ready or draining): a slot, i.e. a pin mark, a table base+256+slot with a
+ *   direct route to it and a rule, so flows it already carries stay with it (graceful drain,
+ *   survivors undisturbed when buckets move).
+ */
+export function computeNodeDesired(config: DataPathConfig, observed: NodeObserved): NodeDesired {
+  const n = config.node;
+  const slots = assignSlots(config, observed);
+  const net: { [K in keyof NetState]: any[] } = { links: [], neighbors: [], fdb: [], nexthops: [], groups: [], routes: [], rules: [] };
+  const memberId = (slot: number) => n.nexthopIdBase + 1024 + slot;
+  const zoneTable = (z: ZoneConfig) => n.routeTableBase + z.id;
+  const pinTable = (slot: number) => n.routeTableBase + 256 + slot;
+
+  for (const zone of config.zones) {
+    if (!zone.gateway) continue;
+    const gw = config.gateways.find((g) => g.name === zone.gateway)!;
+    const dev = tunnelDeviceName(zone.vni!);
+    net.links.push({ name: dev, vni: zone.vni!, port: gw.vxlanPort });
+    const mine = slots.filter((s) => s.zone === zone);
+    for (const s of mine) {
+      const mac = vxlanMacFor(s.ip);
+      net.neighbors.push({ dev, ip: s.ip, mac });
+      net.fdb.push({ dev, mac, dst: s.ip });
+      net.nexthops.push({ id: memberId(s.slot), via: s.ip, dev });
+      net.routes.push({ table: pinTable(s.slot), kind: 'via', via: s.ip, dev } as TableRoute);
+      net.rules.push({ priority: n.rulePriority, mark: markValue(config, FIRST_PIN + s.slot), mask: n.markMask, table: pinTable(s.slot) });
+    }
+    const ready = mine.filter((s) => s.ready);
+    const groupId = n.nexthopIdBase + zone.id;
+    if (ready.length > 0) {
+      net.groups.push({ id: groupId, members: ready.map((s) => memberId(s.slot)), buckets: n.buckets });
+      net.routes.push({ table: zoneTable(zone), kind: 'group', nhid: groupId });
+    } else if (!zone.failOpen) {
+      net.routes.push({ table: zoneTable(zone), kind: 'blackhole' });
+    }
+    net.rules.push({ priority: n.rulePriority, mark: markValue(config, zone.id), mask: n.markMask, table: zoneTable(zone) });
+  }
+  const desired = net as unknown as NetState;
+  return { nft: renderNodeRuleset(config, observed.pods, slots), net: desired, slots };
+}
+
+/** Keeps every live replica's previous slot; gives new ones the lowest free slot. */
+function assignSlots(config: DataPathConfig, observed: NodeObserved): PinSlot[] {
+  const capacity = markCapacity(config) - FIRST_PIN;
+  const wanted: Array<{ zone: ZoneConfig; vni: number; ip: string; ready: boolean }> = [];
+  for (const zone of config.zones) {
+    if (!zone.gateway) continue;
+    const seen = new Set<string>();
+    for (const r of observed.replicas) {
+      if (r.gateway !== zone.gateway || r.health === 'dead' || seen.has(r.ip)) continue;
+      seen.add(r.ip);
+      wanted.push({ zone, vni: zone.vni!, ip: r.ip, ready: r.health === 'ready' });
+    }
+  }
+  const used = new Set<number>();
+  const out: PinSlot[] = [];
+  const pending: typeof wanted = [];
+  for (const w of wanted) {
+    const prev = observed.previousSlots.get(`${w.vni}|${w.ip}`);
+    if (prev !== undefined && prev < capacity && !used.has(prev)) {
+      used.add(prev);
+      out.push({ ...w, slot: prev });
+    } else {
+      pending.push(w);
+    }
+  }
+  let next = 0;
+  for (const w of pending) {
+    while (used.has(next)) next++;
+    if (next >= capacity) throw new Error(`no free pin slot for replica ${w.ip} of zone ${w.zone.name}: widen node.markMask`);
+    used.add(next);
+    out.push({ ...w, slot: next });
+  }
+  return out.sort((a, b) => a.slot - b.slot);
+}
+
+/** Recovers slots from the kernel's pin tables (base+256+slot → via replica on egz<vni>). */
+export function slotsFromKernel(config: DataPathConfig, net: NetState): Map<string, number> {
+  const out = new Map<string, number>();
+  const base = config.node.routeTableBase + 256;
+  for (const r of net.routes) {
+    if (r.kind !== 'via' || r.table < base) continue;
+    const vni = Number(r.dev.slice(TUNNEL_DEVICE_PREFIX.length));
+    out.set(`${vni}|${r.via}`, r.table - base);
+  }
+  return out;
+}

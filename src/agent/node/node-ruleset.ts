@@ -1,0 +1,92 @@
+// Packet and conntrack marks are bit fields.
+/* eslint-disable no-bitwise */
+import { FIRST_PIN, markValue, NODE_NFT_TABLE, PinSlot } from './node-desired-state';
+import { DataPathConfig } from '../../datapath';
+import { ZonePod } from '../shared/observed-state';
+import { tunnelDeviceName } from '../shared/vxlan-mac';
+
+const hex = (n: number) => `0x${(n >>> 0).toString(16).padStart(8, '0')}`;
+
+/**
+ * The egress-nat agent's whole nftables table as one script. Applied with `nft -f`, the
+ * "add table; delete table; table {...}" prologue replaces the table in a single atomic
+ * transaction (nft 1.0.6 has no `destroy`), and nothing outside the table is touched.
+ *
+ * Kernel quirks handled here:
+ * - Marking runs at priority dstnat+10, after kube-proxy/Calico DNAT, so a Service or
+ *   LoadBalancer address already reads as its in-cluster backend and is never steered.
+ * - The VXLAN driver routes the *outer* packet with the inner skb->mark; postrouting clears our
+ *   mark bits on tunnel-bound packets, otherwise the outer packet would loop back into the tunnel.
+ * - nft needs a newline (not `;`) before a chain's closing brace, and `snat` is a keyword, hence
+ *   one statement per line and the chain name nat_pools.
+ */
+export function renderNodeRuleset(config: DataPathConfig, pods: ZonePod[], slots: PinSlot[]): string {
+  const mask = config.node.markMask >>> 0;
+  const keep = hex(~mask >>> 0);
+  const L: string[] = [];
+  const set = (name: string, type: string, elements: string[], interval = false) => {
+    L.push(`  set ${name} {`, `    type ${type}`);
+    if (interval) L.push('    flags interval');
+    if (elements.length) L.push(`    elements = { ${elements.join(', ')} }`);
+    L.push('  }');
+  };
+  const c = config.cluster;
+  const gwZones = config.zones.filter((z) => z.gateway);
+
+  L.push(`table inet ${NODE_NFT_TABLE} {}`, `delete table inet ${NODE_NFT_TABLE}`, `table inet ${NODE_NFT_TABLE} {`);
+  set('cluster', 'ipv4_addr', [...c.podCidrs, ...c.serviceCidrs, ...c.nodeCidrs], true);
+  set('tunnels', 'ifname', gwZones.map((z) => `"${tunnelDeviceName(z.vni!)}"`));
+  const zoneByName = new Map(gwZones.map((z) => [z.name, z]));
+  const podElems = [...new Map(pods.filter((p) => zoneByName.has(p.zone)).map((p) => [p.ip, p])).values()]
+    .map((p) => `${p.ip} : jump zone_${zoneByName.get(p.zone)!.id}`);
+  L.push('  map pod_zone {', '    type ipv4_addr : verdict');
+  if (podElems.length) L.push(`    elements = { ${podElems.join(', ')} }`);
+  L.push('  }');
+  L.push('  map pins_out {', '    type ifname . ipv4_addr : verdict');
+  if (slots.length) L.push(`    elements = { ${slots.map((s) => `"${tunnelDeviceName(s.vni)}" . ${s.ip} : jump pinout_${s.slot}`).join(', ')} }`);
+  L.push('  }');
+  L.push('  counter leak_blocked {', '  }');
+
+  for (const z of gwZones) {
+    if (z.noGateway.length) set(`nogw_${z.id}`, 'ipv4_addr', z.noGateway, true);
+    const mine = slots.filter((s) => s.zone === z);
+    L.push(`  chain zone_${z.id} {`);
+    if (z.noGateway.length) L.push(`    ip daddr @nogw_${z.id} return`);
+    // Established flows stay with the live replica that carries them (pin in the conntrack mark).
+    if (mine.length) {
+      L.push(`    ct mark and ${hex(mask)} vmap { ${mine.map((s) => `${hex(markValue(config, FIRST_PIN + s.slot))} : jump pin_${s.slot}`).join(', ')} }`);
+    }
+    if (z.failOpen && !mine.some((s) => s.ready)) {
+      L.push('    return'); // fail open: no ready replica, new flows leave the normal way
+    } else {
+      L.push(`    meta mark set meta mark and ${keep} or ${hex(markValue(config, z.id))}`);
+    }
+    L.push('  }');
+  }
+  for (const s of slots) {
+    const v = hex(markValue(config, FIRST_PIN + s.slot));
+    L.push(`  chain pin_${s.slot} {`, `    meta mark set meta mark and ${keep} or ${v}`, '  }');
+    L.push(`  chain pinout_${s.slot} {`, `    ct mark set ct mark and ${keep} or ${v}`, '  }');
+  }
+
+  L.push('  chain prerouting {', '    type filter hook prerouting priority dstnat + 10; policy accept;');
+  L.push('    ip daddr @cluster return', '    ip saddr vmap @pod_zone', '  }');
+  // Fail closed, belt and braces: a steered packet that would leave by any other device than a
+  // tunnel (no route in its table, a race with a table change) is dropped and counted.
+  L.push('  chain forward {', '    type filter hook forward priority filter - 10; policy accept;');
+  L.push(`    meta mark and ${hex(mask)} != 0 oifname != @tunnels counter name leak_blocked drop`, '  }');
+  // Record which replica the resilient group (or a pin) chose, in the conntrack mark, and clear the
+  // packet mark before encapsulation.
+  L.push('  chain postrouting {', '    type filter hook postrouting priority srcnat - 10; policy accept;');
+  L.push('    oifname != @tunnels return', '    oifname . rt ip nexthop vmap @pins_out', `    meta mark set meta mark and ${keep}`, '  }');
+
+  const pools = config.natPools.filter((p) => p.snatAddress);
+  L.push('  chain nat_pools {', '    type nat hook postrouting priority srcnat - 5; policy accept;');
+  L.push('    oifname @tunnels return', '    ip daddr @cluster return');
+  for (const p of pools) {
+    const except = p.noNatCidrs.length ? ` ip daddr != { ${p.noNatCidrs.join(', ')} }` : '';
+    L.push(`    ip saddr ${p.cidr}${except} snat ip to ${p.snatAddress}`);
+  }
+  L.push('  }', '}');
+  return L.join('\n') + '\n';
+}

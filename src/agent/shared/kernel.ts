@@ -1,0 +1,25 @@
+import { ConntrackEntry } from './conntrack-entry';
+import { NetOp, NetOwnership, NetState } from './net-state';
+
+/** A named nftables counter of the agent's table. */
+export interface NftCounter { readonly name: string; readonly packets: number; readonly bytes: number }
+
+/**
+ * Everything an agent asks of the kernel. `LinuxKernel` shells out to nft/ip/bridge/conntrack with
+ * JSON output; unit tests use a fake that records what it was asked.
+ */
+export interface Kernel {
+  /** Lists the agent-owned devices, neighbours, FDB entries, nexthops, tables and rules. */
+  readNet(owned: NetOwnership): Promise<NetState>;
+  applyNet(op: NetOp): Promise<void>;
+  /** Applies one nftables script as a single atomic transaction (`nft -f`). */
+  applyNft(script: string): Promise<void>;
+  /** The table's full text as the kernel prints it (`nft list table`), or undefined without it. */
+  listNftTable(family: string, table: string): Promise<string | undefined>;
+  listNftCounters(family: string, table: string): Promise<NftCounter[]>;
+  listConntrack(): Promise<ConntrackEntry[]>;
+  deleteConntrack(entry: ConntrackEntry): Promise<void>;
+  /** IPv4 addresses configured on any interface of this network namespace. */
+  localAddresses(): Promise<string[]>;
+  setSysctl(key: string, value: string): Promise<void>;
+}

@@ -1,0 +1,149 @@
+import { writeFile } from 'node:fs/promises';
+import { ConntrackEntry, parseConntrackList } from './conntrack-entry';
+import { Kernel, NftCounter } from './kernel';
+import { MarkRule, NetOp, NetOwnership, NetState, TableRoute } from './net-state';
+import { CommandError, runCommand } from './run-command';
+
+type Json = { [k: string]: any };
+
+/** The real kernel, through iproute2, nftables and conntrack-tools (JSON output where they have it). */
+export class LinuxKernel implements Kernel {
+  public async readNet(owned: NetOwnership): Promise<NetState> {
+    const [links, nexthops, routes, rules] = await Promise.all([
+      this.ipJson(['-d', 'link', 'show', 'type', 'vxlan']),
+      this.ipJson(['nexthop', 'show']).catch(() => [] as Json[]),
+      this.ipJson(['route', 'show', 'table', 'all']),
+      this.ipJson(['rule', 'show']),
+    ]);
+    const ours = links.filter((l) => String(l.ifname).startsWith(owned.devicePrefix));
+    const neighbors = [];
+    const fdb = [];
+    for (const l of ours) {
+      for (const n of await this.ipJson(['neigh', 'show', 'dev', l.ifname])) {
+        if (n.lladdr && (n.state ?? []).includes('PERMANENT')) neighbors.push({ dev: l.ifname, ip: n.dst, mac: n.lladdr });
+      }
+      for (const f of JSON.parse((await runCommand(['bridge', '-j', 'fdb', 'show', 'dev', l.ifname])) || '[]') as Json[]) {
+        if (f.dst && f.mac !== '00:00:00:00:00:00') fdb.push({ dev: l.ifname, mac: f.mac, dst: f.dst });
+      }
+    }
+    const inIds = (id: number) => id >= owned.nexthopIds[0] && id <= owned.nexthopIds[1];
+    const inTables = (t: number) => t >= owned.tables[0] && t <= owned.tables[1];
+    const tableRoutes: TableRoute[] = [];
+    for (const r of routes) {
+      const table = Number(r.table);
+      if (!inTables(table) || r.dst !== 'default') continue;
+      if (r.type === 'blackhole') tableRoutes.push({ table, kind: 'blackhole' });
+      else if (r.nhid !== undefined) tableRoutes.push({ table, kind: 'group', nhid: r.nhid });
+      else if (r.gateway) tableRoutes.push({ table, kind: 'via', via: r.gateway, dev: r.dev });
+    }
+    const markRules: MarkRule[] = rules
+      .filter((r) => r.fwmark !== undefined && r.priority === owned.rulePriority && Number(r.fwmask ?? '0xffffffff') === owned.markMask)
+      .map((r) => ({ priority: r.priority, mark: Number(r.fwmark), mask: Number(r.fwmask), table: Number(r.table) }))
+      .filter((r) => inTables(r.table));
+    return {
+      links: ours.map((l) => ({ name: l.ifname, vni: l.linkinfo.info_data.id, port: l.linkinfo.info_data.port, mac: l.address })),
+      neighbors,
+      fdb,
+      nexthops: nexthops.filter((n) => inIds(n.id) && !n.group).map((n) => ({ id: n.id, via: n.gateway, dev: n.dev })),
+      groups: nexthops.filter((n) => inIds(n.id) && n.group).map((n) => ({
+        id: n.id, members: n.group.map((m: Json) => m.id), buckets: n.resilient_args?.buckets ?? 0,
+      })),
+      routes: tableRoutes,
+      rules: markRules,
+    };
+  }
+
+  public async applyNet(o: NetOp): Promise<void> {
+    switch (o.op) {
+      case 'add-link': {
+        const l = o.link;
+        await this.ip(['link', 'add', l.name, ...(l.mac ? ['address', l.mac] : []), 'type', 'vxlan', 'id', String(l.vni),
+          'dstport', String(l.port), 'nolearning']);
+        return this.ip(['link', 'set', l.name, 'up']);
+      }
+      case 'del-link': return this.ip(['link', 'del', o.name]);
+      case 'set-neighbor': return this.ip(['neigh', 'replace', o.neighbor.ip, 'lladdr', o.neighbor.mac, 'dev', o.neighbor.dev, 'nud', 'permanent']);
+      case 'del-neighbor': return this.ip(['neigh', 'del', o.neighbor.ip, 'dev', o.neighbor.dev]);
+      case 'set-fdb': return this.bridge(['fdb', 'replace', o.fdb.mac, 'dev', o.fdb.dev, 'dst', o.fdb.dst, 'self', 'permanent']);
+      case 'del-fdb': return this.bridge(['fdb', 'del', o.fdb.mac, 'dev', o.fdb.dev, 'dst', o.fdb.dst, 'self']);
+      case 'set-nexthop': return this.ip(['nexthop', 'replace', 'id', String(o.nexthop.id), 'via', o.nexthop.via, 'dev', o.nexthop.dev, 'onlink']);
+      case 'del-nexthop': return this.ip(['nexthop', 'del', 'id', String(o.id)]);
+      case 'set-group':
+        // Resilient group: a member leaving only moves its own buckets; idle_timer lets buckets of
+        // a rejoining member migrate once idle, unbalanced_timer forces it after 30 s.
+        return this.ip(['nexthop', 'replace', 'id', String(o.group.id), 'group', o.group.members.join('/'), 'type', 'resilient',
+          'buckets', String(o.group.buckets), 'idle_timer', '1', 'unbalanced_timer', '30']);
+      case 'set-route': {
+        const r = o.route;
+        const tail = ['table', String(r.table)];
+        if (r.kind === 'blackhole') return this.ip(['route', 'replace', 'blackhole', 'default', ...tail]);
+        if (r.kind === 'group') return this.ip(['route', 'replace', 'default', 'nhid', String(r.nhid), ...tail]);
+        return this.ip(['route', 'replace', 'default', 'via', r.via, 'dev', r.dev, 'onlink', ...tail]);
+      }
+      case 'del-route': return this.ip(['route', 'flush', 'table', String(o.table)]);
+      case 'add-rule': return this.ip(ruleArgs('add', o.rule));
+      case 'del-rule': return this.ip(ruleArgs('del', o.rule));
+    }
+  }
+
+  public async applyNft(script: string): Promise<void> {
+    await runCommand(['nft', '-f', '-'], script);
+  }
+
+  public async listNftTable(family: string, table: string): Promise<string | undefined> {
+    try {
+      return await runCommand(['nft', 'list', 'table', family, table]);
+    } catch (e) {
+      if (e instanceof CommandError && /No such file|does not exist/.test(e.stderr)) return undefined;
+      throw e;
+    }
+  }
+
+  public async listNftCounters(family: string, table: string): Promise<NftCounter[]> {
+    const out = JSON.parse(await runCommand(['nft', '-j', 'list', 'counters', 'table', family, table])) as Json;
+    return (out.nftables as Json[]).filter((x) => x.counter).map((x) => ({
+      name: x.counter.name, packets: x.counter.packets, bytes: x.counter.bytes,
+    }));
+  }
+
+  public async listConntrack(): Promise<ConntrackEntry[]> {
+    return parseConntrackList(await runCommand(['conntrack', '-L', '-f', 'ipv4'], undefined, 30_000));
+  }
+
+  public async deleteConntrack(e: ConntrackEntry): Promise<void> {
+    const ports = e.sport !== undefined && e.dport !== undefined ? ['--sport', String(e.sport), '--dport', String(e.dport)] : [];
+    try {
+      await runCommand(['conntrack', '-D', '-p', e.protocol, '-s', e.src, '-d', e.dst, ...ports]);
+    } catch (err) {
+      // Exit 1 with "0 flow entries have been deleted": it expired meanwhile, which is what we wanted.
+      if (!(err instanceof CommandError && /0 flow entries/.test(err.stderr))) throw err;
+    }
+  }
+
+  public async localAddresses(): Promise<string[]> {
+    const out = await this.ipJson(['-4', 'addr', 'show']);
+    return out.flatMap((l) => (l.addr_info ?? []).map((a: Json) => a.local as string));
+  }
+
+  public async setSysctl(key: string, value: string): Promise<void> {
+    // /proc/sys directly: no procps in the slim images.
+    await writeFile(`/proc/sys/${key.replace(/\./g, '/')}`, value);
+  }
+
+  private async ipJson(args: string[]): Promise<Json[]> {
+    const out = await runCommand(['ip', '-j', ...args]);
+    return out.trim() ? JSON.parse(out) : [];
+  }
+
+  private async ip(args: string[]): Promise<void> {
+    await runCommand(['ip', ...args]);
+  }
+
+  private async bridge(args: string[]): Promise<void> {
+    await runCommand(['bridge', ...args]);
+  }
+}
+
+function ruleArgs(verb: string, r: MarkRule): string[] {
+  return ['rule', verb, 'priority', String(r.priority), 'fwmark', `0x${r.mark.toString(16)}/0x${r.mask.toString(16)}`, 'lookup', String(r.table)];
+}

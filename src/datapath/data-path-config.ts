@@ -1,0 +1,122 @@
+/**
+ * The data-path configuration contract: the versioned JSON document the library writes into the
+ * egress ConfigMap and both agents (egress-gateway, egress-nat) read.
+ *
+ * IPv4 only in version 1 (VXLAN underlay, nexthops and nftables sets are all IPv4 here).
+ * Every field is explicit: the library resolves defaults at synth time (see DATA_PATH_DEFAULTS) so
+ * the agents never guess. Kept free of runtime dependencies: it is compiled into the jsii library.
+ */
+export const DATA_PATH_CONFIG_VERSION = 1;
+
+export interface DataPathConfig {
+  readonly version: 1;
+  /** Ranges that are never steered to a gateway nor SNATed by a NAT pool. */
+  readonly cluster: ClusterRangesConfig;
+  readonly zones: ZoneConfig[];
+  readonly gateways: GatewayConfig[];
+  readonly natPools: NatPoolConfig[];
+  /** Node-side kernel resources the egress-nat agent owns. */
+  readonly node: NodeDataPathConfig;
+}
+
+export interface ClusterRangesConfig {
+  readonly podCidrs: string[];
+  readonly serviceCidrs: string[];
+  /** Node (host) addresses: traffic to them stays in the cluster too. */
+  readonly nodeCidrs: string[];
+}
+
+export type AllowProtocol = 'tcp' | 'udp' | 'icmp' | 'any';
+
+export interface AllowEntryConfig {
+  readonly cidr: string;
+  readonly protocol: AllowProtocol;
+  /** "443" or "8000-8080"; empty means every port (and is required for icmp/any). */
+  readonly ports: string[];
+  readonly description?: string;
+}
+
+export interface ZoneMembersConfig {
+  /** Namespaces whose pods may be members; empty means every namespace. */
+  readonly namespaces: string[];
+  /** Kubernetes label equality selector (the adapter matches pod labels against it). */
+  readonly matchLabels: { readonly [key: string]: string };
+}
+
+export interface ZoneConfig {
+  readonly name: string;
+  /** Small stable number (1..63): the zone's packet mark and routing table offset. */
+  readonly id: number;
+  readonly members: ZoneMembersConfig;
+  /** The gateway this zone leaves through; absent means the zone is not steered. */
+  readonly gateway?: string;
+  /** VXLAN network identifier of this zone's tunnel (unique per gateway port). Required with gateway. */
+  readonly vni?: number;
+  /** With no ready gateway replica, let traffic leave directly instead of dropping it. */
+  readonly failOpen: boolean;
+  /** What the gateway lets through for this zone; everything else is dropped and counted. */
+  readonly allow: AllowEntryConfig[];
+  /** External destinations this zone reaches without the gateway (e.g. a peered network). */
+  readonly noGateway: string[];
+}
+
+export interface GatewayProbeConfig {
+  /** Interval between readiness probes of each replica, by every node agent. */
+  readonly intervalMs: number;
+  /** A probe without an answer after this long counts as a failure. */
+  readonly timeoutMs: number;
+  /** Consecutive failures after which a replica is removed. */
+  readonly failureThreshold: number;
+}
+
+export interface GatewayConfig {
+  readonly name: string;
+  /** Kubernetes Service whose EndpointSlices list the replicas (adapter mode only). */
+  readonly service: { readonly namespace: string; readonly name: string };
+  /** Source addresses traffic leaves with; each replica SNATs to the one(s) it holds. */
+  readonly egressIps: string[];
+  /** UDP port of the VXLAN tunnels (node to gateway). */
+  readonly vxlanPort: number;
+  /** Port of the gateway's /healthz, /readyz and /metrics. */
+  readonly healthPort: number;
+  readonly probe: GatewayProbeConfig;
+  /** How long a terminating replica keeps its established flows. */
+  readonly drainGraceSeconds: number;
+}
+
+export interface NatPoolConfig {
+  readonly name: string;
+  readonly cidr: string;
+  /** Node-level SNAT address for this pool's external traffic; absent means the node does nothing. */
+  readonly snatAddress?: string;
+  readonly noNatCidrs: string[];
+}
+
+export interface NodeDataPathConfig {
+  /** Contiguous packet-mark bits the node agent owns (at least 8 bits). */
+  readonly markMask: number;
+  /** Routing tables tableBase+zone.id and tableBase+256+slot are owned by the agent. */
+  readonly routeTableBase: number;
+  /** Priority of the agent's `ip rule`s (before main at 32766). */
+  readonly rulePriority: number;
+  /** Nexthop ids from this base on (base .. base+65535) are owned by the agent. */
+  readonly nexthopIdBase: number;
+  /** Buckets in each zone's resilient nexthop group. */
+  readonly buckets: number;
+}
+
+/** What the library writes when the user says nothing. */
+export const DATA_PATH_DEFAULTS = {
+  vxlanPort: 4789,
+  healthPort: 9440,
+  probe: { intervalMs: 100, timeoutMs: 100, failureThreshold: 3 } as GatewayProbeConfig,
+  drainGraceSeconds: 30,
+  node: {
+    // Clear of kube-proxy (0x4000, 0x8000) and Cilium (low 16 bits); Calico users narrow iptablesMarkMask.
+    markMask: 0x0ff00000,
+    routeTableBase: 0x6567_0000,
+    rulePriority: 1000,
+    nexthopIdBase: 0x6567_0000,
+    buckets: 128,
+  } as NodeDataPathConfig,
+};

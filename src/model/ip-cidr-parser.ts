@@ -66,21 +66,20 @@ export function parseAddressPart(addr: string, text: string, field: string): { f
   }
   if (addr.includes(':')) {
     if (!ipaddr.IPv6.isValid(addr)) fail(field, text, 'is not a valid IPv6 address or CIDR');
-    const dot = addr.indexOf('.');
-    if (dot >= 0) {
-      const tail = addr.slice(addr.lastIndexOf(':') + 1);
-      if (!ipaddr.IPv4.isValidFourPartDecimal(tail)) {
+    // Values come from our Go-rule parser, not ipaddr.js: ipaddr.js reads the deprecated IPv4-compatible
+    // "::1.2.3.4" as IPv4-mapped ::ffff:1.2.3.4, where Go (and so Calico) reads ::102:304.
+    let hex = addr;
+    if (addr.includes('.')) {
+      const colon = addr.lastIndexOf(':');
+      const tail = addr.slice(colon + 1);
+      const v4 = parseIPv4(tail, 0, tail.length);
+      if (v4 < 0) {
         fail(field, text, `has an embedded IPv4 part "${tail}" that is not a plain dotted quad (leading zeros are read as octal by some tools)`);
       }
-    } else if (!parseIPv6Hex(addr, 0, addr.length, scratch, 0)) {
-      // ipaddr.js and Go disagree on a few hex-only corner cases; Calico (Go) decides.
-      fail(field, text, 'is not a valid IPv6 address or CIDR');
+      hex = addr.slice(0, colon + 1) + Math.floor(v4 / 65536).toString(16) + ':' + (v4 % 65536).toString(16);
     }
-    const parts = ipaddr.IPv6.parse(addr).parts;
-    return {
-      family: IpFamily.IPV6,
-      words: [0, 2, 4, 6].map(k => parts[k] * 65536 + parts[k + 1]),
-    };
+    if (!parseIPv6Hex(hex, 0, hex.length, scratch, 0)) fail(field, text, 'is not a valid IPv6 address or CIDR');
+    return { family: IpFamily.IPV6, words: Array.from(scratch) };
   }
   const v4 = parseIPv4(addr, 0, addr.length);
   if (v4 >= 0) return { family: IpFamily.IPV4, words: [v4] };

@@ -27,7 +27,8 @@ export function buildExportInput(doc: EgressModelDocument, zoneNames?: string[])
   for (const name of zoneNames ?? []) {
     if (!doc.zones.some(z => z.name === name)) errors.push(`zone "${name}" is not in the egress model; known zones: ${doc.zones.map(z => z.name).join(', ') || 'none'}`);
   }
-  const selected = doc.zones.filter(z => zoneNames === undefined || zoneNames.includes(z.name));
+  const selected = doc.zones.filter(z => zoneNames === undefined || zoneNames.includes(z.name))
+    .sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
   const zones = selected.map(z => buildZone(doc, z, errors, warnings));
   warnSharedSources(zones, warnings);
   return { input: { zones, warnings }, errors };

@@ -1,4 +1,4 @@
-import { AWS_PROTOCOLS, awsResources, awsUnsupported, NaclEntry } from './aws-resources';
+import { AWS_PROTOCOLS, awsDenyGroup, awsResources, awsUnsupported, NaclEntry } from './aws-resources';
 import { FirewallExportInput } from '../firewall-export-input';
 import { ExporterCapabilities, FirewallExportFile, IFirewallExporter } from '../firewall-exporter';
 import { jsonText } from '../platform-text';
@@ -67,13 +67,26 @@ export class AwsCloudFormationExporter implements IFirewallExporter {
       }
       domainOnly.push(...z.domainOnlyRules);
     }
+    const deny = awsDenyGroup(input);
+    if (deny) {
+      resources.DefaultDenyRuleGroup = {
+        Type: 'AWS::NetworkFirewall::RuleGroup',
+        Properties: {
+          RuleGroupName: deny.name,
+          Type: 'STATEFUL',
+          Capacity: deny.capacity,
+          Description: deny.description,
+          RuleGroup: { RulesSource: { RulesString: deny.rulesString }, StatefulRuleOptions: { RuleOrder: 'STRICT_ORDER' } },
+        },
+      };
+    }
     const template = {
       AWSTemplateFormatVersion: '2010-09-09',
       Description: 'cdk8s-egress perimeter export: security groups, network ACLs and Network Firewall rule groups per egress zone',
       Metadata: {
         'cdk8s-egress': {
           zones: input.zones.map(z => z.name),
-          note: 'Security groups and ACLs have no source match: attach them where the zone sources are. Network Firewall rule groups use strict order; reference them in a firewall policy.',
+          note: 'Security groups and ACLs have no source match: attach them where the zone sources are. Network Firewall rule groups use strict order: reference the zone groups first and cdk8s-egress-default-deny last in the firewall policy. A subnet has one ACL: zones sharing a subnet need their ACL entries merged.',
           domainRulesOnlyInNetworkFirewall: domainOnly,
         },
       },

@@ -2,8 +2,8 @@
  * AWS resources for a zone, independent of the IaC syntax (CloudFormation and Terraform render these):
  * a security group (egress rules), a network ACL (egress entries, explicit deny, and the inbound
  * return-traffic entries a stateless ACL needs), and a Network Firewall stateful rule group (Suricata
- * rules in strict order: address rules, domain rules on TLS SNI / HTTP Host, then a drop for the zone's
- * sources). Security groups and ACLs have no source match: they filter the ENIs / subnets they are
+ * rules in strict order: address rules, then domain rules on TLS SNI / HTTP Host), plus one rule group that
+ * drops everything else from every zone's sources, to be referenced last in the firewall policy. Security groups and ACLs have no source match: they filter the ENIs / subnets they are
  * attached to, which must be those that carry the zone's sources.
  */
 import { FirewallExportInput, FirewallPort, FirewallRule, FirewallZone } from '../firewall-export-input';
@@ -88,14 +88,14 @@ export function awsResources(input: FirewallExportInput): AwsZoneResources[] {
     return {
       zone,
       logicalName: zone.name.split(/[^a-zA-Z0-9]+/).map(w => w.charAt(0).toUpperCase() + w.slice(1)).join(''),
-      tfName: zone.name.replace(/[^a-zA-Z0-9_]+/g, '_'),
+      tfName: `zone_${zone.name.replace(/[^a-zA-Z0-9_]+/g, '_')}`,
       name,
       description,
       sgRules: addressRules.flatMap(sgRules),
       naclEntries: naclEntries(addressRules),
       ruleGroup: {
         name,
-        description: platformComment(`cdk8s-egress zone ${zone.name}: allowed egress, then drop for its sources`, 512),
+        description: platformComment(`cdk8s-egress zone ${zone.name}: allowed egress (the drops are in cdk8s-egress-default-deny)`, 512),
         ...suricata(zone),
       },
       domainOnlyRules: zone.rules.filter(r => r.ipVersion === 0).map(r => `${r.zone}/${r.rule} (${r.domains.join(', ')})`),
@@ -181,12 +181,28 @@ function suricata(zone: FirewallZone): { rulesString: string; capacity: number }
       lines.push(`pass http ${src} any -> any ${tcpPorts} (msg:"${summary}"; http.host; ${match} flow:to_server,established; sid:${sid++}; rev:1;)`);
     }
   }
-  if (zone.sources.length > 0) {
-    lines.push(`drop ip ${list(zone.sources.map(s => s.cidr))} any -> any any (msg:"${msg(`${zone.name}: default deny`)}"; sid:${sid++}; rev:1;)`);
-  }
-  // Capacity cannot change after creation: reserve room for growth.
-  const capacity = Math.max(100, Math.ceil((lines.length * 2) / 100) * 100);
-  return { rulesString: lines.length ? `${lines.join('\n')}\n` : '', capacity };
+  return { rulesString: lines.length ? `${lines.join('\n')}\n` : '', capacity: capacityFor(lines.length) };
+}
+
+/**
+ * The drops for every zone's sources, in a rule group of their own: zones may share source addresses, so
+ * the drops must come after every zone's pass rules, i.e. last in the strict-order firewall policy.
+ */
+export function awsDenyGroup(input: FirewallExportInput): { name: string; description: string; capacity: number; rulesString: string } | undefined {
+  const lines = input.zones.filter(z => z.sources.length > 0).map((z, i) =>
+    `drop ip [${z.sources.map(s => s.cidr).join(',')}] any -> any any (msg:"${platformComment(`${z.name}: default deny`, 200, /["\\;]/g, ',')}"; sid:${i + 1}; rev:1;)`);
+  if (lines.length === 0) return undefined;
+  return {
+    name: 'cdk8s-egress-default-deny',
+    description: 'cdk8s-egress: drop for every zone source; reference it after the zone rule groups',
+    capacity: capacityFor(lines.length),
+    rulesString: `${lines.join('\n')}\n`,
+  };
+}
+
+// Capacity cannot change after creation: reserve room for growth.
+function capacityFor(rules: number): number {
+  return Math.max(100, Math.ceil((rules * 2) / 100) * 100);
 }
 
 function suricataMatches(ports: FirewallPort[]): [string, string, string][] {

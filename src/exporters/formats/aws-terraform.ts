@@ -1,4 +1,4 @@
-import { AWS_PROTOCOLS, awsResources, awsUnsupported } from './aws-resources';
+import { AWS_PROTOCOLS, awsDenyGroup, awsResources, awsUnsupported } from './aws-resources';
 import { FirewallExportInput } from '../firewall-export-input';
 import { ExporterCapabilities, FirewallExportFile, IFirewallExporter } from '../firewall-exporter';
 import { jsonText } from '../platform-text';
@@ -77,13 +77,23 @@ export class AwsTerraformExporter implements IFirewallExporter {
       }
       domainOnly.push(...z.domainOnlyRules);
     }
+    const deny = awsDenyGroup(input);
+    if (deny) {
+      groups.default_deny = {
+        name: deny.name,
+        type: 'STATEFUL',
+        capacity: deny.capacity,
+        description: deny.description,
+        rule_group: { rules_source: { rules_string: deny.rulesString }, stateful_rule_options: { rule_order: 'STRICT_ORDER' } },
+      };
+    }
     const resource: { [type: string]: unknown } = {};
     if (Object.keys(sgs).length) resource.aws_security_group = sgs;
     if (Object.keys(acls).length) resource.aws_network_acl = acls;
     if (Object.keys(aclRules).length) resource.aws_network_acl_rule = aclRules;
     if (Object.keys(groups).length) resource.aws_networkfirewall_rule_group = groups;
     const doc = {
-      '//': `cdk8s-egress perimeter export (zones: ${input.zones.map(z => z.name).join(', ') || 'none'}). Security groups and ACLs have no source match: attach them where the zone sources are.${domainOnly.length ? ` Domain rules only in Network Firewall: ${domainOnly.join('; ')}.` : ''}`,
+      '//': `cdk8s-egress perimeter export (zones: ${input.zones.map(z => z.name).join(', ') || 'none'}). Security groups and ACLs have no source match: attach them where the zone sources are. Reference the zone rule groups first and cdk8s-egress-default-deny last in the strict-order firewall policy.${domainOnly.length ? ` Domain rules only in Network Firewall: ${domainOnly.join('; ')}.` : ''}`,
       'variable': { vpc_id: { type: 'string', description: 'VPC of the security groups and network ACLs' } },
       resource,
     };

@@ -43,6 +43,9 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     '@kubernetes/client-node@0.22.3',
     // Benchmarks only.
     'cidr-tools@12.0.3',
+    // Tests only: evaluates the Calico CRDs' x-kubernetes-validations (CEL) rules (test/support/calico-schema.ts).
+    '@bufbuild/cel@0.6.1',
+    '@bufbuild/protobuf@^2.6.2',
   ],
 
   // The data-path agents (src/agent) use Node-only runtime deps (Kubernetes and Prometheus clients) that
@@ -53,6 +56,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     updateSnapshot: UpdateSnapshot.NEVER,
     jestConfig: {
       testTimeout: 120_000,
+      // Every Calico/Cilium object any test synthesizes is validated against the reference CRDs.
+      setupFilesAfterEnv: ['<rootDir>/test/support/schema-guard.ts'],
     },
   },
 

@@ -56,7 +56,7 @@ describe('NatPool', () => {
     [{ cidr: '10.0.0.0/24', natOutgoing: false, noNatDestinations: ['10.1.0.0/16'] }, /noNatDestinations .* without natOutgoing/],
     [{ cidr: '10.0.0.0/24', snatAddress: '192.0.2.0/30' }, /snatAddress "192.0.2.0\/30" is not a single IPv4 address/],
     // Capacity: the IP-exhaustion caveat, with the numbers.
-    [{ cidr: '10.0.0.0/24', capacity: { nodes: 5 } }, /is too small: 5 nodes x 1 \/26 block\(s\) each .* need 5 blocks, the pool has 4; hint: a \/23 pool/],
+    [{ cidr: '10.0.0.0/24', capacity: { nodes: 5 } }, /is too small: 5 nodes x 1 \/26 block\(s\) each .* need 5 blocks, the pool has 4 \(at test\/p\); hint: a \/23 pool/],
     [{ cidr: '10.0.0.0/24', blockSize: 28, capacity: { nodes: 6, podsPerNode: 40 } }, /6 nodes x 3 \/28 block\(s\) each \(40 pods per node, 16 addresses per block\) need 18 blocks, the pool has 16/],
     [{ cidr: '10.0.0.0/24', capacity: { pods: 300 } }, /300 pods need 300 addresses, the pool has 256/],
   ])('invalid pool %# fails early with the reason', (props, message) => {

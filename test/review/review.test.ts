@@ -43,7 +43,8 @@ describe('can-reach answers from the model alone', () => {
 
   test('bad destinations are usage errors', () => {
     expect(() => CanReach.parseDestination('example.com:443/tcp')).toThrow();
-    expect(() => CanReach.parseDestination('10.0.0.0/8')).toThrow(/--to/);
+    expect(() => CanReach.parseDestination('10.0.0.1:443')).toThrow(/--to "10.0.0.1:443" is not/);
+    expect(() => CanReach.parseDestination('10.0.0.1:99999/tcp')).toThrow(/port "99999" is not a port number/);
   });
 });
 

@@ -180,7 +180,8 @@ describe('invalid Calico objects throw at construction, naming field, reason and
     expect(np({}, { name: 'knp.default.a.b', namespace: 'ns' })()).toBeInstanceOf(CalicoNetworkPolicy);
     expect(gnp({ tier: 'security' }, { name: 'security.egress' })()).toBeInstanceOf(CalicoGlobalNetworkPolicy);
     expect(gnp({ tier: 'default' }, { name: 'default.egress' })()).toBeInstanceOf(CalicoGlobalNetworkPolicy);
-    expect(egress({ action: ALLOW, protocol: CalicoProtocol.ICMP, icmp: { type: 0, code: 0 }, ipVersion: 4 })()).toBeInstanceOf(CalicoGlobalNetworkPolicy);
+    const echoReply = { action: ALLOW, protocol: CalicoProtocol.ICMP, icmp: { type: 0, code: 0 }, ipVersion: 4 };
+    expect(egress(echoReply)()).toBeInstanceOf(CalicoGlobalNetworkPolicy);
     expect(egress({ action: ALLOW, destination: { namespaceSelector: ' global( ) ' } })()).toBeInstanceOf(CalicoGlobalNetworkPolicy);
     expect(egress({ action: ALLOW, protocol: CalicoProtocol.SCTP, destination: { ports: [CalicoPort.named('sig')] } })()).toBeInstanceOf(CalicoGlobalNetworkPolicy);
     expect(gnp({ order: -5 })()).toBeInstanceOf(CalicoGlobalNetworkPolicy);

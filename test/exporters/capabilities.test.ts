@@ -114,4 +114,11 @@ describe('custom exporters and the registry', () => {
     expect(gcp.every(r => r.name.length <= 63)).toBe(true);
     expect(new Set(gcp.map(r => r.name)).size).toBe(gcp.length);
   });
+
+  test('CSV fields are quoted per RFC 4180 and guarded against formula injection', () => {
+    const model = estate();
+    const quoted = { ...model, zones: model.zones.map(z => ({ ...z, rules: z.rules.map(r => ({ ...r, description: '=HYPERLINK("x"), really' })) })) };
+    const csv = FirewallExport.render(quoted, FirewallFormat.CSV)[0].content;
+    expect(csv.split('\n')[1]).toMatch(/,"'=HYPERLINK\(""x""\), really",test\/zone\/api$/);
+  });
 });

@@ -24,6 +24,24 @@ describeWithTools('nftables export: nft -c', ['nft'], false, () => {
     fs.rmSync(dir, { recursive: true });
   });
 
+  test('every kind of port match passes nft -c (ICMP type/code, ICMPv6, ranges, protocol numbers, all traffic)', () => {
+    const doc = packetEstate();
+    const ports = [
+      { protocol: 'ICMP', icmpType: 3, icmpCode: 4 }, { protocol: 'ICMPv6', icmpType: 128 }, { protocol: 'UDP', fromPort: 5000, toPort: 5100 },
+      { protocol: 'UDP', fromPort: 53, toPort: 53 }, { protocol: 'SCTP', fromPort: 3868, toPort: 3868 }, { protocol: '47' }, { protocol: 'UDPLite' },
+    ];
+    const varied = { ...doc, zones: doc.zones.map(z => ({ ...z, rules: z.rules.map((r, i) => ({ ...r, ports: i === 0 ? ports : [] })) })) };
+    const text = FirewallExport.render(varied, FirewallFormat.NFTABLES)[0].content;
+    expect(text).toMatch(/icmp type 3 icmp code 4 counter accept/);
+    expect(text).toMatch(/icmpv6 type 128 counter accept/);
+    expect(text).toMatch(/udp dport \{ 53, 5000-5100 \} counter accept/);
+    expect(text).toMatch(/meta l4proto 47 counter accept/);
+    const prefix = isolatedPrefix()!;
+    const r = run(prefix[0], [...prefix.slice(1), 'nft', '-c', '-f', '-'], text);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  });
+
   test('a broken ruleset is rejected (the check can fail)', () => {
     const prefix = isolatedPrefix()!;
     const r = run(prefix[0], [...prefix.slice(1), 'nft', '-c', '-f', '-'], ruleset.replace('flags interval', 'flags nonsense'));

@@ -37,7 +37,7 @@ export class CsvInventoryExporter implements IFirewallExporter {
         rows.push([zone.name, '', `${zone.name}-default-deny`, 'deny', 'any', zone.sources.map(s => s.cidr).join(' '), zone.exitMode, 'any', '', '', 'all', 'default deny', zone.path]);
       }
     }
-    return [{ path: 'inventory.csv', content: rows.map(r => r.map(csvField).join(',')).join('\r\n') + '\r\n' }];
+    return [{ path: 'inventory.csv', content: rows.map(r => r.map(csvField).join(',')).join('\n') + '\n' }];
   }
 }
 
@@ -58,7 +58,7 @@ export class JsonInventoryExporter implements IFirewallExporter {
   }
 }
 
-// RFC 4180: quote fields with comma, quote or line break; double the quotes. A leading =, +, - or @ is
+// RFC 4180 quoting (with LF line ends, as the repository stores text): quote fields with comma, quote or line break; double the quotes. A leading =, +, - or @ is
 // prefixed with ' so spreadsheets do not evaluate it (CSV injection).
 function csvField(value: string): string {
   const safe = /^[=+\-@]/.test(value) ? `'${value}` : value;

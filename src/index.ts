@@ -1,6 +1,8 @@
 // Value model (backend-neutral)
 export * from './model/protocol';
 export * from './model/port';
+export * from './model/cidr';
+export * from './model/cidr-aggregation';
 export * from './model/egress-model';
 // Constructs users meet first
 export * from './constructs/cluster-network';
@@ -19,3 +21,4 @@ export * from './review/can-reach';
 export * from './review/egress-map';
 export * from './review/posture-diff';
 export * from './model/selector';
+export * from './calico';

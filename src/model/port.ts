@@ -143,7 +143,7 @@ export class Port {
   }
 
   /** All traffic of one protocol (any port). */
-  public static protocol(protocol: Protocol): Port {
+  public static allOf(protocol: Protocol): Port {
     return new Port(protocol);
   }
 
@@ -165,7 +165,7 @@ export class Port {
       [proto, rest] = [rest[0], [parts[0]]];
     }
     const protocol = Port.protocolFromLower(proto, text);
-    if (rest.length === 0) return Port.protocol(protocol);
+    if (rest.length === 0) return Port.allOf(protocol);
     if (protocol.isIcmp) {
       if (rest.length > 2 || !rest.every(r => /^[0-9]+$/.test(r))) throw new EgressValidationError('port', text, 'is not "icmp/<type>[/<code>]"');
       return Port.icmpOf(protocol, { type: Number(rest[0]), code: rest[1] === undefined ? undefined : Number(rest[1]) });
@@ -185,7 +185,7 @@ export class Port {
     if (model.portName !== undefined) return Port.named(model.portName, protocol);
     if (model.fromPort !== undefined) return Port.range(protocol, model.fromPort, model.toPort ?? model.fromPort);
     if (protocol.isIcmp && model.icmpType !== undefined) return Port.icmpOf(protocol, { type: model.icmpType, code: model.icmpCode });
-    return Port.protocol(protocol);
+    return Port.allOf(protocol);
   }
 
   private static protocolFromLower(lower: string, text: string): Protocol {

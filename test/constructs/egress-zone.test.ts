@@ -129,7 +129,7 @@ describe('EgressModel', () => {
     const zone = new EgressZone(c, 'z', { namespaces: ['z'] });
     zone.allow('r', {
       to: [Destination.cidr('192.0.2.0/25', 'left half'), Destination.cidr('192.0.2.128/25', 'right half')],
-      ports: [Port.tcp(443), Port.tcpRange(400, 500), Port.protocol(Protocol.UDP)],
+      ports: [Port.tcp(443), Port.tcpRange(400, 500), Port.allOf(Protocol.UDP)],
     });
     const doc = EgressModel.of(c);
     expect(JSON.parse(EgressModel.toJson(c))).toEqual(JSON.parse(JSON.stringify(doc)));

@@ -36,7 +36,7 @@ describe('Port', () => {
     [Port.icmp({ type: 8 }), 'icmp/8'],
     [Port.icmpv6({ type: 128, code: 0 }), 'icmpv6/128/0'],
     [Port.named('https'), 'tcp/name:https'],
-    [Port.protocol(Protocol.of(47)), '47'],
+    [Port.allOf(Protocol.of(47)), '47'],
     [Port.allTraffic(), 'all'],
   ])('%s has canonical form %s, and parsing it gives it back', (port, text) => {
     expect(port.toString()).toBe(text);

@@ -15,7 +15,7 @@ function estate(outdir: string) {
   const pool = new NatPool(chart, 'pay-pool', { cidr: '10.250.0.0/24', natOutgoing: false, blockSize: 28 });
   const pay = new EgressZone(chart, 'payments', { namespaces: ['payments'], natPools: [pool] });
   pay.allow('card', { to: [Destination.cidr('203.0.113.0/26', 'card')], ports: [Port.tcp(443)] });
-  const web = new EgressZone(chart, 'web', { namespaces: ['web'], backend: Backend.CALICO_ENTERPRISE });
+  const web = new EgressZone(chart, 'web', { namespaces: ['web'], backend: Backend.CILIUM });
   web.allow('api', { to: [Destination.domain('api.example.com'), Destination.cidr('198.51.100.7', 'api')], ports: [Port.tcp(443)] });
   return { app, chart, pay, web };
 }

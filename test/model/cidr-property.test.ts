@@ -1,3 +1,4 @@
+/* eslint-disable no-bitwise */ // the oracle does address arithmetic on bigints
 /**
  * Property tests for CIDR parsing and aggregation. The oracle is independent of the code under test:
  * inputs are generated as numbers (start, prefix) and printed here; outputs are read back with ipaddr.js.

@@ -148,7 +148,9 @@ export class CalicoRenderer implements BackendRenderer {
       if (names.length === 0) continue;
       const namespaced = names.map(n => sets.get(n)!).find(s => s.namespace);
       const destination: CalicoEntityRule = {
-        selector: (names.length === 1 ? Selector.labelEquals(DESTINATION_SET_LABEL, names[0]) : Selector.labelIn(DESTINATION_SET_LABEL, names)).toString(),
+        selector: (names.length === 1
+          ? Selector.labelEquals(DESTINATION_SET_LABEL, names[0])
+          : Selector.labelIn(DESTINATION_SET_LABEL, names)).toString(),
         namespaceSelector: namespaced ? Selector.labelEquals(NAMESPACE_NAME_LABEL, namespaced.namespace!).toString() : undefined,
       };
       const annotations: { [k: string]: string } = { 'egress.cdk8s.io/rule': rule.name };

@@ -95,7 +95,8 @@ export class CanReach {
     const inCluster = doc.clusterCidrs.some(c => Cidr.parse(c).contains(target));
     const sets = new Map(doc.destinationSets.map(s => [s.name, s]));
     for (const zone of zones) {
-      if (zone.dns.enabled && zone.dns.cidrs.some(c => Cidr.parse(c).contains(target)) && zone.dns.ports.some(p => Port.fromModel(p).matches(query.protocol, query.port))) {
+      const dnsServer = zone.dns.cidrs.some(c => Cidr.parse(c).contains(target));
+      if (zone.dns.enabled && dnsServer && zone.dns.ports.some(p => Port.fromModel(p).matches(query.protocol, query.port))) {
         return { allowed: true, zone: zone.name, rule: 'dns', reason: `DNS to ${query.ip} is allowed by zone "${zone.name}"` };
       }
       if (inCluster && zone.allowInCluster) {

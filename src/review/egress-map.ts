@@ -1,6 +1,6 @@
 import { EgressModelDocument, EgressZoneModel } from '../model/egress-model';
-import { ZoneSources } from '../model/zone-source';
 import { Port } from '../model/port';
+import { ZoneSources } from '../model/zone-source';
 
 /**
  * A picture of the whole estate for reviewers: zones → how they leave (NAT, pool, gateway with egress IPs)

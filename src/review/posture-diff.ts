@@ -35,7 +35,8 @@ export class PostureDiff {
       for (const t of wasTriples) if (!nowTriples.has(t)) changes.push({ zone, change: 'removed', ...split(t) });
       if (was && now && was.exit !== now.exit) changes.push({ zone, change: 'exit', destination: `${was.exit} -> ${now.exit}`, port: '' });
     }
-    return changes.sort((x, y) => x.zone.localeCompare(y.zone) || x.change.localeCompare(y.change) || x.destination.localeCompare(y.destination) || x.port.localeCompare(y.port));
+    const key = (c: PostureChange) => [c.zone, c.change, c.destination, c.port].join('\u0000');
+    return changes.sort((x, y) => (key(x) < key(y) ? -1 : key(x) > key(y) ? 1 : 0));
   }
 
   /** The changes as Markdown (a table per zone), or a line saying nothing changed. */

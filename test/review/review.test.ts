@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Testing } from 'cdk8s';
 import { EgressEstate } from '../../examples/app/main';
-import { CanReach, EgressMap, EgressModel, EgressReview, PostureDiff } from '../../src';
+import { CanReach, Destination, EgressMap, EgressModel, EgressReview, Port, PostureDiff } from '../../src';
 import { main } from '../../src/cli/main';
 
 function estate() {
@@ -85,7 +85,7 @@ describe('cdk8s-egress CLI on a synthesized app', () => {
     const afterApp = Testing.app();
     const after = new EgressEstate(afterApp, 'egress');
     const zone = after.node.findChild('locked') as any;
-    zone.allow('ntp', { to: [require('../../src').Destination.cidr('192.0.2.123')], ports: [require('../../src').Port.udp(123)] });
+    zone.allow('ntp', { to: [Destination.cidr('192.0.2.123')], ports: [Port.udp(123)] });
     const changes = PostureDiff.compare(before, EgressModel.of(after));
     expect(changes).toEqual([{ zone: 'locked', change: 'added', destination: '192.0.2.123/32', port: 'udp/123' }]);
     expect(PostureDiff.compare(EgressModel.of(after), before)[0].change).toBe('removed');

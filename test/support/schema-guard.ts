@@ -19,7 +19,10 @@ Chart.prototype.toJson = function guardedToJson(this: Chart): any[] {
     let errors: string[] = [];
     if (obj?.apiVersion === 'projectcalico.org/v3' && calicoCrdsPresent()) {
       calicoKinds ??= new Set(calicoCrdKinds());
-      if (calicoKinds.has(obj.kind)) errors = validateAgainstCalicoCrd(obj);
+      // Calico Enterprise's (Global)NetworkSets add allowedEgressDomains to the open-source schema (checked in test/backends).
+      const { allowedEgressDomains, ...ossSpec } = obj.spec ?? {};
+      const oss = allowedEgressDomains !== undefined && /^(Global)?NetworkSet$/.test(obj.kind) ? { ...obj, spec: ossSpec } : obj;
+      if (calicoKinds.has(obj.kind)) errors = validateAgainstCalicoCrd(oss);
     } else if (obj?.apiVersion === 'cilium.io/v2' && CILIUM_KINDS.has(obj.kind) && ciliumCrdsPresent()) {
       errors = validateAgainstCiliumCrd(obj);
     }

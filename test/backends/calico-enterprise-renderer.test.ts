@@ -1,3 +1,4 @@
+import { Chart, Testing } from 'cdk8s';
 import { ofKind, synth, synthError } from './render-helpers';
 import { validateObject } from './validate-objects';
 import { Backend } from '../../src/backends/backend';
@@ -10,6 +11,7 @@ import { NatPool } from '../../src/constructs/nat-pool';
 import { NamespaceAssignment } from '../../src/model/egress-model';
 import { Port } from '../../src/model/port';
 import { Selector } from '../../src/model/selector';
+import { EgressModel } from '../../src/synth/egress-model-api';
 import { describeWithCalicoCrds } from '../support/calico-schema';
 
 function domains(chart: any): void {
@@ -145,8 +147,6 @@ describe('Calico Enterprise backend: its own egress gateway', () => {
   });
 
   test('the model lists every gateway address, as the firewall sees them', () => {
-    const { EgressModel } = require('../../src/synth/egress-model-api');
-    const { Chart, Testing } = require('cdk8s');
     const chart = new Chart(Testing.app(), 'test');
     new CalicoEnterpriseGateway(chart, 'gw', { namespace: 'egress', egressCidr: '192.0.2.8/30' });
     expect(EgressModel.of(chart).gateways[0]).toEqual(expect.objectContaining({

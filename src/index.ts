@@ -22,3 +22,9 @@ export * from './review/egress-map';
 export * from './review/posture-diff';
 export * from './model/selector';
 export * from './calico';
+// Firewall exports
+export * from './exporters/firewall-exporter';
+export * from './exporters/firewall-export-input';
+export * from './exporters/firewall-format';
+export { FirewallExportResult } from './exporters/export-firewall';
+export * from './constructs/firewall-export';

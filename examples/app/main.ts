@@ -13,10 +13,8 @@
 import { App, Chart, YamlOutputType } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
-  Backend, ClusterNetwork, Destination, DestinationSet, EgressZone, NatPool, Port, Selector,
+  Backend, ClusterNetwork, Destination, DestinationSet, EgressReview, EgressZone, FirewallExport, FirewallFormat, NatPool, Port, Selector,
 } from '../../src';
-import { FirewallExport } from '../../src/constructs/firewall-export';
-import { FirewallFormat } from '../../src/exporters/firewall-format';
 
 export class EgressEstate extends Chart {
   constructor(scope: Construct, id: string) {
@@ -26,7 +24,7 @@ export class EgressEstate extends Chart {
     new ClusterNetwork(this, 'cluster', {
       podCidrs: ['10.244.0.0/16', '10.250.0.0/24'],
       serviceCidrs: ['10.96.0.0/12'],
-      nodeCidrs: ['192.0.2.0/26'],
+      nodeCidrs: ['192.0.2.0/26', '2001:db8:ffff::/64'],
     });
 
     // Shared, named destination list: written once, used by any zone.
@@ -88,6 +86,8 @@ export class EgressEstate extends Chart {
 
     // Every zone's posture for the perimeter firewalls, in every format: <outdir>/firewall/.
     new FirewallExport(this, 'firewall', { formats: FirewallFormat.all() });
+    // For reviewers and tools: egress-model.json (read by `cdk8s-egress can-reach` / `diff`) and the egress map.
+    new EgressReview(this, 'review');
   }
 }
 

@@ -28,3 +28,7 @@ export * from './exporters/firewall-export-input';
 export * from './exporters/firewall-format';
 export { FirewallExportResult } from './exporters/export-firewall';
 export * from './constructs/firewall-export';
+// Backends beyond open-source Calico
+export * from './backends/backend-capabilities';
+export * from './backends/calico-enterprise-gateway';
+export * from './cilium';

@@ -60,8 +60,6 @@ export class GatewayAgent {
       live: () => true,
       notReadyReason: () => this.notReadyReason(),
     }, this.registry);
-    this.configFile = new WatchedFile(this.opts.configPath, (text) => this.onConfigText(text));
-    this.configFile.check();
     // Egress IPs are placed by someone else (secondary interface, cloud, test harness): poll them.
     const poll = async () => {
       try {
@@ -76,6 +74,8 @@ export class GatewayAgent {
       this.addrTimer = setTimeout(poll, 500);
     };
     await poll();
+    this.configFile = new WatchedFile(this.opts.configPath, (text) => this.onConfigText(text));
+    this.configFile.check();
     this.reconciler.trigger();
   }
 
@@ -124,11 +124,11 @@ export class GatewayAgent {
     const current = await k.readNet(gatewayOwnership);
     const { add, remove } = planNetChanges(current, desired.net);
     for (const op of add) await k.applyNet(op);
-    for (const l of desired.net.links) {
-      // Replies to pods go back through the cluster network, not the tunnel they came from:
-      // strict reverse-path filtering would drop the tunnel's packets, loose (2) keeps the spoof check.
-      await k.setSysctl(`net.ipv4.conf.${l.name}.rp_filter`, '2');
-    }
+    // Kernel quirk: reverse-path filtering (strict *or* loose) rejects every packet arriving on a
+    // device without an IPv4 address (fib_validate_source → "no_addr" → e_rpf), and the tunnel
+    // devices have none; the kernel applies max(all, device). The pod's namespace is ours alone.
+    await k.setSysctl('net.ipv4.conf.all.rp_filter', '0');
+    for (const l of desired.net.links) await k.setSysctl(`net.ipv4.conf.${l.name}.rp_filter`, '0');
     if (full || desired.nft !== this.lastNft) {
       this.lastNft = undefined;
       await k.applyNft(desired.nft);

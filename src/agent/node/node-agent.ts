@@ -57,6 +57,9 @@ export class NodeAgent {
   }
 
   public async start(): Promise<void> {
+    // Kernel quirk: multipath (and resilient group) hashing defaults to L3 (addresses only), which
+    // would send every flow of a pod to a destination through the same replica. L4 spreads flows.
+    await this.opts.kernel.setSysctl('net.ipv4.fib_multipath_hash_policy', '1');
     if (this.opts.healthPort) {
       await startHealthServer(this.opts.healthPort, this.opts.healthHost ?? '0.0.0.0', {
         live: () => true,

@@ -1,0 +1,204 @@
+import { noGatewayCidrs, RoutedDestination, steeredZones, SteeredZone, isDataPathGateway } from './gateway-routing';
+import { toKubeLabelSelector, UntranslatableSelectorError } from '../../backends/label-selector-translation';
+import {
+  AllowEntryConfig, DataPathConfig, GatewayConfig, GatewayProbeConfig, NatPoolConfig, ZoneConfig, DATA_PATH_DEFAULTS,
+} from '../../datapath/data-path-config';
+import { parseDataPathConfig } from '../../datapath/parse-data-path-config';
+import { Cidr } from '../../model/cidr';
+import { CidrAggregator } from '../../model/cidr-aggregation';
+import { EgressModelDocument } from '../../model/egress-model';
+import { ValidationErrors } from '../../model/errors';
+import { Port } from '../../model/port';
+
+/** What the data path needs of a gateway beyond the model (ports, timings, the Service the agents watch). */
+export interface GatewayDataPathSettings {
+  readonly name: string;
+  readonly path: string;
+  readonly serviceNamespace: string;
+  readonly serviceName: string;
+  readonly vxlanPort: number;
+  readonly healthPort: number;
+  readonly probe: GatewayProbeConfig;
+  readonly drainGraceSeconds: number;
+}
+
+/** Zone ids are packet marks 1..63 (MAX_ZONE_ID of the data path). */
+const ZONE_IDS = 63;
+/** VNIs of zone tunnels: clear of Calico's 4096, Flannel's 1 and small numbers others pick. */
+const VNI_BASE = 0x650000;
+
+/**
+ * Compiles the data-path configuration (the JSON both agents read) from the egress model: the zones that
+ * leave through a cdk8s-egress gateway (members as namespaces + matchLabels, allowed destinations as allow
+ * entries, direct destinations as noGateway), the gateways, the NAT pools that ask for node-level SNAT and
+ * the cluster ranges. Pure; every problem is collected and thrown together, and the result is checked with
+ * the agents' own parser, so the library never writes a document the agents would reject.
+ */
+export function compileDataPath(doc: EgressModelDocument, settings: GatewayDataPathSettings[]): DataPathConfig {
+  const errors = new ValidationErrors();
+  const v4 = (list: string[]) => list.filter(c => !c.includes(':'));
+  const cluster = v4(doc.clusterCidrs);
+  const gateways = doc.gateways.filter(isDataPathGateway).map(gw => {
+    const s = settings.find(x => x.name === gw.name);
+    if (!s) {
+      errors.add(`gateway "${gw.name}" has no data-path settings (at ${gw.path}); hint: declare it with EgressGateway`);
+      return undefined;
+    }
+    for (const ip of gw.egressIps) {
+      if (ip.includes(':')) errors.add(`egressIps "${ip}" is IPv6, but the data path is IPv4-only (at ${gw.path})`);
+      const inside = cluster.find(c => Cidr.parse(c).containsAddress(ip));
+      if (inside) errors.add(`egressIps "${ip}" is inside the cluster range ${inside} (at ${gw.path}); hint: take the egress range out of ClusterNetwork podCidrs: its traffic leaves the cluster`);
+    }
+    const cfg: GatewayConfig = {
+      name: gw.name,
+      service: { namespace: s.serviceNamespace, name: s.serviceName },
+      egressIps: [...gw.egressIps],
+      vxlanPort: s.vxlanPort,
+      healthPort: s.healthPort,
+      probe: s.probe,
+      drainGraceSeconds: s.drainGraceSeconds,
+    };
+    return cfg;
+  }).filter((g): g is GatewayConfig => g !== undefined);
+
+  const steered = steeredZones(doc, errors);
+  const ids = zoneIds(steered.map(z => z.zone.name));
+  const zones: ZoneConfig[] = steered.map(z => {
+    const id = ids.get(z.zone.name)!;
+    return {
+      name: z.zone.name,
+      id,
+      members: members(z, errors),
+      gateway: z.gateway.name,
+      vni: VNI_BASE + id,
+      failOpen: z.zone.exit.failOpen,
+      allow: allowEntries(z, cluster, errors),
+      noGateway: noGatewayCidrs(z, cluster),
+    };
+  });
+
+  const natPools: NatPoolConfig[] = [];
+  for (const p of doc.natPools) {
+    if (!p.snatAddress) continue;
+    if (p.ipVersion !== 4) {
+      errors.add(`NAT pool "${p.name}" asks for node-level SNAT of an IPv6 pool, but the data path is IPv4-only (at ${p.path})`);
+      continue;
+    }
+    natPools.push({ name: p.name, cidr: p.cidr, snatAddress: p.snatAddress, noNatCidrs: v4(p.noNatDestinations) });
+  }
+  errors.throwIfAny('data-path configuration');
+
+  const config: DataPathConfig = {
+    version: 1,
+    // The model keeps pod and service ranges together; the agents treat all cluster ranges alike.
+    cluster: { podCidrs: cluster, serviceCidrs: [], nodeCidrs: v4(doc.nodeCidrs) },
+    zones,
+    gateways,
+    natPools,
+    node: DATA_PATH_DEFAULTS.node,
+  };
+  try {
+    return parseDataPathConfig(JSON.parse(JSON.stringify(config)));
+  } catch (e) {
+    throw new Error(`the data-path configuration compiled from the egress model is invalid: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * Zone ids from a hash of the name, so adding a zone does not renumber the others (an id is a packet
+ * mark and names the zone's tunnel: renumbering would re-create tunnels). Collisions probe linearly, in
+ * name order.
+ */
+function zoneIds(names: string[]): Map<string, number> {
+  if (names.length > ZONE_IDS) {
+    throw new Error(`${names.length} zones leave through gateways; the data path has room for ${ZONE_IDS}`);
+  }
+  const taken = new Set<number>();
+  const out = new Map<string, number>();
+  for (const name of [...names].sort()) {
+    // FNV-1a, 32 bits.
+    let h = 0x811c9dc5;
+    // eslint-disable-next-line no-bitwise
+    for (const ch of Buffer.from(name, 'utf8')) h = Math.imul(h ^ ch, 0x01000193) >>> 0;
+    let id = (h % ZONE_IDS) + 1;
+    while (taken.has(id)) id = (id % ZONE_IDS) + 1;
+    taken.add(id);
+    out.set(name, id);
+  }
+  return out;
+}
+
+function members(z: SteeredZone, errors: ValidationErrors): ZoneConfig['members'] {
+  const m = z.zone.members;
+  const where = `zone "${z.zone.name}" (at ${z.zone.path})`;
+  if (m.namespaceSelector) {
+    errors.add(`namespaceSelector "${m.namespaceSelector}" of ${where} cannot be steered: the node agent matches zone pods by namespace name; hint: list the namespaces`);
+  }
+  if (m.namespaces.length === 0) errors.add(`namespaces "[]" of ${where} is empty: the data path would steer every namespace`);
+  let matchLabels: { [key: string]: string } = {};
+  try {
+    const sel = toKubeLabelSelector(m.podSelector);
+    if (sel.matchExpressions?.length) {
+      errors.add(`podSelector "${m.podSelector}" of ${where} cannot become matchLabels (the node agent matches pods by label equality only: ${sel.matchExpressions.map(e => `${e.key} ${e.operator}`).join(', ')}); hint: select the zone's pods with == and && only`);
+    }
+    matchLabels = { ...(sel.matchLabels ?? {}) };
+  } catch (e) {
+    if (!(e instanceof UntranslatableSelectorError)) throw e;
+    errors.add(`podSelector "${m.podSelector}" of ${where} cannot become matchLabels: ${e.reason}; hint: select the zone's pods with == and && only`);
+  }
+  return { namespaces: [...m.namespaces], matchLabels };
+}
+
+/** The gateway's allow-list for a zone: every IPv4 destination routed through it, with its ports. */
+function allowEntries(z: SteeredZone, cluster: string[], errors: ValidationErrors): AllowEntryConfig[] {
+  const out = new Map<string, AllowEntryConfig>();
+  const add = (cidr: string, protocol: AllowEntryConfig['protocol'], ports: string[], description: string) => {
+    const key = `${cidr}|${protocol}`;
+    const prev = out.get(key);
+    if (prev && (prev.ports.length === 0 || ports.length === 0)) {
+      out.set(key, { ...prev, ports: [] });
+    } else {
+      out.set(key, { cidr, protocol, ports: [...new Set([...(prev?.ports ?? []), ...ports])].sort(), description: prev?.description ?? description });
+    }
+  };
+  for (const d of z.destinations.filter(x => x.gateway === z.gateway.name)) {
+    const where = `rule "${d.rule.name}" of zone "${z.zone.name}" (at ${d.rule.path})`;
+    if (d.ipVersion !== 4) {
+      errors.add(`destination "${d.cidr}" of ${where} is IPv6, but the data path is IPv4-only and steers IPv4 traffic only; hint: bypassGateway for IPv6 destinations in a rule of their own`);
+      continue;
+    }
+    // Traffic to cluster ranges never reaches the gateway; the agents reject allow entries that overlap them.
+    const cidrs = cluster.length ? CidrAggregator.subtract([d.cidr], cluster) : [d.cidr];
+    const description = d.rule.description ?? d.rule.name;
+    for (const entry of portEntries(d, where, errors)) {
+      for (const cidr of cidrs) add(cidr, entry.protocol, entry.ports, description);
+    }
+  }
+  return [...out.values()].sort((a, b) => (a.cidr === b.cidr ? a.protocol.localeCompare(b.protocol) : a.cidr < b.cidr ? -1 : 1));
+}
+
+function portEntries(d: RoutedDestination, where: string, errors: ValidationErrors): { protocol: AllowEntryConfig['protocol']; ports: string[] }[] {
+  if (d.ports.length === 0) return [{ protocol: 'any', ports: [] }];
+  const out: { protocol: AllowEntryConfig['protocol']; ports: string[] }[] = [];
+  for (const model of d.ports) {
+    const port = Port.fromModel(model);
+    const proto = port.protocol!;
+    if (proto.isIcmp) {
+      // The gateway allows ICMP as a whole; the zone's and the gateway's Calico policies keep type and code.
+      if (proto.ipVersion === 4) out.push({ protocol: 'icmp', ports: [] });
+      continue;
+    }
+    const name = proto.name.toLowerCase();
+    if (name !== 'tcp' && name !== 'udp') {
+      errors.add(`port "${port}" of ${where} uses protocol ${proto.name}, which the gateway data path cannot filter (TCP, UDP, ICMP or all traffic); hint: leave these destinations directly (bypassGateway)`);
+      continue;
+    }
+    if (port.portName !== undefined) {
+      errors.add(`port "${port}" of ${where} is a named port, which has no number outside the cluster; hint: give the port number`);
+      continue;
+    }
+    const ports = port.fromPort === undefined ? [] : [port.fromPort === port.toPort ? String(port.fromPort) : `${port.fromPort}-${port.toPort}`];
+    out.push({ protocol: name, ports });
+  }
+  return out;
+}

@@ -1,0 +1,147 @@
+import { ApiObject, Duration, JsonPatch, Size } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import { Construct, IConstruct } from 'constructs';
+import { DATA_PATH_CONFIG_FILE, DATA_PATH_MOUNT, dataPathConfigMap } from './data-path-config-map';
+import { imageReference } from './gateway-images';
+import { EgressValidationError } from '../../model/errors';
+
+/** Options of the egress-nat node agent (a DaemonSet shared by every gateway of the app). */
+export interface EgressNodeAgentOptions {
+  /**
+   * Namespace of the node agent.
+   * @default - the namespace of the first gateway declared
+   */
+  readonly namespace?: string;
+  /**
+   * Complete image reference, overriding registry and tag.
+   * @default - `<registry>/egress-nat:<library version>`
+   */
+  readonly image?: string;
+  /**
+   * Taints the node agent tolerates. It must run on every node where zone pods run: a node without it
+   * does not steer, and its zone pods leave directly.
+   * @default - every taint (like the CNI's own node agent)
+   */
+  readonly tolerations?: kplus.NodeTaintQuery[];
+  /**
+   * Port of the agent's /healthz, /readyz and /metrics on the node's addresses (host network).
+   * @default 9441
+   */
+  readonly healthPort?: number;
+  /**
+   * Compute resources.
+   * @default 50m CPU and 64 MiB requested, 256 MiB limit
+   */
+  readonly resources?: kplus.ContainerResources;
+  /**
+   * Priority class (e.g. "system-node-critical" where the cluster allows it outside kube-system).
+   * @default - none
+   */
+  readonly priorityClassName?: string;
+}
+
+/** What every image-pulling workload of the app shares. */
+export interface ImageSettings {
+  readonly registry?: string;
+  readonly tag?: string;
+  readonly pullSecrets: string[];
+}
+
+const agents = new WeakMap<IConstruct, EgressNodeAgent>();
+
+/**
+ * The egress-nat node agent: one DaemonSet per app (it owns node-wide kernel state, so two would
+ * fight), on the host network with NET_ADMIN only, its ServiceAccount, and RBAC to list/watch exactly what
+ * its Kubernetes adapter reads (pods, for the zone members on its node; EndpointSlices, for the gateway
+ * replicas). Created by the first EgressGateway of the app.
+ */
+export class EgressNodeAgent extends Construct {
+  /** The app's node agent, created under `scope` on first use. */
+  public static obtain(scope: Construct, namespace: string, options: EgressNodeAgentOptions | undefined, images: ImageSettings): EgressNodeAgent {
+    const root = scope.node.root;
+    const existing = agents.get(root);
+    if (existing) {
+      if (options && existing.options !== options) {
+        throw new EgressValidationError('nodeAgent', JSON.stringify(options), `is set again; the app has one node agent, already configured at ${existing.node.path}`, scope.node.path,
+          'set nodeAgent on one gateway only');
+      }
+      return existing;
+    }
+    const agent = new EgressNodeAgent(scope, 'NodeAgent', options?.namespace ?? namespace, options, images);
+    agents.set(root, agent);
+    return agent;
+  }
+
+  /** Namespace the agent runs in. */
+  public readonly namespace: string;
+  /** The DaemonSet. */
+  public readonly daemonSet: kplus.DaemonSet;
+  private readonly options?: EgressNodeAgentOptions;
+
+  private constructor(scope: Construct, id: string, namespace: string, options: EgressNodeAgentOptions | undefined, images: ImageSettings) {
+    super(scope, id);
+    this.namespace = namespace;
+    this.options = options;
+    const healthPort = options?.healthPort ?? 9441;
+    const labels = { 'app.kubernetes.io/name': 'egress-nat', 'app.kubernetes.io/part-of': 'cdk8s-egress' };
+    const meta = (name: string) => ({ name, namespace, labels });
+
+    const serviceAccount = new kplus.ServiceAccount(this, 'ServiceAccount', { metadata: meta('egress-nat'), automountToken: true });
+    const role = new kplus.ClusterRole(this, 'ClusterRole', { metadata: { name: `cdk8s-egress-nat-${namespace}`, labels } });
+    // The adapter (src/agent/shared/kubernetes-source.ts) runs two informers: list + watch, nothing else.
+    role.allow(['list', 'watch'], kplus.ApiResource.PODS, kplus.ApiResource.ENDPOINT_SLICES);
+    const binding = new kplus.ClusterRoleBinding(this, 'ClusterRoleBinding', { metadata: { name: `cdk8s-egress-nat-${namespace}`, labels }, role });
+    binding.addSubjects(serviceAccount);
+
+    const configMap = dataPathConfigMap(this, namespace);
+    this.daemonSet = new kplus.DaemonSet(this, 'DaemonSet', {
+      metadata: meta('egress-nat'),
+      podMetadata: { labels },
+      serviceAccount,
+      automountServiceAccountToken: true,
+      hostNetwork: true,
+      // On the host network the cluster DNS is only reachable with this policy.
+      dns: { policy: kplus.DnsPolicy.CLUSTER_FIRST_WITH_HOST_NET },
+      // Rules stay in place when the agent stops; nothing to drain.
+      terminationGracePeriod: Duration.seconds(5),
+      securityContext: { ensureNonRoot: false },
+      volumes: [],
+    });
+    const volume = kplus.Volume.fromConfigMap(this, 'ConfigVolume', configMap, { name: 'data-path' });
+    const tmp = kplus.Volume.fromEmptyDir(this, 'TmpVolume', 'tmp', { medium: kplus.EmptyDirMedium.MEMORY });
+    const container = this.daemonSet.addContainer({
+      name: 'egress-nat',
+      image: imageReference('egress-nat', { image: options?.image, registry: images.registry, tag: images.tag }),
+      args: ['node', '--config', `${DATA_PATH_MOUNT}/${DATA_PATH_CONFIG_FILE}`, '--kubernetes', '--health-port', String(healthPort)],
+      envVariables: { NODE_NAME: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.NODE_NAME) },
+      imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+      ports: [{ name: 'health', number: healthPort, protocol: kplus.Protocol.TCP }],
+      readiness: kplus.Probe.fromHttpGet('/readyz', { port: healthPort, periodSeconds: Duration.seconds(5), failureThreshold: 3 }),
+      liveness: kplus.Probe.fromHttpGet('/healthz', { port: healthPort, periodSeconds: Duration.seconds(10), failureThreshold: 3 }),
+      resources: options?.resources ?? {
+        cpu: { request: kplus.Cpu.millis(50) },
+        memory: { request: Size.mebibytes(64), limit: Size.mebibytes(256) },
+      },
+      // Root in the container for NET_ADMIN (Kubernetes grants added capabilities to root only), and
+      // nothing else: nftables, routes, VXLAN devices and conntrack are all netlink under NET_ADMIN.
+      securityContext: {
+        ensureNonRoot: false,
+        user: 0,
+        group: 0,
+        privileged: false,
+        allowPrivilegeEscalation: false,
+        readOnlyRootFilesystem: true,
+        capabilities: { drop: [kplus.Capability.ALL], add: [kplus.Capability.NET_ADMIN] },
+        seccompProfile: { type: kplus.SeccompProfileType.RUNTIME_DEFAULT },
+      },
+    });
+    container.mount(DATA_PATH_MOUNT, volume, { readOnly: true });
+    container.mount('/tmp', tmp);
+    for (const t of options?.tolerations ?? [kplus.NodeTaintQuery.any()]) this.daemonSet.scheduling.tolerate(kplus.Node.tainted(t));
+
+    const patches: JsonPatch[] = [];
+    if (images.pullSecrets.length) patches.push(JsonPatch.add('/spec/template/spec/imagePullSecrets', images.pullSecrets.map(name => ({ name }))));
+    if (options?.priorityClassName) patches.push(JsonPatch.add('/spec/template/spec/priorityClassName', options.priorityClassName));
+    if (patches.length) ApiObject.of(this.daemonSet).addJsonPatch(...patches);
+  }
+}

@@ -1,0 +1,38 @@
+/**
+ * A Grafana dashboard for one gateway, over the metrics the agents export (src/agent: gateway
+ * egress_gateway_zone_*, node egress_nat_*). Plain JSON model (schemaVersion 39), Prometheus datasource
+ * chosen by a template variable so it imports into any Grafana.
+ */
+export function gatewayDashboard(gatewayName: string): { [key: string]: unknown } {
+  const sel = `namespace=~"$namespace", pod=~"${gatewayName}-egress-gateway-.*"`;
+  const panel = (id: number, title: string, expr: string, legend: string, unit: string, x: number, y: number) => ({
+    id,
+    title,
+    type: 'timeseries',
+    datasource: { type: 'prometheus', uid: '${datasource}' },
+    gridPos: { h: 8, w: 12, x, y },
+    fieldConfig: { defaults: { unit }, overrides: [] },
+    targets: [{ refId: 'A', expr, legendFormat: legend }],
+  });
+  return {
+    title: `Egress gateway ${gatewayName}`,
+    uid: `cdk8s-egress-${gatewayName}`.slice(0, 40),
+    schemaVersion: 39,
+    tags: ['cdk8s-egress', 'egress-gateway'],
+    time: { from: 'now-6h', to: 'now' },
+    templating: {
+      list: [
+        { name: 'datasource', type: 'datasource', query: 'prometheus' },
+        { name: 'namespace', type: 'query', datasource: { type: 'prometheus', uid: '${datasource}' }, query: 'label_values(egress_gateway_zone_bytes_total, namespace)', includeAll: true },
+      ],
+    },
+    panels: [
+      panel(1, 'Traffic by zone and verdict', `sum by (zone, verdict) (rate(egress_gateway_zone_bytes_total{${sel}}[5m])) * 8`, '{{zone}} {{verdict}}', 'bps', 0, 0),
+      panel(2, 'Dropped packets (outside the allow-list)', `sum by (zone) (rate(egress_gateway_zone_drops_total{${sel}}[5m]))`, '{{zone}}', 'pps', 12, 0),
+      panel(3, 'Active flows', `sum by (zone) (egress_gateway_zone_active_flows{${sel}})`, '{{zone}}', 'short', 0, 8),
+      panel(4, 'SNAT ports in use per egress IP', `max by (zone, egress_ip) (egress_gateway_zone_snat_ports_in_use{${sel}})`, '{{zone}} {{egress_ip}}', 'short', 12, 8),
+      panel(5, 'Replicas as the nodes see them', `sum by (health) (egress_nat_gateway_replicas{gateway="${gatewayName}"}) / scalar(count(count by (pod) (egress_nat_gateway_replicas{gateway="${gatewayName}"})))`, '{{health}}', 'short', 0, 16),
+      panel(6, 'Node agent sync failures', 'sum(rate(egress_nat_sync_failures_total[5m]))', 'failures', 'ops', 12, 16),
+    ],
+  };
+}

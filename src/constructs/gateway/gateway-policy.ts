@@ -1,0 +1,83 @@
+import { GatewayDataPathSettings } from './compile-data-path';
+import { SteeredZone } from './gateway-routing';
+import {
+  CalicoAction, CalicoNetworkPolicySpec, CalicoPolicyType, CalicoPort, CalicoProtocol, CalicoRule,
+} from '../../calico';
+import { CidrAggregator } from '../../model/cidr-aggregation';
+import { Port } from '../../model/port';
+
+/** Where the gateway may be reached from, besides the nodes' tunnels and probes. */
+export interface GatewayPolicyInputs {
+  /** Pod selector of the gateway's pods (Calico grammar). */
+  readonly selector: string;
+  /** Node address ranges (IPv4): the only sources of tunnel traffic and readiness probes. */
+  readonly nodeCidrs: string[];
+  /** Namespaces whose pods may scrape the metrics port. */
+  readonly metricsNamespaces: string[];
+  /** IPv4 cluster ranges: never an external destination of the gateway. */
+  readonly clusterCidrs: string[];
+}
+
+const rule = (name: string) => ({ annotations: { 'egress.cdk8s.io/rule': name } });
+
+/**
+ * The gateway pods' own Calico policy, defence in depth with the data path's allow-list: ingress only
+ * VXLAN and the health port from nodes (and metrics from the monitoring namespaces); egress only the
+ * destinations of the zones that leave through this gateway, on their ports, with ICMP types kept exact.
+ * Everything else is denied explicitly, so no later policy can widen it.
+ */
+export function gatewayPolicySpec(settings: GatewayDataPathSettings, zones: SteeredZone[], inputs: GatewayPolicyInputs): CalicoNetworkPolicySpec {
+  const fromNodes = { nets: inputs.nodeCidrs };
+  const ingress: CalicoRule[] = [
+    { action: CalicoAction.ALLOW, protocol: CalicoProtocol.UDP, source: fromNodes, destination: { ports: [CalicoPort.of(settings.vxlanPort)] }, metadata: rule('tunnels-from-nodes') },
+    { action: CalicoAction.ALLOW, protocol: CalicoProtocol.TCP, source: fromNodes, destination: { ports: [CalicoPort.of(settings.healthPort)] }, metadata: rule('probes-from-nodes') },
+  ];
+  if (inputs.metricsNamespaces.length > 0) {
+    const names = inputs.metricsNamespaces.map(n => JSON.stringify(n)).join(', ');
+    ingress.push({
+      action: CalicoAction.ALLOW,
+      protocol: CalicoProtocol.TCP,
+      source: { namespaceSelector: `projectcalico.org/name in {${names}}` },
+      destination: { ports: [CalicoPort.of(settings.healthPort)] },
+      metadata: rule('metrics'),
+    });
+  }
+  ingress.push({ action: CalicoAction.DENY, metadata: rule('default-deny') });
+
+  const egress: CalicoRule[] = [];
+  for (const z of zones.filter(x => x.gateway.name === settings.name)) {
+    for (const r of z.zone.rules) {
+      const raw = z.destinations.filter(d => d.rule === r && d.gateway === settings.name && d.ipVersion === 4).map(d => d.cidr);
+      if (raw.length === 0) continue;
+      const nets = inputs.clusterCidrs.length ? CidrAggregator.subtract(raw, inputs.clusterCidrs) : CidrAggregator.merge(raw);
+      if (nets.length === 0) continue;
+      const metadata = { annotations: { 'egress.cdk8s.io/rule': r.name, 'egress.cdk8s.io/zone': z.zone.name } };
+      if (r.ports.length === 0) {
+        egress.push({ action: CalicoAction.ALLOW, ipVersion: 4, destination: { nets }, metadata });
+        continue;
+      }
+      for (const model of r.ports) {
+        const p = Port.fromModel(model);
+        const proto = p.protocol!;
+        if (proto.isIcmp) {
+          if (proto.ipVersion !== 4) continue;
+          const icmp = p.icmpType === undefined ? undefined : { type: p.icmpType, code: p.icmpCode };
+          egress.push({ action: CalicoAction.ALLOW, ipVersion: 4, protocol: CalicoProtocol.ICMP, icmp, destination: { nets }, metadata });
+          continue;
+        }
+        const ports = p.fromPort === undefined ? undefined
+          : [p.fromPort === p.toPort ? CalicoPort.of(p.fromPort) : CalicoPort.range(p.fromPort, p.toPort!)];
+        egress.push({ action: CalicoAction.ALLOW, ipVersion: 4, protocol: CalicoProtocol.parse(proto.name), destination: { nets, ports }, metadata });
+      }
+    }
+  }
+  egress.push({ action: CalicoAction.DENY, metadata: rule('default-deny') });
+
+  return {
+    order: 100,
+    selector: inputs.selector,
+    types: [CalicoPolicyType.INGRESS, CalicoPolicyType.EGRESS],
+    ingress,
+    egress,
+  };
+}

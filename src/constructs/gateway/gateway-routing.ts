@@ -1,0 +1,98 @@
+import { CidrAggregator } from '../../model/cidr-aggregation';
+import { EgressGatewayModel, EgressModelDocument, EgressRuleModel, EgressZoneModel } from '../../model/egress-model';
+import { ValidationErrors } from '../../model/errors';
+import { PortModel } from '../../model/port';
+
+/** Backends whose zones the cdk8s-egress data path steers (Cilium renders its own gateway policy). */
+export const DATA_PATH_BACKENDS = ['calico', 'calico-enterprise'];
+
+/** One external destination of a zone and the gateway it leaves through (undefined: directly). */
+export interface RoutedDestination {
+  readonly cidr: string;
+  readonly ipVersion: number;
+  readonly ports: PortModel[];
+  readonly gateway?: string;
+  readonly rule: EgressRuleModel;
+}
+
+/** A zone the data path steers: its single gateway and every destination with its route. */
+export interface SteeredZone {
+  readonly zone: EgressZoneModel;
+  readonly gateway: EgressGatewayModel;
+  readonly destinations: RoutedDestination[];
+}
+
+/** Whether this library's data path runs the gateway (not Calico Enterprise's own). */
+export function isDataPathGateway(gw: EgressGatewayModel): boolean {
+  return (gw.implementation ?? 'cdk8s-egress') === 'cdk8s-egress';
+}
+
+/** The gateway a rule's traffic takes: its own `via`, none when it bypasses, else the zone's. */
+export function effectiveGateway(zone: EgressZoneModel, rule: EgressRuleModel): string | undefined {
+  if (rule.bypassGateway) return undefined;
+  return rule.gateway ?? zone.exit.gateway;
+}
+
+/**
+ * The zones the data path steers, each with the one gateway it leaves through. Per-destination choice
+ * follows Calico Enterprise's EgressGatewayPolicy: a rule's `via` overrides the zone's gateway and
+ * `bypassGateway` sends its destinations directly; the node agent applies "no gateway" before steering,
+ * so longest-prefix match is resolved here (see {@link noGatewayCidrs}). Problems are collected.
+ */
+export function steeredZones(doc: EgressModelDocument, errors: ValidationErrors): SteeredZone[] {
+  const gateways = new Map(doc.gateways.map(g => [g.name, g]));
+  const sets = new Map(doc.destinationSets.map(s => [s.name, s]));
+  const out: SteeredZone[] = [];
+  for (const zone of doc.zones) {
+    if (!DATA_PATH_BACKENDS.includes(zone.backend)) continue;
+    const used = new Map<string, string>(); // gateway -> where it is chosen
+    if (zone.exit.gateway) used.set(zone.exit.gateway, zone.path);
+    for (const rule of zone.rules) {
+      const gw = effectiveGateway(zone, rule);
+      if (gw && !used.has(gw)) used.set(gw, rule.path);
+    }
+    const ours = [...used.keys()].filter(n => gateways.has(n) && isDataPathGateway(gateways.get(n)!));
+    if (ours.length === 0) continue;
+    if (used.size > 1) {
+      errors.add(`zone "${zone.name}" leaves through gateways ${[...used].map(([g, at]) => `"${g}" (at ${at})`).join(' and ')}; the data path (version 1) steers a zone through one gateway (at ${zone.path}); hint: split the zone, or send those destinations through the same gateway`);
+      continue;
+    }
+    const gateway = gateways.get(ours[0])!;
+    const destinations: RoutedDestination[] = [];
+    for (const rule of zone.rules) {
+      for (const setName of rule.destinationSets) {
+        for (const c of sets.get(setName)?.cidrs ?? []) {
+          destinations.push({ cidr: c.cidr, ipVersion: c.ipVersion, ports: rule.ports, gateway: effectiveGateway(zone, rule), rule });
+        }
+      }
+    }
+    out.push({ zone, gateway, destinations });
+  }
+  return out;
+}
+
+/**
+ * The IPv4 destinations of a steered zone that must leave directly. The node agent checks "no gateway"
+ * before steering, so a gateway destination more specific than a direct one is cut out of it: the
+ * longest prefix wins, as in Calico Enterprise's EgressGatewayPolicy. Cluster ranges are never steered
+ * anyway and are left out.
+ */
+export function noGatewayCidrs(zone: SteeredZone, clusterCidrs: string[]): string[] {
+  const v4 = zone.destinations.filter(d => d.ipVersion === 4);
+  const direct = v4.filter(d => d.gateway === undefined).map(d => d.cidr);
+  if (direct.length === 0) return [];
+  const viaGateway = v4.filter(d => d.gateway !== undefined).map(d => d.cidr);
+  const cluster = clusterCidrs.filter(c => !c.includes(':'));
+  // Subtracting the gateway prefixes everywhere would also cut out broader gateway prefixes that contain a
+  // direct one; only the more specific ones must win, so subtract per direct prefix.
+  const out: string[] = [];
+  for (const d of CidrAggregator.merge(direct)) {
+    const moreSpecific = viaGateway.filter(g => prefixOf(g) > prefixOf(d) && CidrAggregator.subtract([g], [d]).length === 0);
+    out.push(...CidrAggregator.subtract([d], [...moreSpecific, ...cluster]));
+  }
+  return CidrAggregator.merge(out);
+}
+
+function prefixOf(cidr: string): number {
+  return Number(cidr.slice(cidr.indexOf('/') + 1));
+}

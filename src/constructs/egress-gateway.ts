@@ -426,7 +426,7 @@ export class EgressGateway extends Construct implements IEgressGateway {
         selector: Selector.labelEquals(GATEWAY_LABEL, this.gatewayName).toString(),
         nodeCidrs: CidrAggregator.merge(nodeCidrs),
         metricsNamespaces: [...new Set(this.props.monitoring?.scraperNamespaces ?? [])].sort(),
-        clusterCidrs: doc.clusterCidrs.filter(c => !c.includes(':')),
+        clusterCidrs: [...doc.clusterCidrs, ...doc.nodeCidrs].filter(c => !c.includes(':')),
       }),
     });
   }

@@ -61,6 +61,8 @@ export function compileDataPath(doc: EgressModelDocument, settings: GatewayDataP
     return cfg;
   }).filter((g): g is GatewayConfig => g !== undefined);
 
+  // Node addresses count as in-cluster too: the node agent never steers traffic to them.
+  const inCluster = [...cluster, ...v4(doc.nodeCidrs)];
   const steered = steeredZones(doc, errors);
   const ids = zoneIds(steered.map(z => z.zone.name));
   const zones: ZoneConfig[] = steered.map(z => {
@@ -72,8 +74,8 @@ export function compileDataPath(doc: EgressModelDocument, settings: GatewayDataP
       gateway: z.gateway.name,
       vni: VNI_BASE + id,
       failOpen: z.zone.exit.failOpen,
-      allow: allowEntries(z, cluster, errors),
-      noGateway: noGatewayCidrs(z, cluster),
+      allow: allowEntries(z, inCluster, errors),
+      noGateway: noGatewayCidrs(z, inCluster),
     };
   });
 

@@ -105,7 +105,19 @@ export class CalicoRenderer implements BackendRenderer {
     });
   }
 
+  // Zones mostly share one DNS model (the cluster's) and every zone shares the document's cluster ranges:
+  // these rule lists are built once per model object, not once per zone. Rendering copies them, so the
+  // policies do not share objects.
   private dnsRules(dns: DnsModel): CalicoRule[] {
+    let rules = DNS_RULES.get(dns);
+    if (!rules) {
+      rules = this.buildDnsRules(dns);
+      DNS_RULES.set(dns, rules);
+    }
+    return rules;
+  }
+
+  private buildDnsRules(dns: DnsModel): CalicoRule[] {
     if (!dns.enabled) return [];
     const rules: CalicoRule[] = [];
     for (const { protocol, ports } of groupByProtocol(dns.ports)) {
@@ -127,6 +139,15 @@ export class CalicoRenderer implements BackendRenderer {
   }
 
   private inClusterRules(doc: EgressModelDocument): CalicoRule[] {
+    let rules = IN_CLUSTER_RULES.get(doc);
+    if (!rules) {
+      rules = this.buildInClusterRules(doc);
+      IN_CLUSTER_RULES.set(doc, rules);
+    }
+    return rules;
+  }
+
+  private buildInClusterRules(doc: EgressModelDocument): CalicoRule[] {
     const meta = { annotations: { 'egress.cdk8s.io/rule': 'in-cluster' } };
     // Any workload in any namespace — but not our own destination sets, which selectors would match too.
     const rules: CalicoRule[] = [{
@@ -141,16 +162,15 @@ export class CalicoRenderer implements BackendRenderer {
   }
 
   private allowRules(zone: EgressZoneModel, doc: EgressModelDocument): CalicoRule[] {
-    const sets = new Map(doc.destinationSets.map(s => [s.name, s]));
+    const sets = setsByName(doc);
     const rules: CalicoRule[] = [];
     for (const rule of zone.rules) {
       const names = rule.destinationSets.filter(n => sets.has(n) && this.matchesTraffic(sets.get(n)!));
       if (names.length === 0) continue;
       const namespaced = names.map(n => sets.get(n)!).find(s => s.namespace);
       const destination: CalicoEntityRule = {
-        selector: (names.length === 1
-          ? Selector.labelEquals(DESTINATION_SET_LABEL, names[0])
-          : Selector.labelIn(DESTINATION_SET_LABEL, names)).toString(),
+        selector: names.length === 1 ? setSelector(names[0])
+          : Selector.labelIn(DESTINATION_SET_LABEL, names).toString(),
         namespaceSelector: namespaced ? Selector.labelEquals(NAMESPACE_NAME_LABEL, namespaced.namespace!).toString() : undefined,
       };
       const annotations: { [k: string]: string } = { 'egress.cdk8s.io/rule': rule.name };
@@ -174,6 +194,15 @@ export class CalicoRenderer implements BackendRenderer {
   }
 
   private denyExternalRules(doc: EgressModelDocument): CalicoRule[] {
+    let rules = DENY_RULES.get(doc);
+    if (!rules) {
+      rules = this.buildDenyExternalRules(doc);
+      DENY_RULES.set(doc, rules);
+    }
+    return rules;
+  }
+
+  private buildDenyExternalRules(doc: EgressModelDocument): CalicoRule[] {
     const meta = { annotations: { 'egress.cdk8s.io/rule': 'default-deny-external' } };
     if (doc.clusterCidrs.length === 0) return [{ action: CalicoAction.DENY, metadata: meta }];
     const families = byFamily(doc.clusterCidrs);
@@ -228,6 +257,33 @@ export class CalicoRenderer implements BackendRenderer {
       new ApiObject(a.scope, `Namespace-${ns}`, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, annotations: ann } });
     }
   }
+}
+
+const DNS_RULES = new WeakMap<DnsModel, CalicoRule[]>();
+const IN_CLUSTER_RULES = new WeakMap<EgressModelDocument, CalicoRule[]>();
+const DENY_RULES = new WeakMap<EgressModelDocument, CalicoRule[]>();
+
+// The selector of one destination set, printed once per set name (rules of many zones select the same set).
+const SET_SELECTORS = new Map<string, string>();
+function setSelector(name: string): string {
+  let text = SET_SELECTORS.get(name);
+  if (text === undefined) {
+    text = Selector.labelEquals(DESTINATION_SET_LABEL, name).toString();
+    if (SET_SELECTORS.size >= 50_000) SET_SELECTORS.clear();
+    SET_SELECTORS.set(name, text);
+  }
+  return text;
+}
+
+// One name -> set map per document, not one per zone (that was O(zones x sets)).
+const SETS_BY_NAME = new WeakMap<EgressModelDocument, Map<string, DestinationSetModel>>();
+function setsByName(doc: EgressModelDocument): Map<string, DestinationSetModel> {
+  let sets = SETS_BY_NAME.get(doc);
+  if (!sets) {
+    sets = new Map(doc.destinationSets.map(s => [s.name, s]));
+    SETS_BY_NAME.set(doc, sets);
+  }
+  return sets;
 }
 
 function namespaceSelectorOf(zone: EgressZoneModel): string {

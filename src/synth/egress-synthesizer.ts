@@ -34,6 +34,8 @@ export class EgressSynthesizer {
   }
 
   private document?: EgressModelDocument;
+  /** The constructs that contributed to `document`, by path: the scopes backends render into. */
+  private contributors = new Map<string, Construct>();
   private rendered = false;
 
   constructor(private readonly root: IConstruct) {}
@@ -42,10 +44,15 @@ export class EgressSynthesizer {
   public model(): EgressModelDocument {
     if (!this.document) {
       const builder = new ModelBuilder();
+      const contributors = new Map<string, Construct>();
       for (const c of this.root.node.findAll()) {
-        if (isModelContributor(c)) c._contribute(builder);
+        if (isModelContributor(c)) {
+          c._contribute(builder);
+          contributors.set(c.node.path, c as Construct);
+        }
       }
       this.document = builder.build();
+      this.contributors = contributors;
     }
     return this.document;
   }
@@ -56,10 +63,17 @@ export class EgressSynthesizer {
     this.document = undefined; // constructs may have been added since an earlier model() call
     const doc = this.model();
     this.rendered = true;
-    const byPath = new Map<string, Construct>();
-    for (const c of this.root.node.findAll()) byPath.set(c.node.path, c as Construct);
+    // Model paths are the paths of the contributing constructs, collected while building the model (no
+    // second walk of the whole tree); any other path falls back to one full walk.
+    const byPath = this.contributors;
+    let walked = false;
     const scopeFor = (path: string) => {
-      const c = byPath.get(path);
+      let c = byPath.get(path);
+      if (!c && !walked) {
+        walked = true;
+        for (const x of this.root.node.findAll()) if (!byPath.has(x.node.path)) byPath.set(x.node.path, x as Construct);
+        c = byPath.get(path);
+      }
       if (!c) throw new Error(`internal: no construct at ${path}`);
       return c;
     };

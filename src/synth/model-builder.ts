@@ -1,6 +1,6 @@
 import * as ipaddr from 'ipaddr.js';
-import { CidrAggregator } from '../model/cidr-aggregation';
 import { Cidr } from '../model/cidr';
+import { CidrAggregator } from '../model/cidr-aggregation';
 import {
   DestinationSetModel, DnsModel, EgressExitMode, EgressGatewayModel, EgressModelDocument,
   EgressRuleModel, EgressZoneModel, NatPoolModel, ZoneMembersModel,
@@ -61,6 +61,8 @@ export class ModelBuilder {
   private cluster?: ClusterNetworkDeclaration;
   private readonly zones = new Map<string, ZoneDeclaration>();
   private readonly rules = new Map<string, EgressRuleModel[]>();
+  /** Per zone, its rules by name (duplicate check without scanning the zone's list for every rule). */
+  private readonly ruleNames = new Map<string, Map<string, EgressRuleModel>>();
   private readonly sets = new Map<string, DestinationSetDeclaration>();
   private readonly pools = new Map<string, NatPoolModel>();
   private readonly gateways = new Map<string, EgressGatewayModel>();
@@ -79,14 +81,19 @@ export class ModelBuilder {
   }
 
   public addRule(zoneName: string, rule: EgressRuleModel): void {
-    const list = this.rules.get(zoneName) ?? [];
-    const clash = list.find(r => r.name === rule.name);
+    let names = this.ruleNames.get(zoneName);
+    if (!names) {
+      names = new Map();
+      this.ruleNames.set(zoneName, names);
+      this.rules.set(zoneName, []);
+    }
+    const clash = names.get(rule.name);
     if (clash) {
       this.errors.add(`rule name "${rule.name}" is used twice in zone "${zoneName}" (at ${clash.path} and ${rule.path})`);
       return;
     }
-    list.push(rule);
-    this.rules.set(zoneName, list);
+    names.set(rule.name, rule);
+    this.rules.get(zoneName)!.push(rule);
   }
 
   public addDestinationSet(set: DestinationSetDeclaration): void {
@@ -135,8 +142,7 @@ export class ModelBuilder {
     for (const rule of rules) {
       for (const set of rule.destinationSets) {
         const decl = this.sets.get(set);
-        if (!decl) this.errors.add(`destination set "${set}" is not declared (rule at ${rule.path})`);
-        else if (decl.namespace && !(zone.members.namespaces.length === 1 && zone.members.namespaces[0] === decl.namespace && !zone.members.namespaceSelector)) {
+        if (!decl) {this.errors.add(`destination set "${set}" is not declared (rule at ${rule.path})`);} else if (decl.namespace && !(zone.members.namespaces.length === 1 && zone.members.namespaces[0] === decl.namespace && !zone.members.namespaceSelector)) {
           this.errors.add(`destination set "${set}" is namespaced to "${decl.namespace}" and cannot serve zone "${zone.name}" (namespaces ${JSON.stringify(zone.members.namespaces)}) (at ${rule.path}); hint: make the set cluster-wide`);
         }
       }

@@ -4,6 +4,12 @@ import { Selector } from '../../model/selector';
 /** Calico's CRDs cap every selector at 1024 characters. */
 const MAX_SELECTOR_LENGTH = 1024;
 
+// Policies repeat the same selector texts (one per destination set, the DNS and namespace selectors of
+// every zone): each text is parsed once. Selectors are immutable, so sharing them is safe; errors are not
+// cached. Bounded, so a long-running process does not keep every text it ever saw.
+const PARSED = new Map<string, Selector>();
+const PARSED_LIMIT = 50_000;
+
 /**
  * Parses a selector field with Calico's grammar, re-throwing a parse error at `field` of the
  * construct at `path` (the message keeps the position and what was expected).
@@ -13,8 +19,13 @@ export function validateSelectorText(text: string, field: string, path: string):
   if (text.length > MAX_SELECTOR_LENGTH) {
     throw new EgressValidationError(field, `${text.slice(0, 40)}...`, `is longer than Calico's ${MAX_SELECTOR_LENGTH} characters for a selector`, path);
   }
+  const known = PARSED.get(text);
+  if (known) return known;
   try {
-    return Selector.parse(text);
+    const selector = Selector.parse(text);
+    if (PARSED.size >= PARSED_LIMIT) PARSED.clear();
+    PARSED.set(text, selector);
+    return selector;
   } catch (e) {
     if (e instanceof EgressValidationError) {
       throw new EgressValidationError(field, text, e.reason, path, e.hint);

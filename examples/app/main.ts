@@ -6,6 +6,8 @@
  *   batch     -> object-storage ranges on 443 through NAT outgoing (node addresses), except the
  *                corporate network, which must see pod addresses
  *   locked    -> DNS only
+ *   partners  -> a partner's API on 443 through the egress gateway, so the partner's firewall sees only the
+ *                gateway's fixed egress IPs 192.0.2.64/29 (Calico backends; the others have no gateway here)
  *
  * Run: `npm run synth` (manifests + exports into dist/). BACKEND=<calico|calico-enterprise|cilium|kubernetes>
  * picks the backend.
@@ -15,6 +17,7 @@ import { Construct } from 'constructs';
 import {
   Backend, ClusterNetwork, Destination, DestinationSet, EgressReview, EgressZone, FirewallExport, FirewallFormat, NatPool, Port, Selector,
 } from '../../src';
+import { EgressGateway } from '../../src/constructs/egress-gateway';
 
 export class EgressEstate extends Chart {
   constructor(scope: Construct, id: string) {
@@ -77,6 +80,25 @@ export class EgressEstate extends Chart {
     batch.allow('corporate-sftp', {
       to: [Destination.cidr('172.16.10.5', 'corporate SFTP')],
       ports: [Port.tcp(22)],
+    });
+
+    // The bundled egress gateway (Calico IPAM gives its pods the egress IPs); the egress-nat node agent and
+    // the data-path ConfigMap come with it.
+    const gateway = !calicoIpam ? undefined : new EgressGateway(this, 'egress-gateway', {
+      name: 'egress',
+      namespace: 'egress-gateway',
+      egressCidr: '192.0.2.64/29',
+      replicas: 2,
+    });
+    const partners = new EgressZone(this, 'partners', {
+      description: 'Partner data exchange',
+      namespaces: ['partners'],
+      gateway,
+    });
+    partners.allow('partner-api', {
+      to: [Destination.cidr('203.0.113.128/26', 'partner API')],
+      ports: [Port.tcp(443)],
+      description: 'Partner API over TLS',
     });
 
     new EgressZone(this, 'locked', {

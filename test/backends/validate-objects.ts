@@ -2,6 +2,7 @@
 import { validateEgressGateway, validateEgressGatewayPolicy, validateNetworkPolicy } from './api-shapes';
 import { validateAgainstCalicoCrd } from '../support/calico-schema';
 import { validateAgainstCiliumCrd } from '../support/cilium-schema';
+import { isKubeKind, validateKubeObject } from '../support/kube-shape';
 
 const DOMAIN = /^(\*\.)?([a-z0-9*]([-a-z0-9*]*[a-z0-9*])?\.)*[a-z0-9]([-a-z0-9]*[a-z0-9])?$/i;
 
@@ -12,6 +13,8 @@ export function validateObject(obj: any): string[] {
 }
 
 function problemsOf(obj: any): string[] {
+  // The EgressGateway's workloads, Service, RBAC and ConfigMaps (Namespaces stay with the check below).
+  if (isKubeKind(obj) && obj.kind !== 'Namespace') return validateKubeObject(obj);
   switch (obj.apiVersion) {
     case 'cilium.io/v2':
       return validateAgainstCiliumCrd(obj);

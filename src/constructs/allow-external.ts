@@ -9,6 +9,10 @@ import { Port } from '../model/port';
 import { ensureSynthesizer } from '../synth/egress-synthesizer';
 import type { ModelBuilder } from '../synth/model-builder';
 
+// The order of String.prototype.localeCompare (default locale and options), without creating a collator
+// per comparison.
+const COLLATOR = new Intl.Collator();
+
 /** What an AllowExternal rule allows. */
 export interface AllowExternalOptions {
   /** Destinations: addresses, domain names and/or shared destination sets. */
@@ -102,9 +106,10 @@ export class AllowExternal extends Construct {
 
   // Ports covered by another port of the rule are dropped (like aws-ec2: a covered rule is noise, not an error).
   private dedupePorts(ports: Port[]): Port[] {
+    if (ports.length === 1) return ports[0].isAllTraffic ? [] : [ports[0]]; // the common case, nothing to compare
     const unique = [...new Map(ports.map(p => [p.toString(), p])).values()];
     if (unique.some(p => p.isAllTraffic)) return [];
     return unique.filter(p => !unique.some(o => o !== p && p.coveredBy(o) && !(o.coveredBy(p) && o.toString() > p.toString())))
-      .sort((a, b) => a.toString().localeCompare(b.toString()));
+      .sort((a, b) => COLLATOR.compare(a.toString(), b.toString()));
   }
 }

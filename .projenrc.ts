@@ -61,7 +61,7 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     },
   },
 
-  gitignore: ['/dist/', '/images/build/', '/.bench/'],
+  gitignore: ['/dist/', '/images/build/', '/.bench/', '/tmp/'],
 });
 
 // The agent is outside the jsii tsconfig; lint it with its own.

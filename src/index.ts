@@ -26,9 +26,12 @@ export * from './calico';
 export * from './exporters/firewall-exporter';
 export * from './exporters/firewall-export-input';
 export * from './exporters/firewall-format';
-export { FirewallExportResult } from './exporters/export-firewall';
+export type { FirewallExportResult } from './exporters/export-firewall';
 export * from './constructs/firewall-export';
 // Backends beyond open-source Calico
 export * from './backends/backend-capabilities';
 export * from './backends/calico-enterprise-gateway';
 export * from './cilium';
+// Egress gateway (our data path)
+export * from './constructs/egress-gateway';
+export type { EgressNodeAgentOptions } from './constructs/gateway/egress-node-agent';

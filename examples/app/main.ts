@@ -15,9 +15,8 @@
 import { App, Chart, YamlOutputType } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
-  Backend, ClusterNetwork, Destination, DestinationSet, EgressReview, EgressZone, FirewallExport, FirewallFormat, NatPool, Port, Selector,
+  Backend, ClusterNetwork, EgressGateway, Destination, DestinationSet, EgressReview, EgressZone, FirewallExport, FirewallFormat, NatPool, Port, Selector,
 } from '../../src';
-import { EgressGateway } from '../../src/constructs/egress-gateway';
 
 export class EgressEstate extends Chart {
   constructor(scope: Construct, id: string) {

@@ -15,6 +15,12 @@ import { Selector } from '../model/selector';
 export const DESTINATION_SET_LABEL = 'egress.cdk8s.io/destination-set';
 /** Label on every object the library emits for a zone. */
 export const ZONE_LABEL = 'egress.cdk8s.io/zone';
+/**
+ * One rule's own (inline) addresses go straight into its Calico rule (`nets`) up to this many prefixes: a
+ * NetworkSet object per rule would triple the objects of a large estate for nothing shared. Longer lists, and
+ * every shared DestinationSet, become network sets.
+ */
+export const INLINE_NETS_MAX = 32;
 /** Calico's label for a namespace's name (set on every namespace profile). */
 const NAMESPACE_NAME_LABEL = 'projectcalico.org/name';
 
@@ -56,7 +62,9 @@ export class CalicoRenderer implements BackendRenderer {
   }
 
   public render(selection: RenderSelection): void {
-    for (const set of selection.destinationSets) this.renderSet(selection.scopeFor(set.path), set);
+    for (const set of selection.destinationSets) {
+      if (!rendersInline(set)) this.renderSet(selection.scopeFor(set.path), set);
+    }
     for (const zone of selection.zones) this.renderZone(selection.scopeFor(zone.path), zone, selection.document);
     this.renderPools(selection);
   }
@@ -165,29 +173,41 @@ export class CalicoRenderer implements BackendRenderer {
     const sets = setsByName(doc);
     const rules: CalicoRule[] = [];
     for (const rule of zone.rules) {
-      const names = rule.destinationSets.filter(n => sets.has(n) && this.matchesTraffic(sets.get(n)!));
-      if (names.length === 0) continue;
-      const namespaced = names.map(n => sets.get(n)!).find(s => s.namespace);
-      const destination: CalicoEntityRule = {
-        selector: names.length === 1 ? setSelector(names[0])
-          : Selector.labelIn(DESTINATION_SET_LABEL, names).toString(),
-        namespaceSelector: namespaced ? Selector.labelEquals(NAMESPACE_NAME_LABEL, namespaced.namespace!).toString() : undefined,
-      };
+      const used = rule.destinationSets.map(n => sets.get(n)!).filter(s => s !== undefined);
+      const names = used.filter(s => !rendersInline(s) && this.matchesTraffic(s)).map(s => s.name);
+      // Inline addresses: one rule per family (Calico rules hold one IP family).
+      const inlineNets = byFamily(used.filter(rendersInline).flatMap(s => s.cidrs.map(c => c.cidr)));
+      const destinations: { destination: CalicoEntityRule; ipVersion?: number }[] = [];
+      if (names.length > 0) {
+        const namespaced = names.map(n => sets.get(n)!).find(s => s.namespace);
+        destinations.push({
+          destination: {
+            selector: names.length === 1 ? setSelector(names[0]) : Selector.labelIn(DESTINATION_SET_LABEL, names).toString(),
+            namespaceSelector: namespaced ? Selector.labelEquals(NAMESPACE_NAME_LABEL, namespaced.namespace!).toString() : undefined,
+          },
+        });
+      }
+      for (const [ipVersion, nets] of inlineNets) destinations.push({ destination: { nets }, ipVersion });
+      if (destinations.length === 0) continue;
       const annotations: { [k: string]: string } = { 'egress.cdk8s.io/rule': rule.name };
       if (rule.description) annotations['egress.cdk8s.io/description'] = rule.description;
-      if (rule.ports.length === 0) {
-        rules.push({ action: CalicoAction.ALLOW, destination, metadata: { annotations } });
-        continue;
-      }
-      for (const { protocol, ipVersion, ports, icmp } of groupByProtocol(rule.ports)) {
-        rules.push({
-          action: CalicoAction.ALLOW,
-          protocol,
-          ipVersion,
-          icmp,
-          destination: { ...destination, ports },
-          metadata: { annotations },
-        });
+      for (const { destination, ipVersion: family } of destinations) {
+        if (rule.ports.length === 0) {
+          rules.push({ action: CalicoAction.ALLOW, ipVersion: family, destination, metadata: { annotations } });
+          continue;
+        }
+        for (const { protocol, ipVersion, ports, icmp } of groupByProtocol(rule.ports)) {
+          // ICMP belongs to one family: skip the other family's inline addresses rather than contradict ipVersion.
+          if (ipVersion !== undefined && family !== undefined && ipVersion !== family) continue;
+          rules.push({
+            action: CalicoAction.ALLOW,
+            protocol,
+            ipVersion: ipVersion ?? family,
+            icmp,
+            destination: { ...destination, ports },
+            metadata: { annotations },
+          });
+        }
       }
     }
     return rules;
@@ -348,4 +368,9 @@ function byFamily(cidrs: string[]): Map<number, string[]> {
     out.set(v, [...(out.get(v) ?? []), c]);
   }
   return out;
+}
+
+/** Whether a set's addresses are written into the rules that use it instead of a network set object. */
+function rendersInline(set: DestinationSetModel): boolean {
+  return set.inline === true && set.domains.length === 0 && set.namespace === undefined && set.cidrs.length <= INLINE_NETS_MAX;
 }

@@ -80,12 +80,17 @@ export class AllowExternal extends Construct {
     const inlineDomains = props.to.flatMap(d => d._domains);
     this.sets = props.to.filter(d => d._set).map(d => d._set!);
     if (inlineCidrs.length > 0 || inlineDomains.length > 0) {
-      this.sets.push(new DestinationSet(this, 'Destinations', {
-        name: this.ruleName,
+      // zone.allow('https', …) in two zones must not collide: a rule owned by a zone prefixes the zone's name.
+      const owner = scope as Partial<EgressZone>;
+      const setName = props.name === undefined && typeof owner.zoneName === 'string' ? toDnsLabel(`${owner.zoneName}-${this.ruleName}`) : this.ruleName;
+      const inline = new DestinationSet(this, 'Destinations', {
+        name: setName,
         description: props.description,
         entries: inlineCidrs,
         domains: inlineDomains,
-      }));
+      });
+      inline._markInline();
+      this.sets.push(inline);
     }
   }
 

@@ -70,6 +70,7 @@ export class DestinationSet extends Construct {
   private readonly domains: string[] = [];
   private readonly labels: { [key: string]: string };
   private readonly namespace?: string;
+  private inline = false;
 
   constructor(scope: Construct, id: string, props: DestinationSetProps = {}) {
     super(scope, id);
@@ -97,6 +98,14 @@ export class DestinationSet extends Construct {
     return this.domains.length > 0;
   }
 
+  /**
+   * Marks the set as one rule's inline addresses (see DestinationSetModel.inline).
+   * @internal
+   */
+  public _markInline(): void {
+    this.inline = true;
+  }
+
   /** @internal */
   public _contribute(builder: ModelBuilder): void {
     if (this.entries.length === 0 && this.domains.length === 0) {
@@ -110,6 +119,7 @@ export class DestinationSet extends Construct {
       domains: [...new Set(this.domains)].sort(),
       labels: this.labels,
       namespace: this.namespace,
+      inline: this.inline,
     });
   }
 

@@ -1,9 +1,9 @@
 import { Construct } from 'constructs';
 import { AllowExternal, AllowExternalOptions } from './allow-external';
 import { DnsOptions } from './cluster-network';
-import { dnsModel } from './private/values';
 import { IEgressGateway } from './egress-gateway-ref';
 import { NatPool } from './nat-pool';
+import { dnsModel } from './private/values';
 import { Backend } from '../backends/backend';
 import { EgressValidationError } from '../model/errors';
 import { toDnsLabel, validateDnsLabel } from '../model/names';

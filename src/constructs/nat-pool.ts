@@ -1,8 +1,8 @@
 import { Construct } from 'constructs';
 import { parseCidrAt } from './private/values';
 import { Cidr, IpFamily } from '../model/cidr';
-import { EgressValidationError } from '../model/errors';
 import { NamespaceAssignment, PoolEncapsulation } from '../model/egress-model';
+import { EgressValidationError } from '../model/errors';
 import { toDnsLabel, validateDnsLabel, validateDnsSubdomain } from '../model/names';
 import { Selector } from '../model/selector';
 import { ensureSynthesizer } from '../synth/egress-synthesizer';

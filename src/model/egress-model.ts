@@ -80,6 +80,12 @@ export interface DestinationSetModel {
    * @default - cluster-wide
    */
   readonly namespace?: string;
+  /**
+   * True when the set holds the inline addresses of one AllowExternal rather than a shared DestinationSet:
+   * backends may then write its addresses into the rule itself instead of a separate object.
+   * @default false
+   */
+  readonly inline?: boolean;
 }
 
 /** One allow rule of a zone. */

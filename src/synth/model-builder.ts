@@ -33,6 +33,7 @@ export interface DestinationSetDeclaration {
   readonly domains: string[];
   readonly labels: { [key: string]: string };
   readonly namespace?: string;
+  readonly inline?: boolean;
 }
 
 /** Cluster-wide facts. */
@@ -200,6 +201,7 @@ export class ModelBuilder {
       domains: set.domains,
       labels: set.labels,
       namespace: set.namespace,
+      inline: set.inline ? true : undefined,
     };
   }
 

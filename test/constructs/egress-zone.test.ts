@@ -36,21 +36,39 @@ describe('EgressZone on Calico', () => {
       ['Allow', 'TCP', 'k8s-app == "kube-dns"', [53]],
     ]);
     const allows = egress.filter((r: any) => r.metadata?.annotations?.['egress.cdk8s.io/rule'] === 'cards');
+    // A rule's own few addresses go into the rule itself (aggregated), one rule per protocol and family.
     expect(allows.map((r: any) => [r.protocol, r.destination.ports ?? null, r.icmp ?? null, r.ipVersion ?? null])).toEqual([
       ['ICMP', null, { type: 8 }, 4],
-      ['TCP', [443, 8443], null, null],
+      ['TCP', [443, 8443], null, 4],
     ]);
-    for (const r of allows) expect(r.destination.selector).toBe('egress.cdk8s.io/destination-set == "cards"');
+    for (const r of allows) expect(r.destination.nets).toEqual(['203.0.113.0/24']);
     // Deny external per family; in-cluster falls through to later policies.
     expect(egress.slice(-2)).toEqual([
       { action: 'Deny', ipVersion: 4, destination: { notNets: ['10.244.0.0/16', '10.96.0.0/12'] }, metadata: { annotations: { 'egress.cdk8s.io/rule': 'default-deny-external' } } },
       { action: 'Deny', ipVersion: 6, destination: { notNets: ['fd00:10:96::/112'] }, metadata: { annotations: { 'egress.cdk8s.io/rule': 'default-deny-external' } } },
     ]);
-    // The inline destinations became one aggregated network set.
+    // ...so no network set object is needed for them.
+    expect(kinds(objs, 'GlobalNetworkSet')).toEqual([]);
+  });
+
+  test('inline lists longer than INLINE_NETS_MAX, and shared sets, become network sets selected by label', () => {
+    const c = chart();
+    const zone = new EgressZone(c, 'z', { namespaces: ['z'] });
+    const many = Array.from({ length: 40 }, (_, i) => `198.18.${i * 2}.0/24`);
+    zone.allow('many', { to: [Destination.cidrs(many)], ports: [Port.tcp(443)] });
+    const objs = Testing.synth(c);
     const [set] = kinds(objs, 'GlobalNetworkSet');
-    expect(set.metadata.name).toBe('cards');
-    expect(set.metadata.labels['egress.cdk8s.io/destination-set']).toBe('cards');
-    expect(set.spec.nets).toEqual(['203.0.113.0/24']);
+    expect(set.metadata.name).toBe('z-many');
+    expect(set.metadata.labels['egress.cdk8s.io/destination-set']).toBe('z-many');
+    expect(set.spec.nets).toHaveLength(40);
+    const rule = kinds(objs, 'GlobalNetworkPolicy')[0].spec.egress.find((r: any) => r.metadata?.annotations?.['egress.cdk8s.io/rule'] === 'many');
+    expect(rule.destination).toEqual({ selector: 'egress.cdk8s.io/destination-set == "z-many"', ports: [443] });
+  });
+
+  test('the same rule id in two zones does not collide', () => {
+    const c = chart();
+    for (const z of ['a', 'b']) new EgressZone(c, z, { namespaces: [z] }).allow('https', { to: [Destination.cidr('192.0.2.1')], ports: [Port.tcp(443)] });
+    expect(EgressModel.of(c).destinationSets.map(s => s.name)).toEqual(['a-https', 'b-https']);
   });
 
   test('a shared destination set is written once for many zones', () => {
@@ -95,7 +113,7 @@ describe('EgressZone on Calico', () => {
   test('domains are a clear error on open-source Calico', () => {
     const c = chart();
     new EgressZone(c, 'z', { namespaces: ['z'] }).allow('api', { to: [Destination.domain('api.example.com')], ports: [Port.tcp(443)] });
-    expect(() => Testing.synth(c)).toThrow(/backend "calico" cannot match domain names \(destination set "api": api.example.com\) \(at test\/z\/api\/Destinations\)/);
+    expect(() => Testing.synth(c)).toThrow(/backend "calico" cannot match domain names \(destination set "z-api": api.example.com\) \(at test\/z\/api\/Destinations\)/);
   });
 });
 
@@ -134,7 +152,8 @@ describe('EgressModel', () => {
     const doc = EgressModel.of(c);
     expect(JSON.parse(EgressModel.toJson(c))).toEqual(JSON.parse(JSON.stringify(doc)));
     expect(doc.destinationSets).toEqual([expect.objectContaining({
-      name: 'r',
+      name: 'z-r',
+      inline: true,
       cidrs: [{ cidr: '192.0.2.0/24', ipVersion: 4, descriptions: ['left half', 'right half'] }],
     })]);
     // tcp/443 is covered by tcp/400-500 and dropped; ports sorted canonically.

@@ -62,7 +62,7 @@ describe('cdk8s-egress CLI on a synthesized app', () => {
     const md = fs.readFileSync(path.join(dir, 'egress-map.md'), 'utf8');
     expect(md).toContain('```mermaid');
     expect(md).toContain('pod addresses from 10.250.0.0/24 (no NAT)');
-    expect(md).toMatch(/\| card-processor \| card-processor \| tcp\/443 \|/);
+    expect(md).toMatch(/\| card-processor \| payments-card-processor \| tcp\/443 \|/);
     const dot = fs.readFileSync(path.join(dir, 'egress-map.dot'), 'utf8');
     expect(dot).toMatch(/^digraph egress \{/);
     expect(dot).toContain('NAT outgoing to node addresses (192.0.2.0/26, 2001:db8:ffff::/64)');

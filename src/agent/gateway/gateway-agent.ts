@@ -123,7 +123,7 @@ export class GatewayAgent {
     const desired = computeGatewayDesired(this.config, this.opts.gateway, { podIp: this.opts.podIp, localAddresses: this.localAddresses });
     const current = await k.readNet(gatewayOwnership);
     const { add, remove } = planNetChanges(current, desired.net);
-    for (const op of add) await k.applyNet(op);
+    await k.applyNet(add);
     // Kernel quirk: reverse-path filtering (strict *or* loose) rejects every packet arriving on a
     // device without an IPv4 address (fib_validate_source → "no_addr" → e_rpf), and the tunnel
     // devices have none; the kernel applies max(all, device). The pod's namespace is ours alone.
@@ -134,7 +134,7 @@ export class GatewayAgent {
       await k.applyNft(desired.nft);
       this.lastNft = desired.nft;
     }
-    for (const op of remove) await k.applyNet(op);
+    await k.applyNet(remove);
     if (!this.desired || this.desired.egressIp !== desired.egressIp) log('info', 'applied', { egressIp: desired.egressIp ?? null, zones: desired.zones.map((z) => z.name) });
     this.desired = desired;
   }

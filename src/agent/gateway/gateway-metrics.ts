@@ -25,12 +25,17 @@ export function registerGatewayMetrics(registry: Registry, inputs: GatewayMetric
     if (delta > 0) c.inc(labels, delta);
     last.set(key, now);
   };
-  const opts = (name: string, help: string) => ({ name, help, labelNames: ['zone', 'verdict'], registers: [registry] });
+  let refresh: Promise<void> | undefined;
+  // One kernel read per scrape, shared by every collector (prom-client awaits each collect()).
+  const once = () => (refresh ??= refreshCounters().finally(() => setImmediate(() => (refresh = undefined))));
+  const collect = async () => {
+    await once();
+  };
+  const opts = (name: string, help: string) => ({ name, help, labelNames: ['zone', 'verdict'], registers: [registry], collect });
   const bytes = new Counter(opts('egress_gateway_zone_bytes_total', 'Bytes from the zone tunnel, by verdict (allowed, dropped)'));
   const packets = new Counter(opts('egress_gateway_zone_packets_total', 'Packets from the zone tunnel, by verdict (allowed, dropped)'));
-  const drops = new Counter({ name: 'egress_gateway_zone_drops_total', help: 'Packets to destinations outside the zone allow-list', labelNames: ['zone'], registers: [registry] });
-  let refresh: Promise<void> | undefined;
-  const refreshCounters = async () => {
+  const drops = new Counter({ name: 'egress_gateway_zone_drops_total', help: 'Packets to destinations outside the zone allow-list', labelNames: ['zone'], registers: [registry], collect });
+  async function refreshCounters(): Promise<void> {
     const d = inputs.desired();
     if (!d) return;
     const counters = new Map((await inputs.counters()).map((c) => [c.name, c]));
@@ -43,9 +48,7 @@ export function registerGatewayMetrics(registry: Registry, inputs: GatewayMetric
         if (verdict === 'dropped') add(drops, `d/${z.name}`, { zone: z.name }, c.packets);
       }
     }
-  };
-  // One kernel read per scrape, shared by the collectors below.
-  const once = () => (refresh ??= refreshCounters().finally(() => setImmediate(() => (refresh = undefined))));
+  }
   const flows = new Gauge({
     name: 'egress_gateway_zone_active_flows',
     help: 'Conntrack entries of the zone',

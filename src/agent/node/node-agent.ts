@@ -10,6 +10,7 @@ import { startHealthServer } from '../shared/health-server';
 import { Kernel } from '../shared/kernel';
 import { log } from '../shared/log';
 import { planNetChanges } from '../shared/net-plan';
+import { NetState } from '../shared/net-state';
 import { ObservedCluster } from '../shared/observed-state';
 import { Reconciler } from '../shared/reconciler';
 import { WatchedFile } from '../shared/watched-file';
@@ -40,6 +41,8 @@ export class NodeAgent {
   private readonly reconciler: Reconciler;
   private configFile?: WatchedFile;
   private lastNft?: string;
+  private applied?: NetState;
+  private resyncTimer?: NodeJS.Timeout;
   private firstSyncDone = false;
   private readonly metrics;
 
@@ -69,9 +72,11 @@ export class NodeAgent {
     this.configFile = new WatchedFile(this.opts.configPath, (text) => this.onConfigText(text));
     this.configFile.check();
     await this.opts.source.start(this.config, (o) => this.onCluster(o));
+    this.resyncTimer = setInterval(() => this.reconciler.trigger(true), 60_000);
   }
 
   public stop(): void {
+    clearInterval(this.resyncTimer);
     this.reconciler.stop();
     this.prober.stop();
     this.configFile?.close();
@@ -105,21 +110,25 @@ export class NodeAgent {
     const config = this.config;
     const kernel = this.opts.kernel;
     const replicas = this.prober.view();
-    const current = await kernel.readNet(nodeOwnership(config));
+    // The kernel is listed on full resyncs (start, after any failure, every minute); in between the
+    // last applied state stands in for it, which keeps process spawns off the failover path.
+    const current = full || !this.applied ? await kernel.readNet(nodeOwnership(config)) : this.applied;
+    this.applied = undefined;
     const desired = computeNodeDesired(config, { pods: this.cluster.pods, replicas, previousSlots: slotsFromKernel(config, current) });
     const { add, remove } = planNetChanges(current, desired.net);
     try {
-      for (const op of add) await kernel.applyNet(op);
+      await kernel.applyNet(add);
       if (full || desired.nft !== this.lastNft) {
         this.lastNft = undefined;
         await kernel.applyNft(desired.nft);
         this.lastNft = desired.nft;
       }
-      for (const op of remove) await kernel.applyNet(op);
+      await kernel.applyNet(remove);
     } catch (e) {
       this.metrics.syncFailures.inc();
       throw e;
     }
+    this.applied = desired.net;
     this.metrics.syncs.inc();
     this.metrics.replicas.reset();
     for (const r of replicas) this.metrics.replicas.inc({ gateway: r.gateway, health: r.health });

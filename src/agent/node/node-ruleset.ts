@@ -52,9 +52,10 @@ export function renderNodeRuleset(config: DataPathConfig, pods: ZonePod[], slots
     const mine = slots.filter((s) => s.zone === z);
     L.push(`  chain zone_${z.id} {`);
     if (z.noGateway.length) L.push(`    ip daddr @nogw_${z.id} return`);
-    // Established flows stay with the live replica that carries them (pin in the conntrack mark).
+    // Established flows stay with the live replica that carries them (pin in the conntrack mark);
+    // goto, not jump: a jump would come back here and the zone mark would overwrite the pin.
     if (mine.length) {
-      L.push(`    ct mark and ${hex(mask)} vmap { ${mine.map((s) => `${hex(markValue(config, FIRST_PIN + s.slot))} : jump pin_${s.slot}`).join(', ')} }`);
+      L.push(`    ct mark and ${hex(mask)} vmap { ${mine.map((s) => `${hex(markValue(config, FIRST_PIN + s.slot))} : goto pin_${s.slot}`).join(', ')} }`);
     }
     if (z.failOpen && !mine.some((s) => s.ready)) {
       L.push('    return'); // fail open: no ready replica, new flows leave the normal way
@@ -75,10 +76,16 @@ export function renderNodeRuleset(config: DataPathConfig, pods: ZonePod[], slots
   // tunnel (no route in its table, a race with a table change) is dropped and counted.
   L.push('  chain forward {', '    type filter hook forward priority filter - 10; policy accept;');
   L.push(`    meta mark and ${hex(mask)} != 0 oifname != @tunnels counter name leak_blocked drop`, '  }');
-  // Record which replica the resilient group (or a pin) chose, in the conntrack mark, and clear the
+  // Record which replica the resilient group chose, in the conntrack mark, only for packets the group
+  // routed (zone mark, not a pin): from then on the flow follows its pin. Kernel quirk: the group's
+  // hash is not stable within a flow: with an L4 hash already on the skb (TCP sockets set one from
+  // sk_txhash, which they re-roll on retransmits) the kernel reuses it, so two packets of one TCP
+  // connection can pick different members; the pin makes the first choice stick. Then clear the
   // packet mark before encapsulation.
   L.push('  chain postrouting {', '    type filter hook postrouting priority srcnat - 10; policy accept;');
-  L.push('    oifname != @tunnels return', '    oifname . rt ip nexthop vmap @pins_out', `    meta mark set meta mark and ${keep}`, '  }');
+  L.push('    oifname != @tunnels return');
+  L.push(`    meta mark and ${hex(mask)} < ${hex(markValue(config, FIRST_PIN))} oifname . rt ip nexthop vmap @pins_out`);
+  L.push(`    meta mark set meta mark and ${keep}`, '  }');
 
   const pools = config.natPools.filter((p) => p.snatAddress);
   L.push('  chain nat_pools {', '    type nat hook postrouting priority srcnat - 5; policy accept;');

@@ -1,6 +1,7 @@
 import * as http from 'node:http';
 import { ReplicaHealth, ReplicaView } from './replica-health';
 import { GatewayConfig } from '../../datapath';
+import { log } from '../shared/log';
 import { GatewayEndpoint } from '../shared/observed-state';
 
 type ProbeResult = 'ready' | 'draining' | 'failed';
@@ -72,8 +73,14 @@ export class ReplicaProber {
     this.tracked.clear();
   }
 
+  /**
+   * One probe now and the next one interval later, on a fixed cadence (not interval after the answer):
+   * a dead replica then costs failureThreshold × interval (+ one timeout), not × (interval + timeout).
+   */
   private probe(t: Tracked): void {
-    if (t.inFlight || !this.tracked.has(this.keyOf(t))) return;
+    if (this.tracked.get(this.keyOf(t)) !== t) return;
+    t.timer = setTimeout(() => this.probe(t), t.gateway.probe.intervalMs);
+    if (t.inFlight) return;
     t.inFlight = true;
     void probeOnce(t.endpoint.ip, t.gateway.healthPort, t.gateway.probe.timeoutMs).then((r) => {
       t.inFlight = false;
@@ -85,8 +92,10 @@ export class ReplicaProber {
         t.failures = 0;
         t.health = r;
       }
-      if (t.health !== before) this.onChange();
-      if (this.tracked.get(this.keyOf(t)) === t) t.timer = setTimeout(() => this.probe(t), t.gateway.probe.intervalMs);
+      if (t.health !== before && this.tracked.get(this.keyOf(t)) === t) {
+        log('info', 'replica health changed', { gateway: t.endpoint.gateway, ip: t.endpoint.ip, from: before ?? 'unknown', to: t.health });
+        this.onChange();
+      }
     });
   }
 

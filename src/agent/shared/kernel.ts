@@ -11,7 +11,8 @@ export interface NftCounter { readonly name: string; readonly packets: number; r
 export interface Kernel {
   /** Lists the agent-owned devices, neighbours, FDB entries, nexthops, tables and rules. */
   readNet(owned: NetOwnership): Promise<NetState>;
-  applyNet(op: NetOp): Promise<void>;
+  /** Applies the changes in this order, stopping at the first failure. */
+  applyNet(ops: NetOp[]): Promise<void>;
   /** Applies one nftables script as a single atomic transaction (`nft -f`). */
   applyNft(script: string): Promise<void>;
   /** The table's full text as the kernel prints it (`nft list table`), or undefined without it. */

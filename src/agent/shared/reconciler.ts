@@ -23,8 +23,10 @@ export class Reconciler {
 
   constructor(private readonly sync: (full: boolean) => Promise<void>, private readonly opts: ReconcilerOptions) {}
 
-  public trigger(): void {
+  /** Schedules a sync; `full` makes it re-read the kernel instead of trusting the last applied state. */
+  public trigger(full = false): void {
     if (this.stopped) return;
+    if (full) this.forceFull = true;
     this.dirty = true;
     if (!this.running && !this.retryTimer) void this.loop();
   }

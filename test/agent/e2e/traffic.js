@@ -20,14 +20,14 @@ if (mode === 'server') {
     process.stdout.write(JSON.stringify({ t: Date.now(), proto: 'udp', src: r.address, sport: r.port, data: msg.toString() }) + '\n');
     u.send(`${r.address}|${msg}`, r.port, r.address);
   });
-  u.bind(Number(args.udp));
+  u.bind(Number(args.udp), '0.0.0.0');
   for (const p of String(args.tcp || '').split(',').filter(Boolean)) {
     net.createServer((s) => {
       process.stdout.write(JSON.stringify({ t: Date.now(), proto: 'tcp', src: s.remoteAddress, sport: s.remotePort, port: Number(p) }) + '\n');
       s.write(`${s.remoteAddress}\n`);
       s.on('data', (d) => s.write(d));
       s.on('error', () => undefined);
-    }).listen(Number(p));
+    }).listen(Number(p), '0.0.0.0');
   }
   process.stdout.write(JSON.stringify({ listening: true }) + '\n');
 } else if (mode === 'udp') {

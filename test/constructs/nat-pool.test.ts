@@ -9,8 +9,11 @@ describe('NatPool', () => {
   test('renders an IPPool with natOutgoing, block size, selectors and encapsulation', () => {
     const c = chart();
     const pool = new NatPool(c, 'payments-pool', {
-      cidr: '10.250.0.0/24', natOutgoing: false, blockSize: 28,
-      nodeSelector: Selector.labelEquals('egress', 'true'), encapsulation: PoolEncapsulation.VXLAN_CROSS_SUBNET,
+      cidr: '10.250.0.0/24',
+      natOutgoing: false,
+      blockSize: 28,
+      nodeSelector: Selector.labelEquals('egress', 'true'),
+      encapsulation: PoolEncapsulation.VXLAN_CROSS_SUBNET,
     });
     new EgressZone(c, 'payments', { namespaces: ['payments'], natPools: [pool] });
     const [ippool] = Testing.synth(c).filter(o => o.kind === 'IPPool');
@@ -19,8 +22,13 @@ describe('NatPool', () => {
       kind: 'IPPool',
       metadata: { name: 'payments-pool' },
       spec: {
-        cidr: '10.250.0.0/24', blockSize: 28, natOutgoing: false, nodeSelector: 'egress == "true"',
-        namespaceSelector: 'projectcalico.org/name in {"payments"}', vxlanMode: 'CrossSubnet', ipipMode: 'Never',
+        cidr: '10.250.0.0/24',
+        blockSize: 28,
+        natOutgoing: false,
+        nodeSelector: 'egress == "true"',
+        namespaceSelector: 'projectcalico.org/name in {"payments"}',
+        vxlanMode: 'CrossSubnet',
+        ipipMode: 'Never',
       },
     });
     expect(pool.blockCount).toBe(16);

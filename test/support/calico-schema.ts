@@ -13,6 +13,7 @@ import { CelScalar, celFunc, celMethod, isCelError, run } from '@bufbuild/cel';
 import Ajv, { ValidateFunction } from 'ajv';
 import * as ipaddr from 'ipaddr.js';
 import * as YAML from 'yaml';
+import { describeWithReference } from './reference-data';
 
 /** Where the CRDs live: beside the repository, in the shared reference folder. */
 export const CALICO_CRD_DIR = path.join(__dirname, '..', '..', '..', 'shared', 'reference', 'calico', 'crds', 'v3');
@@ -22,26 +23,9 @@ export function calicoCrdsPresent(): boolean {
   return fs.existsSync(CALICO_CRD_DIR);
 }
 
-/**
- * `describe` for tests that need the CRDs: skipped with a console message when the folder is
- * absent, but failing when `CI` is set (CI must never skip schema validation).
- */
+/** `describe` that needs the Calico CRDs: skips with a message without them, fails when `CI` is set. */
 export function describeWithCalicoCrds(name: string, fn: () => void): void {
-  if (calicoCrdsPresent()) {
-    describe(name, fn);
-    return;
-  }
-  if (process.env.CI) {
-    describe(name, () => {
-      test('Calico CRDs are present (required in CI)', () => {
-        throw new Error(`Calico CRDs not found at ${CALICO_CRD_DIR}; CI must validate against them`);
-      });
-    });
-    return;
-  }
-  // eslint-disable-next-line no-console
-  console.log(`Skipping "${name}": Calico CRDs not found at ${CALICO_CRD_DIR}`);
-  describe.skip(name, fn);
+  describeWithReference('Calico CRDs', CALICO_CRD_DIR, name, fn);
 }
 
 interface LoadedCrd {

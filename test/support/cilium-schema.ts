@@ -9,6 +9,7 @@ import * as path from 'path';
 import Ajv, { ValidateFunction } from 'ajv';
 import * as ipaddr from 'ipaddr.js';
 import * as YAML from 'yaml';
+import { describeWithReference } from './reference-data';
 
 /** Where the CRDs live: beside the repository, in the shared reference folder. */
 export const CILIUM_CRD_DIR = path.join(__dirname, '..', '..', '..', 'shared', 'reference', 'cilium', 'crds');
@@ -18,23 +19,9 @@ export function ciliumCrdsPresent(): boolean {
   return fs.existsSync(CILIUM_CRD_DIR);
 }
 
-/** `describe` that skips (with a message) without the CRDs, but fails when `CI` is set. */
+/** `describe` that needs the Cilium CRDs: skips with a message without them, fails when `CI` is set. */
 export function describeWithCiliumCrds(name: string, fn: () => void): void {
-  if (ciliumCrdsPresent()) {
-    describe(name, fn);
-    return;
-  }
-  if (process.env.CI) {
-    describe(name, () => {
-      test('Cilium CRDs are present (required in CI)', () => {
-        throw new Error(`Cilium CRDs not found at ${CILIUM_CRD_DIR}; CI must validate against them`);
-      });
-    });
-    return;
-  }
-  // eslint-disable-next-line no-console
-  console.log(`Skipping "${name}": Cilium CRDs not found at ${CILIUM_CRD_DIR}`);
-  describe.skip(name, fn);
+  describeWithReference('Cilium CRDs', CILIUM_CRD_DIR, name, fn);
 }
 
 interface LoadedCrd {

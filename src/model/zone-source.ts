@@ -1,3 +1,4 @@
+import { Cidr } from './cidr';
 import { EgressExitMode, EgressModelDocument, EgressRuleModel, EgressZoneModel } from './egress-model';
 
 /** The source addresses the outside world sees for a zone's traffic (or one rule's), and how. */
@@ -19,6 +20,21 @@ export class ZoneSources {
   /** The source a perimeter sees for `zone` (or for one of its rules, which may use another gateway). */
   public static of(doc: EgressModelDocument, zone: EgressZoneModel, rule?: EgressRuleModel): ZoneSource {
     return zoneSource(doc, zone, rule);
+  }
+
+  /**
+   * The source one destination address sees: like `of`, except that under NAT outgoing a pool's no-NAT
+   * destinations see the pod's own address.
+   */
+  public static forDestination(doc: EgressModelDocument, zone: EgressZoneModel, destinationIp: string, rule?: EgressRuleModel): ZoneSource {
+    const base = zoneSource(doc, zone, rule);
+    if (base.mode !== EgressExitMode.NAT_OUTGOING) return base;
+    const target = Cidr.parse(destinationIp);
+    const pools = doc.natPools.filter(p => zone.exit.natPools.includes(p.name) && p.natOutgoing
+      && p.noNatDestinations.some(d => Cidr.parse(d).contains(target)));
+    if (pools.length === 0) return base;
+    const cidrs = pools.map(p => p.cidr);
+    return { mode: EgressExitMode.POD_ADDRESS, cidrs, description: `pod addresses from ${cidrs.join(', ')} (no-NAT destination of ${pools.map(p => p.name).join(', ')})` };
   }
 
   private constructor() {}

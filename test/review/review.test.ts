@@ -77,6 +77,10 @@ describe('cdk8s-egress CLI on a synthesized app', () => {
     expect(main(['can-reach', '--app', dir, '--from', 'sandbox', '--to', '203.0.113.10:443/tcp'], l => lines.push(l))).toBe(1);
     expect(lines[0]).toMatch(/^DENIED: no rule of zone "locked" allows 203.0.113.10 port 443 \(TCP\)/);
     expect(main(['can-reach', '--app', dir], () => undefined)).toBe(2);
+    // Under NAT outgoing, the pool's no-NAT destinations see the pod address, like the firewall exports say.
+    lines.length = 0;
+    expect(main(['can-reach', '--app', dir, '--from', 'batch', '--to', '172.16.10.5:22/tcp'], l => lines.push(l))).toBe(0);
+    expect(lines[2]).toMatch(/source seen by 172.16.10.5: pod addresses from 10.244.0.0\/16 \(no-NAT destination of batch-pool\)/);
   });
 
   test('diff reports what became reachable and what stopped', () => {

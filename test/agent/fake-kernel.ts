@@ -1,0 +1,93 @@
+import { ConntrackEntry } from '../../src/agent/shared/conntrack-entry';
+import { Kernel, NftCounter } from '../../src/agent/shared/kernel';
+import { EMPTY_NET_STATE, NetOp, NetOwnership, NetState } from '../../src/agent/shared/net-state';
+
+/**
+ * A kernel in memory: applies the agent's network changes to a NetState, keeps the last nftables
+ * transaction, and records everything it was asked, in order. `failNext` makes the next
+ * transaction fail like a kernel rejecting it (the state is left as it was, as `nft -f` does).
+ */
+export class FakeKernel implements Kernel {
+  public net: NetState = { ...EMPTY_NET_STATE };
+  public nft?: string;
+  public readonly log: string[] = [];
+  public conntrack: ConntrackEntry[] = [];
+  public failNext?: 'nft' | 'net';
+
+  public async readNet(_owned: NetOwnership): Promise<NetState> {
+    this.log.push('read');
+    return JSON.parse(JSON.stringify(this.net));
+  }
+
+  public async applyNet(ops: NetOp[]): Promise<void> {
+    if (ops.length === 0) return;
+    if (this.failNext === 'net') {
+      this.failNext = undefined;
+      throw new Error('RTNETLINK answers: Invalid argument');
+    }
+    for (const o of ops) {
+      this.log.push(o.op);
+      this.net = applyOp(this.net, o);
+    }
+  }
+
+  public async applyNft(script: string): Promise<void> {
+    if (this.failNext === 'nft') {
+      this.failNext = undefined;
+      throw new Error('nft: Error: Could not process rule');
+    }
+    this.log.push('nft');
+    this.nft = script;
+  }
+
+  public async listNftTable(): Promise<string | undefined> {
+    return this.nft;
+  }
+
+  public async listNftCounters(): Promise<NftCounter[]> {
+    return [];
+  }
+
+  public async listConntrack(): Promise<ConntrackEntry[]> {
+    return this.conntrack;
+  }
+
+  public async deleteConntrack(e: ConntrackEntry): Promise<void> {
+    this.log.push(`conntrack-delete ${e.src}:${e.sport}`);
+    this.conntrack = this.conntrack.filter((x) => x !== e);
+  }
+
+  public async localAddresses(): Promise<string[]> {
+    return [];
+  }
+
+  public async setSysctl(key: string, value: string): Promise<void> {
+    this.log.push(`sysctl ${key}=${value}`);
+  }
+}
+
+function applyOp(s: NetState, o: NetOp): NetState {
+  const without = <T>(list: T[], pred: (x: T) => boolean) => list.filter((x) => !pred(x));
+  switch (o.op) {
+    case 'add-link': return { ...s, links: [...s.links, o.link] };
+    case 'del-link': return { ...s, links: without(s.links, (l) => l.name === o.name) };
+    case 'set-neighbor': return { ...s, neighbors: [...without(s.neighbors, (n) => n.dev === o.neighbor.dev && n.ip === o.neighbor.ip), o.neighbor] };
+    case 'del-neighbor': return { ...s, neighbors: without(s.neighbors, (n) => n.dev === o.neighbor.dev && n.ip === o.neighbor.ip) };
+    case 'set-fdb': return { ...s, fdb: [...without(s.fdb, (f) => f.dev === o.fdb.dev && f.mac === o.fdb.mac), o.fdb] };
+    case 'del-fdb': return { ...s, fdb: without(s.fdb, (f) => f.dev === o.fdb.dev && f.mac === o.fdb.mac) };
+    case 'set-nexthop': return { ...s, nexthops: [...without(s.nexthops, (n) => n.id === o.nexthop.id), o.nexthop] };
+    case 'del-nexthop': return {
+      ...s,
+      nexthops: without(s.nexthops, (n) => n.id === o.id),
+      groups: without(s.groups, (g) => g.id === o.id).map((g) => ({ ...g, members: g.members.filter((m) => m !== o.id) })),
+    };
+    case 'set-group': {
+      for (const m of o.group.members) if (!s.nexthops.some((n) => n.id === m)) throw new Error(`nexthop ${m} does not exist`);
+      return { ...s, groups: [...without(s.groups, (g) => g.id === o.group.id), o.group] };
+    }
+    case 'set-route': return { ...s, routes: [...without(s.routes, (r) => r.table === o.route.table), o.route] };
+    case 'del-route': return { ...s, routes: without(s.routes, (r) => r.table === o.table) };
+    case 'add-rule': return { ...s, rules: [...s.rules, o.rule] };
+    case 'del-rule': return { ...s, rules: without(s.rules, (r) => JSON.stringify(r) === JSON.stringify(o.rule)) };
+  }
+}

@@ -1,0 +1,143 @@
+import * as http from 'node:http';
+import { AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { NodeAgent } from '../../src/agent/node/node-agent';
+import { ClusterSource } from '../../src/agent/shared/cluster-source';
+import { ObservedCluster } from '../../src/agent/shared/observed-state';
+import { DataPathConfig } from '../../src/datapath';
+import { validDocument } from '../datapath/data-path-fixture';
+import { FakeKernel } from './fake-kernel';
+
+/** The cluster view, pushed by the test. */
+class PushedSource implements ClusterSource {
+  public push?: (o: ObservedCluster) => void;
+  public async start(_c: DataPathConfig, onUpdate: (o: ObservedCluster) => void): Promise<void> {
+    this.push = onUpdate;
+  }
+  public stop(): void {}
+}
+
+/** A gateway replica's /readyz on 127.0.0.1, whose answer the test sets. */
+async function fakeReplica(): Promise<{ port: number; answer: { code: number; body: string }; close: () => void }> {
+  const answer = { code: 200, body: 'ready\n' };
+  const server = http.createServer((_req, res) => {
+    res.writeHead(answer.code, { connection: 'close' });
+    res.end(answer.body);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { port: (server.address() as AddressInfo).port, answer, close: () => server.close() };
+}
+
+const waitFor = async (what: string, fn: () => boolean, ms = 5000) => {
+  const end = Date.now() + ms;
+  while (!fn()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+};
+
+describe('NodeAgent against a fake kernel', () => {
+  let dir: string;
+  let agent: NodeAgent | undefined;
+  let replica: Awaited<ReturnType<typeof fakeReplica>>;
+  let kernel: FakeKernel;
+  let source: PushedSource;
+  let errSpy: jest.SpyInstance;
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'node-agent-'));
+    replica = await fakeReplica();
+    kernel = new FakeKernel();
+    source = new PushedSource();
+    errSpy = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  });
+  afterEach(() => {
+    agent?.stop();
+    replica.close();
+    errSpy.mockRestore();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  function start(): NodeAgent {
+    const doc = validDocument();
+    doc.gateways[0].healthPort = replica.port;
+    const path = join(dir, 'config.json');
+    writeFileSync(path, JSON.stringify(doc));
+    agent = new NodeAgent({ configPath: path, source, kernel }, JSON.stringify(doc));
+    return agent;
+  }
+  const view: ObservedCluster = {
+    pods: [{ ip: '10.201.1.10', zone: 'payments' }],
+    gateways: [{ gateway: 'gw', name: 'gw-0', ip: '127.0.0.1', ready: true, terminating: false }],
+  };
+
+  test('programs nothing before the first complete sync, then everything in one nft transaction', async () => {
+    await start().start();
+    await new Promise((r) => setTimeout(r, 200));
+    expect(kernel.log.filter((l) => !l.startsWith('sysctl'))).toEqual([]); // no cluster view yet
+    source.push!(view);
+    await waitFor('nft', () => kernel.nft !== undefined);
+    expect(kernel.log.filter((l) => l === 'nft')).toHaveLength(1);
+    expect(kernel.log.indexOf('add-rule')).toBeLessThan(kernel.log.indexOf('nft')); // routes before the marks that use them
+    expect(kernel.net.groups).toHaveLength(2);
+    expect(kernel.log).toContain('sysctl net.ipv4.fib_multipath_hash_policy=1');
+  });
+
+  test('a replica that stops answering is removed after failureThreshold probes; a draining one keeps its pin only', async () => {
+    await start().start();
+    source.push!(view);
+    await waitFor('group with the replica', () => kernel.net.groups.some((g) => g.members.length === 1));
+    replica.answer.code = 503;
+    replica.answer.body = 'draining\n';
+    await waitFor('drain', () => kernel.net.groups.length === 0 && kernel.net.routes.some((r) => r.kind === 'via'));
+    expect(kernel.net.routes.filter((r) => r.kind === 'blackhole')).toHaveLength(1); // fail-closed zone: new flows dropped
+    replica.close();
+    replica.answer.code = 500;
+    await waitFor('dead', () => !kernel.net.routes.some((r) => r.kind === 'via'), 3000);
+  });
+
+  test('a failed transaction keeps the last good state, is retried with backoff as a full resync', async () => {
+    await start().start();
+    source.push!(view);
+    await waitFor('first sync', () => kernel.nft !== undefined);
+    const good = kernel.nft;
+    const reads = kernel.log.filter((l) => l === 'read').length;
+    kernel.failNext = 'nft';
+    source.push!({ ...view, pods: [...view.pods, { ip: '10.201.1.11', zone: 'payments' }] });
+    await waitFor('retry', () => kernel.nft !== good);
+    expect(kernel.nft).toContain('10.201.1.11 : jump zone_1');
+    expect(errSpy.mock.calls.map((c) => String(c[0])).join('')).toMatch(/sync failed; keeping the last good state.*Could not process rule/);
+    expect(kernel.log.filter((l) => l === 'read').length).toBeGreaterThan(reads); // the retry re-read the kernel
+  });
+
+  test('a rejected configuration update keeps the running rules', async () => {
+    const a = start();
+    await a.start();
+    source.push!(view);
+    await waitFor('first sync', () => kernel.nft !== undefined);
+    const good = kernel.nft;
+    const nftCount = kernel.log.filter((l) => l === 'nft').length;
+    writeFileSync(join(dir, 'config.json'), '{"version": 1, "zones": [}');
+    await waitFor('rejection', () => errSpy.mock.calls.some((c) => String(c[0]).includes('configuration rejected')));
+    expect(errSpy.mock.calls.map((c) => String(c[0])).join('')).toMatch(/\$: malformed JSON/);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(kernel.nft).toBe(good);
+    expect(kernel.log.filter((l) => l === 'nft')).toHaveLength(nftCount);
+  });
+
+  test('stale conntrack entries are flushed once, after the first sync, in-cluster ones never', async () => {
+    kernel.conntrack = [
+      { protocol: 'udp', src: '10.201.1.10', dst: '198.19.0.10', sport: 1, dport: 9000, replySrc: '198.19.0.10', replyDst: '10.201.1.10', mark: 0 },
+      { protocol: 'tcp', src: '10.201.1.10', dst: '10.96.0.10', sport: 2, dport: 53, replySrc: '10.201.5.5', replyDst: '10.201.1.10', mark: 0 },
+      { protocol: 'udp', src: '10.201.50.7', dst: '198.19.0.10', sport: 3, dport: 9000, replySrc: '198.19.0.10', replyDst: '198.18.1.2', mark: 0 },
+      { protocol: 'udp', src: '10.201.50.8', dst: '198.19.0.10', sport: 4, dport: 9000, replySrc: '198.19.0.10', replyDst: '198.18.1.50', mark: 0 },
+    ];
+    await start().start();
+    source.push!(view);
+    await waitFor('flush', () => kernel.log.some((l) => l.startsWith('conntrack-delete')));
+    expect(kernel.log.filter((l) => l.startsWith('conntrack-delete')).sort()).toEqual(['conntrack-delete 10.201.1.10:1', 'conntrack-delete 10.201.50.7:3']);
+    expect(kernel.log.indexOf('conntrack-delete 10.201.1.10:1')).toBeGreaterThan(kernel.log.indexOf('nft'));
+  });
+});

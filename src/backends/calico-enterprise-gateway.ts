@@ -93,6 +93,11 @@ export class CalicoEnterpriseGateway extends Construct implements IEgressGateway
   private readonly props: CalicoEnterpriseGatewayProps;
   private readonly replicas: number;
 
+  /**
+   * @param scope the construct this CalicoEnterpriseGateway belongs to (usually a chart)
+   * @param id the construct id, unique among its siblings
+   * @param props what to create (see CalicoEnterpriseGatewayProps)
+   */
   constructor(scope: Construct, id: string, props: CalicoEnterpriseGatewayProps) {
     super(scope, id);
     ensureSynthesizer(this);

@@ -88,6 +88,11 @@ export interface CalicoEnterpriseEgressGatewayProps {
 
 /** Calico Enterprise's EgressGateway (operator.tigera.io/v1): the operator runs the gateway pods. */
 export class CalicoEnterpriseEgressGateway extends ApiObject {
+  /**
+   * @param scope the construct this CalicoEnterpriseEgressGateway belongs to (usually a chart)
+   * @param id the construct id, unique among its siblings
+   * @param props what to create (see CalicoEnterpriseEgressGatewayProps)
+   */
   constructor(scope: Construct, id: string, props: CalicoEnterpriseEgressGatewayProps) {
     super(scope, id, { apiVersion: 'operator.tigera.io/v1', kind: 'EgressGateway', metadata: props.metadata, spec: props.spec });
   }
@@ -136,6 +141,11 @@ export interface CalicoEnterpriseEgressGatewayPolicyProps {
 
 /** Calico Enterprise's EgressGatewayPolicy (projectcalico.org/v3): per-destination gateway choice. */
 export class CalicoEnterpriseEgressGatewayPolicy extends ApiObject {
+  /**
+   * @param scope the construct this CalicoEnterpriseEgressGatewayPolicy belongs to (usually a chart)
+   * @param id the construct id, unique among its siblings
+   * @param props what to create (see CalicoEnterpriseEgressGatewayPolicyProps)
+   */
   constructor(scope: Construct, id: string, props: CalicoEnterpriseEgressGatewayPolicyProps) {
     super(scope, id, { apiVersion: 'projectcalico.org/v3', kind: 'EgressGatewayPolicy', metadata: props.metadata, spec: { rules: props.rules } });
   }

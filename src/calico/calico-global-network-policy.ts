@@ -27,6 +27,11 @@ export class CalicoGlobalNetworkPolicy extends ApiObject {
   /** apiVersion and kind of the object. */
   public static readonly GVK: GroupVersionKind = { apiVersion: 'projectcalico.org/v3', kind: 'GlobalNetworkPolicy' };
 
+  /**
+   * @param scope the construct this CalicoGlobalNetworkPolicy belongs to (usually a chart)
+   * @param id the construct id, unique among its siblings
+   * @param props what to create (see CalicoGlobalNetworkPolicyProps)
+   */
   constructor(scope: Construct, id: string, props: CalicoGlobalNetworkPolicyProps) {
     validatePolicySpec(props.spec, { global: true, path: childPath(scope.node.path, id) });
     super(scope, id, { ...CalicoGlobalNetworkPolicy.GVK, metadata: props.metadata, spec: renderPolicySpec(props.spec) });

@@ -24,6 +24,11 @@ export class CalicoGlobalNetworkSet extends ApiObject {
   /** apiVersion and kind of the object. */
   public static readonly GVK: GroupVersionKind = { apiVersion: 'projectcalico.org/v3', kind: 'GlobalNetworkSet' };
 
+  /**
+   * @param scope the construct this CalicoGlobalNetworkSet belongs to (usually a chart)
+   * @param id the construct id, unique among its siblings
+   * @param props what to create (see CalicoGlobalNetworkSetProps)
+   */
   constructor(scope: Construct, id: string, props: CalicoGlobalNetworkSetProps) {
     validateNetworkSet(props.spec, props.metadata?.labels, childPath(scope.node.path, id));
     super(scope, id, { ...CalicoGlobalNetworkSet.GVK, metadata: props.metadata, spec: renderNetworkSetSpec(props.spec) });

@@ -24,6 +24,11 @@ export class CalicoIPPool extends ApiObject {
   /** apiVersion and kind of the object. */
   public static readonly GVK: GroupVersionKind = { apiVersion: 'projectcalico.org/v3', kind: 'IPPool' };
 
+  /**
+   * @param scope the construct this CalicoIPPool belongs to (usually a chart)
+   * @param id the construct id, unique among its siblings
+   * @param props what to create (see CalicoIPPoolProps)
+   */
   constructor(scope: Construct, id: string, props: CalicoIPPoolProps) {
     validateIPPoolSpec(props.spec, childPath(scope.node.path, id));
     super(scope, id, { ...CalicoIPPool.GVK, metadata: props.metadata, spec: renderIPPoolSpec(props.spec) });

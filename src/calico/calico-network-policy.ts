@@ -26,6 +26,11 @@ export class CalicoNetworkPolicy extends ApiObject {
   /** apiVersion and kind of the object. */
   public static readonly GVK: GroupVersionKind = { apiVersion: 'projectcalico.org/v3', kind: 'NetworkPolicy' };
 
+  /**
+   * @param scope the construct this CalicoNetworkPolicy belongs to (usually a chart)
+   * @param id the construct id, unique among its siblings
+   * @param props what to create (see CalicoNetworkPolicyProps)
+   */
   constructor(scope: Construct, id: string, props: CalicoNetworkPolicyProps) {
     validatePolicySpec(props.spec, { global: false, path: childPath(scope.node.path, id) });
     super(scope, id, { ...CalicoNetworkPolicy.GVK, metadata: props.metadata, spec: renderPolicySpec(props.spec) });

@@ -23,6 +23,11 @@ export class CalicoNetworkSet extends ApiObject {
   /** apiVersion and kind of the object. */
   public static readonly GVK: GroupVersionKind = { apiVersion: 'projectcalico.org/v3', kind: 'NetworkSet' };
 
+  /**
+   * @param scope the construct this CalicoNetworkSet belongs to (usually a chart)
+   * @param id the construct id, unique among its siblings
+   * @param props what to create (see CalicoNetworkSetProps)
+   */
   constructor(scope: Construct, id: string, props: CalicoNetworkSetProps) {
     validateNetworkSet(props.spec, props.metadata?.labels, childPath(scope.node.path, id));
     super(scope, id, { ...CalicoNetworkSet.GVK, metadata: props.metadata, spec: renderNetworkSetSpec(props.spec) });

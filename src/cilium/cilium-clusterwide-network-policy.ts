@@ -25,6 +25,11 @@ export class CiliumClusterwideNetworkPolicy extends ApiObject {
   /** Kind. */
   public static readonly KIND = 'CiliumClusterwideNetworkPolicy';
 
+  /**
+   * @param scope the construct this CiliumClusterwideNetworkPolicy belongs to (usually a chart)
+   * @param id the construct id, unique among its siblings
+   * @param props what to create (see CiliumClusterwideNetworkPolicyProps)
+   */
   constructor(scope: Construct, id: string, props: CiliumClusterwideNetworkPolicyProps) {
     if ((props.spec === undefined) === (props.specs === undefined || props.specs.length === 0)) {
       throw new Error(`CiliumClusterwideNetworkPolicy "${props.metadata.name}" needs exactly one of spec and specs`);

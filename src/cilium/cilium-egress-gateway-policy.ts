@@ -57,6 +57,11 @@ export class CiliumEgressGatewayPolicy extends ApiObject {
   /** Kind. */
   public static readonly KIND = 'CiliumEgressGatewayPolicy';
 
+  /**
+   * @param scope the construct this CiliumEgressGatewayPolicy belongs to (usually a chart)
+   * @param id the construct id, unique among its siblings
+   * @param props what to create (see CiliumEgressGatewayPolicyProps)
+   */
   constructor(scope: Construct, id: string, props: CiliumEgressGatewayPolicyProps) {
     super(scope, id, {
       apiVersion: CiliumEgressGatewayPolicy.API_VERSION,

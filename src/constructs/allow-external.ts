@@ -62,6 +62,11 @@ export class AllowExternal extends Construct {
   private readonly ports: Port[];
   private readonly props: AllowExternalOptions;
 
+  /**
+   * @param scope the construct this AllowExternal belongs to (usually a chart)
+   * @param id the construct id, unique among its siblings
+   * @param props what to create (see AllowExternalProps)
+   */
   constructor(scope: Construct, id: string, props: AllowExternalProps) {
     super(scope, id);
     ensureSynthesizer(this);

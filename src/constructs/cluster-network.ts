@@ -70,6 +70,11 @@ export class ClusterNetwork extends Construct {
   public readonly nodeCidrs: string[];
   private readonly dns?: DnsOptions;
 
+  /**
+   * @param scope the construct this ClusterNetwork belongs to (usually a chart)
+   * @param id the construct id, unique among its siblings
+   * @param props what to create (see ClusterNetworkProps)
+   */
   constructor(scope: Construct, id: string, props: ClusterNetworkProps = {}) {
     super(scope, id);
     const parse = (field: string, list: string[] | undefined) => (list ?? []).map((c, i) => parseCidrAt(`${field}[${i}]`, c, this.node.path).toString());

@@ -72,6 +72,11 @@ export class DestinationSet extends Construct {
   private readonly namespace?: string;
   private inline = false;
 
+  /**
+   * @param scope the construct this DestinationSet belongs to (usually a chart)
+   * @param id the construct id, unique among its siblings
+   * @param props what to create (see DestinationSetProps)
+   */
   constructor(scope: Construct, id: string, props: DestinationSetProps = {}) {
     super(scope, id);
     this.setName = validateDnsLabel('name', props.name ?? toDnsLabel(id), this.node.path);

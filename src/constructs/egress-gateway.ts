@@ -203,6 +203,11 @@ export class EgressGateway extends Construct implements IEgressGateway {
   private readonly settings: GatewayDataPathSettings;
   private readonly tunnelSources: string[];
 
+  /**
+   * @param scope the construct this EgressGateway belongs to (usually a chart)
+   * @param id the construct id, unique among its siblings
+   * @param props what to create (see EgressGatewayProps)
+   */
   constructor(scope: Construct, id: string, props: EgressGatewayProps) {
     super(scope, id);
     ensureSynthesizer(this);

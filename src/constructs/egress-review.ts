@@ -20,6 +20,11 @@ export interface EgressReviewProps {
  * Mermaid) and `egress-map.dot` (Graphviz).
  */
 export class EgressReview extends Construct {
+  /**
+   * @param scope the construct this EgressReview belongs to (usually a chart)
+   * @param id the construct id, unique among its siblings
+   * @param props what to create (see EgressReviewProps)
+   */
   constructor(scope: Construct, id: string, props: EgressReviewProps = {}) {
     super(scope, id);
     let written = false;

@@ -102,6 +102,11 @@ export class EgressZone extends Construct {
   private readonly natPools: NatPool[];
   private gateway?: IEgressGateway;
 
+  /**
+   * @param scope the construct this EgressZone belongs to (usually a chart)
+   * @param id the construct id, unique among its siblings
+   * @param props what to create (see EgressZoneProps)
+   */
   constructor(scope: Construct, id: string, props: EgressZoneProps = {}) {
     super(scope, id);
     ensureSynthesizer(this);

@@ -69,6 +69,11 @@ export class FirewallExport extends Construct {
 
   private _warnings: string[] = [];
 
+  /**
+   * @param scope the construct this FirewallExport belongs to (usually a chart)
+   * @param id the construct id, unique among its siblings
+   * @param props what to create (see FirewallExportProps)
+   */
   constructor(scope: Construct, id: string, props: FirewallExportProps) {
     super(scope, id);
     if (props.formats.length === 0) throw new Error(`FirewallExport formats "[]" is empty (at ${this.node.path}); hint: FirewallFormat.all()`);

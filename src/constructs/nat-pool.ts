@@ -105,6 +105,11 @@ export class NatPool extends Construct {
   private readonly noNat: Cidr[];
   private readonly namespaces: string[];
 
+  /**
+   * @param scope the construct this NatPool belongs to (usually a chart)
+   * @param id the construct id, unique among its siblings
+   * @param props what to create (see NatPoolProps)
+   */
   constructor(scope: Construct, id: string, props: NatPoolProps) {
     super(scope, id);
     ensureSynthesizer(this);

@@ -40,8 +40,16 @@ describe('parseConntrackList', () => {
       'conntrack v1.4.7 (conntrack-tools): 2 flow entries have been shown.',
     ].join('\n'));
     expect(udp).toEqual({
-      protocol: 'udp', src: '10.201.1.10', dst: '198.19.0.10', sport: 40674, dport: 9000,
-      replySrc: '198.19.0.10', replyDst: '198.19.100.1', replyDport: 40674, mark: 68157440, state: undefined,
+      protocol: 'udp',
+      src: '10.201.1.10',
+      dst: '198.19.0.10',
+      sport: 40674,
+      dport: 9000,
+      replySrc: '198.19.0.10',
+      replyDst: '198.19.100.1',
+      replyDport: 40674,
+      mark: 68157440,
+      state: undefined,
     });
     expect(tcp.state).toBe('ESTABLISHED');
     expect(tcp.mark).toBe(1);

@@ -1,10 +1,10 @@
+import { FakeKernel } from './fake-kernel';
 import { computeNodeDesired } from '../../src/agent/node/node-desired-state';
 import { ReplicaView } from '../../src/agent/node/replica-health';
 import { planNetChanges } from '../../src/agent/shared/net-plan';
 import { EMPTY_NET_STATE } from '../../src/agent/shared/net-state';
 import { parseDataPathConfig } from '../../src/datapath';
 import { validDocument } from '../datapath/data-path-fixture';
-import { FakeKernel } from './fake-kernel';
 
 const config = parseDataPathConfig(validDocument());
 const pods = [{ ip: '10.201.1.10', zone: 'payments' }];

@@ -1,14 +1,14 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as http from 'node:http';
 import { AddressInfo } from 'node:net';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { FakeKernel } from './fake-kernel';
 import { NodeAgent } from '../../src/agent/node/node-agent';
 import { ClusterSource } from '../../src/agent/shared/cluster-source';
 import { ObservedCluster } from '../../src/agent/shared/observed-state';
 import { DataPathConfig } from '../../src/datapath';
 import { validDocument } from '../datapath/data-path-fixture';
-import { FakeKernel } from './fake-kernel';
 
 /** The cluster view, pushed by the test. */
 class PushedSource implements ClusterSource {

@@ -5,7 +5,11 @@ export function validDocument(): any {
     cluster: { podCidrs: ['10.201.0.0/16'], serviceCidrs: ['10.96.0.0/16'], nodeCidrs: ['198.18.0.0/16'] },
     zones: [
       {
-        name: 'payments', id: 1, gateway: 'gw', vni: 4101, failOpen: false,
+        name: 'payments',
+        id: 1,
+        gateway: 'gw',
+        vni: 4101,
+        failOpen: false,
         members: { namespaces: ['payments'], matchLabels: { app: 'pay' } },
         allow: [
           { cidr: '198.19.0.10/32', protocol: 'tcp', ports: ['443', '8000-8080'], description: 'api' },
@@ -17,8 +21,13 @@ export function validDocument(): any {
       { name: 'direct', id: 3, failOpen: false, members: { namespaces: ['legacy'], matchLabels: {} }, allow: [], noGateway: [] },
     ],
     gateways: [{
-      name: 'gw', service: { namespace: 'egress', name: 'gw' }, egressIps: ['198.19.100.1', '198.19.100.2'],
-      vxlanPort: 4789, healthPort: 9440, probe: { intervalMs: 100, timeoutMs: 100, failureThreshold: 3 }, drainGraceSeconds: 30,
+      name: 'gw',
+      service: { namespace: 'egress', name: 'gw' },
+      egressIps: ['198.19.100.1', '198.19.100.2'],
+      vxlanPort: 4789,
+      healthPort: 9440,
+      probe: { intervalMs: 100, timeoutMs: 100, failureThreshold: 3 },
+      drainGraceSeconds: 30,
     }],
     natPools: [{ name: 'legacy', cidr: '10.201.50.0/24', snatAddress: '198.18.1.50', noNatCidrs: ['192.0.2.0/24'] }],
   };

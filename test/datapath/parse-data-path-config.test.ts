@@ -1,5 +1,5 @@
-import { DATA_PATH_DEFAULTS, DataPathConfigError, parseDataPathConfig } from '../../src/datapath';
 import { validDocument } from './data-path-fixture';
+import { DATA_PATH_DEFAULTS, DataPathConfigError, parseDataPathConfig } from '../../src/datapath';
 
 describe('parseDataPathConfig', () => {
   test('accepts a valid document, from text or value, and fills the node defaults', () => {

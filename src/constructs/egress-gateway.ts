@@ -153,7 +153,7 @@ export interface EgressGatewayProps {
    */
   readonly tunnelSourceCidrs?: string[];
   /**
-   * Set `net.ipv4.ip_forward=1` and `net.ipv4.conf.all.rp_filter=2` as pod sysctls. Kubernetes counts
+   * Set `net.ipv4.ip_forward=1` and `net.ipv4.conf.{all,default}.rp_filter=0` as pod sysctls. Kubernetes counts
    * them as unsafe: the gateway nodes' kubelets must allow them (`--allowed-unsafe-sysctls`). Turn off when
    * the CNI enables forwarding in pods instead (Calico: `containerIPForwarding: Enabled`).
    * @default true
@@ -304,8 +304,10 @@ export class EgressGateway extends Construct implements IEgressGateway {
         ensureNonRoot: false,
         sysctls: props.podSysctls === false ? [] : [
           { name: 'net.ipv4.ip_forward', value: '1' },
-          // Replies to zone pods return outside the tunnel they came in by: loose reverse-path filtering.
-          { name: 'net.ipv4.conf.all.rp_filter', value: '2' },
+          // Reverse-path filtering (even loose) drops everything arriving on the address-less tunnel devices;
+          // the kernel applies max(all, device) and new devices take `default`. The pod's namespace is its own.
+          { name: 'net.ipv4.conf.all.rp_filter', value: '0' },
+          { name: 'net.ipv4.conf.default.rp_filter', value: '0' },
         ],
       },
     });

@@ -174,7 +174,11 @@ describe('EgressGateway: security properties of the parsed output', () => {
     const pod = one(objects, 'Deployment').spec.template.spec;
     expect(pod.automountServiceAccountToken).toBe(false);
     expect(pod.hostNetwork).toBe(false);
-    expect(pod.securityContext.sysctls).toEqual([{ name: 'net.ipv4.ip_forward', value: '1' }, { name: 'net.ipv4.conf.all.rp_filter', value: '2' }]);
+    expect(pod.securityContext.sysctls).toEqual([
+      { name: 'net.ipv4.ip_forward', value: '1' },
+      { name: 'net.ipv4.conf.all.rp_filter', value: '0' },
+      { name: 'net.ipv4.conf.default.rp_filter', value: '0' },
+    ]);
   });
 
   test('podSysctls: false leaves forwarding to the CNI', () => {

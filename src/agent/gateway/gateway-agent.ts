@@ -127,6 +127,7 @@ export class GatewayAgent {
     // Kernel quirk: reverse-path filtering (strict *or* loose) rejects every packet arriving on a
     // device without an IPv4 address (fib_validate_source → "no_addr" → e_rpf), and the tunnel
     // devices have none; the kernel applies max(all, device). The pod's namespace is ours alone.
+    // New devices take conf.default, so with pod sysctls all=0 and default=0 nothing here needs writing.
     await k.setSysctl('net.ipv4.conf.all.rp_filter', '0');
     for (const l of desired.net.links) await k.setSysctl(`net.ipv4.conf.${l.name}.rp_filter`, '0');
     if (full || desired.nft !== this.lastNft) {

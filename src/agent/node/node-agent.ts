@@ -62,7 +62,13 @@ export class NodeAgent {
   public async start(): Promise<void> {
     // Kernel quirk: multipath (and resilient group) hashing defaults to L3 (addresses only), which
     // would send every flow of a pod to a destination through the same replica. L4 spreads flows.
-    await this.opts.kernel.setSysctl('net.ipv4.fib_multipath_hash_policy', '1');
+    // A host-network pod cannot have pod sysctls, and unprivileged it cannot write the host's: spreading
+    // then falls back to per-address hashing (still correct, less even), so warn instead of failing.
+    try {
+      await this.opts.kernel.setSysctl('net.ipv4.fib_multipath_hash_policy', '1');
+    } catch (err) {
+      log('warn', 'flows are spread by address only', { reason: (err as Error).message });
+    }
     if (this.opts.healthPort) {
       await startHealthServer(this.opts.healthPort, this.opts.healthHost ?? '0.0.0.0', {
         live: () => true,

@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { ConntrackEntry, parseConntrackList } from './conntrack-entry';
 import { Kernel, NftCounter } from './kernel';
 import { MarkRule, NetOp, NetOwnership, NetState, TableRoute } from './net-state';
@@ -109,8 +109,15 @@ export class LinuxKernel implements Kernel {
   }
 
   public async setSysctl(key: string, value: string): Promise<void> {
-    // /proc/sys directly: no procps in the slim images.
-    await writeFile(`/proc/sys/${key.replace(/\./g, '/')}`, value);
+    // /proc/sys directly: no procps in the slim images. Read first: in an unprivileged container
+    // /proc/sys is read-only, and the value may already be right (pod sysctls, node configuration).
+    const file = `/proc/sys/${key.replace(/\./g, '/')}`;
+    if ((await readFile(file, 'utf8')).trim() === value) return;
+    try {
+      await writeFile(file, value);
+    } catch (err) {
+      throw new Error(`sysctl ${key} must be ${value} and cannot be written here (${(err as Error).message}); set it as a pod sysctl or on the node`);
+    }
   }
 
   private async ipJson(args: string[]): Promise<Json[]> {

@@ -153,7 +153,9 @@ suite('egress data path in network namespaces', () => {
       // A connection that changed replica would have been SNATed anew and reset by the server.
       expect(c.error).toBeUndefined();
       expect(c.closed).toBe(true);
-      expect(c.echoes).toBeGreaterThan(150); // ~200 writes of 1 byte over 4 s, echoed back
+      // Every byte written across the drain came back (timer rate varies with load; completeness does not).
+      expect(c.sent).toBeGreaterThan(50);
+      expect(c.echoes).toBe(c.sent);
     }
     expect(done.filter((c) => c.egress === lab.egressIp(victim)).length).toBe(count(lab.egressIp(victim)));
     // The agent leaves once its flows ended, well before the 8 s grace period.

@@ -76,7 +76,7 @@ if (mode === 'server') {
   const [host, port] = args.to.split(':');
   const interval = Number(args.interval || 20);
   const duration = Number(args.duration || 1000);
-  const st = { connected: false, egress: undefined, echoes: 0, maxGapMs: 0, error: undefined, closed: false };
+  const st = { connected: false, egress: undefined, sent: 0, echoes: 0, maxGapMs: 0, error: undefined, closed: false };
   let last = 0;
   const s = net.connect(Number(port), host, () => {
     st.connected = true;
@@ -88,6 +88,7 @@ if (mode === 'server') {
         return;
       }
       s.write('x');
+      st.sent += 1;
     }, interval);
   });
   let buf = '';

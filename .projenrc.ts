@@ -1,4 +1,5 @@
 import { cdk8s, javascript } from 'projen';
+import { JobPermission } from 'projen/lib/github/workflows-model';
 import { UpdateSnapshot } from 'projen/lib/javascript';
 
 const project = new cdk8s.ConstructLibraryCdk8s({
@@ -85,5 +86,69 @@ project.addTask('bench', {
 for (const p of ['/examples/', '/images/', '/bench/', '/.ci/', '/BENCHMARKS.md', '/docs/']) {
   project.addPackageIgnore(p);
 }
+
+// Data-path images (images/, scripts/build-images.sh): built multi-arch and pushed with the npm package's
+// version, next to the npm publish job. Registry: repository variable IMAGE_REGISTRY (e.g. ghcr.io/acme or
+// registry.example.com/egress), default ghcr.io/<owner> with the workflow token; other registries log in
+// with the IMAGE_REGISTRY_USERNAME / IMAGE_REGISTRY_PASSWORD secrets.
+project.release?.addJobs({
+  release_images: {
+    name: 'Publish images (egress-gateway, egress-nat)',
+    needs: ['release'],
+    if: "needs.release.outputs.tag_exists != 'true' && needs.release.outputs.latest_commit == github.sha",
+    runsOn: ['ubuntu-latest'],
+    permissions: { contents: JobPermission.READ, packages: JobPermission.WRITE },
+    steps: [
+      { name: 'Checkout', uses: 'actions/checkout@v4', with: { ref: '${{ github.sha }}' } },
+      { uses: 'actions/setup-node@v4', with: { 'node-version': '20' } },
+      { name: 'Install dependencies', run: 'npm ci' },
+      {
+        name: 'Download build artifacts',
+        uses: 'actions/download-artifact@v4',
+        with: { 'artifact-ids': '${{ needs.release.outputs.artifact_id }}', 'path': 'dist' },
+      },
+      {
+        name: 'Image names',
+        id: 'image',
+        env: { IMAGE_REGISTRY: '${{ vars.IMAGE_REGISTRY }}', OWNER: '${{ github.repository_owner }}' },
+        run: [
+          'registry="${IMAGE_REGISTRY:-ghcr.io/${OWNER,,}}"',
+          'registry="${registry%/}"',
+          'echo "registry=$registry" >> $GITHUB_OUTPUT',
+          'echo "host=${registry%%/*}" >> $GITHUB_OUTPUT',
+          'echo "version=$(cat dist/version.txt)" >> $GITHUB_OUTPUT',
+        ].join('\n'),
+        shell: 'bash',
+      },
+      { name: 'Build context (compiled agent + production dependencies)', run: 'scripts/build-images.sh context' },
+      { uses: 'docker/setup-qemu-action@v3' },
+      { uses: 'docker/setup-buildx-action@v3' },
+      {
+        uses: 'docker/login-action@v3',
+        with: {
+          registry: '${{ steps.image.outputs.host }}',
+          username: '${{ secrets.IMAGE_REGISTRY_USERNAME || github.actor }}',
+          password: '${{ secrets.IMAGE_REGISTRY_PASSWORD || secrets.GITHUB_TOKEN }}',
+        },
+      },
+      ...['egress-gateway', 'egress-nat'].map((name) => ({
+        name: `Build and push ${name}`,
+        uses: 'docker/build-push-action@v6',
+        with: {
+          context: 'images',
+          file: `images/${name}/Dockerfile`,
+          platforms: 'linux/amd64,linux/arm64',
+          push: true,
+          tags: `\${{ steps.image.outputs.registry }}/${name}:\${{ steps.image.outputs.version }}`,
+          'build-args': [
+            'VERSION=${{ steps.image.outputs.version }}',
+            'REVISION=${{ github.sha }}',
+            'SOURCE=${{ github.server_url }}/${{ github.repository }}',
+          ].join('\n'),
+        },
+      })),
+    ],
+  },
+});
 
 project.synth();

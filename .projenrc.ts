@@ -135,11 +135,11 @@ project.release?.addJobs({
         name: `Build and push ${name}`,
         uses: 'docker/build-push-action@v6',
         with: {
-          context: 'images',
-          file: `images/${name}/Dockerfile`,
-          platforms: 'linux/amd64,linux/arm64',
-          push: true,
-          tags: `\${{ steps.image.outputs.registry }}/${name}:\${{ steps.image.outputs.version }}`,
+          'context': 'images',
+          'file': `images/${name}/Dockerfile`,
+          'platforms': 'linux/amd64,linux/arm64',
+          'push': true,
+          'tags': `\${{ steps.image.outputs.registry }}/${name}:\${{ steps.image.outputs.version }}`,
           'build-args': [
             'VERSION=${{ steps.image.outputs.version }}',
             'REVISION=${{ github.sha }}',

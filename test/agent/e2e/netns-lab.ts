@@ -89,9 +89,12 @@ export class Proc {
   }
 
   public wait(timeoutMs = 30_000): Promise<number | null> {
-    return Promise.race([this.done, sleep(timeoutMs).then(() => {
-      throw new Error(`${this.name} did not exit within ${timeoutMs} ms\nstderr: ${this.err.slice(-3000)}`);
-    })]);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${this.name} did not exit within ${timeoutMs} ms\nstderr: ${this.err.slice(-3000)}`)), timeoutMs);
+    });
+    // Clear the timer once the process exits, so a finished suite does not keep jest alive.
+    return Promise.race([this.done, timeout]).finally(() => clearTimeout(timer));
   }
 
   /** Waits until stdout/stderr contains `re`. */

@@ -3,6 +3,7 @@ import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { IEgressGateway } from './egress-gateway-ref';
 import { CalicoIPPool, CalicoIPPoolAllowedUse, CalicoNetworkPolicy } from '../calico';
+import { agentSecurityContext } from './gateway/agent-security';
 import { GatewayDataPathSettings } from './gateway/compile-data-path';
 import { DATA_PATH_CONFIG_FILE, DATA_PATH_MOUNT, dataPathConfigMap } from './gateway/data-path-config-map';
 import { EgressNodeAgent, EgressNodeAgentOptions } from './gateway/egress-node-agent';
@@ -329,18 +330,7 @@ export class EgressGateway extends Construct implements IEgressGateway {
         cpu: { request: kplus.Cpu.millis(100) },
         memory: { request: Size.mebibytes(128), limit: Size.mebibytes(512) },
       },
-      // Root in the container only because Kubernetes grants added capabilities to root alone; the
-      // capability set is NET_ADMIN (nftables, VXLAN devices, conntrack: all netlink) and nothing else.
-      securityContext: {
-        ensureNonRoot: false,
-        user: 0,
-        group: 0,
-        privileged: false,
-        allowPrivilegeEscalation: false,
-        readOnlyRootFilesystem: true,
-        capabilities: { drop: [kplus.Capability.ALL], add: [kplus.Capability.NET_ADMIN] },
-        seccompProfile: { type: kplus.SeccompProfileType.RUNTIME_DEFAULT },
-      },
+      securityContext: agentSecurityContext(),
     });
     container.mount(DATA_PATH_MOUNT, volume, { readOnly: true });
     container.mount('/tmp', tmp);

@@ -1,6 +1,7 @@
 import { ApiObject, Duration, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
+import { agentSecurityContext } from './agent-security';
 import { DATA_PATH_CONFIG_FILE, DATA_PATH_MOUNT, dataPathConfigMap } from './data-path-config-map';
 import { imageReference } from './gateway-images';
 import { EgressValidationError } from '../../model/errors';
@@ -122,18 +123,7 @@ export class EgressNodeAgent extends Construct {
         cpu: { request: kplus.Cpu.millis(50) },
         memory: { request: Size.mebibytes(64), limit: Size.mebibytes(256) },
       },
-      // Root in the container for NET_ADMIN (Kubernetes grants added capabilities to root only), and
-      // nothing else: nftables, routes, VXLAN devices and conntrack are all netlink under NET_ADMIN.
-      securityContext: {
-        ensureNonRoot: false,
-        user: 0,
-        group: 0,
-        privileged: false,
-        allowPrivilegeEscalation: false,
-        readOnlyRootFilesystem: true,
-        capabilities: { drop: [kplus.Capability.ALL], add: [kplus.Capability.NET_ADMIN] },
-        seccompProfile: { type: kplus.SeccompProfileType.RUNTIME_DEFAULT },
-      },
+      securityContext: agentSecurityContext(),
     });
     container.mount(DATA_PATH_MOUNT, volume, { readOnly: true });
     container.mount('/tmp', tmp);

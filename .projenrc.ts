@@ -83,6 +83,13 @@ project.addTask('bench', {
   exec: 'tsc --outDir .bench/build --rootDir . --module commonjs --target es2022 --noCheck --skipLibCheck --esModuleInterop --sourceMap false --declaration false bench/main.ts bench/synth-run.ts bench/aggregate-run.ts bench/selector-run.ts && node .bench/build/bench/main.js',
 });
 
+// Data-path benchmark (BENCHMARKS.md "## Data path"): network namespaces, iperf3, iptables; as root.
+project.addTask('bench:datapath', {
+  description: 'Benchmark the egress data path in network namespaces (see BENCHMARKS.md)',
+  exec: 'ts-node --transpile-only --project test/tsconfig.json bench/datapath/main.ts',
+  receiveArgs: true,
+});
+
 for (const p of ['/examples/', '/images/', '/bench/', '/.ci/', '/BENCHMARKS.md', '/docs/']) {
   project.addPackageIgnore(p);
 }

@@ -3,6 +3,7 @@ import { ConntrackEntry, parseConntrackList } from './conntrack-entry';
 import { Kernel, NftCounter } from './kernel';
 import { MarkRule, NetOp, NetOwnership, NetState, TableRoute } from './net-state';
 import { CommandError, runCommand } from './run-command';
+import { TUNNEL_DEVICE_PREFIX } from './vxlan-mac';
 
 type Json = { [k: string]: any };
 
@@ -58,8 +59,11 @@ export class LinuxKernel implements Kernel {
    * Applies the changes in order, in as few processes as possible: consecutive `ip` commands go
    * through one `ip -batch -` (which stops at the first failure), `bridge` ones through `bridge -batch -`.
    */
+  private tunnelMtu?: number;
+
   public async applyNet(ops: NetOp[]): Promise<void> {
-    const cmds = ops.flatMap((o) => commandsFor(o));
+    if (this.tunnelMtu === undefined && ops.some((o) => o.op === 'add-link')) this.tunnelMtu = (await this.underlayMtu()) - 50;
+    const cmds = ops.flatMap((o) => commandsFor(o, this.tunnelMtu ?? 1450));
     for (let i = 0; i < cmds.length;) {
       const tool = cmds[i][0];
       let j = i;
@@ -108,6 +112,17 @@ export class LinuxKernel implements Kernel {
     return out.flatMap((l) => (l.addr_info ?? []).map((a: Json) => a.local as string));
   }
 
+  /** MTU of the device of the default route (the underlay the tunnels ride on), else the smallest up device's. */
+  private async underlayMtu(): Promise<number> {
+    const links = (await this.ipJson(['link', 'show'])).filter((l) => l.ifname !== 'lo' && l.link_type !== 'none');
+    const byName = new Map(links.map((l) => [l.ifname as string, Number(l.mtu)]));
+    const dflt = (await this.ipJson(['-4', 'route', 'show', 'default']).catch(() => [] as Json[]))[0];
+    const viaDefault = dflt?.dev ? byName.get(dflt.dev) : undefined;
+    if (viaDefault) return viaDefault;
+    const up = links.filter((l) => (l.flags ?? []).includes('UP') && !String(l.ifname).startsWith(TUNNEL_DEVICE_PREFIX)).map((l) => Number(l.mtu));
+    return up.length ? Math.min(...up) : 1500;
+  }
+
   public async setSysctl(key: string, value: string): Promise<void> {
     // /proc/sys directly: no procps in the slim images. Read first: in an unprivileged container
     // /proc/sys is read-only, and the value may already be right (pod sysctls, node configuration).
@@ -131,14 +146,16 @@ function ruleArgs(verb: string, r: MarkRule): string[] {
   return ['rule', verb, 'priority', String(r.priority), 'fwmark', `0x${r.mark.toString(16)}/0x${r.mask.toString(16)}`, 'lookup', String(r.table)];
 }
 
-function commandsFor(o: NetOp): string[][] {
+function commandsFor(o: NetOp, tunnelMtu: number): string[][] {
   const ip = (...a: string[]) => ['ip', ...a];
   const bridge = (...a: string[]) => ['bridge', ...a];
   switch (o.op) {
     case 'add-link': {
       const l = o.link;
+      // No lower device, so the kernel would give the tunnel MTU 1500 whatever the underlay: size it to the
+      // underlay minus VXLAN's 50 bytes of headers instead.
       return [ip('link', 'add', l.name, ...(l.mac ? ['address', l.mac] : []), 'type', 'vxlan', 'id', String(l.vni),
-        'dstport', String(l.port), 'nolearning'), ip('link', 'set', l.name, 'up')];
+        'dstport', String(l.port), 'nolearning'), ip('link', 'set', l.name, 'mtu', String(tunnelMtu), 'up')];
     }
     case 'del-link': return [ip('link', 'del', o.name)];
     case 'set-neighbor': return [ip('neigh', 'replace', o.neighbor.ip, 'lladdr', o.neighbor.mac, 'dev', o.neighbor.dev, 'nud', 'permanent')];

@@ -9,6 +9,9 @@ type Json = { [k: string]: any };
 
 /** The real kernel, through iproute2, nftables and conntrack-tools (JSON output where they have it). */
 export class LinuxKernel implements Kernel {
+  /** MTU of the tunnel devices, measured from the underlay once. */
+  private tunnelMtu?: number;
+
   public async readNet(owned: NetOwnership): Promise<NetState> {
     const [links, nexthops, routes, rules] = await Promise.all([
       this.ipJson(['-d', 'link', 'show', 'type', 'vxlan']),
@@ -59,8 +62,6 @@ export class LinuxKernel implements Kernel {
    * Applies the changes in order, in as few processes as possible: consecutive `ip` commands go
    * through one `ip -batch -` (which stops at the first failure), `bridge` ones through `bridge -batch -`.
    */
-  private tunnelMtu?: number;
-
   public async applyNet(ops: NetOp[]): Promise<void> {
     if (this.tunnelMtu === undefined && ops.some((o) => o.op === 'add-link')) this.tunnelMtu = (await this.underlayMtu()) - 50;
     const cmds = ops.flatMap((o) => commandsFor(o, this.tunnelMtu ?? 1450));

@@ -5,8 +5,8 @@ import {
   DestinationSetModel, DnsModel, EgressExitMode, EgressGatewayModel, EgressModelDocument,
   EgressRuleModel, EgressZoneModel, NatPoolModel, ZoneMembersModel,
 } from '../model/egress-model';
+import { DEFAULT_DNS } from '../model/dns-defaults';
 import { ValidationErrors } from '../model/errors';
-import { Port } from '../model/port';
 
 /** A zone as its construct declares it; the builder resolves references and the exit. */
 export interface ZoneDeclaration {
@@ -43,14 +43,6 @@ export interface ClusterNetworkDeclaration {
   readonly nodeCidrs: string[];
   readonly dns?: DnsModel;
 }
-
-const DEFAULT_DNS: DnsModel = {
-  enabled: true,
-  namespace: 'kube-system',
-  podSelector: 'k8s-app == "kube-dns"',
-  ports: [Port.udp(53).toModel(), Port.tcp(53).toModel()],
-  cidrs: [],
-};
 
 /**
  * Collects the declarations of every construct in an app and resolves them into one

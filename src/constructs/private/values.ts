@@ -1,8 +1,7 @@
 import { Cidr } from '../../model/cidr';
+import { DEFAULT_DNS } from '../../model/dns-defaults';
 import { DnsModel } from '../../model/egress-model';
 import { locate } from '../../model/errors';
-import { Port } from '../../model/port';
-import { Selector } from '../../model/selector';
 import type { DnsOptions } from '../cluster-network';
 
 /** Parses a CIDR and locates any error at the construct path. @internal */
@@ -13,12 +12,11 @@ export function parseCidrAt(field: string, text: string, path: string): Cidr {
 /** Resolves DNS options to the model form. @internal */
 export function dnsModel(options: DnsOptions, path: string): DnsModel {
   const cidrs = (options.cidrs ?? []).map((c, i) => parseCidrAt(`dns.cidrs[${i}]`, c, path).toString());
-  const ports = options.ports ?? [Port.udp(53), Port.tcp(53)];
   return {
-    enabled: options.enabled ?? true,
-    namespace: options.namespace ?? 'kube-system',
-    podSelector: (options.podSelector ?? Selector.labelEquals('k8s-app', 'kube-dns')).toString(),
-    ports: ports.map(p => p.toModel()),
+    enabled: options.enabled ?? DEFAULT_DNS.enabled,
+    namespace: options.namespace ?? DEFAULT_DNS.namespace,
+    podSelector: options.podSelector?.toString() ?? DEFAULT_DNS.podSelector,
+    ports: options.ports?.map(p => p.toModel()) ?? DEFAULT_DNS.ports,
     cidrs,
   };
 }

@@ -1,11 +1,11 @@
 import * as ipaddr from 'ipaddr.js';
 import { Cidr } from '../model/cidr';
 import { CidrAggregator } from '../model/cidr-aggregation';
+import { DEFAULT_DNS } from '../model/dns-defaults';
 import {
   DestinationSetModel, DnsModel, EgressExitMode, EgressGatewayModel, EgressModelDocument,
   EgressRuleModel, EgressZoneModel, NatPoolModel, ZoneMembersModel,
 } from '../model/egress-model';
-import { DEFAULT_DNS } from '../model/dns-defaults';
 import { ValidationErrors } from '../model/errors';
 
 /** A zone as its construct declares it; the builder resolves references and the exit. */

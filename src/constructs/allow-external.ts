@@ -3,6 +3,7 @@ import { Destination } from './destination';
 import { DestinationSet } from './destination-set';
 import { IEgressGateway } from './egress-gateway-ref';
 import type { EgressZone } from './egress-zone';
+import { DestinationEntries } from './private/destination-entries';
 import { EgressValidationError } from '../model/errors';
 import { toDnsLabel, validateDnsLabel } from '../model/names';
 import { Port } from '../model/port';
@@ -59,6 +60,8 @@ export class AllowExternal extends Construct {
   public readonly ruleName: string;
   private readonly zones: EgressZone[];
   private readonly sets: DestinationSet[];
+  /** Inline addresses and domains: a destination set of the rule's own, declared without a construct. */
+  private readonly inline?: { name: string; entries: DestinationEntries };
   private readonly ports: Port[];
   private readonly props: AllowExternalOptions;
 
@@ -81,32 +84,42 @@ export class AllowExternal extends Construct {
     this.zones = [...props.zones];
     this.ports = this.dedupePorts(props.ports ?? []);
 
+    this.sets = props.to.filter(d => d._set).map(d => d._set!);
     const inlineCidrs = props.to.flatMap(d => d._cidrs);
     const inlineDomains = props.to.flatMap(d => d._domains);
-    this.sets = props.to.filter(d => d._set).map(d => d._set!);
     if (inlineCidrs.length > 0 || inlineDomains.length > 0) {
       // zone.allow('https', …) in two zones must not collide: a rule owned by a zone prefixes the zone's name.
       const owner = scope as Partial<EgressZone>;
       const setName = props.name === undefined && typeof owner.zoneName === 'string' ? toDnsLabel(`${owner.zoneName}-${this.ruleName}`) : this.ruleName;
-      const inline = new DestinationSet(this, 'Destinations', {
-        name: setName,
-        description: props.description,
-        entries: inlineCidrs,
-        domains: inlineDomains,
-      });
-      inline._markInline();
-      this.sets.push(inline);
+      // Errors name the rule's "Destinations", where the addresses were given.
+      const setPath = `${path}/Destinations`;
+      const name = validateDnsLabel('name', setName, setPath);
+      const entries = new DestinationEntries(setPath);
+      inlineCidrs.forEach((e, i) => entries.addCidrAt(`entries[${i}].cidr`, e.cidr, e.description));
+      inlineDomains.forEach((d, i) => entries.addDomainAt(`domains[${i}]`, d));
+      this.inline = { name, entries };
     }
   }
 
   /** @internal */
   public _contribute(builder: ModelBuilder): void {
+    const setNames = new Set(this.sets.map(s => s.setName));
+    if (this.inline) {
+      setNames.add(this.inline.name);
+      builder.addDestinationSet(this.inline.entries.declaration({
+        name: this.inline.name,
+        description: this.props.description,
+        labels: {},
+        inline: true,
+      }));
+    }
+    const destinationSets = [...setNames].sort();
     for (const zone of this.zones) {
       builder.addRule(zone.zoneName, {
         name: this.ruleName,
         path: this.node.path,
         description: this.props.description,
-        destinationSets: [...new Set(this.sets.map(s => s.setName))].sort(),
+        destinationSets,
         ports: this.ports.map(p => p.toModel()),
         gateway: this.props.via?.gatewayName,
         bypassGateway: this.props.bypassGateway ?? false,

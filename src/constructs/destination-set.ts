@@ -1,6 +1,5 @@
 import { Construct } from 'constructs';
-import { Cidr } from '../model/cidr';
-import { EgressValidationError, locate } from '../model/errors';
+import { DestinationEntries } from './private/destination-entries';
 import { toDnsLabel, validateDnsLabel } from '../model/names';
 import type { ModelBuilder } from '../synth/model-builder';
 
@@ -54,9 +53,6 @@ export interface DestinationSetProps {
   readonly namespace?: string;
 }
 
-// RFC 1123 host names, optionally with a leading "*." wildcard (what Calico Enterprise and Cilium accept).
-const DOMAIN = /^(\*\.)?([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)*[a-z0-9]([-a-z0-9]*[a-z0-9])?\.?$/;
-
 /**
  * A named set of external destinations (addresses and/or domain names), shared by any number of
  * AllowExternal rules and zones. Becomes one Calico GlobalNetworkSet (or NetworkSet), so a long
@@ -66,11 +62,9 @@ export class DestinationSet extends Construct {
   /** Name of the set. */
   public readonly setName: string;
   private readonly description?: string;
-  private readonly entries: { cidr: Cidr; description?: string }[] = [];
-  private readonly domains: string[] = [];
+  private readonly entries: DestinationEntries;
   private readonly labels: { [key: string]: string };
   private readonly namespace?: string;
-  private inline = false;
 
   /**
    * @param scope the construct this DestinationSet belongs to (usually a chart)
@@ -81,63 +75,37 @@ export class DestinationSet extends Construct {
     super(scope, id);
     this.setName = validateDnsLabel('name', props.name ?? toDnsLabel(id), this.node.path);
     this.description = props.description;
+    this.entries = new DestinationEntries(this.node.path);
     this.labels = { ...(props.labels ?? {}) };
     this.namespace = props.namespace === undefined ? undefined : validateDnsLabel('namespace', props.namespace, this.node.path);
-    (props.cidrs ?? []).forEach((c, i) => this.addCidrAt(`cidrs[${i}]`, c));
-    (props.entries ?? []).forEach((e, i) => this.addCidrAt(`entries[${i}].cidr`, e.cidr, e.description));
-    (props.domains ?? []).forEach((d, i) => this.addDomainAt(`domains[${i}]`, d));
+    (props.cidrs ?? []).forEach((c, i) => this.entries.addCidrAt(`cidrs[${i}]`, c));
+    (props.entries ?? []).forEach((e, i) => this.entries.addCidrAt(`entries[${i}].cidr`, e.cidr, e.description));
+    (props.domains ?? []).forEach((d, i) => this.entries.addDomainAt(`domains[${i}]`, d));
   }
 
   /** Adds an address or CIDR. */
   public addCidr(cidr: string, description?: string): void {
-    this.addCidrAt('cidr', cidr, description);
+    this.entries.addCidrAt('cidr', cidr, description);
   }
 
   /** Adds a domain name. */
   public addDomain(domain: string): void {
-    this.addDomainAt('domain', domain);
+    this.entries.addDomainAt('domain', domain);
   }
 
   /** Whether the set has any domain names. */
   public get hasDomains(): boolean {
-    return this.domains.length > 0;
-  }
-
-  /**
-   * Marks the set as one rule's inline addresses (see DestinationSetModel.inline).
-   * @internal
-   */
-  public _markInline(): void {
-    this.inline = true;
+    return this.entries.hasDomains;
   }
 
   /** @internal */
   public _contribute(builder: ModelBuilder): void {
-    if (this.entries.length === 0 && this.domains.length === 0) {
-      throw new EgressValidationError('cidrs', '[]', 'is empty: a destination set needs at least one address or domain', this.node.path);
-    }
-    builder.addDestinationSet({
+    builder.addDestinationSet(this.entries.declaration({
       name: this.setName,
-      path: this.node.path,
       description: this.description,
-      entries: this.entries.map(e => ({ cidr: e.cidr.toString(), description: e.description ?? this.description })),
-      domains: [...new Set(this.domains)].sort(),
       labels: this.labels,
       namespace: this.namespace,
-      inline: this.inline,
-    });
-  }
-
-  private addCidrAt(field: string, text: string, description?: string): void {
-    const cidr = locate(this.node.path, field, () => Cidr.parse(text));
-    this.entries.push({ cidr, description });
-  }
-
-  private addDomainAt(field: string, domain: string): void {
-    const d = domain.toLowerCase();
-    if (d.length > 253 || !DOMAIN.test(d)) {
-      throw new EgressValidationError(field, domain, 'is not a domain name (RFC 1123, optionally starting with "*.")', this.node.path);
-    }
-    this.domains.push(d.replace(/\.$/, ''));
+      inline: false,
+    }));
   }
 }

@@ -57,6 +57,25 @@ export class EgressSynthesizer {
     return this.document;
   }
 
+  /**
+   * A scope for a declaration that has no construct of its own (an AllowExternal's inline destinations are
+   * declared at "<rule>/Destinations"): created under the closest construct on the path when first needed,
+   * so rendered objects keep the path the declaration names.
+   */
+  private scopeUnder(path: string, byPath: Map<string, Construct>): Construct {
+    const parts = path.split('/');
+    for (let i = parts.length - 1; i > 0; i--) {
+      let scope = byPath.get(parts.slice(0, i).join('/'));
+      if (!scope) continue;
+      for (let j = i; j < parts.length; j++) {
+        scope = new Construct(scope, parts[j]);
+        byPath.set(scope.node.path, scope);
+      }
+      return scope;
+    }
+    throw new Error(`internal: no construct at ${path}`);
+  }
+
   /** Renders the model into API objects, once. */
   public render(): void {
     if (this.rendered) return;
@@ -74,7 +93,7 @@ export class EgressSynthesizer {
         for (const x of this.root.node.findAll()) if (!byPath.has(x.node.path)) byPath.set(x.node.path, x as Construct);
         c = byPath.get(path);
       }
-      if (!c) throw new Error(`internal: no construct at ${path}`);
+      if (!c) c = this.scopeUnder(path, byPath);
       return c;
     };
     const setsByName = new Map(doc.destinationSets.map(s => [s.name, s]));

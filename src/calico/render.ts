@@ -8,21 +8,24 @@ import { CalicoEntityRule, CalicoRule } from './calico-rule';
 
 /** Drops undefined/null, "", [] and {} (recursively) and renders value objects by their toJson(). */
 export function prune(value: any): any {
+  // Runs over every rule of every policy: plain loops, and no output object until a field survives.
   if (value === undefined || value === null || value === '') return undefined;
-  if (typeof value === 'object' && typeof value.toJson === 'function') return value.toJson();
+  if (typeof value !== 'object') return value;
+  if (typeof value.toJson === 'function') return value.toJson();
   if (Array.isArray(value)) {
-    const items = value.map(prune).filter(v => v !== undefined);
-    return items.length > 0 ? items : undefined;
-  }
-  if (typeof value === 'object') {
-    const out: { [key: string]: any } = {};
-    for (const [k, v] of Object.entries(value)) {
-      const p = prune(v);
-      if (p !== undefined) out[k] = p;
+    let items: any[] | undefined;
+    for (const item of value) {
+      const p = prune(item);
+      if (p !== undefined) (items ??= []).push(p);
     }
-    return Object.keys(out).length > 0 ? out : undefined;
+    return items;
   }
-  return value;
+  let out: { [key: string]: any } | undefined;
+  for (const k of Object.keys(value)) {
+    const p = prune(value[k]);
+    if (p !== undefined) (out ??= {})[k] = p;
+  }
+  return out;
 }
 
 function renderEntityRule(er: CalicoEntityRule | undefined): any {

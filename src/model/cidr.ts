@@ -3,7 +3,7 @@
  * An IPv4 or IPv6 network (CIDR), parsed the way Calico parses it and printed canonically.
  */
 import { EgressValidationError } from './errors';
-import { ParsedCidr, formatParsed, formatWords, parseCidrText } from './ip-cidr-parser';
+import { ParsedCidr, formatWords, parseCidrText, parseCidrTextDetailed } from './ip-cidr-parser';
 import { IpFamily } from './ip-family';
 
 export { IpFamily } from './ip-family';
@@ -45,6 +45,15 @@ export class Cidr {
     return new Cidr(parseCidrText(text, false));
   }
 
+  /**
+   * Parses leniently and says whether the text had host bits set, with one parse.
+   * @internal
+   */
+  public static _parseWithHostBits(text: string): { cidr: Cidr; hostBits: boolean } {
+    const { network, hostBits } = parseCidrTextDetailed(text);
+    return { cidr: new Cidr(network), hostBits };
+  }
+
   /** Whether `parse(text)` would succeed. */
   public static isValid(text: string): boolean {
     try {
@@ -59,23 +68,30 @@ export class Cidr {
   public readonly family: IpFamily;
   /** The prefix length (0-32 for IPv4, 0-128 for IPv6). */
   public readonly prefixLength: number;
-  /** The first address, canonical ("10.0.0.0"). */
-  public readonly networkAddress: string;
-  /** The last address, canonical ("10.255.255.255"); for IPv4 the broadcast address. */
-  public readonly lastAddress: string;
-
   private readonly bits: number;
   private readonly start: bigint;
-  private readonly text: string;
+  private readonly words: number[];
+  // Texts are formatted on first use: an estate parses many more CIDRs than it prints addresses of.
+  private networkText?: string;
+  private lastText?: string;
+  private text?: string;
 
   private constructor(parsed: ParsedCidr) {
     this.family = parsed.family;
     this.prefixLength = parsed.prefix;
     this.bits = parsed.family === IpFamily.IPV4 ? 32 : 128;
+    this.words = parsed.words;
     this.start = toBig(parsed.words);
-    this.networkAddress = formatWords(this.family, parsed.words);
-    this.lastAddress = formatWords(this.family, toWords(this.family, this.last));
-    this.text = formatParsed(parsed);
+  }
+
+  /** The first address, canonical ("10.0.0.0"). */
+  public get networkAddress(): string {
+    return this.networkText ??= formatWords(this.family, this.words);
+  }
+
+  /** The last address, canonical ("10.255.255.255"); for IPv4 the broadcast address. */
+  public get lastAddress(): string {
+    return this.lastText ??= formatWords(this.family, toWords(this.family, this.last));
   }
 
   /**
@@ -159,7 +175,7 @@ export class Cidr {
 
   /** Canonical CIDR text ("10.0.0.0/8", "2001:db8::/32"); bare addresses get /32 or /128. */
   public toString(): string {
-    return this.text;
+    return this.text ??= this.networkAddress + '/' + this.prefixLength;
   }
 
   private get size(): bigint {

@@ -101,6 +101,13 @@ export function parseAddressPart(addr: string, text: string, field: string): { f
  * hint); otherwise they are masked off. Throws `EgressValidationError` with `field` on bad input.
  */
 export function parseCidrText(text: string, strict: boolean, field = 'cidr'): ParsedCidr {
+  const { network, hostBits } = parseCidrTextDetailed(text, field);
+  if (strict && hostBits) fail(field, text, 'has host bits set', `did you mean ${formatParsed(network)}?`);
+  return network;
+}
+
+/** Parses leniently and tells whether host bits were set (one parse where callers need both answers). */
+export function parseCidrTextDetailed(text: string, field = 'cidr'): { network: ParsedCidr; hostBits: boolean } {
   if (typeof text !== 'string') fail(field, text, 'is not a string');
   if (text.length === 0) fail(field, text, 'is empty');
   if (/\s/.test(text)) {
@@ -122,10 +129,6 @@ export function parseCidrText(text: string, strict: boolean, field = 'cidr'): Pa
       fail(field, text, `has a prefix length outside 0-${bits} for ${family}`);
     }
   }
-  const network = maskWords(words, prefix);
-  const result = unmapWords(family, network, prefix);
-  if (strict && network.some((w, k) => w !== words[k])) {
-    fail(field, text, 'has host bits set', `did you mean ${formatParsed(result)}?`);
-  }
-  return result;
+  const masked = maskWords(words, prefix);
+  return { network: unmapWords(family, masked, prefix), hostBits: masked.some((w, k) => w !== words[k]) };
 }

@@ -20,17 +20,17 @@ export interface CidrText {
  */
 export function parseCidrText(text: string): CidrText | undefined {
   if (typeof text !== 'string') return undefined;
-  let network: Cidr;
+  let parsed: { cidr: Cidr; hostBits: boolean };
   try {
-    network = Cidr.parseLenient(text);
+    parsed = Cidr._parseWithHostBits(text);
   } catch {
     return undefined;
   }
   return {
-    version: network.family === IpFamily.IPV4 ? 4 : 6,
-    prefixLength: network.prefixLength,
-    masked: Cidr.isValid(text),
-    network,
+    version: parsed.cidr.family === IpFamily.IPV4 ? 4 : 6,
+    prefixLength: parsed.cidr.prefixLength,
+    masked: !parsed.hostBits,
+    network: parsed.cidr,
   };
 }
 

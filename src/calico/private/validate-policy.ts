@@ -11,6 +11,11 @@ import { CalicoEntityRule, CalicoIcmpFields, CalicoRule } from '../calico-rule';
 
 const GLOBAL_ONLY_IN_NAMESPACE_SELECTOR = 'uses global(), which Calico allows only as an entity rule\'s namespaceSelector';
 const PORTS_NEED_PROTOCOL = 'needs the rule\'s protocol to be TCP, UDP or SCTP (Calico: rules that specify ports must set protocol to TCP or UDP or SCTP)';
+// Validation runs over every rule of every policy an estate renders (170,000 rules at 5,000 zones): the happy
+// path allocates nothing, and field names like "spec.egress[3].destination.nets" are built only to fail.
+const ACTIONS = Object.values(CalicoAction) as string[];
+const POLICY_TYPES = Object.values(CalicoPolicyType) as string[];
+const PERFORMANCE_HINTS = Object.values(CalicoPerformanceHint) as string[];
 
 /** Which Calico kind a spec belongs to: rules differ slightly between them. */
 export interface PolicyContext {
@@ -41,14 +46,14 @@ export function validatePolicySpec(spec: CalicoGlobalNetworkPolicySpec, ctx: Pol
   }
 
   const types = arrayAt(path, 'spec.types', spec.types, 2);
-  const typeValues = Object.values(CalicoPolicyType) as string[];
+  const typeValues = POLICY_TYPES;
   types.forEach((t, i) => {
     if (!typeValues.includes(t)) fail(path, `spec.types[${i}]`, t, `is not a policy type (${typeValues.join(' or ')})`);
   });
   uniqueAt(path, 'spec.types', types);
 
   const hints = arrayAt(path, 'spec.performanceHints', spec.performanceHints);
-  const hintValues = Object.values(CalicoPerformanceHint) as string[];
+  const hintValues = PERFORMANCE_HINTS;
   hints.forEach((h, i) => {
     if (!hintValues.includes(h)) fail(path, `spec.performanceHints[${i}]`, h, `is not a performance hint Calico knows (${hintValues.join(', ')})`);
   });
@@ -83,8 +88,7 @@ function noGlobal(text: string | undefined, field: string, path: string): void {
 function validateRule(rule: CalicoRule, field: string, direction: 'ingress' | 'egress', ctx: PolicyContext): void {
   const path = ctx.path;
   if (rule === undefined || rule === null || typeof rule !== 'object') fail(path, field, rule, 'is not a rule');
-  const actions = Object.values(CalicoAction) as string[];
-  if (!actions.includes(rule.action)) fail(path, `${field}.action`, rule.action ?? '', `is not a Calico action (${actions.join(', ')})`);
+  if (!ACTIONS.includes(rule.action)) fail(path, `${field}.action`, rule.action ?? '', `is not a Calico action (${ACTIONS.join(', ')})`);
   if (rule.ipVersion !== undefined && rule.ipVersion !== 4 && rule.ipVersion !== 6) {
     fail(path, `${field}.ipVersion`, rule.ipVersion, 'is not an IP version (4 or 6)');
   }
@@ -97,19 +101,19 @@ function validateRule(rule: CalicoRule, field: string, direction: 'ingress' | 'e
       fail(path, `${field}.ipVersion`, rule.ipVersion, `must be ${implied} with ${key} ${p.toString()}`);
     }
   }
-  validateIcmp(rule.icmp, `${field}.icmp`, path);
-  validateIcmp(rule.notICMP, `${field}.notICMP`, path);
+  if (rule.icmp !== undefined) validateIcmp(rule.icmp, `${field}.icmp`, path);
+  if (rule.notICMP !== undefined) validateIcmp(rule.notICMP, `${field}.notICMP`, path);
   if (rule.icmp !== undefined && !(rule.protocol?.isIcmpByName)) {
     fail(path, `${field}.icmp`, rule.icmp, 'needs the rule\'s protocol to be ICMP or ICMPv6',
       rule.protocol?.impliedIpVersion ? 'Calico requires the protocol by name: use CalicoProtocol.ICMP or CalicoProtocol.ICMPV6' : undefined);
   }
 
-  const source = rule.source ?? {};
-  const destination = rule.destination ?? {};
-  validateEntityRule(source, `${field}.source`, path);
-  validateEntityRule(destination, `${field}.destination`, path);
+  const source: CalicoEntityRule = rule.source ?? NO_ENTITY;
+  const destination: CalicoEntityRule = rule.destination ?? NO_ENTITY;
+  if (rule.source !== undefined) validateEntityRule(source, `${field}.source`, path);
+  if (rule.destination !== undefined) validateEntityRule(destination, `${field}.destination`, path);
 
-  if (!rule.protocol?.supportsPorts) {
+  if (!rule.protocol?.supportsPorts && hasAny(source.ports, source.notPorts, destination.ports, destination.notPorts)) {
     for (const [side, er] of [['source', source], ['destination', destination]] as const) {
       for (const key of ['ports', 'notPorts'] as const) {
         if ((er[key] ?? []).length > 0) fail(path, `${field}.${side}.${key}`, er[key]!.map(p => p.toString()), PORTS_NEED_PROTOCOL);
@@ -117,12 +121,14 @@ function validateRule(rule: CalicoRule, field: string, direction: 'ingress' | 'e
     }
   }
 
-  validateEntityRuleNets([
-    [source.nets, `${field}.source.nets`],
-    [source.notNets, `${field}.source.notNets`],
-    [destination.nets, `${field}.destination.nets`],
-    [destination.notNets, `${field}.destination.notNets`],
-  ], rule.ipVersion, path);
+  if (hasAny(source.nets, source.notNets, destination.nets, destination.notNets)) {
+    validateEntityRuleNets([
+      [source.nets, `${field}.source.nets`],
+      [source.notNets, `${field}.source.notNets`],
+      [destination.nets, `${field}.destination.nets`],
+      [destination.notNets, `${field}.destination.notNets`],
+    ], rule.ipVersion, path);
+  }
 
   if (rule.http !== undefined) validateHttp(rule, field, direction, path);
 
@@ -183,17 +189,18 @@ function validateHttp(rule: CalicoRule, field: string, direction: string, path: 
 
 function validateEntityRule(er: CalicoEntityRule, field: string, path: string): void {
   if (typeof er !== 'object' || er === null) fail(path, field, er, 'is not an entity rule');
-  arrayAt(path, `${field}.nets`, er.nets, 256);
-  arrayAt(path, `${field}.notNets`, er.notNets, 256);
-  noGlobal(er.selector, `${field}.selector`, path);
-  noGlobal(er.notSelector, `${field}.notSelector`, path);
+  if (er.nets !== undefined) arrayAt(path, `${field}.nets`, er.nets, 256);
+  if (er.notNets !== undefined) arrayAt(path, `${field}.notNets`, er.notNets, 256);
+  if (er.selector !== undefined) noGlobal(er.selector, `${field}.selector`, path);
+  if (er.notSelector !== undefined) noGlobal(er.notSelector, `${field}.notSelector`, path);
   if (er.namespaceSelector !== undefined) {
     const ns = validateSelectorText(er.namespaceSelector, `${field}.namespaceSelector`, path);
     if (ns.usesGlobal && ns.toString() !== 'global()') {
       fail(path, `${field}.namespaceSelector`, er.namespaceSelector, 'combines global() with other selectors (Calico allows global() only on its own)');
     }
   }
-  for (const key of ['ports', 'notPorts'] as const) {
+  for (const key of PORT_FIELDS) {
+    if (er[key] === undefined) continue;
     arrayAt(path, `${field}.${key}`, er[key], 50).forEach((p, i) => {
       if (!(p instanceof CalicoPort)) fail(path, `${field}.${key}[${i}]`, p, 'is not a CalicoPort', 'use CalicoPort.of(443), CalicoPort.range(8000, 8080), CalicoPort.named("http") or CalicoPort.parse(text)');
     });
@@ -216,4 +223,12 @@ function validateEntityRule(er: CalicoEntityRule, field: string, path: string): 
   if (er.selector || er.notSelector) fail(path, `${field}.services`, svc.name, 'cannot be given with selector or notSelector in the same entity rule');
   if (er.serviceAccounts !== undefined) fail(path, `${field}.services`, svc.name, 'cannot be given with serviceAccounts in the same entity rule');
   if ((er.nets ?? []).length > 0 || (er.notNets ?? []).length > 0) fail(path, `${field}.services`, svc.name, 'cannot be given with nets or notNets in the same entity rule');
+}
+
+const NO_ENTITY: CalicoEntityRule = Object.freeze({});
+const PORT_FIELDS = ['ports', 'notPorts'] as const;
+
+function hasAny(...lists: (readonly unknown[] | undefined)[]): boolean {
+  for (const l of lists) if (l !== undefined && l !== null && (l as unknown[]).length !== 0) return true;
+  return false;
 }

@@ -2,6 +2,7 @@ import { Construct, IConstruct } from 'constructs';
 import { ModelBuilder } from './model-builder';
 import { isModelContributor } from './model-contributor';
 import { backendRenderer, RenderSelection } from '../backends/backend-renderer';
+import { renderFromModel } from '../calico/private/rendered-by-library';
 import { EgressModelDocument } from '../model/egress-model';
 import { ValidationErrors } from '../model/errors';
 import '../backends/register-all';
@@ -125,6 +126,6 @@ export class EgressSynthesizer {
       for (const problem of backendRenderer(name).unsupported(selection)) errors.add(problem);
     }
     errors.throwIfAny('egress backends');
-    for (const { name, selection } of selections) backendRenderer(name).render(selection);
+    for (const { name, selection } of selections) renderFromModel(() => backendRenderer(name).render(selection));
   }
 }

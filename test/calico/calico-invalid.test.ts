@@ -4,6 +4,7 @@ import {
   CalicoIPPool, CalicoIPPoolAllowedUse, CalicoIPPoolSpec, CalicoNetworkPolicy, CalicoNetworkPolicySpec, CalicoNetworkSet,
   CalicoPolicyType, CalicoPort, CalicoProtocol, CalicoRule,
 } from '../../src/calico';
+import { renderFromModel } from '../../src/calico/private/rendered-by-library';
 
 const { ALLOW, DENY } = CalicoAction;
 const TCP = CalicoProtocol.TCP;
@@ -187,5 +188,27 @@ describe('invalid Calico objects throw at construction, naming field, reason and
     expect(gnp({ order: -5 })()).toBeInstanceOf(CalicoGlobalNetworkPolicy);
     expect(pool({ cidr: '10.0.0.0/24', blockSize: 24 })()).toBeInstanceOf(CalicoIPPool);
     expect(pool({ cidr: '10.0.0.0/26', allowedUses: [CalicoIPPoolAllowedUse.LOAD_BALANCER] })()).toBeInstanceOf(CalicoIPPool);
+  });
+});
+
+describe('policies rendered from the model', () => {
+  const bad = egress({ action: ALLOW, destination: { nets: ['10.0.0.1/24'] } });
+  const saved = process.env.CDK8S_EGRESS_CHECK_RENDERED;
+  afterEach(() => { process.env.CDK8S_EGRESS_CHECK_RENDERED = saved; });
+
+  test('a policy users build is always checked', () => {
+    delete process.env.CDK8S_EGRESS_CHECK_RENDERED;
+    expect(bad).toThrow(/destination\.nets\[0\] "10\.0\.0\.1\/24" is not strictly masked/);
+  });
+
+  test('the renderer\'s own policies skip the rule self-check, unless CDK8S_EGRESS_CHECK_RENDERED=1 (as in tests)', () => {
+    delete process.env.CDK8S_EGRESS_CHECK_RENDERED;
+    expect(() => renderFromModel(bad)).not.toThrow();
+    process.env.CDK8S_EGRESS_CHECK_RENDERED = '1';
+    expect(() => renderFromModel(bad)).toThrow(/is not strictly masked/);
+    // Nested and after an error, the mode is back to checking.
+    delete process.env.CDK8S_EGRESS_CHECK_RENDERED;
+    expect(() => renderFromModel(() => { throw new Error('x'); })).toThrow('x');
+    expect(bad).toThrow(/is not strictly masked/);
   });
 });

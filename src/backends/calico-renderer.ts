@@ -334,8 +334,24 @@ interface ProtocolGroup {
   readonly icmp?: { type?: number; code?: number };
 }
 
+// Estates repeat a handful of port lists across thousands of rules: each list is grouped once. The groups
+// (and their CalicoPort values) are immutable, so rules share them.
+const PORT_GROUPS = new Map<string, ProtocolGroup[]>();
+
 /** Ports grouped per protocol: a Calico rule carries one protocol, and one ICMP type/code at most. */
 function groupByProtocol(models: PortModel[]): ProtocolGroup[] {
+  let key = '';
+  for (const m of models) key += `${m.protocol}|${m.fromPort}|${m.toPort}|${m.portName}|${m.icmpType}|${m.icmpCode};`;
+  let groups = PORT_GROUPS.get(key);
+  if (!groups) {
+    groups = buildProtocolGroups(models);
+    if (PORT_GROUPS.size >= 10_000) PORT_GROUPS.clear();
+    PORT_GROUPS.set(key, groups);
+  }
+  return groups;
+}
+
+function buildProtocolGroups(models: PortModel[]): ProtocolGroup[] {
   const out: ProtocolGroup[] = [];
   const byProto = new Map<string, Port[]>();
   for (const m of models) {

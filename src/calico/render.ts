@@ -28,56 +28,74 @@ export function prune(value: any): any {
   return out;
 }
 
+/** Sets `out[key]` to the pruned value when anything is left of it; returns `out` (created on first use). */
+function put(out: { [key: string]: any } | undefined, key: string, value: any): { [key: string]: any } | undefined {
+  const p = prune(value);
+  if (p === undefined) return out;
+  out ??= {};
+  out[key] = p;
+  return out;
+}
+
+// Rules and entity rules are written field by field (no intermediate object holding every field as
+// undefined): there are 170,000 rules at 5,000 zones.
 function renderEntityRule(er: CalicoEntityRule | undefined): any {
   if (!er) return undefined;
-  return {
-    nets: er.nets,
-    notNets: er.notNets,
-    selector: er.selector,
-    notSelector: er.notSelector,
-    namespaceSelector: er.namespaceSelector,
-    ports: er.ports,
-    notPorts: er.notPorts,
-    serviceAccounts: er.serviceAccounts && { names: er.serviceAccounts.names, selector: er.serviceAccounts.selector },
-    services: er.services && { name: er.services.name, namespace: er.services.namespace },
-  };
+  let out: { [key: string]: any } | undefined;
+  out = put(out, 'nets', er.nets);
+  out = put(out, 'notNets', er.notNets);
+  out = put(out, 'selector', er.selector);
+  out = put(out, 'notSelector', er.notSelector);
+  out = put(out, 'namespaceSelector', er.namespaceSelector);
+  out = put(out, 'ports', er.ports);
+  out = put(out, 'notPorts', er.notPorts);
+  if (er.serviceAccounts) out = put(out, 'serviceAccounts', { names: er.serviceAccounts.names, selector: er.serviceAccounts.selector });
+  if (er.services) out = put(out, 'services', { name: er.services.name, namespace: er.services.namespace });
+  return out;
 }
 
 /** A Calico rule as manifest JSON. */
 export function renderRule(rule: CalicoRule): any {
-  return prune({
-    action: rule.action,
-    ipVersion: rule.ipVersion,
-    protocol: rule.protocol,
-    icmp: rule.icmp && { type: rule.icmp.type, code: rule.icmp.code },
-    notProtocol: rule.notProtocol,
-    notICMP: rule.notICMP && { type: rule.notICMP.type, code: rule.notICMP.code },
-    source: renderEntityRule(rule.source),
-    destination: renderEntityRule(rule.destination),
-    http: rule.http && {
+  let out: { [key: string]: any } | undefined;
+  out = put(out, 'action', rule.action);
+  out = put(out, 'ipVersion', rule.ipVersion);
+  out = put(out, 'protocol', rule.protocol);
+  if (rule.icmp) out = put(out, 'icmp', { type: rule.icmp.type, code: rule.icmp.code });
+  out = put(out, 'notProtocol', rule.notProtocol);
+  if (rule.notICMP) out = put(out, 'notICMP', { type: rule.notICMP.type, code: rule.notICMP.code });
+  const source = renderEntityRule(rule.source);
+  if (source !== undefined) (out ??= {}).source = source;
+  const destination = renderEntityRule(rule.destination);
+  if (destination !== undefined) (out ??= {}).destination = destination;
+  if (rule.http) {
+    out = put(out, 'http', {
       methods: rule.http.methods,
       paths: rule.http.paths?.map(p => ({ exact: p.exact, prefix: p.prefix })),
-    },
-    metadata: rule.metadata && { annotations: rule.metadata.annotations },
-  });
+    });
+  }
+  if (rule.metadata) out = put(out, 'metadata', { annotations: rule.metadata.annotations });
+  return out;
 }
 
 /** A (Global)NetworkPolicy spec as manifest JSON (always an object). */
 export function renderPolicySpec(spec: CalicoGlobalNetworkPolicySpec): any {
-  return prune({
-    tier: spec.tier,
-    order: spec.order,
-    selector: spec.selector,
-    namespaceSelector: spec.namespaceSelector,
-    serviceAccountSelector: spec.serviceAccountSelector,
-    types: spec.types,
-    ingress: spec.ingress?.map(renderRule),
-    egress: spec.egress?.map(renderRule),
-    doNotTrack: spec.doNotTrack,
-    preDNAT: spec.preDNAT,
-    applyOnForward: spec.applyOnForward,
-    performanceHints: spec.performanceHints,
-  }) ?? {};
+  let out: { [key: string]: any } | undefined;
+  out = put(out, 'tier', spec.tier);
+  out = put(out, 'order', spec.order);
+  out = put(out, 'selector', spec.selector);
+  out = put(out, 'namespaceSelector', spec.namespaceSelector);
+  out = put(out, 'serviceAccountSelector', spec.serviceAccountSelector);
+  out = put(out, 'types', spec.types);
+  // Rendered rules are already pruned: collected as they are, not pruned (copied) a second time.
+  for (const key of ['ingress', 'egress'] as const) {
+    const rules = spec[key]?.map(renderRule).filter(r => r !== undefined);
+    if (rules && rules.length > 0) (out ??= {})[key] = rules;
+  }
+  out = put(out, 'doNotTrack', spec.doNotTrack);
+  out = put(out, 'preDNAT', spec.preDNAT);
+  out = put(out, 'applyOnForward', spec.applyOnForward);
+  out = put(out, 'performanceHints', spec.performanceHints);
+  return out ?? {};
 }
 
 /** A (Global)NetworkSet spec as manifest JSON (always an object). */

@@ -6,7 +6,7 @@ import type { EgressZone } from './egress-zone';
 import { DestinationEntries } from './private/destination-entries';
 import { EgressValidationError } from '../model/errors';
 import { toDnsLabel, validateDnsLabel } from '../model/names';
-import { Port } from '../model/port';
+import { Port, PortModel } from '../model/port';
 import { ensureSynthesizer } from '../synth/egress-synthesizer';
 import type { ModelBuilder } from '../synth/model-builder';
 
@@ -62,8 +62,12 @@ export class AllowExternal extends Construct {
   private readonly sets: DestinationSet[];
   /** Inline addresses and domains: a destination set of the rule's own, declared without a construct. */
   private readonly inline?: { name: string; entries: DestinationEntries };
-  private readonly ports: Port[];
-  private readonly props: AllowExternalOptions;
+  // Only what the model needs is kept (not the props): an estate has one of these per rule, 100,000 at 5,000 zones.
+  private readonly path: string;
+  private readonly portModels: PortModel[];
+  private readonly description?: string;
+  private readonly gatewayName?: string;
+  private readonly bypassGateway: boolean;
 
   /**
    * @param scope the construct this AllowExternal belongs to (usually a chart)
@@ -74,7 +78,10 @@ export class AllowExternal extends Construct {
     super(scope, id);
     ensureSynthesizer(this);
     const path = this.node.path;
-    this.props = props;
+    this.path = path;
+    this.description = props.description;
+    this.gatewayName = props.via?.gatewayName;
+    this.bypassGateway = props.bypassGateway ?? false;
     this.ruleName = validateDnsLabel('name', props.name ?? toDnsLabel(id), path);
     if (props.zones.length === 0) throw new EgressValidationError('zones', '[]', 'is empty: a rule needs at least one zone', path);
     if (props.to.length === 0) throw new EgressValidationError('to', '[]', 'is empty: a rule needs at least one destination', path);
@@ -82,7 +89,7 @@ export class AllowExternal extends Construct {
       throw new EgressValidationError('bypassGateway', 'true', `contradicts via "${props.via.gatewayName}"`, path);
     }
     this.zones = [...props.zones];
-    this.ports = this.dedupePorts(props.ports ?? []);
+    this.portModels = this.dedupePorts(props.ports ?? []).map(p => p.toModel());
 
     this.sets = props.to.filter(d => d._set).map(d => d._set!);
     const inlineCidrs = props.to.flatMap(d => d._cidrs);
@@ -108,7 +115,7 @@ export class AllowExternal extends Construct {
       setNames.add(this.inline.name);
       builder.addDestinationSet(this.inline.entries.declaration({
         name: this.inline.name,
-        description: this.props.description,
+        description: this.description,
         labels: {},
         inline: true,
       }));
@@ -117,12 +124,12 @@ export class AllowExternal extends Construct {
     for (const zone of this.zones) {
       builder.addRule(zone.zoneName, {
         name: this.ruleName,
-        path: this.node.path,
-        description: this.props.description,
+        path: this.path,
+        description: this.description,
         destinationSets,
-        ports: this.ports.map(p => p.toModel()),
-        gateway: this.props.via?.gatewayName,
-        bypassGateway: this.props.bypassGateway ?? false,
+        ports: this.portModels,
+        gateway: this.gatewayName,
+        bypassGateway: this.bypassGateway,
       });
     }
   }

@@ -11,7 +11,8 @@ const DOMAIN = /^(\*\.)?([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)*[a-z0-9]([-a-z0-9]*[a-
  * (a construct per rule was a third of a large estate's constructs, for nothing cdk8s needed).
  */
 export class DestinationEntries {
-  private readonly entries: { cidr: Cidr; description?: string }[] = [];
+  // Canonical text, not Cidr objects: the model needs only the text, and an estate holds many entries.
+  private readonly entries: { cidr: string; description?: string }[] = [];
   private readonly domains: string[] = [];
 
   /** @param path the construct path errors name */
@@ -23,7 +24,7 @@ export class DestinationEntries {
 
   public addCidrAt(field: string, text: string, description?: string): void {
     const cidr = locate(this.path, field, () => Cidr.parse(text));
-    this.entries.push({ cidr, description });
+    this.entries.push({ cidr: cidr.toString(), description });
   }
 
   public addDomainAt(field: string, domain: string): void {
@@ -43,7 +44,7 @@ export class DestinationEntries {
       name: set.name,
       path: this.path,
       description: set.description,
-      entries: this.entries.map(e => ({ cidr: e.cidr.toString(), description: e.description ?? set.description })),
+      entries: this.entries.map(e => ({ cidr: e.cidr, description: e.description ?? set.description })),
       domains: [...new Set(this.domains)].sort(),
       labels: set.labels,
       namespace: set.namespace,

@@ -1,7 +1,8 @@
-import { ApiObject, ApiObjectMetadata, GroupVersionKind } from 'cdk8s';
+import { ApiObject, ApiObjectMetadata, GroupVersionKind, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
 import { CalicoGlobalNetworkPolicySpec } from './calico-policy-spec';
 import { withoutNamespace } from './private/cluster-scoped';
+import { renderedObjectJson } from './private/rendered-json';
 import { GLOBAL_NETWORK_POLICY_NAME } from './private/k8s-names';
 import { childPath, validateTieredPolicyName } from './private/policy-name';
 import { validateMetadata } from './private/validate-metadata';
@@ -28,6 +29,9 @@ export class CalicoGlobalNetworkPolicy extends ApiObject {
   /** apiVersion and kind of the object. */
   public static readonly GVK: GroupVersionKind = { apiVersion: 'projectcalico.org/v3', kind: 'GlobalNetworkPolicy' };
 
+  private readonly renderedSpec: any;
+  private patched = false;
+
   /**
    * @param scope the construct this CalicoGlobalNetworkPolicy belongs to (usually a chart)
    * @param id the construct id, unique among its siblings
@@ -35,7 +39,9 @@ export class CalicoGlobalNetworkPolicy extends ApiObject {
    */
   constructor(scope: Construct, id: string, props: CalicoGlobalNetworkPolicyProps) {
     if (mustCheckPolicySpec()) validatePolicySpec(props.spec, { global: true, path: childPath(scope.node.path, id) });
-    super(scope, id, { ...CalicoGlobalNetworkPolicy.GVK, metadata: props.metadata, spec: renderPolicySpec(props.spec) });
+    const spec = renderPolicySpec(props.spec);
+    super(scope, id, { ...CalicoGlobalNetworkPolicy.GVK, metadata: props.metadata, spec });
+    this.renderedSpec = spec;
     validateMetadata(this.metadata.toJson(), {
       kind: 'GlobalNetworkPolicy',
       namePattern: GLOBAL_NETWORK_POLICY_NAME,
@@ -46,9 +52,16 @@ export class CalicoGlobalNetworkPolicy extends ApiObject {
     validateTieredPolicyName(this.name, props.spec.tier, this.node.path);
   }
 
+
+  /** Adds JSON patches applied to the manifest (see ApiObject.addJsonPatch). */
+  public addJsonPatch(...ops: JsonPatch[]): void {
+    this.patched = true;
+    super.addJsonPatch(...ops);
+  }
+
   /** The manifest, without the chart's namespace (the kind is cluster-scoped). */
   public toJson(): any {
-    return withoutNamespace(super.toJson());
+    return withoutNamespace(renderedObjectJson(this, this.renderedSpec, this.patched, () => super.toJson()));
   }
 }
 

@@ -1,7 +1,8 @@
-import { ApiObject, ApiObjectMetadata, GroupVersionKind } from 'cdk8s';
+import { ApiObject, ApiObjectMetadata, GroupVersionKind, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
 import { CalicoGlobalNetworkSetSpec } from './calico-network-set-spec';
 import { withoutNamespace } from './private/cluster-scoped';
+import { renderedObjectJson } from './private/rendered-json';
 import { DNS_SUBDOMAIN } from './private/k8s-names';
 import { childPath } from './private/policy-name';
 import { validateMetadata } from './private/validate-metadata';
@@ -24,6 +25,9 @@ export class CalicoGlobalNetworkSet extends ApiObject {
   /** apiVersion and kind of the object. */
   public static readonly GVK: GroupVersionKind = { apiVersion: 'projectcalico.org/v3', kind: 'GlobalNetworkSet' };
 
+  private readonly renderedSpec: any;
+  private patched = false;
+
   /**
    * @param scope the construct this CalicoGlobalNetworkSet belongs to (usually a chart)
    * @param id the construct id, unique among its siblings
@@ -31,7 +35,9 @@ export class CalicoGlobalNetworkSet extends ApiObject {
    */
   constructor(scope: Construct, id: string, props: CalicoGlobalNetworkSetProps) {
     validateNetworkSet(props.spec, props.metadata?.labels, childPath(scope.node.path, id));
-    super(scope, id, { ...CalicoGlobalNetworkSet.GVK, metadata: props.metadata, spec: renderNetworkSetSpec(props.spec) });
+    const spec = renderNetworkSetSpec(props.spec);
+    super(scope, id, { ...CalicoGlobalNetworkSet.GVK, metadata: props.metadata, spec });
+    this.renderedSpec = spec;
     validateMetadata(this.metadata.toJson(), {
       kind: 'GlobalNetworkSet',
       namePattern: DNS_SUBDOMAIN,
@@ -41,8 +47,15 @@ export class CalicoGlobalNetworkSet extends ApiObject {
     }, this.node.path);
   }
 
+
+  /** Adds JSON patches applied to the manifest (see ApiObject.addJsonPatch). */
+  public addJsonPatch(...ops: JsonPatch[]): void {
+    this.patched = true;
+    super.addJsonPatch(...ops);
+  }
+
   /** The manifest, without the chart's namespace (the kind is cluster-scoped). */
   public toJson(): any {
-    return withoutNamespace(super.toJson());
+    return withoutNamespace(renderedObjectJson(this, this.renderedSpec, this.patched, () => super.toJson()));
   }
 }

@@ -1,7 +1,8 @@
-import { ApiObject, ApiObjectMetadata, GroupVersionKind } from 'cdk8s';
+import { ApiObject, ApiObjectMetadata, GroupVersionKind, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
 import { CalicoIPPoolSpec } from './calico-ip-pool-spec';
 import { withoutNamespace } from './private/cluster-scoped';
+import { renderedObjectJson } from './private/rendered-json';
 import { DNS_SUBDOMAIN } from './private/k8s-names';
 import { childPath } from './private/policy-name';
 import { validateIPPoolSpec } from './private/validate-ip-pool';
@@ -24,6 +25,9 @@ export class CalicoIPPool extends ApiObject {
   /** apiVersion and kind of the object. */
   public static readonly GVK: GroupVersionKind = { apiVersion: 'projectcalico.org/v3', kind: 'IPPool' };
 
+  private readonly renderedSpec: any;
+  private patched = false;
+
   /**
    * @param scope the construct this CalicoIPPool belongs to (usually a chart)
    * @param id the construct id, unique among its siblings
@@ -31,7 +35,9 @@ export class CalicoIPPool extends ApiObject {
    */
   constructor(scope: Construct, id: string, props: CalicoIPPoolProps) {
     validateIPPoolSpec(props.spec, childPath(scope.node.path, id));
-    super(scope, id, { ...CalicoIPPool.GVK, metadata: props.metadata, spec: renderIPPoolSpec(props.spec) });
+    const spec = renderIPPoolSpec(props.spec);
+    super(scope, id, { ...CalicoIPPool.GVK, metadata: props.metadata, spec });
+    this.renderedSpec = spec;
     validateMetadata(this.metadata.toJson(), {
       kind: 'IPPool',
       namePattern: DNS_SUBDOMAIN,
@@ -41,8 +47,15 @@ export class CalicoIPPool extends ApiObject {
     }, this.node.path);
   }
 
+
+  /** Adds JSON patches applied to the manifest (see ApiObject.addJsonPatch). */
+  public addJsonPatch(...ops: JsonPatch[]): void {
+    this.patched = true;
+    super.addJsonPatch(...ops);
+  }
+
   /** The manifest, without the chart's namespace (the kind is cluster-scoped). */
   public toJson(): any {
-    return withoutNamespace(super.toJson());
+    return withoutNamespace(renderedObjectJson(this, this.renderedSpec, this.patched, () => super.toJson()));
   }
 }

@@ -1,7 +1,8 @@
-import { ApiObject, ApiObjectMetadata, GroupVersionKind } from 'cdk8s';
+import { ApiObject, ApiObjectMetadata, GroupVersionKind, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
 import { CalicoNetworkPolicySpec } from './calico-policy-spec';
 import { NETWORK_POLICY_NAME } from './private/k8s-names';
+import { renderedObjectJson } from './private/rendered-json';
 import { childPath, validateTieredPolicyName } from './private/policy-name';
 import { validateMetadata } from './private/validate-metadata';
 import { mustCheckPolicySpec } from './private/rendered-by-library';
@@ -27,6 +28,9 @@ export class CalicoNetworkPolicy extends ApiObject {
   /** apiVersion and kind of the object. */
   public static readonly GVK: GroupVersionKind = { apiVersion: 'projectcalico.org/v3', kind: 'NetworkPolicy' };
 
+  private readonly renderedSpec: any;
+  private patched = false;
+
   /**
    * @param scope the construct this CalicoNetworkPolicy belongs to (usually a chart)
    * @param id the construct id, unique among its siblings
@@ -34,7 +38,9 @@ export class CalicoNetworkPolicy extends ApiObject {
    */
   constructor(scope: Construct, id: string, props: CalicoNetworkPolicyProps) {
     if (mustCheckPolicySpec()) validatePolicySpec(props.spec, { global: false, path: childPath(scope.node.path, id) });
-    super(scope, id, { ...CalicoNetworkPolicy.GVK, metadata: props.metadata, spec: renderPolicySpec(props.spec) });
+    const spec = renderPolicySpec(props.spec);
+    super(scope, id, { ...CalicoNetworkPolicy.GVK, metadata: props.metadata, spec });
+    this.renderedSpec = spec;
     validateMetadata(this.metadata.toJson(), {
       kind: 'NetworkPolicy',
       namePattern: NETWORK_POLICY_NAME,
@@ -42,5 +48,16 @@ export class CalicoNetworkPolicy extends ApiObject {
       namespaced: true,
     }, this.node.path);
     validateTieredPolicyName(this.name, props.spec.tier, this.node.path);
+  }
+
+  /** Adds JSON patches applied to the manifest (see ApiObject.addJsonPatch). */
+  public addJsonPatch(...ops: JsonPatch[]): void {
+    this.patched = true;
+    super.addJsonPatch(...ops);
+  }
+
+  /** The manifest. */
+  public toJson(): any {
+    return renderedObjectJson(this, this.renderedSpec, this.patched, () => super.toJson());
   }
 }

@@ -1,7 +1,8 @@
-import { ApiObject, ApiObjectMetadata, GroupVersionKind } from 'cdk8s';
+import { ApiObject, ApiObjectMetadata, GroupVersionKind, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
 import { CalicoNetworkSetSpec } from './calico-network-set-spec';
 import { DNS_SUBDOMAIN } from './private/k8s-names';
+import { renderedObjectJson } from './private/rendered-json';
 import { childPath } from './private/policy-name';
 import { validateMetadata } from './private/validate-metadata';
 import { validateNetworkSet } from './private/validate-network-set';
@@ -23,6 +24,9 @@ export class CalicoNetworkSet extends ApiObject {
   /** apiVersion and kind of the object. */
   public static readonly GVK: GroupVersionKind = { apiVersion: 'projectcalico.org/v3', kind: 'NetworkSet' };
 
+  private readonly renderedSpec: any;
+  private patched = false;
+
   /**
    * @param scope the construct this CalicoNetworkSet belongs to (usually a chart)
    * @param id the construct id, unique among its siblings
@@ -30,9 +34,22 @@ export class CalicoNetworkSet extends ApiObject {
    */
   constructor(scope: Construct, id: string, props: CalicoNetworkSetProps) {
     validateNetworkSet(props.spec, props.metadata?.labels, childPath(scope.node.path, id));
-    super(scope, id, { ...CalicoNetworkSet.GVK, metadata: props.metadata, spec: renderNetworkSetSpec(props.spec) });
+    const spec = renderNetworkSetSpec(props.spec);
+    super(scope, id, { ...CalicoNetworkSet.GVK, metadata: props.metadata, spec });
+    this.renderedSpec = spec;
     validateMetadata(this.metadata.toJson(), {
       kind: 'NetworkSet', namePattern: DNS_SUBDOMAIN, nameRule: 'a DNS-1123 subdomain', namespaced: true,
     }, this.node.path);
+  }
+
+  /** Adds JSON patches applied to the manifest (see ApiObject.addJsonPatch). */
+  public addJsonPatch(...ops: JsonPatch[]): void {
+    this.patched = true;
+    super.addJsonPatch(...ops);
+  }
+
+  /** The manifest. */
+  public toJson(): any {
+    return renderedObjectJson(this, this.renderedSpec, this.patched, () => super.toJson());
   }
 }

@@ -2,11 +2,11 @@ import { ApiObject, ApiObjectMetadata, GroupVersionKind, JsonPatch } from 'cdk8s
 import { Construct } from 'constructs';
 import { CalicoGlobalNetworkPolicySpec } from './calico-policy-spec';
 import { withoutNamespace } from './private/cluster-scoped';
-import { renderedObjectJson } from './private/rendered-json';
 import { GLOBAL_NETWORK_POLICY_NAME } from './private/k8s-names';
 import { childPath, validateTieredPolicyName } from './private/policy-name';
-import { validateMetadata } from './private/validate-metadata';
 import { mustCheckPolicySpec } from './private/rendered-by-library';
+import { renderedObjectJson } from './private/rendered-json';
+import { validateMetadata } from './private/validate-metadata';
 import { validatePolicySpec } from './private/validate-policy';
 import { renderPolicySpec } from './render';
 

@@ -2,9 +2,9 @@ import { ApiObject, ApiObjectMetadata, GroupVersionKind, JsonPatch } from 'cdk8s
 import { Construct } from 'constructs';
 import { CalicoGlobalNetworkSetSpec } from './calico-network-set-spec';
 import { withoutNamespace } from './private/cluster-scoped';
-import { renderedObjectJson } from './private/rendered-json';
 import { DNS_SUBDOMAIN } from './private/k8s-names';
 import { childPath } from './private/policy-name';
+import { renderedObjectJson } from './private/rendered-json';
 import { validateMetadata } from './private/validate-metadata';
 import { validateNetworkSet } from './private/validate-network-set';
 import { renderNetworkSetSpec } from './render';

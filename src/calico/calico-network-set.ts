@@ -2,8 +2,8 @@ import { ApiObject, ApiObjectMetadata, GroupVersionKind, JsonPatch } from 'cdk8s
 import { Construct } from 'constructs';
 import { CalicoNetworkSetSpec } from './calico-network-set-spec';
 import { DNS_SUBDOMAIN } from './private/k8s-names';
-import { renderedObjectJson } from './private/rendered-json';
 import { childPath } from './private/policy-name';
+import { renderedObjectJson } from './private/rendered-json';
 import { validateMetadata } from './private/validate-metadata';
 import { validateNetworkSet } from './private/validate-network-set';
 import { renderNetworkSetSpec } from './render';

@@ -1,6 +1,6 @@
 import { ApiObject, App, Chart, JsonPatch, Testing } from 'cdk8s';
-import { EgressEstate } from '../../examples/app/main';
 import { buildOurs } from '../../bench/workload';
+import { EgressEstate } from '../../examples/app/main';
 import {
   CalicoAction, CalicoGlobalNetworkPolicy, CalicoGlobalNetworkSet, CalicoIPPool, CalicoNetworkPolicy, CalicoNetworkSet,
   CalicoPolicyType, CalicoPort, CalicoProtocol,

@@ -36,7 +36,9 @@ export class DestinationEntries {
   }
 
   /** The set's declaration for the model; an empty set is an error. */
-  public declaration(set: { name: string; description?: string; labels: { [key: string]: string }; namespace?: string; inline: boolean }): DestinationSetDeclaration {
+  public declaration(set: {
+    name: string; description?: string; labels: { [key: string]: string }; namespace?: string; inline: boolean;
+  }): DestinationSetDeclaration {
     if (this.entries.length === 0 && this.domains.length === 0) {
       throw new EgressValidationError('cidrs', '[]', 'is empty: a destination set needs at least one address or domain', this.path);
     }

@@ -42,6 +42,8 @@ const NAMESPACE_NAME_LABEL = 'projectcalico.org/name';
  */
 export class CalicoRenderer implements BackendRenderer {
   public readonly name: string = 'calico';
+  /** Per model document: rendered rules of rules that select only shared sets, by what they render from. */
+  private readonly sharedRules = new WeakMap<EgressModelDocument, Map<string, CalicoRule[]>>();
 
   public unsupported(selection: RenderSelection): string[] {
     const problems: string[] = [];
@@ -171,9 +173,24 @@ export class CalicoRenderer implements BackendRenderer {
 
   private allowRules(zone: EgressZoneModel, doc: EgressModelDocument): CalicoRule[] {
     const sets = setsByName(doc);
+    let shared = this.sharedRules.get(doc);
+    if (!shared) {
+      shared = new Map();
+      this.sharedRules.set(doc, shared);
+    }
     const rules: CalicoRule[] = [];
     for (const rule of zone.rules) {
       const used = rule.destinationSets.map(n => sets.get(n)!).filter(s => s !== undefined);
+      // A rule that only selects shared sets renders the same in every zone that has it (fleets give every
+      // team the same catalog rules): built once, and the policies share the (immutable) rule objects.
+      const key = used.some(rendersInline) ? undefined
+        : `${rule.name}\u0000${rule.description ?? ''}\u0000${rule.destinationSets.join(',')}\u0000${portsKey(rule.ports)}`;
+      const known = key === undefined ? undefined : shared.get(key);
+      if (known) {
+        rules.push(...known);
+        continue;
+      }
+      const first = rules.length;
       const names = used.filter(s => !rendersInline(s) && this.matchesTraffic(s)).map(s => s.name);
       // Inline addresses: one rule per family (Calico rules hold one IP family).
       const inlineNets = byFamily(used.filter(rendersInline).flatMap(s => s.cidrs.map(c => c.cidr)));
@@ -209,6 +226,7 @@ export class CalicoRenderer implements BackendRenderer {
           });
         }
       }
+      if (key !== undefined) shared.set(key, rules.slice(first));
     }
     return rules;
   }
@@ -338,10 +356,15 @@ interface ProtocolGroup {
 // (and their CalicoPort values) are immutable, so rules share them.
 const PORT_GROUPS = new Map<string, ProtocolGroup[]>();
 
-/** Ports grouped per protocol: a Calico rule carries one protocol, and one ICMP type/code at most. */
-function groupByProtocol(models: PortModel[]): ProtocolGroup[] {
+function portsKey(models: PortModel[]): string {
   let key = '';
   for (const m of models) key += `${m.protocol}|${m.fromPort}|${m.toPort}|${m.portName}|${m.icmpType}|${m.icmpCode};`;
+  return key;
+}
+
+/** Ports grouped per protocol: a Calico rule carries one protocol, and one ICMP type/code at most. */
+function groupByProtocol(models: PortModel[]): ProtocolGroup[] {
+  const key = portsKey(models);
   let groups = PORT_GROUPS.get(key);
   if (!groups) {
     groups = buildProtocolGroups(models);

@@ -21,3 +21,8 @@ export function renderFromModel<T>(render: () => T): T {
 export function mustCheckPolicySpec(): boolean {
   return depth === 0 || process.env.CDK8S_EGRESS_CHECK_RENDERED === '1';
 }
+
+/** Whether the library is rendering from its model now (rule objects it builds are never changed afterwards). */
+export function renderingFromModel(): boolean {
+  return depth > 0;
+}

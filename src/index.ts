@@ -12,6 +12,7 @@ export * from './constructs/egress-gateway-ref';
 export * from './constructs/egress-zone';
 export * from './constructs/allow-external';
 export * from './constructs/nat-pool';
+export * from './constructs/egress-app';
 // Backends and the model API
 export * from './backends/backend';
 export * from './synth/egress-model-api';

@@ -15,7 +15,10 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const ZONES = (process.env.BENCH_ZONES ?? '100,1000,5000').split(',').map(Number);
 const RULES = Number(process.env.BENCH_RULES ?? 20);
 
-interface SynthResult { kind: string; n: number; totalMs: number; buildMs: number; synthMs: number; peakRssMiB: number; baseRssMiB: number; objects: number; yamlBytes: number }
+interface SynthResult {
+  kind: string; n: number; totalMs: number; buildMs: number; synthMs: number; peakRssMiB: number; baseRssMiB: number;
+  objects: number; yamlBytes: number; yamlSha256: string;
+}
 
 function child(script: string, args: (string | number)[]): any {
   const out = execFileSync(process.execPath, [path.join(__dirname, script), ...args.map(String)], { encoding: 'utf8', maxBuffer: 1 << 20 });
@@ -32,51 +35,72 @@ const f = (x: number, d = 0) => x.toFixed(d);
 console.log(`machine: ${os.cpus().length} cpus (${os.cpus()[0]?.model}), ${f(os.totalmem() / 2 ** 30, 1)} GiB, node ${process.version}`);
 console.log(`synth: zones ${ZONES.join(', ')} x ${RULES} rules, ${RUNS} runs, fresh process per synthesis\n`);
 
+// ours / plus: each library in a cdk8s App. "-fast": the same estate in an EgressApp (cdk8s App with our
+// byte-identical YAML writer). Order rotates from run to run so no variant always runs first or last.
+const KINDS = ['ours', 'plus', 'ours-fast', 'plus-fast'];
 const synth: { [key: string]: SynthResult[] } = {};
 for (let r = 0; r < RUNS; r++) {
   for (const n of ZONES) {
-    const order = r % 2 === 0 ? ['ours', 'plus'] : ['plus', 'ours'];
+    const order = KINDS.map((_, i) => KINDS[(i + r) % KINDS.length]);
     for (const kind of order) {
       const res = child('synth-run.js', [kind, n, RULES]) as SynthResult;
       (synth[`${kind}/${n}`] ??= []).push(res);
-      console.log(`  run ${r + 1} ${kind.padEnd(4)} N=${String(n).padEnd(5)} ${f(res.totalMs).padStart(6)} ms  peak RSS ${f(res.peakRssMiB)} MiB`);
+      console.log(`  run ${r + 1} ${kind.padEnd(9)} N=${String(n).padEnd(5)} ${f(res.totalMs).padStart(6)} ms  peak RSS ${f(res.peakRssMiB)} MiB`);
+    }
+    for (const lib of ['ours', 'plus']) {
+      const [app, fast] = [synth[`${lib}/${n}`][r], synth[`${lib}-fast/${n}`][r]];
+      if (app.yamlSha256 !== fast.yamlSha256) throw new Error(`${lib} N=${n}: EgressApp wrote different YAML than the cdk8s App`);
     }
   }
 }
 
+const perRun = (a: string, b: string, n: number) => median(synth[`${a}/${n}`].map((x, i) => x.totalMs / synth[`${b}/${n}`][i].totalMs));
 const rows = ZONES.map(n => {
-  const ours = synth[`ours/${n}`];
-  const plus = synth[`plus/${n}`];
+  const of = (kind: string) => {
+    const xs = synth[`${kind}/${n}`];
+    return {
+      ms: median(xs.map(x => x.totalMs)),
+      buildMs: median(xs.map(x => x.buildMs)),
+      synthMs: median(xs.map(x => x.synthMs)),
+      peakRssMiB: median(xs.map(x => x.peakRssMiB)),
+      baseRssMiB: median(xs.map(x => x.baseRssMiB)),
+      objects: xs[0].objects,
+      yamlMiB: xs[0].yamlBytes / 2 ** 20,
+    };
+  };
   return {
     n,
-    oursMs: median(ours.map(x => x.totalMs)),
-    oursBuildMs: median(ours.map(x => x.buildMs)),
-    oursSynthMs: median(ours.map(x => x.synthMs)),
-    oursPeakRssMiB: median(ours.map(x => x.peakRssMiB)),
-    baseRssMiB: median(ours.map(x => x.baseRssMiB)),
-    oursObjects: ours[0].objects,
-    oursYamlMiB: ours[0].yamlBytes / 2 ** 20,
-    plusMs: median(plus.map(x => x.totalMs)),
-    plusPeakRssMiB: median(plus.map(x => x.peakRssMiB)),
-    plusObjects: plus[0].objects,
-    plusYamlMiB: plus[0].yamlBytes / 2 ** 20,
-    ratio: median(ours.map((x, i) => x.totalMs / plus[i].totalMs)),
+    ours: of('ours'),
+    plus: of('plus'),
+    oursFast: of('ours-fast'),
+    plusFast: of('plus-fast'),
+    ratio: perRun('ours', 'plus', n),
+    ratioFastVsPlus: perRun('ours-fast', 'plus', n),
+    ratioFastVsPlusFast: perRun('ours-fast', 'plus-fast', n),
   };
 });
 
-console.log('\n1+2. synthesis (median ms; ratio = median of per-run ours/cdk8s-plus-28)');
-console.log('  zones  ours ms (build+synth)    peak RSS   objects  YAML MiB | plus ms  peak RSS objects YAML MiB | ratio');
+console.log('\n1+2. synthesis, median ms (build+synth) and peak RSS; ratios are medians of per-run ratios');
+console.log('  zones | ours (App)              | plus (App)             | ours (EgressApp)       | plus (EgressApp)       | ours/plus  oursE/plus  oursE/plusE');
+const cell = (c: { ms: number; buildMs: number; synthMs: number; peakRssMiB: number }) =>
+  `${f(c.ms).padStart(6)} (${f(c.buildMs)}+${f(c.synthMs)}) ${f(c.peakRssMiB).padStart(5)} MiB`.padEnd(23);
 for (const r of rows) {
-  console.log(`  ${String(r.n).padStart(5)}  ${f(r.oursMs).padStart(7)} (${f(r.oursBuildMs)}+${f(r.oursSynthMs)})`.padEnd(33)
-    + `${f(r.oursPeakRssMiB).padStart(6)} MiB ${String(r.oursObjects).padStart(8)} ${f(r.oursYamlMiB, 1).padStart(8)} | `
-    + `${f(r.plusMs).padStart(7)} ${f(r.plusPeakRssMiB).padStart(5)} MiB ${String(r.plusObjects).padStart(6)} ${f(r.plusYamlMiB, 1).padStart(8)} | ${f(r.ratio, 2)}`);
+  console.log(`  ${String(r.n).padStart(5)} | ${cell(r.ours)}| ${cell(r.plus)}| ${cell(r.oursFast)}| ${cell(r.plusFast)}| `
+    + `${f(r.ratio, 2).padStart(9)}  ${f(r.ratioFastVsPlus, 2).padStart(10)}  ${f(r.ratioFastVsPlusFast, 2).padStart(11)}`);
 }
-const growth = rows.slice(1).map((r, i) => {
+for (const r of rows) {
+  console.log(`  N=${r.n}: ours ${r.ours.objects} objects / ${f(r.ours.yamlMiB, 1)} MiB YAML; cdk8s-plus-28 ${r.plus.objects} objects / ${f(r.plus.yamlMiB, 1)} MiB`);
+}
+const growthOf = (kind: string) => rows.slice(1).map((r, i) => {
   const prev = rows[i];
-  const perRun = synth[`ours/${r.n}`].map((x, k) => x.totalMs / synth[`ours/${prev.n}`][k].totalMs);
-  return { from: prev.n, to: r.n, timeRatio: median(perRun), sizeRatio: r.n / prev.n, perZoneRatio: median(perRun) / (r.n / prev.n) };
+  const timeRatio = median(synth[`${kind}/${r.n}`].map((x, k) => x.totalMs / synth[`${kind}/${prev.n}`][k].totalMs));
+  return { kind, from: prev.n, to: r.n, timeRatio, sizeRatio: r.n / prev.n, perZoneRatio: timeRatio / (r.n / prev.n) };
 });
-console.log('  growth (ours): ' + growth.map(g => `${g.from}->${g.to}: x${f(g.timeRatio, 2)} time for x${g.sizeRatio} zones (per-zone cost x${f(g.perZoneRatio, 2)})`).join('; '));
+const growth = [...growthOf('ours'), ...growthOf('ours-fast')];
+for (const kind of ['ours', 'ours-fast']) {
+  console.log(`  growth (${kind}): ` + growth.filter(g => g.kind === kind)
+    .map(g => `${g.from}->${g.to}: x${f(g.timeRatio, 2)} time for x${g.sizeRatio} zones (per-zone cost x${f(g.perZoneRatio, 2)})`).join('; '));
+}
 
 const agg = child('aggregate-run.js', [100_000, 7]);
 console.log(`\n3. aggregation of ${agg.prefixes} prefixes (${agg.v4} IPv4, ${agg.v6} IPv6) -> ${agg.outputPrefixes}, median of 7:`);

@@ -1,15 +1,21 @@
 /**
  * One synthesis, in its own process so that peak RSS belongs to this run alone:
- *   synth-run.ts <ours|plus> <zones> <rules>
- * Prints one JSON line: build and synth times (ms), peak RSS, RSS before building, YAML size.
+ *   synth-run.ts <ours|plus|ours-fast|plus-fast> <zones> <rules>
+ * "-fast" builds the same estate in an EgressApp (cdk8s App with the fast, byte-identical YAML writer)
+ * instead of a cdk8s App.
+ * Prints one JSON line: build and synth times (ms), peak RSS, RSS before building, YAML size and hash.
  */
+import { createHash } from 'crypto';
 import { performance } from 'perf_hooks';
+import { App } from 'cdk8s';
 import { buildOurs, buildPlus } from './workload';
+import { EgressApp } from '../src';
 
 const [kind, n, m] = [process.argv[2], Number(process.argv[3]), Number(process.argv[4])];
 const baseRss = process.memoryUsage().rss;
 const t0 = performance.now();
-const app = kind === 'ours' ? buildOurs(n, m) : buildPlus(n, m);
+const newApp = (): App => (kind.endsWith('-fast') ? new EgressApp() : new App());
+const app = kind.startsWith('ours') ? buildOurs(n, m, newApp()) : buildPlus(n, m, newApp());
 const t1 = performance.now();
 const yaml = app.synthYaml();
 const t2 = performance.now();
@@ -21,5 +27,7 @@ process.stdout.write(JSON.stringify({
   peakRssMiB: process.resourceUsage().maxRSS / 1024,
   baseRssMiB: baseRss / 1048576,
   yamlBytes: yaml.length,
+  // Compared by bench/main.ts: an EgressApp must write exactly what the cdk8s App writes.
+  yamlSha256: createHash('sha256').update(yaml).digest('hex'),
   objects: (yaml.match(/^kind: /gm) ?? []).length,
 }) + '\n');

@@ -66,9 +66,8 @@ function plusPort(p: PortSpec): kplus.NetworkPolicyPort {
   return p.proto === 'tcp' ? kplus.NetworkPolicyPort.tcp(p.port) : kplus.NetworkPolicyPort.udp(p.port);
 }
 
-/** The estate with cdk8s-egress. */
-export function buildOurs(n: number, m: number): App {
-  const app = new App();
+/** The estate with cdk8s-egress (in `app`: a cdk8s App, or an EgressApp). */
+export function buildOurs(n: number, m: number, app: App = new App()): App {
   const chart = new Chart(app, 'estate', { disableResourceNameHashes: true });
   const catalog: DestinationSet[] = [];
   for (let k = 0; k < CATALOG_SIZE; k++) {
@@ -96,8 +95,7 @@ export function buildOurs(n: number, m: number): App {
 }
 
 /** The same allow-lists as cdk8s-plus-28 NetworkPolicies (default-deny egress, DNS, ipBlock peers). */
-export function buildPlus(n: number, m: number): App {
-  const app = new App();
+export function buildPlus(n: number, m: number, app: App = new App()): App {
   const chart = new Chart(app, 'estate', { disableResourceNameHashes: true });
   // Shared ranges are written once as peers and reused by every policy (peers are constructs).
   const catalog: kplus.NetworkPolicyIpBlock[][] = [];

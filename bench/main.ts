@@ -35,9 +35,10 @@ const f = (x: number, d = 0) => x.toFixed(d);
 console.log(`machine: ${os.cpus().length} cpus (${os.cpus()[0]?.model}), ${f(os.totalmem() / 2 ** 30, 1)} GiB, node ${process.version}`);
 console.log(`synth: zones ${ZONES.join(', ')} x ${RULES} rules, ${RUNS} runs, fresh process per synthesis\n`);
 
-// ours / plus: each library in a cdk8s App. "-fast": the same estate in an EgressApp (cdk8s App with our
-// byte-identical YAML writer). Order rotates from run to run so no variant always runs first or last.
-const KINDS = ['ours', 'plus', 'ours-fast', 'plus-fast'];
+// ours: the full estate; lists: the same allow-lists without NAT pools (exactly what plus renders);
+// plus: cdk8s-plus-28 NetworkPolicies. Each in a cdk8s App; "-fast": the same in an EgressApp (cdk8s App with
+// our byte-identical YAML writer). The order rotates from run to run, so no variant always runs first or last.
+const KINDS = ['ours', 'lists', 'plus', 'ours-fast', 'plus-fast'];
 const synth: { [key: string]: SynthResult[] } = {};
 for (let r = 0; r < RUNS; r++) {
   for (const n of ZONES) {
@@ -71,25 +72,28 @@ const rows = ZONES.map(n => {
   return {
     n,
     ours: of('ours'),
+    lists: of('lists'),
     plus: of('plus'),
     oursFast: of('ours-fast'),
     plusFast: of('plus-fast'),
     ratio: perRun('ours', 'plus', n),
+    ratioLists: perRun('lists', 'plus', n),
     ratioFastVsPlus: perRun('ours-fast', 'plus', n),
     ratioFastVsPlusFast: perRun('ours-fast', 'plus-fast', n),
   };
 });
 
 console.log('\n1+2. synthesis, median ms (build+synth) and peak RSS; ratios are medians of per-run ratios');
-console.log('  zones | ours (App)              | plus (App)             | ours (EgressApp)       | plus (EgressApp)       | ours/plus  oursE/plus  oursE/plusE');
+console.log('  zones | ours (App)             | lists (App)            | plus (App)             | ours (EgressApp)       | plus (EgressApp)       | ours/plus lists/plus oursE/plus oursE/plusE');
 const cell = (c: { ms: number; buildMs: number; synthMs: number; peakRssMiB: number }) =>
   `${f(c.ms).padStart(6)} (${f(c.buildMs)}+${f(c.synthMs)}) ${f(c.peakRssMiB).padStart(5)} MiB`.padEnd(23);
 for (const r of rows) {
-  console.log(`  ${String(r.n).padStart(5)} | ${cell(r.ours)}| ${cell(r.plus)}| ${cell(r.oursFast)}| ${cell(r.plusFast)}| `
-    + `${f(r.ratio, 2).padStart(9)}  ${f(r.ratioFastVsPlus, 2).padStart(10)}  ${f(r.ratioFastVsPlusFast, 2).padStart(11)}`);
+  console.log(`  ${String(r.n).padStart(5)} | ${cell(r.ours)}| ${cell(r.lists)}| ${cell(r.plus)}| ${cell(r.oursFast)}| ${cell(r.plusFast)}| `
+    + `${f(r.ratio, 2).padStart(9)} ${f(r.ratioLists, 2).padStart(10)} ${f(r.ratioFastVsPlus, 2).padStart(10)} ${f(r.ratioFastVsPlusFast, 2).padStart(11)}`);
 }
 for (const r of rows) {
-  console.log(`  N=${r.n}: ours ${r.ours.objects} objects / ${f(r.ours.yamlMiB, 1)} MiB YAML; cdk8s-plus-28 ${r.plus.objects} objects / ${f(r.plus.yamlMiB, 1)} MiB`);
+  console.log(`  N=${r.n}: ours ${r.ours.objects} objects / ${f(r.ours.yamlMiB, 1)} MiB YAML; lists ${r.lists.objects} / ${f(r.lists.yamlMiB, 1)} MiB;`
+    + ` cdk8s-plus-28 ${r.plus.objects} objects / ${f(r.plus.yamlMiB, 1)} MiB`);
 }
 const growthOf = (kind: string) => rows.slice(1).map((r, i) => {
   const prev = rows[i];

@@ -1,8 +1,9 @@
 /**
  * One synthesis, in its own process so that peak RSS belongs to this run alone:
- *   synth-run.ts <ours|plus|ours-fast|plus-fast> <zones> <rules>
- * "-fast" builds the same estate in an EgressApp (cdk8s App with the fast, byte-identical YAML writer)
- * instead of a cdk8s App.
+ *   synth-run.ts <ours|lists|plus>[-fast] <zones> <rules>
+ * ours: the full estate (zones, rules, NAT pools); lists: the same without NAT pools, i.e. exactly the
+ * allow-lists that plus (cdk8s-plus-28 NetworkPolicies) renders. "-fast" builds the same estate in an
+ * EgressApp (cdk8s App with the fast, byte-identical YAML writer) instead of a cdk8s App.
  * Prints one JSON line: build and synth times (ms), peak RSS, RSS before building, YAML size and hash.
  */
 import { createHash } from 'crypto';
@@ -15,7 +16,7 @@ const [kind, n, m] = [process.argv[2], Number(process.argv[3]), Number(process.a
 const baseRss = process.memoryUsage().rss;
 const t0 = performance.now();
 const newApp = (): App => (kind.endsWith('-fast') ? new EgressApp() : new App());
-const app = kind.startsWith('ours') ? buildOurs(n, m, newApp()) : buildPlus(n, m, newApp());
+const app = kind.startsWith('plus') ? buildPlus(n, m, newApp()) : buildOurs(n, m, newApp(), { natPools: !kind.startsWith('lists') });
 const t1 = performance.now();
 const yaml = app.synthYaml();
 const t2 = performance.now();

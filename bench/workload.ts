@@ -66,23 +66,27 @@ function plusPort(p: PortSpec): kplus.NetworkPolicyPort {
   return p.proto === 'tcp' ? kplus.NetworkPolicyPort.tcp(p.port) : kplus.NetworkPolicyPort.udp(p.port);
 }
 
-/** The estate with cdk8s-egress (in `app`: a cdk8s App, or an EgressApp). */
-export function buildOurs(n: number, m: number, app: App = new App()): App {
+/**
+ * The estate with cdk8s-egress (in `app`: a cdk8s App, or an EgressApp). `natPools: false` leaves out the NAT
+ * pools, which cdk8s-plus-28 has no equivalent of: then both libraries render exactly the same allow-lists.
+ */
+export function buildOurs(n: number, m: number, app: App = new App(), options: { natPools?: boolean } = {}): App {
+  const withPools = options.natPools ?? true;
   const chart = new Chart(app, 'estate', { disableResourceNameHashes: true });
   const catalog: DestinationSet[] = [];
   for (let k = 0; k < CATALOG_SIZE; k++) {
     catalog.push(new DestinationSet(chart, `svc-${k}`, { description: `SaaS endpoint ${k}`, cidrs: catalogCidrs(k) }));
   }
   for (let i = 0; i < n; i++) {
-    const pool = new NatPool(chart, `pool-${i}`, {
+    const pool = withPools ? new NatPool(chart, `pool-${i}`, {
       cidr: `10.${(i >> 8) & 255}.${i & 255}.0/24`,
       blockSize: 28,
       natOutgoing: i % 3 !== 0,
-    });
+    }) : undefined;
     const zone = new EgressZone(chart, `team-${i}`, {
       namespaces: [`team-${i}`],
       podSelector: i % 2 === 0 ? Selector.parse(`app == "svc-${i % 50}" && tier in {"api", "worker"}`) : undefined,
-      natPools: [pool],
+      natPools: pool ? [pool] : [],
     });
     for (const rule of zoneRules(i, m)) {
       zone.allow(rule.id, {

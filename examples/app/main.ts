@@ -12,10 +12,10 @@
  * Run: `npm run synth` (manifests + exports into dist/). BACKEND=<calico|calico-enterprise|cilium|kubernetes>
  * picks the backend.
  */
-import { App, Chart, YamlOutputType } from 'cdk8s';
+import { Chart, YamlOutputType } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
-  Backend, ClusterNetwork, EgressGateway, Destination, DestinationSet, EgressReview, EgressZone, FirewallExport, FirewallFormat, NatPool, Port, Selector,
+  Backend, ClusterNetwork, EgressApp, EgressGateway, Destination, DestinationSet, EgressReview, EgressZone, FirewallExport, FirewallFormat, NatPool, Port, Selector,
 } from '../../src';
 
 export class EgressEstate extends Chart {
@@ -113,7 +113,8 @@ export class EgressEstate extends Chart {
 }
 
 if (require.main === module) {
-  const app = new App({ outdir: process.env.OUTDIR ?? 'dist', yamlOutputType: YamlOutputType.FILE_PER_CHART });
+  // EgressApp: a cdk8s App whose YAML writer is faster and writes exactly the same bytes.
+  const app = new EgressApp({ outdir: process.env.OUTDIR ?? 'dist', yamlOutputType: YamlOutputType.FILE_PER_CHART });
   new EgressEstate(app, 'egress');
   app.synth();
   console.log(`synthesized into ${app.outdir}/`);

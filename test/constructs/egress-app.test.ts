@@ -214,3 +214,34 @@ describe('the swap of Yaml.stringify is scoped to the synth call', () => {
     }
   });
 });
+
+describe('EgressApp.charts is App.charts', () => {
+  type Shape = (app: App) => void;
+  const names = (charts: Chart[]) => charts.map(c => c.node.path);
+  const shapes: [string, Shape][] = [
+    ['independent charts (the fast path: tree order)', app => { new Chart(app, 'b'); new Chart(app, 'a'); new Chart(app, 'c'); }],
+    ['nested charts', app => { const p = new Chart(app, 'parent'); new Chart(p, 'child'); new Chart(app, 'other'); }],
+    ['a dependency between charts', app => { const a = new Chart(app, 'a'); const b = new Chart(app, 'b'); a.addDependency(b); }],
+    ['a dependency between objects of two charts', app => {
+      const a = new Chart(app, 'a');
+      const b = new Chart(app, 'b');
+      new ApiObject(a, 'x', { apiVersion: 'v1', kind: 'ConfigMap' }).node.addDependency(new ApiObject(b, 'y', { apiVersion: 'v1', kind: 'ConfigMap' }));
+    }],
+    ['array-index-like chart ids', app => { new Chart(app, 'z'); new Chart(app, '10'); new Chart(app, '2'); }],
+  ];
+
+  test.each(shapes)('%s', (_name, shape) => {
+    const run = (app: App) => {
+      shape(app);
+      app.synthYaml(); // resolves the implicit chart dependencies first, as synth does
+      return names(app.charts);
+    };
+    expect(run(new EgressApp({ outdir: tmpDir() }))).toEqual(run(new App({ outdir: tmpDir() })));
+  });
+
+  test('the fast path lists the charts in tree order', () => {
+    const app = new EgressApp({ outdir: tmpDir() });
+    shapes[0][1](app);
+    expect(names(app.charts)).toEqual(['b', 'a', 'c']);
+  });
+});

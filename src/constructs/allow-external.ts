@@ -63,7 +63,8 @@ export class AllowExternal extends Construct {
   /** Inline addresses and domains: a destination set of the rule's own, declared without a construct. */
   private readonly inline?: { name: string; entries: DestinationEntries };
   // Only what the model needs is kept (not the props): an estate has one of these per rule, 100,000 at 5,000 zones.
-  private readonly path: string;
+  /** @internal the construct path, kept: the model builder asks 100,000 rules for it */
+  public readonly _modelPath: string;
   private readonly portModels: PortModel[];
   private readonly description?: string;
   private readonly gatewayName?: string;
@@ -78,7 +79,7 @@ export class AllowExternal extends Construct {
     super(scope, id);
     ensureSynthesizer(this);
     const path = this.node.path;
-    this.path = path;
+    this._modelPath = path;
     this.description = props.description;
     this.gatewayName = props.via?.gatewayName;
     this.bypassGateway = props.bypassGateway ?? false;
@@ -88,8 +89,8 @@ export class AllowExternal extends Construct {
     if (props.via && props.bypassGateway) {
       throw new EgressValidationError('bypassGateway', 'true', `contradicts via "${props.via.gatewayName}"`, path);
     }
-    this.zones = [...props.zones];
-    this.portModels = this.dedupePorts(props.ports ?? []).map(p => p.toModel());
+    this.zones = Object.isFrozen(props.zones) ? props.zones : [...props.zones];
+    this.portModels = internPortModels(this.dedupePorts(props.ports ?? []));
 
     this.sets = props.to.filter(d => d._set).map(d => d._set!);
     const inlineCidrs = props.to.flatMap(d => d._cidrs);
@@ -124,7 +125,7 @@ export class AllowExternal extends Construct {
     for (const zone of this.zones) {
       builder.addRule(zone.zoneName, {
         name: this.ruleName,
-        path: this.path,
+        path: this._modelPath,
         description: this.description,
         destinationSets,
         ports: this.portModels,
@@ -142,4 +143,17 @@ export class AllowExternal extends Construct {
     return unique.filter(p => !unique.some(o => o !== p && p.coveredBy(o) && !(o.coveredBy(p) && o.toString() > p.toString())))
       .sort((a, b) => COLLATOR.compare(a.toString(), b.toString()));
   }
+}
+
+// Rules repeat a handful of port lists: each list of models is built once and shared (models are frozen).
+const PORT_LISTS = new Map<string, PortModel[]>();
+function internPortModels(ports: Port[]): PortModel[] {
+  const key = ports.map(p => p.toString()).join(',');
+  let models = PORT_LISTS.get(key);
+  if (!models) {
+    models = Object.freeze(ports.map(p => p.toModel())) as PortModel[];
+    if (PORT_LISTS.size >= 10_000) PORT_LISTS.clear();
+    PORT_LISTS.set(key, models);
+  }
+  return models;
 }

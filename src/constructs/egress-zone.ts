@@ -101,6 +101,7 @@ export class EgressZone extends Construct {
   private readonly podSelector: Selector;
   private readonly natPools: NatPool[];
   private gateway?: IEgressGateway;
+  private selfList?: EgressZone[];
 
   /**
    * @param scope the construct this EgressZone belongs to (usually a chart)
@@ -136,7 +137,12 @@ export class EgressZone extends Construct {
 
   /** Allows this zone to reach external destinations; returns the rule. */
   public allow(id: string, options: AllowExternalOptions): AllowExternal {
-    return new AllowExternal(this, id, { ...options, zones: [this] });
+    return new AllowExternal(this, id, { ...options, zones: this.asZones() });
+  }
+
+  // One frozen [this] shared by all of the zone's rules (AllowExternal keeps frozen lists as they are).
+  private asZones(): EgressZone[] {
+    return this.selfList ??= Object.freeze([this as EgressZone]) as EgressZone[];
   }
 
   /** Sends this zone's external traffic through a gateway. */

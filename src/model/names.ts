@@ -22,8 +22,11 @@ export function validateDnsSubdomain(field: string, name: string, path?: string)
   return name;
 }
 
+const SIMPLE_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
 /** A construct id turned into a DNS label: lower case, other characters to "-", trimmed to 63. */
 export function toDnsLabel(id: string): string {
+  if (id.length <= 63 && SIMPLE_LABEL.test(id)) return id; // the common case: the id already is one
   const label = id.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/-+/g, '-').replace(/^-+|-+$/g, '');
   return label.slice(0, 63).replace(/-+$/, '');
 }

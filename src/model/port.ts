@@ -54,6 +54,8 @@ export interface PortModel {
 // Kubernetes IANA_SVC_NAME, which is what Calico's validatePortName applies to named ports.
 const PORT_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
 
+const PORT_MODELS = new Map<string, PortModel>();
+
 /**
  * What a rule allows at layer 4: a protocol and, where the protocol has them, ports or ICMP type/code.
  *
@@ -281,14 +283,21 @@ export class Port {
 
   /** The backend-neutral model form. */
   public toModel(): PortModel {
-    return {
-      protocol: this.protocol?.name,
-      fromPort: this.fromPort,
-      toPort: this.toPort,
-      portName: this.portName,
-      icmpType: this.icmpType,
-      icmpCode: this.icmpCode,
-    };
+    // Ports are values: every "tcp/443" of an estate shares one (frozen) model object.
+    let model = PORT_MODELS.get(this.canonical);
+    if (!model) {
+      model = Object.freeze({
+        protocol: this.protocol?.name,
+        fromPort: this.fromPort,
+        toPort: this.toPort,
+        portName: this.portName,
+        icmpType: this.icmpType,
+        icmpCode: this.icmpCode,
+      });
+      if (PORT_MODELS.size >= 10_000) PORT_MODELS.clear();
+      PORT_MODELS.set(this.canonical, model);
+    }
+    return model;
   }
 
   /** Whether both match exactly the same traffic. */

@@ -49,7 +49,7 @@ export class EgressSynthesizer {
       for (const c of this.root.node.findAll()) {
         if (isModelContributor(c)) {
           c._contribute(builder);
-          contributors.set(c.node.path, c as Construct);
+          contributors.set(c._modelPath ?? c.node.path, c as Construct);
         }
       }
       this.document = builder.build();

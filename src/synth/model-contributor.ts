@@ -8,6 +8,11 @@ import type { ModelBuilder } from './model-builder';
 export interface ModelContributor extends IConstruct {
   /** @internal */
   _contribute(builder: ModelBuilder): void;
+  /**
+   * The construct's path, where the contributor keeps it at hand (computing a path walks the tree).
+   * @internal
+   */
+  readonly _modelPath?: string;
 }
 
 export function isModelContributor(x: IConstruct): x is ModelContributor {

@@ -6,13 +6,13 @@ import type { ModelBuilder } from './model-builder';
  * each contributor for its declarations; constructs never render anything themselves (data flows one way).
  */
 export interface ModelContributor extends IConstruct {
-  /** @internal */
-  _contribute(builder: ModelBuilder): void;
   /**
    * The construct's path, where the contributor keeps it at hand (computing a path walks the tree).
    * @internal
    */
   readonly _modelPath?: string;
+  /** @internal */
+  _contribute(builder: ModelBuilder): void;
 }
 
 export function isModelContributor(x: IConstruct): x is ModelContributor {

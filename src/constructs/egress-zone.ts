@@ -1,8 +1,9 @@
 import { Construct } from 'constructs';
-import { AllowExternal, AllowExternalOptions } from './allow-external';
+import { AllowExternalOptions, IEgressRule } from './allow-external';
 import { DnsOptions } from './cluster-network';
 import { IEgressGateway } from './egress-gateway-ref';
 import { NatPool } from './nat-pool';
+import { RuleDeclaration } from './private/rule-declaration';
 import { dnsModel } from './private/values';
 import { Backend } from '../backends/backend';
 import { EgressValidationError } from '../model/errors';
@@ -101,7 +102,9 @@ export class EgressZone extends Construct {
   private readonly podSelector: Selector;
   private readonly natPools: NatPool[];
   private gateway?: IEgressGateway;
-  private selfList?: EgressZone[];
+  /** The zone's own rules (zone.allow), by id. */
+  private readonly rules = new Map<string, RuleDeclaration>();
+  private readonly modelPath: string;
 
   /**
    * @param scope the construct this EgressZone belongs to (usually a chart)
@@ -112,6 +115,7 @@ export class EgressZone extends Construct {
     super(scope, id);
     ensureSynthesizer(this);
     const path = this.node.path;
+    this.modelPath = path;
     this.props = props;
     this.zoneName = validateDnsLabel('name', props.name ?? toDnsLabel(id), path);
     this.namespaces = [...new Set(props.namespaces ?? [])].sort();
@@ -135,14 +139,24 @@ export class EgressZone extends Construct {
     this.backend = props.backend ?? Backend.defaultFor(this);
   }
 
-  /** Allows this zone to reach external destinations; returns the rule. */
-  public allow(id: string, options: AllowExternalOptions): AllowExternal {
-    return new AllowExternal(this, id, { ...options, zones: this.asZones() });
-  }
-
-  // One frozen [this] shared by all of the zone's rules (AllowExternal keeps frozen lists as they are).
-  private asZones(): EgressZone[] {
-    return this.selfList ??= Object.freeze([this as EgressZone]) as EgressZone[];
+  /**
+   * Allows this zone to reach external destinations; returns the rule.
+   *
+   * The rule is part of the zone, not a construct of its own (like a security group's rules in aws-cdk): its
+   * path, named by errors and the egress model, is "<zone>/<id>", and `id` must be unique among the zone's
+   * rules and children. For one rule shared by several zones, use the `AllowExternal` construct.
+   */
+  public allow(id: string, options: AllowExternalOptions): IEgressRule {
+    // The id rules of constructs: not empty, "/" becomes "--", unique among the zone's rules and children.
+    if (!id) throw new EgressValidationError('id', id, 'is empty: a rule needs an id', this.node.path);
+    const key = id.replace(/\//g, '--');
+    const path = `${this.modelPath}/${key}`;
+    if (this.rules.has(key) || this.node.tryFindChild(key)) {
+      throw new EgressValidationError('id', id, 'is already used by another rule or construct of this zone', path);
+    }
+    const rule = new RuleDeclaration(path, id, this.zoneName, options);
+    this.rules.set(key, rule);
+    return rule;
   }
 
   /** Sends this zone's external traffic through a gateway. */
@@ -178,5 +192,7 @@ export class EgressZone extends Construct {
       order: this.props.order ?? 100,
       tier: this.props.tier ?? 'default',
     });
+    const zoneNames = [this.zoneName];
+    for (const rule of this.rules.values()) rule.contribute(builder, zoneNames);
   }
 }

@@ -1,6 +1,6 @@
 import { Chart, Testing } from 'cdk8s';
 import {
-  ClusterNetwork, Destination, DestinationSet, EgressModel, EgressZone, NatPool, Port, Protocol, Selector,
+  AllowExternal, ClusterNetwork, Destination, DestinationSet, EgressModel, EgressZone, NatPool, Port, Protocol, Selector,
 } from '../../src';
 
 function chart(): Chart {
@@ -168,5 +168,46 @@ describe('EgressModel', () => {
     const doc = EgressModel.of(c);
     expect(doc.zones[0].exit.mode).toBe('pod-address');
     expect(doc.natPools[0].namespaces).toEqual(['z']);
+  });
+});
+
+describe('zone.allow(): rules that are part of the zone', () => {
+  test('declares a rule without a construct; the model and errors name "<zone>/<id>"', () => {
+    const c = chart();
+    const zone = new EgressZone(c, 'z', { namespaces: ['a'] });
+    const rule = zone.allow('https/public', { to: [Destination.cidr('192.0.2.0/24')], ports: [Port.tcp(443)] });
+    expect(rule.ruleName).toBe('https-public');
+    expect(zone.node.children).toHaveLength(0);
+    const model = EgressModel.of(c);
+    expect(model.zones[0].rules.map(r => [r.name, r.path])).toEqual([['https-public', 'test/z/https--public']]);
+    expect(model.destinationSets.map(s => [s.name, s.path])).toEqual([['z-https-public', 'test/z/https--public/Destinations']]);
+  });
+
+  test('ids are unique among the zone\'s rules and children, and not empty', () => {
+    const zone = new EgressZone(chart(), 'z', { namespaces: ['a'] });
+    zone.allow('r', { to: [Destination.cidr('192.0.2.0/24')] });
+    expect(() => zone.allow('r', { to: [Destination.cidr('198.51.100.0/24')] }))
+      .toThrow(/id "r" is already used by another rule or construct of this zone \(at test\/z\/r\)/);
+    expect(() => zone.allow('', { to: [Destination.cidr('198.51.100.0/24')] })).toThrow(/id "" is empty/);
+  });
+
+  test('an AllowExternal construct and a zone rule with the same name in one zone: one error naming both', () => {
+    const c = chart();
+    const zone = new EgressZone(c, 'z', { namespaces: ['a'] });
+    zone.allow('r', { to: [Destination.cidr('192.0.2.0/24')] });
+    new AllowExternal(c, 'shared', { zones: [zone], name: 'r', to: [Destination.cidr('198.51.100.0/24')] });
+    expect(() => Testing.synth(c)).toThrow(/rule name "r" is used twice in zone "z" \(at test\/z\/r and test\/shared\)/);
+  });
+
+  test('a zone rule renders exactly as the same rule declared as an AllowExternal construct under the zone', () => {
+    const render = (asConstruct: boolean) => {
+      const c = chart();
+      const zone = new EgressZone(c, 'z', { namespaces: ['a'] });
+      const options = { to: [Destination.cidrs(['192.0.2.0/24', '2001:db8::/48'])], ports: [Port.tcp(443), Port.udp(443)], description: 'api' };
+      if (asConstruct) new AllowExternal(zone, 'api', { ...options, zones: [zone] });
+      else zone.allow('api', options);
+      return Testing.synth(c);
+    };
+    expect(render(false)).toEqual(render(true));
   });
 });

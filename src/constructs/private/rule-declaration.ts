@@ -1,0 +1,108 @@
+import type { DestinationSet } from '../destination-set';
+import { DestinationEntries } from './destination-entries';
+import { EgressValidationError } from '../../model/errors';
+import { toDnsLabel, validateDnsLabel } from '../../model/names';
+import { Port, PortModel } from '../../model/port';
+import type { ModelBuilder } from '../../synth/model-builder';
+import type { AllowExternalOptions } from '../allow-external';
+
+// The order of String.prototype.localeCompare (default locale and options), without creating a collator
+// per comparison.
+const COLLATOR = new Intl.Collator();
+
+/**
+ * One AllowExternal rule, checked and reduced to what the model needs. Shared by the AllowExternal construct
+ * (rules for several zones) and `EgressZone.allow()`, whose rules are not constructs: a zone's rules are part
+ * of the zone, as a security group's rules are in aws-cdk, and 100,000 rule constructs were most of what cdk8s
+ * walked on every pass of a 5,000-zone synth.
+ */
+export class RuleDeclaration {
+  public readonly ruleName: string;
+  private readonly sets: DestinationSet[];
+  /** Inline addresses and domains: a destination set of the rule's own, declared without a construct. */
+  private readonly inline?: { name: string; entries: DestinationEntries };
+  private readonly portModels: PortModel[];
+  private readonly description?: string;
+  private readonly gatewayName?: string;
+  private readonly bypassGateway: boolean;
+
+  /**
+   * @param path the rule's path (a construct's, or "<zone>/<id>" for a zone's own rule), named by errors
+   * @param id the rule's id (its name unless options.name is given)
+   * @param ownerZoneName the zone the rule belongs to, whose name prefixes the inline set's name
+   */
+  constructor(public readonly path: string, id: string, ownerZoneName: string | undefined, props: AllowExternalOptions) {
+    this.description = props.description;
+    this.gatewayName = props.via?.gatewayName;
+    this.bypassGateway = props.bypassGateway ?? false;
+    this.ruleName = validateDnsLabel('name', props.name ?? toDnsLabel(id), path);
+    if (props.to.length === 0) throw new EgressValidationError('to', '[]', 'is empty: a rule needs at least one destination', path);
+    if (props.via && props.bypassGateway) {
+      throw new EgressValidationError('bypassGateway', 'true', `contradicts via "${props.via.gatewayName}"`, path);
+    }
+    this.portModels = internPortModels(dedupePorts(props.ports ?? []));
+
+    this.sets = props.to.filter(d => d._set).map(d => d._set!);
+    const inlineCidrs = props.to.flatMap(d => d._cidrs);
+    const inlineDomains = props.to.flatMap(d => d._domains);
+    if (inlineCidrs.length > 0 || inlineDomains.length > 0) {
+      // zone.allow('https', …) in two zones must not collide: a rule owned by a zone prefixes the zone's name.
+      const setName = props.name === undefined && ownerZoneName !== undefined ? toDnsLabel(`${ownerZoneName}-${this.ruleName}`) : this.ruleName;
+      // Errors name the rule's "Destinations", where the addresses were given.
+      const setPath = `${path}/Destinations`;
+      const name = validateDnsLabel('name', setName, setPath);
+      const entries = new DestinationEntries(setPath);
+      inlineCidrs.forEach((e, i) => entries.addCidrAt(`entries[${i}].cidr`, e.cidr, e.description));
+      inlineDomains.forEach((d, i) => entries.addDomainAt(`domains[${i}]`, d));
+      this.inline = { name, entries };
+    }
+  }
+
+  /** Declares the rule (and its inline set) for each of `zoneNames`. */
+  public contribute(builder: ModelBuilder, zoneNames: readonly string[]): void {
+    const setNames = new Set(this.sets.map(s => s.setName));
+    if (this.inline) {
+      setNames.add(this.inline.name);
+      builder.addDestinationSet(this.inline.entries.declaration({
+        name: this.inline.name,
+        description: this.description,
+        labels: {},
+        inline: true,
+      }));
+    }
+    const destinationSets = [...setNames].sort();
+    for (const zoneName of zoneNames) {
+      builder.addRule(zoneName, {
+        name: this.ruleName,
+        path: this.path,
+        description: this.description,
+        destinationSets,
+        ports: this.portModels,
+        gateway: this.gatewayName,
+        bypassGateway: this.bypassGateway,
+      });
+    }
+  }
+}
+
+// Ports covered by another port of the rule are dropped (like aws-ec2: a covered rule is noise, not an error).
+function dedupePorts(ports: Port[]): Port[] {
+  if (ports.length === 1) return ports[0].isAllTraffic ? [] : [ports[0]]; // the common case, nothing to compare
+  const unique = [...new Map(ports.map(p => [p.toString(), p])).values()];
+  if (unique.some(p => p.isAllTraffic)) return [];
+  return unique.filter(p => !unique.some(o => o !== p && p.coveredBy(o) && !(o.coveredBy(p) && o.toString() > p.toString())))
+    .sort((a, b) => COLLATOR.compare(a.toString(), b.toString()));
+}
+
+// Rules repeat a handful of port lists: each list of models is built once and shared (models are frozen).
+const PORT_LISTS = new Map<string, PortModel[]>();
+function internPortModels(ports: Port[]): PortModel[] {
+  const key = ports.map(p => p.toString()).join(',');
+  let models = PORT_LISTS.get(key);
+  if (!models) {
+    models = Object.freeze(ports.map(p => p.toModel())) as PortModel[];
+    if (PORT_LISTS.size >= 10_000) PORT_LISTS.clear();
+    PORT_LISTS.set(key, models);
+  }
+  return models;
+}

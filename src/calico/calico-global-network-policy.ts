@@ -1,11 +1,10 @@
-import { ApiObject, ApiObjectMetadata, GroupVersionKind, JsonPatch } from 'cdk8s';
+import { ApiObjectMetadata, GroupVersionKind } from 'cdk8s';
 import { Construct } from 'constructs';
+import { CalicoApiObject } from './calico-api-object';
 import { CalicoGlobalNetworkPolicySpec } from './calico-policy-spec';
-import { withoutNamespace } from './private/cluster-scoped';
 import { GLOBAL_NETWORK_POLICY_NAME } from './private/k8s-names';
 import { childPath, validateTieredPolicyName } from './private/policy-name';
 import { mustCheckPolicySpec } from './private/rendered-by-library';
-import { renderedObjectJson } from './private/rendered-json';
 import { validateMetadata } from './private/validate-metadata';
 import { validatePolicySpec } from './private/validate-policy';
 import { renderPolicySpec } from './render';
@@ -25,12 +24,9 @@ export interface CalicoGlobalNetworkPolicyProps {
  * A cluster-wide Calico policy (projectcalico.org/v3 GlobalNetworkPolicy), validated at
  * construction the way Calico validates it.
  */
-export class CalicoGlobalNetworkPolicy extends ApiObject {
+export class CalicoGlobalNetworkPolicy extends CalicoApiObject {
   /** apiVersion and kind of the object. */
   public static readonly GVK: GroupVersionKind = { apiVersion: 'projectcalico.org/v3', kind: 'GlobalNetworkPolicy' };
-
-  private readonly renderedSpec: any;
-  private patched = false;
 
   /**
    * @param scope the construct this CalicoGlobalNetworkPolicy belongs to (usually a chart)
@@ -40,8 +36,7 @@ export class CalicoGlobalNetworkPolicy extends ApiObject {
   constructor(scope: Construct, id: string, props: CalicoGlobalNetworkPolicyProps) {
     if (mustCheckPolicySpec()) validatePolicySpec(props.spec, { global: true, path: childPath(scope.node.path, id) });
     const spec = renderPolicySpec(props.spec);
-    super(scope, id, { ...CalicoGlobalNetworkPolicy.GVK, metadata: props.metadata, spec });
-    this.renderedSpec = spec;
+    super(scope, id, { gvk: CalicoGlobalNetworkPolicy.GVK, metadata: props.metadata, renderedSpec: spec, clusterScoped: true });
     validateMetadata(this.metadata.toJson(), {
       kind: 'GlobalNetworkPolicy',
       namePattern: GLOBAL_NETWORK_POLICY_NAME,
@@ -51,17 +46,4 @@ export class CalicoGlobalNetworkPolicy extends ApiObject {
     }, this.node.path);
     validateTieredPolicyName(this.name, props.spec.tier, this.node.path);
   }
-
-
-  /** Adds JSON patches applied to the manifest (see ApiObject.addJsonPatch). */
-  public addJsonPatch(...ops: JsonPatch[]): void {
-    this.patched = true;
-    super.addJsonPatch(...ops);
-  }
-
-  /** The manifest, without the chart's namespace (the kind is cluster-scoped). */
-  public toJson(): any {
-    return withoutNamespace(renderedObjectJson(this, this.renderedSpec, this.patched, () => super.toJson()));
-  }
 }
-

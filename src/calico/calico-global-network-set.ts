@@ -1,10 +1,9 @@
-import { ApiObject, ApiObjectMetadata, GroupVersionKind, JsonPatch } from 'cdk8s';
+import { ApiObjectMetadata, GroupVersionKind } from 'cdk8s';
 import { Construct } from 'constructs';
+import { CalicoApiObject } from './calico-api-object';
 import { CalicoGlobalNetworkSetSpec } from './calico-network-set-spec';
-import { withoutNamespace } from './private/cluster-scoped';
 import { DNS_SUBDOMAIN } from './private/k8s-names';
 import { childPath } from './private/policy-name';
-import { renderedObjectJson } from './private/rendered-json';
 import { validateMetadata } from './private/validate-metadata';
 import { validateNetworkSet } from './private/validate-network-set';
 import { renderNetworkSetSpec } from './render';
@@ -21,12 +20,9 @@ export interface CalicoGlobalNetworkSetProps {
 }
 
 /** A cluster-wide set of networks (projectcalico.org/v3 GlobalNetworkSet) that policies select by label. */
-export class CalicoGlobalNetworkSet extends ApiObject {
+export class CalicoGlobalNetworkSet extends CalicoApiObject {
   /** apiVersion and kind of the object. */
   public static readonly GVK: GroupVersionKind = { apiVersion: 'projectcalico.org/v3', kind: 'GlobalNetworkSet' };
-
-  private readonly renderedSpec: any;
-  private patched = false;
 
   /**
    * @param scope the construct this CalicoGlobalNetworkSet belongs to (usually a chart)
@@ -36,8 +32,7 @@ export class CalicoGlobalNetworkSet extends ApiObject {
   constructor(scope: Construct, id: string, props: CalicoGlobalNetworkSetProps) {
     validateNetworkSet(props.spec, props.metadata?.labels, childPath(scope.node.path, id));
     const spec = renderNetworkSetSpec(props.spec);
-    super(scope, id, { ...CalicoGlobalNetworkSet.GVK, metadata: props.metadata, spec });
-    this.renderedSpec = spec;
+    super(scope, id, { gvk: CalicoGlobalNetworkSet.GVK, metadata: props.metadata, renderedSpec: spec, clusterScoped: true });
     validateMetadata(this.metadata.toJson(), {
       kind: 'GlobalNetworkSet',
       namePattern: DNS_SUBDOMAIN,
@@ -45,17 +40,5 @@ export class CalicoGlobalNetworkSet extends ApiObject {
       namespaced: false,
       explicitNamespace: props.metadata?.namespace,
     }, this.node.path);
-  }
-
-
-  /** Adds JSON patches applied to the manifest (see ApiObject.addJsonPatch). */
-  public addJsonPatch(...ops: JsonPatch[]): void {
-    this.patched = true;
-    super.addJsonPatch(...ops);
-  }
-
-  /** The manifest, without the chart's namespace (the kind is cluster-scoped). */
-  public toJson(): any {
-    return withoutNamespace(renderedObjectJson(this, this.renderedSpec, this.patched, () => super.toJson()));
   }
 }

@@ -1,10 +1,9 @@
-import { ApiObject, ApiObjectMetadata, GroupVersionKind, JsonPatch } from 'cdk8s';
+import { ApiObjectMetadata, GroupVersionKind } from 'cdk8s';
 import { Construct } from 'constructs';
+import { CalicoApiObject } from './calico-api-object';
 import { CalicoIPPoolSpec } from './calico-ip-pool-spec';
-import { withoutNamespace } from './private/cluster-scoped';
 import { DNS_SUBDOMAIN } from './private/k8s-names';
 import { childPath } from './private/policy-name';
-import { renderedObjectJson } from './private/rendered-json';
 import { validateIPPoolSpec } from './private/validate-ip-pool';
 import { validateMetadata } from './private/validate-metadata';
 import { renderIPPoolSpec } from './render';
@@ -21,12 +20,9 @@ export interface CalicoIPPoolProps {
 }
 
 /** A Calico IP address pool (projectcalico.org/v3 IPPool), validated as Calico validates it. */
-export class CalicoIPPool extends ApiObject {
+export class CalicoIPPool extends CalicoApiObject {
   /** apiVersion and kind of the object. */
   public static readonly GVK: GroupVersionKind = { apiVersion: 'projectcalico.org/v3', kind: 'IPPool' };
-
-  private readonly renderedSpec: any;
-  private patched = false;
 
   /**
    * @param scope the construct this CalicoIPPool belongs to (usually a chart)
@@ -36,8 +32,7 @@ export class CalicoIPPool extends ApiObject {
   constructor(scope: Construct, id: string, props: CalicoIPPoolProps) {
     validateIPPoolSpec(props.spec, childPath(scope.node.path, id));
     const spec = renderIPPoolSpec(props.spec);
-    super(scope, id, { ...CalicoIPPool.GVK, metadata: props.metadata, spec });
-    this.renderedSpec = spec;
+    super(scope, id, { gvk: CalicoIPPool.GVK, metadata: props.metadata, renderedSpec: spec, clusterScoped: true });
     validateMetadata(this.metadata.toJson(), {
       kind: 'IPPool',
       namePattern: DNS_SUBDOMAIN,
@@ -45,17 +40,5 @@ export class CalicoIPPool extends ApiObject {
       namespaced: false,
       explicitNamespace: props.metadata?.namespace,
     }, this.node.path);
-  }
-
-
-  /** Adds JSON patches applied to the manifest (see ApiObject.addJsonPatch). */
-  public addJsonPatch(...ops: JsonPatch[]): void {
-    this.patched = true;
-    super.addJsonPatch(...ops);
-  }
-
-  /** The manifest, without the chart's namespace (the kind is cluster-scoped). */
-  public toJson(): any {
-    return withoutNamespace(renderedObjectJson(this, this.renderedSpec, this.patched, () => super.toJson()));
   }
 }

@@ -1,10 +1,10 @@
-import { ApiObject, ApiObjectMetadata, GroupVersionKind, JsonPatch } from 'cdk8s';
+import { ApiObjectMetadata, GroupVersionKind } from 'cdk8s';
 import { Construct } from 'constructs';
+import { CalicoApiObject } from './calico-api-object';
 import { CalicoNetworkPolicySpec } from './calico-policy-spec';
 import { NETWORK_POLICY_NAME } from './private/k8s-names';
 import { childPath, validateTieredPolicyName } from './private/policy-name';
 import { mustCheckPolicySpec } from './private/rendered-by-library';
-import { renderedObjectJson } from './private/rendered-json';
 import { validateMetadata } from './private/validate-metadata';
 import { validatePolicySpec } from './private/validate-policy';
 import { renderPolicySpec } from './render';
@@ -24,12 +24,9 @@ export interface CalicoNetworkPolicyProps {
  * A namespaced Calico policy (projectcalico.org/v3 NetworkPolicy), validated at construction
  * the way Calico validates it.
  */
-export class CalicoNetworkPolicy extends ApiObject {
+export class CalicoNetworkPolicy extends CalicoApiObject {
   /** apiVersion and kind of the object. */
   public static readonly GVK: GroupVersionKind = { apiVersion: 'projectcalico.org/v3', kind: 'NetworkPolicy' };
-
-  private readonly renderedSpec: any;
-  private patched = false;
 
   /**
    * @param scope the construct this CalicoNetworkPolicy belongs to (usually a chart)
@@ -39,8 +36,7 @@ export class CalicoNetworkPolicy extends ApiObject {
   constructor(scope: Construct, id: string, props: CalicoNetworkPolicyProps) {
     if (mustCheckPolicySpec()) validatePolicySpec(props.spec, { global: false, path: childPath(scope.node.path, id) });
     const spec = renderPolicySpec(props.spec);
-    super(scope, id, { ...CalicoNetworkPolicy.GVK, metadata: props.metadata, spec });
-    this.renderedSpec = spec;
+    super(scope, id, { gvk: CalicoNetworkPolicy.GVK, metadata: props.metadata, renderedSpec: spec, clusterScoped: false });
     validateMetadata(this.metadata.toJson(), {
       kind: 'NetworkPolicy',
       namePattern: NETWORK_POLICY_NAME,
@@ -48,16 +44,5 @@ export class CalicoNetworkPolicy extends ApiObject {
       namespaced: true,
     }, this.node.path);
     validateTieredPolicyName(this.name, props.spec.tier, this.node.path);
-  }
-
-  /** Adds JSON patches applied to the manifest (see ApiObject.addJsonPatch). */
-  public addJsonPatch(...ops: JsonPatch[]): void {
-    this.patched = true;
-    super.addJsonPatch(...ops);
-  }
-
-  /** The manifest. */
-  public toJson(): any {
-    return renderedObjectJson(this, this.renderedSpec, this.patched, () => super.toJson());
   }
 }

@@ -1,9 +1,9 @@
-import { ApiObject, ApiObjectMetadata, GroupVersionKind, JsonPatch } from 'cdk8s';
+import { ApiObjectMetadata, GroupVersionKind } from 'cdk8s';
 import { Construct } from 'constructs';
+import { CalicoApiObject } from './calico-api-object';
 import { CalicoNetworkSetSpec } from './calico-network-set-spec';
 import { DNS_SUBDOMAIN } from './private/k8s-names';
 import { childPath } from './private/policy-name';
-import { renderedObjectJson } from './private/rendered-json';
 import { validateMetadata } from './private/validate-metadata';
 import { validateNetworkSet } from './private/validate-network-set';
 import { renderNetworkSetSpec } from './render';
@@ -20,12 +20,9 @@ export interface CalicoNetworkSetProps {
 }
 
 /** A namespaced set of networks (projectcalico.org/v3 NetworkSet) that policies select by label. */
-export class CalicoNetworkSet extends ApiObject {
+export class CalicoNetworkSet extends CalicoApiObject {
   /** apiVersion and kind of the object. */
   public static readonly GVK: GroupVersionKind = { apiVersion: 'projectcalico.org/v3', kind: 'NetworkSet' };
-
-  private readonly renderedSpec: any;
-  private patched = false;
 
   /**
    * @param scope the construct this CalicoNetworkSet belongs to (usually a chart)
@@ -35,21 +32,9 @@ export class CalicoNetworkSet extends ApiObject {
   constructor(scope: Construct, id: string, props: CalicoNetworkSetProps) {
     validateNetworkSet(props.spec, props.metadata?.labels, childPath(scope.node.path, id));
     const spec = renderNetworkSetSpec(props.spec);
-    super(scope, id, { ...CalicoNetworkSet.GVK, metadata: props.metadata, spec });
-    this.renderedSpec = spec;
+    super(scope, id, { gvk: CalicoNetworkSet.GVK, metadata: props.metadata, renderedSpec: spec, clusterScoped: false });
     validateMetadata(this.metadata.toJson(), {
       kind: 'NetworkSet', namePattern: DNS_SUBDOMAIN, nameRule: 'a DNS-1123 subdomain', namespaced: true,
     }, this.node.path);
-  }
-
-  /** Adds JSON patches applied to the manifest (see ApiObject.addJsonPatch). */
-  public addJsonPatch(...ops: JsonPatch[]): void {
-    this.patched = true;
-    super.addJsonPatch(...ops);
-  }
-
-  /** The manifest. */
-  public toJson(): any {
-    return renderedObjectJson(this, this.renderedSpec, this.patched, () => super.toJson());
   }
 }

@@ -6,6 +6,7 @@ export * from './calico-rule';
 export * from './calico-policy-spec';
 export * from './calico-network-set-spec';
 export * from './calico-ip-pool-spec';
+export * from './calico-api-object';
 export * from './calico-network-policy';
 export * from './calico-global-network-policy';
 export * from './calico-network-set';

@@ -5,6 +5,7 @@ import {
   CalicoAction, CalicoEncapsulationMode, CalicoEntityRule, CalicoGlobalNetworkPolicy, CalicoGlobalNetworkSet,
   CalicoIPPool, CalicoNetworkSet, CalicoPolicyType, CalicoPort, CalicoProtocol, CalicoRule,
 } from '../calico';
+import { BoundedMemo } from '../model/bounded-memo';
 import {
   DestinationSetModel, DnsModel, EgressModelDocument, EgressZoneModel, NamespaceAssignment, NatPoolModel, PoolEncapsulation,
 } from '../model/egress-model';
@@ -302,15 +303,9 @@ const IN_CLUSTER_RULES = new WeakMap<EgressModelDocument, CalicoRule[]>();
 const DENY_RULES = new WeakMap<EgressModelDocument, CalicoRule[]>();
 
 // The selector of one destination set, printed once per set name (rules of many zones select the same set).
-const SET_SELECTORS = new Map<string, string>();
+const SET_SELECTORS = new BoundedMemo<string, string>(50_000);
 function setSelector(name: string): string {
-  let text = SET_SELECTORS.get(name);
-  if (text === undefined) {
-    text = Selector.labelEquals(DESTINATION_SET_LABEL, name).toString();
-    if (SET_SELECTORS.size >= 50_000) SET_SELECTORS.clear();
-    SET_SELECTORS.set(name, text);
-  }
-  return text;
+  return SET_SELECTORS.get(name) ?? SET_SELECTORS.set(name, Selector.labelEquals(DESTINATION_SET_LABEL, name).toString());
 }
 
 // One name -> set map per document, not one per zone (that was O(zones x sets)).
@@ -354,7 +349,7 @@ interface ProtocolGroup {
 
 // Estates repeat a handful of port lists across thousands of rules: each list is grouped once. The groups
 // (and their CalicoPort values) are immutable, so rules share them.
-const PORT_GROUPS = new Map<string, ProtocolGroup[]>();
+const PORT_GROUPS = new BoundedMemo<string, ProtocolGroup[]>(10_000);
 
 function portsKey(models: PortModel[]): string {
   let key = '';
@@ -365,13 +360,7 @@ function portsKey(models: PortModel[]): string {
 /** Ports grouped per protocol: a Calico rule carries one protocol, and one ICMP type/code at most. */
 function groupByProtocol(models: PortModel[]): ProtocolGroup[] {
   const key = portsKey(models);
-  let groups = PORT_GROUPS.get(key);
-  if (!groups) {
-    groups = buildProtocolGroups(models);
-    if (PORT_GROUPS.size >= 10_000) PORT_GROUPS.clear();
-    PORT_GROUPS.set(key, groups);
-  }
-  return groups;
+  return PORT_GROUPS.get(key) ?? PORT_GROUPS.set(key, buildProtocolGroups(models));
 }
 
 function buildProtocolGroups(models: PortModel[]): ProtocolGroup[] {

@@ -102,9 +102,10 @@ export class EgressZone extends Construct {
   private readonly podSelector: Selector;
   private readonly natPools: NatPool[];
   private gateway?: IEgressGateway;
+  /** @internal the construct path, kept: every zone.allow() and the model builder ask for it */
+  public readonly _modelPath: string;
   /** The zone's own rules (zone.allow), by id. */
   private readonly rules = new Map<string, RuleDeclaration>();
-  private readonly modelPath: string;
 
   /**
    * @param scope the construct this EgressZone belongs to (usually a chart)
@@ -115,7 +116,7 @@ export class EgressZone extends Construct {
     super(scope, id);
     ensureSynthesizer(this);
     const path = this.node.path;
-    this.modelPath = path;
+    this._modelPath = path;
     this.props = props;
     this.zoneName = validateDnsLabel('name', props.name ?? toDnsLabel(id), path);
     this.namespaces = [...new Set(props.namespaces ?? [])].sort();
@@ -150,7 +151,7 @@ export class EgressZone extends Construct {
     // The id rules of constructs: not empty, "/" becomes "--", unique among the zone's rules and children.
     if (!id) throw new EgressValidationError('id', id, 'is empty: a rule needs an id', this.node.path);
     const key = id.replace(/\//g, '--');
-    const path = `${this.modelPath}/${key}`;
+    const path = `${this._modelPath}/${key}`;
     if (this.rules.has(key) || this.node.tryFindChild(key)) {
       throw new EgressValidationError('id', id, 'is already used by another rule or construct of this zone', path);
     }

@@ -1,3 +1,4 @@
+import { BoundedMemo } from './bounded-memo';
 import { EgressValidationError } from './errors';
 import { Protocol } from './protocol';
 
@@ -54,7 +55,7 @@ export interface PortModel {
 // Kubernetes IANA_SVC_NAME, which is what Calico's validatePortName applies to named ports.
 const PORT_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
 
-const PORT_MODELS = new Map<string, PortModel>();
+const PORT_MODELS = new BoundedMemo<string, PortModel>(10_000);
 
 /**
  * What a rule allows at layer 4: a protocol and, where the protocol has them, ports or ICMP type/code.
@@ -284,20 +285,14 @@ export class Port {
   /** The backend-neutral model form. */
   public toModel(): PortModel {
     // Ports are values: every "tcp/443" of an estate shares one (frozen) model object.
-    let model = PORT_MODELS.get(this.canonical);
-    if (!model) {
-      model = Object.freeze({
-        protocol: this.protocol?.name,
-        fromPort: this.fromPort,
-        toPort: this.toPort,
-        portName: this.portName,
-        icmpType: this.icmpType,
-        icmpCode: this.icmpCode,
-      });
-      if (PORT_MODELS.size >= 10_000) PORT_MODELS.clear();
-      PORT_MODELS.set(this.canonical, model);
-    }
-    return model;
+    return PORT_MODELS.get(this.canonical) ?? PORT_MODELS.set(this.canonical, Object.freeze({
+      protocol: this.protocol?.name,
+      fromPort: this.fromPort,
+      toPort: this.toPort,
+      portName: this.portName,
+      icmpType: this.icmpType,
+      icmpCode: this.icmpCode,
+    }));
   }
 
   /** Whether both match exactly the same traffic. */

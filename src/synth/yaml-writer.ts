@@ -22,6 +22,7 @@
  *    example `? ` keys over 1024 characters). A fallback is always correct; the fast path is never guessed.
  */
 import { Yaml } from 'cdk8s';
+import { BoundedMemo } from '../model/bounded-memo';
 
 /** cdk8s's serializer as loaded: the oracle and the fallback, never the writer that may replace it. */
 const originalStringify: (...docs: any[]) => string = Yaml.stringify;
@@ -61,10 +62,10 @@ interface ValueText {
 }
 /** Cached texts; `NO_TEXT` means "not on the fast path". Keys are cached with their colon (`key:`). */
 const NO_TEXT: ValueText = { item: '', value: '' };
-const valueCache = new Map<string, ValueText>();
-const keyCache = new Map<string, string>();
 /** Bound on each cache, so a long-running process synthesizing many apps does not grow without limit. */
 const CACHE_LIMIT = 250_000;
+const valueCache = new BoundedMemo<string, ValueText>(CACHE_LIMIT);
+const keyCache = new BoundedMemo<string, string>(CACHE_LIMIT);
 
 /**
  * Cheap fast-accept shapes (each proved equal to the oracle by test/synth/yaml-writer.test.ts), written plain
@@ -118,26 +119,18 @@ function computeKeyRep(k: string): string {
 }
 
 function valueText(s: string): ValueText {
-  let t = valueCache.get(s);
-  if (t === undefined) {
-    const rep = computeValueRep(s);
-    t = rep === '' ? NO_TEXT : { item: rep, value: ' ' + rep };
-    if (valueCache.size >= CACHE_LIMIT) valueCache.clear();
-    valueCache.set(s, t);
-  }
-  return t;
+  const known = valueCache.get(s);
+  if (known !== undefined) return known;
+  const rep = computeValueRep(s);
+  return valueCache.set(s, rep === '' ? NO_TEXT : { item: rep, value: ' ' + rep });
 }
 
 /** `key:`, or '' to fall back. */
 function keyColon(k: string): string {
-  let kc = keyCache.get(k);
-  if (kc === undefined) {
-    const rep = computeKeyRep(k);
-    kc = rep === '' ? '' : rep + ':';
-    if (keyCache.size >= CACHE_LIMIT) keyCache.clear();
-    keyCache.set(k, kc);
-  }
-  return kc;
+  const known = keyCache.get(k);
+  if (known !== undefined) return known;
+  const rep = computeKeyRep(k);
+  return keyCache.set(k, rep === '' ? '' : rep + ':');
 }
 
 /** Texts of small non-negative integers (ports, orders, counts), as items and as values. */

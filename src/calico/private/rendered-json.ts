@@ -26,7 +26,10 @@ export function renderedObjectJson(obj: ApiObject, spec: any, patched: boolean, 
   return json;
 }
 
-/** What cdk8s's sanitizeValue(value, { sortKeys: true }) returns for plain JSON: keys sorted, nulls dropped. */
+/**
+ * What cdk8s's sanitizeValue(value, { sortKeys: true }) returns for plain JSON: keys sorted, nulls dropped
+ * (cdk8s does not export it).
+ */
 function sortedCopy(value: any): any {
   if (value === null || value === undefined) return undefined;
   if (typeof value !== 'object') return value;

@@ -1,3 +1,4 @@
+import { BoundedMemo } from '../../model/bounded-memo';
 import { EgressValidationError } from '../../model/errors';
 import { Selector } from '../../model/selector';
 
@@ -7,8 +8,7 @@ const MAX_SELECTOR_LENGTH = 1024;
 // Policies repeat the same selector texts (one per destination set, the DNS and namespace selectors of
 // every zone): each text is parsed once. Selectors are immutable, so sharing them is safe; errors are not
 // cached. Bounded, so a long-running process does not keep every text it ever saw.
-const PARSED = new Map<string, Selector>();
-const PARSED_LIMIT = 50_000;
+const PARSED = new BoundedMemo<string, Selector>(50_000);
 
 /**
  * Parses a selector field with Calico's grammar, re-throwing a parse error at `field` of the
@@ -23,9 +23,7 @@ export function validateSelectorText(text: string, field: string, path: string):
   if (known) return known;
   try {
     const selector = Selector.parse(text);
-    if (PARSED.size >= PARSED_LIMIT) PARSED.clear();
-    PARSED.set(text, selector);
-    return selector;
+    return PARSED.set(text, selector);
   } catch (e) {
     if (e instanceof EgressValidationError) {
       throw new EgressValidationError(field, text, e.reason, path, e.hint);

@@ -46,16 +46,14 @@ export function validatePolicySpec(spec: CalicoGlobalNetworkPolicySpec, ctx: Pol
   }
 
   const types = arrayAt(path, 'spec.types', spec.types, 2);
-  const typeValues = POLICY_TYPES;
   types.forEach((t, i) => {
-    if (!typeValues.includes(t)) fail(path, `spec.types[${i}]`, t, `is not a policy type (${typeValues.join(' or ')})`);
+    if (!POLICY_TYPES.includes(t)) fail(path, `spec.types[${i}]`, t, `is not a policy type (${POLICY_TYPES.join(' or ')})`);
   });
   uniqueAt(path, 'spec.types', types);
 
   const hints = arrayAt(path, 'spec.performanceHints', spec.performanceHints);
-  const hintValues = PERFORMANCE_HINTS;
   hints.forEach((h, i) => {
-    if (!hintValues.includes(h)) fail(path, `spec.performanceHints[${i}]`, h, `is not a performance hint Calico knows (${hintValues.join(', ')})`);
+    if (!PERFORMANCE_HINTS.includes(h)) fail(path, `spec.performanceHints[${i}]`, h, `is not a performance hint Calico knows (${PERFORMANCE_HINTS.join(', ')})`);
   });
   uniqueAt(path, 'spec.performanceHints', hints);
 

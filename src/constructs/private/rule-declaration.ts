@@ -1,5 +1,6 @@
 import type { DestinationSet } from '../destination-set';
 import { DestinationEntries } from './destination-entries';
+import { BoundedMemo } from '../../model/bounded-memo';
 import { EgressValidationError } from '../../model/errors';
 import { toDnsLabel, validateDnsLabel } from '../../model/names';
 import { Port, PortModel } from '../../model/port';
@@ -95,14 +96,8 @@ function dedupePorts(ports: Port[]): Port[] {
 }
 
 // Rules repeat a handful of port lists: each list of models is built once and shared (models are frozen).
-const PORT_LISTS = new Map<string, PortModel[]>();
+const PORT_LISTS = new BoundedMemo<string, PortModel[]>(10_000);
 function internPortModels(ports: Port[]): PortModel[] {
   const key = ports.map(p => p.toString()).join(',');
-  let models = PORT_LISTS.get(key);
-  if (!models) {
-    models = Object.freeze(ports.map(p => p.toModel())) as PortModel[];
-    if (PORT_LISTS.size >= 10_000) PORT_LISTS.clear();
-    PORT_LISTS.set(key, models);
-  }
-  return models;
+  return PORT_LISTS.get(key) ?? PORT_LISTS.set(key, Object.freeze(ports.map(p => p.toModel())) as PortModel[]);
 }

@@ -10,7 +10,7 @@
 import { performance } from 'perf_hooks';
 import { Chart, Yaml } from 'cdk8s';
 import { buildOurs } from './workload';
-import { resetYamlWriterStats, stringifyDocs, yamlWriterStats } from '../src/synth/yaml-writer';
+import { resetYamlWriterStats, stringifyDocs, yamlWriterStats } from '../src/constructs/yaml-writer';
 
 const [n, m] = [Number(process.argv[2] ?? 5000), Number(process.argv[3] ?? 20)];
 const app = buildOurs(n, m);

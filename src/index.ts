@@ -3,7 +3,7 @@ export * from './model/protocol';
 export * from './model/port';
 export * from './model/cidr';
 export * from './model/cidr-aggregation';
-export * from './model/egress-model';
+export * from './model/egress-model-document';
 // Constructs users meet first
 export * from './constructs/cluster-network';
 export * from './constructs/destination';
@@ -15,7 +15,7 @@ export * from './constructs/nat-pool';
 export * from './constructs/egress-app';
 // Backends and the model API
 export * from './backends/backend';
-export * from './synth/egress-model-api';
+export * from './synth/egress-model';
 export * from './constructs/egress-review';
 export * from './model/zone-source';
 export * from './review/can-reach';
@@ -31,8 +31,9 @@ export type { FirewallExportResult } from './exporters/export-firewall';
 export * from './constructs/firewall-export';
 // Backends beyond open-source Calico
 export * from './backends/backend-capabilities';
-export * from './backends/calico-enterprise-gateway';
+export * from './constructs/calico-enterprise-gateway';
 export * from './cilium';
 // Egress gateway (our data path)
 export * from './constructs/egress-gateway';
+export * from './constructs/gateway/egress-gateway-props';
 export type { EgressNodeAgentOptions } from './constructs/gateway/egress-node-agent';

@@ -1,30 +1,49 @@
 import { Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { IBackendRenderer } from './backend-renderer';
+import { CalicoEnterpriseRenderer } from './calico-enterprise-renderer';
+import { CalicoRenderer } from './calico-renderer';
+import { CiliumRenderer } from './cilium-renderer';
+import { KubernetesRenderer } from './kubernetes-renderer';
 import { EgressValidationError } from '../model/errors';
 
 const chartDefaults = new WeakMap<IConstruct, Backend>();
+/** Every backend by name: the four built in, then those plugged in with `Backend.custom()`. */
+const byName = new Map<string, Backend>();
 
 /**
- * The policy engine a zone is rendered for. Choose per chart (`Backend.setDefault(chart, …)`) or per zone
- * (`backend` prop); the constructs stay the same.
+ * The policy engine a zone is rendered for, and the registry of the renderers behind them. Choose per chart
+ * (`Backend.setDefault(chart, …)`) or per zone (`backend` prop); the constructs stay the same. Plug in your
+ * own policy engine with `Backend.custom(renderer)`, as `FirewallFormat.custom()` plugs in an exporter.
  */
 export class Backend {
   /** Open-source Calico (projectcalico.org/v3): the default. */
-  public static readonly CALICO = new Backend('calico');
+  public static readonly CALICO = new Backend(new CalicoRenderer());
   /** Calico Enterprise / Calico Cloud: adds domain names and Calico's own egress gateways. */
-  public static readonly CALICO_ENTERPRISE = new Backend('calico-enterprise');
+  public static readonly CALICO_ENTERPRISE = new Backend(new CalicoEnterpriseRenderer());
   /** Cilium (cilium.io/v2). */
-  public static readonly CILIUM = new Backend('cilium');
+  public static readonly CILIUM = new Backend(new CiliumRenderer());
   /** Plain Kubernetes NetworkPolicy (networking.k8s.io/v1). */
-  public static readonly KUBERNETES = new Backend('kubernetes');
+  public static readonly KUBERNETES = new Backend(new KubernetesRenderer());
 
-  /** A backend by name ("calico", "calico-enterprise", "cilium", "kubernetes"). */
+  /** A backend by name ("calico", "calico-enterprise", "cilium", "kubernetes", or one plugged in). */
   public static of(name: string): Backend {
-    const found = [Backend.CALICO, Backend.CALICO_ENTERPRISE, Backend.CILIUM, Backend.KUBERNETES].find(b => b.name === name);
+    const found = byName.get(name);
     if (!found) {
       throw new EgressValidationError('backend', name, 'is not a backend', undefined, 'one of calico, calico-enterprise, cilium, kubernetes');
     }
     return found;
+  }
+
+  /**
+   * A backend rendered by your own renderer; zones choose it like a built-in one. Its name must be new.
+   * @param renderer lists what it cannot express for its zones, then renders their API objects
+   */
+  public static custom(renderer: IBackendRenderer): Backend {
+    if (byName.has(renderer.name)) {
+      throw new EgressValidationError('backend', renderer.name, 'is already a backend', undefined, 'give the custom renderer a name of its own');
+    }
+    return new Backend(renderer);
   }
 
   /** Sets the backend for every zone in the chart of `scope` that does not choose its own. */
@@ -39,9 +58,13 @@ export class Backend {
 
   /** Name of the backend. */
   public readonly name: string;
+  /** The renderer that turns this backend's zones into API objects. */
+  public readonly renderer: IBackendRenderer;
 
-  private constructor(name: string) {
-    this.name = name;
+  private constructor(renderer: IBackendRenderer) {
+    this.name = renderer.name;
+    this.renderer = renderer;
+    byName.set(this.name, this);
   }
 
   /** The backend's name. */

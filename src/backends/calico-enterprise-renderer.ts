@@ -1,17 +1,17 @@
 import { ApiObject, JsonPatch } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { BackendProblems } from './backend-problems';
-import { RenderSelection } from './backend-renderer';
+import { IRenderSelection } from './backend-renderer';
 import {
   CalicoEnterpriseEgressGateway, CalicoEnterpriseEgressGatewayPolicy, CalicoEnterpriseEgressGatewayRule, CalicoEnterpriseGatewayRef,
 } from './calico-enterprise-objects';
 import { CalicoRenderer } from './calico-renderer';
-import { tryKubeLabelSelector } from './label-selector-translation';
 import { ruleDestinations } from './zone-destinations';
 import { CalicoIPPool } from '../calico';
 import { Cidr, IpFamily } from '../model/cidr';
-import { DestinationSetModel, EgressGatewayModel, EgressModelDocument, EgressZoneModel } from '../model/egress-model';
+import { DestinationSetModel, EgressGatewayModel, EgressModelDocument, EgressZoneModel } from '../model/egress-model-document';
 import { Selector } from '../model/selector';
+import { tryKubeLabelSelector } from '../model/selector/label-selector-translation';
 
 const BACKEND = 'calico-enterprise';
 const CALICO_ENTERPRISE = 'calico-enterprise';
@@ -37,7 +37,7 @@ export const EGRESS_GATEWAY_POLICY_ANNOTATION = 'egress.projectcalico.org/egress
 export class CalicoEnterpriseRenderer extends CalicoRenderer {
   public readonly name: string = BACKEND;
 
-  public unsupported(selection: RenderSelection): string[] {
+  public unsupported(selection: IRenderSelection): string[] {
     const problems = new BackendProblems(BACKEND);
     const doc = selection.document;
     const namespaceOwners = new Map<string, EgressZoneModel>();
@@ -82,7 +82,7 @@ export class CalicoEnterpriseRenderer extends CalicoRenderer {
     return problems.list;
   }
 
-  public render(selection: RenderSelection): void {
+  public render(selection: IRenderSelection): void {
     super.render(selection);
     const doc = selection.document;
     for (const gw of this.enterpriseGateways(selection)) this.renderGateway(selection.scopeFor(gw.path), gw);
@@ -111,7 +111,7 @@ export class CalicoEnterpriseRenderer extends CalicoRenderer {
     obj.addJsonPatch(JsonPatch.add('/spec/allowedEgressDomains', [...set.domains]));
   }
 
-  private enterpriseGateways(selection: RenderSelection): EgressGatewayModel[] {
+  private enterpriseGateways(selection: IRenderSelection): EgressGatewayModel[] {
     const names = new Set(selection.zones.flatMap(z => gatewaysOf(z, selection.document))
       .filter(g => g.implementation === CALICO_ENTERPRISE).map(g => g.name));
     return selection.document.gateways.filter(g => names.has(g.name));

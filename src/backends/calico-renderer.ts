@@ -1,6 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { BackendRenderer, RenderSelection } from './backend-renderer';
+import { IBackendRenderer, IRenderSelection } from './backend-renderer';
 import {
   CalicoAction, CalicoEncapsulationMode, CalicoEntityRule, CalicoGlobalNetworkPolicy, CalicoGlobalNetworkSet,
   CalicoIPPool, CalicoNetworkSet, CalicoPolicyType, CalicoPort, CalicoProtocol, CalicoRule,
@@ -8,7 +8,7 @@ import {
 import { BoundedMemo } from '../model/bounded-memo';
 import {
   DestinationSetModel, DnsModel, EgressModelDocument, EgressZoneModel, NamespaceAssignment, NatPoolModel, PoolEncapsulation,
-} from '../model/egress-model';
+} from '../model/egress-model-document';
 import { Port, PortModel } from '../model/port';
 import { Selector } from '../model/selector';
 
@@ -41,12 +41,12 @@ const NAMESPACE_NAME_LABEL = 'projectcalico.org/name';
  * NAT pools become IPPools; "no NAT to these ranges" becomes disabled IPPools (Calico never NATs towards
  * any pool's range, enabled or not — the technique Calico's egress guide describes).
  */
-export class CalicoRenderer implements BackendRenderer {
+export class CalicoRenderer implements IBackendRenderer {
   public readonly name: string = 'calico';
   /** Per model document: rendered rules of rules that select only shared sets, by what they render from. */
   private readonly sharedRules = new WeakMap<EgressModelDocument, Map<string, CalicoRule[]>>();
 
-  public unsupported(selection: RenderSelection): string[] {
+  public unsupported(selection: IRenderSelection): string[] {
     const problems: string[] = [];
     for (const set of selection.destinationSets) {
       if (set.domains.length > 0) {
@@ -64,7 +64,7 @@ export class CalicoRenderer implements BackendRenderer {
     return problems;
   }
 
-  public render(selection: RenderSelection): void {
+  public render(selection: IRenderSelection): void {
     for (const set of selection.destinationSets) {
       if (!rendersInline(set)) this.renderSet(selection.scopeFor(set.path), set);
     }
@@ -255,7 +255,7 @@ export class CalicoRenderer implements BackendRenderer {
     return rules;
   }
 
-  private renderPools(selection: RenderSelection): void {
+  private renderPools(selection: IRenderSelection): void {
     const doneNoNat = new Set<string>();
     const annotations = new Map<string, { v4: string[]; v6: string[]; scope: Construct }>();
     for (const pool of selection.natPools) {

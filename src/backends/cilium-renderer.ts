@@ -1,13 +1,13 @@
 import { BackendProblems } from './backend-problems';
-import { BackendRenderer, RenderSelection } from './backend-renderer';
-import { KubeLabelSelector, mergeLabelSelectors, tryKubeLabelSelector } from './label-selector-translation';
+import { IBackendRenderer, IRenderSelection } from './backend-renderer';
 import { clusterExceptions, isIpv6, portsOf, ruleDestinations } from './zone-destinations';
 import {
   CiliumClusterwideNetworkPolicy, CiliumEgressGatewayPolicy, CiliumEgressGatewayPolicySpec, CiliumEgressGatewaySelector,
   CiliumEgressRule, CiliumFqdnSelector, CiliumIcmpField, CiliumPolicySpec, CiliumPortProtocol, CiliumPortRule,
 } from '../cilium';
-import { EgressGatewayModel, EgressModelDocument, EgressZoneModel } from '../model/egress-model';
+import { EgressGatewayModel, EgressModelDocument, EgressZoneModel } from '../model/egress-model-document';
 import { Port } from '../model/port';
+import { KubeLabelSelector, mergeLabelSelectors, tryKubeLabelSelector } from '../model/selector/label-selector-translation';
 
 /** Cilium's label for an endpoint's namespace (with the "k8s:" source, as Cilium stores it). */
 const NAMESPACE_LABEL = 'k8s:io.kubernetes.pod.namespace';
@@ -59,14 +59,14 @@ interface PortTranslation {
  * Destination sets are written inline (Cilium's CIDR groups cannot carry `except`). Gateways become
  * CiliumEgressGatewayPolicies on Cilium's own (node-based) egress gateway.
  */
-export class CiliumRenderer implements BackendRenderer {
+export class CiliumRenderer implements IBackendRenderer {
   public readonly name: string = BACKEND;
 
-  public unsupported(selection: RenderSelection): string[] {
+  public unsupported(selection: IRenderSelection): string[] {
     return this.plan(selection).problems;
   }
 
-  public render(selection: RenderSelection): void {
+  public render(selection: IRenderSelection): void {
     const plan = this.plan(selection);
     if (plan.problems.length > 0) throw new Error(`internal: rendering ${BACKEND} with problems: ${plan.problems.join('; ')}`);
     for (const { zone, specs, gateways } of plan.zones) {
@@ -87,7 +87,7 @@ export class CiliumRenderer implements BackendRenderer {
     }
   }
 
-  private plan(selection: RenderSelection): Plan {
+  private plan(selection: IRenderSelection): Plan {
     const problems = new BackendProblems(BACKEND);
 
     for (const pool of selection.natPools) {

@@ -1,10 +1,10 @@
 import { k8s } from 'cdk8s-plus-28';
 import { BackendProblems } from './backend-problems';
-import { BackendRenderer, RenderSelection } from './backend-renderer';
-import { KubeLabelSelector, tryKubeLabelSelector } from './label-selector-translation';
+import { IBackendRenderer, IRenderSelection } from './backend-renderer';
 import { clusterExceptions, portsOf, ruleDestinations } from './zone-destinations';
-import { EgressModelDocument, EgressZoneModel } from '../model/egress-model';
+import { EgressModelDocument, EgressZoneModel } from '../model/egress-model-document';
 import { Port } from '../model/port';
+import { KubeLabelSelector, tryKubeLabelSelector } from '../model/selector/label-selector-translation';
 
 const BACKEND = 'kubernetes';
 const ZONE_LABEL = 'egress.cdk8s.io/zone';
@@ -32,14 +32,14 @@ interface ZonePlan {
  * tiers, and zones that choose namespaces by label (a NetworkPolicy lives in one named namespace).
  * NetworkPolicies are additive and unordered: another policy selecting the same pods can allow more.
  */
-export class KubernetesRenderer implements BackendRenderer {
+export class KubernetesRenderer implements IBackendRenderer {
   public readonly name: string = BACKEND;
 
-  public unsupported(selection: RenderSelection): string[] {
+  public unsupported(selection: IRenderSelection): string[] {
     return this.plan(selection).problems;
   }
 
-  public render(selection: RenderSelection): void {
+  public render(selection: IRenderSelection): void {
     const { problems, zones } = this.plan(selection);
     if (problems.length > 0) throw new Error(`internal: rendering ${BACKEND} with problems: ${problems.join('; ')}`);
     for (const { zone, podSelector, egress } of zones) {
@@ -58,7 +58,7 @@ export class KubernetesRenderer implements BackendRenderer {
     }
   }
 
-  private plan(selection: RenderSelection): { problems: string[]; zones: ZonePlan[] } {
+  private plan(selection: IRenderSelection): { problems: string[]; zones: ZonePlan[] } {
     const problems = new BackendProblems(BACKEND);
     for (const pool of selection.natPools) {
       problems.add(`NAT pools (pool "${pool.name}" ${pool.cidr}: address pools and their NAT are the CNI's, not NetworkPolicy's)`, pool.path,

@@ -3,7 +3,7 @@
  * (Cilium, Kubernetes NetworkPolicy) rather than referring to shared sets as Calico does.
  */
 import { Cidr } from '../model/cidr';
-import { DestinationCidrModel, EgressModelDocument, EgressRuleModel } from '../model/egress-model';
+import { DestinationCidrModel, EgressModelDocument, EgressRuleModel } from '../model/egress-model-document';
 import { Port, PortModel } from '../model/port';
 
 /** The addresses and names one rule allows. */

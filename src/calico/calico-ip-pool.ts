@@ -6,7 +6,7 @@ import { DNS_SUBDOMAIN } from './private/k8s-names';
 import { childPath } from './private/policy-name';
 import { validateIPPoolSpec } from './private/validate-ip-pool';
 import { validateMetadata } from './private/validate-metadata';
-import { renderIPPoolSpec } from './render';
+import { renderIPPoolSpec } from './spec-json';
 
 /** Props of a Calico IPPool. */
 export interface CalicoIPPoolProps {

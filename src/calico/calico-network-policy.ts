@@ -7,7 +7,7 @@ import { childPath, validateTieredPolicyName } from './private/policy-name';
 import { mustCheckPolicySpec } from './private/rendered-by-library';
 import { validateMetadata } from './private/validate-metadata';
 import { validatePolicySpec } from './private/validate-policy';
-import { renderPolicySpec } from './render';
+import { renderPolicySpec } from './spec-json';
 
 /** Props of a Calico NetworkPolicy. */
 export interface CalicoNetworkPolicyProps {

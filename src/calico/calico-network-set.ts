@@ -6,7 +6,7 @@ import { DNS_SUBDOMAIN } from './private/k8s-names';
 import { childPath } from './private/policy-name';
 import { validateMetadata } from './private/validate-metadata';
 import { validateNetworkSet } from './private/validate-network-set';
-import { renderNetworkSetSpec } from './render';
+import { renderNetworkSetSpec } from './spec-json';
 
 /** Props of a Calico NetworkSet. */
 export interface CalicoNetworkSetProps {

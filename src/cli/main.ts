@@ -9,7 +9,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { EgressModelDocument } from '../model/egress-model';
+import { EgressModelDocument } from '../model/egress-model-document';
 import { ZoneSources } from '../model/zone-source';
 import { CanReach } from '../review/can-reach';
 import { PostureDiff } from '../review/posture-diff';

@@ -1,5 +1,5 @@
 import { App, AppProps, Chart, Yaml } from 'cdk8s';
-import { stringifyDocs } from '../synth/yaml-writer';
+import { stringifyDocs } from './yaml-writer';
 
 /**
  * Runs `fn` with cdk8s's `Yaml.stringify` replaced by the fast writer, and puts the previous one back

@@ -1,9 +1,7 @@
-import * as fs from 'fs';
-import * as path from 'path';
 import { App } from 'cdk8s';
 import { Construct } from 'constructs';
-import { EgressMap } from '../review/egress-map';
-import { EgressModel } from '../synth/egress-model-api';
+import { ensureSynthesizer } from '../synth/egress-synthesizer';
+import type { ModelBuilder } from '../synth/model-builder';
 
 /** Properties of the reviewers' outputs. */
 export interface EgressReviewProps {
@@ -20,6 +18,8 @@ export interface EgressReviewProps {
  * Mermaid) and `egress-map.dot` (Graphviz).
  */
 export class EgressReview extends Construct {
+  private readonly outdir?: string;
+
   /**
    * @param scope the construct this EgressReview belongs to (usually a chart)
    * @param id the construct id, unique among its siblings
@@ -27,20 +27,13 @@ export class EgressReview extends Construct {
    */
   constructor(scope: Construct, id: string, props: EgressReviewProps = {}) {
     super(scope, id);
-    let written = false;
-    // cdk8s validates before rendering on every synth path; write once per app instance.
-    this.node.addValidation({
-      validate: () => {
-        if (written) return [];
-        written = true;
-        const outdir = props.outdir ?? App.of(this).outdir;
-        const doc = EgressModel.of(this);
-        fs.mkdirSync(outdir, { recursive: true });
-        fs.writeFileSync(path.join(outdir, 'egress-model.json'), `${JSON.stringify(doc, undefined, 2)}\n`);
-        fs.writeFileSync(path.join(outdir, 'egress-map.md'), EgressMap.toMarkdown(doc));
-        fs.writeFileSync(path.join(outdir, 'egress-map.dot'), EgressMap.toDot(doc));
-        return [];
-      },
-    });
+    this.outdir = props.outdir;
+    // The synth pipeline writes the files (its review-files step), once per app.
+    ensureSynthesizer(this);
+  }
+
+  /** @internal */
+  public _contribute(builder: ModelBuilder): void {
+    builder.requests.addReviewFiles({ path: this.node.path, outdir: this.outdir ?? App.of(this).outdir });
   }
 }

@@ -1,4 +1,3 @@
-import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdk8s';
 import { Construct } from 'constructs';
@@ -6,8 +5,9 @@ import { EgressZone } from './egress-zone';
 import { exportFirewall, FirewallExportResult } from '../exporters/export-firewall';
 import { DomainHandling, FirewallExportFile } from '../exporters/firewall-exporter';
 import { FirewallFormat } from '../exporters/firewall-format';
-import { EgressModelDocument } from '../model/egress-model';
-import { EgressModel } from '../synth/egress-model-api';
+import { EgressModelDocument } from '../model/egress-model-document';
+import { EgressSynthesizer, ensureSynthesizer } from '../synth/egress-synthesizer';
+import type { ModelBuilder } from '../synth/model-builder';
 
 /** Options of a firewall export, with or without a construct. */
 export interface FirewallExportOptions {
@@ -64,10 +64,10 @@ export class FirewallExport extends Construct {
 
   /** Warnings of the last synth (rules or domains left out of some format). */
   public get warnings(): string[] {
-    return [...this._warnings];
+    return EgressSynthesizer.of(this).reporter.warningsAt(this.node.path);
   }
 
-  private _warnings: string[] = [];
+  private readonly props: FirewallExportProps;
 
   /**
    * @param scope the construct this FirewallExport belongs to (usually a chart)
@@ -77,26 +77,19 @@ export class FirewallExport extends Construct {
   constructor(scope: Construct, id: string, props: FirewallExportProps) {
     super(scope, id);
     if (props.formats.length === 0) throw new Error(`FirewallExport formats "[]" is empty (at ${this.node.path}); hint: FirewallFormat.all()`);
-    let written = false;
-    // cdk8s validates every construct before it renders any chart, on every synth path: write once per app.
-    this.node.addValidation({
-      validate: () => {
-        if (written) return [];
-        written = true;
-        const outdir = props.outdir ?? path.join(App.of(this).outdir, 'firewall');
-        const result = FirewallExport.renderAll(EgressModel.of(this), props.formats, {
-          zoneNames: props.zones?.map(z => z.zoneName),
-          domainHandling: props.domainHandling,
-        });
-        for (const file of result.files) {
-          const target = path.join(outdir, ...file.path.split('/'));
-          fs.mkdirSync(path.dirname(target), { recursive: true });
-          fs.writeFileSync(target, file.content);
-        }
-        this._warnings = result.warnings;
-        for (const w of result.warnings) process.stderr.write(`[cdk8s-egress] firewall export ${this.node.path}: ${w}\n`);
-        return [];
-      },
+    this.props = props;
+    // The synth pipeline renders and writes the files (its firewall-files step), once per app.
+    ensureSynthesizer(this);
+  }
+
+  /** @internal */
+  public _contribute(builder: ModelBuilder): void {
+    builder.requests.addFirewallFiles({
+      path: this.node.path,
+      outdir: this.props.outdir ?? path.join(App.of(this).outdir, 'firewall'),
+      formats: this.props.formats,
+      zoneNames: this.props.zones?.map(z => z.zoneName),
+      domainHandling: this.props.domainHandling,
     });
   }
 }

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { parseCidrAt } from './private/values';
 import { Cidr, IpFamily } from '../model/cidr';
-import { NamespaceAssignment, PoolEncapsulation } from '../model/egress-model';
+import { NamespaceAssignment, PoolEncapsulation } from '../model/egress-model-document';
 import { EgressValidationError } from '../model/errors';
 import { toDnsLabel, validateDnsLabel, validateDnsSubdomain } from '../model/names';
 import { Selector } from '../model/selector';

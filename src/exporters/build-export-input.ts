@@ -7,8 +7,8 @@
  */
 import { aggregate, ofFamily, overlap } from './addresses';
 import { FirewallAddress, FirewallExportInput, FirewallPort, FirewallRule, FirewallZone } from './firewall-export-input';
-import { ruleSources, zoneSourceAddresses } from './zone-sources';
-import { EgressExitMode, EgressModelDocument, EgressRuleModel, EgressZoneModel } from '../model/egress-model';
+import { ruleSources, zoneSourceAddresses } from './sourced-destinations';
+import { EgressExitMode, EgressModelDocument, EgressRuleModel, EgressZoneModel } from '../model/egress-model-document';
 import { Port } from '../model/port';
 
 /** The flattened input, plus problems that must stop the export. */

@@ -1,4 +1,4 @@
-import { DnsModel } from './egress-model';
+import { DnsModel } from './egress-model-document';
 import { Port } from './port';
 
 /** Cluster DNS as most clusters run it: CoreDNS in kube-system, still labelled k8s-app=kube-dns, on UDP/TCP 53. */

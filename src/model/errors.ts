@@ -52,6 +52,11 @@ export class ValidationErrors {
     this.errors.push(message);
   }
 
+  /** The problems collected so far, in the order they were found. */
+  public get messages(): string[] {
+    return [...this.errors];
+  }
+
   public get count(): number {
     return this.errors.length;
   }

@@ -1,5 +1,5 @@
 import { Cidr } from './cidr';
-import { EgressExitMode, EgressModelDocument, EgressRuleModel, EgressZoneModel } from './egress-model';
+import { EgressExitMode, EgressModelDocument, EgressRuleModel, EgressZoneModel } from './egress-model-document';
 
 /** The source addresses the outside world sees for a zone's traffic (or one rule's), and how. */
 export interface ZoneSource {

@@ -1,5 +1,5 @@
 import { Cidr } from '../model/cidr';
-import { DestinationSetModel, EgressModelDocument, EgressRuleModel, EgressZoneModel } from '../model/egress-model';
+import { DestinationSetModel, EgressModelDocument, EgressRuleModel, EgressZoneModel } from '../model/egress-model-document';
 import { EgressValidationError } from '../model/errors';
 import { Port } from '../model/port';
 import { Protocol } from '../model/protocol';

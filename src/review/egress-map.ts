@@ -1,4 +1,4 @@
-import { EgressModelDocument, EgressZoneModel } from '../model/egress-model';
+import { EgressModelDocument, EgressZoneModel } from '../model/egress-model-document';
 import { Port } from '../model/port';
 import { ZoneSources } from '../model/zone-source';
 

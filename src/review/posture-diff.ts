@@ -1,4 +1,4 @@
-import { EgressModelDocument, EgressZoneModel } from '../model/egress-model';
+import { EgressModelDocument, EgressZoneModel } from '../model/egress-model-document';
 import { Port } from '../model/port';
 
 /** One reachable (zone, destination, port) triple that appeared or disappeared. */

@@ -1,15 +1,19 @@
+import * as fs from 'fs';
+import { dirname } from 'path';
 import { Construct, IConstruct } from 'constructs';
+import { EmitterInput, EmitterOutput } from './emitter';
 import { ModelBuilder } from './model-builder';
 import { isModelContributor } from './model-contributor';
-import { backendRenderer, RenderSelection } from '../backends/backend-renderer';
+import { OutputRequests } from './output-requests';
+import { PIPELINE } from './pipeline';
+import { SynthReporter } from './synth-reporter';
 import { renderFromModel } from '../calico/private/rendered-by-library';
-import { EgressModelDocument } from '../model/egress-model';
+import { EgressModelDocument } from '../model/egress-model-document';
 import { ValidationErrors } from '../model/errors';
-import '../backends/register-all';
 
 const synthesizers = new WeakMap<IConstruct, EgressSynthesizer>();
 
-/** Makes sure the app that `scope` belongs to renders the egress model at synth time. */
+/** Makes sure the app that `scope` belongs to runs the synth pipeline at synth time (one hook per app). */
 export function ensureSynthesizer(scope: IConstruct): EgressSynthesizer {
   const root = scope.node.root;
   let s = synthesizers.get(root);
@@ -26,15 +30,20 @@ export function ensureSynthesizer(scope: IConstruct): EgressSynthesizer {
 }
 
 /**
- * Builds the egress model of one app from its constructs and renders it through the backends.
- * Happens once per app; the model is cached for exporters and tools.
+ * Builds the egress model of one app from its constructs and runs every emitter of the {@link PIPELINE} on
+ * it, in order: each lists what it cannot express (the synth fails with all of it at once), then renders;
+ * files are written here and warnings go to one {@link SynthReporter}. Happens once per app; the model is
+ * cached for exporters and tools.
  */
 export class EgressSynthesizer {
   public static of(scope: IConstruct): EgressSynthesizer {
     return ensureSynthesizer(scope);
   }
 
+  /** Where this app's warnings went. */
+  public readonly reporter = new SynthReporter();
   private document?: EgressModelDocument;
+  private requests = new OutputRequests();
   /** The constructs that contributed to `document`, by path: the scopes backends render into. */
   private contributors = new Map<string, Construct>();
   private rendered = false;
@@ -53,6 +62,7 @@ export class EgressSynthesizer {
         }
       }
       this.document = builder.build();
+      this.requests = builder.requests;
       this.contributors = contributors;
     }
     return this.document;
@@ -77,7 +87,7 @@ export class EgressSynthesizer {
     throw new Error(`internal: no construct at ${path}`);
   }
 
-  /** Renders the model into API objects, once. */
+  /** Runs the pipeline, once. */
   public render(): void {
     if (this.rendered) return;
     this.document = undefined; // constructs may have been added since an earlier model() call
@@ -97,35 +107,19 @@ export class EgressSynthesizer {
       if (!c) c = this.scopeUnder(path, byPath);
       return c;
     };
-    const setsByName = new Map(doc.destinationSets.map(s => [s.name, s]));
-    const poolsByName = new Map(doc.natPools.map(p => [p.name, p]));
-    const backends = [...new Set(doc.zones.map(z => z.backend))].sort();
-    if (backends.length === 0) backends.push('calico');
-    const usedPools = new Set(doc.zones.flatMap(z => z.exit.natPools));
-    const selections: { name: string; selection: RenderSelection }[] = backends.map(name => {
-      const zones = doc.zones.filter(z => z.backend === name);
-      const setNames = new Set(zones.flatMap(z => z.rules.flatMap(r => r.destinationSets)));
-      const poolNames = new Set(zones.flatMap(z => z.exit.natPools));
-      // Pools no zone uses are still the platform's pools: the Calico backend (the default) renders them.
-      if (name === 'calico' || (!backends.includes('calico') && name === backends[0])) {
-        doc.natPools.filter(p => !usedPools.has(p.name)).forEach(p => poolNames.add(p.name));
-      }
-      return {
-        name,
-        selection: {
-          document: doc,
-          zones,
-          destinationSets: [...setNames].sort().map(n => setsByName.get(n)!).filter(Boolean),
-          natPools: [...poolNames].sort().map(n => poolsByName.get(n)!).filter(Boolean),
-          scopeFor,
+    const input: EmitterInput = { document: doc, requests: this.requests, scopeFor };
+    for (const emitter of PIPELINE) {
+      const errors = new ValidationErrors();
+      emitter.unsupported(input).forEach(p => errors.add(p));
+      errors.throwIfAny(emitter.name);
+      const output: EmitterOutput = {
+        writeFile: (file, content) => {
+          fs.mkdirSync(dirname(file), { recursive: true });
+          fs.writeFileSync(file, content);
         },
+        warn: (at, message) => this.reporter.warn(emitter.name, at, message),
       };
-    });
-    const errors = new ValidationErrors();
-    for (const { name, selection } of selections) {
-      for (const problem of backendRenderer(name).unsupported(selection)) errors.add(problem);
+      renderFromModel(() => emitter.render(input, output));
     }
-    errors.throwIfAny('egress backends');
-    for (const { name, selection } of selections) renderFromModel(() => backendRenderer(name).render(selection));
   }
 }

@@ -1,11 +1,12 @@
 import * as ipaddr from 'ipaddr.js';
+import { OutputRequests } from './output-requests';
 import { Cidr } from '../model/cidr';
 import { CidrAggregator } from '../model/cidr-aggregation';
 import { DEFAULT_DNS } from '../model/dns-defaults';
 import {
   DestinationSetModel, DnsModel, EgressExitMode, EgressGatewayModel, EgressModelDocument,
   EgressRuleModel, EgressZoneModel, NatPoolModel, ZoneMembersModel,
-} from '../model/egress-model';
+} from '../model/egress-model-document';
 import { ValidationErrors } from '../model/errors';
 
 /** A zone as its construct declares it; the builder resolves references and the exit. */
@@ -51,6 +52,8 @@ export interface ClusterNetworkDeclaration {
  * Every problem is collected and reported together.
  */
 export class ModelBuilder {
+  /** The outputs constructs ask for (firewall files, review files, gateway data paths): not part of the document. */
+  public readonly requests = new OutputRequests();
   private cluster?: ClusterNetworkDeclaration;
   private readonly zones = new Map<string, ZoneDeclaration>();
   private readonly rules = new Map<string, EgressRuleModel[]>();

@@ -2,16 +2,16 @@ import { Chart, Testing } from 'cdk8s';
 import { ofKind, synth, synthError } from './render-helpers';
 import { validateObject } from './validate-objects';
 import { Backend } from '../../src/backends/backend';
-import { CalicoEnterpriseGateway } from '../../src/backends/calico-enterprise-gateway';
+import { CalicoEnterpriseGateway } from '../../src/constructs/calico-enterprise-gateway';
 import { ClusterNetwork } from '../../src/constructs/cluster-network';
 import { Destination } from '../../src/constructs/destination';
 import { DestinationSet } from '../../src/constructs/destination-set';
 import { EgressZone } from '../../src/constructs/egress-zone';
 import { NatPool } from '../../src/constructs/nat-pool';
-import { NamespaceAssignment } from '../../src/model/egress-model';
+import { NamespaceAssignment } from '../../src/model/egress-model-document';
 import { Port } from '../../src/model/port';
 import { Selector } from '../../src/model/selector';
-import { EgressModel } from '../../src/synth/egress-model-api';
+import { EgressModel } from '../../src/synth/egress-model';
 import { describeWithCalicoCrds } from '../support/calico-schema';
 
 function domains(chart: any): void {

@@ -1,7 +1,7 @@
 import { ofKind, synth, synthError } from './render-helpers';
 import { validateObject } from './validate-objects';
 import { Backend } from '../../src/backends/backend';
-import { CalicoEnterpriseGateway } from '../../src/backends/calico-enterprise-gateway';
+import { CalicoEnterpriseGateway } from '../../src/constructs/calico-enterprise-gateway';
 import { ClusterNetwork } from '../../src/constructs/cluster-network';
 import { Destination } from '../../src/constructs/destination';
 import { EgressZone } from '../../src/constructs/egress-zone';

@@ -1,4 +1,4 @@
-import { KubeLabelSelector, toKubeLabelSelector, UntranslatableSelectorError } from '../../src/backends/label-selector-translation';
+import { KubeLabelSelector, toKubeLabelSelector, UntranslatableSelectorError } from '../../src/model/selector/label-selector-translation';
 import { Selector } from '../../src/model/selector';
 
 /** Kubernetes' evaluation of a label selector (apimachinery labels.Selector semantics). */

@@ -2,9 +2,8 @@
 import { Chart, Testing } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Backend } from '../../src/backends/backend';
-import { backendRenderer, RenderSelection } from '../../src/backends/backend-renderer';
-import '../../src/backends/register-all';
-import { EgressExitMode, EgressModelDocument, EgressZoneModel, NamespaceAssignment, NatPoolModel, PoolEncapsulation } from '../../src/model/egress-model';
+import { IRenderSelection } from '../../src/backends/backend-renderer';
+import { EgressExitMode, EgressModelDocument, EgressZoneModel, NamespaceAssignment, NatPoolModel, PoolEncapsulation } from '../../src/model/egress-model-document';
 import { Port } from '../../src/model/port';
 
 /** Synthesizes a chart built by `build` with `backend` as the chart's default; returns the manifest objects. */
@@ -42,14 +41,14 @@ export function renderDocument(doc: EgressModelDocument, backend: string): { pro
   const zones = doc.zones.filter(z => z.backend === backend);
   const setNames = new Set(zones.flatMap(z => z.rules.flatMap(r => r.destinationSets)));
   const poolNames = new Set(zones.flatMap(z => z.exit.natPools));
-  const selection: RenderSelection = {
+  const selection: IRenderSelection = {
     document: doc,
     zones,
     destinationSets: doc.destinationSets.filter(s => setNames.has(s.name)),
     natPools: doc.natPools.filter(p => poolNames.has(p.name)),
     scopeFor,
   };
-  const renderer = backendRenderer(backend);
+  const renderer = Backend.of(backend).renderer;
   const problems = renderer.unsupported(selection);
   if (problems.length > 0) return { problems, objects: [] };
   renderer.render(selection);

@@ -9,7 +9,7 @@ import { ApiObject, App, AppProps, Chart, Yaml, YamlOutputType } from 'cdk8s';
 import { Construct } from 'constructs';
 import { EgressEstate } from '../../examples/app/main';
 import { EgressApp } from '../../src';
-import { resetYamlWriterStats, stringifyDocs, yamlWriterStats } from '../../src/synth/yaml-writer';
+import { resetYamlWriterStats, stringifyDocs, yamlWriterStats } from '../../src/constructs/yaml-writer';
 
 const ORIGINAL_STRINGIFY = Yaml.stringify;
 const BACKENDS = ['calico', 'calico-enterprise', 'cilium', 'kubernetes'];

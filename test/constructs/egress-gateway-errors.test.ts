@@ -2,7 +2,7 @@ import { Testing } from 'cdk8s';
 import { Construct } from 'constructs';
 import { clusterChart, gateway } from './egress-gateway-fixture';
 import { Destination, EgressZone, IEgressGateway, NatPool, Port, Selector } from '../../src';
-import { CalicoEnterpriseGateway } from '../../src/backends/calico-enterprise-gateway';
+import { CalicoEnterpriseGateway } from '../../src/constructs/calico-enterprise-gateway';
 
 describe('EgressGateway: errors at construction name field, value, reason and path', () => {
   test.each([

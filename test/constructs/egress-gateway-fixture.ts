@@ -1,6 +1,7 @@
 import { Chart, Testing } from 'cdk8s';
 import { ClusterNetwork } from '../../src';
-import { EgressGateway, EgressGatewayProps } from '../../src/constructs/egress-gateway';
+import { EgressGateway } from '../../src/constructs/egress-gateway';
+import { EgressGatewayProps } from '../../src/constructs/gateway/egress-gateway-props';
 import { parseDataPathConfig } from '../../src/datapath';
 
 /** A chart with the cluster's ranges declared, as the gateway's policy needs them. */

@@ -3,7 +3,7 @@ import { FirewallExport } from '../../src/constructs/firewall-export';
 import { FirewallExportInput } from '../../src/exporters/firewall-export-input';
 import { DomainHandling, ExporterCapabilities, FirewallExportFile, IFirewallExporter } from '../../src/exporters/firewall-exporter';
 import { FirewallFormat } from '../../src/exporters/firewall-format';
-import { EgressExitMode, EgressModelDocument } from '../../src/model/egress-model';
+import { EgressExitMode, EgressModelDocument } from '../../src/model/egress-model-document';
 
 function estate(ports = [{ protocol: 'TCP', fromPort: 443, toPort: 443 }]): EgressModelDocument {
   return doc({

@@ -12,7 +12,7 @@ import { hasTool, run } from './tooling';
 import { FirewallExport } from '../../src/constructs/firewall-export';
 import { DomainHandling } from '../../src/exporters/firewall-exporter';
 import { FirewallFormat } from '../../src/exporters/firewall-format';
-import { EgressExitMode, EgressModelDocument } from '../../src/model/egress-model';
+import { EgressExitMode, EgressModelDocument } from '../../src/model/egress-model-document';
 
 const ajv = new Ajv({ allErrors: true, strict: false });
 

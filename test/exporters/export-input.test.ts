@@ -1,6 +1,6 @@
 import { doc, gateway, pool, rule, set, TCP_443, zone } from './model-fixture';
 import { buildExportInput } from '../../src/exporters/build-export-input';
-import { EgressExitMode } from '../../src/model/egress-model';
+import { EgressExitMode } from '../../src/model/egress-model-document';
 
 const storage = set('storage', [['198.51.100.0/25', 'eu-1'], ['198.51.100.128/25', 'eu-2'], ['2001:db8:100::/48', 'v6']]);
 

@@ -6,7 +6,7 @@ import { Backend, ClusterNetwork, Destination, EgressZone, NatPool, Port } from 
 import { FirewallExport } from '../../src/constructs/firewall-export';
 import { DomainHandling } from '../../src/exporters/firewall-exporter';
 import { FirewallFormat } from '../../src/exporters/firewall-format';
-import { EgressModel } from '../../src/synth/egress-model-api';
+import { EgressModel } from '../../src/synth/egress-model';
 
 function estate(outdir: string) {
   const app = new App({ outdir });

@@ -2,7 +2,7 @@ import { packetEstate } from './packet-estate';
 import { describeWithTools, isolatedPrefix, run } from './tooling';
 import { FirewallExport } from '../../src/constructs/firewall-export';
 import { FirewallFormat } from '../../src/exporters/firewall-format';
-import { EgressModelDocument } from '../../src/model/egress-model';
+import { EgressModelDocument } from '../../src/model/egress-model-document';
 
 function files(doc: EgressModelDocument): { [path: string]: string } {
   return Object.fromEntries(FirewallExport.render(doc, FirewallFormat.IPTABLES).map(f => [f.path, f.content]));

@@ -5,7 +5,7 @@
 import {
   DestinationSetModel, EgressExitMode, EgressGatewayModel, EgressModelDocument, EgressRuleModel, EgressZoneModel,
   NamespaceAssignment, NatPoolModel, PoolEncapsulation,
-} from '../../src/model/egress-model';
+} from '../../src/model/egress-model-document';
 import { PortModel } from '../../src/model/port';
 
 export const TCP_443: PortModel = { protocol: 'TCP', fromPort: 443, toPort: 443 };

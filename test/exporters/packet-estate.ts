@@ -2,7 +2,7 @@
  * A small dual-stack estate for the real-kernel tests: one zone per exit mode, documentation ranges only.
  */
 import { doc, gateway, pool, rule, set, TCP_443, zone } from './model-fixture';
-import { EgressExitMode, EgressModelDocument } from '../../src/model/egress-model';
+import { EgressExitMode, EgressModelDocument } from '../../src/model/egress-model-document';
 
 export function packetEstate(): EgressModelDocument {
   return doc({

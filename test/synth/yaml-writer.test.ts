@@ -6,7 +6,7 @@
  */
 import { Yaml } from 'cdk8s';
 import * as fc from 'fast-check';
-import { resetYamlWriterStats, stringifyDoc, stringifyDocs, yamlWriterStats } from '../../src/synth/yaml-writer';
+import { resetYamlWriterStats, stringifyDoc, stringifyDocs, yamlWriterStats } from '../../src/constructs/yaml-writer';
 
 const cdk8s = (...docs: any[]): string => Yaml.stringify(...docs);
 

@@ -1,6 +1,6 @@
 import { Cidr } from '../../model/cidr';
 import { DEFAULT_DNS } from '../../model/dns-defaults';
-import { DnsModel } from '../../model/egress-model';
+import { DnsModel } from '../../model/egress-model-document';
 import { locate } from '../../model/errors';
 import type { DnsOptions } from '../cluster-network';
 

@@ -1,14 +1,14 @@
-import { noGatewayCidrs, RoutedDestination, steeredZones, SteeredZone, isDataPathGateway } from './gateway-routing';
-import { toKubeLabelSelector, UntranslatableSelectorError } from '../../backends/label-selector-translation';
 import {
   AllowEntryConfig, DataPathConfig, GatewayConfig, GatewayProbeConfig, NatPoolConfig, ZoneConfig, DATA_PATH_DEFAULTS,
-} from '../../datapath/data-path-config';
-import { parseDataPathConfig } from '../../datapath/parse-data-path-config';
-import { Cidr } from '../../model/cidr';
-import { CidrAggregator } from '../../model/cidr-aggregation';
-import { EgressModelDocument } from '../../model/egress-model';
-import { ValidationErrors } from '../../model/errors';
-import { Port } from '../../model/port';
+} from './data-path-config';
+import { noGatewayCidrs, RoutedDestination, steeredZones, SteeredZone, isDataPathGateway } from './gateway-routing';
+import { parseDataPathConfig } from './parse-data-path-config';
+import { Cidr } from '../model/cidr';
+import { CidrAggregator } from '../model/cidr-aggregation';
+import { EgressModelDocument } from '../model/egress-model-document';
+import { ValidationErrors } from '../model/errors';
+import { Port } from '../model/port';
+import { toKubeLabelSelector, UntranslatableSelectorError } from '../model/selector/label-selector-translation';
 
 /** What the data path needs of a gateway beyond the model (ports, timings, the Service the agents watch). */
 export interface GatewayDataPathSettings {
@@ -35,7 +35,41 @@ const VNI_BASE = 0x650000;
  * the agents' own parser, so the library never writes a document the agents would reject.
  */
 export function compileDataPath(doc: EgressModelDocument, settings: GatewayDataPathSettings[]): DataPathConfig {
+  const plan = planDataPath(doc, settings);
   const errors = new ValidationErrors();
+  plan.problems.forEach(p => errors.add(p));
+  errors.throwIfAny(DATA_PATH_CONFIGURATION);
+  return plan.config();
+}
+
+/** The heading of the data-path compiler's problem list. */
+export const DATA_PATH_CONFIGURATION = 'data-path configuration';
+
+/** The data path compiled from the model: what it cannot express, and (when nothing) the checked document. */
+export interface DataPathPlan {
+  readonly problems: string[];
+  /** The document, checked with the agents' own parser; only when `problems` is empty. */
+  config(): DataPathConfig;
+}
+
+/** Compiles without throwing: every problem is listed in the plan. */
+export function planDataPath(doc: EgressModelDocument, settings: GatewayDataPathSettings[]): DataPathPlan {
+  const errors = new ValidationErrors();
+  const config = collectDataPath(doc, settings, errors);
+  return {
+    problems: errors.messages,
+    config: () => {
+      try {
+        return parseDataPathConfig(JSON.parse(JSON.stringify(config)));
+      } catch (e) {
+        throw new Error(`the data-path configuration compiled from the egress model is invalid: ${(e as Error).message}`);
+      }
+    },
+  };
+}
+
+/** The configuration before the agents' own parser has checked it; problems go to `errors`. */
+function collectDataPath(doc: EgressModelDocument, settings: GatewayDataPathSettings[], errors: ValidationErrors): DataPathConfig {
   const v4 = (list: string[]) => list.filter(c => !c.includes(':'));
   const cluster = v4(doc.clusterCidrs);
   const gateways = doc.gateways.filter(isDataPathGateway).map(gw => {
@@ -88,9 +122,7 @@ export function compileDataPath(doc: EgressModelDocument, settings: GatewayDataP
     }
     natPools.push({ name: p.name, cidr: p.cidr, snatAddress: p.snatAddress, noNatCidrs: v4(p.noNatDestinations) });
   }
-  errors.throwIfAny('data-path configuration');
-
-  const config: DataPathConfig = {
+  return {
     version: 1,
     // The model keeps pod and service ranges together; the agents treat all cluster ranges alike.
     cluster: { podCidrs: cluster, serviceCidrs: [], nodeCidrs: v4(doc.nodeCidrs) },
@@ -99,11 +131,6 @@ export function compileDataPath(doc: EgressModelDocument, settings: GatewayDataP
     natPools,
     node: DATA_PATH_DEFAULTS.node,
   };
-  try {
-    return parseDataPathConfig(JSON.parse(JSON.stringify(config)));
-  } catch (e) {
-    throw new Error(`the data-path configuration compiled from the egress model is invalid: ${(e as Error).message}`);
-  }
 }
 
 /**

@@ -8,8 +8,8 @@
  * `NotIn` requirements, so those keep their meaning. Everything else (`contains`, `starts with`,
  * `ends with`, `||` across keys, `global()`, `!all()`) cannot be expressed and is reported, never widened.
  */
-import { AllNode, BooleanNode, GlobalNode, HasNode, LabelSetNode, LabelValueNode, NotNode, SelectorNode, ValueOperator } from '../model/selector/ast';
-import { parseSelector } from '../model/selector/parser';
+import { AllNode, BooleanNode, GlobalNode, HasNode, LabelSetNode, LabelValueNode, NotNode, SelectorNode, ValueOperator } from './ast';
+import { parseSelector } from './parser';
 
 /** One requirement of a Kubernetes label selector. */
 export interface LabelSelectorRequirement {

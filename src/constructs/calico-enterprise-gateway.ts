@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { IEgressGateway } from '../constructs/egress-gateway-ref';
+import { IEgressGateway } from './egress-gateway-ref';
 import { Cidr } from '../model/cidr';
 import { EgressValidationError, locate } from '../model/errors';
 import { toDnsLabel, validateDnsLabel } from '../model/names';

@@ -1,10 +1,14 @@
-import { GatewayDataPathSettings } from './compile-data-path';
-import { SteeredZone } from './gateway-routing';
+import { Construct } from 'constructs';
 import {
-  CalicoAction, CalicoNetworkPolicySpec, CalicoPolicyType, CalicoPort, CalicoProtocol, CalicoRule,
-} from '../../calico';
-import { CidrAggregator } from '../../model/cidr-aggregation';
-import { Port } from '../../model/port';
+  CalicoAction, CalicoNetworkPolicy, CalicoNetworkPolicySpec, CalicoPolicyType, CalicoPort, CalicoProtocol, CalicoRule,
+} from '../calico';
+import { GatewayDataPathSettings } from '../datapath/compile-data-path';
+import { SteeredZone } from '../datapath/gateway-routing';
+import { CidrAggregator } from '../model/cidr-aggregation';
+import { EgressModelDocument } from '../model/egress-model-document';
+import { Port } from '../model/port';
+import { Selector } from '../model/selector';
+import { GATEWAY_LABEL, RULE_ANNOTATION, ZONE_LABEL } from '../model/vocabulary';
 
 /** Where the gateway may be reached from, besides the nodes' tunnels and probes. */
 export interface GatewayPolicyInputs {
@@ -18,7 +22,7 @@ export interface GatewayPolicyInputs {
   readonly clusterCidrs: string[];
 }
 
-const rule = (name: string) => ({ annotations: { 'egress.cdk8s.io/rule': name } });
+const rule = (name: string) => ({ annotations: { [RULE_ANNOTATION]: name } });
 
 /**
  * The gateway pods' own Calico policy, defence in depth with the data path's allow-list: ingress only
@@ -51,7 +55,7 @@ export function gatewayPolicySpec(settings: GatewayDataPathSettings, zones: Stee
       if (raw.length === 0) continue;
       const nets = inputs.clusterCidrs.length ? CidrAggregator.subtract(raw, inputs.clusterCidrs) : CidrAggregator.merge(raw);
       if (nets.length === 0) continue;
-      const metadata = { annotations: { 'egress.cdk8s.io/rule': r.name, 'egress.cdk8s.io/zone': z.zone.name } };
+      const metadata = { annotations: { [RULE_ANNOTATION]: r.name, [ZONE_LABEL]: z.zone.name } };
       if (r.ports.length === 0) {
         egress.push({ action: CalicoAction.ALLOW, ipVersion: 4, destination: { nets }, metadata });
         continue;
@@ -80,4 +84,44 @@ export function gatewayPolicySpec(settings: GatewayDataPathSettings, zones: Stee
     ingress,
     egress,
   };
+}
+
+/** A cdk8s-egress gateway as its policy needs it. */
+export interface GatewayPolicyGateway {
+  readonly settings: GatewayDataPathSettings;
+  readonly namespace: string;
+  /** Extra IPv4 tunnel sources besides the cluster's node ranges. */
+  readonly tunnelSources: string[];
+  /** Namespaces whose pods may scrape the metrics port. */
+  readonly scraperNamespaces: string[];
+}
+
+/** The gateway's IPv4 tunnel sources: the cluster's IPv4 node ranges and its own extra sources. */
+function tunnelSources(doc: EgressModelDocument, gateway: GatewayPolicyGateway): string[] {
+  return [...doc.nodeCidrs.filter(c => !c.includes(':')), ...gateway.tunnelSources];
+}
+
+/** What keeps a gateway's policy from being rendered (or from being the only claim on its pool names). */
+export function gatewayPolicyProblems(doc: EgressModelDocument, gateway: GatewayPolicyGateway): string[] {
+  const { name, path } = gateway.settings;
+  if (tunnelSources(doc, gateway).length === 0) {
+    return [`nodeCidrs "[]" are unknown, so the policy of gateway "${name}" cannot admit tunnel traffic from nodes only (at ${path}); hint: declare ClusterNetwork nodeCidrs (IPv4) or tunnelSourceCidrs`];
+  }
+  const clash = doc.natPools.find(p => p.name === `${name}-egress` || p.name.startsWith(`${name}-egress-`));
+  return clash ? [`NAT pool name "${clash.name}" is also the IPPool of gateway "${name}" (at ${clash.path} and ${path})`] : [];
+}
+
+/** Renders the gateway's Calico NetworkPolicy under `scope` (the gateway construct). */
+export function renderGatewayPolicy(scope: Construct, doc: EgressModelDocument, zones: SteeredZone[],
+  gateway: GatewayPolicyGateway): CalicoNetworkPolicy {
+  const name = gateway.settings.name;
+  return new CalicoNetworkPolicy(scope, 'Policy', {
+    metadata: { name: `egress-gateway-${name}`.slice(0, 63).replace(/-+$/, ''), namespace: gateway.namespace, labels: { [GATEWAY_LABEL]: name } },
+    spec: gatewayPolicySpec(gateway.settings, zones, {
+      selector: Selector.labelEquals(GATEWAY_LABEL, name).toString(),
+      nodeCidrs: CidrAggregator.merge(tunnelSources(doc, gateway)),
+      metricsNamespaces: [...new Set(gateway.scraperNamespaces)].sort(),
+      clusterCidrs: [...doc.clusterCidrs, ...doc.nodeCidrs].filter(c => !c.includes(':')),
+    }),
+  });
 }

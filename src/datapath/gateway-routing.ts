@@ -1,7 +1,7 @@
-import { CidrAggregator } from '../../model/cidr-aggregation';
-import { EgressGatewayModel, EgressModelDocument, EgressRuleModel, EgressZoneModel } from '../../model/egress-model';
-import { ValidationErrors } from '../../model/errors';
-import { PortModel } from '../../model/port';
+import { CidrAggregator } from '../model/cidr-aggregation';
+import { EgressGatewayModel, EgressModelDocument, EgressRuleModel, EgressZoneModel } from '../model/egress-model-document';
+import { ValidationErrors } from '../model/errors';
+import { PortModel } from '../model/port';
 
 /** Backends whose zones the cdk8s-egress data path steers (Cilium renders its own gateway policy). */
 export const DATA_PATH_BACKENDS = ['calico', 'calico-enterprise'];

@@ -7,7 +7,7 @@
  */
 import { aggregate, intersect, subtract } from './addresses';
 import { FirewallAddress } from './firewall-export-input';
-import { EgressExitMode, EgressModelDocument, EgressRuleModel, EgressZoneModel } from '../model/egress-model';
+import { EgressExitMode, EgressModelDocument, EgressRuleModel, EgressZoneModel } from '../model/egress-model-document';
 import { ZoneSources } from '../model/zone-source';
 
 /** One (sources, destinations) pair of a rule. */

@@ -1,6 +1,6 @@
 import { IConstruct } from 'constructs';
 import { ensureSynthesizer } from './egress-synthesizer';
-import { EgressModelDocument } from '../model/egress-model';
+import { EgressModelDocument } from '../model/egress-model-document';
 
 /**
  * Programmatic access to an app's egress model, without synthesizing manifests: what exporters, the

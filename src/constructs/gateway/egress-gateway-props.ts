@@ -1,0 +1,152 @@
+import * as kplus from 'cdk8s-plus-28';
+import { EgressNodeAgentOptions } from './egress-node-agent';
+
+/** How fast nodes notice a dead gateway replica (each node probes every replica's /readyz itself). */
+export interface GatewayFailureDetection {
+  /**
+   * Milliseconds between probes of each replica, from every node.
+   * @default 100
+   */
+  readonly probeIntervalMs?: number;
+  /**
+   * Milliseconds after which an unanswered probe counts as failed.
+   * @default 100
+   */
+  readonly probeTimeoutMs?: number;
+  /**
+   * Consecutive failed probes after which a replica's flows move to the others.
+   * @default 3
+   */
+  readonly failureThreshold?: number;
+}
+
+/** Metrics and dashboards of the gateway. */
+export interface GatewayMonitoring {
+  /**
+   * Emit a Prometheus-operator ServiceMonitor (monitoring.coreos.com/v1) for the gateway's /metrics.
+   * @default false
+   */
+  readonly serviceMonitor?: boolean;
+  /**
+   * Emit a Grafana dashboard as a ConfigMap labelled `grafana_dashboard: "1"` (Grafana's sidecar picks it up).
+   * @default false
+   */
+  readonly grafanaDashboard?: boolean;
+  /**
+   * Namespaces whose pods may scrape the metrics port (the gateway's Calico policy admits nothing else).
+   * @default - only the nodes (a Prometheus on the host network)
+   */
+  readonly scraperNamespaces?: string[];
+}
+
+/** Properties of an egress gateway. */
+export interface EgressGatewayProps {
+  /**
+   * Name (DNS label, unique among the app's gateways); names the Deployment, Service and IPPool.
+   * @default - derived from the construct id
+   */
+  readonly name?: string;
+  /** Namespace the gateway pods run in. */
+  readonly namespace: string;
+  /**
+   * The egress range (IPv4, at most 256 addresses): the gateway pods take their addresses from it and
+   * traffic leaves with them, so the outside world sees only this range. Exactly one of `egressCidr` and
+   * `egressIps`.
+   * @default - `egressIps`
+   */
+  readonly egressCidr?: string;
+  /**
+   * The egress addresses (IPv4), when they are not one range: each aggregated prefix becomes a pool.
+   * @default - `egressCidr`
+   */
+  readonly egressIps?: string[];
+  /**
+   * Gateway replicas, each on its own node; at most the egress range's addresses.
+   * @default 2
+   */
+  readonly replicas?: number;
+  /**
+   * Allocation block size of the egress pool(s).
+   * @default - one block per replica plus one for rolling updates, as large as the range allows
+   */
+  readonly blockSize?: number;
+  /**
+   * Complete image reference of the gateway, overriding registry and tag.
+   * @default - `<registry>/egress-gateway:<library version>`
+   */
+  readonly image?: string;
+  /**
+   * Registry (and path) of the bundled images, for mirrors.
+   * @default "ghcr.io/cdk8s-egress"
+   */
+  readonly registry?: string;
+  /**
+   * Tag of the bundled images.
+   * @default - the version of this library
+   */
+  readonly imageTag?: string;
+  /**
+   * Names of image pull secrets (in the gateway's namespace and the node agent's).
+   * @default - none
+   */
+  readonly imagePullSecrets?: string[];
+  /**
+   * Node labels the gateway pods require (e.g. dedicated egress nodes).
+   * @default - any node
+   */
+  readonly nodeSelector?: { [key: string]: string };
+  /**
+   * Taints the gateway pods tolerate (e.g. the taint that keeps other workloads off egress nodes).
+   * @default - none
+   */
+  readonly tolerations?: kplus.NodeTaintQuery[];
+  /**
+   * How nodes detect a failed replica.
+   * @default - 100 ms interval, 100 ms timeout, 3 failures (about 0.3 s)
+   */
+  readonly failureDetection?: GatewayFailureDetection;
+  /**
+   * Seconds a terminating replica keeps its established flows; the pod's termination grace period is
+   * this plus 5 s.
+   * @default 30
+   */
+  readonly drainGraceSeconds?: number;
+  /**
+   * UDP port of the node-to-gateway VXLAN tunnels.
+   * @default 4789
+   */
+  readonly vxlanPort?: number;
+  /**
+   * Port of the gateway's /healthz, /readyz and /metrics.
+   * @default 9440
+   */
+  readonly healthPort?: number;
+  /**
+   * Compute resources of a gateway replica.
+   * @default 100m CPU and 128 MiB requested, 512 MiB limit
+   */
+  readonly resources?: kplus.ContainerResources;
+  /**
+   * Extra IPv4 sources of tunnel traffic besides the ClusterNetwork's node ranges: with Calico's VXLAN or
+   * IP-in-IP overlay, a node reaches a pod on another node from its tunnel address.
+   * @default - none
+   */
+  readonly tunnelSourceCidrs?: string[];
+  /**
+   * Set `net.ipv4.ip_forward=1` and `net.ipv4.conf.{all,default}.rp_filter=0` as pod sysctls. Kubernetes counts
+   * them as unsafe: the gateway nodes' kubelets must allow them (`--allowed-unsafe-sysctls`). Turn off when
+   * the CNI enables forwarding in pods instead (Calico: `containerIPForwarding: Enabled`).
+   * @default true
+   */
+  readonly podSysctls?: boolean;
+  /**
+   * Metrics, ServiceMonitor and dashboard.
+   * @default - metrics served, no ServiceMonitor or dashboard
+   */
+  readonly monitoring?: GatewayMonitoring;
+  /**
+   * The egress-nat node agent (one per app; set it on one gateway at most).
+   * @default - in this gateway's namespace, on every node
+   */
+  readonly nodeAgent?: EgressNodeAgentOptions;
+}

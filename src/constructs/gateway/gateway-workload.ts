@@ -1,0 +1,160 @@
+import { ApiObject, Duration, JsonPatch, Size } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { agentSecurityContext } from './agent-security';
+import { DATA_PATH_CONFIG_FILE, DATA_PATH_MOUNT } from './data-path-config-map';
+import { EgressGatewayProps } from './egress-gateway-props';
+import { gatewayDashboard } from './gateway-dashboard';
+import { imageReference } from './gateway-images';
+import { GatewaySettings } from './gateway-settings';
+import { CalicoIPPool, CalicoIPPoolAllowedUse } from '../../calico';
+import {
+  APP_NAME_LABEL, CALICO_IPV4_POOLS_ANNOTATION, GATEWAY_LABEL, PART_OF, PART_OF_LABEL,
+} from '../../model/vocabulary';
+
+// The gateway's Kubernetes workload, one function per object, each created under the gateway construct in
+// the order the manifests list them.
+
+/** The labels of every object of the gateway. */
+export function gatewayLabels(s: GatewaySettings): { [key: string]: string } {
+  return { [APP_NAME_LABEL]: 'egress-gateway', [PART_OF_LABEL]: PART_OF, [GATEWAY_LABEL]: s.gatewayName };
+}
+
+/** Names of the egress IPPools. */
+export function egressPoolNames(s: GatewaySettings): string[] {
+  return s.pools.map((_, i) => (s.pools.length === 1 ? `${s.gatewayName}-egress` : `${s.gatewayName}-egress-${i}`));
+}
+
+/** The egress IPPools: no NAT, and only pods that ask for them (the gateway's) draw from them. */
+export function egressIpPools(scope: Construct, s: GatewaySettings): void {
+  const names = egressPoolNames(s);
+  s.pools.forEach((cidr, i) => new CalicoIPPool(scope, `EgressPool${i}`, {
+    metadata: { name: names[i], labels: gatewayLabels(s) },
+    spec: {
+      cidr: cidr.toString(),
+      blockSize: Math.max(s.blockSize, cidr.prefixLength),
+      // The outside world must see the egress IP itself, and only pods that ask for the pool get it.
+      natOutgoing: false,
+      nodeSelector: '!all()',
+      allowedUses: [CalicoIPPoolAllowedUse.WORKLOAD],
+    },
+  }));
+}
+
+/** The gateway Deployment: one replica per node, the agent container, its volumes and scheduling. */
+export function gatewayDeployment(scope: Construct, s: GatewaySettings, props: EgressGatewayProps, configMap: kplus.ConfigMap): kplus.Deployment {
+  const labels = gatewayLabels(s);
+  const { healthPort, vxlanPort, drainGraceSeconds } = s.dataPath;
+  const deployment = new kplus.Deployment(scope, 'Deployment', {
+    metadata: { name: s.dataPath.serviceName, namespace: s.namespace, labels },
+    podMetadata: {
+      labels,
+      annotations: { [CALICO_IPV4_POOLS_ANNOTATION]: JSON.stringify(egressPoolNames(s)) },
+    },
+    replicas: s.replicas,
+    strategy: kplus.DeploymentStrategy.rollingUpdate({
+      maxSurge: kplus.PercentOrAbsolute.absolute(s.surge),
+      maxUnavailable: kplus.PercentOrAbsolute.absolute(s.surge ? 0 : 1),
+    }),
+    // The agent drains for drainGraceSeconds after SIGTERM; the kubelet must not kill it sooner.
+    terminationGracePeriod: Duration.seconds(drainGraceSeconds + 5),
+    automountServiceAccountToken: false,
+    securityContext: {
+      ensureNonRoot: false,
+      sysctls: props.podSysctls === false ? [] : [
+        { name: 'net.ipv4.ip_forward', value: '1' },
+        // Reverse-path filtering (even loose) drops everything arriving on the address-less tunnel devices;
+        // the kernel applies max(all, device) and new devices take `default`. The pod's namespace is its own.
+        { name: 'net.ipv4.conf.all.rp_filter', value: '0' },
+        { name: 'net.ipv4.conf.default.rp_filter', value: '0' },
+      ],
+    },
+  });
+  const volume = kplus.Volume.fromConfigMap(scope, 'ConfigVolume', configMap, { name: 'data-path' });
+  const tmp = kplus.Volume.fromEmptyDir(scope, 'TmpVolume', 'tmp', { medium: kplus.EmptyDirMedium.MEMORY });
+  const container = deployment.addContainer({
+    name: 'egress-gateway',
+    image: imageReference('egress-gateway', { image: props.image, registry: props.registry, tag: props.imageTag }),
+    args: ['gateway', '--config', `${DATA_PATH_MOUNT}/${DATA_PATH_CONFIG_FILE}`, '--gateway', s.gatewayName],
+    imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+    envVariables: { POD_IP: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_IP) },
+    ports: [
+      { name: 'metrics', number: healthPort, protocol: kplus.Protocol.TCP },
+      { name: 'vxlan', number: vxlanPort, protocol: kplus.Protocol.UDP },
+    ],
+    readiness: kplus.Probe.fromHttpGet('/readyz', { port: healthPort, periodSeconds: Duration.seconds(2), failureThreshold: 2 }),
+    liveness: kplus.Probe.fromHttpGet('/healthz', { port: healthPort, periodSeconds: Duration.seconds(10), failureThreshold: 3 }),
+    resources: props.resources ?? {
+      cpu: { request: kplus.Cpu.millis(100) },
+      memory: { request: Size.mebibytes(128), limit: Size.mebibytes(512) },
+    },
+    securityContext: agentSecurityContext(),
+  });
+  container.mount(DATA_PATH_MOUNT, volume, { readOnly: true });
+  container.mount('/tmp', tmp);
+  scheduleApart(deployment, s, props);
+  return deployment;
+}
+
+/** Replicas on distinct nodes (a node failure takes one replica, never all), spread over zones. */
+function scheduleApart(deployment: kplus.Deployment, s: GatewaySettings, props: EgressGatewayProps): void {
+  deployment.scheduling.separate(deployment, { topology: kplus.Topology.HOSTNAME });
+  for (const [k, v] of Object.entries(props.nodeSelector ?? {})) {
+    deployment.scheduling.attract(kplus.Node.labeled(kplus.NodeLabelQuery.is(k, v)));
+  }
+  for (const t of props.tolerations ?? []) deployment.scheduling.tolerate(kplus.Node.tainted(t));
+  const patches = [JsonPatch.add('/spec/template/spec/topologySpreadConstraints', [{
+    maxSkew: 1,
+    topologyKey: 'topology.kubernetes.io/zone',
+    whenUnsatisfiable: 'ScheduleAnyway',
+    labelSelector: { matchLabels: { [GATEWAY_LABEL]: s.gatewayName } },
+  }])];
+  const pullSecrets = props.imagePullSecrets ?? [];
+  if (pullSecrets.length) patches.push(JsonPatch.add('/spec/template/spec/imagePullSecrets', pullSecrets.map(name => ({ name }))));
+  ApiObject.of(deployment).addJsonPatch(...patches);
+}
+
+/** At most one replica down at a time. */
+export function gatewayDisruptionBudget(scope: Construct, s: GatewaySettings): void {
+  new kplus.k8s.KubePodDisruptionBudget(scope, 'DisruptionBudget', {
+    metadata: { name: s.dataPath.serviceName, namespace: s.namespace, labels: gatewayLabels(s) },
+    spec: { maxUnavailable: kplus.k8s.IntOrString.fromNumber(1), selector: { matchLabels: { [GATEWAY_LABEL]: s.gatewayName } } },
+  });
+}
+
+/** Headless: the nodes read the replicas from its EndpointSlices; no virtual IP is needed. */
+export function gatewayService(scope: Construct, s: GatewaySettings, deployment: kplus.Deployment): kplus.Service {
+  const { healthPort, vxlanPort } = s.dataPath;
+  return new kplus.Service(scope, 'Service', {
+    metadata: { name: s.dataPath.serviceName, namespace: s.namespace, labels: gatewayLabels(s) },
+    clusterIP: 'None',
+    selector: deployment,
+    ports: [
+      { name: 'metrics', port: healthPort, targetPort: healthPort, protocol: kplus.Protocol.TCP },
+      { name: 'vxlan', port: vxlanPort, targetPort: vxlanPort, protocol: kplus.Protocol.UDP },
+    ],
+  });
+}
+
+/** The ServiceMonitor and the Grafana dashboard, when asked for. */
+export function gatewayMonitoring(scope: Construct, s: GatewaySettings, props: EgressGatewayProps): void {
+  const labels = gatewayLabels(s);
+  if (props.monitoring?.serviceMonitor) {
+    new ApiObject(scope, 'ServiceMonitor', {
+      apiVersion: 'monitoring.coreos.com/v1',
+      kind: 'ServiceMonitor',
+      metadata: { name: s.dataPath.serviceName, namespace: s.namespace, labels },
+      spec: {
+        selector: { matchLabels: { [GATEWAY_LABEL]: s.gatewayName } },
+        namespaceSelector: { matchNames: [s.namespace] },
+        endpoints: [{ port: 'metrics', path: '/metrics', interval: '15s' }],
+      },
+    });
+  }
+  if (props.monitoring?.grafanaDashboard) {
+    new kplus.ConfigMap(scope, 'Dashboard', {
+      metadata: { name: `${s.dataPath.serviceName}-dashboard`.slice(0, 253), namespace: s.namespace, labels: { ...labels, grafana_dashboard: '1' } },
+      data: { [`egress-gateway-${s.gatewayName}.json`]: JSON.stringify(gatewayDashboard(s.gatewayName), null, 2) },
+    });
+  }
+}

@@ -1,0 +1,20 @@
+import { DataPathPlan, planDataPath } from '../../datapath/compile-data-path';
+import { Emitter, EmitterInput } from '../emitter';
+
+const plans = new WeakMap<EmitterInput, DataPathPlan>();
+const planOf = (input: EmitterInput) => {
+  let plan = plans.get(input);
+  if (!plan) plans.set(input, plan = planDataPath(input.document, input.requests.dataPathGateways.map(g => g.settings)));
+  return plan;
+};
+
+/** The data-path document both agents read, into the ConfigMap(s) the gateways mount. */
+export const DATA_PATH_CONFIG: Emitter = {
+  name: 'data-path configuration',
+  unsupported: input => (input.requests.dataPathTargets.length === 0 ? [] : planOf(input).problems),
+  render: input => {
+    if (input.requests.dataPathTargets.length === 0) return;
+    const text = JSON.stringify(planOf(input).config(), null, 2) + '\n';
+    for (const { key, target } of input.requests.dataPathTargets) target.addData(key, text);
+  },
+};

@@ -1,0 +1,16 @@
+import * as path from 'path';
+import { EgressMap } from '../../review/egress-map';
+import { Emitter } from '../emitter';
+
+/** What reviewers and tools read: the resolved model (egress-model.json) and the egress map. */
+export const REVIEW_FILES: Emitter = {
+  name: 'egress review',
+  unsupported: () => [],
+  render: ({ document, requests }, output) => {
+    for (const { outdir } of requests.reviewFiles) {
+      output.writeFile(path.join(outdir, 'egress-model.json'), `${JSON.stringify(document, undefined, 2)}\n`);
+      output.writeFile(path.join(outdir, 'egress-map.md'), EgressMap.toMarkdown(document));
+      output.writeFile(path.join(outdir, 'egress-map.dot'), EgressMap.toDot(document));
+    }
+  },
+};

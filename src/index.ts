@@ -6,15 +6,18 @@ export * from './model/cidr-aggregation';
 export * from './model/egress-model-document';
 // Constructs users meet first
 export * from './constructs/cluster-network';
+export * from './constructs/dns-options';
 export * from './constructs/destination';
 export * from './constructs/destination-set';
 export * from './constructs/egress-gateway-ref';
 export * from './constructs/egress-zone';
 export * from './constructs/allow-external';
+export * from './constructs/egress-rule';
 export * from './constructs/nat-pool';
 export * from './constructs/egress-app';
 // Backends and the model API
 export * from './backends/backend';
+export * from './backends/backend-renderer';
 export * from './synth/egress-model';
 export * from './constructs/egress-review';
 export * from './model/zone-source';

@@ -1,54 +1,15 @@
 import { Construct } from 'constructs';
-import { Destination } from './destination';
-import { IEgressGateway } from './egress-gateway-ref';
+import { AllowExternalOptions, IEgressRule } from './egress-rule';
 import type { EgressZone } from './egress-zone';
 import { RuleDeclaration } from './private/rule-declaration';
 import { EgressValidationError } from '../model/errors';
-import { Port } from '../model/port';
 import { ensureSynthesizer } from '../synth/egress-synthesizer';
 import type { ModelBuilder } from '../synth/model-builder';
-
-/** What an AllowExternal rule allows. */
-export interface AllowExternalOptions {
-  /** Destinations: addresses, domain names and/or shared destination sets. */
-  readonly to: Destination[];
-  /**
-   * Ports and protocols.
-   * @default - all traffic to those destinations
-   */
-  readonly ports?: Port[];
-  /**
-   * What the rule is for (shown in policies, firewall exports and egress maps).
-   * @default - no description
-   */
-  readonly description?: string;
-  /**
-   * Name of the rule (DNS label); also names the destination set made from inline addresses.
-   * @default - derived from the construct id
-   */
-  readonly name?: string;
-  /**
-   * Gateway for these destinations, overriding the zone's (longest-prefix match picks the rule).
-   * @default - the zone's gateway, if any
-   */
-  readonly via?: IEgressGateway;
-  /**
-   * These destinations never go through a gateway, even when the zone has one.
-   * @default false
-   */
-  readonly bypassGateway?: boolean;
-}
 
 /** Properties of an AllowExternal rule. */
 export interface AllowExternalProps extends AllowExternalOptions {
   /** Zones that may reach the destinations. */
   readonly zones: EgressZone[];
-}
-
-/** A rule that allows zones to reach external destinations. */
-export interface IEgressRule {
-  /** Name of the rule (unique within each of its zones). */
-  readonly ruleName: string;
 }
 
 /**

@@ -1,37 +1,8 @@
 import { Construct } from 'constructs';
-import { dnsModel, parseCidrAt } from './private/values';
-import { Port } from '../model/port';
-import { Selector } from '../model/selector';
+import { DnsOptions } from './dns-options';
+import { dnsModel } from './private/dns-model';
+import { parseCidrAt } from './private/parse-cidr-at';
 import type { ModelBuilder } from '../synth/model-builder';
-
-/** Where zones send DNS queries. */
-export interface DnsOptions {
-  /**
-   * Whether zones may query DNS at all.
-   * @default true
-   */
-  readonly enabled?: boolean;
-  /**
-   * Namespace of the cluster DNS pods.
-   * @default "kube-system"
-   */
-  readonly namespace?: string;
-  /**
-   * Selector of the cluster DNS pods.
-   * @default k8s-app == "kube-dns" (CoreDNS keeps that label)
-   */
-  readonly podSelector?: Selector;
-  /**
-   * Ports DNS is allowed on.
-   * @default UDP 53 and TCP 53
-   */
-  readonly ports?: Port[];
-  /**
-   * Extra DNS server addresses, e.g. NodeLocal DNSCache's link-local address.
-   * @default - none
-   */
-  readonly cidrs?: string[];
-}
 
 /** Properties of the cluster's network. */
 export interface ClusterNetworkProps {

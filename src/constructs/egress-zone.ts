@@ -1,10 +1,10 @@
 import { Construct } from 'constructs';
-import { AllowExternalOptions, IEgressRule } from './allow-external';
-import { DnsOptions } from './cluster-network';
+import { DnsOptions } from './dns-options';
 import { IEgressGateway } from './egress-gateway-ref';
+import { AllowExternalOptions, IEgressRule } from './egress-rule';
 import { NatPool } from './nat-pool';
+import { dnsModel } from './private/dns-model';
 import { RuleDeclaration } from './private/rule-declaration';
-import { dnsModel } from './private/values';
 import { Backend } from '../backends/backend';
 import { EgressValidationError } from '../model/errors';
 import { toDnsLabel, validateDnsLabel } from '../model/names';

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { parseCidrAt } from './private/values';
+import { parseCidrAt } from './private/parse-cidr-at';
 import { Cidr, IpFamily } from '../model/cidr';
 import { NamespaceAssignment, PoolEncapsulation } from '../model/egress-model-document';
 import { EgressValidationError } from '../model/errors';

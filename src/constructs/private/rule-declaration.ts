@@ -5,7 +5,7 @@ import { EgressValidationError } from '../../model/errors';
 import { toDnsLabel, validateDnsLabel } from '../../model/names';
 import { Port, PortModel } from '../../model/port';
 import type { ModelBuilder } from '../../synth/model-builder';
-import type { AllowExternalOptions } from '../allow-external';
+import type { AllowExternalOptions } from '../egress-rule';
 
 // The order of String.prototype.localeCompare (default locale and options), without creating a collator
 // per comparison.

@@ -1,13 +1,7 @@
-import { Cidr } from '../../model/cidr';
+import { parseCidrAt } from './parse-cidr-at';
 import { DEFAULT_DNS } from '../../model/dns-defaults';
 import { DnsModel } from '../../model/egress-model-document';
-import { locate } from '../../model/errors';
-import type { DnsOptions } from '../cluster-network';
-
-/** Parses a CIDR and locates any error at the construct path. @internal */
-export function parseCidrAt(field: string, text: string, path: string): Cidr {
-  return locate(path, field, () => Cidr.parse(text));
-}
+import type { DnsOptions } from '../dns-options';
 
 /** Resolves DNS options to the model form. @internal */
 export function dnsModel(options: DnsOptions, path: string): DnsModel {

@@ -1,0 +1,31 @@
+import { Port } from '../model/port';
+import { Selector } from '../model/selector';
+
+/** Where zones send DNS queries. */
+export interface DnsOptions {
+  /**
+   * Whether zones may query DNS at all.
+   * @default true
+   */
+  readonly enabled?: boolean;
+  /**
+   * Namespace of the cluster DNS pods.
+   * @default "kube-system"
+   */
+  readonly namespace?: string;
+  /**
+   * Selector of the cluster DNS pods.
+   * @default k8s-app == "kube-dns" (CoreDNS keeps that label)
+   */
+  readonly podSelector?: Selector;
+  /**
+   * Ports DNS is allowed on.
+   * @default UDP 53 and TCP 53
+   */
+  readonly ports?: Port[];
+  /**
+   * Extra DNS server addresses, e.g. NodeLocal DNSCache's link-local address.
+   * @default - none
+   */
+  readonly cidrs?: string[];
+}

@@ -5,6 +5,7 @@ import {
   CalicoAction, CalicoEncapsulationMode, CalicoEntityRule, CalicoGlobalNetworkPolicy, CalicoGlobalNetworkSet,
   CalicoIPPool, CalicoNetworkSet, CalicoPolicyType, CalicoPort, CalicoProtocol, CalicoRule,
 } from '../calico';
+import { sealRules } from '../calico/sealed-rules';
 import { BoundedMemo } from '../model/bounded-memo';
 import {
   DestinationSetModel, DnsModel, EgressModelDocument, EgressZoneModel, NamespaceAssignment, NatPoolModel, PoolEncapsulation,
@@ -92,12 +93,13 @@ export class CalicoRenderer implements IBackendRenderer {
   }
 
   protected renderZone(scope: Construct, zone: EgressZoneModel, doc: EgressModelDocument): CalicoGlobalNetworkPolicy {
-    const egress: CalicoRule[] = [
+    // Sealed: many of these rule objects are shared by every zone, so each is checked and rendered once.
+    const egress: CalicoRule[] = sealRules([
       ...this.dnsRules(zone.dns),
       ...(zone.allowInCluster ? this.inClusterRules(doc) : []),
       ...this.allowRules(zone, doc),
       ...this.denyExternalRules(doc),
-    ];
+    ]);
     const name = zone.tier === 'default' ? `egress-${zone.name}` : `${zone.tier}.egress-${zone.name}`;
     return new CalicoGlobalNetworkPolicy(scope, 'CalicoGlobalNetworkPolicy', {
       metadata: {

@@ -4,7 +4,6 @@ import { CalicoApiObject } from './calico-api-object';
 import { CalicoGlobalNetworkPolicySpec } from './calico-policy-spec';
 import { GLOBAL_NETWORK_POLICY_NAME } from './private/k8s-names';
 import { childPath, validateTieredPolicyName } from './private/policy-name';
-import { mustCheckPolicySpec } from './private/rendered-by-library';
 import { validateMetadata } from './private/validate-metadata';
 import { validatePolicySpec } from './private/validate-policy';
 import { renderPolicySpec } from './spec-json';
@@ -34,7 +33,7 @@ export class CalicoGlobalNetworkPolicy extends CalicoApiObject {
    * @param props what to create (see CalicoGlobalNetworkPolicyProps)
    */
   constructor(scope: Construct, id: string, props: CalicoGlobalNetworkPolicyProps) {
-    if (mustCheckPolicySpec()) validatePolicySpec(props.spec, { global: true, path: childPath(scope.node.path, id) });
+    validatePolicySpec(props.spec, { global: true, path: childPath(scope.node.path, id) });
     const spec = renderPolicySpec(props.spec);
     super(scope, id, { gvk: CalicoGlobalNetworkPolicy.GVK, metadata: props.metadata, renderedSpec: spec, clusterScoped: true });
     validateMetadata(this.metadata.toJson(), {

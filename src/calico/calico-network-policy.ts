@@ -4,7 +4,6 @@ import { CalicoApiObject } from './calico-api-object';
 import { CalicoNetworkPolicySpec } from './calico-policy-spec';
 import { NETWORK_POLICY_NAME } from './private/k8s-names';
 import { childPath, validateTieredPolicyName } from './private/policy-name';
-import { mustCheckPolicySpec } from './private/rendered-by-library';
 import { validateMetadata } from './private/validate-metadata';
 import { validatePolicySpec } from './private/validate-policy';
 import { renderPolicySpec } from './spec-json';
@@ -34,7 +33,7 @@ export class CalicoNetworkPolicy extends CalicoApiObject {
    * @param props what to create (see CalicoNetworkPolicyProps)
    */
   constructor(scope: Construct, id: string, props: CalicoNetworkPolicyProps) {
-    if (mustCheckPolicySpec()) validatePolicySpec(props.spec, { global: false, path: childPath(scope.node.path, id) });
+    validatePolicySpec(props.spec, { global: false, path: childPath(scope.node.path, id) });
     const spec = renderPolicySpec(props.spec);
     super(scope, id, { gvk: CalicoNetworkPolicy.GVK, metadata: props.metadata, renderedSpec: spec, clusterScoped: false });
     validateMetadata(this.metadata.toJson(), {

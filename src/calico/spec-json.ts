@@ -2,7 +2,7 @@ import { CalicoIPPoolSpec } from './calico-ip-pool-spec';
 import { CalicoNetworkSetSpec } from './calico-network-set-spec';
 import { CalicoGlobalNetworkPolicySpec } from './calico-policy-spec';
 import { CalicoEntityRule, CalicoRule } from './calico-rule';
-import { renderingFromModel } from './private/rendered-by-library';
+import { isSealed } from './sealed-rules';
 
 // Pure rendering of the typed specs into manifest JSON, in the API's field order:
 // no undefined, empty strings, empty lists or empty objects; ports and protocols as Calico writes them.
@@ -55,14 +55,14 @@ function renderEntityRule(er: CalicoEntityRule | undefined): any {
   return out;
 }
 
-// The library's renderers share rule objects between policies (the DNS and deny rules of every zone, catalog
-// rules) and never change them afterwards: each is rendered once. Rules users pass in are always rendered
-// afresh (they may change a rule object between two policies).
+// The library's renderers share sealed rule objects between policies (the DNS and deny rules of every zone,
+// catalog rules): each is rendered once. Rules users pass in are always rendered afresh (they may change a
+// rule object between two policies).
 const RENDERED_RULES = new WeakMap<CalicoRule, any>();
 
 /** A Calico rule as manifest JSON. */
 export function renderRule(rule: CalicoRule): any {
-  if (!renderingFromModel()) return renderRuleOnce(rule);
+  if (!isSealed(rule)) return renderRuleOnce(rule);
   let json = RENDERED_RULES.get(rule);
   if (json === undefined) {
     json = renderRuleOnce(rule);

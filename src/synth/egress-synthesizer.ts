@@ -7,7 +7,6 @@ import { isModelContributor } from './model-contributor';
 import { OutputRequests } from './output-requests';
 import { PIPELINE } from './pipeline';
 import { SynthReporter } from './synth-reporter';
-import { renderFromModel } from '../calico/private/rendered-by-library';
 import { EgressModelDocument } from '../model/egress-model-document';
 import { ValidationErrors } from '../model/errors';
 
@@ -119,7 +118,7 @@ export class EgressSynthesizer {
         },
         warn: (at, message) => this.reporter.warn(emitter.name, at, message),
       };
-      renderFromModel(() => emitter.render(input, output));
+      emitter.render(input, output);
     }
   }
 }

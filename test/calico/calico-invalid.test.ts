@@ -4,7 +4,8 @@ import {
   CalicoIPPool, CalicoIPPoolAllowedUse, CalicoIPPoolSpec, CalicoNetworkPolicy, CalicoNetworkPolicySpec, CalicoNetworkSet,
   CalicoPolicyType, CalicoPort, CalicoProtocol, CalicoRule,
 } from '../../src/calico';
-import { renderFromModel } from '../../src/calico/private/rendered-by-library';
+import { sealRules } from '../../src/calico/sealed-rules';
+import { renderPolicySpec } from '../../src/calico/spec-json';
 
 const { ALLOW, DENY } = CalicoAction;
 const TCP = CalicoProtocol.TCP;
@@ -191,24 +192,36 @@ describe('invalid Calico objects throw at construction, naming field, reason and
   });
 });
 
-describe('policies rendered from the model', () => {
-  const bad = egress({ action: ALLOW, destination: { nets: ['10.0.0.1/24'] } });
-  const saved = process.env.CDK8S_EGRESS_CHECK_RENDERED;
-  afterEach(() => { process.env.CDK8S_EGRESS_CHECK_RENDERED = saved; });
+describe('policies rendered from the model: one checked path', () => {
+  const badRule = (): CalicoRule => ({ action: ALLOW, destination: { nets: ['10.0.0.1/24'] } });
 
-  test('a policy users build is always checked', () => {
-    delete process.env.CDK8S_EGRESS_CHECK_RENDERED;
-    expect(bad).toThrow(/destination\.nets\[0\] "10\.0\.0\.1\/24" is not strictly masked/);
+  test('a policy users build is checked', () => {
+    expect(egress(badRule())).toThrow(/destination\.nets\[0\] "10\.0\.0\.1\/24" is not strictly masked/);
   });
 
-  test('the renderer\'s own policies skip the rule self-check, unless CDK8S_EGRESS_CHECK_RENDERED=1 (as in tests)', () => {
-    delete process.env.CDK8S_EGRESS_CHECK_RENDERED;
-    expect(() => renderFromModel(bad)).not.toThrow();
-    process.env.CDK8S_EGRESS_CHECK_RENDERED = '1';
-    expect(() => renderFromModel(bad)).toThrow(/is not strictly masked/);
-    // Nested and after an error, the mode is back to checking.
-    delete process.env.CDK8S_EGRESS_CHECK_RENDERED;
-    expect(() => renderFromModel(() => { throw new Error('x'); })).toThrow('x');
-    expect(bad).toThrow(/is not strictly masked/);
+  test('a sealed rule (as the renderers share them) is checked too, in every policy that holds it until it passes', () => {
+    const [bad] = sealRules([badRule()]);
+    expect(egress(bad)).toThrow(/is not strictly masked/);
+    expect(egress(bad)).toThrow(/is not strictly masked/);
+  });
+
+  test('a sealed rule cannot change after it was checked', () => {
+    const [rule] = sealRules([{ action: ALLOW, destination: { nets: ['10.0.0.0/24'] } }]);
+    expect(egress(rule)()).toBeInstanceOf(CalicoGlobalNetworkPolicy);
+    expect(() => { (rule.destination!.nets as string[]).push('10.0.0.1/24'); }).toThrow(TypeError);
+    expect(() => { (rule as any).action = 'Bogus'; }).toThrow(TypeError);
+  });
+
+  test('a sealed rule valid in a GlobalNetworkPolicy is still checked for a namespaced NetworkPolicy', () => {
+    const [rule] = sealRules([{ action: ALLOW, destination: { services: { name: 'api' } } }]);
+    // Namespaced: a Service name alone is fine. Global: it needs the Service's namespace.
+    expect(new CalicoNetworkPolicy(chart(), 'N', { metadata: { name: 'n', namespace: 'x' }, spec: { egress: [rule] } })).toBeInstanceOf(CalicoNetworkPolicy);
+    expect(egress(rule)).toThrow(/services\.namespace "" is required in a GlobalNetworkPolicy/);
+  });
+
+  test('a sealed rule renders to the same JSON as an unsealed one', () => {
+    const make = (): CalicoRule => ({ action: ALLOW, protocol: TCP, destination: { nets: ['203.0.113.0/24'], ports: [CalicoPort.of(443)] }, metadata: { annotations: { a: 'b' } } });
+    const [sealed] = sealRules([make()]);
+    expect(renderPolicySpec({ egress: [sealed, sealed] })).toEqual(renderPolicySpec({ egress: [make(), make()] }));
   });
 });

@@ -8,10 +8,6 @@ import { Chart } from 'cdk8s';
 import { calicoCrdKinds, calicoCrdsPresent, validateAgainstCalicoCrd } from './calico-schema';
 import { ciliumCrdsPresent, validateAgainstCiliumCrd } from './cilium-schema';
 
-// Policies the library renders from its model skip Calico's rule checks outside tests (see
-// src/calico/private/rendered-by-library.ts); in every test they are checked.
-process.env.CDK8S_EGRESS_CHECK_RENDERED ??= '1';
-
 const problems: string[] = [];
 const original = Chart.prototype.toJson;
 let calicoKinds: Set<string> | undefined;

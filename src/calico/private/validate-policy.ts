@@ -8,6 +8,7 @@ import { CalicoGlobalNetworkPolicySpec } from '../calico-policy-spec';
 import { CalicoPort } from '../calico-port';
 import { CalicoProtocol } from '../calico-protocol';
 import { CalicoEntityRule, CalicoIcmpFields, CalicoRule } from '../calico-rule';
+import { isSealed } from '../sealed-rules';
 
 const GLOBAL_ONLY_IN_NAMESPACE_SELECTOR = 'uses global(), which Calico allows only as an entity rule\'s namespaceSelector';
 const PORTS_NEED_PROTOCOL = 'needs the rule\'s protocol to be TCP, UDP or SCTP (Calico: rules that specify ports must set protocol to TCP or UDP or SCTP)';
@@ -59,8 +60,8 @@ export function validatePolicySpec(spec: CalicoGlobalNetworkPolicySpec, ctx: Pol
 
   const ingress = arrayAt(path, 'spec.ingress', spec.ingress, 1024);
   const egress = arrayAt(path, 'spec.egress', spec.egress, 1024);
-  ingress.forEach((r, i) => validateRule(r, `spec.ingress[${i}]`, 'ingress', ctx));
-  egress.forEach((r, i) => validateRule(r, `spec.egress[${i}]`, 'egress', ctx));
+  ingress.forEach((r, i) => validateRuleOnce(r, `spec.ingress[${i}]`, 'ingress', ctx));
+  egress.forEach((r, i) => validateRuleOnce(r, `spec.egress[${i}]`, 'egress', ctx));
 
   if (ctx.global) validateGlobalFlags(spec, types, egress, path);
 }
@@ -81,6 +82,20 @@ function noGlobal(text: string | undefined, field: string, path: string): void {
   if (text === undefined) return;
   const selector = validateSelectorText(text, field, path);
   if (selector.usesGlobal) fail(path, field, text, GLOBAL_ONLY_IN_NAMESPACE_SELECTOR);
+}
+
+/** Sealed rules found valid, by kind of policy and direction (what the checks depend on besides the rule). */
+const VALID_SEALED = new WeakMap<CalicoRule, Set<string>>();
+
+/** Checks a rule; a sealed rule (it cannot change) only the first time for each kind of policy and direction. */
+function validateRuleOnce(rule: CalicoRule, field: string, direction: 'ingress' | 'egress', ctx: PolicyContext): void {
+  if (!isSealed(rule)) return validateRule(rule, field, direction, ctx);
+  const kind = `${ctx.global ? 'global' : 'namespaced'} ${direction}`;
+  let valid = VALID_SEALED.get(rule);
+  if (valid?.has(kind)) return;
+  validateRule(rule, field, direction, ctx);
+  if (!valid) VALID_SEALED.set(rule, valid = new Set());
+  valid.add(kind);
 }
 
 function validateRule(rule: CalicoRule, field: string, direction: 'ingress' | 'egress', ctx: PolicyContext): void {

@@ -38,7 +38,9 @@ console.log(`synth: zones ${ZONES.join(', ')} x ${RULES} rules, ${RUNS} runs, fr
 // ours: the full estate; lists: the same allow-lists without NAT pools (exactly what plus renders);
 // plus: cdk8s-plus-28 NetworkPolicies. Each in a cdk8s App; "-fast": the same in an EgressApp (cdk8s App with
 // our byte-identical YAML writer). The order rotates from run to run, so no variant always runs first or last.
-const KINDS = ['ours', 'lists', 'plus', 'ours-fast', 'plus-fast'];
+// "ours-unchecked-fast": ours-fast without Calico's policy check (how synth ran before the check became the
+// only path); ours-fast / ours-unchecked-fast is what the check costs.
+const KINDS = ['ours', 'lists', 'plus', 'ours-fast', 'plus-fast', 'ours-unchecked-fast'];
 const synth: { [key: string]: SynthResult[] } = {};
 for (let r = 0; r < RUNS; r++) {
   for (const n of ZONES) {
@@ -51,6 +53,9 @@ for (let r = 0; r < RUNS; r++) {
     for (const lib of ['ours', 'plus']) {
       const [app, fast] = [synth[`${lib}/${n}`][r], synth[`${lib}-fast/${n}`][r]];
       if (app.yamlSha256 !== fast.yamlSha256) throw new Error(`${lib} N=${n}: EgressApp wrote different YAML than the cdk8s App`);
+    }
+    if (synth[`ours-unchecked-fast/${n}`][r].yamlSha256 !== synth[`ours-fast/${n}`][r].yamlSha256) {
+      throw new Error(`N=${n}: the policy check changed the YAML`);
     }
   }
 }
@@ -80,6 +85,8 @@ const rows = ZONES.map(n => {
     ratioLists: perRun('lists', 'plus', n),
     ratioFastVsPlus: perRun('ours-fast', 'plus', n),
     ratioFastVsPlusFast: perRun('ours-fast', 'plus-fast', n),
+    oursUncheckedFast: of('ours-unchecked-fast'),
+    ratioCheckedVsUnchecked: perRun('ours-fast', 'ours-unchecked-fast', n),
   };
 });
 
@@ -90,6 +97,10 @@ const cell = (c: { ms: number; buildMs: number; synthMs: number; peakRssMiB: num
 for (const r of rows) {
   console.log(`  ${String(r.n).padStart(5)} | ${cell(r.ours)}| ${cell(r.lists)}| ${cell(r.plus)}| ${cell(r.oursFast)}| ${cell(r.plusFast)}| `
     + `${f(r.ratio, 2).padStart(9)} ${f(r.ratioLists, 2).padStart(10)} ${f(r.ratioFastVsPlus, 2).padStart(10)} ${f(r.ratioFastVsPlusFast, 2).padStart(11)}`);
+}
+for (const r of rows) {
+  console.log(`  N=${r.n}: Calico's policy check (the only path) vs none: ours (EgressApp) ${f(r.oursFast.ms)} ms checked, `
+    + `${f(r.oursUncheckedFast.ms)} ms unchecked, ratio checked/unchecked ${f(r.ratioCheckedVsUnchecked, 2)}`);
 }
 for (const r of rows) {
   console.log(`  N=${r.n}: ours ${r.ours.objects} objects / ${f(r.ours.yamlMiB, 1)} MiB YAML; lists ${r.lists.objects} / ${f(r.lists.yamlMiB, 1)} MiB;`

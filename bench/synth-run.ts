@@ -4,6 +4,9 @@
  * ours: the full estate (zones, rules, NAT pools); lists: the same without NAT pools, i.e. exactly the
  * allow-lists that plus (cdk8s-plus-28 NetworkPolicies) renders. "-fast" builds the same estate in an
  * EgressApp (cdk8s App with the fast, byte-identical YAML writer) instead of a cdk8s App.
+ * ours-unchecked-fast: ours-fast with Calico's policy check stubbed out, i.e. the path synth took before the
+ * check became the only one (policies rendered from the model were not checked outside tests): the baseline
+ * of the "checked/unchecked" ratio. Only the bench does this; the library has no switch.
  * Prints one JSON line: build and synth times (ms), peak RSS, RSS before building, YAML size and hash.
  */
 import { createHash } from 'crypto';
@@ -11,8 +14,11 @@ import { performance } from 'perf_hooks';
 import { App } from 'cdk8s';
 import { buildOurs, buildPlus } from './workload';
 import { EgressApp } from '../src';
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const policyCheck = require('../src/calico/private/validate-policy');
 
 const [kind, n, m] = [process.argv[2], Number(process.argv[3]), Number(process.argv[4])];
+if (kind.includes('-unchecked')) policyCheck.validatePolicySpec = () => undefined;
 const baseRss = process.memoryUsage().rss;
 const t0 = performance.now();
 const newApp = (): App => (kind.endsWith('-fast') ? new EgressApp() : new App());

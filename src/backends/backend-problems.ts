@@ -1,3 +1,5 @@
+import { problem } from '../model/errors';
+
 /**
  * The problems one backend finds in a selection, in the one format every backend uses:
  * `backend "<name>" cannot express <feature> (<detail>) (at <construct path>)[; hint: <hint>]`.
@@ -10,7 +12,7 @@ export class BackendProblems {
 
   /** Records that `feature` (with its detail) cannot be expressed by this backend. */
   public add(feature: string, path: string, hint?: string): void {
-    this.list.push(`backend "${this.backend}" cannot express ${feature} (at ${path})${hint ? `; hint: ${hint}` : ''}`);
+    this.list.push(problem(`backend "${this.backend}" cannot express ${feature}`, path, hint));
   }
 
   /** How many problems were found so far. */

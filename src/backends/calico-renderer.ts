@@ -10,6 +10,7 @@ import { BoundedMemo } from '../model/bounded-memo';
 import {
   DestinationSetModel, DnsModel, EgressModelDocument, EgressZoneModel, NamespaceAssignment, NatPoolModel, PoolEncapsulation,
 } from '../model/egress-model-document';
+import { problem } from '../model/errors';
 import { Port, PortModel } from '../model/port';
 import { Selector } from '../model/selector';
 
@@ -51,14 +52,14 @@ export class CalicoRenderer implements IBackendRenderer {
     const problems: string[] = [];
     for (const set of selection.destinationSets) {
       if (set.domains.length > 0) {
-        problems.push(`backend "${this.name}" cannot match domain names (destination set "${set.name}": ${set.domains.join(', ')}) (at ${set.path}); hint: use Backend.CALICO_ENTERPRISE or Backend.CILIUM, or list addresses`);
+        problems.push(problem(`backend "${this.name}" cannot match domain names (destination set "${set.name}": ${set.domains.join(', ')})`, set.path, 'use Backend.CALICO_ENTERPRISE or Backend.CILIUM, or list addresses'));
       }
     }
     for (const zone of selection.zones) {
       for (const name of new Set([zone.exit.gateway, ...zone.rules.map(r => r.gateway)])) {
         const gw = selection.document.gateways.find(g => g.name === name);
         if (gw?.implementation === 'calico-enterprise') {
-          problems.push(`backend "${this.name}" cannot express Calico Enterprise gateways (gateway "${gw.name}", used by zone "${zone.name}") (at ${zone.path}); hint: use Backend.CALICO_ENTERPRISE`);
+          problems.push(problem(`backend "${this.name}" cannot express Calico Enterprise gateways (gateway "${gw.name}", used by zone "${zone.name}")`, zone.path, 'use Backend.CALICO_ENTERPRISE'));
         }
       }
     }

@@ -6,6 +6,7 @@ import { GatewayDataPathSettings } from '../datapath/compile-data-path';
 import { SteeredZone } from '../datapath/gateway-routing';
 import { CidrAggregator } from '../model/cidr-aggregation';
 import { EgressModelDocument } from '../model/egress-model-document';
+import { problem } from '../model/errors';
 import { Port } from '../model/port';
 import { Selector } from '../model/selector';
 import { GATEWAY_LABEL, RULE_ANNOTATION, ZONE_LABEL } from '../model/vocabulary';
@@ -105,10 +106,10 @@ function tunnelSources(doc: EgressModelDocument, gateway: GatewayPolicyGateway):
 export function gatewayPolicyProblems(doc: EgressModelDocument, gateway: GatewayPolicyGateway): string[] {
   const { name, path } = gateway.settings;
   if (tunnelSources(doc, gateway).length === 0) {
-    return [`nodeCidrs "[]" are unknown, so the policy of gateway "${name}" cannot admit tunnel traffic from nodes only (at ${path}); hint: declare ClusterNetwork nodeCidrs (IPv4) or tunnelSourceCidrs`];
+    return [problem(`nodeCidrs "[]" are unknown, so the policy of gateway "${name}" cannot admit tunnel traffic from nodes only`, path, 'declare ClusterNetwork nodeCidrs (IPv4) or tunnelSourceCidrs')];
   }
   const clash = doc.natPools.find(p => p.name === `${name}-egress` || p.name.startsWith(`${name}-egress-`));
-  return clash ? [`NAT pool name "${clash.name}" is also the IPPool of gateway "${name}" (at ${clash.path} and ${path})`] : [];
+  return clash ? [problem(`NAT pool name "${clash.name}" is also the IPPool of gateway "${name}"`, [clash.path, path])] : [];
 }
 
 /** Renders the gateway's Calico NetworkPolicy under `scope` (the gateway construct). */

@@ -6,6 +6,7 @@ import { exportFirewall, FirewallExportResult } from '../exporters/export-firewa
 import { DomainHandling, FirewallExportFile } from '../exporters/firewall-exporter';
 import { FirewallFormat } from '../exporters/firewall-format';
 import { EgressModelDocument } from '../model/egress-model-document';
+import { problem } from '../model/errors';
 import { EgressSynthesizer, ensureSynthesizer } from '../synth/egress-synthesizer';
 import type { ModelBuilder } from '../synth/model-builder';
 
@@ -76,7 +77,7 @@ export class FirewallExport extends Construct {
    */
   constructor(scope: Construct, id: string, props: FirewallExportProps) {
     super(scope, id);
-    if (props.formats.length === 0) throw new Error(`FirewallExport formats "[]" is empty (at ${this.node.path}); hint: FirewallFormat.all()`);
+    if (props.formats.length === 0) throw new Error(problem('FirewallExport formats "[]" is empty', this.node.path, 'FirewallFormat.all()'));
     this.props = props;
     // The synth pipeline renders and writes the files (its firewall-files step), once per app.
     ensureSynthesizer(this);

@@ -6,7 +6,7 @@ import { parseDataPathConfig } from './parse-data-path-config';
 import { Cidr } from '../model/cidr';
 import { CidrAggregator } from '../model/cidr-aggregation';
 import { EgressModelDocument } from '../model/egress-model-document';
-import { ValidationErrors } from '../model/errors';
+import { located, problem, ValidationErrors } from '../model/errors';
 import { Port } from '../model/port';
 import { toKubeLabelSelector, UntranslatableSelectorError } from '../model/selector/label-selector-translation';
 
@@ -75,13 +75,13 @@ function collectDataPath(doc: EgressModelDocument, settings: GatewayDataPathSett
   const gateways = doc.gateways.filter(isDataPathGateway).map(gw => {
     const s = settings.find(x => x.name === gw.name);
     if (!s) {
-      errors.add(`gateway "${gw.name}" has no data-path settings (at ${gw.path}); hint: declare it with EgressGateway`);
+      errors.add(problem(`gateway "${gw.name}" has no data-path settings`, gw.path, 'declare it with EgressGateway'));
       return undefined;
     }
     for (const ip of gw.egressIps) {
-      if (ip.includes(':')) errors.add(`egressIps "${ip}" is IPv6, but the data path is IPv4-only (at ${gw.path})`);
+      if (ip.includes(':')) errors.add(problem(`egressIps "${ip}" is IPv6, but the data path is IPv4-only`, gw.path));
       const inside = cluster.find(c => Cidr.parse(c).containsAddress(ip));
-      if (inside) errors.add(`egressIps "${ip}" is inside the cluster range ${inside} (at ${gw.path}); hint: take the egress range out of ClusterNetwork podCidrs: its traffic leaves the cluster`);
+      if (inside) errors.add(problem(`egressIps "${ip}" is inside the cluster range ${inside}`, gw.path, 'take the egress range out of ClusterNetwork podCidrs: its traffic leaves the cluster'));
     }
     const cfg: GatewayConfig = {
       name: gw.name,
@@ -117,7 +117,7 @@ function collectDataPath(doc: EgressModelDocument, settings: GatewayDataPathSett
   for (const p of doc.natPools) {
     if (!p.snatAddress) continue;
     if (p.ipVersion !== 4) {
-      errors.add(`NAT pool "${p.name}" asks for node-level SNAT of an IPv6 pool, but the data path is IPv4-only (at ${p.path})`);
+      errors.add(problem(`NAT pool "${p.name}" asks for node-level SNAT of an IPv6 pool, but the data path is IPv4-only`, p.path));
       continue;
     }
     natPools.push({ name: p.name, cidr: p.cidr, snatAddress: p.snatAddress, noNatCidrs: v4(p.noNatDestinations) });
@@ -157,23 +157,26 @@ function zoneIds(names: string[]): Map<string, number> {
   return out;
 }
 
+const EQUALITY_ONLY = 'select the zone\'s pods with == and && only';
+
 function members(z: SteeredZone, errors: ValidationErrors): ZoneConfig['members'] {
   const m = z.zone.members;
-  const where = `zone "${z.zone.name}" (at ${z.zone.path})`;
+  const where = located(`zone "${z.zone.name}"`, z.zone.path);
   if (m.namespaceSelector) {
-    errors.add(`namespaceSelector "${m.namespaceSelector}" of ${where} cannot be steered: the node agent matches zone pods by namespace name; hint: list the namespaces`);
+    errors.add(problem(`namespaceSelector "${m.namespaceSelector}" of ${where} cannot be steered: the node agent matches zone pods by namespace name`, undefined, 'list the namespaces'));
   }
   if (m.namespaces.length === 0) errors.add(`namespaces "[]" of ${where} is empty: the data path would steer every namespace`);
   let matchLabels: { [key: string]: string } = {};
   try {
     const sel = toKubeLabelSelector(m.podSelector);
     if (sel.matchExpressions?.length) {
-      errors.add(`podSelector "${m.podSelector}" of ${where} cannot become matchLabels (the node agent matches pods by label equality only: ${sel.matchExpressions.map(e => `${e.key} ${e.operator}`).join(', ')}); hint: select the zone's pods with == and && only`);
+      const requirements = sel.matchExpressions.map(e => `${e.key} ${e.operator}`).join(', ');
+      errors.add(problem(`podSelector "${m.podSelector}" of ${where} cannot become matchLabels (the node agent matches pods by label equality only: ${requirements})`, undefined, EQUALITY_ONLY));
     }
     matchLabels = { ...(sel.matchLabels ?? {}) };
   } catch (e) {
     if (!(e instanceof UntranslatableSelectorError)) throw e;
-    errors.add(`podSelector "${m.podSelector}" of ${where} cannot become matchLabels: ${e.reason}; hint: select the zone's pods with == and && only`);
+    errors.add(problem(`podSelector "${m.podSelector}" of ${where} cannot become matchLabels: ${e.reason}`, undefined, EQUALITY_ONLY));
   }
   return { namespaces: [...m.namespaces], matchLabels };
 }
@@ -191,9 +194,9 @@ function allowEntries(z: SteeredZone, cluster: string[], errors: ValidationError
     }
   };
   for (const d of z.destinations.filter(x => x.gateway === z.gateway.name)) {
-    const where = `rule "${d.rule.name}" of zone "${z.zone.name}" (at ${d.rule.path})`;
+    const where = located(`rule "${d.rule.name}" of zone "${z.zone.name}"`, d.rule.path);
     if (d.ipVersion !== 4) {
-      errors.add(`destination "${d.cidr}" of ${where} is IPv6, but the data path is IPv4-only and steers IPv4 traffic only; hint: bypassGateway for IPv6 destinations in a rule of their own`);
+      errors.add(problem(`destination "${d.cidr}" of ${where} is IPv6, but the data path is IPv4-only and steers IPv4 traffic only`, undefined, 'bypassGateway for IPv6 destinations in a rule of their own'));
       continue;
     }
     // Traffic to cluster ranges never reaches the gateway; the agents reject allow entries that overlap them.
@@ -219,11 +222,12 @@ function portEntries(d: RoutedDestination, where: string, errors: ValidationErro
     }
     const name = proto.name.toLowerCase();
     if (name !== 'tcp' && name !== 'udp') {
-      errors.add(`port "${port}" of ${where} uses protocol ${proto.name}, which the gateway data path cannot filter (TCP, UDP, ICMP or all traffic); hint: leave these destinations directly (bypassGateway)`);
+      errors.add(problem(`port "${port}" of ${where} uses protocol ${proto.name}, which the gateway data path cannot filter (TCP, UDP, ICMP or all traffic)`, undefined,
+        'leave these destinations directly (bypassGateway)'));
       continue;
     }
     if (port.portName !== undefined) {
-      errors.add(`port "${port}" of ${where} is a named port, which has no number outside the cluster; hint: give the port number`);
+      errors.add(problem(`port "${port}" of ${where} is a named port, which has no number outside the cluster`, undefined, 'give the port number'));
       continue;
     }
     const ports = port.fromPort === undefined ? [] : [port.fromPort === port.toPort ? String(port.fromPort) : `${port.fromPort}-${port.toPort}`];

@@ -1,6 +1,6 @@
 import { CidrAggregator } from '../model/cidr-aggregation';
 import { EgressGatewayModel, EgressModelDocument, EgressRuleModel, EgressZoneModel } from '../model/egress-model-document';
-import { ValidationErrors } from '../model/errors';
+import { located, problem, ValidationErrors } from '../model/errors';
 import { PortModel } from '../model/port';
 
 /** Backends whose zones the cdk8s-egress data path steers (Cilium renders its own gateway policy). */
@@ -54,7 +54,9 @@ export function steeredZones(doc: EgressModelDocument, errors: ValidationErrors)
     const ours = [...used.keys()].filter(n => gateways.has(n) && isDataPathGateway(gateways.get(n)!));
     if (ours.length === 0) continue;
     if (used.size > 1) {
-      errors.add(`zone "${zone.name}" leaves through gateways ${[...used].map(([g, at]) => `"${g}" (at ${at})`).join(' and ')}; the data path (version 1) steers a zone through one gateway (at ${zone.path}); hint: split the zone, or send those destinations through the same gateway`);
+      const choices = [...used].map(([g, at]) => located(`"${g}"`, at)).join(' and ');
+      errors.add(problem(`zone "${zone.name}" leaves through gateways ${choices}; the data path (version 1) steers a zone through one gateway`, zone.path,
+        'split the zone, or send those destinations through the same gateway'));
       continue;
     }
     const gateway = gateways.get(ours[0])!;

@@ -9,6 +9,7 @@ import { aggregate, ofFamily, overlap } from './addresses';
 import { FirewallAddress, FirewallExportInput, FirewallPort, FirewallRule, FirewallZone } from './firewall-export-input';
 import { ruleSources, zoneSourceAddresses } from './sourced-destinations';
 import { EgressExitMode, EgressModelDocument, EgressRuleModel, EgressZoneModel } from '../model/egress-model-document';
+import { problem } from '../model/errors';
 import { Port } from '../model/port';
 
 /** The flattened input, plus problems that must stop the export. */
@@ -46,7 +47,7 @@ function buildZone(doc: EgressModelDocument, zone: EgressZoneModel, errors: stri
   const base = zoneSourceAddresses(doc, zone);
   const sources = aggregate([...base, ...rules.flatMap(r => r.sources)]);
   if (sources.length === 0) {
-    warnings.push(`zone "${zone.name}" has no source address a perimeter can see, so no default deny is exported for it (at ${zone.path})`);
+    warnings.push(problem(`zone "${zone.name}" has no source address a perimeter can see, so no default deny is exported for it`, zone.path));
   }
   return {
     name: zone.name,
@@ -77,8 +78,8 @@ function buildRule(doc: EgressModelDocument, zone: EgressZoneModel, rule: Egress
     const hasDomains = pair.withDomains && domains.length > 0;
     if (pair.destinations.length === 0 && !hasDomains) continue;
     if (pair.sources.length === 0) {
-      const hint = pair.mode === EgressExitMode.NAT_OUTGOING ? '; hint: new ClusterNetwork(chart, \'cluster\', { nodeCidrs: [...] })' : '';
-      errors.push(`${where} ${pair.unknownReason} (at ${rule.path})${hint}`);
+      const hint = pair.mode === EgressExitMode.NAT_OUTGOING ? 'new ClusterNetwork(chart, \'cluster\', { nodeCidrs: [...] })' : undefined;
+      errors.push(problem(`${where} ${pair.unknownReason}`, rule.path, hint));
       continue;
     }
     const common = {
@@ -94,11 +95,11 @@ function buildRule(doc: EgressModelDocument, zone: EgressZoneModel, rule: Egress
       const src = ofFamily(pair.sources, family);
       const famPorts = ports.filter(p => portFamily(p) === 0 || portFamily(p) === family);
       if (src.length === 0) {
-        warnings.push(`${where}: IPv${family} destinations ${dst.map(d => d.cidr).join(', ')} dropped from the export: the perimeter sees no IPv${family} source for them (${pair.description}) (at ${rule.path})`);
+        warnings.push(problem(`${where}: IPv${family} destinations ${dst.map(d => d.cidr).join(', ')} dropped from the export: the perimeter sees no IPv${family} source for them (${pair.description})`, rule.path));
         continue;
       }
       if (famPorts.length === 0) {
-        warnings.push(`${where}: IPv${family} destinations ${dst.map(d => d.cidr).join(', ')} dropped from the export: none of the ports ${ports.map(p => p.text).join(', ')} exists in IPv${family} (at ${rule.path})`);
+        warnings.push(problem(`${where}: IPv${family} destinations ${dst.map(d => d.cidr).join(', ')} dropped from the export: none of the ports ${ports.map(p => p.text).join(', ')} exists in IPv${family}`, rule.path));
         continue;
       }
       out.push({ ...common, id: `${ruleId}${pair.idSuffix}-v${family}`, ipVersion: family, sources: src, destinations: dst, domains: [], ports: famPorts });
@@ -115,7 +116,7 @@ function firewallPorts(rule: EgressRuleModel, where: string, errors: string[]): 
   const ports = rule.ports.length === 0 ? [Port.allTraffic()] : rule.ports.map(m => Port.fromModel(m));
   const named = ports.filter(p => p.portName !== undefined);
   if (named.length > 0) {
-    errors.push(`${where} port "${named.map(p => p.toString()).join(', ')}" is a named port, which only in-cluster workloads resolve; a perimeter firewall cannot match it (at ${rule.path}); hint: use the port number`);
+    errors.push(problem(`${where} port "${named.map(p => p.toString()).join(', ')}" is a named port, which only in-cluster workloads resolve; a perimeter firewall cannot match it`, rule.path, 'use the port number'));
     return undefined;
   }
   const kept = ports.filter((p, i) => !ports.some((q, j) => j !== i && p.coveredBy(q) && (!q.coveredBy(p) || j < i)));
@@ -172,8 +173,8 @@ function warnSharedSources(zones: FirewallZone[], warnings: string[]): void {
     for (let j = i + 1; j < zones.length; j++) {
       const shared = overlap(zones[i].sources, zones[j].sources);
       if (shared.length === 0) continue;
-      warnings.push(`zones "${zones[i].name}" and "${zones[j].name}" share source addresses ${shared.map(s => s.cidr).join(', ')}: `
-        + 'a perimeter cannot tell their traffic apart and allows the union of their rules from those addresses; hint: give a zone its own NAT pool or gateway');
+      warnings.push(problem(`zones "${zones[i].name}" and "${zones[j].name}" share source addresses ${shared.map(s => s.cidr).join(', ')}: `
+        + 'a perimeter cannot tell their traffic apart and allows the union of their rules from those addresses', undefined, 'give a zone its own NAT pool or gateway'));
     }
   }
 }

@@ -6,6 +6,7 @@
  */
 import { FirewallExportInput, FirewallPort, FirewallRule } from './firewall-export-input';
 import { DomainHandling, IFirewallExporter } from './firewall-exporter';
+import { located, problem } from '../model/errors';
 
 /** What one format may render, and what it cannot. */
 export interface CheckedInput {
@@ -26,10 +27,10 @@ export function checkCapabilities(exporter: IFirewallExporter, input: FirewallEx
       const where = `zone "${rule.zone}" rule "${rule.rule}"`;
       for (const port of rule.ports) {
         const why = portProblem(port, caps.protocols, caps.icmpTypes, caps.icmpCodes);
-        if (why) errors.push(`${fmt}: ${where} port "${port.text}" ${why} (at ${rule.path})`);
+        if (why) errors.push(problem(`${fmt}: ${where} port "${port.text}" ${why}`, rule.path));
       }
       if (rule.ipVersion === 6 && !caps.ipv6) {
-        warnings.push(`${fmt}: ${where}: IPv6 destinations ${rule.destinations.map(d => d.cidr).join(', ')} left out: the format has no IPv6 (at ${rule.path})`);
+        warnings.push(problem(`${fmt}: ${where}: IPv6 destinations ${rule.destinations.map(d => d.cidr).join(', ')} left out: the format has no IPv6`, rule.path));
         continue;
       }
       if (rule.ipVersion !== 0) {
@@ -41,9 +42,9 @@ export function checkCapabilities(exporter: IFirewallExporter, input: FirewallEx
       const kept = rule.domains.filter(d => !unmatchable.includes(d));
       if (unmatchable.length > 0) {
         const what = caps.domains ? 'cannot match wildcard domain names' : 'cannot match domain names';
-        const message = `${fmt}: ${where} domains "${unmatchable.join(', ')}": the format ${what} (at ${rule.path})`;
+        const message = located(`${fmt}: ${where} domains "${unmatchable.join(', ')}": the format ${what}`, rule.path);
         if (domainHandling === DomainHandling.ERROR) {
-          errors.push(`${message}; hint: give the destination set addresses, or domainHandling: DomainHandling.WARN to leave them out of ${fmt}`);
+          errors.push(problem(message, undefined, `give the destination set addresses, or domainHandling: DomainHandling.WARN to leave them out of ${fmt}`));
         } else {
           warnings.push(`${message}; left out of ${fmt}`);
         }
@@ -52,7 +53,7 @@ export function checkCapabilities(exporter: IFirewallExporter, input: FirewallEx
     }
     return { ...zone, sources: caps.ipv6 ? zone.sources : zone.sources.filter(s => s.ipVersion === 4), rules };
   });
-  for (const problem of exporter.unsupported({ zones, warnings: input.warnings })) errors.push(`${fmt}: ${problem}`);
+  for (const p of exporter.unsupported({ zones, warnings: input.warnings })) errors.push(`${fmt}: ${p}`);
   return { input: { zones, warnings: [...input.warnings, ...warnings] }, errors, warnings };
 }
 

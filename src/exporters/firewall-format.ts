@@ -10,6 +10,7 @@ import { IptablesExporter } from './formats/iptables';
 import { JuniperSrxExporter } from './formats/juniper-srx';
 import { NftablesExporter } from './formats/nftables';
 import { PanosExporter } from './formats/panos';
+import { problem } from '../model/errors';
 
 /**
  * A firewall export format: the registry of built-in exporters, and the way to plug in your own.
@@ -56,7 +57,7 @@ export class FirewallFormat {
   public static of(format: string): FirewallFormat {
     const found = FirewallFormat.all().find(f => f.name === format);
     if (!found) {
-      throw new Error(`firewall format "${format}" is not built in; hint: one of ${FirewallFormat.all().map(f => f.name).join(', ')}, or FirewallFormat.custom(exporter)`);
+      throw new Error(problem(`firewall format "${format}" is not built in`, undefined, `one of ${FirewallFormat.all().map(f => f.name).join(', ')}, or FirewallFormat.custom(exporter)`));
     }
     return found;
   }

@@ -16,7 +16,7 @@ export class EgressValidationError extends Error {
 
   constructor(field: string, value: unknown, reason: string, path?: string, hint?: string) {
     const shown = typeof value === 'string' ? value : JSON.stringify(value);
-    super(`${field} "${shown}" ${reason}${path ? ` (at ${path})` : ''}${hint ? `; hint: ${hint}` : ''}`);
+    super(problem(`${field} "${shown}" ${reason}`, path || undefined, hint));
     this.name = 'EgressValidationError';
     this.field = field;
     this.value = shown;
@@ -32,6 +32,22 @@ export class EgressValidationError extends Error {
   public at(path: string, field?: string): EgressValidationError {
     return new EgressValidationError(field ?? this.field, this.value, this.reason, this.path ?? path, this.hint);
   }
+}
+
+/**
+ * A declaration named with where it is: `<text> (at <path>)`, several paths joined by " and ".
+ */
+export function located(text: string, ...paths: string[]): string {
+  return paths.length === 0 ? text : `${text} (at ${paths.join(' and ')})`;
+}
+
+/**
+ * One problem in the one format every part of the library reports: `<text> (at <path>)` and, where one is
+ * obvious, `; hint: <hint>`. `paths` may be one path, several (" and "), or none.
+ */
+export function problem(text: string, paths: string | string[] | undefined, hint?: string): string {
+  const list = paths === undefined ? [] : typeof paths === 'string' ? [paths] : paths;
+  return `${located(text, ...list)}${hint ? `; hint: ${hint}` : ''}`;
 }
 
 /** Runs `fn`, re-throwing value errors located at `path` under `field`. */

@@ -7,7 +7,7 @@ import {
   DestinationSetModel, DnsModel, EgressExitMode, EgressGatewayModel, EgressModelDocument,
   EgressRuleModel, EgressZoneModel, NatPoolModel, ZoneMembersModel,
 } from '../model/egress-model-document';
-import { ValidationErrors } from '../model/errors';
+import { located, problem, ValidationErrors } from '../model/errors';
 
 /** A zone as its construct declares it; the builder resolves references and the exit. */
 export interface ZoneDeclaration {
@@ -66,7 +66,7 @@ export class ModelBuilder {
 
   public setClusterNetwork(decl: ClusterNetworkDeclaration): void {
     if (this.cluster) {
-      this.errors.add(`ClusterNetwork is declared twice (at ${this.cluster.path} and ${decl.path}); an app has one cluster network`);
+      this.errors.add(`${located('ClusterNetwork is declared twice', this.cluster.path, decl.path)}; an app has one cluster network`);
       return;
     }
     this.cluster = decl;
@@ -85,7 +85,7 @@ export class ModelBuilder {
     }
     const clash = names.get(rule.name);
     if (clash) {
-      this.errors.add(`rule name "${rule.name}" is used twice in zone "${zoneName}" (at ${clash.path} and ${rule.path})`);
+      this.errors.add(problem(`rule name "${rule.name}" is used twice in zone "${zoneName}"`, [clash.path, rule.path]));
       return;
     }
     names.set(rule.name, rule);
@@ -139,7 +139,7 @@ export class ModelBuilder {
       for (const set of rule.destinationSets) {
         const decl = this.sets.get(set);
         if (!decl) {this.errors.add(`destination set "${set}" is not declared (rule at ${rule.path})`);} else if (decl.namespace && !(zone.members.namespaces.length === 1 && zone.members.namespaces[0] === decl.namespace && !zone.members.namespaceSelector)) {
-          this.errors.add(`destination set "${set}" is namespaced to "${decl.namespace}" and cannot serve zone "${zone.name}" (namespaces ${JSON.stringify(zone.members.namespaces)}) (at ${rule.path}); hint: make the set cluster-wide`);
+          this.errors.add(problem(`destination set "${set}" is namespaced to "${decl.namespace}" and cannot serve zone "${zone.name}" (namespaces ${JSON.stringify(zone.members.namespaces)})`, rule.path, 'make the set cluster-wide'));
         }
       }
       if (rule.gateway && !this.gateways.has(rule.gateway)) this.errors.add(`gateway "${rule.gateway}" is not declared (rule at ${rule.path})`);
@@ -157,18 +157,19 @@ export class ModelBuilder {
       zone.members.namespaces.forEach(n => ns.add(n));
     }
     if (pools.length > 0 && zone.members.namespaces.length === 0) {
-      this.errors.add(`zone "${zone.name}" selects namespaces by label only, so its NAT pools cannot be assigned to namespaces (at ${zone.path}); hint: list the namespaces`);
+      this.errors.add(problem(`zone "${zone.name}" selects namespaces by label only, so its NAT pools cannot be assigned to namespaces`, zone.path, 'list the namespaces'));
     }
     const natModes = new Set(pools.map(p => p.snatAddress ? 'snat' : p.natOutgoing ? 'nat' : 'pod'));
     if (natModes.size > 1) {
-      this.errors.add(`zone "${zone.name}" mixes pools with different NAT behaviour (${pools.map(p => `${p.name}: ${p.snatAddress ? `snat ${p.snatAddress}` : p.natOutgoing ? 'natOutgoing' : 'no NAT'}`).join(', ')}), so the firewall could not tell which source it uses (at ${zone.path})`);
+      const behaviours = pools.map(p => `${p.name}: ${p.snatAddress ? `snat ${p.snatAddress}` : p.natOutgoing ? 'natOutgoing' : 'no NAT'}`).join(', ');
+      this.errors.add(problem(`zone "${zone.name}" mixes pools with different NAT behaviour (${behaviours}), so the firewall could not tell which source it uses`, zone.path));
     }
     let mode = EgressExitMode.NAT_OUTGOING;
     if (zone.gateway) mode = EgressExitMode.GATEWAY;
     else if (natModes.has('snat')) mode = EgressExitMode.NODE_SNAT;
     else if (natModes.has('pod')) mode = EgressExitMode.POD_ADDRESS;
     if (zone.failOpen && !zone.gateway) {
-      this.errors.add(`zone "${zone.name}" sets failOpen without a gateway; failOpen only decides what happens when no gateway is ready (at ${zone.path})`);
+      this.errors.add(problem(`zone "${zone.name}" sets failOpen without a gateway; failOpen only decides what happens when no gateway is ready`, zone.path));
     }
 
     return {
@@ -205,11 +206,11 @@ export class ModelBuilder {
   private checkPools(pools: NatPoolModel[]): void {
     const ranges: { cidr: Cidr; what: string }[] = [];
     for (const p of pools) {
-      ranges.push({ cidr: Cidr.parse(p.cidr), what: `NAT pool "${p.name}" ${p.cidr} (at ${p.path})` });
+      ranges.push({ cidr: Cidr.parse(p.cidr), what: located(`NAT pool "${p.name}" ${p.cidr}`, p.path) });
     }
     const noNat = new Map<string, string>();
     for (const p of pools) for (const d of p.noNatDestinations) if (!noNat.has(d)) noNat.set(d, p.path);
-    for (const [d, path] of noNat) ranges.push({ cidr: Cidr.parse(d), what: `no-NAT destination ${d} (at ${path})` });
+    for (const [d, path] of noNat) ranges.push({ cidr: Cidr.parse(d), what: problem(`no-NAT destination ${d}`, path) });
     const key = (c: Cidr) => `${c.family}|${ipaddr.parse(c.networkAddress).toByteArray().map(b => b.toString(16).padStart(2, '0')).join('')}|${String(c.prefixLength).padStart(3, '0')}`;
     ranges.sort((a, b) => (key(a.cidr) < key(b.cidr) ? -1 : 1));
     let open: { cidr: Cidr; what: string } | undefined;
@@ -225,7 +226,7 @@ export class ModelBuilder {
   private unique(kind: string, map: Map<string, { path: string }>, name: string, path: string): boolean {
     const existing = map.get(name);
     if (existing) {
-      this.errors.add(`${kind} name "${name}" is used twice (at ${existing.path} and ${path}); names must be unique in the app`);
+      this.errors.add(`${located(`${kind} name "${name}" is used twice`, existing.path, path)}; names must be unique in the app`);
       return false;
     }
     return true;

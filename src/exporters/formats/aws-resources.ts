@@ -6,6 +6,7 @@
  * drops everything else from every zone's sources, to be referenced last in the firewall policy. Security groups and ACLs have no source match: they filter the ENIs / subnets they are
  * attached to, which must be those that carry the zone's sources.
  */
+import { problem } from '../../model/errors';
 import { FirewallExportInput, FirewallPort, FirewallRule, FirewallZone } from '../firewall-export-input';
 import { platformComment, platformName, ruleSummary } from '../platform-text';
 
@@ -67,12 +68,12 @@ export function awsUnsupported(input: FirewallExportInput): string[] {
     for (const rule of zone.rules.filter(r => r.ipVersion === 0)) {
       const nonTcp = rule.ports.filter(p => p.protocol !== 'tcp' && p.protocol !== 'all');
       if (nonTcp.length > 0) {
-        problems.push(`zone "${rule.zone}" rule "${rule.rule}" matches domain names on ${nonTcp.map(p => p.text).join(', ')}; AWS Network Firewall reads names from TLS SNI and HTTP Host, i.e. TCP only (at ${rule.path})`);
+        problems.push(problem(`zone "${rule.zone}" rule "${rule.rule}" matches domain names on ${nonTcp.map(p => p.text).join(', ')}; AWS Network Firewall reads names from TLS SNI and HTTP Host, i.e. TCP only`, rule.path));
       }
     }
     const egressEntries = zone.rules.filter(r => r.ipVersion !== 0).reduce((n, r) => n + r.destinations.length * r.ports.length, 0);
     if (egressEntries > NACL_DENY - 100 - 2) {
-      problems.push(`zone "${zone.name}" needs ${egressEntries} network ACL entries, more than rule numbers allow (at ${zone.path})`);
+      problems.push(problem(`zone "${zone.name}" needs ${egressEntries} network ACL entries, more than rule numbers allow`, zone.path));
     }
   }
   return problems;

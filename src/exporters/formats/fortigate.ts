@@ -1,4 +1,5 @@
 import { AddressBook, AddressObject, portObjectId, zonesWithSources } from './device-objects';
+import { problem } from '../../model/errors';
 import { netmask, splitCidr } from '../addresses';
 import { FirewallExportInput, FirewallPort, FirewallRule } from '../firewall-export-input';
 import { ExporterCapabilities, FirewallExportFile, IFirewallExporter } from '../firewall-exporter';
@@ -28,7 +29,7 @@ export class FortigateExporter implements IFirewallExporter {
   public unsupported(input: FirewallExportInput): string[] {
     return input.zones.flatMap(z => z.rules)
       .filter(r => r.ipVersion === 0 && r.domains.some(d => d.startsWith('*.')) && r.sources.some(s => s.ipVersion === 6))
-      .map(r => `zone "${r.zone}" rule "${r.rule}" has wildcard domains and IPv6 sources; FortiGate wildcard FQDN addresses are IPv4 only (at ${r.path})`);
+      .map(r => problem(`zone "${r.zone}" rule "${r.rule}" has wildcard domains and IPv6 sources; FortiGate wildcard FQDN addresses are IPv4 only`, r.path));
   }
 
   public render(input: FirewallExportInput): FirewallExportFile[] {

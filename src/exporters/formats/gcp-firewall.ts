@@ -1,3 +1,4 @@
+import { problem } from '../../model/errors';
 import { ofFamily } from '../addresses';
 import { FirewallExportInput, FirewallPort } from '../firewall-export-input';
 import { ExporterCapabilities, FirewallExportFile, IFirewallExporter } from '../firewall-exporter';
@@ -33,7 +34,7 @@ export class GcpFirewallExporter implements IFirewallExporter {
     for (const zone of input.zones) {
       for (const rule of zone.rules) {
         if (rule.sources.length > MAX_RANGES || rule.destinations.length > MAX_RANGES) {
-          problems.push(`zone "${rule.zone}" rule "${rule.rule}" has more than ${MAX_RANGES} source or destination ranges, GCP's limit per rule (at ${rule.path})`);
+          problems.push(problem(`zone "${rule.zone}" rule "${rule.rule}" has more than ${MAX_RANGES} source or destination ranges, GCP's limit per rule`, rule.path));
         }
       }
     }

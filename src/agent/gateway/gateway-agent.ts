@@ -1,7 +1,8 @@
 // The agents' own runtime dependencies: installed in the images, never in the construct library.
 /* eslint-disable import/no-extraneous-dependencies */
 import { Registry, collectDefaultMetrics } from 'prom-client';
-import { computeGatewayDesired, GatewayDesired, gatewayOwnership, GATEWAY_NFT_TABLE } from './gateway-desired-state';
+import { computeGatewayDesired, GatewayDesired, gatewayOwnership } from './gateway-desired-state';
+import { GATEWAY_NFT_TABLE } from './gateway-ruleset';
 import { registerGatewayMetrics } from './gateway-metrics';
 import { DataPathConfig, parseDataPathConfig } from '../../datapath';
 import { startHealthServer } from '../shared/health-server';

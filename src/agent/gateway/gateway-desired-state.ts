@@ -3,8 +3,6 @@ import { DataPathConfig, GatewayConfig, ZoneConfig } from '../../datapath';
 import { NetOwnership, NetState, EMPTY_NET_STATE } from '../shared/net-state';
 import { tunnelDeviceName, TUNNEL_DEVICE_PREFIX, vxlanMacFor } from '../shared/vxlan-mac';
 
-export const GATEWAY_NFT_TABLE = 'cdk8s_egress_gw';
-
 export interface GatewayObserved {
   /** The replica's own underlay address (the pod IP), which nodes tunnel to. */
   readonly podIp: string;

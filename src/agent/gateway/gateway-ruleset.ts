@@ -1,6 +1,8 @@
-import { GATEWAY_NFT_TABLE } from './gateway-desired-state';
 import { ZoneConfig } from '../../datapath';
 import { tunnelDeviceName } from '../shared/vxlan-mac';
+
+/** The gateway agent's nftables table (inet family); nothing outside it is touched. */
+export const GATEWAY_NFT_TABLE = 'cdk8s_egress_gw';
 
 /**
  * The gateway's table: per zone, its allow-list as interval sets (a lookup costs the same for 10

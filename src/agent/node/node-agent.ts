@@ -1,7 +1,8 @@
 // The agents' own runtime dependencies: installed in the images, never in the construct library.
 /* eslint-disable import/no-extraneous-dependencies */
 import { Counter, Gauge, Registry } from 'prom-client';
-import { computeNodeDesired, NODE_NFT_TABLE, nodeOwnership, slotsFromKernel } from './node-desired-state';
+import { computeNodeDesired, nodeOwnership, slotsFromKernel } from './node-desired-state';
+import { NODE_NFT_TABLE } from './node-ruleset';
 import { ReplicaProber } from './replica-prober';
 import { staleConntrackEntries } from './stale-conntrack';
 import { DataPathConfig, parseDataPathConfig } from '../../datapath';

@@ -1,17 +1,10 @@
-// Packet and conntrack marks are bit fields.
-/* eslint-disable no-bitwise */
+import { FIRST_PIN, markCapacity, markValue, PinSlot } from './mark-layout';
 import { renderNodeRuleset } from './node-ruleset';
 import { ReplicaView } from './replica-health';
 import { DataPathConfig, ZoneConfig } from '../../datapath';
 import { NetOwnership, NetState, TableRoute } from '../shared/net-state';
 import { ZonePod } from '../shared/observed-state';
 import { tunnelDeviceName, TUNNEL_DEVICE_PREFIX, vxlanMacFor } from '../shared/vxlan-mac';
-
-/** Mark values 1..63 are zones; 64 and up are replica pins (one per zone × live replica). */
-export const FIRST_PIN = 64;
-
-/** A live replica of a zone, with the slot that names its pin mark, routing table and nexthop. */
-export interface PinSlot { readonly zone: ZoneConfig; readonly vni: number; readonly ip: string; readonly slot: number; readonly ready: boolean }
 
 export interface NodeObserved {
   readonly pods: ZonePod[];
@@ -26,8 +19,6 @@ export interface NodeDesired {
   readonly slots: PinSlot[];
 }
 
-export const NODE_NFT_TABLE = 'cdk8s_egress_node';
-
 export function nodeOwnership(config: DataPathConfig): NetOwnership {
   const n = config.node;
   return {
@@ -37,16 +28,6 @@ export function nodeOwnership(config: DataPathConfig): NetOwnership {
     markMask: n.markMask,
     rulePriority: n.rulePriority,
   };
-}
-
-/** The value of mark number `n` (zone id or FIRST_PIN + slot) inside the owned mark bits. */
-export function markValue(config: DataPathConfig, n: number): number {
-  const shift = Math.log2(config.node.markMask & -config.node.markMask);
-  return (n * 2 ** shift) >>> 0;
-}
-
-export function markCapacity(config: DataPathConfig): number {
-  return config.node.markMask / (config.node.markMask & -config.node.markMask) + 1;
 }
 
 /**

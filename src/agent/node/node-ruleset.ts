@@ -1,9 +1,12 @@
 // Packet and conntrack marks are bit fields.
 /* eslint-disable no-bitwise */
-import { FIRST_PIN, markValue, NODE_NFT_TABLE, PinSlot } from './node-desired-state';
+import { FIRST_PIN, markValue, PinSlot } from './mark-layout';
 import { DataPathConfig } from '../../datapath';
 import { ZonePod } from '../shared/observed-state';
 import { tunnelDeviceName } from '../shared/vxlan-mac';
+
+/** The node agent's nftables table (inet family); nothing outside it is touched. */
+export const NODE_NFT_TABLE = 'cdk8s_egress_node';
 
 const hex = (n: number) => `0x${(n >>> 0).toString(16).padStart(8, '0')}`;
 

@@ -4,7 +4,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import {
-  AGENT_MAIN, buildAgents, labConfig, labState, missingPrerequisite, NetnsLab, nsx, Proc, SERVER_ALLOWED, sleep, until,
+  AGENT_MAIN, AGENT_NODE, buildAgents, labConfig, labState, missingPrerequisite, NetnsLab, nsx, Proc, SERVER_ALLOWED, sleep, until,
 } from './netns-lab';
 
 const skip = missingPrerequisite();
@@ -56,7 +56,7 @@ suite('egress agents: start-up, restart and configuration errors', () => {
     const cfg = labConfig(lab);
     cfg.zones[0].gateway = 'nope';
     writeFileSync(bad, JSON.stringify(cfg));
-    const p = lab.spawn('bad-start', lab.ns('n2'), ['node', AGENT_MAIN, 'node', '--config', bad, '--state', lab.statePath(2)]);
+    const p = lab.spawn('bad-start', lab.ns('n2'), [AGENT_NODE, AGENT_MAIN, 'node', '--config', bad, '--state', lab.statePath(2)]);
     expect(await p.wait(15_000)).toBe(2);
     expect(p.err).toContain('$.zones[0].gateway: unknown gateway \\"nope\\" (known: gw)');
     expect(table(2)).toBeUndefined();

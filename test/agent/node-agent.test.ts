@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import * as dgram from 'node:dgram';
 import * as http from 'node:http';
 import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -19,15 +20,43 @@ class PushedSource implements ClusterSource {
   public stop(): void {}
 }
 
-/** A gateway replica's /readyz on 127.0.0.1, whose answer the test sets. */
-async function fakeReplica(): Promise<{ port: number; answer: { code: number; body: string }; close: () => void }> {
+/**
+ * A gateway replica on 127.0.0.1: its agent's /readyz (answer set by the test), and its data path,
+ * which "forwards" a probe frame the way a replica's kernel does: it takes the inner UDP datagram
+ * out of the VXLAN frame and sends its payload to the inner destination port from 127.0.0.1 (the
+ * egress IP of this test's gateway). The test switches either off.
+ */
+async function fakeReplica(): Promise<{
+  port: number; vxlanPort: number; answer: { code: number; body: string }; dataPath: { forwards: boolean }; frames: Buffer[];
+  closeAgent: () => void; close: () => void;
+}> {
   const answer = { code: 200, body: 'ready\n' };
+  const dataPath = { forwards: true };
+  const frames: Buffer[] = [];
   const server = http.createServer((_req, res) => {
     res.writeHead(answer.code, { connection: 'close' });
     res.end(answer.body);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { port: (server.address() as AddressInfo).port, answer, close: () => server.close() };
+  const port = (server.address() as AddressInfo).port;
+  const vxlan = dgram.createSocket('udp4');
+  vxlan.on('message', (frame) => {
+    frames.push(frame);
+    if (!dataPath.forwards) return;
+    const inner = frame.subarray(8 + 14); // VXLAN header, Ethernet header
+    const udp = inner.subarray((inner[0] & 0x0f) * 4);
+    vxlan.send(udp.subarray(8, udp.readUInt16BE(4)), udp.readUInt16BE(2), '127.0.0.1');
+  });
+  await new Promise<void>((r) => vxlan.bind(0, '127.0.0.1', r));
+  let agentOpen = true;
+  const closeAgent = () => {
+    if (agentOpen) server.close();
+    agentOpen = false;
+  };
+  return { port, vxlanPort: vxlan.address().port, answer, dataPath, frames, closeAgent, close: () => {
+    closeAgent();
+    vxlan.close();
+  } };
 }
 
 const waitFor = async (what: string, fn: () => boolean, ms = 5000) => {
@@ -63,6 +92,8 @@ describe('NodeAgent against a fake kernel', () => {
   function start(): NodeAgent {
     const doc = validDocument();
     doc.gateways[0].healthPort = replica.port;
+    doc.gateways[0].vxlanPort = replica.vxlanPort;
+    doc.gateways[0].egressIps = ['127.0.0.1'];
     const path = join(dir, 'config.json');
     writeFileSync(path, JSON.stringify(doc));
     agent = new NodeAgent({ configPath: path, source, kernel }, JSON.stringify(doc));
@@ -85,7 +116,7 @@ describe('NodeAgent against a fake kernel', () => {
     expect(kernel.log).toContain('sysctl net.ipv4.fib_multipath_hash_policy=1');
   });
 
-  test('a replica that stops answering is removed after failureThreshold probes; a draining one keeps its pin only', async () => {
+  test('a replica draining (its agent says so) keeps its pin only; one that stops forwarding is removed after failureThreshold probes', async () => {
     await start().start();
     source.push!(view);
     await waitFor('group with the replica', () => kernel.net.groups.some((g) => g.members.length === 1));
@@ -93,9 +124,24 @@ describe('NodeAgent against a fake kernel', () => {
     replica.answer.body = 'draining\n';
     await waitFor('drain', () => kernel.net.groups.length === 0 && kernel.net.routes.some((r) => r.kind === 'via'));
     expect(kernel.net.routes.filter((r) => r.kind === 'blackhole')).toHaveLength(1); // fail-closed zone: new flows dropped
-    replica.close();
-    replica.answer.code = 500;
+    replica.dataPath.forwards = false;
     await waitFor('dead', () => !kernel.net.routes.some((r) => r.kind === 'via'), 3000);
+  });
+
+  test('an agent that stops answering while its replica forwards changes nothing (health is "it forwards")', async () => {
+    await start().start();
+    source.push!(view);
+    await waitFor('group with the replica', () => kernel.net.groups.some((g) => g.members.length === 1));
+    const syncs = kernel.log.filter((l) => l === 'nft').length;
+    replica.closeAgent();
+    await new Promise((r) => setTimeout(r, 1500)); // 15 probe intervals, 3-4 agent probes unanswered
+    expect(kernel.net.groups.some((g) => g.members.length === 1)).toBe(true);
+    expect(kernel.log.filter((l) => l === 'nft')).toHaveLength(syncs);
+    // The probes are VXLAN frames of the lowest zone's VNI carrying the prober's token.
+    const vni = replica.frames[0].readUIntBE(4, 3);
+    expect(vni).toBe(validDocument().zones.filter((z: any) => z.gateway === 'gw').sort((a: any, b: any) => a.id - b.id)[0].vni);
+    replica.dataPath.forwards = false;
+    await waitFor('dead once it stops forwarding', () => kernel.net.groups.length === 0, 3000);
   });
 
   test('a failed transaction keeps the last good state, is retried with backoff as a full resync', async () => {

@@ -2,7 +2,7 @@
 /* eslint-disable import/no-extraneous-dependencies */
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { computeGatewayDesired, GatewayDesired, gatewayOwnership } from './gateway-desired-state';
-import { GATEWAY_NFT_TABLE } from './gateway-ruleset';
+import { GATEWAY_NFT_TABLE, GatewayRuleset, renderSetDelta } from './gateway-ruleset';
 import { registerGatewayMetrics } from './gateway-metrics';
 import { DataPathConfig, parseDataPathConfig } from '../../datapath';
 import { startHealthServer } from '../shared/health-server';
@@ -34,7 +34,8 @@ export class GatewayAgent {
   public readonly registry = new Registry();
   private config: DataPathConfig;
   private desired?: GatewayDesired;
-  private lastNft?: string;
+  /** What the kernel's table holds, as last applied (undefined: unknown, replace it whole). */
+  private applied?: GatewayRuleset;
   private localAddresses: string[] = [];
   private draining = false;
   private readonly reconciler: Reconciler;
@@ -131,11 +132,20 @@ export class GatewayAgent {
     // New devices take conf.default, so with pod sysctls all=0 and default=0 nothing here needs writing.
     await k.setSysctl('net.ipv4.conf.all.rp_filter', '0');
     for (const l of desired.net.links) await k.setSysctl(`net.ipv4.conf.${l.name}.rp_filter`, '0');
-    if (full || desired.nft !== this.lastNft) {
-      this.lastNft = undefined;
+    const before = this.applied;
+    this.applied = undefined; // a failed transaction leaves it unknown: the retry replaces the table
+    if (!full && before && before.skeleton === desired.ruleset.skeleton) {
+      // Only allow-list elements changed: update the sets in place (issue 16, behaviour 12), one transaction.
+      const delta = renderSetDelta(before.sets, desired.ruleset.sets);
+      if (delta) {
+        const t0 = Date.now();
+        await k.applyNft(delta.nft);
+        log('info', 'allow-list updated in place', { added: delta.added, removed: delta.removed, ms: Date.now() - t0 });
+      }
+    } else if (full || !before || desired.nft !== before.nft) {
       await k.applyNft(desired.nft);
-      this.lastNft = desired.nft;
     }
+    this.applied = desired.ruleset;
     await k.applyNet(remove);
     if (!this.desired || this.desired.egressIp !== desired.egressIp) log('info', 'applied', { egressIp: desired.egressIp ?? null, zones: desired.zones.map((z) => z.name) });
     this.desired = desired;

@@ -1,4 +1,4 @@
-import { renderGatewayRuleset } from './gateway-ruleset';
+import { GatewayRuleset, renderGatewayRuleset } from './gateway-ruleset';
 import { DataPathConfig, GatewayConfig, ZoneConfig } from '../../datapath';
 import { NetOwnership, NetState, EMPTY_NET_STATE } from '../shared/net-state';
 import { tunnelDeviceName, TUNNEL_DEVICE_PREFIX, vxlanMacFor } from '../shared/vxlan-mac';
@@ -15,7 +15,10 @@ export interface GatewayDesired {
   readonly zones: ZoneConfig[];
   /** The egress IP this replica SNATs to; undefined when it holds none (then it forwards nothing). */
   readonly egressIp?: string;
+  /** The whole table as one replacing script. */
   readonly nft: string;
+  /** The same, split for in-place allow-list updates. */
+  readonly ruleset: GatewayRuleset;
   readonly net: NetState;
 }
 
@@ -35,11 +38,13 @@ export function computeGatewayDesired(config: DataPathConfig, gatewayName: strin
   const zones = config.zones.filter((z) => z.gateway === gatewayName).sort((a, b) => a.id - b.id);
   const egressIp = gateway.egressIps.find((ip) => observed.localAddresses.includes(ip));
   const mac = vxlanMacFor(observed.podIp);
+  const ruleset = renderGatewayRuleset(zones, egressIp, { port: gateway.healthPort, replyTo: [...config.cluster.nodeCidrs, ...config.cluster.podCidrs] });
   return {
     gateway,
     zones,
     egressIp,
-    nft: renderGatewayRuleset(zones, egressIp),
+    nft: ruleset.nft,
+    ruleset,
     net: { ...EMPTY_NET_STATE, links: zones.map((z) => ({ name: tunnelDeviceName(z.vni!), vni: z.vni!, port: gateway.vxlanPort, mac })) },
   };
 }

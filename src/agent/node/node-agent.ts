@@ -1,7 +1,7 @@
 // The agents' own runtime dependencies: installed in the images, never in the construct library.
 /* eslint-disable import/no-extraneous-dependencies */
 import { Counter, Gauge, Registry } from 'prom-client';
-import { computeNodeDesired, nodeOwnership, slotsFromKernel } from './node-desired-state';
+import { computeNodeDesired, nodeOwnership, retiredPinRedirects, slotsFromKernel } from './node-desired-state';
 import { NODE_NFT_TABLE } from './node-ruleset';
 import { ReplicaProber } from './replica-prober';
 import { staleConntrackEntries } from './stale-conntrack';
@@ -49,7 +49,9 @@ export class NodeAgent {
 
   constructor(private readonly opts: NodeAgentOptions, initialConfigText: string) {
     this.config = parseDataPathConfig(initialConfigText);
-    this.prober = new ReplicaProber(() => this.reconciler.trigger());
+    // Probes ride the tunnel of the gateway's lowest zone (every tunnel of a replica comes up together).
+    this.prober = new ReplicaProber(() => this.reconciler.trigger(),
+      (gateway) => this.config.zones.filter((z) => z.gateway === gateway).sort((a, b) => a.id - b.id)[0]?.vni);
     this.reconciler = new Reconciler((full) => this.sync(full), { minBackoffMs: 100, maxBackoffMs: 5000 });
     this.metrics = {
       replicas: new Gauge({ name: 'egress_nat_gateway_replicas', help: 'Gateway replicas by health as this node sees them', labelNames: ['gateway', 'health'], registers: [this.registry] }),
@@ -123,6 +125,7 @@ export class NodeAgent {
     this.applied = undefined;
     const desired = computeNodeDesired(config, { pods: this.cluster.pods, replicas, previousSlots: slotsFromKernel(config, current) });
     const { add, remove } = planNetChanges(current, desired.net);
+    add.push(...retiredPinRedirects(config, current, desired.net)); // failover: one process spawn moves the flows
     try {
       await kernel.applyNet(add);
       if (full || desired.nft !== this.lastNft) {

@@ -2,7 +2,7 @@ import { FIRST_PIN, markCapacity, markValue, PinSlot } from './mark-layout';
 import { renderNodeRuleset } from './node-ruleset';
 import { ReplicaView } from './replica-health';
 import { DataPathConfig, ZoneConfig } from '../../datapath';
-import { NetOwnership, NetState, TableRoute } from '../shared/net-state';
+import { NetOp, NetOwnership, NetState, TableRoute } from '../shared/net-state';
 import { ZonePod } from '../shared/observed-state';
 import { tunnelDeviceName, TUNNEL_DEVICE_PREFIX, vxlanMacFor } from '../shared/vxlan-mac';
 
@@ -118,6 +118,29 @@ export function slotsFromKernel(config: DataPathConfig, net: NetState): Map<stri
     if (r.kind !== 'via' || r.table < base) continue;
     const vni = Number(r.dev.slice(TUNNEL_DEVICE_PREFIX.length));
     out.set(`${vni}|${r.via}`, r.table - base);
+  }
+  return out;
+}
+
+/**
+ * The first thing to do when replicas leave (died, or their slot is gone): point their pin tables at
+ * the zone's group (or a blackhole when failing closed), in the same `ip` batch as the group change.
+ * Their pinned flows then move to the survivors at once, before the nftables swap removes the pins and
+ * before the stale routes are deleted; the moved flows land where the group sends new ones, so they
+ * are re-pinned there (same hash, same bucket).
+ */
+export function retiredPinRedirects(config: DataPathConfig, current: NetState, desired: NetState): NetOp[] {
+  const base = config.node.routeTableBase + 256;
+  const kept = new Set(desired.routes.map((r) => r.table));
+  const out: NetOp[] = [];
+  for (const r of current.routes) {
+    if (r.kind !== 'via' || r.table < base || kept.has(r.table)) continue;
+    const vni = Number(r.dev.slice(TUNNEL_DEVICE_PREFIX.length));
+    const zone = config.zones.find((z) => z.gateway && z.vni === vni);
+    if (!zone) continue;
+    const groupId = config.node.nexthopIdBase + zone.id;
+    if (desired.groups.some((g) => g.id === groupId)) out.push({ op: 'set-route', route: { table: r.table, kind: 'group', nhid: groupId } });
+    else if (!zone.failOpen) out.push({ op: 'set-route', route: { table: r.table, kind: 'blackhole' } });
   }
   return out;
 }

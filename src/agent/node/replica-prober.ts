@@ -1,54 +1,86 @@
+import * as dgram from 'node:dgram';
 import * as http from 'node:http';
+import { randomInt } from 'node:crypto';
 import { ReplicaHealth, ReplicaView } from './replica-health';
 import { GatewayConfig } from '../../datapath';
 import { log } from '../shared/log';
 import { GatewayEndpoint } from '../shared/observed-state';
+import { buildProbeFrame, parseProbeAnswer } from '../shared/probe-frame';
+import { vxlanMacFor } from '../shared/vxlan-mac';
 
-type ProbeResult = 'ready' | 'draining' | 'failed';
+/** What the replica's agent said on /readyz (`unreachable`: no answer, which changes nothing). */
+type AgentAnswer = 'ready' | 'draining' | 'not-ready' | 'unreachable';
+
+/** The agent's /readyz is asked at most this often: it only carries "draining" news (HTTP costs ~10 packets). */
+const AGENT_PROBE_MS = 500;
 
 interface Tracked {
-  readonly endpoint: GatewayEndpoint;
-  readonly gateway: GatewayConfig;
+  readonly key: string;
+  endpoint: GatewayEndpoint;
+  gateway: GatewayConfig;
+  /** VNI of the tunnel the probes ride (the gateway's lowest zone id). */
+  vni: number;
+  readonly token: number;
   timer?: NodeJS.Timeout;
-  inFlight: boolean;
-  failures: number;
-  /** undefined until the first verdict (an answer, or failureThreshold misses). */
-  health?: ReplicaHealth;
+  socket?: dgram.Socket;
+  nodeIp?: string;
+  seq: number;
+  /** When the first probe left, and when the last answer came (0: none yet). */
+  firstSentAt: number;
+  lastAnswerAt: number;
+  deadline?: NodeJS.Timeout;
+  /** undefined until the first verdict: an answer, or failureThreshold misses. */
+  forwards?: boolean;
+  agent?: AgentAnswer;
+  agentInFlight: boolean;
+  lastAgentAt: number;
 }
 
 /**
- * Probes every candidate gateway replica's /readyz directly from the node, every probe.intervalMs
- * (100 ms by default): Kubernetes readiness takes seconds to reach a node, this takes
- * failureThreshold × interval. 200 means ready, 503 "draining" means terminating-but-alive, and
- * failureThreshold consecutive misses (timeout, refused, any other answer) mean dead.
+ * Decides whether each gateway replica *forwards*, from the node, every probe.intervalMs: a
+ * data-path probe (probe-frame.ts) rides the VXLAN tunnel into the replica, crosses its gateway
+ * table and SNAT, and comes back from an egress IP. Dead means no answer for
+ * (failureThreshold - 1) × intervalMs + timeoutMs, counted from the last answer (not from probe
+ * to probe, which would add up to one interval of phase); answers already in the socket are read
+ * before that verdict, so a busy event loop delays it rather than faking it. The replica's agent process is not on that path: an agent that crashed or
+ * restarts with its data path intact keeps its flows (issue 16, behaviour 10).
+ * The agent's /readyz, asked every AGENT_PROBE_EVERY intervals, and the EndpointSlice conditions
+ * only decide between ready (takes new flows) and draining (keeps its pinned flows, takes no new
+ * ones): "draining" from the agent or a terminating endpoint drain it; so does an endpoint that is
+ * not ready unless the agent itself answers ready (the kubelet's view lags by seconds).
  */
 export class ReplicaProber {
   private readonly tracked = new Map<string, Tracked>();
+  /** One listening socket per answer port (the gateways' healthPort, UDP). */
+  private readonly listeners = new Map<number, dgram.Socket>();
+  private readonly byToken = new Map<number, Tracked>();
 
-  constructor(private readonly onChange: () => void) {}
+  constructor(private readonly onChange: () => void, private readonly zoneVni: (gateway: string) => number | undefined) {}
 
   /** Starts/stops probing so that exactly these endpoints are probed. */
   public setTargets(endpoints: GatewayEndpoint[], gateways: GatewayConfig[]): void {
-    const wanted = new Map<string, { e: GatewayEndpoint; g: GatewayConfig }>();
+    const wanted = new Map<string, { e: GatewayEndpoint; g: GatewayConfig; vni: number }>();
     for (const e of endpoints) {
       const g = gateways.find((x) => x.name === e.gateway);
-      if (g && (e.ready || e.terminating)) wanted.set(`${e.gateway}|${e.ip}|${g.healthPort}`, { e, g });
+      const vni = this.zoneVni(e.gateway);
+      // Every endpoint the slice lists (ready or not): a replica whose agent is down is listed not ready.
+      if (g && vni !== undefined) wanted.set(`${e.gateway}|${e.ip}|${g.vxlanPort}|${vni}|${g.healthPort}`, { e, g, vni });
     }
-    for (const [k, t] of this.tracked) {
-      if (!wanted.has(k)) {
-        clearTimeout(t.timer);
-        this.tracked.delete(k);
-      }
-    }
-    for (const [k, { e, g }] of wanted) {
+    for (const [k, t] of this.tracked) if (!wanted.has(k)) this.untrack(t);
+    for (const [k, { e, g, vni }] of wanted) {
       const t = this.tracked.get(k);
       if (t) {
-        (t as { endpoint: GatewayEndpoint }).endpoint = e;
-        (t as { gateway: GatewayConfig }).gateway = g;
+        t.endpoint = e;
+        t.gateway = g;
+        t.vni = vni;
       } else {
-        const n: Tracked = { endpoint: e, gateway: g, inFlight: false, failures: 0 };
-        this.tracked.set(k, n);
-        this.probe(n);
+        this.track(k, e, g, vni);
+      }
+    }
+    for (const port of [...this.listeners.keys()]) {
+      if (![...this.tracked.values()].some((t) => t.gateway.healthPort === port)) {
+        this.listeners.get(port)!.close();
+        this.listeners.delete(port);
       }
     }
     this.onChange();
@@ -56,58 +88,146 @@ export class ReplicaProber {
 
   /** True once every target has a verdict: the first sync waits for it. */
   public settled(): boolean {
-    return [...this.tracked.values()].every((t) => t.health !== undefined);
+    return [...this.tracked.values()].every((t) => t.forwards !== undefined);
   }
 
-  /** Probe verdicts merged with the endpoint conditions (terminating → at most draining). */
   public view(): ReplicaView[] {
-    return [...this.tracked.values()].map((t) => {
-      let health: ReplicaHealth = t.health ?? 'dead';
-      if (health === 'ready' && (t.endpoint.terminating || !t.endpoint.ready)) health = 'draining';
-      return { gateway: t.endpoint.gateway, ip: t.endpoint.ip, health };
-    });
+    return [...this.tracked.values()].map((t) => ({ gateway: t.endpoint.gateway, ip: t.endpoint.ip, health: healthOf(t) }));
   }
 
   public stop(): void {
-    for (const t of this.tracked.values()) clearTimeout(t.timer);
-    this.tracked.clear();
+    for (const t of [...this.tracked.values()]) this.untrack(t);
+    for (const l of this.listeners.values()) l.close();
+    this.listeners.clear();
   }
 
-  /**
-   * One probe now and the next one interval later, on a fixed cadence (not interval after the answer):
-   * a dead replica then costs failureThreshold × interval (+ one timeout), not × (interval + timeout).
-   */
-  private probe(t: Tracked): void {
-    if (this.tracked.get(this.keyOf(t)) !== t) return;
-    t.timer = setTimeout(() => this.probe(t), t.gateway.probe.intervalMs);
-    if (t.inFlight) return;
-    t.inFlight = true;
-    void probeOnce(t.endpoint.ip, t.gateway.healthPort, t.gateway.probe.timeoutMs).then((r) => {
-      t.inFlight = false;
-      const before = t.health;
-      if (r === 'failed') {
-        t.failures++;
-        if (t.failures >= t.gateway.probe.failureThreshold) t.health = 'dead';
-      } else {
-        t.failures = 0;
-        t.health = r;
-      }
-      if (t.health !== before && this.tracked.get(this.keyOf(t)) === t) {
-        log('info', 'replica health changed', { gateway: t.endpoint.gateway, ip: t.endpoint.ip, from: before ?? 'unknown', to: t.health });
-        this.onChange();
-      }
+  private track(key: string, endpoint: GatewayEndpoint, gateway: GatewayConfig, vni: number): void {
+    let token = randomInt(1, 0xffffffff);
+    while (this.byToken.has(token)) token = randomInt(1, 0xffffffff);
+    const t: Tracked = { key, endpoint, gateway, vni, token, seq: 0, firstSentAt: 0, lastAnswerAt: 0, agentInFlight: false, lastAgentAt: 0 };
+    this.tracked.set(key, t);
+    this.byToken.set(token, t);
+    this.listen(gateway.healthPort);
+    // A connected socket per replica: the kernel picks the node address the replica routes back to.
+    const s = dgram.createSocket('udp4');
+    t.socket = s;
+    s.on('error', (e) => log('warn', 'probe socket error', { ip: endpoint.ip, error: e.message }));
+    s.connect(gateway.vxlanPort, endpoint.ip, () => {
+      t.nodeIp = s.address().address;
+      this.tick(t);
     });
   }
 
-  private keyOf(t: Tracked): string {
-    return `${t.endpoint.gateway}|${t.endpoint.ip}|${t.gateway.healthPort}`;
+  private untrack(t: Tracked): void {
+    clearTimeout(t.timer);
+    clearTimeout(t.deadline);
+    try {
+      t.socket?.close();
+    } catch { /* already closed */ }
+    this.tracked.delete(t.key);
+    this.byToken.delete(t.token);
+  }
+
+  private listen(port: number): void {
+    if (this.listeners.has(port)) return;
+    const l = dgram.createSocket('udp4');
+    l.on('error', (e) => log('error', 'probe answer port unusable', { port, error: e.message }));
+    l.on('message', (msg, from) => {
+      const a = parseProbeAnswer(msg);
+      const t = a && this.byToken.get(a.token);
+      // An answer counts only from one of the gateway's egress IPs: it was forwarded and SNATed.
+      if (!t || !t.gateway.egressIps.includes(from.address)) return;
+      if (a!.seq > t.seq) return;
+      t.lastAnswerAt = Date.now();
+      this.armDeadline(t);
+      this.setForwards(t, true);
+    });
+    l.bind(port);
+    this.listeners.set(port, l);
+  }
+
+  /**
+   * One probe now, the next one interval later on a fixed cadence (not interval after the answer),
+   * so a dead replica costs failureThreshold × interval + one timeout at most.
+   */
+  private tick(t: Tracked): void {
+    if (this.tracked.get(t.key) !== t) return;
+    t.timer = setTimeout(() => this.tick(t), t.gateway.probe.intervalMs);
+    const seq = ++t.seq;
+    const frame = buildProbeFrame({ vni: t.vni, innerDstMac: vxlanMacFor(t.endpoint.ip), nodeIp: t.nodeIp!, port: t.gateway.healthPort, token: t.token, seq });
+    if (!t.firstSentAt) {
+      t.firstSentAt = Date.now();
+      this.armDeadline(t);
+    }
+    t.socket!.send(frame, (e) => {
+      if (e) log('warn', 'probe not sent', { ip: t.endpoint.ip, error: e.message });
+    });
+    if (Date.now() - t.lastAgentAt >= Math.max(AGENT_PROBE_MS, t.gateway.probe.intervalMs) && !t.agentInFlight) {
+      t.agentInFlight = true;
+      t.lastAgentAt = Date.now();
+      void askAgent(t.endpoint.ip, t.gateway.healthPort, Math.max(t.gateway.probe.timeoutMs, 250)).then((a) => {
+        t.agentInFlight = false;
+        if (this.tracked.get(t.key) !== t) return;
+        // No answer is no news: an agent that is down (crashed, restarting, exited after its drain)
+        // leaves the last thing it said standing; only the data path decides life and death.
+        if (a === 'unreachable') return;
+        const before = healthOf(t);
+        t.agent = a;
+        this.reportIfChanged(t, before);
+      });
+    }
+  }
+
+  /** (Re)starts the wait for the next answer: none by the deadline means the replica stopped forwarding. */
+  private armDeadline(t: Tracked): void {
+    const p = t.gateway.probe;
+    const allowedMs = (p.failureThreshold - 1) * p.intervalMs + p.timeoutMs;
+    clearTimeout(t.deadline);
+    const check = () => {
+      if (this.tracked.get(t.key) !== t) return;
+      const since = Date.now() - (t.lastAnswerAt || t.firstSentAt);
+      if (since < allowedMs) {
+        t.deadline = setTimeout(check, allowedMs - since);
+        return;
+      }
+      // Timers run before the poll phase: let answers already received be read first.
+      setImmediate(() => {
+        if (this.tracked.get(t.key) === t && Date.now() - (t.lastAnswerAt || t.firstSentAt) >= allowedMs) this.setForwards(t, false);
+        else check();
+      });
+    };
+    t.deadline = setTimeout(check, allowedMs);
+  }
+
+  private setForwards(t: Tracked, forwards: boolean): void {
+    if (t.forwards === forwards) return;
+    const before = t.forwards === undefined ? undefined : healthOf(t);
+    t.forwards = forwards;
+    this.reportIfChanged(t, before);
+  }
+
+  private reportIfChanged(t: Tracked, before: ReplicaHealth | undefined): void {
+    if (t.forwards === undefined) return;
+    const now = healthOf(t);
+    if (now === before) return;
+    log('info', 'replica health changed', {
+      gateway: t.endpoint.gateway, ip: t.endpoint.ip, from: before ?? 'unknown', to: now, forwards: t.forwards, agent: t.agent ?? 'unknown',
+    });
+    this.onChange();
   }
 }
 
-function probeOnce(host: string, port: number, timeoutMs: number): Promise<ProbeResult> {
+function healthOf(t: Tracked): ReplicaHealth {
+  if (!t.forwards) return 'dead';
+  if (t.agent === 'draining' || t.endpoint.terminating) return 'draining';
+  if (t.endpoint.ready || t.agent === 'ready') return 'ready';
+  return 'draining';
+}
+
+function askAgent(host: string, port: number, timeoutMs: number): Promise<AgentAnswer> {
   return new Promise((resolve) => {
     let done = false;
-    const finish = (r: ProbeResult) => {
+    const finish = (r: AgentAnswer) => {
       if (!done) {
         done = true;
         clearTimeout(timer);
@@ -119,13 +239,13 @@ function probeOnce(host: string, port: number, timeoutMs: number): Promise<Probe
       res.setEncoding('utf8').on('data', (d: string) => (body += d)).on('end', () => {
         if (res.statusCode === 200) finish('ready');
         else if (res.statusCode === 503 && body.includes('draining')) finish('draining');
-        else finish('failed');
+        else finish('not-ready');
       });
     });
     const timer = setTimeout(() => {
-      finish('failed');
+      finish('unreachable');
       req.destroy();
     }, timeoutMs);
-    req.on('error', () => finish('failed'));
+    req.on('error', () => finish('unreachable'));
   });
 }

@@ -289,6 +289,22 @@ EOF`);
     nsx(this.ns('r'), `ip link set ${this.opts.prefix}rg${i} down`);
   }
 
+  /** A dead replica's network comes back (the router lost its routes with the link); start its agent next. */
+  public reviveGatewayNetwork(i: number): void {
+    const r = this.ns('r');
+    const dev = `${this.opts.prefix}rg${i}`;
+    nsx(r, `ip link set ${dev} up`);
+    nsx(r, `ip route replace ${this.gatewayPodIp(i)}/32 dev ${dev}`);
+    nsx(r, `ip route replace ${this.egressIp(i)}/32 via ${this.gatewayPodIp(i)} dev ${dev} onlink`);
+  }
+
+  /** What a new Pod would start from: the replica's namespace without the agent's table and tunnels. */
+  public wipeGatewayDataPath(i: number): void {
+    const g = this.ns(`g${i}`);
+    spawnSync('ip', ['netns', 'exec', g, 'nft', 'delete', 'table', 'inet', 'cdk8s_egress_gw']);
+    for (const l of JSON.parse(nsx(g, 'ip -j link show type vxlan'))) nsx(g, `ip link del ${l.ifname}`);
+  }
+
   /** Kills every process, deletes every namespace of this lab. Safe to call twice. */
   public destroy(): void {
     for (const p of this.procs) p.signal('SIGKILL');
@@ -319,7 +335,7 @@ EOF`);
 }
 
 /** The data-path configuration the e2e suites start from (tests derive variants from it). */
-export function labConfig(lab: NetnsLab, overrides: { drainGraceSeconds?: number } = {}): any {
+export function labConfig(lab: NetnsLab, overrides: { drainGraceSeconds?: number; probe?: { intervalMs: number; timeoutMs: number; failureThreshold: number } } = {}): any {
   return {
     version: 1,
     cluster: { podCidrs: ['10.201.0.0/16'], serviceCidrs: ['10.96.0.0/16'], nodeCidrs: ['198.18.0.0/16'] },
@@ -355,7 +371,7 @@ export function labConfig(lab: NetnsLab, overrides: { drainGraceSeconds?: number
       egressIps: Array.from({ length: lab.opts.gateways }, (_, i) => lab.egressIp(i + 1)),
       vxlanPort: 4789,
       healthPort: 9440,
-      probe: { intervalMs: 100, timeoutMs: 100, failureThreshold: 3 },
+      probe: overrides.probe ?? { intervalMs: 100, timeoutMs: 100, failureThreshold: 3 },
       drainGraceSeconds: overrides.drainGraceSeconds ?? 5,
     }],
     natPools: [{ name: 'legacy', cidr: '10.201.50.0/24', snatAddress: '198.18.1.50', noNatCidrs: [] }],

@@ -45,6 +45,8 @@ const GW_TABLE = 'cdk8s_egress_gw';
 const IPT_CHAIN = 'DPBALLOW';
 
 const lab = new NetnsLab({ prefix: 'dpb', gateways: 1 });
+let gwProc: Proc | undefined;
+const allowListUpdates: Array<{ added: number; removed: number; ms: number }> = [];
 let cleaned = false;
 function cleanup(): void {
   if (cleaned) return;
@@ -107,7 +109,10 @@ async function applyAllowList(prefixes: 1 | 10_000): Promise<void> {
   const t0 = Date.now();
   lab.writeConfig(zoneConfig(prefixes));
   await until(`gateway allow-list of ${prefixes}`, () => setElements() === prefixes, 60_000, 200);
-  log(`allow-list of ${prefixes} prefix(es) applied by the gateway agent in ${Date.now() - t0} ms`);
+  const inPlace = [...gwProc!.err.matchAll(/"msg":"allow-list updated in place","added":(\d+),"removed":(\d+),"ms":(\d+)/g)].pop();
+  log(`allow-list of ${prefixes} prefix(es) seen in the kernel ${Date.now() - t0} ms after the file was written (set listed every 200 ms)`
+    + (inPlace ? `; last in-place update +${inPlace[1]} -${inPlace[2]} in ${inPlace[3]} ms` : ''));
+  if (inPlace) allowListUpdates.push({ added: Number(inPlace[1]), removed: Number(inPlace[2]), ms: Number(inPlace[3]) });
   await sleep(300);
 }
 
@@ -115,7 +120,7 @@ function iptables(args: string): string {
   return nsx(lab.ns('g1'), `iptables ${args}`);
 }
 
-interface Sample { variant: string; round: number; gbps: number; retrans: number; mss?: number; cps: number; cpsErrors: number }
+interface Sample { variant: string; round: number; gbps: number; retrans: number; mss?: number; cps: number; cpsErrors: number; load1: number }
 
 async function measure(variant: string, pod: string, round: number): Promise<Sample> {
   const out = await run(`iperf3-${variant}`, pod, ['iperf3', '-c', SERVER_ALLOWED, '-p', '5201', '-t', String(SECONDS), '-O', '1', '-J'], (SECONDS + 20) * 1000);
@@ -125,9 +130,9 @@ async function measure(variant: string, pod: string, round: number): Promise<Sam
     '--concurrency', String(CONCURRENCY), '--duration', String(CPS_MS)], CPS_MS + 15_000));
   const s: Sample = {
     variant, round, gbps: j.end.sum_received.bits_per_second / 1e9, retrans: j.end.sum_sent.retransmits ?? 0,
-    mss: j.start?.tcp_mss_default, cps: c.cps, cpsErrors: c.errors,
+    mss: j.start?.tcp_mss_default, cps: c.cps, cpsErrors: c.errors, load1: os.loadavg()[0],
   };
-  log(`round ${round} ${variant.padEnd(8)} ${s.gbps.toFixed(2)} Gbit/s (retr ${s.retrans}, mss ${s.mss})  ${Math.round(s.cps)} conn/s (${c.errors} errors)`);
+  log(`round ${round} ${variant.padEnd(8)} ${s.gbps.toFixed(2)} Gbit/s (retr ${s.retrans}, mss ${s.mss})  ${Math.round(s.cps)} conn/s (${c.errors} errors)  load ${s.load1.toFixed(2)}`);
   return s;
 }
 
@@ -195,6 +200,7 @@ async function main(): Promise<void> {
   await cpsServer.waitFor(/listening/, 10_000, 'out');
   lab.spawn('iperf3-server', lab.ns('x'), ['iperf3', '-s', '-p', '5201']);
   const gw = lab.startGateway(1);
+  gwProc = gw;
   await gw.waitFor(/"egressIp":"198\.19\.100\.1"/, 20_000);
   const node = lab.startNode(1);
   await node.waitFor(/first sync done/, 20_000);
@@ -257,34 +263,47 @@ async function main(): Promise<void> {
     med[v] = { gbps: median(s.map((x) => x.gbps)), cps: median(s.map((x) => x.cps)), retrans: median(s.map((x) => x.retrans)) };
   }
   const ratio = (a: string, b: string, k: 'gbps' | 'cps') => med[a][k] / med[b][k];
+  /** min / median / max of the ratio a/b taken round by round (both measured in the same round). */
+  const perRound = (a: string, b: string, k: 'gbps' | 'cps') => {
+    const r: number[] = [];
+    for (let round = 1; round <= ROUNDS; round++) {
+      const x = samples.find((s) => s.variant === a && s.round === round);
+      const y = samples.find((s) => s.variant === b && s.round === round);
+      if (x && y) r.push(x[k] / y[k]);
+    }
+    return `${Math.min(...r).toFixed(3)} / ${median(r).toFixed(3)} / ${Math.max(...r).toFixed(3)}`;
+  };
+  const loads = samples.map((x) => x.load1);
   const machine = `${os.cpus()[0].model}, ${os.cpus().length} vCPU, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, Linux ${os.release()}, Node ${process.version}, `
     + `${spawnSync('iperf3', ['-v'], { encoding: 'utf8' }).stdout.split('\n')[0].trim()}, ${iptVersion}`;
+  const mmm = (xs: number[], d = 2) => `${Math.min(...xs).toFixed(d)} / ${median(xs).toFixed(d)} / ${Math.max(...xs).toFixed(d)}`;
   const lines = [
     `Command: \`npm run bench:datapath${process.argv.slice(2).length ? ' -- ' + process.argv.slice(2).join(' ') : ''}\` — ${ROUNDS} rounds, iperf3 -t ${SECONDS} -O 1 (1 stream), `
       + `connect loop ${CPS_MS} ms × ${CONCURRENCY} parallel; remedy: ${remedy}; node VXLAN MTU ${vxMtu}; IP fragments created on node 1: ${fragCreates}`,
-    `Machine: ${machine}`,
+    `Machine: ${machine}; 1-minute load average during the samples min / median / max ${mmm(loads)}`,
     '',
-    '| variant | TCP Gbit/s (median) | runs | retransmits (median) | new conn/s (median) | runs |',
+    '| variant | TCP Gbit/s min / median / max | runs | retransmits (median) | new conn/s (median) | runs |',
     '|---|---|---|---|---|---|',
     ...variants.map((v) => {
       const s = samples.filter((x) => x.variant === v);
-      return `| ${v} | ${med[v].gbps.toFixed(2)} | ${s.map((x) => x.gbps.toFixed(2)).join(' ')} | ${med[v].retrans} | ${Math.round(med[v].cps)} | ${s.map((x) => Math.round(x.cps)).join(' ')} |`;
+      return `| ${v} | ${mmm(s.map((x) => x.gbps))} | ${s.map((x) => x.gbps.toFixed(2)).join(' ')} | ${med[v].retrans} | ${Math.round(med[v].cps)} | ${s.map((x) => Math.round(x.cps)).join(' ')} |`;
     }),
     '',
-    '| ratio | throughput | conn/s | target |',
-    '|---|---|---|---|',
-    `| gw-1 / plain | ${ratio('gw-1', 'plain', 'gbps').toFixed(3)} | ${ratio('gw-1', 'plain', 'cps').toFixed(3)} | throughput >= 0.85 |`,
-    `| gw-10k / gw-1 | ${ratio('gw-10k', 'gw-1', 'gbps').toFixed(3)} | ${ratio('gw-10k', 'gw-1', 'cps').toFixed(3)} | >= 0.95 |`,
-    `| gw-10k / plain | ${ratio('gw-10k', 'plain', 'gbps').toFixed(3)} | ${ratio('gw-10k', 'plain', 'cps').toFixed(3)} | |`,
-    `| ipt-10k / gw-1 | ${ratio('ipt-10k', 'gw-1', 'gbps').toFixed(3)} | ${ratio('ipt-10k', 'gw-1', 'cps').toFixed(3)} | (comparison) |`,
-    `| gw-10k / ipt-10k | ${ratio('gw-10k', 'ipt-10k', 'gbps').toFixed(3)} | ${ratio('gw-10k', 'ipt-10k', 'cps').toFixed(3)} | (comparison) |`,
-    `| hairpin / plain | ${ratio('hairpin', 'plain', 'gbps').toFixed(3)} | ${ratio('hairpin', 'plain', 'cps').toFixed(3)} | (cost of the extra hops alone) |`,
-    `| gw-1 / hairpin | ${ratio('gw-1', 'hairpin', 'gbps').toFixed(3)} | ${ratio('gw-1', 'hairpin', 'cps').toFixed(3)} | (cost of VXLAN + SNAT + allow-list) |`,
+    '| ratio | throughput (of medians) | throughput per round min / median / max | conn/s (of medians) | target |',
+    '|---|---|---|---|---|',
+    `| gw-1 / plain | ${ratio('gw-1', 'plain', 'gbps').toFixed(3)} | ${perRound('gw-1', 'plain', 'gbps')} | ${ratio('gw-1', 'plain', 'cps').toFixed(3)} | throughput >= 0.90 |`,
+    `| gw-10k / gw-1 | ${ratio('gw-10k', 'gw-1', 'gbps').toFixed(3)} | ${perRound('gw-10k', 'gw-1', 'gbps')} | ${ratio('gw-10k', 'gw-1', 'cps').toFixed(3)} | >= 0.95 |`,
+    `| gw-10k / plain | ${ratio('gw-10k', 'plain', 'gbps').toFixed(3)} | ${perRound('gw-10k', 'plain', 'gbps')} | ${ratio('gw-10k', 'plain', 'cps').toFixed(3)} | |`,
+    `| ipt-10k / gw-1 | ${ratio('ipt-10k', 'gw-1', 'gbps').toFixed(3)} | ${perRound('ipt-10k', 'gw-1', 'gbps')} | ${ratio('ipt-10k', 'gw-1', 'cps').toFixed(3)} | (comparison) |`,
+    `| hairpin / plain | ${ratio('hairpin', 'plain', 'gbps').toFixed(3)} | ${perRound('hairpin', 'plain', 'gbps')} | ${ratio('hairpin', 'plain', 'cps').toFixed(3)} | (cost of the extra hops alone) |`,
+    `| gw-1 / hairpin | ${ratio('gw-1', 'hairpin', 'gbps').toFixed(3)} | ${perRound('gw-1', 'hairpin', 'gbps')} | ${ratio('gw-1', 'hairpin', 'cps').toFixed(3)} | (cost of VXLAN + SNAT + allow-list) |`,
+    '',
+    `Allow-list switches 1 <-> 10,000 prefixes, in place (nft transaction): ${allowListUpdates.map((u) => `+${u.added}/-${u.removed} ${u.ms} ms`).join(', ') || 'none logged'}`,
   ];
   const report = lines.join('\n');
   process.stdout.write(report + '\n');
   mkdirSync(join(REPO, '.bench'), { recursive: true });
-  writeFileSync(join(REPO, '.bench', `datapath-${REMEDY}.json`), JSON.stringify({ machine, remedy, rounds: ROUNDS, samples, medians: med }, null, 2));
+  writeFileSync(join(REPO, '.bench', `datapath-${REMEDY}.json`), JSON.stringify({ machine, remedy, rounds: ROUNDS, samples, medians: med, allowListUpdates }, null, 2));
   writeFileSync(join(REPO, '.bench', `datapath-${REMEDY}.md`), report + '\n');
 }
 

@@ -112,7 +112,9 @@ export class GatewayAgent {
   private onConfigText(text: string): void {
     try {
       const next = parseDataPathConfig(text);
-      computeGatewayDesired(next, this.opts.gateway, { podIp: this.opts.podIp, localAddresses: [] });
+      if (!next.gateways.some((g) => g.name === this.opts.gateway)) {
+        throw new Error(`unknown gateway "${this.opts.gateway}" (configured: ${next.gateways.map((g) => g.name).join(', ') || 'none'})`);
+      }
       this.config = next;
       this.reconciler.trigger();
     } catch (e) {

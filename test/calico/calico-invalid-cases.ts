@@ -32,6 +32,14 @@ function l1(kind: L1Case['kind'], metadata: ApiObjectMetadata, spec: any, build:
   return { kind, build, manifest: () => ({ apiVersion: 'projectcalico.org/v3', kind, metadata: prune({ ...metadata }) ?? {}, spec: render(spec) }) };
 }
 
+/**
+ * The case with its manifest's spec written out: for inputs the renderer would not write as given (it drops
+ * empty objects), so that Calico judges the input itself.
+ */
+function withManifestSpec(c: L1Case, spec: any): L1Case {
+  return { ...c, manifest: () => ({ ...c.manifest(), spec }) };
+}
+
 /** A GlobalNetworkPolicy with the given spec (at construct path c/P). */
 const gnp = (spec: CalicoGlobalNetworkPolicySpec, metadata: ApiObjectMetadata = { name: 'p' }) =>
   l1('GlobalNetworkPolicy', metadata, spec, () => new CalicoGlobalNetworkPolicy(chart(), 'P', { metadata, spec }), renderPolicySpec);
@@ -131,10 +139,13 @@ export const INVALID_L1_CASES: Array<[string, L1Case, RegExp]> = [
 
   // Selectors and global().
   ['global() in entity selector', egress({ action: ALLOW, destination: { selector: 'global()' } }), /spec\.egress\[0\]\.destination\.selector "global\(\)" uses global\(\)/],
-  ['global() in notSelector', egress({ action: ALLOW, destination: { notSelector: '!global()' } }), /destination\.notSelector "!global\(\)" uses global\(\)/],
+  ['global( in a label value of an entity selector', egress({ action: ALLOW, destination: { selector: 'a == "global()"' } }), /destination\.selector "a == "global\(\)"" uses global\(\)/],
+  ['global( in a label value of a policy selector', gnp({ selector: 'a == "global("' }), /spec\.selector "a == "global\("" uses global\(\)/],
+  ['global( in a label value of a namespaceSelector', egress({ action: ALLOW, destination: { namespaceSelector: 'a == "global("' } }), /destination\.namespaceSelector "a == "global\("" combines global\(\) with other selectors/],
+  ['global() in parentheses as namespaceSelector', egress({ action: ALLOW, destination: { namespaceSelector: '(global())' } }), /destination\.namespaceSelector "\(global\(\)\)" combines global\(\) with other selectors/],
+  ['global( in a label value of a pool nodeSelector', pool({ cidr: '10.0.0.0/16', nodeSelector: 'a == "global()"' }), /spec\.nodeSelector "a == "global\(\)"" uses global\(\)/],
   ['global() combined in namespaceSelector', egress({ action: ALLOW, destination: { namespaceSelector: 'global() || has(a)' } }), /destination\.namespaceSelector "global\(\) \|\| has\(a\)" combines global\(\) with other selectors/],
   ['bad namespaceSelector', egress({ action: ALLOW, destination: { namespaceSelector: 'has(' } }), /destination\.namespaceSelector "has\(" is not a valid Calico selector/],
-  ['global() in service account selector', egress({ action: ALLOW, destination: { serviceAccounts: { selector: 'global()' } } }), /destination\.serviceAccounts\.selector "global\(\)" uses global\(\)/],
   ['duplicate service account names', egress({ action: ALLOW, destination: { serviceAccounts: { names: ['a', 'a'] } } }), /destination\.serviceAccounts\.names\[1\] "a" is listed more than once/],
 
   // Services.
@@ -156,7 +167,7 @@ export const INVALID_L1_CASES: Array<[string, L1Case, RegExp]> = [
   ['HTTP in egress', egress({ action: ALLOW, http: { methods: ['GET'] } }), /spec\.egress\[0\]\.http "http" is not allowed in egress rules/],
   ['HTTP duplicate methods', ingress({ action: ALLOW, http: { methods: ['GET', 'GET'] } }), /spec\.ingress\[0\]\.http\.methods\[1\] "GET" is listed more than once/],
   ['HTTP path both', ingress({ action: ALLOW, http: { paths: [{ exact: '/a', prefix: '/b' }] } }), /spec\.ingress\[0\]\.http\.paths\[0\] .* sets both exact and prefix/],
-  ['HTTP path neither', ingress({ action: ALLOW, http: { paths: [{}] } }), /http\.paths\[0\] "\{\}" sets neither exact nor prefix/],
+  ['HTTP path neither', withManifestSpec(ingress({ action: ALLOW, http: { paths: [{}] } }), { ingress: [{ action: 'Allow', http: { paths: [{}] } }] }), /http\.paths\[0\] "\{\}" sets neither exact nor prefix/],
   ['HTTP path without slash', ingress({ action: ALLOW, http: { paths: [{ prefix: 'api' }] } }), /http\.paths\[0\] "api" is not a valid path/],
   ['HTTP path with query', ingress({ action: ALLOW, http: { paths: [{ exact: '/a?b' }] } }), /http\.paths\[0\] "\/a\?b" is not a valid path/],
 
@@ -203,6 +214,8 @@ export const VALID_L1_EDGE_CASES: Array<[string, L1Case]> = [
   ['tiered GNP name', gnp({ tier: 'security' }, { name: 'security.egress' })],
   ['default tier spelled out', gnp({ tier: 'default' }, { name: 'default.egress' })],
   ['ICMP echo reply', egress(echoReply)],
+  ['global() in an entity notSelector', egress({ action: ALLOW, destination: { notSelector: '!global()' } })],
+  ['global() in a service account selector', egress({ action: ALLOW, destination: { serviceAccounts: { selector: 'global()' } } })],
   ['global() namespaceSelector with spaces', egress({ action: ALLOW, destination: { namespaceSelector: ' global( ) ' } })],
   ['SCTP named port', egress({ action: ALLOW, protocol: CalicoProtocol.SCTP, destination: { ports: [CalicoPort.named('sig')] } })],
   ['negative order', gnp({ order: -5 })],

@@ -76,6 +76,8 @@ export function validateIPPoolSpec(spec: CalicoIPPoolSpec, path: string): void {
   for (const key of ['nodeSelector', 'namespaceSelector'] as const) {
     const text = spec[key];
     if (text === undefined) continue;
-    if (validateSelectorText(text, `spec.${key}`, path).usesGlobal) fail(path, `spec.${key}`, text, 'uses global(), which is not valid in an IPPool selector');
+    // Textual, as Calico checks it: "global(" anywhere, a quoted label value too.
+    validateSelectorText(text, `spec.${key}`, path);
+    if (text.includes('global(')) fail(path, `spec.${key}`, text, 'uses global(), which is not valid in an IPPool selector');
   }
 }

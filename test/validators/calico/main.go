@@ -18,6 +18,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -26,6 +27,7 @@ import (
 	apiv3 "github.com/projectcalico/api/pkg/apis/projectcalico/v3"
 	yaml "github.com/projectcalico/go-yaml-wrapper"
 	log "github.com/sirupsen/logrus"
+	utiljson "k8s.io/apimachinery/pkg/util/json"
 	k8syaml "k8s.io/apimachinery/pkg/util/yaml"
 
 	"github.com/projectcalico/calico/libcalico-go/lib/apiconfig"
@@ -45,6 +47,9 @@ type result struct {
 	// open-source API) or "not-calico" (another apiVersion: ignored).
 	Outcome string `json:"outcome"`
 	Error   string `json:"error,omitempty"`
+	// ValidatorError is libcalico-go's answer alone, CRDErrors the API server's CRD checks alone (see crd.go).
+	ValidatorError string   `json:"validatorError,omitempty"`
+	CRDErrors      []string `json:"crdErrors,omitempty"`
 }
 
 type typeMeta struct {
@@ -57,6 +62,15 @@ type typeMeta struct {
 }
 
 func main() {
+	crdPath := flag.String("crds", "", "Calico's projectcalico.org/v3 CRD bundle (manifests/v3_projectcalico_org.yaml) for the API server's checks")
+	flag.Parse()
+	if *crdPath == "" {
+		fatal("-crds is required")
+	}
+	crds, err := loadCRDs(*crdPath)
+	if err != nil {
+		fatal("loading the CRDs: %v", err)
+	}
 	log.SetLevel(log.FatalLevel)
 	client, err := clientv3.New(apiconfig.CalicoAPIConfig{Spec: apiconfig.CalicoAPIConfigSpec{
 		DatastoreType: apiconfig.EtcdV3,
@@ -83,7 +97,7 @@ func main() {
 			continue
 		}
 		for _, item := range splitList(doc) {
-			r := check(client, item)
+			r := check(client, crds, item)
 			r.Index = index
 			index++
 			if err := enc.Encode(r); err != nil {
@@ -124,7 +138,7 @@ func toBytes(items []json.RawMessage) [][]byte {
 	return out
 }
 
-func check(client clientv3.Interface, doc []byte) result {
+func check(client clientv3.Interface, crds map[string]*crdSchema, doc []byte) result {
 	var tm typeMeta
 	if err := yaml.Unmarshal(doc, &tm); err != nil {
 		return result{Outcome: "rejected", Error: "not a Kubernetes object: " + err.Error()}
@@ -135,12 +149,34 @@ func check(client clientv3.Interface, doc []byte) result {
 		return r
 	}
 	err := validate(client, tm.Kind, doc)
-	switch {
-	case errors.Is(err, errUnsupportedKind):
+	if errors.Is(err, errUnsupportedKind) {
 		r.Outcome, r.Error = "unsupported-kind", err.Error()
-	case err != nil:
-		r.Outcome, r.Error = "rejected", err.Error()
-	default:
+		return r
+	}
+	if err != nil {
+		r.ValidatorError = err.Error()
+	}
+	var obj map[string]any
+	// utiljson decodes integers as int64, as the API server does (CEL rules compare ints).
+	if jsonDoc, jerr := k8syaml.ToJSON(doc); jerr != nil || utiljson.Unmarshal(jsonDoc, &obj) != nil {
+		r.CRDErrors = []string{"not a JSON object"}
+	} else if crdErrs, found := checkCRD(crds, obj); !found {
+		r.CRDErrors = []string{fmt.Sprintf("no CRD for kind %q in the bundle", tm.Kind)}
+	} else {
+		for _, e := range crdErrs {
+			r.CRDErrors = append(r.CRDErrors, e.Error())
+		}
+	}
+	var all []string
+	if r.ValidatorError != "" {
+		all = append(all, "libcalico-go: "+r.ValidatorError)
+	}
+	for _, e := range r.CRDErrors {
+		all = append(all, "CRD: "+e)
+	}
+	if len(all) > 0 {
+		r.Outcome, r.Error = "rejected", strings.Join(all, "; ")
+	} else {
 		r.Outcome = "accepted"
 	}
 	return r

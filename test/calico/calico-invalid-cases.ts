@@ -199,9 +199,10 @@ export const INVALID_L1_CASES: Array<[string, L1Case, RegExp]> = [
   ['LoadBalancer with VXLAN', pool({ cidr: '10.0.0.0/16', allowedUses: [CalicoIPPoolAllowedUse.LOAD_BALANCER], vxlanMode: CalicoEncapsulationMode.ALWAYS }), /spec\.vxlanMode "Always" must be Never in a LoadBalancer pool/],
   ['LoadBalancer with disableBGPExport', pool({ cidr: '10.0.0.0/16', allowedUses: [CalicoIPPoolAllowedUse.LOAD_BALANCER], disableBGPExport: true }), /spec\.disableBGPExport "true" must not be true in a LoadBalancer pool/],
   ['LoadBalancer with node selector', pool({ cidr: '10.0.0.0/16', allowedUses: [CalicoIPPoolAllowedUse.LOAD_BALANCER], nodeSelector: 'lb == "yes"' }), /spec\.nodeSelector "lb == "yes"" must be all\(\) in a LoadBalancer pool/],
+  ['namespaceSelector without allowedUses (Calico defaults them to Workload and Tunnel)', pool({ cidr: '10.0.0.0/16', namespaceSelector: 'a == "b"' }), /spec\.namespaceSelector "a == "b"" needs allowedUses without Tunnel.*hint: set allowedUses: \[CalicoIPPoolAllowedUse\.WORKLOAD\]/],
   ['Tunnel with namespaceSelector', pool({ cidr: '10.0.0.0/16', allowedUses: [CalicoIPPoolAllowedUse.TUNNEL], namespaceSelector: 'a == "b"' }), /spec\.namespaceSelector "a == "b"" cannot be set on a pool with allowed use Tunnel/],
   ['global() in nodeSelector', pool({ cidr: '10.0.0.0/16', nodeSelector: 'global()' }), /spec\.nodeSelector "global\(\)" uses global\(\), which is not valid in an IPPool selector/],
-  ['global() in pool namespaceSelector', pool({ cidr: '10.0.0.0/16', namespaceSelector: '!global()' }), /spec\.namespaceSelector "!global\(\)" uses global\(\)/],
+  ['global() in pool namespaceSelector', pool({ cidr: '10.0.0.0/16', allowedUses: [CalicoIPPoolAllowedUse.WORKLOAD], namespaceSelector: '!global()' }), /spec\.namespaceSelector "!global\(\)" uses global\(\)/],
   ['bad pool selector', pool({ cidr: '10.0.0.0/16', nodeSelector: 'a in {' }), /spec\.nodeSelector "a in \{" is not a valid Calico selector/],
   ['pool name', pool({ cidr: '10.0.0.0/16' }, { name: 'Pool_1' }), /metadata\.name "Pool_1" is not a valid IPPool name/],
 ];
@@ -220,5 +221,6 @@ export const VALID_L1_EDGE_CASES: Array<[string, L1Case]> = [
   ['SCTP named port', egress({ action: ALLOW, protocol: CalicoProtocol.SCTP, destination: { ports: [CalicoPort.named('sig')] } })],
   ['negative order', gnp({ order: -5 })],
   ['pool as large as its block', pool({ cidr: '10.0.0.0/24', blockSize: 24 })],
+  ['Workload pool with namespaceSelector', pool({ cidr: '10.0.0.0/16', allowedUses: [CalicoIPPoolAllowedUse.WORKLOAD], namespaceSelector: 'a == "b"' })],
   ['LoadBalancer pool', pool({ cidr: '10.0.0.0/26', allowedUses: [CalicoIPPoolAllowedUse.LOAD_BALANCER] })],
 ];

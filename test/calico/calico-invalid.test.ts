@@ -1,10 +1,11 @@
 import { Chart, Testing } from 'cdk8s';
+import { INVALID_L1_CASES, L1Case, VALID_L1_EDGE_CASES } from './calico-invalid-cases';
 import {
-  CalicoAction, CalicoGlobalNetworkPolicy, CalicoGlobalNetworkSet, CalicoIPPool, CalicoNetworkPolicy, CalicoNetworkSet, CalicoPort, CalicoProtocol, CalicoRule,
+  CalicoAction, CalicoGlobalNetworkPolicy, CalicoGlobalNetworkSet, CalicoIPPool, CalicoNetworkPolicy, CalicoNetworkSet,
+  CalicoPort, CalicoProtocol, CalicoRule,
 } from '../../src/calico';
 import { sealRules } from '../../src/calico/sealed-rules';
 import { renderPolicySpec } from '../../src/calico/spec-json';
-import { INVALID_L1_CASES, L1Case, VALID_L1_EDGE_CASES } from './calico-invalid-cases';
 
 const { ALLOW } = CalicoAction;
 const TCP = CalicoProtocol.TCP;

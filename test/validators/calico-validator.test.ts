@@ -4,17 +4,33 @@
  * server's code) and must be accepted: the example on every backend, the packet tests' estate, random estates.
  */
 import { BACKENDS, exampleOutput, Output, packetEstateOutput, randomEstateOutputs } from './estates';
-import { describeWithValidator, Verdict } from './go-validator';
+import { describeWithValidator, toStream, Verdict } from './go-validator';
 
 const CALICO = 'projectcalico.org/v3';
 // Calico Enterprise's kinds: no type for them in the open-source API (github.com/projectcalico/api).
 const ENTERPRISE_KINDS = ['EgressGatewayPolicy'];
+// Calico Enterprise's fields on open-source kinds: (Global)NetworkSet.spec.allowedEgressDomains. The open-source
+// validator cannot judge them (they are checked against Enterprise's API in test/backends); the rest of the
+// object is validated without them.
+let enterpriseFieldsLeftOut = 0;
+
+function withoutEnterpriseFields(out: Output): { stream: string; objects: any[] } {
+  if (!out.objects.some(o => o.spec?.allowedEgressDomains !== undefined)) return { stream: out.yaml, objects: out.objects };
+  const objects = out.objects.map(o => {
+    if (o.apiVersion !== CALICO || !/^(Global)?NetworkSet$/.test(o.kind) || o.spec?.allowedEgressDomains === undefined) return o;
+    enterpriseFieldsLeftOut++;
+    const { allowedEgressDomains, ...spec } = o.spec;
+    return { ...o, spec };
+  });
+  return { stream: toStream(objects), objects };
+}
 
 describeWithValidator('calico', "Calico's own validator accepts every Calico object the library writes", validator => {
   function judge(out: Output): { verdicts: Verdict[]; calicoObjects: any[] } {
-    const verdicts = validator().run(out.yaml);
-    expect(verdicts).toHaveLength(out.objects.length);
-    return { verdicts: verdicts.filter(v => v.outcome !== 'not-calico'), calicoObjects: out.objects.filter(o => o.apiVersion === CALICO) };
+    const { stream, objects } = withoutEnterpriseFields(out);
+    const verdicts = validator().run(stream);
+    expect(verdicts).toHaveLength(objects.length);
+    return { verdicts: verdicts.filter(v => v.outcome !== 'not-calico'), calicoObjects: objects.filter(o => o.apiVersion === CALICO) };
   }
 
   function expectAccepted(outputs: Output[]): number {
@@ -42,7 +58,7 @@ describeWithValidator('calico', "Calico's own validator accepts every Calico obj
   });
 
   test('Calico Enterprise objects are reported as having no open-source type (not silently skipped)', () => {
-    const { verdicts } = judge(exampleOutput('calico-enterprise'));
+    const { verdicts } = judge(randomEstateOutputs(12, ['calico-enterprise'], 7).reduce((all, o) => ({ ...all, yaml: all.yaml + '---\n' + o.yaml, objects: [...all.objects, ...o.objects] })));
     const enterprise = verdicts.filter(v => v.outcome === 'unsupported-kind').map(v => v.kind);
     expect(enterprise.length).toBeGreaterThan(0);
     expect([...new Set(enterprise)]).toEqual(ENTERPRISE_KINDS);
@@ -52,13 +68,13 @@ describeWithValidator('calico', "Calico's own validator accepts every Calico obj
     expect(expectAccepted([packetEstateOutput(backend)])).toBeGreaterThanOrEqual(9);
   });
 
-  test('60 random estates (seeded)', () => {
-    const outputs = randomEstateOutputs(60, ['calico', 'calico-enterprise']);
+  test('40 random estates (seeded)', () => {
+    const outputs = randomEstateOutputs(40, ['calico', 'calico-enterprise']);
     const checked = expectAccepted(outputs);
     // eslint-disable-next-line no-console
-    console.log(`Calico's validator accepted ${checked} objects of 60 random estates`);
+    console.log(`Calico's validator accepted ${checked} objects of 40 random estates (allowedEgressDomains left out of ${enterpriseFieldsLeftOut} Enterprise network sets)`);
     expect(checked).toBeGreaterThanOrEqual(200);
-  });
+  }, 600_000);
 
   test('the validator is a real judge: a broken copy of an emitted policy is rejected with Calico\'s reason', () => {
     const out = exampleOutput('calico');

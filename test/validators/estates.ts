@@ -7,9 +7,9 @@ import * as fc from 'fast-check';
 import * as YAML from 'yaml';
 import { EgressEstate } from '../../examples/app/main';
 import {
-  Backend, ClusterNetwork, Destination, DestinationSet, EgressGateway, EgressZone, NatPool, Port, Selector,
+  Backend, CalicoEnterpriseGateway, ClusterNetwork, Destination, DestinationSet, EgressGateway, EgressZone, NatPool, Port, Selector,
 } from '../../src';
-import { EgressExitMode } from '../../src/model/egress-model';
+import { EgressExitMode } from '../../src/model/egress-model-document';
 import { renderDocument } from '../backends/render-helpers';
 import { packetEstate } from '../exporters/packet-estate';
 
@@ -84,7 +84,7 @@ const port = fc.oneof(
   fc.integer({ min: 0, max: 254 }).map(type => Port.icmp({ type })),
 );
 const v4Net = fc.tuple(fc.constantFrom('203.0.113', '198.51.100', '192.0.2'), fc.integer({ min: 25, max: 32 }), fc.integer({ min: 0, max: 255 }))
-  .map(([net, len, host]) => `${net}.${host & (0xff << (32 - len)) & 0xff}/${len}`);
+  .map(([net, len, host]) => `${net}.${host - (host % 2 ** (32 - len))}/${len}`);
 const v6Net = fc.tuple(fc.integer({ min: 0, max: 0xffff }), fc.integer({ min: 48, max: 128 }))
   .map(([block, len]) => len === 128 ? `2001:db8:${block.toString(16)}::1/128` : `2001:db8:${block.toString(16)}::/${len}`);
 const nets = fc.uniqueArray(fc.oneof(v4Net, v4Net, v6Net), { minLength: 1, maxLength: 6 });
@@ -134,9 +134,10 @@ function buildRandomEstate(chart: Chart, spec: { backend: string; zones: ZoneSpe
     serviceCidrs: ['172.30.0.0/16'],
     nodeCidrs: ['192.0.2.0/26', '2001:db8:ffff::/64'],
   });
-  const gateway = calicoIpam && spec.zones.some(z => z.gateway)
-    ? new EgressGateway(chart, 'gw', { name: 'egress', namespace: 'egress-gateway', egressCidr: '192.0.2.64/29', replicas: 2 })
-    : undefined;
+  // Calico Enterprise estates use Enterprise's own gateway (EgressGateway + EgressGatewayPolicy objects).
+  const gateway = !calicoIpam || !spec.zones.some(z => z.gateway) ? undefined
+    : spec.backend === 'calico-enterprise' ? new CalicoEnterpriseGateway(chart, 'gw', { namespace: 'egress-gateway', egressCidr: '192.0.2.64/29' })
+      : new EgressGateway(chart, 'gw', { name: 'egress', namespace: 'egress-gateway', egressCidr: '192.0.2.64/29', replicas: 2 });
   const used = new Set<string>();
   spec.zones.forEach((z, zi) => {
     // A namespace belongs to one zone.
@@ -152,7 +153,8 @@ function buildRandomEstate(chart: Chart, spec: { backend: string; zones: ZoneSpe
     // Plain NetworkPolicy and Cilium have only set-based label selectors (and NetworkPolicy no ICMP, below).
     let podSelector = z.podSelector && !((spec.backend === 'kubernetes' || spec.backend === 'cilium') && /starts with/.test(z.podSelector)) ? z.podSelector : undefined;
     // The gateway's node agent matches a zone's pods by label equality only.
-    if (podSelector && z.gateway && gateway) podSelector = 'app == "api"';
+    // and Calico Enterprise's gateway policy applies to whole namespaces (the library annotates namespaces).
+    if (podSelector && z.gateway && gateway) podSelector = spec.backend === 'calico-enterprise' ? undefined : 'app == "api"';
     const zone = new EgressZone(chart, `zone-${zi}`, {
       namespaces,
       podSelector: podSelector ? Selector.parse(podSelector) : undefined,

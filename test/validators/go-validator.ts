@@ -63,8 +63,8 @@ export function buildValidator(name: ValidatorName): BuiltValidator {
   const dir = path.join(SOURCE_DIR, name);
   const goVersion = execFileSync('go', ['version'], { encoding: 'utf8' }).trim();
   const hash = createHash('sha256').update(goVersion);
-  for (const f of fs.readdirSync(dir).filter(f => f.endsWith('.go') || f === 'go.mod' || f === 'go.sum').sort()) {
-    hash.update(f).update(fs.readFileSync(path.join(dir, f)));
+  for (const file of fs.readdirSync(dir).filter(f => f.endsWith('.go') || f === 'go.mod' || f === 'go.sum').sort()) {
+    hash.update(file).update(fs.readFileSync(path.join(dir, file)));
   }
   const binary = path.join(CACHE_DIR, `${name}-validate-${hash.digest('hex').slice(0, 16)}`);
   let buildSeconds = 0;

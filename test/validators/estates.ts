@@ -135,9 +135,12 @@ function buildRandomEstate(chart: Chart, spec: { backend: string; zones: ZoneSpe
     nodeCidrs: ['192.0.2.0/26', '2001:db8:ffff::/64'],
   });
   // Calico Enterprise estates use Enterprise's own gateway (EgressGateway + EgressGatewayPolicy objects).
-  const gateway = !calicoIpam || !spec.zones.some(z => z.gateway) ? undefined
+  // Cilium's gateway runs on labelled nodes with one egress IP (CiliumEgressGatewayPolicy objects).
+  const gateway = spec.backend === 'kubernetes' || !spec.zones.some(z => z.gateway) ? undefined
     : spec.backend === 'calico-enterprise' ? new CalicoEnterpriseGateway(chart, 'gw', { namespace: 'egress-gateway', egressCidr: '192.0.2.64/29' })
-      : new EgressGateway(chart, 'gw', { name: 'egress', namespace: 'egress-gateway', egressCidr: '192.0.2.64/29', replicas: 2 });
+      : spec.backend === 'cilium'
+        ? new EgressGateway(chart, 'gw', { name: 'egress', namespace: 'egress-gateway', egressCidr: '192.0.2.64/32', replicas: 1, nodeSelector: { 'egress-node': 'true' } })
+        : new EgressGateway(chart, 'gw', { name: 'egress', namespace: 'egress-gateway', egressCidr: '192.0.2.64/29', replicas: 2 });
   const used = new Set<string>();
   spec.zones.forEach((z, zi) => {
     // A namespace belongs to one zone.

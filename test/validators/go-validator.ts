@@ -70,20 +70,55 @@ export function buildValidator(name: ValidatorName): BuiltValidator {
   let buildSeconds = 0;
   if (!fs.existsSync(binary)) {
     fs.mkdirSync(CACHE_DIR, { recursive: true });
-    const tmp = `${binary}.${process.pid}.tmp`;
-    const started = Date.now();
-    const build = spawnSync('go', ['build', '-mod=readonly', '-trimpath', '-o', tmp, '.'], {
-      cwd: dir,
-      encoding: 'utf8',
-      env: { ...process.env, CGO_ENABLED: '0', ...BUILD_ENV[name] },
-      maxBuffer: 64 * 1024 * 1024,
-    });
-    if (build.error) throw new Error(`cannot run go build for the ${name} validator: ${build.error.message}`);
-    if (build.status !== 0) throw new Error(`go build of the ${name} validator (${dir}) failed:\n${build.stderr}`);
-    // Renamed into place so that parallel test workers never run a half-written binary.
-    fs.renameSync(tmp, binary);
-    buildSeconds = (Date.now() - started) / 1000;
+    // Test files run in parallel workers: one builds, the others wait for its binary.
+    const lock = `${binary}.lock`;
+    if (!tryLock(lock)) {
+      waitFor(() => fs.existsSync(binary) || !fs.existsSync(lock), 30 * 60);
+      if (fs.existsSync(binary)) return validatorAt(name, binary, 0);
+      if (!tryLock(lock)) throw new Error(`another process holds ${lock}`);
+    }
+    try {
+      const tmp = `${binary}.${process.pid}.tmp`;
+      const started = Date.now();
+      const build = spawnSync('go', ['build', '-mod=readonly', '-trimpath', '-o', tmp, '.'], {
+        cwd: dir,
+        encoding: 'utf8',
+        env: { ...process.env, CGO_ENABLED: '0', ...BUILD_ENV[name] },
+        maxBuffer: 64 * 1024 * 1024,
+      });
+      if (build.error) throw new Error(`cannot run go build for the ${name} validator: ${build.error.message}`);
+      if (build.status !== 0) throw new Error(`go build of the ${name} validator (${dir}) failed:\n${build.stderr}`);
+      // Renamed into place so that no worker ever runs a half-written binary.
+      fs.renameSync(tmp, binary);
+      buildSeconds = (Date.now() - started) / 1000;
+    } finally {
+      fs.rmSync(lock, { recursive: true, force: true });
+    }
   }
+  return validatorAt(name, binary, buildSeconds);
+}
+
+function tryLock(lock: string): boolean {
+  try {
+    fs.mkdirSync(lock);
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    // A lock left by a process that died (older than an hour) is taken over.
+    if (Date.now() - fs.statSync(lock).mtimeMs > 3600_000) {
+      fs.rmSync(lock, { recursive: true, force: true });
+      return tryLock(lock);
+    }
+    return false;
+  }
+}
+
+function waitFor(done: () => boolean, seconds: number): void {
+  const wake = new Int32Array(new SharedArrayBuffer(4));
+  for (let i = 0; i < seconds && !done(); i++) Atomics.wait(wake, 0, 0, 1000);
+}
+
+function validatorAt(name: ValidatorName, binary: string, buildSeconds: number): BuiltValidator {
   return {
     name,
     binary,

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { IBackendRenderer, IRenderSelection } from './backend-renderer';
 import {
   CalicoAction, CalicoEncapsulationMode, CalicoEntityRule, CalicoGlobalNetworkPolicy, CalicoGlobalNetworkSet,
-  CalicoIPPool, CalicoNetworkSet, CalicoPolicyType, CalicoPort, CalicoProtocol, CalicoRule,
+  CalicoIPPool, CalicoIPPoolAllowedUse, CalicoNetworkSet, CalicoPolicyType, CalicoPort, CalicoProtocol, CalicoRule,
 } from '../calico';
 import { sealRules } from '../calico/sealed-rules';
 import { BoundedMemo } from '../model/bounded-memo';
@@ -270,8 +270,7 @@ export class CalicoRenderer implements IBackendRenderer {
           blockSize: pool.blockSize,
           natOutgoing: pool.natOutgoing,
           nodeSelector: pool.nodeSelector,
-          namespaceSelector: pool.assignment === NamespaceAssignment.NAMESPACE_SELECTOR && pool.namespaces.length > 0
-            ? Selector.labelIn(NAMESPACE_NAME_LABEL, pool.namespaces).toString() : undefined,
+          ...namespacedPool(pool),
           ...encapsulation(pool),
         },
       });
@@ -404,4 +403,13 @@ function byFamily(cidrs: string[]): Map<number, string[]> {
 /** Whether a set's addresses are written into the rules that use it instead of a network set object. */
 function rendersInline(set: DestinationSetModel): boolean {
   return set.inline === true && set.domains.length === 0 && set.namespace === undefined && set.cidrs.length <= INLINE_NETS_MAX;
+}
+
+/**
+ * A pool that selects namespaces: workload addresses only. Calico defaults an empty allowedUses to
+ * [Workload, Tunnel], and rejects a Tunnel pool with a namespaceSelector (found by Calico's own validator).
+ */
+function namespacedPool(pool: NatPoolModel): { namespaceSelector?: string; allowedUses?: CalicoIPPoolAllowedUse[] } {
+  if (pool.assignment !== NamespaceAssignment.NAMESPACE_SELECTOR || pool.namespaces.length === 0) return {};
+  return { namespaceSelector: Selector.labelIn(NAMESPACE_NAME_LABEL, pool.namespaces).toString(), allowedUses: [CalicoIPPoolAllowedUse.WORKLOAD] };
 }

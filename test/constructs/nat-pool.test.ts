@@ -27,6 +27,8 @@ describe('NatPool', () => {
         natOutgoing: false,
         nodeSelector: 'egress == "true"',
         namespaceSelector: 'projectcalico.org/name in {"payments"}',
+        // Calico defaults empty allowedUses to [Workload, Tunnel] and rejects a Tunnel pool with a namespaceSelector.
+        allowedUses: ['Workload'],
         vxlanMode: 'CrossSubnet',
         ipipMode: 'Never',
       },

@@ -73,9 +73,17 @@ export function validateIPPoolSpec(spec: CalicoIPPoolSpec, path: string): void {
   if (uses.includes(CalicoIPPoolAllowedUse.TUNNEL) && spec.namespaceSelector) {
     fail(path, 'spec.namespaceSelector', spec.namespaceSelector, 'cannot be set on a pool with allowed use Tunnel (tunnel addresses belong to nodes)');
   }
+  // Calico defaults empty allowedUses to [Workload, Tunnel] before it validates (calicoctl, clientv3) and whenever it
+  // reads a pool (convertIpPoolFromStorage), so a namespaceSelector without allowedUses is the Tunnel case above.
+  if (uses.length === 0 && spec.namespaceSelector) {
+    fail(path, 'spec.namespaceSelector', spec.namespaceSelector, 'needs allowedUses without Tunnel: Calico defaults an empty allowedUses to [Workload, Tunnel], and a Tunnel pool cannot have a namespaceSelector',
+      'set allowedUses: [CalicoIPPoolAllowedUse.WORKLOAD]');
+  }
   for (const key of ['nodeSelector', 'namespaceSelector'] as const) {
     const text = spec[key];
     if (text === undefined) continue;
-    if (validateSelectorText(text, `spec.${key}`, path).usesGlobal) fail(path, `spec.${key}`, text, 'uses global(), which is not valid in an IPPool selector');
+    // Textual, as Calico checks it: "global(" anywhere, a quoted label value too.
+    validateSelectorText(text, `spec.${key}`, path);
+    if (text.includes('global(')) fail(path, `spec.${key}`, text, 'uses global(), which is not valid in an IPPool selector');
   }
 }

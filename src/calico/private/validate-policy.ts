@@ -78,10 +78,16 @@ function validateGlobalFlags(spec: CalicoGlobalNetworkPolicySpec, types: string[
   }
 }
 
+// Calico's global() checks are textual, not on the parsed selector: the validator and the CRDs' CEL rules look for
+// "global(" anywhere in the text (inside a quoted label value too), and an entity rule's namespaceSelector that
+// contains it must tokenize as global() alone ("(global())" does not). Calico's answer is what counts here.
+const GLOBAL_CALL = 'global(';
+const GLOBAL_ALONE = /^\s*global\(\s*\)\s*$/;
+
 function noGlobal(text: string | undefined, field: string, path: string): void {
   if (text === undefined) return;
-  const selector = validateSelectorText(text, field, path);
-  if (selector.usesGlobal) fail(path, field, text, GLOBAL_ONLY_IN_NAMESPACE_SELECTOR);
+  validateSelectorText(text, field, path);
+  if (text.includes(GLOBAL_CALL)) fail(path, field, text, GLOBAL_ONLY_IN_NAMESPACE_SELECTOR);
 }
 
 /** Sealed rules found valid, by kind of policy and direction (what the checks depend on besides the rule). */
@@ -205,10 +211,11 @@ function validateEntityRule(er: CalicoEntityRule, field: string, path: string): 
   if (er.nets !== undefined) arrayAt(path, `${field}.nets`, er.nets, 256);
   if (er.notNets !== undefined) arrayAt(path, `${field}.notNets`, er.notNets, 256);
   if (er.selector !== undefined) noGlobal(er.selector, `${field}.selector`, path);
-  if (er.notSelector !== undefined) noGlobal(er.notSelector, `${field}.notSelector`, path);
+  // Calico checks global() in an entity's selector only, not in its notSelector or serviceAccounts.selector.
+  if (er.notSelector !== undefined) validateSelectorText(er.notSelector, `${field}.notSelector`, path);
   if (er.namespaceSelector !== undefined) {
-    const ns = validateSelectorText(er.namespaceSelector, `${field}.namespaceSelector`, path);
-    if (ns.usesGlobal && ns.toString() !== 'global()') {
+    validateSelectorText(er.namespaceSelector, `${field}.namespaceSelector`, path);
+    if (er.namespaceSelector.includes(GLOBAL_CALL) && !GLOBAL_ALONE.test(er.namespaceSelector)) {
       fail(path, `${field}.namespaceSelector`, er.namespaceSelector, 'combines global() with other selectors (Calico allows global() only on its own)');
     }
   }
@@ -221,7 +228,7 @@ function validateEntityRule(er: CalicoEntityRule, field: string, path: string): 
   if (er.serviceAccounts !== undefined) {
     const names = arrayAt(path, `${field}.serviceAccounts.names`, er.serviceAccounts.names);
     uniqueAt(path, `${field}.serviceAccounts.names`, names);
-    noGlobal(er.serviceAccounts.selector, `${field}.serviceAccounts.selector`, path);
+    if (er.serviceAccounts.selector !== undefined) validateSelectorText(er.serviceAccounts.selector, `${field}.serviceAccounts.selector`, path);
   }
   const svc = er.services;
   if (svc === undefined) return;

@@ -128,3 +128,13 @@ def test_synth_time_errors_raise_from_app_synth(tmp_path):
     assert our_message(raised.value) == (
         'NAT pool "b" 10.250.0.0/25 (at egress/b) overlaps NAT pool "a" 10.250.0.0/24 (at egress/a); Calico pools must not overlap')
     assert not (tmp_path / "egress.k8s.yaml").exists()
+
+
+def test_selector_combinators_have_python_names():
+    # Selector.and/or/not/global are Python reserved words (jsii would expose and_, or_, not_, global_).
+    selector = Selector.all_of(
+        Selector.has("app"),
+        Selector.any_of(Selector.label_equals("tier", "web"), Selector.label_equals("tier", "api")).negate(),
+    )
+    assert selector.to_string() == '(has(app) && !(tier == "web" || tier == "api"))'
+    assert Selector.global_endpoints().to_string() == "global()"

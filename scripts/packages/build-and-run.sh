@@ -30,7 +30,7 @@ export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION=1 JSII_SILENCE_WARNING_UNTES
 export PIP_CACHE_DIR="$cache/pip" PIP_DISABLE_PIP_VERSION_CHECK=1
 export GOPATH="$cache/go" GOMODCACHE="$cache/go/mod" GOCACHE="$cache/go/build" GOFLAGS=-modcacherw GOTOOLCHAIN=local
 m2="$cache/m2"
-mvn=(mvn -B -q "-Dmaven.repo.local=$m2")
+mvn=(mvn -B -q -Dstyle.color=never "-Dmaven.repo.local=$m2")
 
 # The versions the npm package's peers pin (package.json devDependencies) and the jsii runtime pacmak targets.
 version() { node -p "require('./package.json').devDependencies['$1'].replace(/^[~^]/, '')"; }

@@ -30,7 +30,9 @@ export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION=1 JSII_SILENCE_WARNING_UNTES
 export PIP_CACHE_DIR="$cache/pip" PIP_DISABLE_PIP_VERSION_CHECK=1
 export GOPATH="$cache/go" GOMODCACHE="$cache/go/mod" GOCACHE="$cache/go/build" GOFLAGS=-modcacherw GOTOOLCHAIN=local
 m2="$cache/m2"
-mvn=(mvn -B -q -Dstyle.color=never "-Dmaven.repo.local=$m2")
+mvn_cmd=(mvn -B -q -Dstyle.color=never "-Dmaven.repo.local=$m2")
+# Maven 3.8 still writes colour resets (ESC[0m) without a newline in quiet mode; keep them out of the log.
+mvn_run() { "${mvn_cmd[@]}" "$@" 2>&1 | sed -u 's/\x1b\[[0-9;]*m//g'; }
 
 # The versions the npm package's peers pin (package.json devDependencies) and the jsii runtime pacmak targets.
 version() { node -p "require('./package.json').devDependencies['$1'].replace(/^[~^]/, '')"; }
@@ -59,14 +61,14 @@ if ! go list -m "github.com/cdk8s-team/cdk8s-core-go/cdk8s/v2@v$cdk8s_v" >/dev/n
   fi
   echo "stand-in: github.com/cdk8s-team/cdk8s-core-go/cdk8s/v2 => $cdk8s_go (generated from npm cdk8s@$cdk8s_v)"
 fi
-if ! "${mvn[@]}" dependency:get "-Dartifact=org.cdk8s:cdk8s-plus-28:$plus_v" >/dev/null 2>&1; then
+if ! mvn_run dependency:get "-Dartifact=org.cdk8s:cdk8s-plus-28:$plus_v" >/dev/null 2>&1; then
   plus_java="$subst/cdk8s-plus-28-java-$plus_v/java/org/cdk8s/cdk8s-plus-28/$plus_v"
   if [ ! -f "$plus_java/cdk8s-plus-28-$plus_v.jar" ]; then
     step "building org.cdk8s:cdk8s-plus-28:$plus_v from npm cdk8s-plus-28@$plus_v (not served by Maven Central)"
     rm -rf "$subst/cdk8s-plus-28-java-$plus_v"
     npx jsii-pacmak --target java "--maven-local-repository=$m2" -o "$subst/cdk8s-plus-28-java-$plus_v" node_modules/cdk8s-plus-28
   fi
-  "${mvn[@]}" install:install-file "-Dfile=$plus_java/cdk8s-plus-28-$plus_v.jar" "-DpomFile=$plus_java/cdk8s-plus-28-$plus_v.pom"
+  mvn_run install:install-file "-Dfile=$plus_java/cdk8s-plus-28-$plus_v.jar" "-DpomFile=$plus_java/cdk8s-plus-28-$plus_v.pom"
   echo "stand-in: org.cdk8s:cdk8s-plus-28:$plus_v => built from npm cdk8s-plus-28@$plus_v"
 fi
 
@@ -120,9 +122,9 @@ check python "$work/python"
 
 step "Java: Maven (org.cdk8s:cdk8s, software.constructs:constructs, software.amazon.jsii:jsii-runtime from Maven Central)"
 jar_dir="$out/java/io/github/cdk8s-egress/cdk8s-egress/$self_v"
-"${mvn[@]}" install:install-file "-Dfile=$jar_dir/cdk8s-egress-$self_v.jar" "-DpomFile=$jar_dir/cdk8s-egress-$self_v.pom"
+mvn_run install:install-file "-Dfile=$jar_dir/cdk8s-egress-$self_v.jar" "-DpomFile=$jar_dir/cdk8s-egress-$self_v.pom"
 cp -r "$qs/java" "$work/java"
-(cd "$work/java" && "${mvn[@]}" compile exec:java)
+(cd "$work/java" && mvn_run compile exec:java)
 check java "$work/java"
 
 step "Go: the generated module, built against the Go proxy's jsii-runtime-go, constructs-go and cdk8s"

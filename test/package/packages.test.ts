@@ -68,7 +68,8 @@ runAll('every language\'s package installs with its real dependencies and its qu
       const err = e as { stdout?: string; stderr?: string };
       throw new Error(`build-and-run.sh failed:\n${err.stdout ?? ''}\n${(err.stderr ?? '').split('\n').filter(l => !l.includes('!!')).slice(-60).join('\n')}`);
     }
-    const lines = log.split('\n');
+    // eslint-disable-next-line no-control-regex
+    const lines = log.replace(/\x1b\[[0-9;]*m/g, '').split('\n');
     // eslint-disable-next-line no-console
     console.log(lines.filter(l => /^(==|ok |FAIL |stand-in|packages:|  \S)/.test(l) || /passed/.test(l)).join('\n'));
 

@@ -13,6 +13,9 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   defaultReleaseBranch: 'main',
   packageManager: javascript.NodePackageManager.NPM,
   projenrcTs: true,
+  // dist/ is cdk8s's default output (the example's manifests, `npm run synth`); the packages jsii-pacmak builds
+  // for npm, PyPI, Maven and Go go to artifacts/ so neither overwrites the other.
+  artifactsDirectory: 'artifacts',
 
   // Other languages, configured the way Construct Hub libraries are (jsii-pacmak builds them).
   publishToPypi: { distName: 'cdk8s-egress', module: 'cdk8s_egress' },
@@ -66,7 +69,7 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     },
   },
 
-  gitignore: ['/dist/', '/images/build/', '/.bench/', '/tmp/'],
+  gitignore: ['/dist/', '/artifacts/', '/images/build/', '/.bench/', '/tmp/'],
 });
 
 // The agent is outside the jsii tsconfig; lint it with its own.
@@ -94,7 +97,16 @@ project.addTask('bench:datapath', {
   receiveArgs: true,
 });
 
-for (const p of ['/examples/', '/images/', '/bench/', '/.ci/', '/BENCHMARKS.md', '/docs/']) {
+// Every language's package into artifacts/, then each quick start (examples/quickstart/) run against it with its
+// real dependencies from npm, PyPI, Maven Central and the Go proxy; run by test/package/packages.test.ts.
+project.addTask('package:languages', {
+  description: 'Build the npm, Python, Java and Go packages into artifacts/ and run every quick start against them',
+  exec: 'scripts/packages/build-and-run.sh',
+  receiveArgs: true,
+});
+
+// cdk8s.yaml points at examples/ (not packed) and scripts/ build images and packages: neither is for users.
+for (const p of ['/examples/', '/images/', '/bench/', '/.ci/', '/BENCHMARKS.md', '/docs/', '/cdk8s.yaml', '/scripts/', '/artifacts/']) {
   project.addPackageIgnore(p);
 }
 
@@ -116,7 +128,7 @@ project.release?.addJobs({
       {
         name: 'Download build artifacts',
         uses: 'actions/download-artifact@v4',
-        with: { 'artifact-ids': '${{ needs.release.outputs.artifact_id }}', 'path': 'dist' },
+        with: { 'artifact-ids': '${{ needs.release.outputs.artifact_id }}', 'path': 'artifacts' },
       },
       {
         name: 'Image names',
@@ -127,11 +139,15 @@ project.release?.addJobs({
           'registry="${registry%/}"',
           'echo "registry=$registry" >> $GITHUB_OUTPUT',
           'echo "host=${registry%%/*}" >> $GITHUB_OUTPUT',
-          'echo "version=$(cat dist/version.txt)" >> $GITHUB_OUTPUT',
+          'echo "version=$(cat artifacts/version.txt)" >> $GITHUB_OUTPUT',
         ].join('\n'),
         shell: 'bash',
       },
-      { name: 'Build context (compiled agent + production dependencies)', run: 'scripts/build-images.sh context' },
+      {
+        name: 'Build context (compiled agent + production dependencies)',
+        run: 'scripts/build-images.sh context',
+        env: { VERSION: '${{ steps.image.outputs.version }}' },
+      },
       { uses: 'docker/setup-qemu-action@v3' },
       { uses: 'docker/setup-buildx-action@v3' },
       {

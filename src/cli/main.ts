@@ -3,20 +3,95 @@
  * cdk8s-egress command line: questions answered from a synthesized app's egress model, without a cluster.
  *
  *   cdk8s-egress can-reach --app dist --from payments/app=api --to 203.0.113.10:443/tcp
- *   cdk8s-egress diff --before old/dist --after dist [--markdown]
+ *   cdk8s-egress diff --before old/dist --after dist [-o markdown]
  *
- * Exit codes: can-reach 0 allowed, 1 denied; diff 0 no change, 1 changes; 2 usage or input error.
+ * Conventions of kubectl and cdk8s: `--help` / `<command> --help` print usage and exit 0, `--version`,
+ * plain text by default and `-o json` for machines. Exit codes: can-reach 0 allowed, 1 denied; diff 0 no
+ * change, 1 changes (like diff(1) and `kubectl diff`); 2 a usage or input error, reported in one line.
+ * Flags are parsed with node's util.parseArgs: no dependency to bundle into the jsii package.
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { parseArgs, ParseArgsConfig } from 'util';
 import { EgressModelDocument } from '../model/egress-model-document';
 import { ZoneSources } from '../model/zone-source';
 import { CanReach } from '../review/can-reach';
 import { PostureDiff } from '../review/posture-diff';
 
-const USAGE = `usage:
-  cdk8s-egress can-reach --app <dist dir | egress-model.json> --from <namespace>[/<k>=<v>,<k>=<v>] --to <ip>:<port>/<proto>
-  cdk8s-egress diff --before <dir | json> --after <dir | json> [--markdown]`;
+type Options = NonNullable<ParseArgsConfig['options']>;
+type Values = { [name: string]: string | boolean | (string | boolean)[] | undefined };
+
+interface Command {
+  readonly summary: string;
+  readonly usage: string;
+  readonly options: Options;
+  /** Options without which the command cannot run: checked before any file is read. */
+  readonly required: string[];
+  readonly outputs: string[];
+  readonly run: (values: Values, output: string, out: (line: string) => void) => number;
+}
+
+/** A usage error: printed as one line, exit code 2. */
+class UsageError extends Error {}
+
+const COMMON: Options = {
+  output: { type: 'string', short: 'o' },
+  help: { type: 'boolean', short: 'h' },
+};
+
+const COMMANDS: { [name: string]: Command } = {
+  'can-reach': {
+    summary: 'Whether a workload may reach an external address, and which rule decides',
+    usage: `Usage: cdk8s-egress can-reach --app <dir | egress-model.json> --from <namespace>[/<key>=<value>,...] --to <ip>:<port>/<proto> [-o text|json]
+
+Answers from the egress model an app synthesized with an EgressReview (<outdir>/egress-model.json).
+
+Options:
+  --app <path>       the app's output directory, or its egress-model.json
+  --from <workload>  namespace, optionally with pod labels: payments/app=payments-api,tier=web
+  --to <dest>        destination ip:port/protocol, e.g. 203.0.113.10:443/tcp, 192.0.2.1/icmp
+  -o, --output       text (default) or json
+  -h, --help         show this help
+
+Exit status: 0 allowed, 1 denied, 2 usage or input error.`,
+    options: { app: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, ...COMMON },
+    required: ['app', 'from', 'to'],
+    outputs: ['text', 'json'],
+    run: canReach,
+  },
+  'diff': {
+    summary: 'What became reachable and what stopped between two synthesized apps',
+    usage: `Usage: cdk8s-egress diff --before <dir | egress-model.json> --after <dir | egress-model.json> [-o text|json|markdown]
+
+Compares the (zone, destination, port) pairs the two egress models allow, and each zone's exit.
+
+Options:
+  --before <path>    the old app's output directory, or its egress-model.json
+  --after <path>     the new app's output directory, or its egress-model.json
+  -o, --output       text (default: one tab-separated line per change), json, or markdown (for a pull request)
+  --markdown         the same as -o markdown
+  -h, --help         show this help
+
+Exit status: 0 no change, 1 changes, 2 usage or input error.`,
+    options: { before: { type: 'string' }, after: { type: 'string' }, markdown: { type: 'boolean' }, ...COMMON },
+    required: ['before', 'after'],
+    outputs: ['text', 'json', 'markdown'],
+    run: diff,
+  },
+};
+
+const USAGE = `Usage: cdk8s-egress <command> [options]
+
+Answers questions about an app's egress posture from the model it synthesized (no cluster needed).
+
+Commands:
+${Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(11)}${c.summary}`).join('\n')}
+
+Options:
+  -h, --help     show this help ('cdk8s-egress <command> --help' for a command's)
+  --version      print the version
+
+Run 'cdk8s-egress <command> --help' for a command's options.`;
 
 export function loadModel(location: string): EgressModelDocument {
   const file = fs.existsSync(location) && fs.statSync(location).isDirectory() ? path.join(location, 'egress-model.json') : location;
@@ -26,58 +101,96 @@ export function loadModel(location: string): EgressModelDocument {
   return doc;
 }
 
-function flags(args: string[]): Map<string, string> {
-  const out = new Map<string, string>();
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    if (!a.startsWith('--')) throw new Error(`unexpected argument "${a}"`);
-    const [k, v] = a.includes('=') ? [a.slice(2, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a.slice(2), args[i + 1]?.startsWith('--') ? 'true' : args[++i] ?? 'true'];
-    out.set(k, v);
-  }
-  return out;
+/** The package's version, from the package.json beside lib/ (or src/ under ts-node). */
+export function version(): string {
+  return JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')).version;
 }
 
-function need(f: Map<string, string>, name: string): string {
-  const v = f.get(name);
-  if (v === undefined || v === 'true') throw new Error(`--${name} is required`);
+function need(values: Values, name: string): string {
+  const v = values[name];
+  if (typeof v !== 'string' || v === '') throw new UsageError(`--${name} is required`);
   return v;
 }
 
-/** Runs the CLI; returns the exit code (so tests call it in-process). */
-export function main(argv: string[], out: (line: string) => void = console.log): number {
-  const [command, ...rest] = argv;
+function canReach(values: Values, output: string, out: (line: string) => void): number {
+  const doc = loadModel(need(values, 'app'));
+  const [namespace, labelText] = need(values, 'from').split('/', 2);
+  const podLabels: { [k: string]: string } = {};
+  for (const kv of (labelText ?? '').split(',').filter(Boolean)) {
+    const i = kv.indexOf('=');
+    if (i < 1) throw new UsageError(`--from label "${kv}" is not key=value`);
+    podLabels[kv.slice(0, i)] = kv.slice(i + 1);
+  }
+  const dest = CanReach.parseDestination(need(values, 'to'));
+  const answer = CanReach.evaluate(doc, { namespace, podLabels, ...dest });
+  const zone = answer.zone ? doc.zones.find(z => z.name === answer.zone) : undefined;
+  const sourceSeen = answer.allowed && zone
+    ? ZoneSources.forDestination(doc, zone, dest.ip, zone.rules.find(r => r.name === answer.rule)).description
+    : undefined;
+  if (output === 'json') {
+    out(JSON.stringify({ ...answer, ...(sourceSeen ? { sourceSeen } : {}) }, undefined, 2));
+  } else {
+    out(`${answer.allowed ? 'ALLOWED' : 'DENIED'}: ${answer.reason}`);
+    out(`  decided by: ${answer.zone ? `zone ${answer.zone}, ` : ''}rule ${answer.rule}`);
+    if (sourceSeen) out(`  source seen by ${dest.ip}: ${sourceSeen}`);
+  }
+  return answer.allowed ? 0 : 1;
+}
+
+function diff(values: Values, output: string, out: (line: string) => void): number {
+  const changes = PostureDiff.compare(loadModel(need(values, 'before')), loadModel(need(values, 'after')));
+  if (output === 'json') out(JSON.stringify({ changes }, undefined, 2));
+  else if (output === 'markdown') out(PostureDiff.toMarkdown(changes));
+  else if (changes.length === 0) out('no change in egress posture');
+  else for (const c of changes) out(`${c.zone}\t${c.change}\t${c.destination}\t${c.port}`);
+  return changes.length === 0 ? 0 : 1;
+}
+
+/**
+ * Runs the CLI; returns the exit code (so tests call it in-process). Results go to `out` (stdout), errors
+ * to `err` (stderr).
+ */
+export function main(
+  argv: string[],
+  out: (line: string) => void = console.log,
+  err: (line: string) => void = line => process.stderr.write(`${line}\n`),
+): number {
+  const [first, ...rest] = argv;
+  const command = first !== undefined && Object.prototype.hasOwnProperty.call(COMMANDS, first) ? COMMANDS[first] : undefined;
   try {
-    if (command === 'can-reach') {
-      const f = flags(rest);
-      const doc = loadModel(need(f, 'app'));
-      const from = need(f, 'from');
-      const [namespace, labelText] = from.split('/', 2);
-      const podLabels: { [k: string]: string } = {};
-      for (const kv of (labelText ?? '').split(',').filter(Boolean)) {
-        const i = kv.indexOf('=');
-        if (i < 1) throw new Error(`--from label "${kv}" is not key=value`);
-        podLabels[kv.slice(0, i)] = kv.slice(i + 1);
+    if (!command) {
+      if (first === '--version' || first === '-v') {
+        out(version());
+        return 0;
       }
-      const dest = CanReach.parseDestination(need(f, 'to'));
-      const answer = CanReach.evaluate(doc, { namespace, podLabels, ...dest });
-      const zone = answer.zone ? doc.zones.find(z => z.name === answer.zone) : undefined;
-      out(`${answer.allowed ? 'ALLOWED' : 'DENIED'}: ${answer.reason}`);
-      out(`  decided by: ${answer.zone ? `zone ${answer.zone}, ` : ''}rule ${answer.rule}`);
-      if (answer.allowed && zone) out(`  source seen by ${dest.ip}: ${ZoneSources.forDestination(doc, zone, dest.ip, zone.rules.find(r => r.name === answer.rule)).description}`);
-      return answer.allowed ? 0 : 1;
+      if (first === '--help' || first === '-h' || first === 'help') {
+        out(USAGE);
+        return 0;
+      }
+      throw new UsageError(first === undefined ? 'no command given'
+        : first.startsWith('-') ? `unknown option "${first}"` : `unknown command "${first}"`);
     }
-    if (command === 'diff') {
-      const f = flags(rest);
-      const changes = PostureDiff.compare(loadModel(need(f, 'before')), loadModel(need(f, 'after')));
-      if (f.has('markdown')) out(PostureDiff.toMarkdown(changes));
-      else if (changes.length === 0) out('no change in egress posture');
-      else for (const c of changes) out(`${c.zone}\t${c.change}\t${c.destination}\t${c.port}`);
-      return changes.length === 0 ? 0 : 1;
+    let values: Values;
+    try {
+      values = parseArgs({ args: rest, options: command.options, strict: true, allowPositionals: false }).values;
+    } catch (e) {
+      // util.parseArgs's messages say what was wrong; keep their first sentence on one line.
+      throw new UsageError((e as Error).message.split('\n')[0].replace(/\. To specify .*$/, ''));
     }
-    out(USAGE);
-    return 2;
+    if (values.help) {
+      out(command.usage);
+      return 0;
+    }
+    for (const name of command.required) need(values, name);
+    const output = (values.markdown ? 'markdown' : values.output as string | undefined) ?? 'text';
+    if (!command.outputs.includes(output)) {
+      throw new UsageError(`-o "${output}" is not one of ${command.outputs.join(', ')}`);
+    }
+    return command.run(values, output, out);
   } catch (e) {
-    out(`error: ${(e as Error).message}`);
+    const message = (e as Error).message.split('\n').map(l => l.trim()).filter(Boolean).join(' ');
+    const help = e instanceof UsageError ? ` (see 'cdk8s-egress ${command ? `${first} ` : ''}--help')` : '';
+    err(`error: ${message}${help}`);
     return 2;
   }
 }

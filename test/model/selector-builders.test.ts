@@ -138,3 +138,13 @@ describe('Selector properties', () => {
     expect(`${sel}`).toBe('(b == "1" || a == "2")');
   });
 });
+
+test('allOf, anyOf, negate and globalEndpoints are and, or, not and global under names no language reserves', () => {
+  const a = Selector.has('a');
+  const b = Selector.labelEquals('b', 'c');
+  expect(Selector.allOf(a, b).toString()).toBe(Selector.and(a, b).toString());
+  expect(Selector.anyOf(a, b).toString()).toBe(Selector.or(a, b).toString());
+  expect(a.negate().toString()).toBe('!has(a)');
+  expect(a.negate().negate().toString()).toBe('has(a)');
+  expect(Selector.globalEndpoints().toString()).toBe('global()');
+});

@@ -112,6 +112,24 @@ export class Selector {
     return Selector.combine(false, selectors);
   }
 
+  // `and`, `or`, `not` and `global` are reserved words in Python (jsii renames them `and_`, `or_`, `not_`,
+  // `global_`): these names read the same in every language.
+
+  /** The same as `Selector.and`: a name that is no reserved word in Python. */
+  public static allOf(...selectors: Selector[]): Selector {
+    return Selector.and(...selectors);
+  }
+
+  /** The same as `Selector.or`: a name that is no reserved word in Python. */
+  public static anyOf(...selectors: Selector[]): Selector {
+    return Selector.or(...selectors);
+  }
+
+  /** The same as `Selector.global()`: a name that is no reserved word in Python. */
+  public static globalEndpoints(): Selector {
+    return Selector.global();
+  }
+
   private static valueOp(key: string, op: ValueOperator, value: string): Selector {
     checkKey(key);
     checkValue(key, value);
@@ -161,6 +179,11 @@ export class Selector {
   public not(): Selector {
     const node = this.root;
     return new Selector(node instanceof NotNode ? node.operand : new NotNode(node));
+  }
+
+  /** The same as `not()`: a name that is no reserved word in Python. */
+  public negate(): Selector {
+    return this.not();
   }
 
   /** Whether `global()` occurs anywhere in this selector. */

@@ -1,0 +1,91 @@
+/**
+ * The packages users install: what `npm pack` publishes, and every language's package built by jsii-pacmak,
+ * installed with its real dependencies (npm, PyPI, Maven Central, the Go proxy) and run through its quick start
+ * (scripts/packages/build-and-run.sh). One file, so the jsii compile of both never runs in parallel.
+ */
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+const root = path.join(__dirname, '..', '..');
+
+function have(command: string): boolean {
+  try {
+    execFileSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function packedFiles(): string[] {
+  if (!fs.existsSync(path.join(root, 'lib', 'index.js')) || !fs.existsSync(path.join(root, '.jsii'))) {
+    // A fresh clone has no build output: compile exactly as `projen compile` does.
+    execFileSync('npx', ['jsii', '--silence-warnings=reserved-word'], { cwd: root, stdio: 'pipe' });
+  }
+  const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  return (JSON.parse(out)[0].files as { path: string }[]).map(f => f.path).sort();
+}
+
+test('npm pack ships lib, .jsii, API.md, README, LICENSE and the bundled ipaddr.js only', () => {
+  const files = packedFiles();
+  for (const required of ['lib/index.js', 'lib/index.d.ts', 'lib/cli/main.js', '.jsii', 'API.md', 'README.md', 'LICENSE', 'package.json']) {
+    expect(files).toContain(required);
+  }
+  expect(files.some(f => f.startsWith('node_modules/ipaddr.js/'))).toBe(true);
+  const forbidden = files.filter(f => /^(src|test|examples|bench|images|docs|scripts|\.ci|\.projen|coverage|test-reports|dist|artifacts)\//.test(f)
+    || f.endsWith('.ts') && !f.endsWith('.d.ts') || f.endsWith('.sh') || f === 'cdk8s.yaml');
+  expect(forbidden).toEqual([]);
+  // The agents' heavy runtime dependencies never reach library users.
+  expect(files.some(f => f.startsWith('lib/agent/'))).toBe(false);
+  const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+  expect(Object.keys(pkg.dependencies ?? {})).toEqual(['ipaddr.js']);
+}, 300_000);
+
+const tools = ['python3', 'java', 'mvn', 'go'];
+const missing = tools.filter(t => !have(t));
+// CI has every tool; a developer without one of them sees why the test did not run.
+const runAll = missing.length === 0 || process.env.CI ? test : test.skip;
+if (missing.length > 0 && !process.env.CI) {
+  // eslint-disable-next-line no-console
+  console.log(`Skipping the Python/Java/Go package test: ${missing.join(', ')} not found`);
+}
+
+runAll('every language\'s package installs with its real dependencies and its quick start writes the TypeScript YAML', () => {
+  const packages = fs.mkdtempSync(path.join(os.tmpdir(), 'egress-packages-'));
+  try {
+    let log: string;
+    try {
+      log = execFileSync(path.join(root, 'scripts', 'packages', 'build-and-run.sh'), [], {
+        cwd: root,
+        encoding: 'utf8',
+        env: { ...process.env, PACKAGES_DIR: packages },
+        stdio: ['ignore', 'pipe', 'pipe'],
+        maxBuffer: 256 * 1024 * 1024,
+      });
+    } catch (e) {
+      const err = e as { stdout?: string; stderr?: string };
+      throw new Error(`build-and-run.sh failed:\n${err.stdout ?? ''}\n${(err.stderr ?? '').split('\n').filter(l => !l.includes('!!')).slice(-60).join('\n')}`);
+    }
+    // eslint-disable-next-line no-control-regex
+    const lines = log.replace(/\x1b\[[0-9;]*m/g, '').split('\n');
+    // eslint-disable-next-line no-console
+    console.log(lines.filter(l => /^(==|ok |FAIL |stand-in|packages:|  \S)/.test(l) || /passed/.test(l)).join('\n'));
+
+    const identical = ['python', 'java', 'go']
+      .filter(language => lines.some(l => l.startsWith(`ok ${language}: dist/egress.k8s.yaml is byte-identical to TypeScript's`)));
+    expect(identical).toEqual(['python', 'java', 'go']);
+    expect(lines.some(l => l.startsWith('FAIL '))).toBe(false);
+    expect(lines).toContain('quick starts and Python tests: 5 passed, 0 failed');
+    expect(lines.some(l => /^\d+ passed in /.test(l) && !/failed/.test(l))).toBe(true);
+
+    // The one folder holds every language's package.
+    expect(fs.readdirSync(path.join(packages, 'js'))).toContain('cdk8s-egress@0.0.0.jsii.tgz');
+    expect(fs.readdirSync(path.join(packages, 'python')).filter(f => f.endsWith('.whl'))).toHaveLength(1);
+    expect(fs.existsSync(path.join(packages, 'java', 'io', 'github', 'cdk8s-egress', 'cdk8s-egress', '0.0.0', 'cdk8s-egress-0.0.0.jar'))).toBe(true);
+    expect(fs.readFileSync(path.join(packages, 'go', 'cdk8segress', 'go.mod'), 'utf8')).toMatch(/^module github\.com\/cdk8s-egress\/cdk8s-egress-go\/cdk8segress$/m);
+  } finally {
+    fs.rmSync(packages, { recursive: true, force: true });
+  }
+}, 40 * 60_000);

@@ -16,7 +16,7 @@ const ZONES = (process.env.BENCH_ZONES ?? '100,1000,5000').split(',').map(Number
 const RULES = Number(process.env.BENCH_RULES ?? 20);
 
 interface SynthResult {
-  kind: string; n: number; totalMs: number; buildMs: number; synthMs: number; peakRssMiB: number; baseRssMiB: number;
+  kind: string; n: number; totalMs: number; cpuMs: number; buildMs: number; synthMs: number; peakRssMiB: number; baseRssMiB: number;
   objects: number; yamlBytes: number; yamlSha256: string;
 }
 
@@ -87,6 +87,7 @@ const rows = ZONES.map(n => {
     ratioFastVsPlusFast: perRun('ours-fast', 'plus-fast', n),
     oursUncheckedFast: of('ours-unchecked-fast'),
     ratioCheckedVsUnchecked: perRun('ours-fast', 'ours-unchecked-fast', n),
+    ratioCheckedVsUncheckedCpu: median(synth[`ours-fast/${n}`].map((x, i) => x.cpuMs / synth[`ours-unchecked-fast/${n}`][i].cpuMs)),
   };
 });
 
@@ -100,7 +101,8 @@ for (const r of rows) {
 }
 for (const r of rows) {
   console.log(`  N=${r.n}: Calico's policy check (the only path) vs none: ours (EgressApp) ${f(r.oursFast.ms)} ms checked, `
-    + `${f(r.oursUncheckedFast.ms)} ms unchecked, ratio checked/unchecked ${f(r.ratioCheckedVsUnchecked, 2)}`);
+    + `${f(r.oursUncheckedFast.ms)} ms unchecked, ratio checked/unchecked ${f(r.ratioCheckedVsUnchecked, 2)} `
+    + `(CPU time ${f(r.ratioCheckedVsUncheckedCpu, 2)})`);
 }
 for (const r of rows) {
   console.log(`  N=${r.n}: ours ${r.ours.objects} objects / ${f(r.ours.yamlMiB, 1)} MiB YAML; lists ${r.lists.objects} / ${f(r.lists.yamlMiB, 1)} MiB;`

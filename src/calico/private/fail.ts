@@ -17,6 +17,7 @@ export function arrayAt<T>(path: string, field: string, value: T[] | undefined, 
 
 /** Fails at the second occurrence of a repeated value (Calico's list-type "set" fields). */
 export function uniqueAt(path: string, field: string, values: readonly unknown[]): void {
+  if (values.length < 2) return;
   const seen = new Set<string>();
   values.forEach((v, i) => {
     const key = JSON.stringify(v);

@@ -1,3 +1,4 @@
+import { BoundedMemo } from '../../model/bounded-memo';
 // Name formats Calico checks (libcalico-go validator.go and Kubernetes' apimachinery validation).
 
 const LABEL = '[a-z0-9]([-a-z0-9]*[a-z0-9])?';
@@ -17,8 +18,18 @@ export const MAX_LABEL_LENGTH = 63;
 
 const QUALIFIED_NAME_PART = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 
+// The same few keys (egress.cdk8s.io/rule, app.kubernetes.io/name, ...) are checked on every object and rule.
+const QUALIFIED_NAMES = new BoundedMemo<string, true>(4096);
+
 /** Why `key` is not a Kubernetes qualified name (label or annotation key), or undefined. */
 export function qualifiedNameProblem(key: string): string | undefined {
+  if (QUALIFIED_NAMES.get(key)) return undefined;
+  const problem = qualifiedNameProblemOf(key);
+  if (problem === undefined) QUALIFIED_NAMES.set(key, true);
+  return problem;
+}
+
+function qualifiedNameProblemOf(key: string): string | undefined {
   const parts = key.split('/');
   if (parts.length > 2) return 'a qualified name has at most one "/"';
   const name = parts[parts.length - 1];

@@ -90,18 +90,18 @@ function noGlobal(text: string | undefined, field: string, path: string): void {
   if (text.includes(GLOBAL_CALL)) fail(path, field, text, GLOBAL_ONLY_IN_NAMESPACE_SELECTOR);
 }
 
-/** Sealed rules found valid, by kind of policy and direction (what the checks depend on besides the rule). */
-const VALID_SEALED = new WeakMap<CalicoRule, Set<string>>();
+/**
+ * Sealed rules found valid, per kind of policy and direction (all the checks depend on besides the rule):
+ * [namespaced ingress, namespaced egress, global ingress, global egress].
+ */
+const VALID_SEALED = [new WeakSet<CalicoRule>(), new WeakSet<CalicoRule>(), new WeakSet<CalicoRule>(), new WeakSet<CalicoRule>()];
 
 /** Checks a rule; a sealed rule (it cannot change) only the first time for each kind of policy and direction. */
 function validateRuleOnce(rule: CalicoRule, field: string, direction: 'ingress' | 'egress', ctx: PolicyContext): void {
-  if (!isSealed(rule)) return validateRule(rule, field, direction, ctx);
-  const kind = `${ctx.global ? 'global' : 'namespaced'} ${direction}`;
-  let valid = VALID_SEALED.get(rule);
-  if (valid?.has(kind)) return;
+  const valid = VALID_SEALED[(ctx.global ? 2 : 0) + (direction === 'egress' ? 1 : 0)];
+  if (valid.has(rule)) return;
   validateRule(rule, field, direction, ctx);
-  if (!valid) VALID_SEALED.set(rule, valid = new Set());
-  valid.add(kind);
+  if (isSealed(rule)) valid.add(rule);
 }
 
 function validateRule(rule: CalicoRule, field: string, direction: 'ingress' | 'egress', ctx: PolicyContext): void {

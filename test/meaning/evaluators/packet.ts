@@ -45,11 +45,19 @@ export function protocolNumber(p: string | number): number {
   throw new Error(`unknown protocol ${p}`);
 }
 
+const ADDRESSES = new Map<string, ipaddr.IPv4 | ipaddr.IPv6>();
+const NETWORKS = new Map<string, [ipaddr.IPv4 | ipaddr.IPv6, number]>();
+
 export function cidrContains(cidr: string, ip: string): boolean {
-  const addr = ipaddr.parse(ip);
-  const [net, bits] = cidr.includes('/') ? ipaddr.parseCIDR(cidr) : [ipaddr.parse(cidr), ipaddr.parse(cidr).kind() === 'ipv4' ? 32 : 128];
-  if (addr.kind() !== net.kind()) return false;
-  return addr.match(net, bits);
+  let addr = ADDRESSES.get(ip);
+  if (!addr) ADDRESSES.set(ip, addr = ipaddr.parse(ip));
+  let net = NETWORKS.get(cidr);
+  if (!net) {
+    const a = ipaddr.parse(cidr.split('/')[0]);
+    NETWORKS.set(cidr, net = cidr.includes('/') ? ipaddr.parseCIDR(cidr) : [a, a.kind() === 'ipv4' ? 32 : 128]);
+  }
+  if (addr.kind() !== net[0].kind()) return false;
+  return addr.match(net);
 }
 
 export function ipVersionOf(ip: string): 4 | 6 {

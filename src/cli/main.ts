@@ -63,7 +63,8 @@ export function main(argv: string[], out: (line: string) => void = console.log):
       const zone = answer.zone ? doc.zones.find(z => z.name === answer.zone) : undefined;
       out(`${answer.allowed ? 'ALLOWED' : 'DENIED'}: ${answer.reason}`);
       out(`  decided by: ${answer.zone ? `zone ${answer.zone}, ` : ''}rule ${answer.rule}`);
-      if (answer.allowed && zone) out(`  source seen by ${dest.ip}: ${ZoneSources.forDestination(doc, zone, dest.ip, zone.rules.find(r => r.name === answer.rule)).description}`);
+      const to = dest.ip ?? dest.domain!;
+      if (answer.allowed && zone) out(`  source seen by ${to}: ${ZoneSources.forDestination(doc, zone, to, zone.rules.find(r => r.name === answer.rule)).description}`);
       return answer.allowed ? 0 : 1;
     }
     if (command === 'diff') {

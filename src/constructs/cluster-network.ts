@@ -3,6 +3,7 @@ import { DnsOptions } from './dns-options';
 import { dnsModel } from './private/dns-model';
 import { parseCidrAt } from './private/parse-cidr-at';
 import type { ModelBuilder } from '../synth/model-builder';
+import { withdraw } from './private/withdraw';
 
 /** Properties of the cluster's network. */
 export interface ClusterNetworkProps {
@@ -48,12 +49,17 @@ export class ClusterNetwork extends Construct {
    */
   constructor(scope: Construct, id: string, props: ClusterNetworkProps = {}) {
     super(scope, id);
-    const parse = (field: string, list: string[] | undefined) => (list ?? []).map((c, i) => parseCidrAt(`${field}[${i}]`, c, this.node.path).toString());
-    this.podCidrs = parse('podCidrs', props.podCidrs);
-    this.serviceCidrs = parse('serviceCidrs', props.serviceCidrs);
-    this.nodeCidrs = parse('nodeCidrs', props.nodeCidrs);
-    this.dns = props.dns;
-    if (props.dns) dnsModel(props.dns, this.node.path);
+    try {
+      const parse = (field: string, list: string[] | undefined) => (list ?? []).map((c, i) => parseCidrAt(`${field}[${i}]`, c, this.node.path).toString());
+      this.podCidrs = parse('podCidrs', props.podCidrs);
+      this.serviceCidrs = parse('serviceCidrs', props.serviceCidrs);
+      this.nodeCidrs = parse('nodeCidrs', props.nodeCidrs);
+      this.dns = props.dns;
+      if (props.dns) dnsModel(props.dns, this.node.path);
+    } catch (e) {
+      withdraw(this);
+      throw e;
+    }
   }
 
   /** @internal */

@@ -41,6 +41,10 @@ export class RuleDeclaration {
     if (props.via && props.bypassGateway) {
       throw new EgressValidationError('bypassGateway', 'true', `contradicts via "${props.via.gatewayName}"`, path);
     }
+    // An empty list is not "all traffic": a list computed to nothing must not fail open.
+    if (props.ports !== undefined && props.ports.length === 0) {
+      throw new EgressValidationError('ports', '[]', 'is empty: a rule needs at least one port', path, 'say Port.allTraffic() for every protocol and port, or leave ports out');
+    }
     this.portModels = internPortModels(dedupePorts(props.ports ?? []));
 
     this.sets = props.to.filter(d => d._set).map(d => d._set!);

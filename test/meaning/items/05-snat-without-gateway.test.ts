@@ -9,13 +9,13 @@ import { captureWarnings, chartFor, dataPathOf, objectsOf } from '../support';
 
 test('snatAddress without a gateway: fail, or emit the node agent with the pool', () => {
   const { chart } = chartFor('calico');
-  const pool = new NatPool(chart, 'legacy', { cidr: '10.244.50.0/24', snatAddress: '192.0.2.50' });
+  const pool = new NatPool(chart, 'legacy-pool', { cidr: '10.244.50.0/24', snatAddress: '192.0.2.50' });
   const zone = new EgressZone(chart, 'legacy', { namespaces: ['legacy'], natPools: [pool] });
   zone.allow('partner', { to: [Destination.cidr('203.0.113.0/24')], ports: [Port.tcp(443)] });
   const { result: objects, error } = captureWarnings(() => objectsOf(chart));
   if (error) {
     expect(error.message).toMatch(/snatAddress "192\.0\.2\.50"/);
-    expect(error.message).toMatch(/\(at egress\/legacy\)/);
+    expect(error.message).toMatch(/\(at egress\/legacy-pool\)/);
     expect(error.message).toMatch(/hint:/);
     return;
   }

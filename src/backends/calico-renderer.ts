@@ -56,7 +56,9 @@ export class CalicoRenderer implements IBackendRenderer {
     const problems: string[] = [];
     for (const set of selection.destinationSets) {
       if (set.domains.length > 0) {
-        problems.push(problem(`backend "${this.name}" cannot match domain names (destination set "${set.name}": ${set.domains.join(', ')})`, set.path, 'use Backend.CALICO_ENTERPRISE or Backend.CILIUM, or list addresses'));
+        const declared = declaredAs(set, selection.zones);
+        problems.push(problem(`backend "${this.name}" cannot match domain names (${declared.what}: ${set.domains.join(', ')})`, declared.paths,
+          'use Backend.CALICO_ENTERPRISE or Backend.CILIUM, or list addresses'));
       }
     }
     for (const zone of selection.zones) {
@@ -343,6 +345,20 @@ function ownedSelector(zone: EgressZoneModel, doc: EgressModelDocument): string 
     ? Selector.labelEquals(CALICO_NAMESPACE_LABEL, names[0]) : Selector.labelIn(CALICO_NAMESPACE_LABEL, names));
   const owned = shadows.map(a => Selector.and(namespaceOf(a.members.namespaces), Selector.parse(a.members.podSelector)).not());
   return Selector.and(Selector.parse(zone.members.podSelector), ...owned).toString();
+}
+
+/**
+ * A destination set as the user declared it: a shared DestinationSet by its name, a rule's own addresses
+ * by the rule (and zone) they were written in.
+ */
+export function declaredAs(set: DestinationSetModel, zones: EgressZoneModel[]): { what: string; paths: string[] } {
+  if (!set.inline) return { what: `destination set "${set.name}"`, paths: [set.path] };
+  const rules = zones.flatMap(z => z.rules.filter(r => r.destinationSets.includes(set.name)).map(r => ({ zone: z.name, rule: r })));
+  if (rules.length === 0) return { what: `destination set "${set.name}"`, paths: [set.path] };
+  return {
+    what: rules.map(r => `rule "${r.rule.name}" of zone "${r.zone}"`).join(', '),
+    paths: [...new Set(rules.map(r => r.rule.path))],
+  };
 }
 
 /** Destinations with the cluster ranges they overlap as notNets, one IP family per Calico rule. */

@@ -5,6 +5,7 @@ import {
   CalicoAction, CalicoEncapsulationMode, CalicoEntityRule, CalicoGlobalNetworkPolicy, CalicoGlobalNetworkSet,
   CalicoIPPool, CalicoIPPoolAllowedUse, CalicoNetworkSet, CalicoPolicyType, CalicoPort, CalicoProtocol, CalicoRule,
 } from '../calico';
+import { overlappingClusterRanges } from './zone-destinations';
 import { sealRules } from '../calico/sealed-rules';
 import { BoundedMemo } from '../model/bounded-memo';
 import {
@@ -13,6 +14,7 @@ import {
 import { problem } from '../model/errors';
 import { Port, PortModel } from '../model/port';
 import { Selector } from '../model/selector';
+import { shadowingZones } from '../model/zone-precedence';
 
 /** Label every destination set carries, so policies select sets by name and nothing else by accident. */
 export const DESTINATION_SET_LABEL = 'egress.cdk8s.io/destination-set';
@@ -24,6 +26,8 @@ export const ZONE_LABEL = 'egress.cdk8s.io/zone';
  * every shared DestinationSet, become network sets.
  */
 export const INLINE_NETS_MAX = 32;
+/** Calico's label on every workload endpoint: the name of its namespace. */
+const CALICO_NAMESPACE_LABEL = 'projectcalico.org/namespace';
 /** Calico's label for a namespace's name (set on every namespace profile). */
 const NAMESPACE_NAME_LABEL = 'projectcalico.org/name';
 
@@ -52,7 +56,9 @@ export class CalicoRenderer implements IBackendRenderer {
     const problems: string[] = [];
     for (const set of selection.destinationSets) {
       if (set.domains.length > 0) {
-        problems.push(problem(`backend "${this.name}" cannot match domain names (destination set "${set.name}": ${set.domains.join(', ')})`, set.path, 'use Backend.CALICO_ENTERPRISE or Backend.CILIUM, or list addresses'));
+        const declared = declaredAs(set, selection.zones);
+        problems.push(problem(`backend "${this.name}" cannot match domain names (${declared.what}: ${set.domains.join(', ')})`, declared.paths,
+          'use Backend.CALICO_ENTERPRISE or Backend.CILIUM, or list addresses'));
       }
     }
     for (const zone of selection.zones) {
@@ -111,7 +117,7 @@ export class CalicoRenderer implements IBackendRenderer {
       spec: {
         tier: zone.tier === 'default' ? undefined : zone.tier,
         order: zone.order,
-        selector: zone.members.podSelector,
+        selector: ownedSelector(zone, doc),
         namespaceSelector: namespaceSelectorOf(zone),
         types: [CalicoPolicyType.EGRESS],
         egress,
@@ -210,6 +216,10 @@ export class CalicoRenderer implements IBackendRenderer {
       }
       for (const [ipVersion, nets] of inlineNets) destinations.push({ destination: { nets }, ipVersion });
       if (destinations.length === 0) continue;
+      // A rule never opens cluster ranges (README: only allowInCluster does): leave out those it overlaps.
+      const ruleCidrs = used.flatMap(s => s.cidrs.map(c => c.cidr));
+      const clusterInside = overlappingClusterRanges(ruleCidrs, doc.clusterCidrs);
+      if (clusterInside.length > 0) destinations.splice(0, destinations.length, ...withoutCluster(destinations, clusterInside));
       const annotations: { [k: string]: string } = { 'egress.cdk8s.io/rule': rule.name };
       if (rule.description) annotations['egress.cdk8s.io/description'] = rule.description;
       for (const { destination, ipVersion: family } of destinations) {
@@ -319,6 +329,48 @@ function setsByName(doc: EgressModelDocument): Map<string, DestinationSetModel> 
     SETS_BY_NAME.set(doc, sets);
   }
   return sets;
+}
+
+/**
+ * A pod several zones select belongs to the first by order and name (docs/backends.md): Calico already
+ * evaluates that zone's policy first, and this selector keeps the later zones' policies off its pods, so
+ * traffic the first zone leaves to other policies (in-cluster) is not decided by another zone.
+ * Zones that choose namespaces by label are left out by their named namespaces only (synth warns).
+ */
+function ownedSelector(zone: EgressZoneModel, doc: EgressModelDocument): string {
+  const shadows = shadowingZones(zone, doc.zones).filter(a => a.members.namespaces.length > 0);
+  if (shadows.length === 0) return zone.members.podSelector;
+  const namespaceOf = (names: string[]) => (names.length === 1
+    ? Selector.labelEquals(CALICO_NAMESPACE_LABEL, names[0]) : Selector.labelIn(CALICO_NAMESPACE_LABEL, names));
+  const owned = shadows.map(a => Selector.and(namespaceOf(a.members.namespaces), Selector.parse(a.members.podSelector)).not());
+  return Selector.and(Selector.parse(zone.members.podSelector), ...owned).toString();
+}
+
+/**
+ * A destination set as the user declared it: a shared DestinationSet by its name, a rule's own addresses
+ * by the rule (and zone) they were written in.
+ */
+export function declaredAs(set: DestinationSetModel, zones: EgressZoneModel[]): { what: string; paths: string[] } {
+  if (!set.inline) return { what: `destination set "${set.name}"`, paths: [set.path] };
+  const rules = zones.flatMap(z => z.rules.filter(r => r.destinationSets.includes(set.name)).map(r => ({ zone: z.name, rule: r })));
+  if (rules.length === 0) return { what: `destination set "${set.name}"`, paths: [set.path] };
+  return {
+    what: rules.map(r => `rule "${r.rule.name}" of zone "${r.zone}"`).join(', '),
+    paths: [...new Set(rules.map(r => r.rule.path))],
+  };
+}
+
+/** Destinations with the cluster ranges they overlap as notNets, one IP family per Calico rule. */
+function withoutCluster(destinations: { destination: CalicoEntityRule; ipVersion?: number }[], cluster: string[]) {
+  const families = byFamily(cluster);
+  const out: { destination: CalicoEntityRule; ipVersion?: number }[] = [];
+  for (const d of destinations) {
+    for (const v of d.ipVersion !== undefined ? [d.ipVersion] : [4, 6]) {
+      const notNets = families.get(v);
+      out.push({ destination: notNets ? { ...d.destination, notNets } : d.destination, ipVersion: v });
+    }
+  }
+  return out;
 }
 
 function namespaceSelectorOf(zone: EgressZoneModel): string {

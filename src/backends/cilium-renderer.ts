@@ -1,13 +1,14 @@
 import { BackendProblems } from './backend-problems';
 import { IBackendRenderer, IRenderSelection } from './backend-renderer';
-import { clusterExceptions, isIpv6, portsOf, ruleDestinations } from './zone-destinations';
+import { clusterExceptions, insideCluster, isIpv6, portsOf, ruleDestinations } from './zone-destinations';
 import {
   CiliumClusterwideNetworkPolicy, CiliumEgressGatewayPolicy, CiliumEgressGatewayPolicySpec, CiliumEgressGatewaySelector,
   CiliumEgressRule, CiliumFqdnSelector, CiliumIcmpField, CiliumPolicySpec, CiliumPortProtocol, CiliumPortRule,
 } from '../cilium';
 import { EgressGatewayModel, EgressModelDocument, EgressZoneModel } from '../model/egress-model-document';
 import { Port } from '../model/port';
-import { KubeLabelSelector, mergeLabelSelectors, tryKubeLabelSelector } from '../model/selector/label-selector-translation';
+import { KubeLabelSelector, LabelSelectorRequirement, mergeLabelSelectors, tryKubeLabelSelector } from '../model/selector/label-selector-translation';
+import { exclusionCombinations, MAX_EXCLUSION_SELECTORS, negationAlternatives, shadowingZones } from '../model/zone-precedence';
 
 /** Cilium's label for an endpoint's namespace (with the "k8s:" source, as Cilium stores it). */
 const NAMESPACE_LABEL = 'k8s:io.kubernetes.pod.namespace';
@@ -70,14 +71,17 @@ export class CiliumRenderer implements IBackendRenderer {
     const plan = this.plan(selection);
     if (plan.problems.length > 0) throw new Error(`internal: rendering ${BACKEND} with problems: ${plan.problems.join('; ')}`);
     for (const { zone, specs, gateways } of plan.zones) {
-      new CiliumClusterwideNetworkPolicy(selection.scopeFor(zone.path), 'CiliumClusterwideNetworkPolicy', {
-        metadata: {
-          name: `egress-${zone.name}`,
-          labels: { [ZONE_LABEL]: zone.name },
-          annotations: zone.description ? { 'egress.cdk8s.io/description': zone.description } : undefined,
-        },
-        ...(specs.length === 1 ? { spec: specs[0] } : { specs }),
-      });
+      // A zone whose every pod belongs to zones before it has nothing left to select.
+      if (specs.length > 0) {
+        new CiliumClusterwideNetworkPolicy(selection.scopeFor(zone.path), 'CiliumClusterwideNetworkPolicy', {
+          metadata: {
+            name: `egress-${zone.name}`,
+            labels: { [ZONE_LABEL]: zone.name },
+            annotations: zone.description ? { 'egress.cdk8s.io/description': zone.description } : undefined,
+          },
+          ...(specs.length === 1 ? { spec: specs[0] } : { specs }),
+        });
+      }
       for (const gw of gateways) {
         new CiliumEgressGatewayPolicy(selection.scopeFor(gw.path), gw.id, {
           metadata: { name: gw.name, labels: { [ZONE_LABEL]: zone.name } },
@@ -108,7 +112,7 @@ export class CiliumRenderer implements IBackendRenderer {
     if (zone.tier !== 'default') {
       problems.add(`policy tiers (zone "${zone.name}" is in tier "${zone.tier}")`, zone.path, 'leave tier at its default for Cilium');
     }
-    const selectors = this.subjectSelectors(zone, NAMESPACE_LABEL, NAMESPACE_LABELS_PREFIX, problems);
+    const selectors = this.ownedSelectors(zone, this.subjectSelectors(zone, NAMESPACE_LABEL, NAMESPACE_LABELS_PREFIX, problems), doc, problems);
     const usesDomains = zone.rules.some(r => ruleDestinations(r, doc).domains.length > 0);
     const egress: CiliumEgressRule[] = [];
 
@@ -129,11 +133,13 @@ export class CiliumRenderer implements IBackendRenderer {
     const allowed: string[] = [...zone.dns.cidrs];
     for (const rule of zone.rules) {
       const dest = ruleDestinations(rule, doc);
-      allowed.push(...dest.cidrs.map(c => c.cidr));
+      // A rule never opens cluster ranges: prefixes inside them are left out, ranges inside a prefix excepted.
+      const cidrs = dest.cidrs.filter(c => !insideCluster(c.cidr, doc.clusterCidrs));
+      allowed.push(...cidrs.map(c => c.cidr));
       const peers: CiliumEgressRule[] = [];
-      if (dest.cidrs.length > 0) {
+      if (cidrs.length > 0) {
         peers.push({
-          toCIDRSet: dest.cidrs.map(c => {
+          toCIDRSet: cidrs.map(c => {
             const except = clusterExceptions(c.cidr, doc.clusterCidrs);
             return except.length > 0 ? { cidr: c.cidr, except } : { cidr: c.cidr };
           }),
@@ -167,6 +173,34 @@ export class CiliumRenderer implements IBackendRenderer {
       egress,
       egressDeny,
     }));
+  }
+
+  /**
+   * A pod several zones select belongs to the first by order and name (docs/backends.md): the zone's
+   * selectors leave out the pods of zones before it, one spec per way of being outside each of them.
+   */
+  private ownedSelectors(zone: EgressZoneModel, selectors: KubeLabelSelector[], doc: EgressModelDocument,
+    problems: BackendProblems): KubeLabelSelector[] {
+    const shadows = shadowingZones(zone, doc.zones);
+    if (shadows.length === 0) return selectors;
+    const alternatives: LabelSelectorRequirement[][][] = shadows.map(a => {
+      const alts = negationAlternatives(tryKubeLabelSelector(a.members.podSelector).selector ?? {}).map(r => [r]);
+      const notNamed: LabelSelectorRequirement[] = a.members.namespaces.length > 0 ? [{ key: NAMESPACE_LABEL, operator: 'NotIn', values: [...a.members.namespaces] }] : [];
+      if (!a.members.namespaceSelector) {
+        alts.push(notNamed);
+      } else {
+        const ns = tryKubeLabelSelector(a.members.namespaceSelector, NAMESPACE_LABELS_PREFIX).selector;
+        if (ns) alts.push(...negationAlternatives(ns).map(r => [...notNamed, r]));
+      }
+      return alts;
+    });
+    const combinations = exclusionCombinations(alternatives);
+    if (!combinations) {
+      problems.add(`zones selecting the same pods this often (zone "${zone.name}" after ${shadows.map(a => `"${a.name}"`).join(', ')}: more than ${MAX_EXCLUSION_SELECTORS} selectors)`,
+        zone.path, 'make the zones\' pod selectors exclusive');
+      return selectors;
+    }
+    return selectors.flatMap(s => combinations.map(extra => extra.length === 0 ? s : mergeLabelSelectors(s, { matchExpressions: extra })));
   }
 
   /** One endpoint selector per way the zone selects namespaces (by name, by label): their union. */

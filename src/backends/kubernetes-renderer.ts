@@ -1,10 +1,11 @@
 import { k8s } from 'cdk8s-plus-28';
 import { BackendProblems } from './backend-problems';
 import { IBackendRenderer, IRenderSelection } from './backend-renderer';
-import { clusterExceptions, portsOf, ruleDestinations } from './zone-destinations';
+import { clusterExceptions, insideCluster, portsOf, ruleDestinations } from './zone-destinations';
 import { EgressModelDocument, EgressZoneModel } from '../model/egress-model-document';
 import { Port } from '../model/port';
-import { KubeLabelSelector, tryKubeLabelSelector } from '../model/selector/label-selector-translation';
+import { KubeLabelSelector, mergeLabelSelectors, tryKubeLabelSelector } from '../model/selector/label-selector-translation';
+import { exclusionCombinations, MAX_EXCLUSION_SELECTORS, negationAlternatives, shadowingZones } from '../model/zone-precedence';
 
 const BACKEND = 'kubernetes';
 const ZONE_LABEL = 'egress.cdk8s.io/zone';
@@ -13,7 +14,8 @@ const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 
 interface ZonePlan {
   readonly zone: EgressZoneModel;
-  readonly podSelector: KubeLabelSelector;
+  /** Per namespace, the pod selectors of the zone's pods there that no zone before it owns. */
+  readonly selectors: Map<string, KubeLabelSelector[]>;
   readonly egress: k8s.NetworkPolicyEgressRule[];
 }
 
@@ -42,17 +44,20 @@ export class KubernetesRenderer implements IBackendRenderer {
   public render(selection: IRenderSelection): void {
     const { problems, zones } = this.plan(selection);
     if (problems.length > 0) throw new Error(`internal: rendering ${BACKEND} with problems: ${problems.join('; ')}`);
-    for (const { zone, podSelector, egress } of zones) {
+    for (const { zone, selectors, egress } of zones) {
       const scope = selection.scopeFor(zone.path);
-      for (const namespace of zone.members.namespaces) {
-        new k8s.KubeNetworkPolicy(scope, `NetworkPolicy-${namespace}`, {
-          metadata: {
-            name: `egress-${zone.name}`,
-            namespace,
-            labels: { [ZONE_LABEL]: zone.name },
-            annotations: zone.description ? { 'egress.cdk8s.io/description': zone.description } : undefined,
-          },
-          spec: { podSelector, policyTypes: ['Egress'], egress },
+      for (const [namespace, podSelectors] of selectors) {
+        // One policy per selector: a zone that leaves out the pods of zones before it is a union of selectors.
+        podSelectors.forEach((podSelector, i) => {
+          new k8s.KubeNetworkPolicy(scope, i === 0 ? `NetworkPolicy-${namespace}` : `NetworkPolicy-${namespace}-${i + 1}`, {
+            metadata: {
+              name: i === 0 ? `egress-${zone.name}` : `egress-${zone.name}-${i + 1}`,
+              namespace,
+              labels: { [ZONE_LABEL]: zone.name },
+              annotations: zone.description ? { 'egress.cdk8s.io/description': zone.description } : undefined,
+            },
+            spec: { podSelector, policyTypes: ['Egress'], egress },
+          });
         });
       }
     }
@@ -107,15 +112,36 @@ export class KubernetesRenderer implements IBackendRenderer {
         problems.add(`domain names (rule "${rule.name}": ${dest.domains.join(', ')}; NetworkPolicy matches addresses only)`, rule.path,
           'use Backend.CALICO_ENTERPRISE or Backend.CILIUM, or list addresses');
       }
-      if (dest.cidrs.length === 0) continue;
-      const to = dest.cidrs.map(c => {
+      // A rule never opens cluster ranges: prefixes inside them are left out, ranges inside a prefix excepted.
+      const cidrs = dest.cidrs.filter(c => !insideCluster(c.cidr, doc.clusterCidrs));
+      if (cidrs.length === 0) continue;
+      const to = cidrs.map(c => {
         const except = clusterExceptions(c.cidr, doc.clusterCidrs);
         return { ipBlock: except.length > 0 ? { cidr: c.cidr, except } : { cidr: c.cidr } };
       });
       const ports = rule.ports.length === 0 ? undefined : this.ports(portsOf(rule.ports), `rule "${rule.name}" of zone "${zone.name}"`, rule.path, problems);
       egress.push(ports ? { to, ports } : { to });
     }
-    return { zone, podSelector, egress };
+    return { zone, selectors: this.ownedSelectors(zone, podSelector, doc, problems), egress };
+  }
+
+  /** A pod several zones select belongs to the first by order and name: leave out the pods of earlier zones. */
+  private ownedSelectors(zone: EgressZoneModel, podSelector: KubeLabelSelector, doc: EgressModelDocument,
+    problems: BackendProblems): Map<string, KubeLabelSelector[]> {
+    const out = new Map<string, KubeLabelSelector[]>();
+    const shadows = shadowingZones(zone, doc.zones);
+    for (const namespace of zone.members.namespaces) {
+      const here = shadows.filter(a => a.members.namespaces.includes(namespace));
+      const alternatives = here.map(a => negationAlternatives(tryKubeLabelSelector(a.members.podSelector).selector ?? {}).map(r => [r]));
+      const combinations = exclusionCombinations(alternatives);
+      if (!combinations) {
+        problems.add(`zones selecting the same pods this often (zone "${zone.name}" in namespace ${namespace} after ${here.map(a => `"${a.name}"`).join(', ')}: more than ${MAX_EXCLUSION_SELECTORS} policies)`,
+          zone.path, 'make the zones\' pod selectors exclusive');
+        continue;
+      }
+      out.set(namespace, combinations.map(extra => extra.length === 0 ? podSelector : mergeLabelSelectors(podSelector, { matchExpressions: extra })));
+    }
+    return out;
   }
 
   private translate(selector: string, what: string, path: string, problems: BackendProblems): KubeLabelSelector {

@@ -41,6 +41,27 @@ export function clusterExceptions(cidr: string, clusterCidrs: string[]): string[
     .map(c => c.toString());
 }
 
+/**
+ * Whether a rule prefix lies inside a cluster range (or is one): a zone's rules never open in-cluster
+ * traffic (README: only allowInCluster does), so such a prefix allows nothing.
+ */
+export function insideCluster(cidr: string, clusterCidrs: string[]): boolean {
+  const inner = Cidr.parse(cidr);
+  return clusterCidrs.some(c => {
+    const range = Cidr.parse(c);
+    return range.family === inner.family && range.contains(inner);
+  });
+}
+
+/** The cluster ranges that overlap any of these prefixes (what a Calico rule must leave out with notNets). */
+export function overlappingClusterRanges(cidrs: string[], clusterCidrs: string[]): string[] {
+  const parsed = cidrs.map(c => Cidr.parse(c));
+  return clusterCidrs.filter(c => {
+    const range = Cidr.parse(c);
+    return parsed.some(p => p.family === range.family && p.overlaps(range));
+  });
+}
+
 /** True when the prefix is IPv6. */
 export function isIpv6(cidr: string): boolean {
   return cidr.includes(':');

@@ -124,15 +124,16 @@ function canReach(values: Values, output: string, out: (line: string) => void): 
   const dest = CanReach.parseDestination(need(values, 'to'));
   const answer = CanReach.evaluate(doc, { namespace, podLabels, ...dest });
   const zone = answer.zone ? doc.zones.find(z => z.name === answer.zone) : undefined;
+  const to = dest.ip ?? dest.domain!;
   const sourceSeen = answer.allowed && zone
-    ? ZoneSources.forDestination(doc, zone, dest.ip, zone.rules.find(r => r.name === answer.rule)).description
+    ? ZoneSources.forDestination(doc, zone, to, zone.rules.find(r => r.name === answer.rule)).description
     : undefined;
   if (output === 'json') {
     out(JSON.stringify({ ...answer, ...(sourceSeen ? { sourceSeen } : {}) }, undefined, 2));
   } else {
     out(`${answer.allowed ? 'ALLOWED' : 'DENIED'}: ${answer.reason}`);
     out(`  decided by: ${answer.zone ? `zone ${answer.zone}, ` : ''}rule ${answer.rule}`);
-    if (sourceSeen) out(`  source seen by ${dest.ip}: ${sourceSeen}`);
+    if (sourceSeen) out(`  source seen by ${to}: ${sourceSeen}`);
   }
   return answer.allowed ? 0 : 1;
 }

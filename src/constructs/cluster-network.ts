@@ -3,6 +3,9 @@ import { DnsOptions } from './dns-options';
 import { dnsModel } from './private/dns-model';
 import { parseCidrAt } from './private/parse-cidr-at';
 import type { ModelBuilder } from '../synth/model-builder';
+import { withdraw } from './private/withdraw';
+import { Cidr } from '../model/cidr';
+import { EgressValidationError } from '../model/errors';
 
 /** Properties of the cluster's network. */
 export interface ClusterNetworkProps {
@@ -48,12 +51,30 @@ export class ClusterNetwork extends Construct {
    */
   constructor(scope: Construct, id: string, props: ClusterNetworkProps = {}) {
     super(scope, id);
-    const parse = (field: string, list: string[] | undefined) => (list ?? []).map((c, i) => parseCidrAt(`${field}[${i}]`, c, this.node.path).toString());
-    this.podCidrs = parse('podCidrs', props.podCidrs);
-    this.serviceCidrs = parse('serviceCidrs', props.serviceCidrs);
-    this.nodeCidrs = parse('nodeCidrs', props.nodeCidrs);
-    this.dns = props.dns;
-    if (props.dns) dnsModel(props.dns, this.node.path);
+    try {
+      const parse = (field: string, list: string[] | undefined) => (list ?? []).map((c, i) => parseCidrAt(`${field}[${i}]`, c, this.node.path).toString());
+      this.podCidrs = parse('podCidrs', props.podCidrs);
+      this.serviceCidrs = parse('serviceCidrs', props.serviceCidrs);
+      this.nodeCidrs = parse('nodeCidrs', props.nodeCidrs);
+      // Pod, Service and node addresses are three kinds of address: a range that is two of them makes the
+      // policies, the exports and the data path disagree about what an address is.
+      const kinds: [string, string[]][] = [['podCidrs', this.podCidrs], ['serviceCidrs', this.serviceCidrs], ['nodeCidrs', this.nodeCidrs]];
+      for (let i = 0; i < kinds.length; i++) {
+        for (let j = i + 1; j < kinds.length; j++) {
+          kinds[i][1].forEach((a, x) => kinds[j][1].forEach((b, y) => {
+            if (Cidr.parse(a).overlaps(Cidr.parse(b))) {
+              throw new EgressValidationError(`${kinds[j][0]}[${y}]`, b, `overlaps ${kinds[i][0]}[${x}] ${a}: pod, Service and node ranges must not overlap`,
+                this.node.path, 'declare each range once, with its kind');
+            }
+          }));
+        }
+      }
+      this.dns = props.dns;
+      if (props.dns) dnsModel(props.dns, this.node.path);
+    } catch (e) {
+      withdraw(this);
+      throw e;
+    }
   }
 
   /** @internal */
@@ -61,6 +82,7 @@ export class ClusterNetwork extends Construct {
     builder.setClusterNetwork({
       path: this.node.path,
       clusterCidrs: [...this.podCidrs, ...this.serviceCidrs],
+      serviceCidrs: this.serviceCidrs,
       nodeCidrs: this.nodeCidrs,
       dns: this.dns ? dnsModel(this.dns, this.node.path) : undefined,
     });

@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { DestinationEntries } from './private/destination-entries';
 import { toDnsLabel, validateDnsLabel } from '../model/names';
 import type { ModelBuilder } from '../synth/model-builder';
+import { withdraw } from './private/withdraw';
 
 /** One address entry of a destination set, with what it is. */
 export interface DestinationEntry {
@@ -73,14 +74,19 @@ export class DestinationSet extends Construct {
    */
   constructor(scope: Construct, id: string, props: DestinationSetProps = {}) {
     super(scope, id);
-    this.setName = validateDnsLabel('name', props.name ?? toDnsLabel(id), this.node.path);
-    this.description = props.description;
-    this.entries = new DestinationEntries(this.node.path);
-    this.labels = { ...(props.labels ?? {}) };
-    this.namespace = props.namespace === undefined ? undefined : validateDnsLabel('namespace', props.namespace, this.node.path);
-    (props.cidrs ?? []).forEach((c, i) => this.entries.addCidrAt(`cidrs[${i}]`, c));
-    (props.entries ?? []).forEach((e, i) => this.entries.addCidrAt(`entries[${i}].cidr`, e.cidr, e.description));
-    (props.domains ?? []).forEach((d, i) => this.entries.addDomainAt(`domains[${i}]`, d));
+    try {
+      this.setName = validateDnsLabel('name', props.name ?? toDnsLabel(id), this.node.path);
+      this.description = props.description;
+      this.entries = new DestinationEntries(this.node.path);
+      this.labels = { ...(props.labels ?? {}) };
+      this.namespace = props.namespace === undefined ? undefined : validateDnsLabel('namespace', props.namespace, this.node.path);
+      (props.cidrs ?? []).forEach((c, i) => this.entries.addCidrAt(`cidrs[${i}]`, c));
+      (props.entries ?? []).forEach((e, i) => this.entries.addCidrAt(`entries[${i}].cidr`, e.cidr, e.description));
+      (props.domains ?? []).forEach((d, i) => this.entries.addDomainAt(`domains[${i}]`, d));
+    } catch (e) {
+      withdraw(this);
+      throw e;
+    }
   }
 
   /** Adds an address or CIDR. */

@@ -11,6 +11,7 @@ import {
 import { Selector } from '../model/selector';
 import { ensureSynthesizer } from '../synth/egress-synthesizer';
 import type { ModelBuilder } from '../synth/model-builder';
+import { withdraw } from './private/withdraw';
 
 /**
  * An egress gateway run by this library's data path, for open-source Calico: zones that leave through it
@@ -46,24 +47,29 @@ export class EgressGateway extends Construct implements IEgressGateway {
    */
   constructor(scope: Construct, id: string, props: EgressGatewayProps) {
     super(scope, id);
-    ensureSynthesizer(this);
-    this.props = props;
-    const s = this.settings = gatewaySettings(id, this.node.path, props);
-    this.gatewayName = s.gatewayName;
-    this.namespace = s.namespace;
-    this.egressIps = s.egressIps;
-    this.replicas = s.replicas;
+    try {
+      ensureSynthesizer(this);
+      this.props = props;
+      const s = this.settings = gatewaySettings(id, this.node.path, props);
+      this.gatewayName = s.gatewayName;
+      this.namespace = s.namespace;
+      this.egressIps = s.egressIps;
+      this.replicas = s.replicas;
 
-    egressIpPools(this, s);
-    this.configMap = dataPathConfigMap(this, this.namespace);
-    const images = { registry: props.registry, tag: props.imageTag, pullSecrets: props.imagePullSecrets ?? [] };
-    EgressNodeAgent.obtain(this, this.namespace, props.nodeAgent, images);
-    this.deployment = gatewayDeployment(this, s, props, this.configMap);
-    gatewayDisruptionBudget(this, s);
-    this.service = gatewayService(this, s, this.deployment);
-    gatewayMonitoring(this, s, props);
-    // The gateway's own Calico policy and the data-path document depend on every zone of the app: the
-    // synth pipeline renders them from the model (see _contribute).
+      egressIpPools(this, s);
+      this.configMap = dataPathConfigMap(this, this.namespace);
+      const images = { registry: props.registry, tag: props.imageTag, pullSecrets: props.imagePullSecrets ?? [] };
+      EgressNodeAgent.obtain(this, this.namespace, props.nodeAgent, images);
+      this.deployment = gatewayDeployment(this, s, props, this.configMap);
+      gatewayDisruptionBudget(this, s);
+      this.service = gatewayService(this, s, this.deployment);
+      gatewayMonitoring(this, s, props);
+      // The gateway's own Calico policy and the data-path document depend on every zone of the app: the
+      // synth pipeline renders them from the model (see _contribute).
+    } catch (e) {
+      withdraw(this);
+      throw e;
+    }
   }
 
   /** @internal */

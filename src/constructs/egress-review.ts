@@ -2,6 +2,7 @@ import { App } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ensureSynthesizer } from '../synth/egress-synthesizer';
 import type { ModelBuilder } from '../synth/model-builder';
+import { withdraw } from './private/withdraw';
 
 /** Properties of the reviewers' outputs. */
 export interface EgressReviewProps {
@@ -27,9 +28,14 @@ export class EgressReview extends Construct {
    */
   constructor(scope: Construct, id: string, props: EgressReviewProps = {}) {
     super(scope, id);
-    this.outdir = props.outdir;
-    // The synth pipeline writes the files (its review-files step), once per app.
-    ensureSynthesizer(this);
+    try {
+      this.outdir = props.outdir;
+      // The synth pipeline writes the files (its review-files step), once per app.
+      ensureSynthesizer(this);
+    } catch (e) {
+      withdraw(this);
+      throw e;
+    }
   }
 
   /** @internal */

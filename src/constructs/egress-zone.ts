@@ -11,6 +11,7 @@ import { toDnsLabel, validateDnsLabel } from '../model/names';
 import { Selector } from '../model/selector';
 import { ensureSynthesizer } from '../synth/egress-synthesizer';
 import type { ModelBuilder } from '../synth/model-builder';
+import { withdraw } from './private/withdraw';
 
 /** Properties of an egress zone. */
 export interface EgressZoneProps {
@@ -114,30 +115,35 @@ export class EgressZone extends Construct {
    */
   constructor(scope: Construct, id: string, props: EgressZoneProps = {}) {
     super(scope, id);
-    ensureSynthesizer(this);
-    const path = this.node.path;
-    this._modelPath = path;
-    this.props = props;
-    this.zoneName = validateDnsLabel('name', props.name ?? toDnsLabel(id), path);
-    this.namespaces = [...new Set(props.namespaces ?? [])].sort();
-    this.namespaces.forEach((ns, i) => validateDnsLabel(`namespaces[${i}]`, ns, path));
-    if (this.namespaces.length === 0 && !props.namespaceSelector) {
-      throw new EgressValidationError('namespaces', '[]', 'is empty and no namespaceSelector is given: a zone must say which namespaces it covers', path);
+    try {
+      ensureSynthesizer(this);
+      const path = this.node.path;
+      this._modelPath = path;
+      this.props = props;
+      this.zoneName = validateDnsLabel('name', props.name ?? toDnsLabel(id), path);
+      this.namespaces = [...new Set(props.namespaces ?? [])].sort();
+      this.namespaces.forEach((ns, i) => validateDnsLabel(`namespaces[${i}]`, ns, path));
+      if (this.namespaces.length === 0 && !props.namespaceSelector) {
+        throw new EgressValidationError('namespaces', '[]', 'is empty and no namespaceSelector is given: a zone must say which namespaces it covers', path);
+      }
+      for (const [field, sel] of [['namespaceSelector', props.namespaceSelector], ['podSelector', props.podSelector]] as const) {
+        if (sel?.usesGlobal) throw new EgressValidationError(field, sel.toString(), 'uses global(), which Calico only allows in a rule\'s namespaceSelector', path);
+      }
+      let pods = props.podSelector ?? Selector.all();
+      if (props.podLabels && Object.keys(props.podLabels).length > 0) pods = Selector.and(pods, Selector.fromLabels(props.podLabels));
+      this.podSelector = pods;
+      if (props.order !== undefined && (!Number.isFinite(props.order) || props.order < 0)) {
+        throw new EgressValidationError('order', String(props.order), 'is not a finite, non-negative number', path);
+      }
+      if (props.tier !== undefined) validateDnsLabel('tier', props.tier, path);
+      if (props.dns) dnsModel(props.dns, path);
+      this.natPools = [...(props.natPools ?? [])];
+      this.gateway = props.gateway;
+      this.backend = props.backend ?? Backend.defaultFor(this);
+    } catch (e) {
+      withdraw(this);
+      throw e;
     }
-    for (const [field, sel] of [['namespaceSelector', props.namespaceSelector], ['podSelector', props.podSelector]] as const) {
-      if (sel?.usesGlobal) throw new EgressValidationError(field, sel.toString(), 'uses global(), which Calico only allows in a rule\'s namespaceSelector', path);
-    }
-    let pods = props.podSelector ?? Selector.all();
-    if (props.podLabels && Object.keys(props.podLabels).length > 0) pods = Selector.and(pods, Selector.fromLabels(props.podLabels));
-    this.podSelector = pods;
-    if (props.order !== undefined && (!Number.isFinite(props.order) || props.order < 0)) {
-      throw new EgressValidationError('order', String(props.order), 'is not a finite, non-negative number', path);
-    }
-    if (props.tier !== undefined) validateDnsLabel('tier', props.tier, path);
-    if (props.dns) dnsModel(props.dns, path);
-    this.natPools = [...(props.natPools ?? [])];
-    this.gateway = props.gateway;
-    this.backend = props.backend ?? Backend.defaultFor(this);
   }
 
   /**

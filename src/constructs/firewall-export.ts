@@ -9,6 +9,7 @@ import { EgressModelDocument } from '../model/egress-model-document';
 import { problem } from '../model/errors';
 import { EgressSynthesizer, ensureSynthesizer } from '../synth/egress-synthesizer';
 import type { ModelBuilder } from '../synth/model-builder';
+import { withdraw } from './private/withdraw';
 
 /** Options of a firewall export, with or without a construct. */
 export interface FirewallExportOptions {
@@ -77,10 +78,15 @@ export class FirewallExport extends Construct {
    */
   constructor(scope: Construct, id: string, props: FirewallExportProps) {
     super(scope, id);
-    if (props.formats.length === 0) throw new Error(problem('FirewallExport formats "[]" is empty', this.node.path, 'FirewallFormat.all()'));
-    this.props = props;
-    // The synth pipeline renders and writes the files (its firewall-files step), once per app.
-    ensureSynthesizer(this);
+    try {
+      if (props.formats.length === 0) throw new Error(problem('FirewallExport formats "[]" is empty', this.node.path, 'FirewallFormat.all()'));
+      this.props = props;
+      // The synth pipeline renders and writes the files (its firewall-files step), once per app.
+      ensureSynthesizer(this);
+    } catch (e) {
+      withdraw(this);
+      throw e;
+    }
   }
 
   /** @internal */

@@ -7,6 +7,7 @@ import { toDnsLabel, validateDnsLabel, validateDnsSubdomain } from '../model/nam
 import { Selector } from '../model/selector';
 import { ensureSynthesizer } from '../synth/egress-synthesizer';
 import type { ModelBuilder } from '../synth/model-builder';
+import { withdraw } from './private/withdraw';
 
 /** What the pool must hold; checked at synth time against the pool's blocks and addresses. */
 export interface PoolCapacity {
@@ -112,45 +113,50 @@ export class NatPool extends Construct {
    */
   constructor(scope: Construct, id: string, props: NatPoolProps) {
     super(scope, id);
-    ensureSynthesizer(this);
-    const path = this.node.path;
-    this.props = props;
-    this.poolName = validateDnsSubdomain('name', props.name ?? toDnsLabel(id), path);
-    this.cidr = parseCidrAt('cidr', props.cidr, path);
-    const v4 = this.cidr.family === IpFamily.IPV4;
-    this.blockSize = props.blockSize ?? (v4 ? 26 : 122);
-    const [min, max] = v4 ? [20, 32] : [116, 128];
-    if (!Number.isInteger(this.blockSize) || this.blockSize < min || this.blockSize > max) {
-      throw new EgressValidationError('blockSize', String(this.blockSize), `is outside ${min}-${max}, the block sizes Calico allows for ${this.cidr.family} pools`, path);
-    }
-    if (this.cidr.prefixLength > this.blockSize) {
-      throw new EgressValidationError('cidr', this.cidr.toString(), `is smaller than one /${this.blockSize} block: Calico IPAM needs at least one block`, path,
-        `use a /${this.blockSize} or larger, or blockSize ${this.cidr.prefixLength}`);
-    }
-    for (const linkLocal of ['169.254.0.0/16', 'fe80::/10']) {
-      const ll = Cidr.parse(linkLocal);
-      if (ll.family === this.cidr.family && ll.overlaps(this.cidr)) {
-        throw new EgressValidationError('cidr', this.cidr.toString(), `overlaps the link-local range ${linkLocal}`, path);
+    try {
+      ensureSynthesizer(this);
+      const path = this.node.path;
+      this.props = props;
+      this.poolName = validateDnsSubdomain('name', props.name ?? toDnsLabel(id), path);
+      this.cidr = parseCidrAt('cidr', props.cidr, path);
+      const v4 = this.cidr.family === IpFamily.IPV4;
+      this.blockSize = props.blockSize ?? (v4 ? 26 : 122);
+      const [min, max] = v4 ? [20, 32] : [116, 128];
+      if (!Number.isInteger(this.blockSize) || this.blockSize < min || this.blockSize > max) {
+        throw new EgressValidationError('blockSize', String(this.blockSize), `is outside ${min}-${max}, the block sizes Calico allows for ${this.cidr.family} pools`, path);
       }
-    }
-    this.natOutgoing = props.natOutgoing ?? true;
-    this.assignment = props.assignment ?? NamespaceAssignment.NAMESPACE_SELECTOR;
-    this.noNat = (props.noNatDestinations ?? []).map((c, i) => parseCidrAt(`noNatDestinations[${i}]`, c, path));
-    if (this.noNat.length > 0 && !this.natOutgoing) {
-      throw new EgressValidationError('noNatDestinations', props.noNatDestinations!.join(','), 'is set on a pool without natOutgoing, where nothing is NATed anyway', path);
-    }
-    if (props.snatAddress !== undefined) {
-      const snat = parseCidrAt('snatAddress', props.snatAddress, path);
-      if (snat.prefixLength !== (snat.family === IpFamily.IPV4 ? 32 : 128) || snat.family !== this.cidr.family) {
-        throw new EgressValidationError('snatAddress', props.snatAddress, `is not a single ${this.cidr.family} address`, path);
+      if (this.cidr.prefixLength > this.blockSize) {
+        throw new EgressValidationError('cidr', this.cidr.toString(), `is smaller than one /${this.blockSize} block: Calico IPAM needs at least one block`, path,
+          `use a /${this.blockSize} or larger, or blockSize ${this.cidr.prefixLength}`);
       }
+      for (const linkLocal of ['169.254.0.0/16', 'fe80::/10']) {
+        const ll = Cidr.parse(linkLocal);
+        if (ll.family === this.cidr.family && ll.overlaps(this.cidr)) {
+          throw new EgressValidationError('cidr', this.cidr.toString(), `overlaps the link-local range ${linkLocal}`, path);
+        }
+      }
+      this.natOutgoing = props.natOutgoing ?? true;
+      this.assignment = props.assignment ?? NamespaceAssignment.NAMESPACE_SELECTOR;
+      this.noNat = (props.noNatDestinations ?? []).map((c, i) => parseCidrAt(`noNatDestinations[${i}]`, c, path));
+      if (this.noNat.length > 0 && !this.natOutgoing) {
+        throw new EgressValidationError('noNatDestinations', props.noNatDestinations!.join(','), 'is set on a pool without natOutgoing, where nothing is NATed anyway', path);
+      }
+      if (props.snatAddress !== undefined) {
+        const snat = parseCidrAt('snatAddress', props.snatAddress, path);
+        if (snat.prefixLength !== (snat.family === IpFamily.IPV4 ? 32 : 128) || snat.family !== this.cidr.family) {
+          throw new EgressValidationError('snatAddress', props.snatAddress, `is not a single ${this.cidr.family} address`, path);
+        }
+      }
+      if (props.nodeSelector?.usesGlobal) {
+        throw new EgressValidationError('nodeSelector', props.nodeSelector.toString(), 'uses global(), which is not valid in an IPPool nodeSelector', path);
+      }
+      this.namespaces = [...new Set(props.namespaces ?? [])].sort();
+      this.namespaces.forEach((ns, i) => validateDnsLabel(`namespaces[${i}]`, ns, path));
+      this.checkCapacity();
+    } catch (e) {
+      withdraw(this);
+      throw e;
     }
-    if (props.nodeSelector?.usesGlobal) {
-      throw new EgressValidationError('nodeSelector', props.nodeSelector.toString(), 'uses global(), which is not valid in an IPPool nodeSelector', path);
-    }
-    this.namespaces = [...new Set(props.namespaces ?? [])].sort();
-    this.namespaces.forEach((ns, i) => validateDnsLabel(`namespaces[${i}]`, ns, path));
-    this.checkCapacity();
   }
 
   /** Number of allocation blocks the pool holds. */

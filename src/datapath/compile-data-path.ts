@@ -5,10 +5,11 @@ import { noGatewayCidrs, RoutedDestination, steeredZones, SteeredZone, isDataPat
 import { parseDataPathConfig } from './parse-data-path-config';
 import { Cidr } from '../model/cidr';
 import { CidrAggregator } from '../model/cidr-aggregation';
-import { EgressModelDocument } from '../model/egress-model-document';
+import { EgressModelDocument, EgressZoneModel } from '../model/egress-model-document';
 import { located, problem, ValidationErrors } from '../model/errors';
 import { Port } from '../model/port';
 import { toKubeLabelSelector, UntranslatableSelectorError } from '../model/selector/label-selector-translation';
+import { byPrecedence, mayShareWorkloads, precedes } from '../model/zone-precedence';
 
 /** What the data path needs of a gateway beyond the model (ports, timings, the Service the agents watch). */
 export interface GatewayDataPathSettings {
@@ -98,13 +99,20 @@ function collectDataPath(doc: EgressModelDocument, settings: GatewayDataPathSett
   // Node addresses count as in-cluster too: the node agent never steers traffic to them.
   const inCluster = [...cluster, ...v4(doc.nodeCidrs)];
   const steered = steeredZones(doc, errors);
-  const ids = zoneIds(steered.map(z => z.zone.name));
-  const zones: ZoneConfig[] = steered.map(z => {
-    const id = ids.get(z.zone.name)!;
+  // The node agent gives a pod the first zone whose members match it: zones go in precedence order, and a
+  // zone that owns some of a steered zone's pods comes along unsteered, so those pods are not steered.
+  const steeredNames = new Set(steered.map(z => z.zone.name));
+  const owners = byPrecedence(doc.zones).filter(z => steeredNames.has(z.name)
+    || steered.some(s => precedes(z, s.zone) && mayShareWorkloads(z, s.zone)));
+  const ids = zoneIds(owners.map(z => z.name));
+  const zones: ZoneConfig[] = owners.map(zone => {
+    const id = ids.get(zone.name)!;
+    const z = steered.find(s => s.zone.name === zone.name);
+    if (!z) return { name: zone.name, id, members: members(zone, errors), failOpen: false, allow: [], noGateway: [] };
     return {
       name: z.zone.name,
       id,
-      members: members(z, errors),
+      members: members(z.zone, errors),
       gateway: z.gateway.name,
       vni: VNI_BASE + id,
       failOpen: z.zone.exit.failOpen,
@@ -159,9 +167,9 @@ function zoneIds(names: string[]): Map<string, number> {
 
 const EQUALITY_ONLY = 'select the zone\'s pods with == and && only';
 
-function members(z: SteeredZone, errors: ValidationErrors): ZoneConfig['members'] {
-  const m = z.zone.members;
-  const where = located(`zone "${z.zone.name}"`, z.zone.path);
+function members(zone: EgressZoneModel, errors: ValidationErrors): ZoneConfig['members'] {
+  const m = zone.members;
+  const where = located(`zone "${zone.name}"`, zone.path);
   if (m.namespaceSelector) {
     errors.add(problem(`namespaceSelector "${m.namespaceSelector}" of ${where} cannot be steered: the node agent matches zone pods by namespace name`, undefined, 'list the namespaces'));
   }

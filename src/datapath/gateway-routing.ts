@@ -1,7 +1,8 @@
+import { Cidr } from '../model/cidr';
 import { CidrAggregator } from '../model/cidr-aggregation';
 import { EgressGatewayModel, EgressModelDocument, EgressRuleModel, EgressZoneModel } from '../model/egress-model-document';
 import { located, problem, ValidationErrors } from '../model/errors';
-import { PortModel } from '../model/port';
+import { Port, PortModel } from '../model/port';
 
 /** Backends whose zones the cdk8s-egress data path steers (Cilium renders its own gateway policy). */
 export const DATA_PATH_BACKENDS = ['calico', 'calico-enterprise'];
@@ -68,6 +69,7 @@ export function steeredZones(doc: EgressModelDocument, errors: ValidationErrors)
         }
       }
     }
+    checkExitsByAddress(zone, destinations, errors);
     out.push({ zone, gateway, destinations });
   }
   return out;
@@ -97,4 +99,40 @@ export function noGatewayCidrs(zone: SteeredZone, clusterCidrs: string[]): strin
 
 function prefixOf(cidr: string): number {
   return Number(cidr.slice(cidr.indexOf('/') + 1));
+}
+
+/**
+ * The exit of (address, port) is the exit of the most specific rule allowing it; the data path routes by
+ * address only (longest prefix, whatever the port). They agree unless a more specific rule with another
+ * exit leaves some port of a broader rule out (or two rules send the same prefix two ways): then the
+ * broader rule's declared traffic would take the wrong exit, which synth reports instead.
+ */
+function checkExitsByAddress(zone: EgressZoneModel, destinations: RoutedDestination[], errors: ValidationErrors): void {
+  const reported = new Set<string>();
+  const v4 = destinations.filter(d => d.ipVersion === 4);
+  for (const broad of v4) {
+    for (const narrow of v4) {
+      if (broad === narrow || broad.rule === narrow.rule || (broad.gateway ?? '') === (narrow.gateway ?? '')) continue;
+      const [b, n] = [Cidr.parse(broad.cidr), Cidr.parse(narrow.cidr)];
+      if (!b.contains(n)) continue;
+      const equal = b.prefixLength === n.prefixLength;
+      if (!equal && portsCover(narrow.ports, broad.ports)) continue;
+      const key = [broad.rule.name, narrow.rule.name].sort().join('\u0000');
+      if (reported.has(key)) continue;
+      reported.add(key);
+      const exit = (d: RoutedDestination) => (d.gateway ? `through gateway "${d.gateway}"` : 'directly');
+      const ports = (d: RoutedDestination) => (d.ports.length === 0 ? 'all traffic' : d.ports.map(m => Port.fromModel(m).toString()).join(' '));
+      errors.add(problem(`rules "${broad.rule.name}" (${broad.cidr} ${ports(broad)}, ${exit(broad)}) and "${narrow.rule.name}" (${narrow.cidr} ${ports(narrow)}, ${exit(narrow)}) of zone "${zone.name}" `
+        + `send ${narrow.cidr} two ways: the data path routes by address, not port, so ${equal ? 'one of them' : `the traffic of "${broad.rule.name}" to ${narrow.cidr}`} would take the other exit`,
+      [broad.rule.path, narrow.rule.path], equal ? 'give the two exits different addresses' : `give "${narrow.rule.name}" every port of "${broad.rule.name}" too, or split the addresses so the rules do not overlap`));
+    }
+  }
+}
+
+/** Whether every port of `inner` is one of `outer`'s (an empty list is all traffic). */
+function portsCover(outer: PortModel[], inner: PortModel[]): boolean {
+  if (outer.length === 0) return true;
+  if (inner.length === 0) return false;
+  const o = outer.map(m => Port.fromModel(m));
+  return inner.every(m => o.some(x => Port.fromModel(m).coveredBy(x)));
 }

@@ -18,7 +18,7 @@ interface Ipv4Cidr { readonly text: string; readonly cidr: Cidr }
  * Calico parses it; returns the reason when it is not an IPv4 network (version 1 is IPv4 only).
  */
 function parseIpv4Cidr(text: unknown): Ipv4Cidr | string {
-  if (typeof text !== 'string') return `must be a string, got ${JSON.stringify(text)}`;
+  if (typeof text !== 'string') return `must be a string, got ${show(text)}`;
   let parsed: { cidr: Cidr; hostBits: boolean };
   try {
     parsed = Cidr._parseWithHostBits(text);
@@ -34,7 +34,7 @@ function parseIpv4Cidr(text: unknown): Ipv4Cidr | string {
 /** Parses a plain IPv4 address (no prefix); returns the reason when it is not one. */
 function parseIpv4Address(text: unknown): string | { text: string } {
   const c = typeof text === 'string' && !text.includes('/') ? parseIpv4Cidr(text) : undefined;
-  if (c === undefined || typeof c === 'string') return `${JSON.stringify(text)} is not an IPv4 address`;
+  if (c === undefined || typeof c === 'string') return `${show(text)} is not an IPv4 address`;
   return { text: c.cidr.networkAddress };
 }
 
@@ -54,6 +54,9 @@ export function parseDataPathConfig(json: string | unknown): DataPathConfig {
       throw new DataPathConfigError('data-path configuration', [{ path: '$', reason: `malformed JSON: ${(e as Error).message}` }]);
     }
   }
+  const foreign: DataPathProblem[] = [];
+  notJson(doc, '$', new Set(), foreign);
+  if (foreign.length > 0) throw new DataPathConfigError('data-path configuration', foreign);
   const c = new Checker();
   const config = c.document(doc);
   if (c.problems.length > 0) throw new DataPathConfigError('data-path configuration', c.problems);
@@ -61,6 +64,62 @@ export function parseDataPathConfig(json: string | unknown): DataPathConfig {
 }
 
 type Obj = { [key: string]: unknown };
+
+/** A value as the problem list shows it; never throws (BigInts and cycles have no JSON text). */
+function show(v: unknown): string {
+  try {
+    const text = JSON.stringify(v);
+    return text === undefined ? String(v) : text.length > 80 ? `${text.slice(0, 77)}...` : text;
+  } catch {
+    return typeof v === 'bigint' ? `${v}n` : `a ${typeof v} that is not JSON`;
+  }
+}
+
+/**
+ * Where a value is not JSON data (a BigInt, a symbol, a function, a cycle, NaN, a class instance): the
+ * document comes from JSON, and anything else would surface later as a TypeError.
+ */
+function notJson(v: unknown, path: string, seen: Set<object>, out: DataPathProblem[]): void {
+  if (out.length >= 20) return;
+  if (v === null || typeof v === 'string' || typeof v === 'boolean') return;
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v)) out.push({ path, reason: `is not JSON data (${v})` });
+    return;
+  }
+  if (typeof v !== 'object') {
+    out.push({ path, reason: `is not JSON data (a ${typeof v})` });
+    return;
+  }
+  if (seen.has(v)) {
+    out.push({ path, reason: 'is not JSON data (it contains itself: a cycle)' });
+    return;
+  }
+  const proto = Object.getPrototypeOf(v);
+  if (!Array.isArray(v) && proto !== Object.prototype && proto !== null) {
+    out.push({ path, reason: `is not JSON data (a ${proto?.constructor?.name ?? 'non-plain'} object)` });
+    return;
+  }
+  seen.add(v);
+  if (Array.isArray(v)) v.forEach((x, i) => notJson(x, `${path}[${i}]`, seen, out));
+  else for (const [k, x] of Object.entries(v)) notJson(x, `${path}.${k}`, seen, out);
+  seen.delete(v);
+}
+
+// Kubernetes' label syntax (IsQualifiedName for keys, IsValidLabelValue for values).
+const LABEL_NAME = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$/;
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+function labelKeyProblem(key: string): string | undefined {
+  const slash = key.lastIndexOf('/');
+  const [prefix, name] = slash < 0 ? [undefined, key] : [key.slice(0, slash), key.slice(slash + 1)];
+  if (prefix !== undefined && (prefix.length === 0 || prefix.length > 253 || !prefix.split('.').every(l => l.length <= 63 && DNS_LABEL.test(l)))) {
+    return 'has a prefix that is not a DNS subdomain';
+  }
+  if (name.length === 0 || name.length > 63 || !LABEL_NAME.test(name)) {
+    return 'must be a Kubernetes label key: 1-63 of A-Z, a-z, 0-9, "-", "_", "." beginning and ending with a letter or digit, with an optional DNS-subdomain prefix and "/"';
+  }
+  return undefined;
+}
 
 class Checker {
   public readonly problems: DataPathProblem[] = [];
@@ -71,7 +130,7 @@ class Checker {
     const d = this.object('$', doc);
     if (!d) return undefined;
     if (d.version !== DATA_PATH_CONFIG_VERSION) {
-      this.fail('$.version', `must be ${DATA_PATH_CONFIG_VERSION}, got ${JSON.stringify(d.version)}`);
+      this.fail('$.version', `must be ${DATA_PATH_CONFIG_VERSION}, got ${show(d.version)}`);
       return undefined;
     }
     this.unknownKeys('$', d, ['version', 'cluster', 'zones', 'gateways', 'natPools', 'node']);
@@ -123,7 +182,11 @@ class Checker {
     const namespaces = this.array(`${path}.members.namespaces`, m.namespaces).map((n, i) => this.name(`${path}.members.namespaces[${i}]`, n));
     const labels = this.object(`${path}.members.matchLabels`, m.matchLabels) ?? {};
     for (const [k, v] of Object.entries(labels)) {
-      if (typeof v !== 'string') this.fail(`${path}.members.matchLabels.${k}`, 'must be a string');
+      const keyProblem = labelKeyProblem(k);
+      if (keyProblem) this.fail(`${path}.members.matchLabels[${show(k)}]`, `key ${keyProblem}`);
+      if (typeof v !== 'string') {this.fail(`${path}.members.matchLabels[${show(k)}]`, 'must be a string');} else if (v.length > 63 || (v !== '' && !LABEL_NAME.test(v))) {
+        this.fail(`${path}.members.matchLabels[${show(k)}]`, `value ${show(v)} must be a Kubernetes label value: empty, or 1-63 of A-Z, a-z, 0-9, "-", "_", "." beginning and ending with a letter or digit`);
+      }
     }
     let gateway: string | undefined;
     let vni: number | undefined;
@@ -157,7 +220,7 @@ class Checker {
     const cidr = this.cidr(`${path}.cidr`, a.cidr);
     if (cidr) this.notOverlappingCluster(`${path}.cidr`, cidr);
     const protocol = a.protocol as AllowProtocol;
-    if (!PROTOCOLS.includes(protocol)) this.fail(`${path}.protocol`, `must be one of ${PROTOCOLS.join(', ')}, got ${JSON.stringify(a.protocol)}`);
+    if (!PROTOCOLS.includes(protocol)) this.fail(`${path}.protocol`, `must be one of ${PROTOCOLS.join(', ')}, got ${show(a.protocol)}`);
     const ports = this.array(`${path}.ports`, a.ports).map((p, i) => this.portRange(`${path}.ports[${i}]`, p));
     if ((protocol === 'icmp' || protocol === 'any') && ports.length > 0) this.fail(`${path}.ports`, `must be empty for protocol ${protocol}`);
     if (a.description !== undefined && typeof a.description !== 'string') this.fail(`${path}.description`, 'must be a string');
@@ -204,7 +267,7 @@ class Checker {
       else snatAddress = a.text;
     }
     return {
-      name: this.name(`${path}.name`, p.name),
+      name: this.subdomain(`${path}.name`, p.name),
       cidr: cidr?.text ?? '',
       snatAddress,
       noNatCidrs: this.cidrs(`${path}.noNatCidrs`, p.noNatCidrs, false).map((c) => c.text),
@@ -240,7 +303,7 @@ class Checker {
 
   private object(path: string, v: unknown): Obj | undefined {
     if (typeof v !== 'object' || v === null || Array.isArray(v)) {
-      this.fail(path, `must be an object, got ${v === undefined ? 'nothing' : JSON.stringify(v)}`);
+      this.fail(path, `must be an object, got ${v === undefined ? 'nothing' : show(v)}`);
       return undefined;
     }
     return v as Obj;
@@ -248,7 +311,7 @@ class Checker {
 
   private array(path: string, v: unknown): unknown[] {
     if (!Array.isArray(v)) {
-      this.fail(path, `must be an array, got ${v === undefined ? 'nothing' : JSON.stringify(v)}`);
+      this.fail(path, `must be an array, got ${v === undefined ? 'nothing' : show(v)}`);
       return [];
     }
     return v;
@@ -260,9 +323,19 @@ class Checker {
     }
   }
 
+  /** A DNS-1123 label (zones, gateways, namespaces, Services): what Kubernetes accepts for those names. */
   private name(path: string, v: unknown): string {
-    if (typeof v !== 'string' || !/^[a-z0-9]([-a-z0-9.]{0,61}[a-z0-9])?$/.test(v)) {
-      this.fail(path, `must be a DNS-1123 name, got ${JSON.stringify(v)}`);
+    if (typeof v !== 'string' || v.length > 63 || !DNS_LABEL.test(v)) {
+      this.fail(path, `must be a DNS-1123 label (1-63 of a-z, 0-9 and "-", beginning and ending with a letter or digit), got ${show(v)}`);
+      return String(v);
+    }
+    return v;
+  }
+
+  /** A DNS-1123 subdomain (NAT pools are named like Calico IPPools): dot-separated labels, at most 253 characters. */
+  private subdomain(path: string, v: unknown): string {
+    if (typeof v !== 'string' || v.length > 253 || !v.split('.').every(l => l.length <= 63 && DNS_LABEL.test(l))) {
+      this.fail(path, `must be a DNS-1123 subdomain (dot-separated DNS labels, at most 253 characters), got ${show(v)}`);
       return String(v);
     }
     return v;
@@ -270,7 +343,7 @@ class Checker {
 
   private int(path: string, v: unknown, min: number, max: number): number {
     if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
-      this.fail(path, `must be an integer in ${min}..${max}, got ${v === undefined ? 'nothing' : JSON.stringify(v)}`);
+      this.fail(path, `must be an integer in ${min}..${max}, got ${v === undefined ? 'nothing' : show(v)}`);
       return min;
     }
     return v;
@@ -278,18 +351,18 @@ class Checker {
 
   private bool(path: string, v: unknown): boolean {
     if (typeof v !== 'boolean') {
-      this.fail(path, `must be true or false, got ${v === undefined ? 'nothing' : JSON.stringify(v)}`);
+      this.fail(path, `must be true or false, got ${v === undefined ? 'nothing' : show(v)}`);
       return false;
     }
     return v;
   }
 
   private portRange(path: string, v: unknown): string | undefined {
-    const m = typeof v === 'string' ? /^(\d{1,5})(?:-(\d{1,5}))?$/.exec(v) : typeof v === 'number' ? [String(v), String(v)] : null;
+    const m = typeof v === 'string' ? /^(\d{1,5})(?:-(\d{1,5}))?$/.exec(v) : typeof v === 'number' && Number.isInteger(v) ? [String(v), String(v)] : null;
     const from = m ? Number(m[1]) : NaN;
     const to = m && m[2] !== undefined ? Number(m[2]) : from;
     if (!m || from < 1 || to > 65535 || from > to) {
-      this.fail(path, `must be "port" or "from-to" within 1..65535, got ${JSON.stringify(v)}`);
+      this.fail(path, `must be "port" or "from-to" within 1..65535, got ${show(v)}`);
       return undefined;
     }
     return from === to ? String(from) : `${from}-${to}`;
@@ -340,7 +413,7 @@ class Checker {
     const seen = new Set<string | number>();
     for (const v of values) {
       if (v === undefined || v === '') continue;
-      if (seen.has(v)) this.fail(path, `duplicate ${what} ${JSON.stringify(v)}`);
+      if (seen.has(v)) this.fail(path, `duplicate ${what} ${show(v)}`);
       seen.add(v);
     }
   }

@@ -5,9 +5,11 @@
  * a warning), never rendered as "any"; unknown sources are an error. Ports are de-duplicated and covered
  * ports removed; addresses are aggregated before any renderer sees them.
  */
+import * as ipaddr from 'ipaddr.js';
 import { aggregate, ofFamily, overlap } from './addresses';
 import { FirewallAddress, FirewallExportInput, FirewallPort, FirewallRule, FirewallZone } from './firewall-export-input';
 import { ruleSources, zoneSourceAddresses } from './sourced-destinations';
+import { Cidr } from '../model/cidr';
 import { EgressExitMode, EgressModelDocument, EgressRuleModel, EgressZoneModel } from '../model/egress-model-document';
 import { problem } from '../model/errors';
 import { Port } from '../model/port';
@@ -168,13 +170,24 @@ function externalDnsRule(doc: EgressModelDocument, zone: EgressZoneModel): { rul
   };
 }
 
+/**
+ * One warning for every group of zones that share source addresses (one line however many zones: 50 zones
+ * behind the same node NAT are one group, not 1,225 pairs). Prefixes overlap only by containment, so a
+ * sweep in address order finds each group under its widest prefix.
+ */
 function warnSharedSources(zones: FirewallZone[], warnings: string[]): void {
-  for (let i = 0; i < zones.length; i++) {
-    for (let j = i + 1; j < zones.length; j++) {
-      const shared = overlap(zones[i].sources, zones[j].sources);
-      if (shared.length === 0) continue;
-      warnings.push(problem(`zones "${zones[i].name}" and "${zones[j].name}" share source addresses ${shared.map(s => s.cidr).join(', ')}: `
-        + 'a perimeter cannot tell their traffic apart and allows the union of their rules from those addresses', undefined, 'give a zone its own NAT pool or gateway'));
-    }
+  const entries = zones.flatMap(z => z.sources.map(s => ({ cidr: Cidr.parse(s.cidr), zone: z.name })));
+  const key = (c: Cidr) => `${c.family}|${ipaddr.parse(c.networkAddress).toByteArray().map(b => b.toString(16).padStart(2, '0')).join('')}|${String(c.prefixLength).padStart(3, '0')}`;
+  entries.sort((x, y) => (key(x.cidr) < key(y.cidr) ? -1 : key(x.cidr) > key(y.cidr) ? 1 : 0));
+  const groups: { root: Cidr; zones: Set<string> }[] = [];
+  for (const e of entries) {
+    const open = groups[groups.length - 1];
+    if (open && open.root.family === e.cidr.family && open.root.contains(e.cidr)) open.zones.add(e.zone);
+    else groups.push({ root: e.cidr, zones: new Set([e.zone]) });
   }
+  const shared = groups.filter(g => g.zones.size > 1);
+  if (shared.length === 0) return;
+  const text = shared.map(g => `${g.root} (zones ${[...g.zones].sort().map(z => `"${z}"`).join(', ')})`).join('; ');
+  warnings.push(problem(`zones share source addresses, so a perimeter cannot tell their traffic apart and allows from those addresses the union of their rules: ${text}`,
+    undefined, 'give a zone its own NAT pool or gateway'));
 }

@@ -110,8 +110,9 @@ export class Port {
       throw new EgressValidationError('port.protocol', protocol.name, 'does not support ports (only TCP, UDP and SCTP do, in Calico)');
     }
     for (const p of [fromPort, toPort]) {
-      if (!Number.isInteger(p) || p < 0 || p > 65535) {
-        throw new EgressValidationError('port', String(p), 'is not a port number (0-65535)');
+      // Port 0 is no port: Calico and the API server reject it, and Cilium reads "0" as every port.
+      if (!Number.isInteger(p) || p < 1 || p > 65535) {
+        throw new EgressValidationError('port', String(p), 'is not a port number (1-65535)');
       }
     }
     if (fromPort > toPort) {

@@ -1,9 +1,11 @@
 import { Cidr } from '../model/cidr';
 import { DestinationSetModel, EgressModelDocument, EgressRuleModel, EgressZoneModel } from '../model/egress-model-document';
 import { EgressValidationError } from '../model/errors';
+import { validateDnsLabel } from '../model/names';
 import { Port } from '../model/port';
 import { Protocol } from '../model/protocol';
 import { Selector } from '../model/selector';
+import { byPrecedence } from '../model/zone-precedence';
 
 /** A question: may this workload reach this destination? */
 export interface CanReachQuery {
@@ -19,8 +21,16 @@ export interface CanReachQuery {
    * @default - only the name labels
    */
   readonly namespaceLabels?: { [key: string]: string };
-  /** Destination IP address. */
-  readonly ip: string;
+  /**
+   * Destination IP address.
+   * @default - none: `domain` names the destination
+   */
+  readonly ip?: string;
+  /**
+   * Destination domain name, for zones whose backend matches names (Calico Enterprise, Cilium).
+   * @default - none: `ip` names the destination
+   */
+  readonly domain?: string;
   /** Protocol number (6 TCP, 17 UDP, 1 ICMP, …). */
   readonly protocol: number;
   /**
@@ -32,8 +42,16 @@ export interface CanReachQuery {
 
 /** A parsed destination of a can-reach question. */
 export interface CanReachDestination {
-  /** Destination IP address (canonical). */
-  readonly ip: string;
+  /**
+   * Destination IP address (canonical).
+   * @default - none: a domain name
+   */
+  readonly ip?: string;
+  /**
+   * Destination domain name (lower case, no trailing dot).
+   * @default - none: an address
+   */
+  readonly domain?: string;
   /** Protocol number. */
   readonly protocol: number;
   /**
@@ -52,7 +70,15 @@ export interface CanReachAnswer {
    * @default - no zone selects the workload
    */
   readonly zone?: string;
-  /** The rule that decided: a rule name, "dns", "in-cluster", "default-deny-external", "not-in-any-zone", "in-cluster-fallthrough". */
+  /**
+   * The backend whose semantics decided (the zone's).
+   * @default - no zone selects the workload
+   */
+  readonly backend?: string;
+  /**
+   * The rule that decided: a rule name (the most specific rule that allows the destination, which also
+   * decides its exit), "dns", "in-cluster", "default-deny-external", "not-in-any-zone", "in-cluster-fallthrough".
+   */
   readonly rule: string;
   /** Human-readable reason. */
   readonly reason: string;
@@ -68,68 +94,119 @@ export interface CanReachAnswer {
   readonly descriptions?: string[];
 }
 
+const PORT_PROTOCOLS = ['tcp', 'udp', 'sctp', 'udplite'];
+const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)*[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
 /**
- * Answers "may this workload reach ip:port/proto?" from the egress model alone, the way the zone policy
- * evaluates it (Calico semantics: zones by order, rules in order, first match decides). Like Capirca's
- * aclcheck, for Kubernetes egress.
+ * Answers "may this workload reach ip:port/proto?" from the egress model alone, the way the zone's own
+ * backend evaluates it. One zone decides for a workload: the first by order, then name, of the zones that
+ * select it (docs/backends.md, "Overlapping zones"). A zone's rules never open in-cluster ranges; DNS goes
+ * to the cluster DNS pods (and its Service address). Like Capirca's aclcheck, for Kubernetes egress.
  */
 export class CanReach {
-  /** Parses "<ip>:<port>/<proto>", "[<ipv6>]:<port>/<proto>" or "<ip>/icmp[/<type>]" into a query. */
+  /**
+   * Parses "<ipv4>:<port>/<proto>", "[<ipv6>]:<port>/<proto>", "<name>:<port>/<proto>", "<ip>/icmp[/<type>]"
+   * or "<ip>/<proto>" into a query. An IPv6 address with a port needs brackets.
+   */
   public static parseDestination(text: string): CanReachDestination {
-    const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:/\s]+|[0-9a-fA-F:]+(?=\/)))(?::([0-9]+))?\/([A-Za-z0-9]+)(?:\/([0-9]+))?$/.exec(text.trim());
-    if (!m) throw new EgressValidationError('--to', text, 'is not "<ip>:<port>/<proto>", "[<ipv6>]:<port>/<proto>" or "<ip>/icmp[/<type>]"');
-    const ip = m[1] ?? m[2];
-    const cidr = Cidr.parse(ip);
-    if (cidr.prefixLength !== (cidr.family === 'IPv4' ? 32 : 128)) throw new EgressValidationError('--to', text, 'must name one address');
-    const port = Port.parse(m[3] !== undefined ? `${m[4]}/${m[3]}` : m[5] !== undefined ? `${m[4]}/${m[5]}` : m[4]);
-    return { ip: cidr.networkAddress, protocol: port.protocol!.number, port: port.fromPort ?? port.icmpType };
+    const usage = 'is not "<ip>:<port>/<proto>", "[<ipv6>]:<port>/<proto>", "<name>:<port>/<proto>" or "<ip>/icmp[/<type>]"';
+    const t = text.trim();
+    let host: string;
+    let portText: string | undefined;
+    let rest: string;
+    const bracketed = /^\[([^\]]+)\](?::([0-9]+))?\/(.+)$/.exec(t);
+    if (bracketed) {
+      [host, portText, rest] = [bracketed[1], bracketed[2], bracketed[3]];
+      if (!host.includes(':')) throw new EgressValidationError('--to', text, 'has brackets around an address that is not IPv6');
+    } else {
+      const slash = t.indexOf('/');
+      if (slash < 0) throw new EgressValidationError('--to', text, usage);
+      const hostPort = t.slice(0, slash);
+      rest = t.slice(slash + 1);
+      const colons = hostPort.split(':').length - 1;
+      if (colons >= 2) {
+        host = hostPort;
+        // "2001:db8::5:443/tcp" is also the address 2001:db8::5:443: the port cannot be told apart.
+        if (PORT_PROTOCOLS.includes(rest.split('/')[0].toLowerCase())) {
+          throw new EgressValidationError('--to', text, 'is an IPv6 address without brackets, so its port cannot be told apart', undefined, `write [<ipv6>]:<port>/${rest}`);
+        }
+      } else if (colons === 1) {
+        [host, portText] = hostPort.split(':');
+        if (!/^[0-9]+$/.test(portText)) throw new EgressValidationError('--to', text, usage);
+      } else {
+        host = hostPort;
+      }
+    }
+    if (!/^[A-Za-z0-9]+(\/[0-9]+)?$/.test(rest)) throw new EgressValidationError('--to', text, usage);
+    const [proto, icmpType] = rest.split('/');
+    const port = Port.parse(portText !== undefined ? `${proto}/${portText}` : icmpType !== undefined ? `${proto}/${icmpType}` : proto);
+    const destination = { protocol: port.protocol!.number, port: port.fromPort ?? port.icmpType };
+    if (/^[0-9.]+$/.test(host) || host.includes(':')) {
+      const cidr = Cidr.parse(host);
+      if (cidr.prefixLength !== (cidr.family === 'IPv4' ? 32 : 128)) throw new EgressValidationError('--to', text, 'must name one address');
+      return { ip: cidr.networkAddress, ...destination };
+    }
+    const domain = host.toLowerCase().replace(/\.$/, '');
+    if (!DOMAIN.test(domain) || !domain.includes('.')) throw new EgressValidationError('--to', text, `names "${host}", which is neither an IP address nor a domain name`);
+    return { domain, ...destination };
   }
 
   /** Evaluates a query against a model. */
   public static evaluate(doc: EgressModelDocument, query: CanReachQuery): CanReachAnswer {
-    const target = Cidr.parse(query.ip);
-    const zones = doc.zones.filter(z => CanReach.selects(z, query)).sort((a, b) => a.order - b.order || a.name.localeCompare(b.name));
-    if (zones.length === 0) {
+    validateDnsLabel('namespace', query.namespace);
+    if ((query.ip === undefined) === (query.domain === undefined)) {
+      throw new EgressValidationError('destination', query.ip ?? query.domain ?? '', 'must be exactly one of an IP address and a domain name');
+    }
+    const zone = byPrecedence(doc.zones.filter(z => CanReach.selects(z, query)))[0];
+    if (!zone) {
       return { allowed: true, rule: 'not-in-any-zone', reason: `no zone selects pods of namespace "${query.namespace}" with these labels; Kubernetes allows all egress by default` };
     }
-    const inCluster = doc.clusterCidrs.some(c => Cidr.parse(c).contains(target));
-    const sets = new Map(doc.destinationSets.map(s => [s.name, s]));
-    for (const zone of zones) {
-      const dnsServer = zone.dns.cidrs.some(c => Cidr.parse(c).contains(target));
-      if (zone.dns.enabled && dnsServer && zone.dns.ports.some(p => Port.fromModel(p).matches(query.protocol, query.port))) {
-        return { allowed: true, zone: zone.name, rule: 'dns', reason: `DNS to ${query.ip} is allowed by zone "${zone.name}"` };
-      }
-      if (inCluster && zone.allowInCluster) {
-        return { allowed: true, zone: zone.name, rule: 'in-cluster', reason: `zone "${zone.name}" allows in-cluster traffic` };
-      }
-      for (const rule of zone.rules) {
-        const hit = CanReach.matchRule(rule, sets, target, query);
-        if (hit) {
-          return {
-            allowed: true,
-            zone: zone.name,
-            rule: rule.name,
-            reason: `allowed by rule "${rule.name}" of zone "${zone.name}" (${hit.set.name} ${hit.cidr}${rule.description ? `: ${rule.description}` : ''})`,
-            destinationSet: hit.set.name,
-            descriptions: hit.descriptions,
-          };
-        }
-      }
-      if (inCluster) {
-        return {
-          allowed: false,
-          zone: zone.name,
-          rule: 'in-cluster-fallthrough',
-          reason: `${query.ip} is in-cluster; zone "${zone.name}" leaves it to the cluster's other policies, and without one allowing it Calico's end-of-tier deny drops it`,
-        };
-      }
+    const backend = zone.backend;
+    const what = `${query.ip ?? query.domain}${query.port !== undefined ? ` port ${query.port}` : ''} (${Protocol.of(query.protocol).name})`;
+    const target = query.ip !== undefined ? Cidr.parse(query.ip) : undefined;
+    const inCluster = target !== undefined && doc.clusterCidrs.some(c => Cidr.parse(c).contains(target));
+    const dnsPort = zone.dns.enabled && zone.dns.ports.some(p => Port.fromModel(p).matches(query.protocol, query.port));
+    if (dnsPort && target && zone.dns.cidrs.some(c => Cidr.parse(c).contains(target))) {
+      return { allowed: true, zone: zone.name, backend, rule: 'dns', reason: `DNS to ${query.ip} is allowed by zone "${zone.name}"` };
     }
-    const first = zones[0];
+    if (dnsPort && inCluster) {
+      // The DNS rule allows the DNS pods; a query to the DNS Service reaches them after service translation.
+      return {
+        allowed: true,
+        zone: zone.name,
+        backend,
+        rule: 'dns',
+        reason: `DNS to ${query.ip} is allowed by zone "${zone.name}" when ${query.ip} is the cluster DNS Service or one of its pods (namespace ${zone.dns.namespace}, ${zone.dns.podSelector})`,
+      };
+    }
+    if (inCluster) {
+      if (zone.allowInCluster) return { allowed: true, zone: zone.name, backend, rule: 'in-cluster', reason: `zone "${zone.name}" allows in-cluster traffic` };
+      return { allowed: false, zone: zone.name, backend, rule: 'in-cluster-fallthrough', reason: `${query.ip} is in-cluster; zone "${zone.name}" leaves it to the cluster's other policies (${OTHER_POLICIES[backend] ?? OTHER_POLICIES.calico}); its rules never open cluster ranges` };
+    }
+    const sets = new Map(doc.destinationSets.map(s => [s.name, s]));
+    let best: { rule: EgressRuleModel; hit: RuleHit } | undefined;
+    for (const rule of zone.rules) {
+      const hit = CanReach.matchRule(rule, sets, backend, target, query);
+      if (hit && (!best || hit.specificity > best.hit.specificity)) best = { rule, hit };
+    }
+    if (best) {
+      const { rule, hit } = best;
+      return {
+        allowed: true,
+        zone: zone.name,
+        backend,
+        rule: rule.name,
+        reason: `allowed by rule "${rule.name}" of zone "${zone.name}" (${hit.set.name} ${hit.match}${rule.description ? `: ${rule.description}` : ''})`,
+        destinationSet: hit.set.name,
+        descriptions: hit.descriptions,
+      };
+    }
     return {
       allowed: false,
-      zone: first.name,
+      zone: zone.name,
+      backend,
       rule: 'default-deny-external',
-      reason: `no rule of zone${zones.length > 1 ? 's' : ''} ${zones.map(z => `"${z.name}"`).join(', ')} allows ${query.ip}${query.port !== undefined ? ` port ${query.port}` : ''} (${Protocol.of(query.protocol).name}): denied by default`,
+      reason: `no rule of zone "${zone.name}" allows ${what}: ${DENIED[backend] ?? DENIED.calico}`,
     };
   }
 
@@ -140,15 +217,58 @@ export class CanReach {
     return nsMatch && Selector.parse(zone.members.podSelector).matches(q.podLabels ?? {});
   }
 
-  private static matchRule(rule: EgressRuleModel, sets: Map<string, DestinationSetModel>, target: Cidr, q: CanReachQuery) {
+  private static matchRule(rule: EgressRuleModel, sets: Map<string, DestinationSetModel>, backend: string, target: Cidr | undefined,
+    q: CanReachQuery): RuleHit | undefined {
     if (rule.ports.length > 0 && !rule.ports.some(p => Port.fromModel(p).matches(q.protocol, q.port))) return undefined;
+    let best: RuleHit | undefined;
     for (const name of rule.destinationSets) {
       const set = sets.get(name);
-      const c = set?.cidrs.find(x => x.ipVersion === (target.family === 'IPv4' ? 4 : 6) && Cidr.parse(x.cidr).contains(target));
-      if (set && c) return { set, cidr: c.cidr, descriptions: c.descriptions };
+      if (!set) continue;
+      if (target) {
+        for (const c of set.cidrs) {
+          if (c.ipVersion !== (target.family === 'IPv4' ? 4 : 6) || !Cidr.parse(c.cidr).contains(target)) continue;
+          const specificity = Cidr.parse(c.cidr).prefixLength;
+          if (!best || specificity > best.specificity) best = { set, match: c.cidr, descriptions: c.descriptions, specificity };
+        }
+      } else {
+        const domain = set.domains.find(d => domainMatches(d, q.domain!, backend));
+        // An exact name is more specific than any wildcard.
+        if (domain && (!best || !domain.includes('*'))) best = { set, match: domain, descriptions: [], specificity: domain.includes('*') ? 0 : 1 };
+      }
     }
-    return undefined;
+    return best;
   }
 
   private constructor() {}
+}
+
+interface RuleHit {
+  readonly set: DestinationSetModel;
+  readonly match: string;
+  readonly descriptions: string[];
+  readonly specificity: number;
+}
+
+/** What happens to traffic a zone leaves to other policies, per backend. */
+const OTHER_POLICIES: { [backend: string]: string } = {
+  'calico': 'later policies of the tier; without one allowing it Calico\'s end-of-tier deny drops it',
+  'calico-enterprise': 'later policies of the tier; without one allowing it Calico\'s end-of-tier deny drops it',
+  'cilium': 'Cilium allows it only if another policy selecting the pod does; otherwise its default deny drops it',
+  'kubernetes': 'another NetworkPolicy selecting the pod may allow it; otherwise it is dropped',
+};
+
+/** Why external traffic no rule allows is denied, per backend. */
+const DENIED: { [backend: string]: string } = {
+  'calico': 'denied by the zone\'s deny of external traffic, before any later policy',
+  'calico-enterprise': 'denied by the zone\'s deny of external traffic, before any later policy',
+  'cilium': 'denied by the zone\'s egressDeny of the world (or, with domain names, by default deny unless another policy allows it)',
+  'kubernetes': 'denied by the NetworkPolicy default deny, unless another NetworkPolicy selecting the pod allows it (NetworkPolicies are additive)',
+};
+
+/** Whether a rule's domain matches a name, with the backend's wildcard: Cilium's `*` stays within one label. */
+function domainMatches(pattern: string, name: string, backend: string): boolean {
+  const p = pattern.toLowerCase().replace(/\.$/, '');
+  if (!p.includes('*')) return p === name;
+  const label = backend === 'cilium' ? '[-a-z0-9_]*' : '[-a-z0-9_.]*';
+  return new RegExp(`^${p.split('*').map(x => x.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join(label)}$`).test(name);
 }

@@ -41,6 +41,8 @@ export interface DestinationSetDeclaration {
 export interface ClusterNetworkDeclaration {
   readonly path: string;
   readonly clusterCidrs: string[];
+  /** The service ranges among `clusterCidrs` (pools must not overlap them). */
+  readonly serviceCidrs?: string[];
   readonly nodeCidrs: string[];
   readonly dns?: DnsModel;
 }
@@ -121,10 +123,11 @@ export class ModelBuilder {
       .map(p => ({ ...p, namespaces: [...poolNamespaces.get(p.name)!].sort(), nodeCidrs: this.cluster?.nodeCidrs ?? [] }))
       .sort(byName);
     this.checkPools(natPools);
+    this.checkPoolsAgainstCluster(natPools);
     this.errors.throwIfAny('egress model');
     return {
       version: 1, // EgressModel.VERSION
-      clusterCidrs: this.cluster?.clusterCidrs ?? [],
+      clusterCidrs: this.clusterCidrsWith(natPools),
       nodeCidrs: this.cluster?.nodeCidrs ?? [],
       zones: zones.sort(byName),
       destinationSets,
@@ -199,6 +202,42 @@ export class ModelBuilder {
       namespace: set.namespace,
       inline: set.inline ? true : undefined,
     };
+  }
+
+  /**
+   * The in-cluster ranges: the declared pod and service ranges, and every NAT pool's range (a pool's pods
+   * are in-cluster workloads wherever their addresses come from; other zones must not call them external).
+   */
+  private clusterCidrsWith(pools: NatPoolModel[]): string[] {
+    const declared = this.cluster?.clusterCidrs ?? [];
+    if (declared.length === 0) return declared; // without a ClusterNetwork, zones deny all other egress
+    const ranges = declared.map(c => Cidr.parse(c));
+    const extra = pools.map(p => Cidr.parse(p.cidr)).filter(p => !ranges.some(r => r.family === p.family && r.contains(p)));
+    return [...declared, ...CidrAggregator.merge(extra.map(c => c.toString()))];
+  }
+
+  /** Pools inside the service range, and pools that hold a gateway's egress addresses. */
+  private checkPoolsAgainstCluster(pools: NatPoolModel[]): void {
+    const services = (this.cluster?.serviceCidrs ?? []).map(c => Cidr.parse(c));
+    for (const p of pools) {
+      const cidr = Cidr.parse(p.cidr);
+      const service = services.find(s => s.family === cidr.family && s.overlaps(cidr));
+      if (service) {
+        this.errors.add(problem(`NAT pool "${p.name}" ${p.cidr} overlaps the service range ${service} (serviceCidrs): Service addresses are never pod addresses`,
+          [p.path, this.cluster!.path], 'take the pool from outside serviceCidrs'));
+      }
+      for (const gw of this.gateways.values()) {
+        const held = gw.egressIps.filter(ip => cidr.containsAddress(ip));
+        if (held.length > 0) {
+          this.errors.add(problem(`NAT pool "${p.name}" ${p.cidr} overlaps the egress pool of gateway "${gw.name}" (${held.join(', ')}); Calico pools must not overlap`,
+            [p.path, gw.path], 'give the gateway an egress range outside every NAT pool'));
+        }
+      }
+      if (p.snatAddress && ![...this.gateways.values()].some(g => (g.implementation ?? 'cdk8s-egress') === 'cdk8s-egress')) {
+        this.errors.add(problem(`snatAddress "${p.snatAddress}" of NAT pool "${p.name}" needs the cdk8s-egress node agent, which is emitted with an EgressGateway; without it nothing SNATs and the firewall would expect a source no packet has`,
+          p.path, 'declare an EgressGateway (its node agent also serves pools with snatAddress), or drop snatAddress and use natOutgoing'));
+      }
+    }
   }
 
   // Calico rejects overlapping pools, and a disabled no-NAT pool must not overlap a real one either.

@@ -95,6 +95,8 @@ describe('Calico Enterprise backend: its own egress gateway', () => {
     expect(policy.spec.rules).toEqual([
       { description: 'in-cluster: no gateway', destination: { cidr: '10.244.0.0/16' } },
       { description: 'in-cluster: no gateway', destination: { cidr: '10.96.0.0/12' } },
+      // a NAT pool outside podCidrs is in-cluster too (issue 14, item 4)
+      { description: 'in-cluster: no gateway', destination: { cidr: '10.250.0.0/24' } },
       { description: 'corp: no gateway', destination: { cidr: '172.16.0.0/12' } },
       { description: 'partner: gateway partner-gw', destination: { cidr: '198.51.100.0/24' }, gateway: gw('partner-gw') },
       { description: 'zone batch: gateway gw', gateway: gw('gw') },

@@ -270,8 +270,10 @@ describe('EgressGateway: the data-path configuration', () => {
   test('per-destination choice: bypassGateway and longest prefix become noGateway; cluster ranges are cut out', () => {
     const { chart, zone } = estate();
     zone.allow('peered', { to: [Destination.cidr('172.16.0.0/12')], bypassGateway: true });
-    // More specific than the bypassed range: through the gateway (longest prefix wins).
-    zone.allow('partner-dmz', { to: [Destination.cidr('172.16.5.0/24')], ports: [Port.udp(5000)] });
+    // More specific than the bypassed range: through the gateway (longest prefix wins). On every port the
+    // bypassed range has: the data path routes by address only (a udp/5000-only rule here is a synth error,
+    // test/meaning/items/03).
+    zone.allow('partner-dmz', { to: [Destination.cidr('172.16.5.0/24')] });
     // Contains the pod range: the gateway never sees in-cluster traffic.
     zone.allow('corp', { to: [Destination.cidr('10.0.0.0/8')], ports: [Port.icmp({ type: 8 })] });
     const objects = Testing.synth(chart);
@@ -280,7 +282,7 @@ describe('EgressGateway: the data-path configuration', () => {
     expect(z.noGateway.some(c => c.startsWith('172.16.5.'))).toBe(false);
     expect(z.noGateway).toContain('172.16.0.0/22');
     expect(z.noGateway).toContain('172.16.6.0/23');
-    expect(z.allow).toContainEqual({ cidr: '172.16.5.0/24', protocol: 'udp', ports: ['5000'], description: 'partner-dmz' });
+    expect(z.allow).toContainEqual({ cidr: '172.16.5.0/24', protocol: 'any', ports: [], description: 'partner-dmz' });
     const corp = z.allow.filter(a => a.description === 'corp');
     expect(corp.every(a => a.protocol === 'icmp')).toBe(true);
     expect(corp.map(a => a.cidr)).not.toContain('10.0.0.0/8');

@@ -113,7 +113,7 @@ describe('EgressZone on Calico', () => {
   test('domains are a clear error on open-source Calico', () => {
     const c = chart();
     new EgressZone(c, 'z', { namespaces: ['z'] }).allow('api', { to: [Destination.domain('api.example.com')], ports: [Port.tcp(443)] });
-    expect(() => Testing.synth(c)).toThrow(/backend "calico" cannot match domain names \(destination set "z-api": api.example.com\) \(at test\/z\/api\/Destinations\)/);
+    expect(() => Testing.synth(c)).toThrow(/backend "calico" cannot match domain names \(rule "api" of zone "z": api.example.com\) \(at test\/z\/api\)/);
   });
 });
 
@@ -125,7 +125,7 @@ describe('EgressZone input errors name the construct path, the field and the rea
     [(c: Chart) => new EgressZone(c, 'z', { namespaces: ['a'], podSelector: Selector.global() }), /podSelector "global\(\)" uses global\(\)/],
     [(c: Chart) => new EgressZone(c, 'z', { namespaces: ['a'], order: -1 }), /order "-1" is not a finite, non-negative number/],
     [(c: Chart) => new EgressZone(c, 'z', { namespaces: ['a'] }).allow('r', { to: [] }), /to "\[\]" is empty: a rule needs at least one destination \(at test\/z\/r\)/],
-    [(c: Chart) => new EgressZone(c, 'z', { namespaces: ['a'] }).allow('r', { to: [Destination.cidr('10.0.0.1/8')] }), /cidr "10.0.0.1\/8" .*host bits.*\(at test\/z\/r\/Destinations\)/],
+    [(c: Chart) => new EgressZone(c, 'z', { namespaces: ['a'] }).allow('r', { to: [Destination.cidr('10.0.0.1/8')] }), /to\[0\] "10.0.0.1\/8" .*host bits.*\(at test\/z\/r\)/],
     [(c: Chart) => new DestinationSet(c, 's', { domains: ['not a domain'] }), /domains\[0\] "not a domain" is not a domain name/],
   ])('case %#', (make, message) => {
     expect(() => make(chart())).toThrow(message);

@@ -144,7 +144,11 @@ describe('rules', () => {
 
   test('zones sharing source addresses are reported; unknown zone names are errors', () => {
     const { input } = buildExportInput(doc({ ...base, zones: [zone('a', [rule('x', ['storage'])]), zone('b', [])] }));
-    expect(input.warnings.join('\n')).toMatch(/zones "a" and "b" share source addresses 192.0.2.0\/26, 2001:db8:1::\/64/);
+    // one summary per app, a group per shared prefix (issue 14, item 15)
+    expect(input.warnings.filter(w => /share source addresses/.test(w))).toEqual([
+      'zones share source addresses, so a perimeter cannot tell their traffic apart and allows from those addresses the union of their rules: '
+      + '192.0.2.0/26 (zones "a", "b"); 2001:db8:1::/64 (zones "a", "b"); hint: give a zone its own NAT pool or gateway',
+    ]);
     expect(buildExportInput(doc({ ...base, zones: [zone('a', [])] }), ['nope']).errors.join()).toMatch(/zone "nope" is not in the egress model; known zones: a/);
   });
 });

@@ -42,7 +42,9 @@ describe('can-reach answers from the model alone', () => {
   });
 
   test('bad destinations are usage errors', () => {
-    expect(() => CanReach.parseDestination('example.com:443/tcp')).toThrow();
+    // domain names are destinations too (issue 14, item 7), but not any text
+    expect(CanReach.parseDestination('example.com:443/tcp')).toEqual({ domain: 'example.com', protocol: 6, port: 443 });
+    expect(() => CanReach.parseDestination('exa_mple:443/tcp')).toThrow(/neither an IP address nor a domain name/);
     expect(() => CanReach.parseDestination('10.0.0.1:443')).toThrow(/--to "10.0.0.1:443" is not/);
     expect(() => CanReach.parseDestination('10.0.0.1:99999/tcp')).toThrow(/port "99999" is not a port number/);
   });

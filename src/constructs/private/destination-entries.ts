@@ -15,22 +15,25 @@ export class DestinationEntries {
   private readonly entries: { cidr: string; description?: string }[] = [];
   private readonly domains: string[] = [];
 
-  /** @param path the construct path errors name */
-  constructor(private readonly path: string) {}
+  /**
+   * @param path the set's path in the model
+   * @param errorPath the path errors name: what the user declared (a rule's own addresses are the rule's)
+   */
+  constructor(private readonly path: string, private readonly errorPath: string = path) {}
 
   public get hasDomains(): boolean {
     return this.domains.length > 0;
   }
 
   public addCidrAt(field: string, text: string, description?: string): void {
-    const cidr = locate(this.path, field, () => Cidr.parse(text));
+    const cidr = locate(this.errorPath, field, () => Cidr.parse(text));
     this.entries.push({ cidr: cidr.toString(), description });
   }
 
   public addDomainAt(field: string, domain: string): void {
     const d = domain.toLowerCase();
     if (d.length > 253 || !DOMAIN.test(d)) {
-      throw new EgressValidationError(field, domain, 'is not a domain name (RFC 1123, optionally starting with "*.")', this.path);
+      throw new EgressValidationError(field, domain, 'is not a domain name (RFC 1123, optionally starting with "*.")', this.errorPath);
     }
     this.domains.push(d.replace(/\.$/, ''));
   }
@@ -40,7 +43,7 @@ export class DestinationEntries {
     name: string; description?: string; labels: { [key: string]: string }; namespace?: string; inline: boolean;
   }): DestinationSetDeclaration {
     if (this.entries.length === 0 && this.domains.length === 0) {
-      throw new EgressValidationError('cidrs', '[]', 'is empty: a destination set needs at least one address or domain', this.path);
+      throw new EgressValidationError('cidrs', '[]', 'is empty: a destination set needs at least one address or domain', this.errorPath);
     }
     return {
       name: set.name,

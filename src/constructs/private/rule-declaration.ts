@@ -41,6 +41,10 @@ export class RuleDeclaration {
     if (props.via && props.bypassGateway) {
       throw new EgressValidationError('bypassGateway', 'true', `contradicts via "${props.via.gatewayName}"`, path);
     }
+    // An empty list is not "all traffic": a list computed to nothing must not fail open.
+    if (props.ports !== undefined && props.ports.length === 0) {
+      throw new EgressValidationError('ports', '[]', 'is empty: a rule needs at least one port', path, 'say Port.allTraffic() for every protocol and port, or leave ports out');
+    }
     this.portModels = internPortModels(dedupePorts(props.ports ?? []));
 
     this.sets = props.to.filter(d => d._set).map(d => d._set!);
@@ -51,10 +55,13 @@ export class RuleDeclaration {
       const setName = props.name === undefined && ownerZoneName !== undefined ? toDnsLabel(`${ownerZoneName}-${this.ruleName}`) : this.ruleName;
       // Errors name the rule's "Destinations", where the addresses were given.
       const setPath = `${path}/Destinations`;
-      const name = validateDnsLabel('name', setName, setPath);
-      const entries = new DestinationEntries(setPath);
-      inlineCidrs.forEach((e, i) => entries.addCidrAt(`entries[${i}].cidr`, e.cidr, e.description));
-      inlineDomains.forEach((d, i) => entries.addDomainAt(`domains[${i}]`, d));
+      // Errors name what the user wrote: the rule and its `to` entries, not the set made from them.
+      const name = validateDnsLabel('name', setName, path);
+      const entries = new DestinationEntries(setPath, path);
+      props.to.forEach((d, i) => {
+        d._cidrs.forEach(e => entries.addCidrAt(`to[${i}]`, e.cidr, e.description));
+        d._domains.forEach(x => entries.addDomainAt(`to[${i}]`, x));
+      });
       this.inline = { name, entries };
     }
   }

@@ -1,5 +1,6 @@
 import { Backend } from '../../backends/backend';
 import { IRenderSelection } from '../../backends/backend-renderer';
+import { overlapWarnings } from '../../model/zone-precedence';
 import { Emitter, EmitterInput } from '../emitter';
 
 /** Each backend's share of the model: its zones, the sets and pools they use. */
@@ -42,7 +43,9 @@ const selectionsOf = (input: EmitterInput) => {
 export const BACKEND_POLICIES: Emitter = {
   name: 'egress backends',
   unsupported: input => selectionsOf(input).flatMap(({ backend, selection }) => backend.renderer.unsupported(selection)),
-  render: input => {
+  render: (input, output) => {
+    // Zones that may share pods with the same order: the name decides, which the user should choose instead.
+    for (const w of overlapWarnings(input.document.zones)) output.warn(w.path, w.message);
     for (const { backend, selection } of selectionsOf(input)) backend.renderer.render(selection);
   },
 };

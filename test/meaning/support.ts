@@ -1,0 +1,87 @@
+/**
+ * Shared helpers of the meaning tests: build a chart through the public API, synthesize it, and read the
+ * outputs a user gets (objects, the model, firewall files, the data-path document, printed warnings).
+ */
+import { App, Chart, Testing } from 'cdk8s';
+import { evaluateCalico } from './evaluators/calico';
+import { evaluateCilium } from './evaluators/cilium';
+import { evaluateKubernetes } from './evaluators/kubernetes';
+import { Packet, Verdict, Workload } from './evaluators/packet';
+import { Backend, ClusterNetwork, EgressModel, FirewallExport, FirewallFormat } from '../../src';
+import { parseDataPathConfig } from '../../src/datapath';
+
+export const BACKENDS = ['calico', 'cilium', 'kubernetes'] as const;
+export type BackendName = typeof BACKENDS[number];
+
+export function backendOf(name: string): Backend {
+  return Backend.of(name);
+}
+
+/** A chart with a backend and the usual cluster ranges. */
+export function chartFor(backend: string = 'calico', cluster: { podCidrs?: string[]; serviceCidrs?: string[]; nodeCidrs?: string[] } | false = {}): { app: App; chart: Chart } {
+  const app = Testing.app();
+  const chart = new Chart(app, 'egress', { disableResourceNameHashes: true });
+  Backend.setDefault(chart, Backend.of(backend));
+  if (cluster !== false) {
+    new ClusterNetwork(chart, 'cluster', {
+      podCidrs: cluster.podCidrs ?? ['10.244.0.0/16'],
+      serviceCidrs: cluster.serviceCidrs ?? ['10.96.0.0/12'],
+      nodeCidrs: cluster.nodeCidrs ?? ['192.0.2.0/26'],
+    });
+  }
+  return { app, chart };
+}
+
+/** Every object of the app, as the manifests would hold them. */
+export function objectsOf(chart: Chart): any[] {
+  return Testing.synth(chart);
+}
+
+/** Runs `fn` and returns what it printed as cdk8s-egress warnings on stderr, with its result or error. */
+export function captureWarnings<T>(fn: () => T): { warnings: string[]; result?: T; error?: Error } {
+  const lines: string[] = [];
+  const original = process.stderr.write.bind(process.stderr);
+  (process.stderr as any).write = (chunk: any, ...rest: any[]) => {
+    const text = String(chunk);
+    if (text.includes('[cdk8s-egress]')) {
+      lines.push(...text.split('\n').filter(Boolean));
+      return true;
+    }
+    return original(chunk, ...rest);
+  };
+  try {
+    return { warnings: lines, result: fn() };
+  } catch (e) {
+    return { warnings: lines, error: e as Error };
+  } finally {
+    (process.stderr as any).write = original;
+  }
+}
+
+export function evaluate(backend: string, objects: any[], src: Workload, pkt: Packet): Verdict {
+  switch (backend) {
+    case 'calico':
+    case 'calico-enterprise':
+      return evaluateCalico(objects, src, pkt);
+    case 'cilium': return evaluateCilium(objects, src, pkt);
+    case 'kubernetes': return evaluateKubernetes(objects, src, pkt);
+    default: throw new Error(`no evaluator for ${backend}`);
+  }
+}
+
+export function modelOf(chart: Chart) {
+  return EgressModel.of(chart);
+}
+
+export function firewallFiles(chart: Chart, formats: FirewallFormat[] = [FirewallFormat.NFTABLES]) {
+  return FirewallExport.renderAll(EgressModel.of(chart), formats);
+}
+
+export function dataPathOf(objects: any[]) {
+  const cm = objects.find(o => o.kind === 'ConfigMap' && o.metadata?.name === 'egress-data-path');
+  return cm ? parseDataPathConfig(cm.data['data-path.json']) : undefined;
+}
+
+export const TCP = 6;
+export const UDP = 17;
+export const ICMP = 1;

@@ -34,8 +34,9 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   peerDeps: ['cdk8s-plus-28@^2.5.6'],
   // Runtime dependencies are bundled into the jsii package (jsii requires that for non-jsii deps).
   // ipaddr.js: a small, CommonJS, dependency-free IPv4/IPv6 parser (used by express/proxy-addr).
-  deps: ['ipaddr.js@^2.2.0'],
-  bundledDeps: ['ipaddr.js'],
+  // @hpcc-js/wasm-graphviz: Graphviz itself compiled to WebAssembly, no dependencies; draws the egress map's SVG.
+  deps: ['ipaddr.js@^2.2.0', '@hpcc-js/wasm-graphviz@^1.29.2'],
+  bundledDeps: ['ipaddr.js', '@hpcc-js/wasm-graphviz'],
   devDeps: [
     'cdk8s-plus-28@2.5.6',
     '@types/node@^20',

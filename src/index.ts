@@ -23,6 +23,7 @@ export * from './constructs/egress-review';
 export * from './model/zone-source';
 export * from './review/can-reach';
 export * from './review/egress-map';
+export * from './review/egress-map-svg';
 export * from './review/posture-diff';
 export * from './model/selector';
 export * from './calico';

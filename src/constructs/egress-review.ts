@@ -16,7 +16,7 @@ export interface EgressReviewProps {
 /**
  * Writes, at synth time, what reviewers and tools read next to the manifests: `egress-model.json` (the
  * resolved model: input of `cdk8s-egress can-reach` and `cdk8s-egress diff`), `egress-map.md` (Markdown +
- * Mermaid) and `egress-map.dot` (Graphviz).
+ * Mermaid), `egress-map.dot` (Graphviz) and `egress-map.svg` (the same map drawn by Graphviz, for reviewers).
  */
 export class EgressReview extends Construct {
   private readonly outdir?: string;

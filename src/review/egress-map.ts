@@ -35,13 +35,20 @@ export class EgressMap {
     return lines.join('\n');
   }
 
-  /** Graphviz DOT of the same graph. */
+  /** Graphviz DOT of the same graph (also drawn as egress-map.svg). */
   public static toDot(doc: EgressModelDocument): string {
     const g = EgressMap.graph(doc);
-    const lines = ['digraph egress {', '  rankdir=LR;', '  node [fontname="Helvetica"];'];
+    const lines = [
+      'digraph egress {',
+      '  rankdir=LR;',
+      `  label=${dotString('Egress map: zone → exit (the source addresses the destination sees) → destinations, ports on the edges')};`,
+      '  labelloc=t; fontname="Helvetica";',
+      '  node [fontname="Helvetica", margin="0.2,0.08"];',
+      '  edge [fontname="Helvetica", fontsize=11];',
+    ];
     for (const n of g.nodes) {
       const shape = n.kind === 'zone' ? 'box, style=rounded' : n.kind === 'exit' ? 'hexagon' : 'folder';
-      lines.push(`  ${n.id} [label=${dotString(n.label)}, shape=${shape}];`);
+      lines.push(`  ${n.id} [label=${dotString(wrap(n.label))}, shape=${shape}];`);
     }
     for (const e of g.edges) lines.push(`  ${e.from} -> ${e.to}${e.label ? ` [label=${dotString(e.label)}]` : ''};`);
     lines.push('}', '');
@@ -61,15 +68,26 @@ export class EgressMap {
       const shown = addrs.length > 4 ? `${addrs.slice(0, 4).join(', ')}, … (${addrs.length})` : addrs.join(', ');
       nodes.push({ id: id(`set:${set.name}`), label: `${set.name}\n${shown}`, kind: 'set' });
     }
+    const exitNode = (label: string) => {
+      const key = `exit:${label}`;
+      if (!ids.has(key)) nodes.push({ id: id(key), label, kind: 'exit' });
+      return id(key);
+    };
     for (const zone of doc.zones) {
       const z = id(`zone:${zone.name}`);
       const ns = zone.members.namespaces.join(', ');
-      nodes.push({ id: z, label: `zone ${zone.name}\n${ns}`, kind: 'zone' });
-      const exitKey = `exit:${exitLabel(doc, zone)}`;
-      if (!ids.has(exitKey)) nodes.push({ id: id(exitKey), label: exitLabel(doc, zone), kind: 'exit' });
-      edges.push({ from: z, to: id(exitKey) });
+      nodes.push({ id: z, label: `zone ${zone.name}\n${ns}${zone.rules.length === 0 ? '\n(DNS only)' : ''}`, kind: 'zone' });
+      const zoneExit = exitNode(exitLabel(doc, zone));
+      edges.push({ from: z, to: zoneExit });
+      const drawn = new Set([zoneExit]);
       for (const rule of zone.rules) {
-        for (const s of rule.destinationSets) edges.push({ from: id(exitKey), to: id(`set:${s}`), label: `${zone.name}: ${portsLabel(rule.ports)}` });
+        // A rule leaves the way the data path sends it: through another gateway (via) or none (bypassGateway).
+        const ruleExit = exitNode(ZoneSources.of(doc, zone, rule).description);
+        if (!drawn.has(ruleExit)) {
+          drawn.add(ruleExit);
+          edges.push({ from: z, to: ruleExit });
+        }
+        for (const s of rule.destinationSets) edges.push({ from: ruleExit, to: id(`set:${s}`), label: `${zone.name}: ${portsLabel(rule.ports)}` });
       }
     }
     return { nodes, edges };
@@ -89,6 +107,23 @@ function portsLabel(ports: { protocol?: string }[]): string {
 
 function mermaidText(s: string): string {
   return s.replace(/"/g, '#quot;').replace(/\n/g, '<br/>');
+}
+
+/** Long labels broken after commas (about 32 characters a line) so that boxes stay narrow. */
+function wrap(label: string): string {
+  return label.split('\n').map(line => {
+    const out: string[] = [];
+    let current = '';
+    for (const part of line.split(/(?<=, )/)) {
+      if (current && (current + part).length > 32) {
+        out.push(current.trimEnd());
+        current = '';
+      }
+      current += part;
+    }
+    out.push(current);
+    return out.join('\n');
+  }).join('\n');
 }
 
 function dotString(s: string): string {

@@ -28,19 +28,22 @@ function packedFiles(): string[] {
   return (JSON.parse(out)[0].files as { path: string }[]).map(f => f.path).sort();
 }
 
-test('npm pack ships lib, .jsii, API.md, README, LICENSE and the bundled ipaddr.js only', () => {
+test('npm pack ships lib, .jsii, API.md, README, LICENSE and the bundled ipaddr.js and Graphviz only', () => {
   const files = packedFiles();
   for (const required of ['lib/index.js', 'lib/index.d.ts', 'lib/cli/main.js', '.jsii', 'API.md', 'README.md', 'LICENSE', 'package.json']) {
     expect(files).toContain(required);
   }
   expect(files.some(f => f.startsWith('node_modules/ipaddr.js/'))).toBe(true);
+  expect(files).toContain('node_modules/@hpcc-js/wasm-graphviz/dist/index.js');
   const forbidden = files.filter(f => /^(src|test|examples|bench|images|docs|scripts|\.ci|\.projen|coverage|test-reports|dist|artifacts)\//.test(f)
-    || f.endsWith('.ts') && !f.endsWith('.d.ts') || f.endsWith('.sh') || f === 'cdk8s.yaml');
+    || !f.startsWith('node_modules/') && (f.endsWith('.ts') && !f.endsWith('.d.ts') || f.endsWith('.sh')) || f === 'cdk8s.yaml');
   expect(forbidden).toEqual([]);
   // The agents' heavy runtime dependencies never reach library users.
   expect(files.some(f => f.startsWith('lib/agent/'))).toBe(false);
   const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
-  expect(Object.keys(pkg.dependencies ?? {})).toEqual(['ipaddr.js']);
+  // Runtime dependencies are few, dependency-free and bundled (jsii packages cannot depend on non-jsii ones).
+  expect(Object.keys(pkg.dependencies ?? {}).sort()).toEqual(['@hpcc-js/wasm-graphviz', 'ipaddr.js']);
+  expect([...pkg.bundledDependencies].sort()).toEqual(['@hpcc-js/wasm-graphviz', 'ipaddr.js']);
 }, 300_000);
 
 const tools = ['python3', 'java', 'mvn', 'go'];

@@ -67,7 +67,7 @@ describe('cdk8s-egress CLI on a synthesized app', () => {
     expect(md).toMatch(/\| card-processor \| payments-card-processor \| tcp\/443 \|/);
     const dot = fs.readFileSync(path.join(dir, 'egress-map.dot'), 'utf8');
     expect(dot).toMatch(/^digraph egress \{/);
-    expect(dot).toContain('NAT outgoing to node addresses (192.0.2.0/26, 2001:db8:ffff::/64)');
+    expect(dot).toContain('NAT outgoing to node addresses (192.0.2.0/26,\\n2001:db8:ffff::/64)'); // labels wrap after commas
     expect(JSON.parse(fs.readFileSync(path.join(dir, 'egress-model.json'), 'utf8')).zones.map((z: any) => z.name)).toEqual(['batch', 'locked', 'partners', 'payments']);
   });
 

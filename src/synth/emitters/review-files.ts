@@ -1,8 +1,9 @@
 import * as path from 'path';
 import { EgressMap } from '../../review/egress-map';
+import { EgressMapSvg } from '../../review/egress-map-svg';
 import { Emitter } from '../emitter';
 
-/** What reviewers and tools read: the resolved model (egress-model.json) and the egress map. */
+/** What reviewers and tools read: the resolved model (egress-model.json) and the egress map (Markdown, DOT, SVG). */
 export const REVIEW_FILES: Emitter = {
   name: 'egress review',
   unsupported: () => [],
@@ -10,7 +11,9 @@ export const REVIEW_FILES: Emitter = {
     for (const { outdir } of requests.reviewFiles) {
       output.writeFile(path.join(outdir, 'egress-model.json'), `${JSON.stringify(document, undefined, 2)}\n`);
       output.writeFile(path.join(outdir, 'egress-map.md'), EgressMap.toMarkdown(document));
-      output.writeFile(path.join(outdir, 'egress-map.dot'), EgressMap.toDot(document));
+      const dot = EgressMap.toDot(document);
+      output.writeFile(path.join(outdir, 'egress-map.dot'), dot);
+      output.writeFile(path.join(outdir, 'egress-map.svg'), EgressMapSvg.render(dot));
     }
   },
 };

@@ -73,6 +73,28 @@ suite('gateway health is "it forwards"; recovery; allow-list updates in place', 
     lab.removeDir();
   });
 
+  test('a natOutgoing MASQUERADE on the node, as Felix programs it for the pod pool, leaves steered traffic alone', async () => {
+    // Felix: nat POSTROUTING → cali-nat-outgoing: MASQUERADE from the pod pools to anything outside them.
+    const n1 = lab.ns('n1');
+    nsx(n1, 'iptables -t nat -N cali-nat-outgoing');
+    nsx(n1, 'iptables -t nat -A cali-nat-outgoing -s 10.201.0.0/16 ! -d 10.201.0.0/16 -j MASQUERADE');
+    nsx(n1, 'iptables -t nat -A POSTROUTING -j cali-nat-outgoing');
+    try {
+      const [f] = await udp(1, 20, 600);
+      expect(f.received).toBeGreaterThan(0);
+      expect([lab.egressIp(1), lab.egressIp(2)]).toContain(f.egress[0]); // not masqueraded before the tunnel
+      const hits = Number(/^\s*(\d+)\s+\d+\s+MASQUERADE/m.exec(nsx(n1, 'iptables -t nat -L cali-nat-outgoing -v -x -n'))?.[1] ?? -1);
+      expect(hits).toBe(0); // the node agent's null SNAT bound the connection first
+      // The gateway saw the pod's own address (its conntrack entry for the flow), not the node's.
+      const g = lab.ns(`g${f.egress[0] === lab.egressIp(1) ? 1 : 2}`);
+      expect(nsx(g, `conntrack -L -p udp --dport 9000 --sport ${f.sport}`)).toContain('src=10.201.1.10');
+    } finally {
+      nsx(n1, 'iptables -t nat -D POSTROUTING -j cali-nat-outgoing');
+      nsx(n1, 'iptables -t nat -F cali-nat-outgoing');
+      nsx(n1, 'iptables -t nat -X cali-nat-outgoing');
+    }
+  });
+
   test('10. killing only a gateway agent (data path intact) moves no flow, and neither does its restart', async () => {
     const mark = node.err.length;
     const flows = udp(8, 10, 5000);

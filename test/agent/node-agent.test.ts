@@ -1,5 +1,5 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as dgram from 'node:dgram';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as http from 'node:http';
 import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -27,8 +27,13 @@ class PushedSource implements ClusterSource {
  * egress IP of this test's gateway). The test switches either off.
  */
 async function fakeReplica(): Promise<{
-  port: number; vxlanPort: number; answer: { code: number; body: string }; dataPath: { forwards: boolean }; frames: Buffer[];
-  closeAgent: () => void; close: () => void;
+  port: number;
+  vxlanPort: number;
+  answer: { code: number; body: string };
+  dataPath: { forwards: boolean };
+  frames: Buffer[];
+  closeAgent: () => void;
+  close: () => void;
 }> {
   const answer = { code: 200, body: 'ready\n' };
   const dataPath = { forwards: true };
@@ -44,7 +49,7 @@ async function fakeReplica(): Promise<{
     frames.push(frame);
     if (!dataPath.forwards) return;
     const inner = frame.subarray(8 + 14); // VXLAN header, Ethernet header
-    const udp = inner.subarray((inner[0] & 0x0f) * 4);
+    const udp = inner.subarray((inner[0] % 16) * 4); // IPv4 header length (IHL) in words
     vxlan.send(udp.subarray(8, udp.readUInt16BE(4)), udp.readUInt16BE(2), '127.0.0.1');
   });
   await new Promise<void>((r) => vxlan.bind(0, '127.0.0.1', r));
@@ -53,10 +58,18 @@ async function fakeReplica(): Promise<{
     if (agentOpen) server.close();
     agentOpen = false;
   };
-  return { port, vxlanPort: vxlan.address().port, answer, dataPath, frames, closeAgent, close: () => {
-    closeAgent();
-    vxlan.close();
-  } };
+  return {
+    port,
+    vxlanPort: vxlan.address().port,
+    answer,
+    dataPath,
+    frames,
+    closeAgent,
+    close: () => {
+      closeAgent();
+      vxlan.close();
+    },
+  };
 }
 
 const waitFor = async (what: string, fn: () => boolean, ms = 5000) => {

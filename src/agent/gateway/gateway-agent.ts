@@ -2,8 +2,8 @@
 /* eslint-disable import/no-extraneous-dependencies */
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { computeGatewayDesired, GatewayDesired, gatewayOwnership } from './gateway-desired-state';
-import { GATEWAY_NFT_TABLE, GatewayRuleset, renderSetDelta } from './gateway-ruleset';
 import { registerGatewayMetrics } from './gateway-metrics';
+import { GATEWAY_NFT_TABLE, GatewayRuleset, renderSetDelta } from './gateway-ruleset';
 import { DataPathConfig, parseDataPathConfig } from '../../datapath';
 import { startHealthServer } from '../shared/health-server';
 import { Kernel } from '../shared/kernel';

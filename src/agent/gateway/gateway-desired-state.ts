@@ -38,7 +38,8 @@ export function computeGatewayDesired(config: DataPathConfig, gatewayName: strin
   const zones = config.zones.filter((z) => z.gateway === gatewayName).sort((a, b) => a.id - b.id);
   const egressIp = gateway.egressIps.find((ip) => observed.localAddresses.includes(ip));
   const mac = vxlanMacFor(observed.podIp);
-  const ruleset = renderGatewayRuleset(zones, egressIp, { port: gateway.healthPort, replyTo: [...config.cluster.nodeCidrs, ...config.cluster.podCidrs] });
+  const replyTo = [...config.cluster.nodeCidrs, ...config.cluster.podCidrs];
+  const ruleset = renderGatewayRuleset(zones, egressIp, { port: gateway.healthPort, replyTo });
   return {
     gateway,
     zones,

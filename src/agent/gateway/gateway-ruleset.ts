@@ -40,7 +40,9 @@ export function renderGatewayRuleset(zones: ZoneConfig[], egressIp: string | und
  * changed elements cross to the kernel, the rest of the table (rules, counters, other elements) is
  * untouched; conntrack does not notice.
  */
-export function renderSetDelta(from: ReadonlyMap<string, readonly string[]>, to: ReadonlyMap<string, readonly string[]>): { nft: string; added: number; removed: number } | undefined {
+export interface SetDelta { readonly nft: string; readonly added: number; readonly removed: number }
+
+export function renderSetDelta(from: ReadonlyMap<string, readonly string[]>, to: ReadonlyMap<string, readonly string[]>): SetDelta | undefined {
   const t = GATEWAY_NFT_TABLE;
   const dels: string[] = [];
   const adds: string[] = [];
@@ -59,7 +61,8 @@ export function renderSetDelta(from: ReadonlyMap<string, readonly string[]>, to:
   return dels.length + adds.length ? { nft: [...dels, ...adds].join('\n') + '\n', added, removed } : undefined;
 }
 
-function renderTable(zones: ZoneConfig[], egressIp: string | undefined, probe: ProbePassage, sets: Map<string, string[]>, withElements: boolean): string {
+function renderTable(zones: ZoneConfig[], egressIp: string | undefined, probe: ProbePassage,
+  sets: Map<string, string[]>, withElements: boolean): string {
   const t = GATEWAY_NFT_TABLE;
   const L: string[] = [`table inet ${t} {}`, `delete table inet ${t}`, `table inet ${t} {`];
   const set = (name: string, type: string, elements: string[]) => {

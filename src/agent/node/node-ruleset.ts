@@ -95,7 +95,11 @@ export function renderNodeRuleset(config: DataPathConfig, pods: ZonePod[], slots
 
   const pools = config.natPools.filter((p) => p.snatAddress);
   L.push('  chain nat_pools {', '    type nat hook postrouting priority srcnat - 5; policy accept;');
-  L.push('    oifname @tunnels return', '    ip daddr @cluster return');
+  // Steered traffic keeps the pod's address into the tunnel (the gateway's allow-list and metrics see the pod,
+  // replies come back by the tunnel's peer). Kernel rule: later NAT chains of this hook (Calico's natOutgoing
+  // MASQUERADE, kube-proxy's) are consulted only while a new connection has no source binding, so bind it
+  // to its own address here first (a null SNAT). Without it Felix masquerades the pod to the node's address.
+  L.push('    oifname @tunnels snat ip to ip saddr', '    ip daddr @cluster return');
   for (const p of pools) {
     const except = p.noNatCidrs.length ? ` ip daddr != { ${p.noNatCidrs.join(', ')} }` : '';
     L.push(`    ip saddr ${p.cidr}${except} snat ip to ${p.snatAddress}`);

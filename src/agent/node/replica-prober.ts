@@ -1,6 +1,6 @@
+import { randomInt } from 'node:crypto';
 import * as dgram from 'node:dgram';
 import * as http from 'node:http';
-import { randomInt } from 'node:crypto';
 import { ReplicaHealth, ReplicaView } from './replica-health';
 import { GatewayConfig } from '../../datapath';
 import { log } from '../shared/log';
@@ -154,7 +154,9 @@ export class ReplicaProber {
     if (this.tracked.get(t.key) !== t) return;
     t.timer = setTimeout(() => this.tick(t), t.gateway.probe.intervalMs);
     const seq = ++t.seq;
-    const frame = buildProbeFrame({ vni: t.vni, innerDstMac: vxlanMacFor(t.endpoint.ip), nodeIp: t.nodeIp!, port: t.gateway.healthPort, token: t.token, seq });
+    const frame = buildProbeFrame({
+      vni: t.vni, innerDstMac: vxlanMacFor(t.endpoint.ip), nodeIp: t.nodeIp!, port: t.gateway.healthPort, token: t.token, seq,
+    });
     if (!t.firstSentAt) {
       t.firstSentAt = Date.now();
       this.armDeadline(t);

@@ -8,6 +8,7 @@
  * - 12: an allow-list change of a 10,000-prefix list reaches the kernel as an in-place set update,
  *   leaves established flows alone, in well under a second.
  */
+import { loadavg } from 'node:os';
 import {
   buildAgents, labConfig, labState, missingPrerequisite, NetnsLab, nsx, Proc, SERVER_ALLOWED, sleep, until,
 } from './netns-lab';
@@ -36,8 +37,8 @@ suite('gateway health is "it forwards"; recovery; allow-list updates in place', 
       return -1;
     }
   };
-  const udp = (flows: number, intervalMs: number, durationMs: number) =>
-    lab.traffic(pay1, ['udp', '--to', `${SERVER_ALLOWED}:9000`, '--flows', String(flows), '--interval', String(intervalMs), '--duration', String(durationMs)]);
+  const udp = (flows: number, everyMs: number, durationMs: number) =>
+    lab.traffic(pay1, ['udp', '--to', `${SERVER_ALLOWED}:9000`, '--flows', String(flows), '--interval', String(everyMs), '--duration', String(durationMs)]);
   const replicaIs = (i: number, health: string) => new RegExp(`${lab.gatewayPodIp(i).replace(/\./g, '\\.')}=${health}`);
   const lastReplicas = () => node.err.trim().split('\n').filter((l) => l.includes('"replicas"')).pop() ?? '';
   async function startGateway(i: number): Promise<{ proc: Proc; spawnedAt: number }> {
@@ -71,6 +72,28 @@ suite('gateway health is "it forwards"; recovery; allow-list updates in place', 
     if (process.env.EGRESS_E2E_DEBUG) for (const p of [node, ...gateways]) console.log(`${p?.name}:\n${p?.err}`);
     lab.destroy();
     lab.removeDir();
+  });
+
+  test('a natOutgoing MASQUERADE on the node, as Felix programs it for the pod pool, leaves steered traffic alone', async () => {
+    // Felix: nat POSTROUTING → cali-nat-outgoing: MASQUERADE from the pod pools to anything outside them.
+    const n1 = lab.ns('n1');
+    nsx(n1, 'iptables -t nat -N cali-nat-outgoing');
+    nsx(n1, 'iptables -t nat -A cali-nat-outgoing -s 10.201.0.0/16 ! -d 10.201.0.0/16 -j MASQUERADE');
+    nsx(n1, 'iptables -t nat -A POSTROUTING -j cali-nat-outgoing');
+    try {
+      const [f] = await udp(1, 20, 600);
+      expect(f.received).toBeGreaterThan(0);
+      expect([lab.egressIp(1), lab.egressIp(2)]).toContain(f.egress[0]); // not masqueraded before the tunnel
+      const hits = Number(/^\s*(\d+)\s+\d+\s+MASQUERADE/m.exec(nsx(n1, 'iptables -t nat -L cali-nat-outgoing -v -x -n'))?.[1] ?? -1);
+      expect(hits).toBe(0); // the node agent's null SNAT bound the connection first
+      // The gateway saw the pod's own address (its conntrack entry for the flow), not the node's.
+      const g = lab.ns(`g${f.egress[0] === lab.egressIp(1) ? 1 : 2}`);
+      expect(nsx(g, `conntrack -L -p udp --dport 9000 --sport ${f.sport}`)).toContain('src=10.201.1.10');
+    } finally {
+      nsx(n1, 'iptables -t nat -D POSTROUTING -j cali-nat-outgoing');
+      nsx(n1, 'iptables -t nat -F cali-nat-outgoing');
+      nsx(n1, 'iptables -t nat -X cali-nat-outgoing');
+    }
   });
 
   test('10. killing only a gateway agent (data path intact) moves no flow, and neither does its restart', async () => {
@@ -123,7 +146,7 @@ suite('gateway health is "it forwards"; recovery; allow-list updates in place', 
       const dead = /"time":"([^"]+)"[^\n]*"to":"dead"/.exec(node.err.slice(node.err.lastIndexOf(`"ip":"${lab.gatewayPodIp(victim)}"`) - 200));
       // eslint-disable-next-line no-console
       console.log(`failover trial ${trial}: ${moved.length} of 4 flows moved, longest gap ${gap} ms; dead verdict +${dead ? Date.parse(dead[1]) - killedAt : '?'} ms; `
-        + `survivors' worst gap ${Math.max(0, ...stayed.map((f: any) => f.maxGapMs))} ms; load ${require('node:os').loadavg()[0].toFixed(2)}`);
+        + `survivors' worst gap ${Math.max(0, ...stayed.map((f: any) => f.maxGapMs))} ms; load ${loadavg()[0].toFixed(2)}`);
       await reviveGateway(victim);
       await until('replica back', () => replicaIs(victim, 'ready').test(lastReplicas()), 10_000);
     }
@@ -150,13 +173,13 @@ suite('gateway health is "it forwards"; recovery; allow-list updates in place', 
     expect(f.egress).toEqual([lab.egressIp(1)]);
     const recovery = f.firstAt - readyAt;
     // eslint-disable-next-line no-console
-    console.log(`RECOVERY after total outage: first packet through ${recovery} ms after the replica became ready (agent start-up: spawn → ready ${readyAt - spawnedAt} ms; load ${require('node:os').loadavg()[0].toFixed(2)})`);
+    console.log(`RECOVERY after total outage: first packet through ${recovery} ms after the replica became ready (agent start-up: spawn → ready ${readyAt - spawnedAt} ms; load ${loadavg()[0].toFixed(2)})`);
     expect(recovery).toBeLessThan(1000);
     await reviveGateway(2);
     await until('replica 2 back', () => replicaIs(2, 'ready').test(lastReplicas()), 10_000);
   });
   test('12. a change to a 10,000-prefix allow-list is an in-place set update: established flows undisturbed, well under a second', async () => {
-    const filler = (i: number, second = 0) => ({ cidr: `100.${64 + second + (i >> 8)}.${i & 255}.0/24`, protocol: 'tcp', ports: ['443'] });
+    const filler = (i: number, second = 0) => ({ cidr: `100.${64 + second + Math.floor(i / 256)}.${i % 256}.0/24`, protocol: 'tcp', ports: ['443'] });
     const withList = (fillers: any[]) => {
       const c = JSON.parse(JSON.stringify(config));
       c.zones[0].allow = [...config.zones[0].allow, ...fillers];
@@ -204,7 +227,7 @@ suite('gateway health is "it forwards"; recovery; allow-list updates in place', 
     expect(set).not.toMatch(/100\.64\.0\.0\/24 \. tcp \. 443/);
     // eslint-disable-next-line no-console
     console.log(`ALLOW-LIST UPDATE (10,000 prefixes, -100/+100): nft transaction ${nftMs.join(' / ')} ms on the two replicas; file write -> both applied <= ${seenAt} ms (file polled every 200 ms); `
-      + `worst UDP gap ${Math.max(...all.map((f: any) => f.maxGapMs))} ms, TCP gap ${conn.maxGapMs} ms, no flow moved; load ${require('node:os').loadavg()[0].toFixed(2)}`);
+      + `worst UDP gap ${Math.max(...all.map((f: any) => f.maxGapMs))} ms, TCP gap ${conn.maxGapMs} ms, no flow moved; load ${loadavg()[0].toFixed(2)}`);
     lab.writeConfig(config);
   });
 });

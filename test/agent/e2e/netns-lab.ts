@@ -335,7 +335,12 @@ EOF`);
 }
 
 /** The data-path configuration the e2e suites start from (tests derive variants from it). */
-export function labConfig(lab: NetnsLab, overrides: { drainGraceSeconds?: number; probe?: { intervalMs: number; timeoutMs: number; failureThreshold: number } } = {}): any {
+export interface LabConfigOverrides {
+  readonly drainGraceSeconds?: number;
+  readonly probe?: { intervalMs: number; timeoutMs: number; failureThreshold: number };
+}
+
+export function labConfig(lab: NetnsLab, overrides: LabConfigOverrides = {}): any {
   return {
     version: 1,
     cluster: { podCidrs: ['10.201.0.0/16'], serviceCidrs: ['10.96.0.0/16'], nodeCidrs: ['198.18.0.0/16'] },

@@ -84,4 +84,13 @@ describeWithValidator('calico', "Calico's own validator accepts every Calico obj
     expect(verdict.outcome).toBe('rejected');
     expect(verdict.validatorError).toMatch(/Nets\[0\] = '10\.0\.0\.1\/8'/);
   });
+
+  test('the pools of one estate are checked against each other, as Calico checks a new pool against those it has', () => {
+    const pool = exampleOutput('calico').objects.find(o => o.apiVersion === CALICO && o.kind === 'IPPool');
+    const twin = { ...pool, metadata: { ...pool.metadata, name: `${pool.metadata.name}-twin` } };
+    const verdicts = validator().run(toStream([pool, twin]));
+    expect(verdicts.map(v => v.outcome)).toEqual(['accepted', 'rejected']);
+    expect(verdicts[1].error).toMatch(new RegExp(`IPPool\\(${twin.metadata.name}\\) CIDR overlaps with IPPool\\(${pool.metadata.name}\\)`));
+    expect(validator().run(toStream([pool, twin]), { independent: true }).map(v => v.outcome)).toEqual(['accepted', 'accepted']);
+  });
 });

@@ -3,7 +3,7 @@
  * libcalico-go validator and clientv3's pre-write checks, plus the pinned commit's CRDs checked with the API
  * server's code) and must be accepted: the example on every backend, the packet tests' estate, random estates.
  */
-import { BACKENDS, exampleOutput, Output, packetEstateOutput, randomEstateOutputs } from './estates';
+import { BACKENDS, exampleOutput, meaningEstateOutputs, Output, packetEstateOutput, randomEstateOutputs } from './estates';
 import { describeWithValidator, toStream, Verdict } from './go-validator';
 
 const CALICO = 'projectcalico.org/v3';
@@ -67,6 +67,12 @@ describeWithValidator('calico', "Calico's own validator accepts every Calico obj
   test.each(['calico', 'calico-enterprise'])('the packet tests\' estate on %s', backend => {
     expect(expectAccepted([packetEstateOutput(backend)])).toBeGreaterThanOrEqual(9);
   });
+
+  test.each(['calico', 'calico-enterprise'])('the meaning suite\'s estates on %s', backend => {
+    const outputs = meaningEstateOutputs(backend);
+    expect(outputs.length).toBeGreaterThanOrEqual(5);
+    expectAccepted(outputs);
+  }, 300_000);
 
   test('40 random estates (seeded)', () => {
     const outputs = randomEstateOutputs(40, ['calico', 'calico-enterprise']);

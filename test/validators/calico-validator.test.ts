@@ -3,7 +3,7 @@
  * libcalico-go validator and clientv3's pre-write checks, plus the pinned commit's CRDs checked with the API
  * server's code) and must be accepted: the example on every backend, the packet tests' estate, random estates.
  */
-import { BACKENDS, exampleOutput, Output, packetEstateOutput, randomEstateOutputs } from './estates';
+import { BACKENDS, exampleOutput, meaningEstateOutputs, Output, packetEstateOutput, randomEstateOutputs } from './estates';
 import { describeWithValidator, toStream, Verdict } from './go-validator';
 
 const CALICO = 'projectcalico.org/v3';
@@ -68,6 +68,12 @@ describeWithValidator('calico', "Calico's own validator accepts every Calico obj
     expect(expectAccepted([packetEstateOutput(backend)])).toBeGreaterThanOrEqual(9);
   });
 
+  test.each(['calico', 'calico-enterprise'])('the meaning suite\'s estates on %s', backend => {
+    const outputs = meaningEstateOutputs(backend);
+    expect(outputs.length).toBeGreaterThanOrEqual(5);
+    expectAccepted(outputs);
+  }, 300_000);
+
   test('40 random estates (seeded)', () => {
     const outputs = randomEstateOutputs(40, ['calico', 'calico-enterprise']);
     const checked = expectAccepted(outputs);
@@ -83,5 +89,14 @@ describeWithValidator('calico', "Calico's own validator accepts every Calico obj
     const [verdict] = validator().run(JSON.stringify(broken));
     expect(verdict.outcome).toBe('rejected');
     expect(verdict.validatorError).toMatch(/Nets\[0\] = '10\.0\.0\.1\/8'/);
+  });
+
+  test('the pools of one estate are checked against each other, as Calico checks a new pool against those it has', () => {
+    const pool = exampleOutput('calico').objects.find(o => o.apiVersion === CALICO && o.kind === 'IPPool');
+    const twin = { ...pool, metadata: { ...pool.metadata, name: `${pool.metadata.name}-twin` } };
+    const verdicts = validator().run(toStream([pool, twin]));
+    expect(verdicts.map(v => v.outcome)).toEqual(['accepted', 'rejected']);
+    expect(verdicts[1].error).toMatch(new RegExp(`IPPool\\(${twin.metadata.name}\\) CIDR overlaps with IPPool\\(${pool.metadata.name}\\)`));
+    expect(validator().run(toStream([pool, twin]), { independent: true }).map(v => v.outcome)).toEqual(['accepted', 'accepted']);
   });
 });

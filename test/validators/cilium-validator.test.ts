@@ -3,7 +3,7 @@
  * own checks (test/validators/cilium: the agent's CNP/CCNP validator and Parse()/Sanitize(), and the egress
  * gateway manager's ParseCEGP) and must be accepted.
  */
-import { BACKENDS, exampleOutput, Output, packetEstateOutput, randomEstateOutputs } from './estates';
+import { BACKENDS, exampleOutput, meaningEstateOutputs, Output, packetEstateOutput, randomEstateOutputs } from './estates';
 import { describeWithValidator, toStream } from './go-validator';
 
 const CILIUM = 'cilium.io/v2';
@@ -35,6 +35,12 @@ describeWithValidator('cilium', "Cilium's own policy validation accepts every Ci
   test('the packet tests\' estate on cilium, with its egress gateway policy', () => {
     expect(expectAccepted([packetEstateOutput('cilium')])).toEqual({ CiliumClusterwideNetworkPolicy: 3, CiliumEgressGatewayPolicy: 1 });
   });
+
+  test.each(['cilium'])('the meaning suite\'s estates on %s', backend => {
+    const outputs = meaningEstateOutputs(backend);
+    expect(outputs.length).toBeGreaterThanOrEqual(5);
+    expectAccepted(outputs);
+  }, 300_000);
 
   test('40 random estates on cilium (seeded)', () => {
     const counts = expectAccepted(randomEstateOutputs(40, ['cilium']));

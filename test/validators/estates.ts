@@ -12,6 +12,8 @@ import {
 import { EgressExitMode } from '../../src/model/egress-model-document';
 import { renderDocument } from '../backends/render-helpers';
 import { packetEstate } from '../exporters/packet-estate';
+import { buildEstate, CLUSTER, estateArb } from '../meaning/estate-spec';
+import { chartFor } from '../meaning/support';
 
 export const BACKENDS = ['calico', 'calico-enterprise', 'cilium', 'kubernetes'];
 
@@ -192,6 +194,22 @@ export function randomEstateOutputs(count: number, backends: string[], seed = 20
       return output(`random estate ${i} (${spec.backend})`, app);
     } catch (e) {
       throw new Error(`random estate ${i} (${JSON.stringify(spec)}) does not synthesize: ${(e as Error).message}`);
+    }
+  });
+}
+
+/**
+ * The meaning suite's estates: the same 15 that its agreement property test builds (test/meaning/estate-spec.ts,
+ * seed 14). Some are refused at synth on purpose; those write nothing and are left out.
+ */
+export function meaningEstateOutputs(backend: string, count = 15, seed = 14): Output[] {
+  return fc.sample(estateArb(backend), { numRuns: count, seed }).flatMap((spec, i) => {
+    const { app, chart } = chartFor(backend, CLUSTER);
+    try {
+      buildEstate(chart, spec);
+      return [output(`meaning estate ${i} (${backend})`, app)];
+    } catch {
+      return [];
     }
   });
 }

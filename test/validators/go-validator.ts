@@ -33,8 +33,12 @@ export interface BuiltValidator {
   readonly binary: string;
   /** Seconds the build took in this process; 0 when the cached binary was reused. */
   readonly buildSeconds: number;
-  /** Runs the program on a YAML (or JSON) document stream; one verdict per document. */
-  run(stream: string): Verdict[];
+  /**
+   * Runs the program on a YAML (or JSON) document stream; one verdict per document. A stream is one estate
+   * applied to one cluster (Calico: IPPools must not overlap one another) unless `independent` says its objects
+   * are unrelated inputs.
+   */
+  run(stream: string, options?: { independent?: boolean }): Verdict[];
 }
 
 const SOURCE_DIR = path.join(__dirname);
@@ -123,8 +127,9 @@ function validatorAt(name: ValidatorName, binary: string, buildSeconds: number):
     name,
     binary,
     buildSeconds,
-    run(stream: string): Verdict[] {
-      const out = execFileSync(binary, RUN_ARGS[name].args, { input: stream, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, stdio: ['pipe', 'pipe', 'ignore'] });
+    run(stream: string, options: { independent?: boolean } = {}): Verdict[] {
+      const args = [...RUN_ARGS[name].args, ...(options.independent && name === 'calico' ? ['-independent'] : [])];
+      const out = execFileSync(binary, args, { input: stream, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, stdio: ['pipe', 'pipe', 'ignore'] });
       return out.split('\n').filter(l => l.trim() !== '').map(l => JSON.parse(l) as Verdict);
     },
   };

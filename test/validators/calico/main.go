@@ -34,6 +34,7 @@ import (
 	"github.com/projectcalico/calico/libcalico-go/lib/clientv3"
 	cerrors "github.com/projectcalico/calico/libcalico-go/lib/errors"
 	"github.com/projectcalico/calico/libcalico-go/lib/names"
+	cnet "github.com/projectcalico/calico/libcalico-go/lib/net"
 	"github.com/projectcalico/calico/libcalico-go/lib/options"
 	validator "github.com/projectcalico/calico/libcalico-go/lib/validator/v3"
 )
@@ -240,7 +241,7 @@ func validate(client clientv3.Interface, kind string, doc []byte) error {
 		if err != nil && !errors.Is(err, context.Canceled) && !strings.Contains(err.Error(), "context canceled") {
 			return fmt.Errorf("unexpected error after validation (not a verdict): %w", err)
 		}
-		return nil
+		return checkPoolOverlap(p)
 	default:
 		return fmt.Errorf("kind %q: %w", kind, errUnsupportedKind)
 	}
@@ -263,4 +264,41 @@ func defaultPolicyTypesField(ingressRules, egressRules []apiv3.Rule, types *[]ap
 func fatal(format string, args ...any) {
 	fmt.Fprintf(os.Stderr, "calico-validate: "+format+"\n", args...)
 	os.Exit(2)
+}
+
+// The pools of the stream so far: a stream is one estate applied to one cluster.
+var streamPools []*apiv3.IPPool
+
+// independent turns off checks between the objects of a stream (for a list of unrelated inputs).
+var independent = flag.Bool("independent", false, "objects are unrelated: no checks between them (IPPool overlap)")
+
+// checkPoolOverlap is the step of clientv3's IPPool validateAndSetDefaults that needs the datastore (the pools
+// already there), run against the stream's earlier pools with Calico's own CIDR type and message.
+func checkPoolOverlap(p *apiv3.IPPool) error {
+	if *independent {
+		return nil
+	}
+	_, cidr, err := cnet.ParseCIDR(p.Spec.CIDR)
+	if err != nil {
+		return err
+	}
+	var fields []cerrors.ErroredField
+	for _, other := range streamPools {
+		if other.Name == p.Name {
+			continue
+		}
+		_, otherCIDR, err := cnet.ParseCIDR(other.Spec.CIDR)
+		if err == nil && otherCIDR.IsNetOverlap(cidr.IPNet) {
+			fields = append(fields, cerrors.ErroredField{
+				Name:   "IPPool.Spec.CIDR",
+				Reason: fmt.Sprintf("IPPool(%s) CIDR overlaps with IPPool(%s) CIDR %s", p.Name, other.Name, other.Spec.CIDR),
+				Value:  p.Spec.CIDR,
+			})
+		}
+	}
+	streamPools = append(streamPools, p)
+	if len(fields) > 0 {
+		return cerrors.ErrorValidation{ErroredFields: fields}
+	}
+	return nil
 }

@@ -13,11 +13,11 @@ import {
 import { problem } from '../model/errors';
 import { Port, PortModel } from '../model/port';
 import { Selector } from '../model/selector';
+import { CALICO_IPV4_POOLS_ANNOTATION, CALICO_NAMESPACE_NAME_LABEL, CALICO_IPV6_POOLS_ANNOTATION, DESTINATION_SET_LABEL, ZONE_LABEL, descriptionAnnotations, ruleAnnotations } from '../model/vocabulary';
 
 /** Label every destination set carries, so policies select sets by name and nothing else by accident. */
-export const DESTINATION_SET_LABEL = 'egress.cdk8s.io/destination-set';
+export { DESTINATION_SET_LABEL, ZONE_LABEL };
 /** Label on every object the library emits for a zone. */
-export const ZONE_LABEL = 'egress.cdk8s.io/zone';
 /**
  * One rule's own (inline) addresses go straight into its Calico rule (`nets`) up to this many prefixes: a
  * NetworkSet object per rule would triple the objects of a large estate for nothing shared. Longer lists, and
@@ -25,7 +25,6 @@ export const ZONE_LABEL = 'egress.cdk8s.io/zone';
  */
 export const INLINE_NETS_MAX = 32;
 /** Calico's label for a namespace's name (set on every namespace profile). */
-const NAMESPACE_NAME_LABEL = 'projectcalico.org/name';
 
 /**
  * Open-source Calico (projectcalico.org/v3).
@@ -78,7 +77,7 @@ export class CalicoRenderer implements IBackendRenderer {
     const metadata = {
       name: set.name,
       labels: { ...set.labels, [DESTINATION_SET_LABEL]: set.name },
-      annotations: set.description ? { 'egress.cdk8s.io/description': set.description } : undefined,
+      annotations: descriptionAnnotations(set.description),
     };
     const nets = set.cidrs.map(c => c.cidr);
     if (set.namespace) {
@@ -106,7 +105,7 @@ export class CalicoRenderer implements IBackendRenderer {
       metadata: {
         name,
         labels: { [ZONE_LABEL]: zone.name },
-        annotations: zone.description ? { 'egress.cdk8s.io/description': zone.description } : undefined,
+        annotations: descriptionAnnotations(zone.description),
       },
       spec: {
         tier: zone.tier === 'default' ? undefined : zone.tier,
@@ -139,14 +138,14 @@ export class CalicoRenderer implements IBackendRenderer {
         action: CalicoAction.ALLOW,
         protocol,
         destination: {
-          namespaceSelector: Selector.labelEquals(NAMESPACE_NAME_LABEL, dns.namespace).toString(),
+          namespaceSelector: Selector.labelEquals(CALICO_NAMESPACE_NAME_LABEL, dns.namespace).toString(),
           selector: dns.podSelector,
           ports,
         },
-        metadata: { annotations: { 'egress.cdk8s.io/rule': 'dns' } },
+        metadata: { annotations: ruleAnnotations('dns') },
       });
       for (const [ipVersion, nets] of byFamily(dns.cidrs)) {
-        rules.push({ action: CalicoAction.ALLOW, protocol, ipVersion, destination: { nets, ports }, metadata: { annotations: { 'egress.cdk8s.io/rule': 'dns' } } });
+        rules.push({ action: CalicoAction.ALLOW, protocol, ipVersion, destination: { nets, ports }, metadata: { annotations: ruleAnnotations('dns') } });
       }
     }
     return rules;
@@ -162,7 +161,7 @@ export class CalicoRenderer implements IBackendRenderer {
   }
 
   private buildInClusterRules(doc: EgressModelDocument): CalicoRule[] {
-    const meta = { annotations: { 'egress.cdk8s.io/rule': 'in-cluster' } };
+    const meta = { annotations: ruleAnnotations('in-cluster') };
     // Any workload in any namespace — but not our own destination sets, which selectors would match too.
     const rules: CalicoRule[] = [{
       action: CalicoAction.ALLOW,
@@ -204,14 +203,13 @@ export class CalicoRenderer implements IBackendRenderer {
         destinations.push({
           destination: {
             selector: names.length === 1 ? setSelector(names[0]) : Selector.labelIn(DESTINATION_SET_LABEL, names).toString(),
-            namespaceSelector: namespaced ? Selector.labelEquals(NAMESPACE_NAME_LABEL, namespaced.namespace!).toString() : undefined,
+            namespaceSelector: namespaced ? Selector.labelEquals(CALICO_NAMESPACE_NAME_LABEL, namespaced.namespace!).toString() : undefined,
           },
         });
       }
       for (const [ipVersion, nets] of inlineNets) destinations.push({ destination: { nets }, ipVersion });
       if (destinations.length === 0) continue;
-      const annotations: { [k: string]: string } = { 'egress.cdk8s.io/rule': rule.name };
-      if (rule.description) annotations['egress.cdk8s.io/description'] = rule.description;
+      const annotations = ruleAnnotations(rule.name, rule.description);
       for (const { destination, ipVersion: family } of destinations) {
         if (rule.ports.length === 0) {
           rules.push({ action: CalicoAction.ALLOW, ipVersion: family, destination, metadata: { annotations } });
@@ -245,7 +243,7 @@ export class CalicoRenderer implements IBackendRenderer {
   }
 
   private buildDenyExternalRules(doc: EgressModelDocument): CalicoRule[] {
-    const meta = { annotations: { 'egress.cdk8s.io/rule': 'default-deny-external' } };
+    const meta = { annotations: ruleAnnotations('default-deny-external') };
     if (doc.clusterCidrs.length === 0) return [{ action: CalicoAction.DENY, metadata: meta }];
     const families = byFamily(doc.clusterCidrs);
     const rules: CalicoRule[] = [];
@@ -271,7 +269,7 @@ export class CalicoRenderer implements IBackendRenderer {
           natOutgoing: pool.natOutgoing,
           nodeSelector: pool.nodeSelector,
           namespaceSelector: pool.assignment === NamespaceAssignment.NAMESPACE_SELECTOR && pool.namespaces.length > 0
-            ? Selector.labelIn(NAMESPACE_NAME_LABEL, pool.namespaces).toString() : undefined,
+            ? Selector.labelIn(CALICO_NAMESPACE_NAME_LABEL, pool.namespaces).toString() : undefined,
           ...encapsulation(pool),
         },
       });
@@ -293,8 +291,8 @@ export class CalicoRenderer implements IBackendRenderer {
     }
     for (const [ns, a] of [...annotations].sort(([x], [y]) => x.localeCompare(y))) {
       const ann: { [k: string]: string } = {};
-      if (a.v4.length) ann['cni.projectcalico.org/ipv4pools'] = JSON.stringify(a.v4);
-      if (a.v6.length) ann['cni.projectcalico.org/ipv6pools'] = JSON.stringify(a.v6);
+      if (a.v4.length) ann[CALICO_IPV4_POOLS_ANNOTATION] = JSON.stringify(a.v4);
+      if (a.v6.length) ann[CALICO_IPV6_POOLS_ANNOTATION] = JSON.stringify(a.v6);
       // A Namespace object carrying the pool annotation: applying it merges the annotation into an existing namespace.
       new ApiObject(a.scope, `Namespace-${ns}`, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, annotations: ann } });
     }
@@ -324,8 +322,8 @@ function setsByName(doc: EgressModelDocument): Map<string, DestinationSetModel> 
 
 function namespaceSelectorOf(zone: EgressZoneModel): string {
   const byName = zone.members.namespaces.length === 0 ? undefined
-    : zone.members.namespaces.length === 1 ? Selector.labelEquals(NAMESPACE_NAME_LABEL, zone.members.namespaces[0])
-      : Selector.labelIn(NAMESPACE_NAME_LABEL, zone.members.namespaces);
+    : zone.members.namespaces.length === 1 ? Selector.labelEquals(CALICO_NAMESPACE_NAME_LABEL, zone.members.namespaces[0])
+      : Selector.labelIn(CALICO_NAMESPACE_NAME_LABEL, zone.members.namespaces);
   const byLabel = zone.members.namespaceSelector ? Selector.parse(zone.members.namespaceSelector) : undefined;
   if (byName && byLabel) return Selector.or(byName, byLabel).toString();
   return (byName ?? byLabel)!.toString();

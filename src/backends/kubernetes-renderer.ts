@@ -5,11 +5,10 @@ import { clusterExceptions, portsOf, ruleDestinations } from './zone-destination
 import { EgressModelDocument, EgressZoneModel } from '../model/egress-model-document';
 import { Port } from '../model/port';
 import { KubeLabelSelector, tryKubeLabelSelector } from '../model/selector/label-selector-translation';
+import { NAMESPACE_NAME_LABEL, ZONE_LABEL, descriptionAnnotations } from '../model/vocabulary';
 
 const BACKEND = 'kubernetes';
-const ZONE_LABEL = 'egress.cdk8s.io/zone';
 /** Set by Kubernetes on every namespace (1.21+): selects a namespace by name. */
-const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 
 interface ZonePlan {
   readonly zone: EgressZoneModel;
@@ -50,7 +49,7 @@ export class KubernetesRenderer implements IBackendRenderer {
             name: `egress-${zone.name}`,
             namespace,
             labels: { [ZONE_LABEL]: zone.name },
-            annotations: zone.description ? { 'egress.cdk8s.io/description': zone.description } : undefined,
+            annotations: descriptionAnnotations(zone.description),
           },
           spec: { podSelector, policyTypes: ['Egress'], egress },
         });

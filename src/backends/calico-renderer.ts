@@ -1,19 +1,17 @@
-import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { IBackendRenderer, IRenderSelection } from './backend-renderer';
+import { renderCalicoPools } from './calico-pools';
 import {
-  CalicoAction, CalicoEncapsulationMode, CalicoEntityRule, CalicoGlobalNetworkPolicy, CalicoGlobalNetworkSet,
-  CalicoIPPool, CalicoNetworkSet, CalicoPolicyType, CalicoPort, CalicoProtocol, CalicoRule,
+  CalicoAction, CalicoEntityRule, CalicoGlobalNetworkPolicy, CalicoGlobalNetworkSet,
+  CalicoNetworkSet, CalicoPolicyType, CalicoPort, CalicoProtocol, CalicoRule,
 } from '../calico';
 import { sealRules } from '../calico/sealed-rules';
 import { BoundedMemo } from '../model/bounded-memo';
-import {
-  DestinationSetModel, DnsModel, EgressModelDocument, EgressZoneModel, NamespaceAssignment, NatPoolModel, PoolEncapsulation,
-} from '../model/egress-model-document';
+import { DestinationSetModel, DnsModel, EgressModelDocument, EgressZoneModel } from '../model/egress-model-document';
 import { problem } from '../model/errors';
 import { Port, PortModel } from '../model/port';
 import { Selector } from '../model/selector';
-import { CALICO_IPV4_POOLS_ANNOTATION, CALICO_NAMESPACE_NAME_LABEL, CALICO_IPV6_POOLS_ANNOTATION, DESTINATION_SET_LABEL, ZONE_LABEL, descriptionAnnotations, ruleAnnotations } from '../model/vocabulary';
+import { CALICO_NAMESPACE_NAME_LABEL, DESTINATION_SET_LABEL, ZONE_LABEL, descriptionAnnotations, ruleAnnotations } from '../model/vocabulary';
 
 /** Label every destination set carries, so policies select sets by name and nothing else by accident. */
 export { DESTINATION_SET_LABEL, ZONE_LABEL };
@@ -70,7 +68,7 @@ export class CalicoRenderer implements IBackendRenderer {
       if (!rendersInline(set)) this.renderSet(selection.scopeFor(set.path), set);
     }
     for (const zone of selection.zones) this.renderZone(selection.scopeFor(zone.path), zone, selection.document);
-    this.renderPools(selection);
+    renderCalicoPools(selection);
   }
 
   protected renderSet(scope: Construct, set: DestinationSetModel): void {
@@ -256,47 +254,6 @@ export class CalicoRenderer implements IBackendRenderer {
     return rules;
   }
 
-  private renderPools(selection: IRenderSelection): void {
-    const doneNoNat = new Set<string>();
-    const annotations = new Map<string, { v4: string[]; v6: string[]; scope: Construct }>();
-    for (const pool of selection.natPools) {
-      const scope = selection.scopeFor(pool.path);
-      new CalicoIPPool(scope, 'CalicoIPPool', {
-        metadata: { name: pool.name },
-        spec: {
-          cidr: pool.cidr,
-          blockSize: pool.blockSize,
-          natOutgoing: pool.natOutgoing,
-          nodeSelector: pool.nodeSelector,
-          namespaceSelector: pool.assignment === NamespaceAssignment.NAMESPACE_SELECTOR && pool.namespaces.length > 0
-            ? Selector.labelIn(CALICO_NAMESPACE_NAME_LABEL, pool.namespaces).toString() : undefined,
-          ...encapsulation(pool),
-        },
-      });
-      for (const dest of pool.noNatDestinations) {
-        if (doneNoNat.has(dest)) continue;
-        doneNoNat.add(dest);
-        new CalicoIPPool(scope, `NoNat-${dest}`, {
-          metadata: { name: `no-nat-${dest.replace(/[^0-9a-f]+/gi, '-').replace(/-+$/, '').toLowerCase()}` },
-          spec: { cidr: dest, disabled: true, natOutgoing: false, nodeSelector: '!all()' },
-        });
-      }
-      if (pool.assignment === NamespaceAssignment.NAMESPACE_ANNOTATION) {
-        for (const ns of pool.namespaces) {
-          const a = annotations.get(ns) ?? { v4: [], v6: [], scope };
-          (pool.ipVersion === 4 ? a.v4 : a.v6).push(pool.name);
-          annotations.set(ns, a);
-        }
-      }
-    }
-    for (const [ns, a] of [...annotations].sort(([x], [y]) => x.localeCompare(y))) {
-      const ann: { [k: string]: string } = {};
-      if (a.v4.length) ann[CALICO_IPV4_POOLS_ANNOTATION] = JSON.stringify(a.v4);
-      if (a.v6.length) ann[CALICO_IPV6_POOLS_ANNOTATION] = JSON.stringify(a.v6);
-      // A Namespace object carrying the pool annotation: applying it merges the annotation into an existing namespace.
-      new ApiObject(a.scope, `Namespace-${ns}`, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, annotations: ann } });
-    }
-  }
 }
 
 const DNS_RULES = new WeakMap<DnsModel, CalicoRule[]>();
@@ -327,16 +284,6 @@ function namespaceSelectorOf(zone: EgressZoneModel): string {
   const byLabel = zone.members.namespaceSelector ? Selector.parse(zone.members.namespaceSelector) : undefined;
   if (byName && byLabel) return Selector.or(byName, byLabel).toString();
   return (byName ?? byLabel)!.toString();
-}
-
-function encapsulation(pool: NatPoolModel): { ipipMode?: CalicoEncapsulationMode; vxlanMode?: CalicoEncapsulationMode } {
-  switch (pool.encapsulation) {
-    case PoolEncapsulation.VXLAN: return { vxlanMode: CalicoEncapsulationMode.ALWAYS, ipipMode: CalicoEncapsulationMode.NEVER };
-    case PoolEncapsulation.VXLAN_CROSS_SUBNET: return { vxlanMode: CalicoEncapsulationMode.CROSS_SUBNET, ipipMode: CalicoEncapsulationMode.NEVER };
-    case PoolEncapsulation.IPIP: return { ipipMode: CalicoEncapsulationMode.ALWAYS, vxlanMode: CalicoEncapsulationMode.NEVER };
-    case PoolEncapsulation.IPIP_CROSS_SUBNET: return { ipipMode: CalicoEncapsulationMode.CROSS_SUBNET, vxlanMode: CalicoEncapsulationMode.NEVER };
-    default: return { ipipMode: CalicoEncapsulationMode.NEVER, vxlanMode: CalicoEncapsulationMode.NEVER };
-  }
 }
 
 interface ProtocolGroup {

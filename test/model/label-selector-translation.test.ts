@@ -1,5 +1,5 @@
-import { KubeLabelSelector, toKubeLabelSelector, UntranslatableSelectorError } from '../../src/model/selector/label-selector-translation';
 import { Selector } from '../../src/model/selector';
+import { KubeLabelSelector, toKubeLabelSelector, UntranslatableSelectorError } from '../../src/model/selector/label-selector-translation';
 
 /** Kubernetes' evaluation of a label selector (apimachinery labels.Selector semantics). */
 function kubeMatches(sel: KubeLabelSelector, labels: { [k: string]: string }): boolean {

@@ -12,15 +12,14 @@ import { Cidr, IpFamily } from '../model/cidr';
 import { DestinationSetModel, EgressGatewayModel, EgressModelDocument, EgressZoneModel } from '../model/egress-model-document';
 import { Selector } from '../model/selector';
 import { tryKubeLabelSelector } from '../model/selector/label-selector-translation';
+import { CALICO_NAMESPACE_NAME_LABEL, EGRESS_GATEWAY_POLICY_ANNOTATION, GATEWAY_LABEL, ZONE_LABEL } from '../model/vocabulary';
 
 const BACKEND = 'calico-enterprise';
 const CALICO_ENTERPRISE = 'calico-enterprise';
 /** Label the library puts on Calico Enterprise gateway pods, and selects them by. */
-export const GATEWAY_LABEL = 'egress.cdk8s.io/gateway';
+export { GATEWAY_LABEL, EGRESS_GATEWAY_POLICY_ANNOTATION };
 /** Calico's namespace-name label (on every namespace profile). */
-const NAMESPACE_NAME_LABEL = 'projectcalico.org/name';
 /** Namespace annotation naming the EgressGatewayPolicy for the namespace's pods. */
-export const EGRESS_GATEWAY_POLICY_ANNOTATION = 'egress.projectcalico.org/egressGatewayPolicy';
 
 /**
  * Calico Enterprise / Calico Cloud: everything the open-source Calico backend renders, plus
@@ -91,7 +90,7 @@ export class CalicoEnterpriseRenderer extends CalicoRenderer {
       const scope = selection.scopeFor(zone.path);
       const policyName = `egress-${zone.name}`;
       new CalicoEnterpriseEgressGatewayPolicy(scope, 'EgressGatewayPolicy', {
-        metadata: { name: policyName, labels: { 'egress.cdk8s.io/zone': zone.name } },
+        metadata: { name: policyName, labels: { [ZONE_LABEL]: zone.name } },
         rules: this.policyRules(zone, doc),
       });
       for (const ns of zone.members.namespaces) annotateNamespace(scope, ns, EGRESS_GATEWAY_POLICY_ANNOTATION, policyName);
@@ -205,7 +204,7 @@ function gatewaysOf(zone: EgressZoneModel, doc: EgressModelDocument): EgressGate
 
 function gatewayRef(gw: EgressGatewayModel): CalicoEnterpriseGatewayRef {
   return {
-    namespaceSelector: Selector.labelEquals(NAMESPACE_NAME_LABEL, gw.namespace).toString(),
+    namespaceSelector: Selector.labelEquals(CALICO_NAMESPACE_NAME_LABEL, gw.namespace).toString(),
     selector: Selector.labelEquals(GATEWAY_LABEL, gw.name).toString(),
   };
 }

@@ -1,25 +1,23 @@
-import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { IBackendRenderer, IRenderSelection } from './backend-renderer';
+import { renderCalicoPools } from './calico-pools';
 import {
-  CalicoAction, CalicoEncapsulationMode, CalicoEntityRule, CalicoGlobalNetworkPolicy, CalicoGlobalNetworkSet,
-  CalicoIPPool, CalicoIPPoolAllowedUse, CalicoNetworkSet, CalicoPolicyType, CalicoPort, CalicoProtocol, CalicoRule,
+  CalicoAction, CalicoEntityRule, CalicoGlobalNetworkPolicy, CalicoGlobalNetworkSet,
+  CalicoNetworkSet, CalicoPolicyType, CalicoPort, CalicoProtocol, CalicoRule,
 } from '../calico';
 import { overlappingClusterRanges } from './zone-destinations';
 import { sealRules } from '../calico/sealed-rules';
 import { BoundedMemo } from '../model/bounded-memo';
-import {
-  DestinationSetModel, DnsModel, EgressModelDocument, EgressZoneModel, NamespaceAssignment, NatPoolModel, PoolEncapsulation,
-} from '../model/egress-model-document';
+import { DestinationSetModel, DnsModel, EgressModelDocument, EgressZoneModel } from '../model/egress-model-document';
 import { problem } from '../model/errors';
 import { Port, PortModel } from '../model/port';
 import { Selector } from '../model/selector';
+import { CALICO_NAMESPACE_NAME_LABEL, DESTINATION_SET_LABEL, ZONE_LABEL, descriptionAnnotations, ruleAnnotations } from '../model/vocabulary';
 import { shadowingZones } from '../model/zone-precedence';
 
 /** Label every destination set carries, so policies select sets by name and nothing else by accident. */
-export const DESTINATION_SET_LABEL = 'egress.cdk8s.io/destination-set';
+export { DESTINATION_SET_LABEL, ZONE_LABEL };
 /** Label on every object the library emits for a zone. */
-export const ZONE_LABEL = 'egress.cdk8s.io/zone';
 /**
  * One rule's own (inline) addresses go straight into its Calico rule (`nets`) up to this many prefixes: a
  * NetworkSet object per rule would triple the objects of a large estate for nothing shared. Longer lists, and
@@ -29,7 +27,6 @@ export const INLINE_NETS_MAX = 32;
 /** Calico's label on every workload endpoint: the name of its namespace. */
 const CALICO_NAMESPACE_LABEL = 'projectcalico.org/namespace';
 /** Calico's label for a namespace's name (set on every namespace profile). */
-const NAMESPACE_NAME_LABEL = 'projectcalico.org/name';
 
 /**
  * Open-source Calico (projectcalico.org/v3).
@@ -77,14 +74,14 @@ export class CalicoRenderer implements IBackendRenderer {
       if (!rendersInline(set)) this.renderSet(selection.scopeFor(set.path), set);
     }
     for (const zone of selection.zones) this.renderZone(selection.scopeFor(zone.path), zone, selection.document);
-    this.renderPools(selection);
+    renderCalicoPools(selection);
   }
 
   protected renderSet(scope: Construct, set: DestinationSetModel): void {
     const metadata = {
       name: set.name,
       labels: { ...set.labels, [DESTINATION_SET_LABEL]: set.name },
-      annotations: set.description ? { 'egress.cdk8s.io/description': set.description } : undefined,
+      annotations: descriptionAnnotations(set.description),
     };
     const nets = set.cidrs.map(c => c.cidr);
     if (set.namespace) {
@@ -112,7 +109,7 @@ export class CalicoRenderer implements IBackendRenderer {
       metadata: {
         name,
         labels: { [ZONE_LABEL]: zone.name },
-        annotations: zone.description ? { 'egress.cdk8s.io/description': zone.description } : undefined,
+        annotations: descriptionAnnotations(zone.description),
       },
       spec: {
         tier: zone.tier === 'default' ? undefined : zone.tier,
@@ -145,14 +142,14 @@ export class CalicoRenderer implements IBackendRenderer {
         action: CalicoAction.ALLOW,
         protocol,
         destination: {
-          namespaceSelector: Selector.labelEquals(NAMESPACE_NAME_LABEL, dns.namespace).toString(),
+          namespaceSelector: Selector.labelEquals(CALICO_NAMESPACE_NAME_LABEL, dns.namespace).toString(),
           selector: dns.podSelector,
           ports,
         },
-        metadata: { annotations: { 'egress.cdk8s.io/rule': 'dns' } },
+        metadata: { annotations: ruleAnnotations('dns') },
       });
       for (const [ipVersion, nets] of byFamily(dns.cidrs)) {
-        rules.push({ action: CalicoAction.ALLOW, protocol, ipVersion, destination: { nets, ports }, metadata: { annotations: { 'egress.cdk8s.io/rule': 'dns' } } });
+        rules.push({ action: CalicoAction.ALLOW, protocol, ipVersion, destination: { nets, ports }, metadata: { annotations: ruleAnnotations('dns') } });
       }
     }
     return rules;
@@ -168,7 +165,7 @@ export class CalicoRenderer implements IBackendRenderer {
   }
 
   private buildInClusterRules(doc: EgressModelDocument): CalicoRule[] {
-    const meta = { annotations: { 'egress.cdk8s.io/rule': 'in-cluster' } };
+    const meta = { annotations: ruleAnnotations('in-cluster') };
     // Any workload in any namespace — but not our own destination sets, which selectors would match too.
     const rules: CalicoRule[] = [{
       action: CalicoAction.ALLOW,
@@ -210,7 +207,7 @@ export class CalicoRenderer implements IBackendRenderer {
         destinations.push({
           destination: {
             selector: names.length === 1 ? setSelector(names[0]) : Selector.labelIn(DESTINATION_SET_LABEL, names).toString(),
-            namespaceSelector: namespaced ? Selector.labelEquals(NAMESPACE_NAME_LABEL, namespaced.namespace!).toString() : undefined,
+            namespaceSelector: namespaced ? Selector.labelEquals(CALICO_NAMESPACE_NAME_LABEL, namespaced.namespace!).toString() : undefined,
           },
         });
       }
@@ -220,8 +217,7 @@ export class CalicoRenderer implements IBackendRenderer {
       const ruleCidrs = used.flatMap(s => s.cidrs.map(c => c.cidr));
       const clusterInside = overlappingClusterRanges(ruleCidrs, doc.clusterCidrs);
       if (clusterInside.length > 0) destinations.splice(0, destinations.length, ...withoutCluster(destinations, clusterInside));
-      const annotations: { [k: string]: string } = { 'egress.cdk8s.io/rule': rule.name };
-      if (rule.description) annotations['egress.cdk8s.io/description'] = rule.description;
+      const annotations = ruleAnnotations(rule.name, rule.description);
       for (const { destination, ipVersion: family } of destinations) {
         if (rule.ports.length === 0) {
           rules.push({ action: CalicoAction.ALLOW, ipVersion: family, destination, metadata: { annotations } });
@@ -255,7 +251,7 @@ export class CalicoRenderer implements IBackendRenderer {
   }
 
   private buildDenyExternalRules(doc: EgressModelDocument): CalicoRule[] {
-    const meta = { annotations: { 'egress.cdk8s.io/rule': 'default-deny-external' } };
+    const meta = { annotations: ruleAnnotations('default-deny-external') };
     if (doc.clusterCidrs.length === 0) return [{ action: CalicoAction.DENY, metadata: meta }];
     const families = byFamily(doc.clusterCidrs);
     const rules: CalicoRule[] = [];
@@ -268,46 +264,6 @@ export class CalicoRenderer implements IBackendRenderer {
     return rules;
   }
 
-  private renderPools(selection: IRenderSelection): void {
-    const doneNoNat = new Set<string>();
-    const annotations = new Map<string, { v4: string[]; v6: string[]; scope: Construct }>();
-    for (const pool of selection.natPools) {
-      const scope = selection.scopeFor(pool.path);
-      new CalicoIPPool(scope, 'CalicoIPPool', {
-        metadata: { name: pool.name },
-        spec: {
-          cidr: pool.cidr,
-          blockSize: pool.blockSize,
-          natOutgoing: pool.natOutgoing,
-          nodeSelector: pool.nodeSelector,
-          ...namespacedPool(pool),
-          ...encapsulation(pool),
-        },
-      });
-      for (const dest of pool.noNatDestinations) {
-        if (doneNoNat.has(dest)) continue;
-        doneNoNat.add(dest);
-        new CalicoIPPool(scope, `NoNat-${dest}`, {
-          metadata: { name: `no-nat-${dest.replace(/[^0-9a-f]+/gi, '-').replace(/-+$/, '').toLowerCase()}` },
-          spec: { cidr: dest, disabled: true, natOutgoing: false, nodeSelector: '!all()' },
-        });
-      }
-      if (pool.assignment === NamespaceAssignment.NAMESPACE_ANNOTATION) {
-        for (const ns of pool.namespaces) {
-          const a = annotations.get(ns) ?? { v4: [], v6: [], scope };
-          (pool.ipVersion === 4 ? a.v4 : a.v6).push(pool.name);
-          annotations.set(ns, a);
-        }
-      }
-    }
-    for (const [ns, a] of [...annotations].sort(([x], [y]) => x.localeCompare(y))) {
-      const ann: { [k: string]: string } = {};
-      if (a.v4.length) ann['cni.projectcalico.org/ipv4pools'] = JSON.stringify(a.v4);
-      if (a.v6.length) ann['cni.projectcalico.org/ipv6pools'] = JSON.stringify(a.v6);
-      // A Namespace object carrying the pool annotation: applying it merges the annotation into an existing namespace.
-      new ApiObject(a.scope, `Namespace-${ns}`, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, annotations: ann } });
-    }
-  }
 }
 
 const DNS_RULES = new WeakMap<DnsModel, CalicoRule[]>();
@@ -375,21 +331,11 @@ function withoutCluster(destinations: { destination: CalicoEntityRule; ipVersion
 
 function namespaceSelectorOf(zone: EgressZoneModel): string {
   const byName = zone.members.namespaces.length === 0 ? undefined
-    : zone.members.namespaces.length === 1 ? Selector.labelEquals(NAMESPACE_NAME_LABEL, zone.members.namespaces[0])
-      : Selector.labelIn(NAMESPACE_NAME_LABEL, zone.members.namespaces);
+    : zone.members.namespaces.length === 1 ? Selector.labelEquals(CALICO_NAMESPACE_NAME_LABEL, zone.members.namespaces[0])
+      : Selector.labelIn(CALICO_NAMESPACE_NAME_LABEL, zone.members.namespaces);
   const byLabel = zone.members.namespaceSelector ? Selector.parse(zone.members.namespaceSelector) : undefined;
   if (byName && byLabel) return Selector.or(byName, byLabel).toString();
   return (byName ?? byLabel)!.toString();
-}
-
-function encapsulation(pool: NatPoolModel): { ipipMode?: CalicoEncapsulationMode; vxlanMode?: CalicoEncapsulationMode } {
-  switch (pool.encapsulation) {
-    case PoolEncapsulation.VXLAN: return { vxlanMode: CalicoEncapsulationMode.ALWAYS, ipipMode: CalicoEncapsulationMode.NEVER };
-    case PoolEncapsulation.VXLAN_CROSS_SUBNET: return { vxlanMode: CalicoEncapsulationMode.CROSS_SUBNET, ipipMode: CalicoEncapsulationMode.NEVER };
-    case PoolEncapsulation.IPIP: return { ipipMode: CalicoEncapsulationMode.ALWAYS, vxlanMode: CalicoEncapsulationMode.NEVER };
-    case PoolEncapsulation.IPIP_CROSS_SUBNET: return { ipipMode: CalicoEncapsulationMode.CROSS_SUBNET, vxlanMode: CalicoEncapsulationMode.NEVER };
-    default: return { ipipMode: CalicoEncapsulationMode.NEVER, vxlanMode: CalicoEncapsulationMode.NEVER };
-  }
 }
 
 interface ProtocolGroup {
@@ -457,11 +403,3 @@ function rendersInline(set: DestinationSetModel): boolean {
   return set.inline === true && set.domains.length === 0 && set.namespace === undefined && set.cidrs.length <= INLINE_NETS_MAX;
 }
 
-/**
- * A pool that selects namespaces: workload addresses only. Calico defaults an empty allowedUses to
- * [Workload, Tunnel], and rejects a Tunnel pool with a namespaceSelector (found by Calico's own validator).
- */
-function namespacedPool(pool: NatPoolModel): { namespaceSelector?: string; allowedUses?: CalicoIPPoolAllowedUse[] } {
-  if (pool.assignment !== NamespaceAssignment.NAMESPACE_SELECTOR || pool.namespaces.length === 0) return {};
-  return { namespaceSelector: Selector.labelIn(NAMESPACE_NAME_LABEL, pool.namespaces).toString(), allowedUses: [CalicoIPPoolAllowedUse.WORKLOAD] };
-}

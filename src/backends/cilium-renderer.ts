@@ -8,6 +8,7 @@ import {
 import { EgressGatewayModel, EgressModelDocument, EgressZoneModel } from '../model/egress-model-document';
 import { Port } from '../model/port';
 import { KubeLabelSelector, LabelSelectorRequirement, mergeLabelSelectors, tryKubeLabelSelector } from '../model/selector/label-selector-translation';
+import { ZONE_LABEL, descriptionAnnotations } from '../model/vocabulary';
 import { exclusionCombinations, MAX_EXCLUSION_SELECTORS, negationAlternatives, shadowingZones } from '../model/zone-precedence';
 
 /** Cilium's label for an endpoint's namespace (with the "k8s:" source, as Cilium stores it). */
@@ -16,7 +17,6 @@ const NAMESPACE_LABEL = 'k8s:io.kubernetes.pod.namespace';
 const NAMESPACE_LABELS_PREFIX = 'k8s:io.cilium.k8s.namespace.labels.';
 /** The namespace pseudo-label of CiliumEgressGatewayPolicy pod selectors. */
 const EGW_NAMESPACE_LABEL = 'io.kubernetes.pod.namespace';
-const ZONE_LABEL = 'egress.cdk8s.io/zone';
 const BACKEND = 'cilium';
 
 interface GatewayPolicyPlan {
@@ -77,7 +77,7 @@ export class CiliumRenderer implements IBackendRenderer {
           metadata: {
             name: `egress-${zone.name}`,
             labels: { [ZONE_LABEL]: zone.name },
-            annotations: zone.description ? { 'egress.cdk8s.io/description': zone.description } : undefined,
+            annotations: descriptionAnnotations(zone.description),
           },
           ...(specs.length === 1 ? { spec: specs[0] } : { specs }),
         });

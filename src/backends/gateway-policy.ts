@@ -9,7 +9,7 @@ import { EgressModelDocument } from '../model/egress-model-document';
 import { problem } from '../model/errors';
 import { Port } from '../model/port';
 import { Selector } from '../model/selector';
-import { GATEWAY_LABEL, RULE_ANNOTATION, ZONE_LABEL } from '../model/vocabulary';
+import { CALICO_NAMESPACE_NAME_LABEL, GATEWAY_LABEL, RULE_ANNOTATION, ZONE_LABEL } from '../model/vocabulary';
 
 /** Where the gateway may be reached from, besides the nodes' tunnels and probes. */
 export interface GatewayPolicyInputs {
@@ -42,7 +42,7 @@ export function gatewayPolicySpec(settings: GatewayDataPathSettings, zones: Stee
     ingress.push({
       action: CalicoAction.ALLOW,
       protocol: CalicoProtocol.TCP,
-      source: { namespaceSelector: `projectcalico.org/name in {${names}}` },
+      source: { namespaceSelector: `${CALICO_NAMESPACE_NAME_LABEL} in {${names}}` },
       destination: { ports: [CalicoPort.of(settings.healthPort)] },
       metadata: rule('metrics'),
     });

@@ -5,12 +5,11 @@ import { clusterExceptions, insideCluster, portsOf, ruleDestinations } from './z
 import { EgressModelDocument, EgressZoneModel } from '../model/egress-model-document';
 import { Port } from '../model/port';
 import { KubeLabelSelector, mergeLabelSelectors, tryKubeLabelSelector } from '../model/selector/label-selector-translation';
+import { NAMESPACE_NAME_LABEL, ZONE_LABEL, descriptionAnnotations } from '../model/vocabulary';
 import { exclusionCombinations, MAX_EXCLUSION_SELECTORS, negationAlternatives, shadowingZones } from '../model/zone-precedence';
 
 const BACKEND = 'kubernetes';
-const ZONE_LABEL = 'egress.cdk8s.io/zone';
 /** Set by Kubernetes on every namespace (1.21+): selects a namespace by name. */
-const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 
 interface ZonePlan {
   readonly zone: EgressZoneModel;
@@ -54,7 +53,7 @@ export class KubernetesRenderer implements IBackendRenderer {
               name: i === 0 ? `egress-${zone.name}` : `egress-${zone.name}-${i + 1}`,
               namespace,
               labels: { [ZONE_LABEL]: zone.name },
-              annotations: zone.description ? { 'egress.cdk8s.io/description': zone.description } : undefined,
+              annotations: descriptionAnnotations(zone.description),
             },
             spec: { podSelector, policyTypes: ['Egress'], egress },
           });

@@ -8,6 +8,9 @@ import { validateMetadata } from './private/validate-metadata';
 import { validatePolicySpec } from './private/validate-policy';
 import { renderPolicySpec } from './spec-json';
 
+// Same shape as the other Calico kinds' classes on purpose: jsii has no generics, so each kind is one class with
+// its own props type (what Python, Java and Go users see); what they share lives in CalicoApiObject and private/.
+
 /** Props of a Calico GlobalNetworkPolicy. */
 export interface CalicoGlobalNetworkPolicyProps {
   /**

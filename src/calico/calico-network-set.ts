@@ -8,6 +8,9 @@ import { validateMetadata } from './private/validate-metadata';
 import { validateNetworkSet } from './private/validate-network-set';
 import { renderNetworkSetSpec } from './spec-json';
 
+// Same shape as the other Calico kinds' classes on purpose: jsii has no generics, so each kind is one class with
+// its own props type (what Python, Java and Go users see); what they share lives in CalicoApiObject and private/.
+
 /** Props of a Calico NetworkSet. */
 export interface CalicoNetworkSetProps {
   /**

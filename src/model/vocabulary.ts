@@ -20,6 +20,8 @@ export const PART_OF_LABEL = 'app.kubernetes.io/part-of';
 export const PART_OF = 'cdk8s-egress';
 /** The label Kubernetes puts on every Namespace: its name. */
 export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
+/** The label Calico gives every Namespace in its selectors: its name. */
+export const CALICO_NAMESPACE_NAME_LABEL = 'projectcalico.org/name';
 
 /** Calico IPAM: the pools a pod (or every pod of a Namespace) draws its address from. */
 export const CALICO_IPV4_POOLS_ANNOTATION = 'cni.projectcalico.org/ipv4pools';

@@ -6,6 +6,7 @@ import { Port } from '../model/port';
 import { Protocol } from '../model/protocol';
 import { Selector } from '../model/selector';
 import { byPrecedence } from '../model/zone-precedence';
+import { CALICO_NAMESPACE_NAME_LABEL, NAMESPACE_NAME_LABEL } from '../model/vocabulary';
 
 /** A question: may this workload reach this destination? */
 export interface CanReachQuery {
@@ -211,7 +212,7 @@ export class CanReach {
   }
 
   private static selects(zone: EgressZoneModel, q: CanReachQuery): boolean {
-    const nsLabels = { ...(q.namespaceLabels ?? {}), 'projectcalico.org/name': q.namespace, 'kubernetes.io/metadata.name': q.namespace };
+    const nsLabels = { ...(q.namespaceLabels ?? {}), [CALICO_NAMESPACE_NAME_LABEL]: q.namespace, [NAMESPACE_NAME_LABEL]: q.namespace };
     const nsMatch = zone.members.namespaces.includes(q.namespace)
       || (zone.members.namespaceSelector !== undefined && Selector.parse(zone.members.namespaceSelector).matches(nsLabels));
     return nsMatch && Selector.parse(zone.members.podSelector).matches(q.podLabels ?? {});

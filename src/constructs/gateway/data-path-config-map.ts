@@ -1,5 +1,6 @@
 import * as kplus from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
+import { PART_OF, PART_OF_LABEL } from '../../model/vocabulary';
 
 /** Name of the ConfigMap holding the data-path configuration, in every namespace an agent runs in. */
 export const DATA_PATH_CONFIG_MAP = 'egress-data-path';
@@ -22,7 +23,7 @@ export function dataPathConfigMap(scope: Construct, namespace: string): kplus.Co
   let cm = byNamespace.get(namespace);
   if (!cm) {
     cm = new kplus.ConfigMap(scope, `DataPathConfig-${namespace}`, {
-      metadata: { name: DATA_PATH_CONFIG_MAP, namespace, labels: { 'app.kubernetes.io/part-of': 'cdk8s-egress' } },
+      metadata: { name: DATA_PATH_CONFIG_MAP, namespace, labels: { [PART_OF_LABEL]: PART_OF } },
     });
     byNamespace.set(namespace, cm);
   }

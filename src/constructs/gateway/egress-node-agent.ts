@@ -5,6 +5,7 @@ import { agentSecurityContext } from './agent-security';
 import { DATA_PATH_CONFIG_FILE, DATA_PATH_MOUNT, dataPathConfigMap } from './data-path-config-map';
 import { imageReference } from './gateway-images';
 import { EgressValidationError } from '../../model/errors';
+import { APP_NAME_LABEL, PART_OF, PART_OF_LABEL } from '../../model/vocabulary';
 
 /** Options of the egress-nat node agent (a DaemonSet shared by every gateway of the app). */
 export interface EgressNodeAgentOptions {
@@ -84,7 +85,7 @@ export class EgressNodeAgent extends Construct {
     this.namespace = namespace;
     this.options = options;
     const healthPort = options?.healthPort ?? 9441;
-    const labels = { 'app.kubernetes.io/name': 'egress-nat', 'app.kubernetes.io/part-of': 'cdk8s-egress' };
+    const labels = { [APP_NAME_LABEL]: 'egress-nat', [PART_OF_LABEL]: PART_OF };
     const meta = (name: string) => ({ name, namespace, labels });
 
     const serviceAccount = new kplus.ServiceAccount(this, 'ServiceAccount', { metadata: meta('egress-nat'), automountToken: true });

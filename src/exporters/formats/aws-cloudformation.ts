@@ -1,4 +1,4 @@
-import { AWS_PROTOCOLS, awsDenyGroup, awsResources, awsUnsupported, NaclEntry } from './aws-resources';
+import { AWS_CAPABILITIES, awsDenyGroup, awsResources, awsUnsupported, NaclEntry } from './aws-resources';
 import { FirewallExportInput } from '../firewall-export-input';
 import { ExporterCapabilities, FirewallExportFile, IFirewallExporter } from '../firewall-exporter';
 import { jsonText } from '../platform-text';
@@ -10,14 +10,7 @@ import { jsonText } from '../platform-text';
  */
 export class AwsCloudFormationExporter implements IFirewallExporter {
   public readonly format = 'aws-cloudformation';
-  public readonly capabilities: ExporterCapabilities = {
-    domains: true,
-    wildcardDomains: true,
-    ipv6: true,
-    icmpTypes: true,
-    icmpCodes: true,
-    protocols: AWS_PROTOCOLS,
-  };
+  public readonly capabilities: ExporterCapabilities = AWS_CAPABILITIES;
 
   public unsupported(input: FirewallExportInput): string[] {
     return awsUnsupported(input);

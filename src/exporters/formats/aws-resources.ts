@@ -8,6 +8,7 @@
  */
 import { problem } from '../../model/errors';
 import { FirewallExportInput, FirewallPort, FirewallRule, FirewallZone } from '../firewall-export-input';
+import { ExporterCapabilities } from '../firewall-exporter';
 import { platformComment, platformName, ruleSummary } from '../platform-text';
 
 /** One security group egress rule. */
@@ -60,6 +61,16 @@ const NACL_DENY = 32766;
 
 /** Protocols the three AWS resources can all express without widening (SCTP ports would be all ports). */
 export const AWS_PROTOCOLS = ['all', 'tcp', 'udp', 'icmp', 'icmpv6'];
+
+/** What both AWS formats (CloudFormation and Terraform: the same resources) can express. */
+export const AWS_CAPABILITIES: ExporterCapabilities = {
+  domains: true,
+  wildcardDomains: true,
+  ipv6: true,
+  icmpTypes: true,
+  icmpCodes: true,
+  protocols: AWS_PROTOCOLS,
+};
 
 /** Problems beyond the declared capabilities. */
 export function awsUnsupported(input: FirewallExportInput): string[] {

@@ -2,6 +2,7 @@ import { aggregate, ofFamily, overlap } from '../addresses';
 import { FirewallExportInput, FirewallPort } from '../firewall-export-input';
 import { ExporterCapabilities, FirewallExportFile, IFirewallExporter } from '../firewall-exporter';
 import { platformComment, ruleSummary } from '../platform-text';
+import { KERNEL_FILTER_CAPABILITIES } from './kernel-filter-capabilities';
 
 const CHAIN = 'CDK8S-EGRESS';
 // xt_comment keeps at most 256 bytes; multiport takes at most 15 ports, a range counting as two.
@@ -17,13 +18,7 @@ const MULTIPORT_MAX = 15;
  */
 export class IptablesExporter implements IFirewallExporter {
   public readonly format = 'iptables';
-  public readonly capabilities: ExporterCapabilities = {
-    domains: false,
-    ipv6: true,
-    icmpTypes: true,
-    icmpCodes: true,
-    protocols: ['all', 'tcp', 'udp', 'sctp', 'udplite', 'icmp', 'icmpv6', 'number'],
-  };
+  public readonly capabilities: ExporterCapabilities = KERNEL_FILTER_CAPABILITIES;
 
   public unsupported(_input: FirewallExportInput): string[] {
     return [];

@@ -2,6 +2,7 @@ import { aggregate, ofFamily } from '../addresses';
 import { FirewallAddress, FirewallExportInput, FirewallPort, FirewallRule } from '../firewall-export-input';
 import { ExporterCapabilities, FirewallExportFile, IFirewallExporter } from '../firewall-exporter';
 import { platformComment, platformName, ruleSummary } from '../platform-text';
+import { KERNEL_FILTER_CAPABILITIES } from './kernel-filter-capabilities';
 
 const TABLE = 'cdk8s_egress';
 // nft limits user comments to 128 bytes.
@@ -16,13 +17,7 @@ const SET_NAME = { maxLength: 63, invalid: /[^a-z0-9_]+/g, replacement: '_' };
  */
 export class NftablesExporter implements IFirewallExporter {
   public readonly format = 'nftables';
-  public readonly capabilities: ExporterCapabilities = {
-    domains: false,
-    ipv6: true,
-    icmpTypes: true,
-    icmpCodes: true,
-    protocols: ['all', 'tcp', 'udp', 'sctp', 'udplite', 'icmp', 'icmpv6', 'number'],
-  };
+  public readonly capabilities: ExporterCapabilities = KERNEL_FILTER_CAPABILITIES;
 
   public unsupported(_input: FirewallExportInput): string[] {
     return [];

@@ -87,3 +87,26 @@ test('a rule that bypasses its zone\'s gateway is drawn through the exit it take
     fs.rmSync(app.outdir, { recursive: true, force: true });
   }
 });
+
+test('an estate of more than MAX_ZONES zones gets its .dot and .md but no picture, and a warning says why', () => {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'egress-svg-'));
+  const warnings: string[] = []; // the synth reporter prints warnings to stderr
+  const spy = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: any) => {
+    warnings.push(String(chunk));
+    return true;
+  });
+  try {
+    const app = new App({ outdir });
+    const chart = new Chart(app, 'egress');
+    for (let i = 0; i <= EgressMapSvg.MAX_ZONES; i++) new EgressZone(chart, `z${i}`, { namespaces: [`ns${i}`] });
+    new EgressReview(chart, 'review');
+    app.synth();
+    expect(fs.existsSync(path.join(outdir, 'egress-map.dot'))).toBe(true);
+    expect(fs.existsSync(path.join(outdir, 'egress-map.md'))).toBe(true);
+    expect(fs.existsSync(path.join(outdir, 'egress-map.svg'))).toBe(false);
+    expect(warnings.join('')).toContain(`egress-map.svg not drawn: ${EgressMapSvg.MAX_ZONES + 1} zones are more than ${EgressMapSvg.MAX_ZONES}`);
+  } finally {
+    spy.mockRestore();
+    fs.rmSync(outdir, { recursive: true, force: true });
+  }
+});

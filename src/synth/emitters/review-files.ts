@@ -8,12 +8,13 @@ export const REVIEW_FILES: Emitter = {
   name: 'egress review',
   unsupported: () => [],
   render: ({ document, requests }, output) => {
-    for (const { outdir } of requests.reviewFiles) {
+    for (const { outdir, path: reviewPath } of requests.reviewFiles) {
       output.writeFile(path.join(outdir, 'egress-model.json'), `${JSON.stringify(document, undefined, 2)}\n`);
       output.writeFile(path.join(outdir, 'egress-map.md'), EgressMap.toMarkdown(document));
       const dot = EgressMap.toDot(document);
       output.writeFile(path.join(outdir, 'egress-map.dot'), dot);
-      output.writeFile(path.join(outdir, 'egress-map.svg'), EgressMapSvg.render(dot));
+      if (document.zones.length <= EgressMapSvg.MAX_ZONES) output.writeFile(path.join(outdir, 'egress-map.svg'), EgressMapSvg.render(dot));
+      else output.warn(reviewPath, `egress-map.svg not drawn: ${document.zones.length} zones are more than ${EgressMapSvg.MAX_ZONES} (egress-map.dot and egress-map.md are written)`);
     }
   },
 };

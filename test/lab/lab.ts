@@ -41,7 +41,15 @@ export interface LabOptions {
   readonly nodes?: number;
   /** State directory (default /tmp/ceglab). */
   readonly dir?: string;
+  /**
+   * The lab's own IP pool (what an installation's default pool is) for namespaces no estate pool serves, e.g. the
+   * cluster DNS in kube-system. Default 10.252.0.0/24 for `projectcalico.org/name == "kube-system"`; tests widen the
+   * selector (calicoctl apply of IPPool `lab-default`) to the namespaces their estate leaves without a pool.
+   */
+  readonly defaultPoolNamespaceSelector?: string;
 }
+
+export const LAB_DEFAULT_POOL = '10.252.0.0/24';
 
 export interface LabNode {
   readonly name: string;
@@ -106,6 +114,8 @@ export async function waitFor<T>(what: string, fn: () => T | undefined | false, 
 
 /** The toolchain's bin dir, or undefined when scripts/lab/build.sh has not completed for the pinned versions. */
 export function toolchainBin(): string | undefined {
+  // A developer's own build of the same binaries (for example while the pinned build runs).
+  if (process.env.CDK8S_EGRESS_LAB_BIN) return process.env.CDK8S_EGRESS_LAB_BIN;
   const r = spawnSync('bash', [path.join(REPO, 'scripts', 'lab', 'build.sh'), '--print-bin'], { encoding: 'utf8' });
   return r.status === 0 ? r.stdout.trim() : undefined;
 }
@@ -130,7 +140,7 @@ export class Lab {
     // One lab at a time on a machine: the namespace names are fixed (another jest worker or session waits here).
     await acquireLabLock();
     stopLab(dir);
-    const lab = new Lab(bin, dir, options.nodes ?? 2);
+    const lab = new Lab(bin, dir, options.nodes ?? 2, options.defaultPoolNamespaceSelector ?? 'projectcalico.org/name == "kube-system"');
     try {
       await lab.up();
     } catch (e) {
@@ -154,7 +164,7 @@ export class Lab {
   private readonly pods = new Map<string, LabPod>();
   private readonly externalHosts = new Set<string>();
 
-  private constructor(public readonly bin: string, public readonly dir: string, nodeCount: number) {
+  private constructor(public readonly bin: string, public readonly dir: string, nodeCount: number, private readonly defaultPoolSelector: string) {
     this.nodes = Array.from({ length: nodeCount }, (_, i) => ({ name: `node${i + 1}`, netns: `${LAB_PREFIX}-node${i + 1}`, ip: `192.0.2.${11 + i}` }));
     this.kubeconfig = path.join(dir, 'host.kubeconfig');
     this.nodeKubeconfig = path.join(dir, 'node.kubeconfig');
@@ -167,7 +177,8 @@ export class Lab {
 
   /** calicoctl on the Kubernetes datastore. */
   public calicoctl(args: string[], input?: string): string {
-    return run(path.join(this.bin, 'calicoctl'), args, { input, env: { ...process.env, DATASTORE_TYPE: 'kubernetes', KUBECONFIG: this.kubeconfig } });
+    // The binaries carry no version stamp, so calicoctl cannot compare itself with ClusterInformation's calicoVersion.
+    return run(path.join(this.bin, 'calicoctl'), [...args, '--allow-version-mismatch'], { input, env: { ...process.env, DATASTORE_TYPE: 'kubernetes', KUBECONFIG: this.kubeconfig } });
   }
 
   /** Server-side apply of YAML text; returns kubectl's output. */
@@ -514,6 +525,15 @@ export class Lab {
       spec: { datastoreReady: true, clusterType: 'k8s,kdd,lab', calicoVersion: 'v3.31.0', clusterGUID: crypto.randomBytes(16).toString('hex') },
     }));
     this.calicoctl(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'projectcalico.org/v3', kind: 'Tier', metadata: { name: 'default' }, spec: { order: 1000000 } }));
+    this.setDefaultPoolNamespaces(this.defaultPoolSelector);
+  }
+
+  /** Which namespaces the lab's own pool (LAB_DEFAULT_POOL, NAT outgoing) serves. */
+  public setDefaultPoolNamespaces(namespaceSelector: string): void {
+    this.calicoctl(['apply', '-f', '-'], JSON.stringify({
+      apiVersion: 'projectcalico.org/v3', kind: 'IPPool', metadata: { name: 'lab-default' },
+      spec: { cidr: LAB_DEFAULT_POOL, blockSize: 28, natOutgoing: true, ipipMode: 'Never', vxlanMode: 'Never', nodeSelector: 'all()', namespaceSelector, allowedUses: ['Workload'] },
+    }));
   }
 
   private createNodes(): void {
@@ -553,6 +573,10 @@ export class Lab {
         FELIX_ENDPOINTSTATUSPATHPREFIX: runDir,
         FELIX_BPFENABLED: 'false',
         FELIX_ROUTESOURCE: 'WorkloadIPs',
+        // Felix built with CGO_ENABLED=0 has libbpf stubs that panic ("LIBBPF syscall stub"); even with BPF off,
+        // its start-up cleanup of a BPF connect-time load balancer opens a BPF map. This is Felix's own switch for
+        // skipping that cleanup (there is no BPF state to clean up in a fresh namespace).
+        FELIX_DebugSkipCTLBCleanup: 'true',
       });
     }
   }

@@ -30,6 +30,12 @@ export const INLINE_NETS_MAX = 32;
 const CALICO_NAMESPACE_LABEL = 'projectcalico.org/namespace';
 /** Calico's label for a namespace's name (set on every namespace profile). */
 const NAMESPACE_NAME_LABEL = 'projectcalico.org/name';
+/**
+ * Calico IPAM matches a pool's namespaceSelector against the Namespace object's own labels (libcalico-go
+ * ipam.SelectsNamespace), which do not include the policy-only projectcalico.org/name; the API server sets this one on
+ * every namespace. Found in the real-cluster lab: with projectcalico.org/name no pod got an address from its pool.
+ */
+const POOL_NAMESPACE_LABEL = 'kubernetes.io/metadata.name';
 
 /**
  * Open-source Calico (projectcalico.org/v3).
@@ -463,5 +469,5 @@ function rendersInline(set: DestinationSetModel): boolean {
  */
 function namespacedPool(pool: NatPoolModel): { namespaceSelector?: string; allowedUses?: CalicoIPPoolAllowedUse[] } {
   if (pool.assignment !== NamespaceAssignment.NAMESPACE_SELECTOR || pool.namespaces.length === 0) return {};
-  return { namespaceSelector: Selector.labelIn(NAMESPACE_NAME_LABEL, pool.namespaces).toString(), allowedUses: [CalicoIPPoolAllowedUse.WORKLOAD] };
+  return { namespaceSelector: Selector.labelIn(POOL_NAMESPACE_LABEL, pool.namespaces).toString(), allowedUses: [CalicoIPPoolAllowedUse.WORKLOAD] };
 }

@@ -43,7 +43,7 @@ export interface LabOptions {
   readonly dir?: string;
   /**
    * The lab's own IP pool (what an installation's default pool is) for namespaces no estate pool serves, e.g. the
-   * cluster DNS in kube-system. Default 10.252.0.0/24 for `projectcalico.org/name == "kube-system"`; tests widen the
+   * cluster DNS in kube-system. Default 10.252.0.0/24 for `kubernetes.io/metadata.name == "kube-system"`; tests widen the
    * selector (calicoctl apply of IPPool `lab-default`) to the namespaces their estate leaves without a pool.
    */
   readonly defaultPoolNamespaceSelector?: string;
@@ -140,7 +140,7 @@ export class Lab {
     // One lab at a time on a machine: the namespace names are fixed (another jest worker or session waits here).
     await acquireLabLock();
     stopLab(dir);
-    const lab = new Lab(bin, dir, options.nodes ?? 2, options.defaultPoolNamespaceSelector ?? 'projectcalico.org/name == "kube-system"');
+    const lab = new Lab(bin, dir, options.nodes ?? 2, options.defaultPoolNamespaceSelector ?? 'kubernetes.io/metadata.name == "kube-system"');
     try {
       await lab.up();
     } catch (e) {

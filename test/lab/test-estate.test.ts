@@ -28,11 +28,9 @@ describeLab('lab: the test estate enforced by Felix', () => {
     for (const ns of ['apps', 'ops']) lab.ensureNamespace(ns);
     lab.apply(toYaml(docs));
     const calicoObjects = docs.filter((d) => d.apiVersion === 'projectcalico.org/v3' && CALICO_KINDS.has(d.kind));
-    calicoObjects.push({
-      apiVersion: 'projectcalico.org/v3', kind: 'IPPool', metadata: { name: 'lab-default' },
-      spec: { cidr: '10.252.0.0/24', blockSize: 28, natOutgoing: true, nodeSelector: 'all()', namespaceSelector: 'projectcalico.org/name not in {"apps", "ops", "tiny"}' },
-    });
     lab.calicoctl(['apply', '-f', '-'], toYaml(calicoObjects));
+      // The lab's own pool serves the namespaces no estate pool serves (kube-system, sandbox, ...).
+      lab.setDefaultPoolNamespaces('kubernetes.io/metadata.name not in {"apps", "ops", "tiny"}');
     for (const ip of [TEST_ESTATE.api, ...TEST_ESTATE.sftp, TEST_ESTATE.syslog]) lab.addExternalHost(ip);
     lab.startExternalServer([22, 443, 8443, 8446]);
     pods.web = await lab.createPod({ namespace: 'apps', name: 'web', node: 0, labels: { tier: 'web' } });
@@ -108,7 +106,7 @@ describeLab('lab: the test estate enforced by Felix', () => {
     // Lab: the same pool as Calico sees it; the fifth pod gets no address.
     lab.calicoctl(['apply', '-f', '-'], toYaml([{
       apiVersion: 'projectcalico.org/v3', kind: 'IPPool', metadata: { name: 'tiny' },
-      spec: { cidr: '10.246.2.0/30', blockSize: 30, natOutgoing: true, nodeSelector: 'all()', namespaceSelector: 'projectcalico.org/name == "tiny"' },
+      spec: { cidr: '10.246.2.0/30', blockSize: 30, natOutgoing: true, nodeSelector: 'all()', namespaceSelector: 'kubernetes.io/metadata.name == "tiny"', allowedUses: ['Workload'] },
     }]));
     const got: string[] = [];
     let failure = '';

@@ -98,7 +98,7 @@ describeLab('lab: the example estate on a real API server and Felix', () => {
       // The lab's own pool serves the namespaces no estate pool serves (kube-system, sandbox, ...).
       lab.setDefaultPoolNamespaces('kubernetes.io/metadata.name not in {"payments", "batch", "reporting"}');
       for (const ip of Object.values(EXT)) lab.addExternalHost(ip);
-      lab.startExternalServer([22, 80, 443, 8443]);
+      await lab.startExternalServer([22, 80, 443, 8443]);
       pods.payments = await lab.createPod({ namespace: 'payments', name: 'payments-api', node: 0, labels: { app: 'payments-api' } });
       pods.paymentsOther = await lab.createPod({ namespace: 'payments', name: 'payments-worker', node: 1, labels: { app: 'worker' } });
       pods.batch = await lab.createPod({ namespace: 'batch', name: 'batch-job', node: 0, labels: { app: 'job' } });
@@ -194,7 +194,7 @@ describeLab('lab: the example estate on a real API server and Felix', () => {
     test('in-cluster traffic falls through the zone to the later policies and ends in the end-of-tier deny', async () => {
       // README: the zone does not deny in-cluster traffic itself; with no later policy allowing it, Calico's
       // end-of-tier deny drops it.
-      lab.startProcess(pods.reporting, [process.execPath, '-e', "require('net').createServer(s=>s.end('ok')).listen(8443,'0.0.0.0')"], 'report-server');
+      await lab.startTcpServer(pods.reporting, 8443);
       expect(lab.tcpConnects(pods.sandbox, pods.reporting.ip, 8443, 1)).toBe(false);
       // A later policy (a Kubernetes NetworkPolicy: order 1000 in the same tier) that allows it is reached.
       lab.apply(toYaml([{

@@ -284,6 +284,12 @@ export class Lab {
     return p;
   }
 
+  /** Starts a TCP server in a pod (accepts, answers "ok", closes) and waits until it listens. */
+  public async startTcpServer(pod: LabPod, port: number): Promise<void> {
+    this.startProcess(pod, [process.execPath, '-e', `require('net').createServer(s=>{s.on('error',()=>{});s.end('ok')}).listen(${port},'0.0.0.0')`], `server-${pod.name}-${port}`);
+    await waitFor(`${pod.namespace}/${pod.name} listening on ${port}`, () => nsRun(pod.netns, ['ss', '-Hltn', `sport = :${port}`]).trim().length > 0, 30_000, 200);
+  }
+
   /** Runs a command to completion in a pod's network namespace. */
   public exec(pod: LabPod, cmd: string[], timeoutMs = 30_000): string {
     return nsRun(pod.netns, cmd, { timeoutMs });
@@ -314,9 +320,13 @@ export class Lab {
   /**
    * Listens on TCP ports on the external network (every external host address), accepting and closing connections.
    */
-  public startExternalServer(ports: number[]): void {
+  public async startExternalServer(ports: number[]): Promise<void> {
     const script = `const net=require('net');for(const p of process.argv.slice(1)){net.createServer(s=>{s.on('error',()=>{});s.end('ok\\n')}).listen(+p,'0.0.0.0')}`;
     this.startProcess(EXT_NS, [process.execPath, '-e', script, ...ports.map(String)], 'external-server');
+    await waitFor(`external servers on ${ports.join(', ')}`, () => {
+      const listening = nsRun(EXT_NS, ['ss', '-Hltn']);
+      return ports.every((p) => listening.includes(`:${p} `));
+    }, 30_000, 200);
   }
 
   /**

@@ -6,23 +6,28 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { CILIUM_CRDS, Lab, LabPod } from './lab';
 import { describeLab, synthExample, toYaml } from './suite';
+import { Cidr } from '../../src';
 
 jest.setTimeout(600_000);
 
 const CALICO_KINDS = new Set(['IPPool', 'GlobalNetworkPolicy', 'GlobalNetworkSet', 'NetworkPolicy', 'NetworkSet']);
 
-/** A manifest as the API server stores it: empty lists and maps are omitted (Go's omitempty). */
-function withoutEmpty(v: any): any {
-  if (Array.isArray(v)) return v.map(withoutEmpty);
-  if (v && typeof v === 'object') {
-    const out: any = {};
-    for (const [k, x] of Object.entries(v)) {
-      const isEmpty = (Array.isArray(x) && x.length === 0) || (x && typeof x === 'object' && !Array.isArray(x) && Object.keys(x).length === 0);
-      if (!isEmpty) out[k] = withoutEmpty(x);
-    }
-    return out;
+/**
+ * Where a stored object differs from what we wrote, as paths. The API server omits Go zero values (empty lists and
+ * maps, 0, false, '') and adds defaults; neither is a difference.
+ */
+function differences(stored: any, written: any, at = ''): string[] {
+  const isZero = (v: any): boolean => v === 0 || v === false || v === '' || (Array.isArray(v) && v.length === 0)
+    || (v !== null && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 0);
+  if (stored === undefined) return isZero(written) ? [] : [at];
+  if (Array.isArray(written)) {
+    if (!Array.isArray(stored) || stored.length !== written.length) return [at];
+    return written.flatMap((w, k) => differences(stored[k], w, `${at}[${k}]`));
   }
-  return v;
+  if (written !== null && typeof written === 'object') {
+    return Object.entries(written).flatMap(([k, w]) => differences(stored?.[k], w, `${at}.${k}`));
+  }
+  return stored === written ? [] : [`${at}: ${JSON.stringify(stored)} != ${JSON.stringify(written)}`];
 }
 
 /** The namespaces an output's namespaced objects live in, created first as an install would. */
@@ -51,7 +56,7 @@ describeLab('lab: the example estate on a real API server and Felix', () => {
       for (const d of out.docs) {
         const ns = d.metadata.namespace ? ['-n', d.metadata.namespace] : [];
         const back = JSON.parse(lab.kubectl(['get', `${d.kind.toLowerCase()}.${d.apiVersion.split('/')[0] === 'v1' ? '' : d.apiVersion.split('/')[0]}`.replace(/\.$/, ''), d.metadata.name, ...ns, '-o', 'json']));
-        expect(back.spec ?? back.data ?? back.rules ?? {}).toMatchObject(withoutEmpty(d.spec ?? d.data ?? d.rules ?? {}));
+        expect(differences(back, { spec: d.spec, data: d.data, rules: d.rules, metadata: { labels: d.metadata.labels, annotations: d.metadata.annotations } })).toEqual([]);
       }
     });
 
@@ -86,8 +91,13 @@ describeLab('lab: the example estate on a real API server and Felix', () => {
   describe('Felix enforcing the Calico output', () => {
     const pods: Record<string, LabPod> = {};
     const EXT = {
-      card: '203.0.113.10', card2: '203.0.113.70', cardOutside: '203.0.113.200',
-      storage: '198.51.100.10', storage2: '198.51.100.200', sftp: '172.16.10.5', partner: '203.0.113.140',
+      card: '203.0.113.10',
+      card2: '203.0.113.70',
+      cardOutside: '203.0.113.200',
+      storage: '198.51.100.10',
+      storage2: '198.51.100.200',
+      sftp: '172.16.10.5',
+      partner: '203.0.113.140',
     };
 
     beforeAll(async () => {
@@ -109,10 +119,7 @@ describeLab('lab: the example estate on a real API server and Felix', () => {
     });
 
     test('per-namespace pools: calico-ipam gives each zone namespace an address from its own pool', () => {
-      const inCidr = (ip: string, base: string, bits: number): boolean => {
-        const n = (s: string): number => s.split('.').reduce((a, o) => (a << 8) + Number(o), 0) >>> 0;
-        return (n(ip) >>> (32 - bits)) === (n(base) >>> (32 - bits));
-      };
+      const inCidr = (ip: string, base: string, bits: number): boolean => Cidr.parse(`${base}/${bits}`).containsAddress(ip);
       expect(inCidr(pods.payments.ip, '10.250.0.0', 24)).toBe(true);
       expect(inCidr(pods.paymentsOther.ip, '10.250.0.0', 24)).toBe(true);
       expect(inCidr(pods.batch.ip, '10.244.0.0', 16)).toBe(true);
@@ -198,7 +205,9 @@ describeLab('lab: the example estate on a real API server and Felix', () => {
       expect(lab.tcpConnects(pods.sandbox, pods.reporting.ip, 8443, 1)).toBe(false);
       // A later policy (a Kubernetes NetworkPolicy: order 1000 in the same tier) that allows it is reached.
       lab.apply(toYaml([{
-        apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'to-reports', namespace: 'sandbox' },
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'NetworkPolicy',
+        metadata: { name: 'to-reports', namespace: 'sandbox' },
         spec: { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'reporting' } } }], ports: [{ protocol: 'TCP', port: 8443 }] }] },
       }]));
       await lab.waitForFelix();

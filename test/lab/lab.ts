@@ -78,7 +78,7 @@ export interface PodSpec {
 
 /** Runs a command, returns stdout; throws with stderr on failure. */
 export function run(cmd: string, args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): string {
-  const r = spawnSync(cmd, args, { input: opts.input, env: opts.env ?? process.env, encoding: 'utf8', timeout: opts.timeoutMs ?? 60_000, maxBuffer: 64 << 20 });
+  const r = spawnSync(cmd, args, { input: opts.input, env: opts.env ?? process.env, encoding: 'utf8', timeout: opts.timeoutMs ?? 60_000, maxBuffer: 64 * 1024 * 1024 });
   if (r.error) throw new Error(`${cmd} ${args.join(' ')}: ${r.error.message}`);
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${(r.stderr || r.stdout).trim().slice(-2000)}`);
   return r.stdout;
@@ -242,7 +242,12 @@ export class Lab {
     const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
     this.kubectl(['patch', 'pod', '-n', spec.namespace, spec.name, '--subresource=status', '--type=merge', '-p', JSON.stringify({
       status: {
-        phase: 'Running', podIP: ip, podIPs: [{ ip }], hostIP: node.ip, hostIPs: [{ ip: node.ip }], startTime: now,
+        phase: 'Running',
+        podIP: ip,
+        podIPs: [{ ip }],
+        hostIP: node.ip,
+        hostIPs: [{ ip: node.ip }],
+        startTime: now,
         conditions: [
           { type: 'PodScheduled', status: 'True', lastTransitionTime: now },
           { type: 'Initialized', status: 'True', lastTransitionTime: now },
@@ -261,7 +266,12 @@ export class Lab {
   /** Deletes a pod: CNI DEL (releases its calico-ipam address), the API object, its namespace. */
   public deletePod(pod: LabPod): void {
     const env = {
-      PATH: process.env.PATH, CNI_COMMAND: 'DEL', CNI_CONTAINERID: pod.containerId, CNI_NETNS: `/var/run/netns/${pod.netns}`, CNI_PATH: this.bin, CNI_IFNAME: 'eth0',
+      PATH: process.env.PATH,
+      CNI_COMMAND: 'DEL',
+      CNI_CONTAINERID: pod.containerId,
+      CNI_NETNS: `/var/run/netns/${pod.netns}`,
+      CNI_PATH: this.bin,
+      CNI_IFNAME: 'eth0',
       CNI_ARGS: `IgnoreUnknown=1;K8S_POD_NAMESPACE=${pod.namespace};K8S_POD_NAME=${pod.name};K8S_POD_INFRA_CONTAINER_ID=${pod.containerId}`,
     };
     nsRun(pod.node.netns, [path.join(this.bin, 'calico')], { env, input: JSON.stringify(this.cniNetconf(pod.node)) });
@@ -312,7 +322,7 @@ export class Lab {
     const dns = this.dnsPod;
     if (!dns) throw new Error('no cluster DNS');
     const script = `const r=new (require('dns').promises.Resolver)({timeout:1500,tries:1});r.setServers(['${dns.ip}']);`
-      + `r.resolve4(process.argv[1]).then(a=>console.log(a.join(' ')),e=>{console.log('');process.exit(2)})`;
+      + 'r.resolve4(process.argv[1]).then(a=>console.log(a.join(\' \')),e=>{console.log(\'\');process.exit(2)})';
     const r = spawnSync('ip', ['netns', 'exec', pod.netns, process.execPath, '-e', script, name], { encoding: 'utf8', timeout: 10_000 });
     return r.status === 0 ? r.stdout.trim().split(/\s+/).filter(Boolean) : [];
   }
@@ -321,7 +331,7 @@ export class Lab {
    * Listens on TCP ports on the external network (every external host address), accepting and closing connections.
    */
   public async startExternalServer(ports: number[]): Promise<void> {
-    const script = `const net=require('net');for(const p of process.argv.slice(1)){net.createServer(s=>{s.on('error',()=>{});s.end('ok\\n')}).listen(+p,'0.0.0.0')}`;
+    const script = 'const net=require(\'net\');for(const p of process.argv.slice(1)){net.createServer(s=>{s.on(\'error\',()=>{});s.end(\'ok\\n\')}).listen(+p,\'0.0.0.0\')}';
     this.startProcess(EXT_NS, [process.execPath, '-e', script, ...ports.map(String)], 'external-server');
     await waitFor(`external servers on ${ports.join(', ')}`, () => {
       const listening = nsRun(EXT_NS, ['ss', '-Hltn']);
@@ -482,10 +492,12 @@ export class Lab {
     o('genrsa', '-out', `${d}/sa.key`, '2048');
     o('rsa', '-in', `${d}/sa.key`, '-pubout', '-out', `${d}/sa.pub`);
     const kubeconfig = (server: string): string => JSON.stringify({
-      apiVersion: 'v1', kind: 'Config', 'current-context': 'lab',
-      clusters: [{ name: 'lab', cluster: { server, 'certificate-authority': `${d}/ca.crt` } }],
-      users: [{ name: 'admin', user: { 'client-certificate': `${d}/admin.crt`, 'client-key': `${d}/admin.key` } }],
-      contexts: [{ name: 'lab', context: { cluster: 'lab', user: 'admin' } }],
+      'apiVersion': 'v1',
+      'kind': 'Config',
+      'current-context': 'lab',
+      'clusters': [{ name: 'lab', cluster: { server, 'certificate-authority': `${d}/ca.crt` } }],
+      'users': [{ name: 'admin', user: { 'client-certificate': `${d}/admin.crt`, 'client-key': `${d}/admin.key` } }],
+      'contexts': [{ name: 'lab', context: { cluster: 'lab', user: 'admin' } }],
     });
     fs.writeFileSync(this.kubeconfig, kubeconfig(`https://${CP_LINK_IP}:6443`));
     fs.writeFileSync(this.nodeKubeconfig, kubeconfig(`https://${CP_IP}:6443`));
@@ -498,7 +510,7 @@ export class Lab {
       '--listen-client-urls', 'http://127.0.0.1:2379', '--advertise-client-urls', 'http://127.0.0.1:2379',
       '--listen-peer-urls', 'http://127.0.0.1:2380', '--initial-advertise-peer-urls', 'http://127.0.0.1:2380',
       '--initial-cluster', 'default=http://127.0.0.1:2380', '--listen-metrics-urls', 'http://127.0.0.1:2381',
-      '--quota-backend-bytes', String(1 << 30), '--unsafe-no-fsync', '--log-level', 'warn']);
+      '--quota-backend-bytes', String(2 ** 30), '--unsafe-no-fsync', '--log-level', 'warn']);
     this.spawnDaemon(CP_NS, 'kube-apiserver', [path.join(this.bin, 'kube-apiserver'),
       '--etcd-servers=http://127.0.0.1:2379', '--bind-address=0.0.0.0', '--secure-port=6443', `--advertise-address=${CP_IP}`,
       `--service-cluster-ip-range=${SERVICE_CIDR}`, `--tls-cert-file=${d}/apiserver.crt`, `--tls-private-key-file=${d}/apiserver.key`,
@@ -531,7 +543,9 @@ export class Lab {
     }
     // What calico-node's startup does on a fresh cluster: datastore ready, default tier, a default pool.
     this.kubectl(['apply', '--server-side', '-f', '-'], JSON.stringify({
-      apiVersion: 'crd.projectcalico.org/v1', kind: 'ClusterInformation', metadata: { name: 'default' },
+      apiVersion: 'crd.projectcalico.org/v1',
+      kind: 'ClusterInformation',
+      metadata: { name: 'default' },
       spec: { datastoreReady: true, clusterType: 'k8s,kdd,lab', calicoVersion: 'v3.31.0', clusterGUID: crypto.randomBytes(16).toString('hex') },
     }));
     this.calicoctl(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'projectcalico.org/v3', kind: 'Tier', metadata: { name: 'default' }, spec: { order: 1000000 } }));
@@ -541,7 +555,9 @@ export class Lab {
   /** Which namespaces the lab's own pool (LAB_DEFAULT_POOL, NAT outgoing) serves. */
   public setDefaultPoolNamespaces(namespaceSelector: string): void {
     this.calicoctl(['apply', '-f', '-'], JSON.stringify({
-      apiVersion: 'projectcalico.org/v3', kind: 'IPPool', metadata: { name: 'lab-default' },
+      apiVersion: 'projectcalico.org/v3',
+      kind: 'IPPool',
+      metadata: { name: 'lab-default' },
       spec: { cidr: LAB_DEFAULT_POOL, blockSize: 28, natOutgoing: true, ipipMode: 'Never', vxlanMode: 'Never', nodeSelector: 'all()', namespaceSelector, allowedUses: ['Workload'] },
     }));
   }
@@ -549,7 +565,8 @@ export class Lab {
   private createNodes(): void {
     for (const n of this.nodes) {
       this.kubectl(['create', '-f', '-'], JSON.stringify({
-        apiVersion: 'v1', kind: 'Node',
+        apiVersion: 'v1',
+        kind: 'Node',
         metadata: { name: n.name, labels: { 'kubernetes.io/hostname': n.name, 'kubernetes.io/os': 'linux' }, annotations: { 'projectcalico.org/IPv4Address': `${n.ip}/26` } },
       }));
       this.kubectl(['patch', 'node', n.name, '--subresource=status', '--type=merge', '-p', JSON.stringify({
@@ -594,7 +611,8 @@ export class Lab {
   private async startDns(): Promise<void> {
     this.ensureNamespace('kube-system');
     this.apply(JSON.stringify({
-      apiVersion: 'v1', kind: 'Service',
+      apiVersion: 'v1',
+      kind: 'Service',
       metadata: { name: 'kube-dns', namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } },
       spec: { clusterIP: '10.96.0.10', selector: { 'k8s-app': 'kube-dns' }, ports: [{ name: 'dns', port: 53, protocol: 'UDP' }, { name: 'dns-tcp', port: 53, protocol: 'TCP' }] },
     }));

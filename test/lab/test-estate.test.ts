@@ -2,19 +2,17 @@
  * The second estate (test/lab/test-estate.ts) in the real-cluster lab, enforced by Calico's Felix.
  */
 import { App, Chart } from 'cdk8s';
-import { NatPool } from '../../src';
 import { Lab, LabPod } from './lab';
 import { describeLab, toYaml } from './suite';
 import { synthTestEstate, TEST_ESTATE } from './test-estate';
+import { Cidr, NatPool } from '../../src';
 
 jest.setTimeout(600_000);
 
 const CALICO_KINDS = new Set(['IPPool', 'GlobalNetworkPolicy', 'GlobalNetworkSet', 'NetworkPolicy', 'NetworkSet']);
 
 function inCidr(ip: string, cidr: string): boolean {
-  const [base, bits] = cidr.split('/');
-  const n = (s: string): number => s.split('.').reduce((a, o) => (a << 8) + Number(o), 0) >>> 0;
-  return (n(ip) >>> (32 - Number(bits))) === (n(base) >>> (32 - Number(bits)));
+  return Cidr.parse(cidr).containsAddress(ip);
 }
 
 describeLab('lab: the test estate enforced by Felix', () => {
@@ -29,8 +27,8 @@ describeLab('lab: the test estate enforced by Felix', () => {
     lab.apply(toYaml(docs));
     const calicoObjects = docs.filter((d) => d.apiVersion === 'projectcalico.org/v3' && CALICO_KINDS.has(d.kind));
     lab.calicoctl(['apply', '-f', '-'], toYaml(calicoObjects));
-      // The lab's own pool serves the namespaces no estate pool serves (kube-system, sandbox, ...).
-      lab.setDefaultPoolNamespaces('kubernetes.io/metadata.name not in {"apps", "ops", "tiny"}');
+    // The lab's own pool serves the namespaces no estate pool serves (kube-system, sandbox, ...).
+    lab.setDefaultPoolNamespaces('kubernetes.io/metadata.name not in {"apps", "ops", "tiny"}');
     for (const ip of [TEST_ESTATE.api, ...TEST_ESTATE.sftp, TEST_ESTATE.syslog]) lab.addExternalHost(ip);
     await lab.startExternalServer([22, 443, 8443, 8446]);
     pods.web = await lab.createPod({ namespace: 'apps', name: 'web', node: 0, labels: { tier: 'web' } });
@@ -103,7 +101,9 @@ describeLab('lab: the test estate enforced by Felix', () => {
     expect(() => new NatPool(chart, 'tiny-pool', { cidr: '10.246.2.0/30', blockSize: 30, natOutgoing: true, capacity: { nodes: 2, podsPerNode: 3 } })).toThrow(/capacity|too small|fit/i);
     // Lab: the same pool as Calico sees it; the fifth pod gets no address.
     lab.calicoctl(['apply', '-f', '-'], toYaml([{
-      apiVersion: 'projectcalico.org/v3', kind: 'IPPool', metadata: { name: 'tiny' },
+      apiVersion: 'projectcalico.org/v3',
+      kind: 'IPPool',
+      metadata: { name: 'tiny' },
       spec: { cidr: '10.246.2.0/30', blockSize: 30, natOutgoing: true, nodeSelector: 'all()', namespaceSelector: 'kubernetes.io/metadata.name == "tiny"', allowedUses: ['Workload'] },
     }]));
     const got: string[] = [];

@@ -19,6 +19,7 @@ const CALICO_KINDS = new Set(['IPPool', 'GlobalNetworkPolicy', 'GlobalNetworkSet
 function differences(stored: any, written: any, at = ''): string[] {
   const isZero = (v: any): boolean => v === 0 || v === false || v === '' || (Array.isArray(v) && v.length === 0)
     || (v !== null && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 0);
+  if (written === undefined) return [];
   if (stored === undefined) return isZero(written) ? [] : [at];
   if (Array.isArray(written)) {
     if (!Array.isArray(stored) || stored.length !== written.length) return [at];

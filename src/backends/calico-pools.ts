@@ -4,7 +4,7 @@ import { IRenderSelection } from './backend-renderer';
 import { CalicoEncapsulationMode, CalicoIPPool, CalicoIPPoolAllowedUse } from '../calico';
 import { NamespaceAssignment, NatPoolModel, PoolEncapsulation } from '../model/egress-model-document';
 import { Selector } from '../model/selector';
-import { CALICO_IPV4_POOLS_ANNOTATION, CALICO_IPV6_POOLS_ANNOTATION, CALICO_NAMESPACE_NAME_LABEL } from '../model/vocabulary';
+import { CALICO_IPV4_POOLS_ANNOTATION, CALICO_IPV6_POOLS_ANNOTATION, NAMESPACE_NAME_LABEL } from '../model/vocabulary';
 
 /**
  * The NAT pools of a Calico selection: one IPPool each, a disabled pool per no-NAT destination (Calico does not
@@ -62,10 +62,13 @@ function encapsulation(pool: NatPoolModel): { ipipMode?: CalicoEncapsulationMode
 }
 
 /**
- * A pool that selects namespaces: workload addresses only. Calico defaults an empty allowedUses to
+ * A pool that selects namespaces: workload addresses only. Its selector uses kubernetes.io/metadata.name: Calico IPAM
+ * matches a pool's namespaceSelector against the Namespace object's own labels (libcalico-go ipam.SelectsNamespace),
+ * which do not include the policy-only projectcalico.org/name; the API server sets this one on every namespace.
+ * Found in the real-cluster lab: with projectcalico.org/name no pod got an address from its pool. Calico defaults an empty allowedUses to
  * [Workload, Tunnel], and rejects a Tunnel pool with a namespaceSelector (found by Calico's own validator).
  */
 function namespacedPool(pool: NatPoolModel): { namespaceSelector?: string; allowedUses?: CalicoIPPoolAllowedUse[] } {
   if (pool.assignment !== NamespaceAssignment.NAMESPACE_SELECTOR || pool.namespaces.length === 0) return {};
-  return { namespaceSelector: Selector.labelIn(CALICO_NAMESPACE_NAME_LABEL, pool.namespaces).toString(), allowedUses: [CalicoIPPoolAllowedUse.WORKLOAD] };
+  return { namespaceSelector: Selector.labelIn(NAMESPACE_NAME_LABEL, pool.namespaces).toString(), allowedUses: [CalicoIPPoolAllowedUse.WORKLOAD] };
 }

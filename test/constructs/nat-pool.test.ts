@@ -26,7 +26,8 @@ describe('NatPool', () => {
         blockSize: 28,
         natOutgoing: false,
         nodeSelector: 'egress == "true"',
-        namespaceSelector: 'projectcalico.org/name in {"payments"}',
+        // Calico IPAM evaluates this against the Namespace's own labels (not the policy-only projectcalico.org/name).
+        namespaceSelector: 'kubernetes.io/metadata.name in {"payments"}',
         // Calico defaults empty allowedUses to [Workload, Tunnel] and rejects a Tunnel pool with a namespaceSelector.
         allowedUses: ['Workload'],
         vxlanMode: 'CrossSubnet',

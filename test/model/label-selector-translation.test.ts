@@ -61,7 +61,7 @@ describe('Calico selectors as Kubernetes label selectors', () => {
     'app == "web"', 'app != "web"', 'has(app)', '!has(app)', 'app in {"web", "db"}', 'app not in {"web"}',
     'app == "web" || app == "db"', '!(app == "web" || tier == "x")', '(app == "web" && tier != "x")', '!(app in {"db"})',
   ];
-  const labelMaps = [{}, { app: 'web' }, { app: 'db' }, { app: 'other' }, { tier: 'x' }, { app: 'web', tier: 'x' }, { app: 'web', tier: 'y' }];
+  const labelMaps: { [k: string]: string }[] = [{}, { app: 'web' }, { app: 'db' }, { app: 'other' }, { tier: 'x' }, { app: 'web', tier: 'x' }, { app: 'web', tier: 'y' }];
   test.each(selectors)('%s matches the same pods in both languages', text => {
     const calico = Selector.parse(text);
     const kube = toKubeLabelSelector(calico.toString());

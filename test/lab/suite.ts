@@ -1,0 +1,48 @@
+/**
+ * Gating and shared steps of the lab suites: they run as root with the toolchain built; in CI they never skip.
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as YAML from 'yaml';
+import { labUnavailableReason } from './lab';
+
+const REPO = path.resolve(__dirname, '..', '..');
+let warned = false;
+
+/** `describe` when the lab can run; in CI a failing test naming the reason; locally one skip message. */
+export function describeLab(name: string, fn: () => void): void {
+  const reason = labUnavailableReason();
+  if (!reason) {
+    describe(name, fn);
+    return;
+  }
+  if (process.env.CI) {
+    describe(name, () => {
+      test('lab prerequisites', () => {
+        throw new Error(`the lab suite cannot run in CI: ${reason}`);
+      });
+    });
+    return;
+  }
+  if (!warned) console.warn(`lab suite skipped: ${reason}`);
+  warned = true;
+  describe.skip(name, fn);
+}
+
+/** Synthesizes the example estate (examples/app) with a backend into a temp dir; returns its parsed manifests. */
+export function synthExample(backend: string): { dir: string; yaml: string; docs: any[] } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `ceglab-synth-${backend}-`));
+  const r = spawnSync('npx', ['ts-node', '--transpile-only', '--project', 'test/tsconfig.json', 'examples/app/main.ts'], {
+    cwd: REPO, env: { ...process.env, BACKEND: backend, OUTDIR: dir }, encoding: 'utf8', timeout: 180_000,
+  });
+  if (r.status !== 0) throw new Error(`synth of the example (${backend}) failed: ${r.stderr}`);
+  const file = path.join(dir, 'egress.k8s.yaml');
+  const yaml = fs.readFileSync(file, 'utf8');
+  return { dir, yaml, docs: YAML.parseAllDocuments(yaml).map((d) => d.toJSON()).filter(Boolean) };
+}
+
+export function toYaml(docs: any[]): string {
+  return docs.map((d) => YAML.stringify(d)).join('---\n');
+}

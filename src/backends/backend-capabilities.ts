@@ -16,10 +16,17 @@ export interface BackendCapability {
 const TABLE: BackendCapability[] = [
   {
     feature: 'Addresses (CIDRs)',
-    calico: 'yes: (Global)NetworkSet selected by label',
-    calicoEnterprise: 'yes: (Global)NetworkSet selected by label',
-    cilium: 'yes: `toCIDRSet`, cluster ranges inside an allowed prefix in `except`',
-    kubernetes: 'yes: `ipBlock`, cluster ranges inside an allowed prefix in `except`',
+    calico: 'yes: (Global)NetworkSet selected by label, cluster ranges an allowed prefix overlaps in `notNets`',
+    calicoEnterprise: 'yes: (Global)NetworkSet selected by label, cluster ranges an allowed prefix overlaps in `notNets`',
+    cilium: 'yes: `toCIDRSet`, cluster ranges inside an allowed prefix in `except`, prefixes inside cluster ranges left out',
+    kubernetes: 'yes: `ipBlock`, cluster ranges inside an allowed prefix in `except`, prefixes inside cluster ranges left out',
+  },
+  {
+    feature: 'Zones selecting the same pods',
+    calico: 'the first by order, then name: Calico\'s policy order, and later zones\' selectors leave its pods out',
+    calicoEnterprise: 'the first by order, then name: Calico\'s policy order, and later zones\' selectors leave its pods out',
+    cilium: 'the first by order, then name: later zones\' endpoint selectors leave its pods out (one spec per way of being outside it)',
+    kubernetes: 'the first by order, then name: later zones\' pod selectors leave its pods out (one NetworkPolicy per way of being outside it)',
   },
   {
     feature: 'Domain names',

@@ -1,4 +1,5 @@
-import { EgressModelDocument, EgressZoneModel } from '../model/egress-model-document';
+import { Cidr } from '../model/cidr';
+import { DestinationSetModel, EgressExitMode, EgressModelDocument, EgressRuleModel, EgressZoneModel } from '../model/egress-model-document';
 import { Port } from '../model/port';
 import { ZoneSources } from '../model/zone-source';
 
@@ -68,6 +69,7 @@ export class EgressMap {
       const shown = addrs.length > 4 ? `${addrs.slice(0, 4).join(', ')}, … (${addrs.length})` : addrs.join(', ');
       nodes.push({ id: id(`set:${set.name}`), label: `${set.name}\n${shown}`, kind: 'set' });
     }
+    const sets = new Map(doc.destinationSets.map(s => [s.name, s]));
     const exitNode = (label: string) => {
       const key = `exit:${label}`;
       if (!ids.has(key)) nodes.push({ id: id(key), label, kind: 'exit' });
@@ -81,19 +83,46 @@ export class EgressMap {
       edges.push({ from: z, to: zoneExit });
       const drawn = new Set([zoneExit]);
       for (const rule of zone.rules) {
-        // A rule leaves the way the data path sends it: through another gateway (via) or none (bypassGateway).
-        const ruleExit = exitNode(ZoneSources.of(doc, zone, rule).description);
-        if (!drawn.has(ruleExit)) {
-          drawn.add(ruleExit);
-          edges.push({ from: z, to: ruleExit });
+        // A rule leaves the way the data path sends it: through another gateway (via) or none (bypassGateway),
+        // and under NAT outgoing a pool's no-NAT destinations see the pod addresses.
+        for (const s of rule.destinationSets) {
+          for (const label of exitsOf(doc, zone, rule, sets.get(s))) {
+            const ruleExit = exitNode(label);
+            if (!drawn.has(ruleExit)) {
+              drawn.add(ruleExit);
+              edges.push({ from: z, to: ruleExit });
+            }
+            edges.push({ from: ruleExit, to: id(`set:${s}`), label: `${zone.name}: ${portsLabel(rule.ports)}` });
+          }
         }
-        for (const s of rule.destinationSets) edges.push({ from: ruleExit, to: id(`set:${s}`), label: `${zone.name}: ${portsLabel(rule.ports)}` });
       }
     }
     return { nodes, edges };
   }
 
   private constructor() {}
+}
+
+/** The exits a rule's traffic to one set takes (two when only part of the set is a no-NAT destination). */
+function exitsOf(doc: EgressModelDocument, zone: EgressZoneModel, rule: EgressRuleModel, set: DestinationSetModel | undefined): string[] {
+  const base = ZoneSources.of(doc, zone, rule);
+  if (!set || set.cidrs.length === 0 || base.mode !== EgressExitMode.NAT_OUTGOING) return [base.description];
+  const noNat = doc.natPools.filter(p => zone.exit.natPools.includes(p.name) && p.natOutgoing)
+    .flatMap(p => p.noNatDestinations).map(c => Cidr.parse(c));
+  const out = new Set<string>();
+  // only a pool's no-NAT destinations change the exit here: they see the pod addresses
+  const exitFor = (address: string) => {
+    const s = ZoneSources.forDestination(doc, zone, address, rule);
+    return s.mode === EgressExitMode.POD_ADDRESS ? s.description : base.description;
+  };
+  for (const c of set.cidrs) {
+    const cidr = Cidr.parse(c.cidr);
+    out.add(exitFor(cidr.networkAddress));
+    // a no-NAT destination inside a wider prefix: that part sees the pod addresses
+    const inner = noNat.find(n => n.family === cidr.family && cidr.contains(n) && !n.sameAs(cidr));
+    if (inner) out.add(exitFor(inner.networkAddress));
+  }
+  return [...out];
 }
 
 /** How a zone leaves, with the addresses the outside sees. */

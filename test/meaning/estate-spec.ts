@@ -157,7 +157,7 @@ export interface Query {
   readonly endpoint?: { namespace: string; labels: Labels };
 }
 
-function ruleCidrs(spec: EstateSpec, r: RuleSpec): string[] {
+export function ruleCidrs(spec: EstateSpec, r: RuleSpec): string[] {
   return [...r.cidrs, ...(r.set ? spec.sets.find(s => s.name === r.set)!.cidrs : [])];
 }
 

@@ -92,7 +92,7 @@ describe('cdk8s-egress CLI on a synthesized app', () => {
     const zone = after.node.findChild('locked') as any;
     zone.allow('ntp', { to: [Destination.cidr('192.0.2.123')], ports: [Port.udp(123)] });
     const changes = PostureDiff.compare(before, EgressModel.of(after));
-    expect(changes).toEqual([{ zone: 'locked', change: 'added', destination: '192.0.2.123/32', port: 'udp/123' }]);
+    expect(changes).toEqual([{ zone: 'locked', change: 'added', destination: '192.0.2.123/32', port: 'udp/123', source: 'NAT outgoing to node addresses (192.0.2.0/26)' }]);
     expect(PostureDiff.compare(EgressModel.of(after), before)[0].change).toBe('removed');
     expect(PostureDiff.toMarkdown(changes)).toContain('| ➕ now reachable | 192.0.2.123/32 | udp/123 |');
     expect(PostureDiff.compare(before, before)).toEqual([]);

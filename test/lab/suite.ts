@@ -32,7 +32,7 @@ export function describeLab(name: string, fn: () => void): void {
 }
 
 /** Synthesizes the example estate (examples/app) with a backend into a temp dir; returns its parsed manifests. */
-export function synthExample(backend: string): { dir: string; yaml: string; docs: any[] } {
+export function synthExample(backend: string): { yaml: string; docs: any[] } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `ceglab-synth-${backend}-`));
   const r = spawnSync('npx', ['ts-node', '--transpile-only', '--project', 'test/tsconfig.json', 'examples/app/main.ts'], {
     cwd: REPO, env: { ...process.env, BACKEND: backend, OUTDIR: dir }, encoding: 'utf8', timeout: 180_000,
@@ -40,7 +40,8 @@ export function synthExample(backend: string): { dir: string; yaml: string; docs
   if (r.status !== 0) throw new Error(`synth of the example (${backend}) failed: ${r.stderr}`);
   const file = path.join(dir, 'egress.k8s.yaml');
   const yaml = fs.readFileSync(file, 'utf8');
-  return { dir, yaml, docs: YAML.parseAllDocuments(yaml).map((d) => d.toJSON()).filter(Boolean) };
+  fs.rmSync(dir, { recursive: true, force: true });
+  return { yaml, docs: YAML.parseAllDocuments(yaml).map((d) => d.toJSON()).filter(Boolean) };
 }
 
 export function toYaml(docs: any[]): string {

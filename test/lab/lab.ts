@@ -183,7 +183,20 @@ export class Lab {
 
   /** Server-side apply of YAML text; returns kubectl's output. */
   public apply(yamlText: string, extra: string[] = []): string {
-    return this.kubectl(['apply', '--server-side', '--force-conflicts', '--field-manager=cdk8s-egress-lab', ...extra, '-f', '-'], yamlText);
+    const args = ['apply', '--server-side', '--force-conflicts', '--field-manager=cdk8s-egress-lab', ...extra, '-f', '-'];
+    // Calico's admission policies name projectcalico.org/v3 kinds as paramKind. The API server resolves a paramKind
+    // through its REST mapper, which learns a new CRD's kind some seconds after the CRD is Established; until then every
+    // request the policy matches is denied with "failed to find resource referenced by paramKind" (seen in CI here).
+    // A real install meets the same window and retries; so do we, on that message only, for up to 90 s.
+    const deadline = Date.now() + 90_000;
+    for (;;) {
+      try {
+        return this.kubectl(args, yamlText);
+      } catch (e) {
+        if (!/failed to find resource referenced by paramKind/.test((e as Error).message) || Date.now() > deadline) throw e;
+        spawnSync('sleep', ['2']);
+      }
+    }
   }
 
   /** Makes `ip` answer on the external network (an address on the external namespace's lo, routed by the router). */

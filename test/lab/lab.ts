@@ -548,7 +548,22 @@ export class Lab {
 
   private installCalico(): void {
     // As a real install: the projectcalico.org/v3 CRD bundle with its admission policies, server-side applied.
-    this.kubectl(['apply', '--server-side', '-f', CALICO_V3_BUNDLE]);
+    // In two passes: the CRDs first, and the admission policies only once the API server serves the v3 kinds. A policy
+    // whose paramKind (a projectcalico.org/v3 kind) is not yet known when the policy is created stays unconfigured and
+    // denies every request it matches with "failed to find resource referenced by paramKind" (CI hit this when the
+    // bundle went in as one apply); a real install orders them the same way.
+    const bundle = fs.readFileSync(CALICO_V3_BUNDLE, 'utf8').split(/^---[ \t]*$/m).filter(d => /^kind:/m.test(d));
+    const isCrd = (d: string) => /^kind: CustomResourceDefinition[ \t]*$/m.test(d);
+    this.kubectl(['apply', '--server-side', '-f', '-'], bundle.filter(isCrd).join('\n---\n'));
+    this.kubectl(['wait', '--for=condition=Established', 'crd', '--all', '--timeout=120s']);
+    for (const kind of ['networkpolicies.projectcalico.org', 'globalnetworkpolicies.projectcalico.org', 'tiers.projectcalico.org']) {
+      const deadline = Date.now() + 120_000;
+      while (spawnSync(path.join(this.bin, 'kubectl'), ['--kubeconfig', this.kubeconfig, 'get', kind, '-A'], { stdio: 'ignore' }).status !== 0) {
+        if (Date.now() > deadline) throw new Error(`the API server does not serve ${kind} 120 s after its CRD was Established`);
+        spawnSync('sleep', ['1']);
+      }
+    }
+    this.kubectl(['apply', '--server-side', '-f', '-'], bundle.filter(d => !isCrd(d)).join('\n---\n'));
     // Felix of the Calico release the module proxy serves reads crd.projectcalico.org/v1 (see docs/lab.md).
     this.kubectl(['apply', '--server-side', '-f', CALICO_V1_CRDS]);
     for (const crd of ['clusterinformations.crd.projectcalico.org', 'ippools.crd.projectcalico.org', 'globalnetworkpolicies.projectcalico.org']) {

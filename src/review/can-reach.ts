@@ -5,8 +5,8 @@ import { validateDnsLabel } from '../model/names';
 import { Port } from '../model/port';
 import { Protocol } from '../model/protocol';
 import { Selector } from '../model/selector';
-import { byPrecedence } from '../model/zone-precedence';
 import { CALICO_NAMESPACE_NAME_LABEL, NAMESPACE_NAME_LABEL } from '../model/vocabulary';
+import { byPrecedence } from '../model/zone-precedence';
 
 /** A question: may this workload reach this destination? */
 export interface CanReachQuery {

@@ -12,7 +12,7 @@ import { DestinationSetModel, DnsModel, EgressModelDocument, EgressZoneModel } f
 import { problem } from '../model/errors';
 import { Port, PortModel } from '../model/port';
 import { Selector } from '../model/selector';
-import { CALICO_NAMESPACE_NAME_LABEL, DESTINATION_SET_LABEL, ZONE_LABEL, descriptionAnnotations, ruleAnnotations } from '../model/vocabulary';
+import { CALICO_ENDPOINT_NAMESPACE_LABEL, CALICO_NAMESPACE_NAME_LABEL, DESTINATION_SET_LABEL, ZONE_LABEL, descriptionAnnotations, ruleAnnotations } from '../model/vocabulary';
 import { shadowingZones } from '../model/zone-precedence';
 
 /** Label every destination set carries, so policies select sets by name and nothing else by accident. */
@@ -24,9 +24,6 @@ export { DESTINATION_SET_LABEL, ZONE_LABEL };
  * every shared DestinationSet, become network sets.
  */
 export const INLINE_NETS_MAX = 32;
-/** Calico's label on every workload endpoint: the name of its namespace. */
-const CALICO_NAMESPACE_LABEL = 'projectcalico.org/namespace';
-/** Calico's label for a namespace's name (set on every namespace profile). */
 
 /**
  * Open-source Calico (projectcalico.org/v3).
@@ -297,7 +294,7 @@ function ownedSelector(zone: EgressZoneModel, doc: EgressModelDocument): string 
   const shadows = shadowingZones(zone, doc.zones).filter(a => a.members.namespaces.length > 0);
   if (shadows.length === 0) return zone.members.podSelector;
   const namespaceOf = (names: string[]) => (names.length === 1
-    ? Selector.labelEquals(CALICO_NAMESPACE_LABEL, names[0]) : Selector.labelIn(CALICO_NAMESPACE_LABEL, names));
+    ? Selector.labelEquals(CALICO_ENDPOINT_NAMESPACE_LABEL, names[0]) : Selector.labelIn(CALICO_ENDPOINT_NAMESPACE_LABEL, names));
   const owned = shadows.map(a => Selector.and(namespaceOf(a.members.namespaces), Selector.parse(a.members.podSelector)).not());
   return Selector.and(Selector.parse(zone.members.podSelector), ...owned).toString();
 }

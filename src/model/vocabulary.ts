@@ -22,6 +22,8 @@ export const PART_OF = 'cdk8s-egress';
 export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 /** The label Calico gives every Namespace in its selectors: its name. */
 export const CALICO_NAMESPACE_NAME_LABEL = 'projectcalico.org/name';
+/** The label Calico gives every workload endpoint and network set: its namespace's name. */
+export const CALICO_ENDPOINT_NAMESPACE_LABEL = 'projectcalico.org/namespace';
 
 /** Calico IPAM: the pools a pod (or every pod of a Namespace) draws its address from. */
 export const CALICO_IPV4_POOLS_ANNOTATION = 'cni.projectcalico.org/ipv4pools';

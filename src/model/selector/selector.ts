@@ -1,10 +1,9 @@
+import { CALICO_ENDPOINT_NAMESPACE_LABEL } from '../vocabulary';
 import { AllNode, BooleanNode, compareCodePoints, GlobalNode, HasNode, LabelSetNode, LabelValueNode, NotNode, printNode, SelectorNode, toStringSet, ValueOperator } from './ast';
 import { parseSelector } from './parser';
 import { isValidLabelName, MAX_LABEL_LENGTH } from './tokenizer';
 import { EgressValidationError } from '../errors';
 
-/** Calico's label for the namespace of a workload endpoint, usable in namespaced selectors. */
-const NAMESPACE_LABEL = 'projectcalico.org/namespace';
 
 /** RFC 1123 label, as Kubernetes requires for namespace names. */
 const NAMESPACE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -86,7 +85,7 @@ export class Selector {
     if (name.length > 63 || !NAMESPACE_NAME.test(name)) {
       throw new EgressValidationError('namespace', name, 'is not a valid Kubernetes namespace name (RFC 1123 label: lower-case alphanumerics and "-", at most 63 characters)');
     }
-    return Selector.labelEquals(NAMESPACE_LABEL, name);
+    return Selector.labelEquals(CALICO_ENDPOINT_NAMESPACE_LABEL, name);
   }
 
   /** The AND of `key == "value"` for each entry, in key order; `{}` gives `all()`. */

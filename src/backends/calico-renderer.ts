@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { IBackendRenderer, IRenderSelection } from './backend-renderer';
 import { renderCalicoPools } from './calico-pools';
+import { namespaceSelectorOf, ownedSelector } from './calico-zone-selectors';
 import {
   CalicoAction, CalicoEntityRule, CalicoGlobalNetworkPolicy, CalicoGlobalNetworkSet,
   CalicoNetworkSet, CalicoPolicyType, CalicoPort, CalicoProtocol, CalicoRule,
@@ -12,8 +13,7 @@ import { DestinationSetModel, DnsModel, EgressModelDocument, EgressZoneModel } f
 import { problem } from '../model/errors';
 import { Port, PortModel } from '../model/port';
 import { Selector } from '../model/selector';
-import { CALICO_ENDPOINT_NAMESPACE_LABEL, CALICO_NAMESPACE_NAME_LABEL, DESTINATION_SET_LABEL, ZONE_LABEL, descriptionAnnotations, ruleAnnotations } from '../model/vocabulary';
-import { shadowingZones } from '../model/zone-precedence';
+import { CALICO_NAMESPACE_NAME_LABEL, DESTINATION_SET_LABEL, ZONE_LABEL, descriptionAnnotations, ruleAnnotations } from '../model/vocabulary';
 
 /** Label every destination set carries, so policies select sets by name and nothing else by accident. */
 export { DESTINATION_SET_LABEL, ZONE_LABEL };
@@ -290,15 +290,6 @@ function setsByName(doc: EgressModelDocument): Map<string, DestinationSetModel> 
  * traffic the first zone leaves to other policies (in-cluster) is not decided by another zone.
  * Zones that choose namespaces by label are left out by their named namespaces only (synth warns).
  */
-function ownedSelector(zone: EgressZoneModel, doc: EgressModelDocument): string {
-  const shadows = shadowingZones(zone, doc.zones).filter(a => a.members.namespaces.length > 0);
-  if (shadows.length === 0) return zone.members.podSelector;
-  const namespaceOf = (names: string[]) => (names.length === 1
-    ? Selector.labelEquals(CALICO_ENDPOINT_NAMESPACE_LABEL, names[0]) : Selector.labelIn(CALICO_ENDPOINT_NAMESPACE_LABEL, names));
-  const owned = shadows.map(a => Selector.and(namespaceOf(a.members.namespaces), Selector.parse(a.members.podSelector)).not());
-  return Selector.and(Selector.parse(zone.members.podSelector), ...owned).toString();
-}
-
 /**
  * A destination set as the user declared it: a shared DestinationSet by its name, a rule's own addresses
  * by the rule (and zone) they were written in.
@@ -324,15 +315,6 @@ function withoutCluster(destinations: { destination: CalicoEntityRule; ipVersion
     }
   }
   return out;
-}
-
-function namespaceSelectorOf(zone: EgressZoneModel): string {
-  const byName = zone.members.namespaces.length === 0 ? undefined
-    : zone.members.namespaces.length === 1 ? Selector.labelEquals(CALICO_NAMESPACE_NAME_LABEL, zone.members.namespaces[0])
-      : Selector.labelIn(CALICO_NAMESPACE_NAME_LABEL, zone.members.namespaces);
-  const byLabel = zone.members.namespaceSelector ? Selector.parse(zone.members.namespaceSelector) : undefined;
-  if (byName && byLabel) return Selector.or(byName, byLabel).toString();
-  return (byName ?? byLabel)!.toString();
 }
 
 interface ProtocolGroup {

@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { namespaceSelectorOf, ownedSelector } from './calico-zone-selectors';
 import {
   CalicoAction, CalicoNetworkPolicy, CalicoNetworkPolicySpec, CalicoPolicyType, CalicoPort, CalicoProtocol, CalicoRule,
 } from '../calico';
@@ -9,7 +10,7 @@ import { EgressModelDocument } from '../model/egress-model-document';
 import { problem } from '../model/errors';
 import { Port } from '../model/port';
 import { Selector } from '../model/selector';
-import { CALICO_NAMESPACE_NAME_LABEL, GATEWAY_LABEL, RULE_ANNOTATION, ZONE_LABEL } from '../model/vocabulary';
+import { CALICO_ALLOWED_SOURCE_PREFIXES_ANNOTATION, CALICO_NAMESPACE_NAME_LABEL, GATEWAY_LABEL, RULE_ANNOTATION, ZONE_LABEL } from '../model/vocabulary';
 
 /** Where the gateway may be reached from, besides the nodes' tunnels and probes. */
 export interface GatewayPolicyInputs {
@@ -21,6 +22,8 @@ export interface GatewayPolicyInputs {
   readonly metricsNamespaces: string[];
   /** IPv4 cluster ranges: never an external destination of the gateway. */
   readonly clusterCidrs: string[];
+  /** The pods of each zone leaving through this gateway (Calico selectors): where de-SNATed replies go. */
+  readonly zonePods?: { readonly zone: string; readonly namespaceSelector: string; readonly selector: string }[];
 }
 
 const rule = (name: string) => ({ annotations: { [RULE_ANNOTATION]: name } });
@@ -49,7 +52,20 @@ export function gatewayPolicySpec(settings: GatewayDataPathSettings, zones: Stee
   }
   ingress.push({ action: CalicoAction.DENY, metadata: rule('default-deny') });
 
-  const egress: CalicoRule[] = [];
+  // Found in the real-cluster lab (docs/egress-gateway.md): Felix applies this policy to what the gateway *forwards*
+  // too. The node agents' data-path probes come back out of the gateway SNATed, to the node, on the health port; the
+  // replies of steered flows leave it de-SNATed, to the zone's pods. Without these two rules the final deny dropped
+  // every probe answer and every reply.
+  const egress: CalicoRule[] = [
+    { action: CalicoAction.ALLOW, protocol: CalicoProtocol.UDP, destination: { nets: inputs.nodeCidrs, ports: [CalicoPort.of(settings.healthPort)] }, metadata: rule('probe-answers-to-nodes') },
+  ];
+  for (const pods of inputs.zonePods ?? []) {
+    egress.push({
+      action: CalicoAction.ALLOW,
+      destination: { namespaceSelector: pods.namespaceSelector, selector: pods.selector },
+      metadata: { annotations: { [RULE_ANNOTATION]: 'replies-to-zone-pods', [ZONE_LABEL]: pods.zone } },
+    });
+  }
   for (const z of zones.filter(x => x.gateway.name === settings.name)) {
     for (const r of z.zone.rules) {
       const raw = z.destinations.filter(d => d.rule === r && d.gateway === settings.name && d.ipVersion === 4).map(d => d.cidr);
@@ -95,6 +111,8 @@ export interface GatewayPolicyGateway {
   readonly tunnelSources: string[];
   /** Namespaces whose pods may scrape the metrics port. */
   readonly scraperNamespaces: string[];
+  /** The gateway pods' template (the construct's pod metadata). */
+  readonly podTemplate: { addAnnotation(key: string, value: string): void };
 }
 
 /** The gateway's IPv4 tunnel sources: the cluster's IPv4 node ranges and its own extra sources. */
@@ -122,7 +140,28 @@ export function renderGatewayPolicy(scope: Construct, doc: EgressModelDocument, 
       selector: Selector.labelEquals(GATEWAY_LABEL, name).toString(),
       nodeCidrs: CidrAggregator.merge(tunnelSources(doc, gateway)),
       metricsNamespaces: [...new Set(gateway.scraperNamespaces)].sort(),
-      clusterCidrs: [...doc.clusterCidrs, ...doc.nodeCidrs].filter(c => !c.includes(':')),
+      clusterCidrs: clusterCidrs(doc),
+      zonePods: zones.filter(z => z.gateway.name === name).map(z => ({
+        zone: z.zone.name, namespaceSelector: namespaceSelectorOf(z.zone), selector: ownedSelector(z.zone, doc),
+      })),
     }),
   });
+}
+
+const clusterCidrs = (doc: EgressModelDocument) => [...doc.clusterCidrs, ...doc.nodeCidrs].filter(c => !c.includes(':'));
+
+/**
+ * The sources the gateway pods may send from besides their own address (Calico's allowedSourcePrefixes): every IPv4
+ * address outside the cluster's ranges. A de-SNATed reply leaves the gateway with the external peer's address, and
+ * Felix's anti-spoofing drops it unless the pod's endpoint allows that source. Why not the zones' allow-lists: they
+ * sit in the pod template, so each allow-list change would roll the gateway and cut its flows; the complement of the
+ * cluster ranges changes only with the ClusterNetwork and still forbids posing as a pod, a node or a Service.
+ */
+export function gatewaySourcePrefixes(doc: EgressModelDocument): string[] {
+  return CidrAggregator.subtract(['0.0.0.0/0'], clusterCidrs(doc));
+}
+
+/** Puts the annotations Calico needs on the gateway's pod template. */
+export function annotateGatewayPods(doc: EgressModelDocument, gateway: GatewayPolicyGateway): void {
+  gateway.podTemplate.addAnnotation(CALICO_ALLOWED_SOURCE_PREFIXES_ANNOTATION, JSON.stringify(gatewaySourcePrefixes(doc)));
 }

@@ -109,7 +109,7 @@ export interface NodeDataPathConfig {
 export const DATA_PATH_DEFAULTS = {
   vxlanPort: 4789,
   healthPort: 9440,
-  probe: { intervalMs: 100, timeoutMs: 100, failureThreshold: 3 } as GatewayProbeConfig,
+  probe: { intervalMs: 50, timeoutMs: 50, failureThreshold: 3 } as GatewayProbeConfig,
   drainGraceSeconds: 30,
   node: {
     // Clear of kube-proxy (0x4000, 0x8000) and Cilium (low 16 bits); Calico users narrow iptablesMarkMask.

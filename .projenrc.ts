@@ -98,6 +98,14 @@ project.addTask('bench:datapath', {
   receiveArgs: true,
 });
 
+// The gateway's figures in the real-cluster lab (BENCHMARKS.md "## Gateway on real Calico"): failover gaps,
+// throughput against Felix-routed forwarding, a 10,000-prefix allow-list; as root, with the lab toolchain built.
+project.addTask('bench:lab', {
+  description: 'Benchmark the egress gateway in the real-cluster lab (see BENCHMARKS.md)',
+  exec: "jest --ci --runInBand --testMatch '<rootDir>/test/lab/gateway/*.lab.bench.ts'",
+  receiveArgs: true,
+});
+
 // Every language's package into artifacts/, then each quick start (examples/quickstart/) run against it with its
 // real dependencies from npm, PyPI, Maven Central and the Go proxy; run by test/package/packages.test.ts.
 project.addTask('package:languages', {

@@ -278,6 +278,21 @@ export class Lab {
 
   /** Deletes a pod: CNI DEL (releases its calico-ipam address), the API object, its namespace. */
   public deletePod(pod: LabPod): void {
+    this.removePodNetwork(pod);
+    this.kubectl(['delete', 'pod', '-n', pod.namespace, pod.name, '--grace-period=0', '--force', '--wait=false', '--ignore-not-found']);
+  }
+
+  /**
+   * Deletes a pod through the API only, as a user or a controller does: with a grace period the Pod stays, terminating,
+   * until the kubelet's part ({@link removePodNetwork}) is done; the EndpointSlice controller sees it either way.
+   */
+  public deletePodThroughApi(pod: LabPod, graceSeconds: number): void {
+    const grace = graceSeconds === 0 ? ['--grace-period=0', '--force'] : [`--grace-period=${graceSeconds}`];
+    this.kubectl(['delete', 'pod', '-n', pod.namespace, pod.name, ...grace, '--wait=false']);
+  }
+
+  /** The kubelet's part of a pod's end: its processes killed, CNI DEL, its network namespace and fabric route gone. */
+  public removePodNetwork(pod: LabPod): void {
     const env = {
       PATH: process.env.PATH,
       CNI_COMMAND: 'DEL',
@@ -287,12 +302,38 @@ export class Lab {
       CNI_IFNAME: 'eth0',
       CNI_ARGS: `IgnoreUnknown=1;K8S_POD_NAMESPACE=${pod.namespace};K8S_POD_NAME=${pod.name};K8S_POD_INFRA_CONTAINER_ID=${pod.containerId}`,
     };
-    nsRun(pod.node.netns, [path.join(this.bin, 'calico')], { env, input: JSON.stringify(this.cniNetconf(pod.node)) });
-    this.kubectl(['delete', 'pod', '-n', pod.namespace, pod.name, '--grace-period=0', '--force', '--wait=false']);
-    tryRun('ip', ['-n', RT_NS, 'route', 'del', `${pod.ip}/32`]);
     killNetnsProcesses(pod.netns);
+    nsRun(pod.node.netns, [path.join(this.bin, 'calico')], { env, input: JSON.stringify(this.cniNetconf(pod.node)) });
+    tryRun('ip', ['-n', RT_NS, 'route', 'del', `${pod.ip}/32`]);
     tryRun('ip', ['netns', 'del', pod.netns]);
     this.pods.delete(`${pod.namespace}/${pod.name}`);
+  }
+
+  /**
+   * Restarts kube-apiserver with the same command line (its watch cache starts empty, so watches resuming from an older
+   * resourceVersion get "410 Gone"), and waits until it is ready again. `whileDown` runs while no server answers.
+   */
+  public async restartApiServer(whileDown?: () => void | Promise<void>): Promise<void> {
+    const pid = (spawnSync('ip', ['netns', 'pids', CP_NS], { encoding: 'utf8' }).stdout ?? '').split(/\s+/).filter(Boolean)
+      .find((x) => { try { return fs.readFileSync(`/proc/${x}/comm`, 'utf8').trim() === 'kube-apiserver'; } catch { return false; } });
+    if (!pid) throw new Error('kube-apiserver is not running');
+    const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+    process.kill(Number(pid), 'SIGKILL');
+    await waitFor('kube-apiserver gone', () => !fs.existsSync(`/proc/${pid}`), 30_000, 100);
+    await whileDown?.();
+    this.spawnDaemon(CP_NS, 'kube-apiserver', cmd);
+    await waitFor('kube-apiserver /readyz after restart', () => {
+      const r = spawnSync(path.join(this.bin, 'kubectl'), ['--kubeconfig', this.kubeconfig, 'get', '--raw', '/readyz'], { encoding: 'utf8', timeout: 10_000 });
+      return r.status === 0 && r.stdout.trim() === 'ok';
+    }, 180_000, 500);
+  }
+
+  /** Compacts etcd's history up to its current revision (through etcd's own gRPC gateway); returns that revision. */
+  public etcdCompact(): number {
+    const post = (what: string, body: object) => JSON.parse(nsRun(CP_NS, ['curl', '-sS', '-X', 'POST', `http://127.0.0.1:2379/v3/${what}`, '-d', JSON.stringify(body)]));
+    const revision = Number(post('kv/range', { key: Buffer.from('/').toString('base64'), limit: 1 }).header.revision);
+    post('kv/compaction', { revision, physical: true });
+    return revision;
   }
 
   /** Starts a long-running process in a pod's network namespace (the kubelet's "start the container"). */

@@ -1,49 +1,25 @@
 /**
- * Issue 16 in the real-cluster lab (test/lab/lab.ts): the example's EgressGateway output applied to a real
- * kube-apiserver, the gateway replicas as real Pods addressed by calico-ipam from the egress pool, Felix on
- * every node, and the agents started as the kubelet would start their containers: the images' entrypoint
- * (images/build/agent/main.js on Node 22) with the container's args, in the pod's network namespace (the
- * node's for egress-nat), the pod sysctls set, the ConfigMap's file as the config, and for egress-nat the
- * token of the ServiceAccount we emit mounted where in-cluster config reads it.
- * Differences from a kubelet, said here once: there is no kube-proxy in the lab, so the in-cluster config
- * points at the API server's own address instead of the `kubernetes` Service VIP; the config file path is
- * the lab's copy of the ConfigMap rather than /etc/cdk8s-egress (the same bytes).
+ * Issue 16 in the real-cluster lab (test/lab/lab.ts, gateway-lab.ts): the example's EgressGateway output applied to a
+ * real kube-apiserver, the gateway replicas as real Pods addressed by calico-ipam from the egress pool, Felix (v3.31,
+ * nftables) on every node, and the agents started as the kubelet would start their containers: the images' entrypoint
+ * (images/build/agent/main.js on Node 22) with the container's args, in the pod's network namespace (the node's for
+ * egress-nat), the pod sysctls set, the ConfigMap's file as the config, and for egress-nat the token of the
+ * ServiceAccount we emit mounted where in-cluster config reads it. Behaviours 1–12 of the issue, each a test.
+ * Figures (failover gaps, recovery, allow-list update times) are printed for BENCHMARKS.md; only the issue's floors
+ * are asserted. EGRESS_LAB_TRIALS sets the failover trials (default 3).
  */
 import { spawnSync } from 'child_process';
-import * as fs from 'fs';
-import * as path from 'path';
-import { AGENT_MAIN, AGENT_NODE, buildAgents } from '../../agent/e2e/netns-lab';
-
-// The lab module (test/lab/lab.ts, test/lab/suite.ts) comes from the lab's branch of this session. Until it is in
-// the tree this suite is skipped, saying so; loaded by path so that this file compiles and lints without it. Once
-// both are on main, these become plain imports.
-const LAB_DIR = path.join(__dirname, '..');
-const HAVE_LAB = fs.existsSync(path.join(LAB_DIR, 'lab.ts')) && fs.existsSync(path.join(LAB_DIR, 'suite.ts'));
-/* eslint-disable @typescript-eslint/no-require-imports */
-const { nsRun, sleep, waitFor, Lab } = HAVE_LAB ? require(path.join(LAB_DIR, 'lab')) : ({} as any);
-const { describeLab, synthExample, toYaml } = HAVE_LAB ? require(path.join(LAB_DIR, 'suite')) : ({} as any);
-/* eslint-enable @typescript-eslint/no-require-imports */
-type Lab = any;
-type LabPod = any;
-const suite: (name: string, fn: () => void) => void = HAVE_LAB ? describeLab : (name, fn) => {
-  console.warn(`SKIPPED ${name}: the lab module (test/lab/lab.ts, suite.ts) is not in this tree yet`);
-  describe.skip(name, fn);
-};
+import { loadavg } from 'os';
+import { buildAgents } from '../../agent/e2e/netns-lab';
+import { LabPod, nsRun, sleep, waitFor } from '../lab';
+import { describeLab } from '../suite';
+import { FlowStats, GatewayLab, kill, median, NS, PARTNER, Replica } from './gateway-lab';
 
 jest.setTimeout(900_000);
 
-const CALICO_KINDS = new Set(['IPPool', 'GlobalNetworkPolicy', 'GlobalNetworkSet', 'NetworkPolicy', 'NetworkSet']);
-const PARTNER = '203.0.113.140'; // inside the partners zone's allow-list 203.0.113.128/26, tcp/443
-const NS = 'egress-gateway';
-/**
- * Tried by hand in the lab, run by run: workloadSourceSpoofing lets the gateway send the de-SNATed replies with
- * the partners' addresses (with its allowedSourcePrefixes annotation); disableConntrackInvalidCheck because the
- * gateway node's conntrack sees a reply (a SYN-ACK) whose request it never saw (it travelled inside the tunnel) and
- * Felix drops such packets as invalid (third run: "ct state invalid ... drop", 5 packets).
- */
-const FELIX_BY_HAND = { workloadSourceSpoofing: 'Any', disableConntrackInvalidCheck: true };
-const LAB_POOL = '10.252.0.0/24'; // the lab's own pool, which serves the partners namespace here
-const SA = 'egress-nat';
+const TRIALS = Number(process.env.EGRESS_LAB_TRIALS ?? 3);
+const load = () => loadavg()[0].toFixed(2);
+const print = (line: string) => console.log(line); // eslint-disable-line no-console
 
 /** Whether `ip` is inside base/bits (IPv4), by arithmetic on the address as a number. */
 const inCidr = (ip: string, base: string, bits: number): boolean => {
@@ -52,89 +28,26 @@ const inCidr = (ip: string, base: string, bits: number): boolean => {
   return Math.floor(n(ip) / size) === Math.floor(n(base) / size);
 };
 
-suite('lab: the egress gateway on a real API server and Felix', () => {
-  let lab: Lab;
-  let docs: any[] = [];
-  let work = '';
-  let configFile = '';
-  let token = '';
-  const gateways: LabPod[] = [];
+describeLab('lab: the egress gateway on a real API server and Felix', () => {
+  let g: GatewayLab;
   const pods: Record<string, LabPod> = {};
-  const logs: Record<string, string> = {};
-  const log = (name: string) => (fs.existsSync(logs[name]) ? fs.readFileSync(logs[name], 'utf8') : '');
-  const kind = (k: string, name?: string) => docs.find((d) => d.kind === k && (!name || d.metadata.name === name));
+  const node1 = () => g.logOf('egress-nat-node1');
+  const ready = (r: Replica) => g.healthOn('node1', r) === 'ready';
 
-  /** kubectl as the egress-nat ServiceAccount (its token only): exit status and output. */
-  const asAgent = (args: string[]) => spawnSync(path.join(lab.bin, 'kubectl'), [
-    '--kubeconfig', '/dev/null', '--server', 'https://169.254.77.2:6443', '--certificate-authority', path.join(lab.dir, 'pki', 'ca.crt'),
-    '--token', token, ...args,
-  ], { encoding: 'utf8', timeout: 30_000 });
+  const survivorOf = (victim: Replica) => replicas.find((r) => r !== victim)!;
+  const moved = (flows: FlowStats[], victim: Replica) => flows.filter((f) => f.egress[0] === victim.pod.ip);
+
+  let replicas: Replica[] = [];
+  const replace = (old: Replica, deleted = false) => g.replace(old, deleted);
 
   beforeAll(async () => {
     buildAgents();
-    lab = await Lab.start({ nodes: 3 });
-    work = path.join(lab.dir, 'gateway');
-    fs.mkdirSync(work, { recursive: true });
-    docs = synthExample('calico').docs;
-    for (const ns of new Set(docs.map((d) => d.metadata?.namespace).filter(Boolean))) lab.ensureNamespace(ns as string);
-    // Everything the example emits (the gateway's IPPool, Deployment, PDB, Service, policy, ConfigMap, DaemonSet,
-    // ServiceAccount, RBAC, and the zones' policies); Calico kinds also through calicoctl, which Felix reads.
-    lab.apply(toYaml(docs));
-    const calico = docs.filter((d) => d.apiVersion === 'projectcalico.org/v3' && CALICO_KINDS.has(d.kind));
-    lab.calicoctl(['apply', '-f', '-'], toYaml(calico));
-    // The lab's own natOutgoing pool (an installation's default pool) serves the namespaces no estate pool serves.
-    lab.setDefaultPoolNamespaces('kubernetes.io/metadata.name in {"kube-system", "partners", "plain"}');
-    // By hand until the library emits it (requested): the gateway's policy ends its egress in a deny, and Felix
-    // dropped every data-path probe answer there (first lab run: 1,252 packets on "egress.cdk8s.io/rule=default-deny").
-    const gwPolicy = kind('NetworkPolicy', 'egress-gateway-egress');
-    // Second lab run: the replies, de-SNATed in the gateway pod, leave it with the partner's address as source, and
-    // Felix's workload anti-spoofing dropped them ("fib saddr . mark . iif oif 0 ... drop"). Tried by hand: Felix may
-    // let a workload send from prefixes named in its allowedSourcePrefixes annotation once the FelixConfiguration
-    // allows it, and the replies (new to the gateway node's conntrack) need an egress allow to the zone pods.
-    lab.calicoctl(['apply', '-f', '-'], toYaml([{
-      apiVersion: 'projectcalico.org/v3',
-      kind: 'NetworkPolicy',
-      metadata: { name: 'egress-gateway-by-hand', namespace: NS },
-      spec: {
-        order: 50,
-        selector: gwPolicy.spec.selector,
-        types: ['Egress'],
-        egress: [
-          { action: 'Allow', protocol: 'UDP', destination: { nets: ['192.0.2.0/26'], ports: [9440] } },
-          { action: 'Allow', destination: { nets: [LAB_POOL, '10.244.0.0/16', '10.250.0.0/24'] } },
-        ],
-      },
-    }]));
-    // Felix exits when this setting changes and expects its supervisor (calico-node) to start it again: the lab
-    // plays that part, with each Felix's own environment.
-    const felixes = lab.nodes.map((n: any) => {
-      const pid = (spawnSync('ip', ['netns', 'pids', n.netns], { encoding: 'utf8' }).stdout ?? '').split(/\s+/).filter(Boolean)
-        .find((x) => fs.readFileSync(`/proc/${x}/comm`, 'utf8').trim() === 'calico-felix')!;
-      return { n, pid, env: fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').filter(Boolean) };
-    });
-    const felix = spawnSync(path.join(lab.bin, 'calicoctl'), ['patch', 'felixconfiguration', 'default', '--allow-version-mismatch', '-p', JSON.stringify({ spec: FELIX_BY_HAND })],
-      { encoding: 'utf8', env: { ...process.env, DATASTORE_TYPE: 'kubernetes', KUBECONFIG: lab.kubeconfig } });
-    if (felix.status !== 0) {
-      lab.calicoctl(['apply', '-f', '-'], toYaml([{ apiVersion: 'projectcalico.org/v3', kind: 'FelixConfiguration', metadata: { name: 'default' }, spec: FELIX_BY_HAND }]));
-    }
-    await sleep(3000);
-    for (const f of felixes) {
-      try {
-        process.kill(Number(f.pid), 'SIGKILL');
-      } catch { /* it exited by itself */ }
-      lab.startProcess(f.n.netns, ['env', '-i', ...f.env, path.join(lab.bin, 'calico-felix')], `felix-${f.n.name}-restarted`);
-    }
-    await lab.waitForFelix();
-    // The ConfigMap volume: the file the agents read, byte for byte.
-    configFile = path.join(work, 'data-path.json');
-    fs.writeFileSync(configFile, kind('ConfigMap', 'egress-data-path').data['data-path.json']);
-    lab.addExternalHost(PARTNER);
-    lab.startExternalServer([80, 443]);
-    token = lab.kubectl(['create', 'token', SA, '-n', NS, '--duration', '2h']).trim();
+    g = await GatewayLab.start();
+    replicas = g.replicas;
   });
   afterAll(() => {
-    if (process.env.EGRESS_LAB_DEBUG) for (const n of Object.keys(logs)) console.log(`--- ${n}\n${log(n).slice(-4000)}`);
-    lab?.stop();
+    if (process.env.EGRESS_LAB_DEBUG) print(g?.lab.logTails());
+    g?.lab.stop();
   });
 
   test('RBAC: the emitted ServiceAccount, bound by the emitted ClusterRole, may list and watch pods and EndpointSlices, nothing else', () => {
@@ -145,7 +58,7 @@ suite('lab: the egress gateway on a real API server and Felix', () => {
       ['get', '--raw', '/apis/discovery.k8s.io/v1/endpointslices?watch=true&timeoutSeconds=1'],
     ];
     for (const a of allowed) {
-      const r = asAgent(a);
+      const r = g.asAgent(a);
       expect({ args: a.join(' '), status: r.status }).toEqual({ args: a.join(' '), status: 0 });
       expect(r.stderr).not.toMatch(/forbidden/i);
     }
@@ -161,103 +74,296 @@ suite('lab: the egress gateway on a real API server and Felix', () => {
       ['get', 'networkpolicies.crd.projectcalico.org', '-A'],
     ];
     for (const a of forbidden) {
-      const r = asAgent(a);
+      const r = g.asAgent(a);
       expect({ args: a.join(' '), status: r.status }).toEqual({ args: a.join(' '), status: 1 });
       expect(r.stderr).toMatch(/Forbidden|forbidden/);
     }
   });
 
   test('gateway replicas: real Pods whose addresses calico-ipam takes from the egress pool through the annotation we emit', async () => {
-    const tpl = kind('Deployment').spec.template;
-    const container = tpl.spec.containers[0];
-    for (const i of [1, 2]) {
-      // By hand (see beforeAll): the replies' sources are the zones' destinations through this gateway.
-      const allowedSources = JSON.parse(fs.readFileSync(configFile, 'utf8')).zones.filter((z: any) => z.gateway === 'egress').flatMap((z: any) => z.allow.map((a: any) => a.cidr));
-      const annotations = { ...tpl.metadata.annotations, 'cni.projectcalico.org/allowedSourcePrefixes': JSON.stringify(allowedSources) };
-      const pod = await lab.createPod({ namespace: NS, name: `egress-gateway-lab-${i}`, node: i, labels: tpl.metadata.labels, annotations });
-      gateways.push(pod);
-      expect(inCidr(pod.ip, '192.0.2.64', 29)).toBe(true);
-      // The runtime's part: the pod sysctls in the pod's namespace.
-      for (const s of tpl.spec.securityContext.sysctls) nsRun(pod.netns, ['sysctl', '-qw', `${s.name}=${s.value}`]);
-      const args = container.args.map((a: string) => (a === '/etc/cdk8s-egress/data-path.json' ? configFile : a));
-      logs[pod.name] = path.join(lab.dir, `${pod.name}.log`);
-      lab.startProcess(pod, ['env', `POD_IP=${pod.ip}`, AGENT_NODE, AGENT_MAIN, ...args], pod.name);
-    }
-    for (const g of gateways) await waitFor(`${g.name} programmed`, () => /"msg":"applied","egressIp":"192\.0\.2\.6/.test(log(g.name)), 60_000, 500);
+    const tpl = g.kind('Deployment').spec.template;
+    // The library's annotations, as emitted: the egress pool, and the sources Felix lets the pod send from.
+    expect(JSON.parse(tpl.metadata.annotations['cni.projectcalico.org/ipv4pools'])).toEqual(['egress-egress']);
+    const sources: string[] = JSON.parse(tpl.metadata.annotations['cni.projectcalico.org/allowedSourcePrefixes']);
+    const covers = (ip: string) => sources.some((p) => inCidr(ip, p.split('/')[0], Number(p.split('/')[1])));
+    expect([PARTNER, '10.252.0.1', '10.244.0.1', '192.0.2.11'].map(covers)).toEqual([true, true, false, false]);
+    for (const node of [1, 2]) replicas.push(await g.startReplica(node));
+    for (const r of replicas) expect(inCidr(r.pod.ip, '192.0.2.64', 29)).toBe(true);
     // The real EndpointSlice controller lists both replicas, ready.
-    const svc = kind('Service').metadata.name;
+    const svc = g.kind('Service').metadata.name;
     await waitFor('EndpointSlice with both replicas', () => {
-      const s = JSON.parse(lab.kubectl(['get', 'endpointslices', '-n', NS, '-l', `kubernetes.io/service-name=${svc}`, '-o', 'json']));
-      const ready = s.items.flatMap((x: any) => x.endpoints ?? []).filter((e: any) => e.conditions?.ready).flatMap((e: any) => e.addresses);
-      return gateways.every((g) => ready.includes(g.ip));
+      const s = JSON.parse(g.lab.kubectl(['get', 'endpointslices', '-n', NS, '-l', `kubernetes.io/service-name=${svc}`, '-o', 'json']));
+      const addrs = s.items.flatMap((x: any) => x.endpoints ?? []).filter((e: any) => e.conditions?.ready).flatMap((e: any) => e.addresses);
+      return replicas.every((r) => addrs.includes(r.pod.ip));
     }, 60_000, 1000);
   });
 
   test('node agents: the Kubernetes adapter with the ServiceAccount token (in-cluster config) sees the zone pods and the replicas', async () => {
-    pods.client = await lab.createPod({ namespace: 'partners', name: 'partner-sync', node: 0, labels: { app: 'sync' } });
-    pods.outside = await lab.createPod({ namespace: 'plain', name: 'outside', node: 0, labels: { app: 'x' } });
-    const sa = path.join(work, 'serviceaccount');
-    fs.mkdirSync(sa, { recursive: true });
-    fs.writeFileSync(path.join(sa, 'token'), token);
-    fs.copyFileSync(path.join(lab.dir, 'pki', 'ca.crt'), path.join(sa, 'ca.crt'));
-    fs.writeFileSync(path.join(sa, 'namespace'), NS);
-    const ds = kind('DaemonSet').spec.template.spec.containers[0];
-    for (const n of lab.nodes) {
-      const args = ds.args.map((a: string) => (a === '/etc/cdk8s-egress/data-path.json' ? configFile : a));
-      const mount = '/run/secrets/kubernetes.io/serviceaccount';
-      const script = `mkdir -p ${mount} && mount -t tmpfs tmpfs ${mount} && cp ${sa}/token ${sa}/ca.crt ${sa}/namespace ${mount}/ && exec "$@"`;
-      logs[`egress-nat-${n.name}`] = path.join(lab.dir, `egress-nat-${n.name}.log`);
-      lab.startProcess(n.netns, ['unshare', '-m', 'sh', '-c', script, 'sh', 'env', 'KUBERNETES_SERVICE_HOST=192.0.2.2', 'KUBERNETES_SERVICE_PORT=6443',
-        `NODE_NAME=${n.name}`, AGENT_NODE, AGENT_MAIN, ...args], `egress-nat-${n.name}`);
-    }
-    for (const n of lab.nodes) await waitFor(`egress-nat on ${n.name} synced`, () => /first sync done/.test(log(`egress-nat-${n.name}`)), 90_000, 500);
-    const node1 = () => log('egress-nat-node1');
-    await waitFor('both replicas ready on node1', () => gateways.every((g) => new RegExp(`"ip":"${g.ip.replace(/\./g, '\\.')}","from":"[a-z]+","to":"ready"`).test(node1())), 30_000, 500);
-    const table = nsRun(lab.nodes[0].netns, ['nft', 'list', 'table', 'inet', 'cdk8s_egress_node']);
-    expect(table).toContain(`${pods.client.ip} : jump zone_57`); // the partners pod, from the real API
+    pods.client = await g.lab.createPod({ namespace: 'partners', name: 'partner-sync', node: 0, labels: { app: 'sync' } });
+    pods.outside = await g.lab.createPod({ namespace: 'plain', name: 'outside', node: 0, labels: { app: 'x' } });
+    for (const n of g.lab.nodes) g.startNodeAgent(n.name);
+    for (const n of g.lab.nodes) await waitFor(`egress-nat on ${n.name} synced`, () => /first sync done/.test(g.logOf(`egress-nat-${n.name}`)), 90_000, 500);
+    await waitFor('both replicas ready on node1', () => replicas.every(ready), 30_000, 200);
+    const table = nsRun(g.lab.nodes[0].netns, ['nft', 'list', 'table', 'inet', 'cdk8s_egress_node']);
+    expect(table).toMatch(new RegExp(`${pods.client.ip.replace(/\./g, '\\.')} : jump zone_\\d+`)); // the partners pod, from the real API
     expect(table).not.toContain(pods.outside.ip);
   });
 
   test('1. allowed traffic leaves with a gateway egress IP as its source, and the reply comes back', async () => {
-    await lab.waitForEndpoint(pods.client);
-    await lab.waitForFelix();
-    const fromGateways = gateways.map((g) => lab.externalCounter({ saddr: g.ip, daddr: PARTNER, proto: 'tcp', dport: 443 }));
-    const fromPod = lab.externalCounter({ saddr: pods.client.ip, daddr: PARTNER });
-    const fromNode = lab.externalCounter({ saddr: pods.client.node.ip, daddr: PARTNER });
-    const connected = lab.tcpConnects(pods.client, PARTNER, 443, 3);
+    await g.lab.waitForEndpoint(pods.client);
+    await g.lab.waitForFelix();
+    const fromGateways = replicas.map((r) => g.lab.externalCounter({ saddr: r.pod.ip, daddr: PARTNER, proto: 'tcp', dport: 443 }));
+    const fromPod = g.lab.externalCounter({ saddr: pods.client.ip, daddr: PARTNER });
+    const fromNode = g.lab.externalCounter({ saddr: pods.client.node.ip, daddr: PARTNER });
+    const connected = g.lab.tcpConnects(pods.client, PARTNER, 443, 3);
     const seen = { gateways: fromGateways.map((c) => c.packets()), pod: fromPod.packets(), node: fromNode.packets() };
-    // Where the packets went, hop by hop (printed for the report; the assertions follow).
-    const sh = (ns: string, cmd: string) => spawnSync('ip', ['netns', 'exec', ns, 'sh', '-c', cmd], { encoding: 'utf8' }).stdout;
-    const trail = [
-      `node1 tunnel: ${sh(lab.nodes[0].netns, 'ip -s link show egz6619193 | tail -4 | tr -s " " | tr "\\n" " "')}`,
-      `node1 leak_blocked: ${sh(lab.nodes[0].netns, 'nft list counter inet cdk8s_egress_node leak_blocked | grep packets')}`,
-      ...gateways.map((g) => `${g.name}: ${sh(g.netns, 'nft list counters table inet cdk8s_egress_gw | grep -B1 packets | tr -s " " | tr "\\n" " "')}`),
-      ...gateways.map((g) => `${g.name} conntrack: ${sh(g.netns, `conntrack -L -d ${PARTNER} 2>/dev/null`)}`),
-      ...gateways.map((g) => `${g.node.name} conntrack: ${sh(g.node.netns, `conntrack -L -d ${PARTNER} 2>/dev/null; conntrack -L -s ${PARTNER} 2>/dev/null`)}`),
-      ...gateways.map((g) => `${g.node.name} Felix drops with packets: ${sh(g.node.netns, 'nft list ruleset | grep -E "counter packets [1-9].*drop" | head -8')}`),
-      `node1 Felix drops with packets: ${sh(lab.nodes[0].netns, 'nft list ruleset | grep -E "counter packets [1-9].*drop" | head -8')}`,
-    ];
-    // eslint-disable-next-line no-console
-    console.log(`behaviour 1: connected=${connected}, packets at the partner ${JSON.stringify(seen)}\n${trail.join('\n')}`);
+    if (!connected) {
+      // Where the packets went (for the report): Felix's drop rules that counted packets, per node.
+      for (const n of g.lab.nodes) print(`${n.name} Felix drops: ${spawnSync('ip', ['netns', 'exec', n.netns, 'sh', '-c', 'nft list ruleset | grep -E "counter packets [1-9].*drop" | head -8'], { encoding: 'utf8' }).stdout}`);
+    }
+    print(`behaviour 1: connected=${connected}, packets at the partner ${JSON.stringify(seen)}`);
     expect(seen.pod).toBe(0);
     expect(seen.node).toBe(0);
     expect(seen.gateways.reduce((a, b) => a + b, 0)).toBeGreaterThan(0); // the request left with an egress IP
     expect(connected).toBe(true); // and the reply came back to the pod
+    // UDP too, echoed: each flow stays on one replica, and both replicas carry flows of the zone.
+    const flows = await g.udp(pods.client, 8, 20, 1500);
+    for (const f of flows) {
+      expect(f.egress).toHaveLength(1);
+      expect(replicas.map((r) => r.pod.ip)).toContain(f.egress[0]);
+      expect(f.received).toBeGreaterThan(f.sent * 0.9);
+    }
   });
 
   test('2. denied traffic never arrives (0 packets at the external side)', async () => {
-    const leaks = [lab.externalCounter({ daddr: PARTNER, proto: 'tcp', dport: 80 }), lab.externalCounter({ daddr: PARTNER, proto: 'udp' })];
-    expect(lab.tcpConnects(pods.client, PARTNER, 80, 2)).toBe(false);
-    lab.udpSend(pods.client, PARTNER, 443);
+    const leaks = [g.lab.externalCounter({ daddr: PARTNER, proto: 'tcp', dport: 80 }), g.lab.externalCounter({ daddr: PARTNER, proto: 'udp', dport: 9001 })];
+    expect(g.lab.tcpConnects(pods.client, PARTNER, 80, 2)).toBe(false);
+    g.lab.udpSend(pods.client, PARTNER, 9001);
     await sleep(500);
     expect(leaks.map((c) => c.packets())).toEqual([0, 0]);
   });
 
   test('3. a pod outside every zone leaves as Calico alone has it leave (natOutgoing: the node address)', () => {
-    const fromNode = lab.externalCounter({ saddr: pods.outside.node.ip, daddr: PARTNER, proto: 'tcp', dport: 443 });
-    const viaGateway = gateways.map((g) => lab.externalCounter({ saddr: g.ip, daddr: PARTNER }));
-    expect(lab.tcpConnects(pods.outside, PARTNER, 443, 3)).toBe(true);
+    const fromNode = g.lab.externalCounter({ saddr: pods.outside.node.ip, daddr: PARTNER, proto: 'tcp', dport: 443 });
+    const viaGateway = replicas.map((r) => g.lab.externalCounter({ saddr: r.pod.ip, daddr: PARTNER }));
+    expect(g.lab.tcpConnects(pods.outside, PARTNER, 443, 3)).toBe(true);
     expect(fromNode.packets()).toBeGreaterThan(0);
     expect(viaGateway.map((c) => c.packets())).toEqual([0, 0]);
+  });
+
+  test('4a. failover, the probe path: a replica that dies (the API still lists it) loses its flows to the survivor; the survivor\'s flows go on', async () => {
+    const gaps: number[] = [];
+    for (let trial = 1; trial <= TRIALS; trial++) {
+      const t = await g.failoverTrial(pods.client, 'dies');
+      expect(t.moved.length).toBeGreaterThan(0);
+      for (const f of t.moved) {
+        expect(f.egress).toEqual([t.victim.pod.ip, t.survivor.pod.ip]);
+        expect(f.maxGapMs).toBeLessThan(1000); // the floor; the goal (0.25 s) is a benchmark figure
+      }
+      for (const f of t.flows.filter((x) => !t.moved.includes(x))) expect(f.egress).toEqual([t.survivor.pod.ip]);
+      gaps.push(t.gap);
+      print(`failover (probe path) trial ${trial}: ${t.moved.length} of 8 flows moved, longest gap ${t.gap} ms; dead verdict +${t.deadAfterMs ?? '?'} ms; `
+        + `survivor's flows worst gap ${t.survivorsWorstGap} ms; load ${load()}`);
+    }
+    print(`failover gap, probe path: min ${Math.min(...gaps)} median ${median(gaps)} max ${Math.max(...gaps)} ms over ${gaps.length} trials (npm run bench:lab for the figures)`);
+  });
+
+  test('4b. failover, the EndpointSlice path: a replica Pod deleted through the API loses its flows to the survivor', async () => {
+    const t = await g.failoverTrial(pods.client, 'deleted');
+    expect(t.moved.length).toBeGreaterThan(0);
+    for (const f of t.moved) {
+      expect(f.egress).toEqual([t.victim.pod.ip, t.survivor.pod.ip]);
+      expect(f.maxGapMs).toBeLessThan(1000);
+    }
+    for (const f of t.flows.filter((x) => !t.moved.includes(x))) expect(f.egress).toEqual([t.survivor.pod.ip]);
+    print(`failover (EndpointSlice path): ${t.moved.length} of 8 flows moved, longest gap ${t.gap} ms; survivor's flows worst gap ${t.survivorsWorstGap} ms; load ${load()}`);
+  });
+
+  test('6. graceful drain: a Pod deleted with its grace period (a terminating endpoint) keeps its established flows; new flows go to the survivor', async () => {
+    const tcp = g.tcp(pods.client, 20, 6000);
+    const stream = g.udp(pods.client, 8, 10, 6000);
+    await sleep(1000);
+    const victim = g.carrying(replicas, pods.client, 'tcp', 443)[0];
+    expect(victim).toBeDefined(); // the connection is through one replica
+    const survivor = survivorOf(victim);
+    g.lab.deletePodThroughApi(victim.pod, 30);
+    kill(victim.proc, 'SIGTERM'); // the kubelet's part: SIGTERM to the container, which drains
+    await waitFor('draining on node1', () => g.healthOn('node1', victim) === 'draining', 10_000, 100);
+    const fresh = await g.udp(pods.client, 8, 20, 1000); // new flows during the drain
+    const established = await stream;
+    const conn = await tcp;
+    expect(fresh.map((f) => f.egress)).toEqual(fresh.map(() => [survivor.pod.ip]));
+    expect(moved(established, victim).length).toBeGreaterThan(0);
+    for (const f of established) {
+      expect(f.egress).toHaveLength(1); // no flow changed replica during the drain
+      expect(f.received).toBeGreaterThan(f.sent * 0.9);
+    }
+    expect(conn.error).toBeUndefined();
+    expect(conn.egress).toBe(victim.pod.ip);
+    expect(conn.echoes).toBe(conn.sent);
+    print(`drain: the TCP connection through the terminating replica kept going (${conn.sent} writes echoed, worst gap ${conn.maxGapMs} ms); `
+      + `${moved(established, victim).length} UDP flows stayed on it; 8 of 8 new flows on the survivor`);
+    g.lab.removePodNetwork(victim.pod); // the grace period's end: the kubelet stops the Pod and confirms its deletion
+    g.lab.deletePodThroughApi(victim.pod, 0);
+    await replace(victim, true);
+  });
+
+  test('10. a gateway agent crash or restart with its data path intact moves no flow', async () => {
+    const mark = node1().length;
+    const stream = g.udp(pods.client, 8, 10, 5000);
+    const tcp = g.tcp(pods.client, 20, 5000);
+    await sleep(1000);
+    const victim = g.carrying(replicas, pods.client, 'tcp', 443)[0] ?? replicas[0];
+    g.killGatewayAgent(victim);
+    await sleep(1500); // 30 probe intervals without the agent
+    g.startGatewayAgent(victim); // the kubelet restarts the container in the same Pod
+    const flows = await stream;
+    const conn = await tcp;
+    for (const f of flows) {
+      expect(f.egress).toHaveLength(1);
+      expect(f.received).toBeGreaterThan(f.sent * 0.9);
+    }
+    expect(conn.error).toBeUndefined();
+    expect(conn.echoes).toBe(conn.sent);
+    expect(node1().slice(mark)).not.toMatch(/"to":"dead"/);
+    print(`agent kill + restart: no flow moved, worst UDP gap ${Math.max(...flows.map((f) => f.maxGapMs))} ms, TCP worst gap ${conn.maxGapMs} ms; load ${load()}`);
+    await waitFor('restarted agent ready', () => ready(victim), 30_000, 200);
+  });
+
+  test('5 and 11. fail closed with every replica gone; traffic flows again within 1 s of a replica becoming ready', async () => {
+    for (const r of replicas) g.killReplica(r);
+    await waitFor('both replicas dead on node1', () => replicas.every((r) => g.healthOn('node1', r) === 'dead'), 10_000, 50);
+    const leaks = g.lab.externalCounter({ daddr: PARTNER });
+    expect(g.lab.tcpConnects(pods.client, PARTNER, 443, 2)).toBe(false);
+    g.lab.udpSend(pods.client, PARTNER, 9000);
+    await sleep(500);
+    expect(leaks.packets()).toBe(0); // nothing leaks: not from the pod, the node or anywhere
+    // Recovery: one replica comes back as a new Pod (nothing programmed), while a zone pod keeps sending.
+    const old = replicas[0];
+    g.lab.deletePod(old.pod);
+    const mark = node1().length;
+    const stream = g.udp(pods.client, 1, 1, 9000);
+    const r = await g.startReplica(g.lab.nodes.indexOf(old.pod.node));
+    replicas[0] = r;
+    const readyAt = g.appliedAt(r);
+    const [f] = await stream;
+    print(`recovery: node1 saw the new replica ${g.healthOn('node1', r, mark)}`);
+    expect(f.egress).toEqual([r.pod.ip]);
+    const recovery = f.firstAt - readyAt;
+    print(`REAL-LAB RECOVERY after a total outage: first packet through ${recovery} ms after the replica became ready (its agent's "applied"); load ${load()}`);
+    expect(recovery).toBeLessThan(1000);
+    await replace(replicas[1]);
+  });
+
+  test('7. agent restart: traffic goes on while the node agent is down, and it picks up what changed when it returns', async () => {
+    const stream = g.udp(pods.client, 8, 10, 6000);
+    await sleep(1000);
+    kill(g.nodeAgents.get('node1'), 'SIGKILL');
+    pods.late = await g.lab.createPod({ namespace: 'partners', name: 'partner-late', node: 0, labels: { app: 'sync' } });
+    const mark = node1().length;
+    g.startNodeAgent('node1');
+    await waitFor('node1 agent synced again', () => /first sync done/.test(node1().slice(mark)), 60_000, 200);
+    const flows = await stream;
+    for (const f of flows) {
+      expect(f.egress).toHaveLength(1); // steered throughout: the kernel kept the rules
+      expect(f.received).toBeGreaterThan(f.sent * 0.9);
+    }
+    await g.lab.waitForEndpoint(pods.late);
+    const [late] = await g.udp(pods.late, 1, 20, 1000);
+    expect(replicas.map((r) => r.pod.ip)).toContain(late.egress[0]); // the pod created while it was down is steered
+    expect(late.received).toBeGreaterThan(0);
+  });
+
+  test('8. API server restart: the watches reconnect, relist after "410 Gone", and a pod created while the agent was cut off is steered', async () => {
+    const agent = g.nodeAgents.get('node1');
+    const mark = node1().length;
+    const stream = g.udp(pods.client, 4, 10, 8000);
+    await sleep(500);
+    kill(agent, 'SIGSTOP'); // the agent is cut off (frozen): its watches miss what follows
+    let compacted = 0;
+    try {
+      pods.away = await g.lab.createPod({ namespace: 'partners', name: 'partner-while-away', node: 0, labels: { app: 'sync' } });
+      // History compacted past everything the agent saw, and the API server's watch cache rebuilt: resuming a watch
+      // from the agent's last resourceVersion can only end in 410 Gone.
+      compacted = g.lab.etcdCompact();
+      await g.lab.restartApiServer();
+    } finally {
+      kill(agent, 'SIGCONT');
+    }
+    const table = () => nsRun(g.lab.nodes[0].netns, ['nft', 'list', 'table', 'inet', 'cdk8s_egress_node']);
+    await waitFor('the pod created while away is steered', () => table().includes(pods.away.ip), 60_000, 250);
+    const resumed = [...node1().slice(mark).matchAll(/"msg":"watch reconnecting","resource":"pods","from":"(\d+)"/g)].map((m) => Number(m[1]));
+    expect(resumed.length).toBeGreaterThan(0);
+    expect(resumed[0]).toBeLessThan(compacted); // it resumed from before the compaction: the server could only say 410
+    const flows = await stream;
+    for (const f of flows) expect(f.egress).toHaveLength(1); // the data path went on meanwhile
+    await g.lab.waitForEndpoint(pods.away);
+    const [away] = await g.udp(pods.away, 1, 20, 1000);
+    expect(replicas.map((r) => r.pod.ip)).toContain(away.egress[0]);
+    print(`API server restart: node1's pod watch resumed from resourceVersion ${resumed[0]} (history compacted at ${compacted}), relisted, and steers the pod created meanwhile`);
+  });
+
+  test('9. a bad ConfigMap update is rejected, and the last good rules stay', async () => {
+    const bad = JSON.parse(g.goodConfig);
+    bad.gateways[0].vxlanPort = 70000;
+    const marks = { node: node1().length, gw: replicas.map((r) => g.logOf(r.log).length) };
+    const before = nsRun(g.lab.nodes[0].netns, ['nft', 'list', 'table', 'inet', 'cdk8s_egress_node']).replace(/counter packets \d+ bytes \d+/g, '');
+    const stream = g.udp(pods.client, 4, 10, 3000);
+    g.writeConfig(JSON.stringify(bad));
+    await waitFor('node agent rejects it', () => /configuration rejected; the running rules are kept.*vxlanPort/.test(node1().slice(marks.node)), 10_000, 100);
+    for (const [i, r] of replicas.entries()) {
+      await waitFor(`${r.pod.name} rejects it`, () => /configuration rejected; the running rules are kept.*vxlanPort/.test(g.logOf(r.log).slice(marks.gw[i])), 10_000, 100);
+    }
+    const flows = await stream;
+    for (const f of flows) {
+      expect(f.egress).toHaveLength(1);
+      expect(f.received).toBeGreaterThan(f.sent * 0.9);
+    }
+    const after = nsRun(g.lab.nodes[0].netns, ['nft', 'list', 'table', 'inet', 'cdk8s_egress_node']).replace(/counter packets \d+ bytes \d+/g, '');
+    expect(after).toEqual(before);
+    g.writeConfig(g.goodConfig);
+  });
+
+  test('12. a change to a 10,000-prefix allow-list reaches the gateways as an in-place set update, leaving established flows alone', async () => {
+    const base = JSON.parse(g.goodConfig);
+    const zone = base.zones.find((z: any) => z.name === 'partners');
+    const filler = (i: number, second = 0) => ({ cidr: `100.${64 + second + Math.floor(i / 256)}.${i % 256}.0/24`, protocol: 'tcp', ports: ['443'] });
+    const withFillers = (fillers: object[]) => {
+      const c = JSON.parse(g.goodConfig);
+      c.zones.find((z: any) => z.name === 'partners').allow = [...zone.allow, ...fillers];
+      return JSON.stringify(c, null, 2);
+    };
+    const n = 10_000 - zone.allow.length;
+    const updated = (r: Replica, from: number) => /"msg":"allow-list updated in place","added":(\d+),"removed":(\d+),"ms":(\d+)/.exec(g.logOf(r.log).slice(from));
+    let marks = replicas.map((r) => g.logOf(r.log).length);
+    g.writeConfig(withFillers(Array.from({ length: n }, (_, i) => filler(i))));
+    for (const [i, r] of replicas.entries()) await waitFor('10,000 prefixes loaded', () => updated(r, marks[i]), 120_000, 50);
+    const first = replicas.map((r, i) => updated(r, marks[i])!);
+    // The change under test: -100 / +100 prefixes, while flows run.
+    const stream = g.udp(pods.client, 8, 10, 4000);
+    const tcp = g.tcp(pods.client, 20, 4000);
+    await sleep(1000);
+    marks = replicas.map((r) => g.logOf(r.log).length);
+    const t0 = Date.now();
+    const kept = Array.from({ length: n - 100 }, (_, i) => filler(i + 100));
+    g.writeConfig(withFillers([...kept, ...Array.from({ length: 100 }, (_, i) => filler(i, 40))]));
+    for (const [i, r] of replicas.entries()) await waitFor('change applied', () => updated(r, marks[i]), 30_000, 20);
+    const wall = Date.now() - t0;
+    const change = replicas.map((r, i) => updated(r, marks[i])!);
+    const flows = await stream;
+    const conn = await tcp;
+    for (const c of change) expect([Number(c[1]), Number(c[2])]).toEqual([100, 100]);
+    for (const c of change) expect(Number(c[3])).toBeLessThan(1000);
+    for (const f of flows) {
+      expect(f.egress).toHaveLength(1);
+      expect(f.received).toBeGreaterThan(f.sent * 0.9);
+    }
+    expect(conn.error).toBeUndefined();
+    expect(conn.echoes).toBe(conn.sent);
+    print(`REAL-LAB ALLOW-LIST: first load of ${n + zone.allow.length} prefixes nft ${first.map((m) => m[3]).join(' / ')} ms; -100/+100 change nft ${change.map((m) => m[3]).join(' / ')} ms `
+      + `on the two replicas, file write to applied on both ${wall} ms (polled); no flow moved; load ${load()}`);
+    g.writeConfig(g.goodConfig);
+    marks = replicas.map((r) => g.logOf(r.log).length);
+    for (const [i, r] of replicas.entries()) await waitFor('back to the example list', () => updated(r, marks[i]), 60_000, 50);
   });
 });

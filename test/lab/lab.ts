@@ -767,8 +767,10 @@ export function stopLab(dir = `/tmp/${LAB_PREFIX}`): void {
   for (const ns of mine) tryRun('ip', ['netns', 'del', ns]);
   tryRun('ip', ['link', 'del', `${LAB_PREFIX}-host`]);
   fs.rmSync(dir, { recursive: true, force: true });
-  // The lock of a lab whose starter has exited (scripts/lab/up.sh) or of this process.
+  // The lock of a lab whose starter has exited (scripts/lab/up.sh).
   const holder = (() => { try { return Number(fs.readFileSync(path.join(LOCK, 'pid'), 'utf8')); } catch { return 0; } })();
-  const alive = holder > 0 && holder !== process.pid && (() => { try { process.kill(holder, 0); return true; } catch { return false; } })();
+  // Never this process's own lock: Lab.start calls this right after taking it (Lab.stop releases it). Removing it here
+  // let a second lab start beside the first (two suites collided on "nodes node1 already exists").
+  const alive = holder > 0 && (() => { try { process.kill(holder, 0); return true; } catch { return false; } })();
   if (!alive) fs.rmSync(LOCK, { recursive: true, force: true });
 }

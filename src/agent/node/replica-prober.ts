@@ -70,9 +70,14 @@ export class ReplicaProber {
     for (const [k, { e, g, vni }] of wanted) {
       const t = this.tracked.get(k);
       if (t) {
+        // A terminating endpoint (the EndpointSlice's news) drains the replica: said here, where it changes (found
+        // in the real-cluster lab: the drain took effect but was never reported, as the agent's own "draining"
+        // answer then changed nothing).
+        const before = t.forwards === undefined ? undefined : healthOf(t);
         t.endpoint = e;
         t.gateway = g;
         t.vni = vni;
+        if (before !== undefined) this.reportIfChanged(t, before);
       } else {
         this.track(k, e, g, vni);
       }

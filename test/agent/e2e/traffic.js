@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // Traffic helper for the namespace end-to-end tests, run inside a namespace with `ip netns exec`.
 // Plain JavaScript so it starts fast without a compiler.
-//   server  --udp <port> --tcp <port>[,<port>] [--quiet udp]   echo; each reply says which source address arrived
+//   server  --udp <port> --tcp <port>[,<port>] [--quiet udp] [--bind <ip>]   echo; each reply says which source
+//             address arrived. --bind: the UDP socket's address (its replies' source; on 0.0.0.0 the kernel picks the
+//             source by route, which need not be the address the datagram was sent to)
 //   udp     --to <ip:port> --flows <n> --interval <ms> --duration <ms>
 //             one socket (= one flow) per n; prints a JSON summary per flow
 //   tcp     --to <ip:port> --interval <ms> --duration <ms>   one long-lived connection, JSON summary
@@ -21,7 +23,7 @@ if (mode === 'server') {
     if (!quiet) process.stdout.write(JSON.stringify({ t: Date.now(), proto: 'udp', src: r.address, sport: r.port, data: msg.toString() }) + '\n');
     u.send(`${r.address}|${msg}`, r.port, r.address);
   });
-  u.bind(Number(args.udp), '0.0.0.0');
+  u.bind(Number(args.udp), args.bind || '0.0.0.0');
   for (const p of String(args.tcp || '').split(',').filter(Boolean)) {
     net.createServer((s) => {
       process.stdout.write(JSON.stringify({ t: Date.now(), proto: 'tcp', src: s.remoteAddress, sport: s.remotePort, port: Number(p) }) + '\n');

@@ -261,7 +261,9 @@ export class GatewayLab {
 
   /** Which replica carries the pod's connections to `dport` right now (its pod network's conntrack). */
   public carrying(replicas: Replica[], from: LabPod, proto: 'tcp' | 'udp', dport: number): Replica[] {
-    return replicas.filter((r) => spawnSync('ip', ['netns', 'exec', r.pod.netns, 'conntrack', '-L', '-p', proto, '--dport', String(dport), '-s', from.ip],
+    // TCP: established connections only (the closed ones of earlier tests linger in TIME_WAIT).
+    const state = proto === 'tcp' ? ['--state', 'ESTABLISHED'] : [];
+    return replicas.filter((r) => spawnSync('ip', ['netns', 'exec', r.pod.netns, 'conntrack', '-L', '-p', proto, '--dport', String(dport), '-s', from.ip, ...state],
       { encoding: 'utf8' }).stdout.trim().length > 0);
   }
 
@@ -307,7 +309,7 @@ export class GatewayLab {
     this.writeConfig(this.goodConfig);
     lab.addExternalHost(PARTNER);
     // The partner: echo servers (UDP and TCP 80/443, traffic.js) and iperf3.
-    lab.startProcess(lab.externalNetns, [process.execPath, TRAFFIC, 'server', '--udp', String(UDP_PORT), '--tcp', '80,443', '--quiet', 'udp'], 'partner-echo');
+    lab.startProcess(lab.externalNetns, [process.execPath, TRAFFIC, 'server', '--udp', String(UDP_PORT), '--tcp', '80,443', '--quiet', 'udp', '--bind', PARTNER], 'partner-echo');
     lab.startProcess(lab.externalNetns, ['iperf3', '-s', '-p', String(IPERF_PORT)], 'partner-iperf3');
     await waitFor('partner servers listening', () => {
       const ss = nsRun(lab.externalNetns, ['ss', '-Hlntu']);

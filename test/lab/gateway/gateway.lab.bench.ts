@@ -68,7 +68,9 @@ describeLab('bench: the egress gateway in the real-cluster lab', () => {
     for (let i = 0; i < ROUNDS; i++) {
       noteLoad();
       // Interleaved, the order alternating: a slower machine slows both of a round's runs.
-      const pair = i % 2 === 0 ? [g.iperf(client, SECONDS), g.iperf(outside, SECONDS)] : [g.iperf(outside, SECONDS), g.iperf(client, SECONDS)].reverse();
+      const pair = i % 2 === 0
+        ? [g.iperf(client, SECONDS), g.iperf(outside, SECONDS)]
+        : [g.iperf(outside, SECONDS), g.iperf(client, SECONDS)].reverse();
       gw.push(pair[0] / 1e9);
       plain.push(pair[1] / 1e9);
       ratios.push(pair[0] / pair[1]);

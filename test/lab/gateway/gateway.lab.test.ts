@@ -279,22 +279,27 @@ describeLab('lab: the egress gateway on a real API server and Felix', () => {
     const mark = node1().length;
     const stream = g.udp(pods.client, 4, 10, 8000);
     await sleep(500);
-    kill(agent, 'SIGSTOP'); // the agent is cut off (frozen): its watches miss what follows
+    // The agent is cut off (frozen) while the API server restarts: the server closes its watches, and what follows
+    // happens while it cannot watch. A frozen process's sockets still buffer data, so the pod is created only after
+    // the restart, and history is compacted past it: resuming from the agent's last resourceVersion can only end in
+    // 410 Gone (the new server's watch cache starts after it, and etcd no longer has it).
+    kill(agent, 'SIGSTOP');
     let compacted = 0;
     try {
-      pods.away = await g.lab.createPod({ namespace: 'partners', name: 'partner-while-away', node: 0, labels: { app: 'sync' } });
-      // History compacted past everything the agent saw, and the API server's watch cache rebuilt: resuming a watch
-      // from the agent's last resourceVersion can only end in 410 Gone.
-      compacted = g.lab.etcdCompact();
       await g.lab.restartApiServer();
+      pods.away = await g.lab.createPod({ namespace: 'partners', name: 'partner-while-away', node: 0, labels: { app: 'sync' } });
+      compacted = g.lab.etcdCompact();
     } finally {
       kill(agent, 'SIGCONT');
     }
     const table = () => nsRun(g.lab.nodes[0].netns, ['nft', 'list', 'table', 'inet', 'cdk8s_egress_node']);
     await waitFor('the pod created while away is steered', () => table().includes(pods.away.ip), 60_000, 250);
-    const resumed = [...node1().slice(mark).matchAll(/"msg":"watch reconnecting","resource":"pods","from":"(\d+)"/g)].map((m) => Number(m[1]));
+    const watchLog = node1().slice(mark).split('\n').filter((l) => /watch|list/.test(l));
+    print(`node1's agent around the API server restart:\n${watchLog.join('\n')}`);
+    const resumed = [...watchLog.join('\n').matchAll(/"msg":"watch reconnecting","resource":"pods","from":"(\d+)"/g)].map((m) => Number(m[1]));
     expect(resumed.length).toBeGreaterThan(0);
     expect(resumed[0]).toBeLessThan(compacted); // it resumed from before the compaction: the server could only say 410
+    expect(watchLog.join('\n')).toMatch(/"msg":"watch reconnecting","resource":"pods","from":"a new list"/); // and it relisted
     const flows = await stream;
     for (const f of flows) expect(f.egress).toHaveLength(1); // the data path went on meanwhile
     await g.lab.waitForEndpoint(pods.away);

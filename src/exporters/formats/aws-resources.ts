@@ -8,8 +8,8 @@
  */
 import { problem } from '../../model/errors';
 import { FirewallExportInput, FirewallPort, FirewallRule, FirewallZone } from '../firewall-export-input';
-import { ExporterCapabilities } from '../firewall-exporter';
 import { platformComment, platformName, ruleSummary } from '../platform-text';
+import { platformCapabilities, PlatformExporter } from './platform-exporter';
 
 /** One security group egress rule. */
 export interface SgRule {
@@ -63,17 +63,10 @@ const NACL_DENY = 32766;
 export const AWS_PROTOCOLS = ['all', 'tcp', 'udp', 'icmp', 'icmpv6'];
 
 /** What both AWS formats (CloudFormation and Terraform: the same resources) can express. */
-export const AWS_CAPABILITIES: ExporterCapabilities = {
-  domains: true,
-  wildcardDomains: true,
-  ipv6: true,
-  icmpTypes: true,
-  icmpCodes: true,
-  protocols: AWS_PROTOCOLS,
-};
+export const AWS_CAPABILITIES = platformCapabilities(['domains', 'wildcard-domains', 'ipv6', 'icmp-types', 'icmp-codes'], AWS_PROTOCOLS);
 
 /** Problems beyond the declared capabilities. */
-export function awsUnsupported(input: FirewallExportInput): string[] {
+function awsUnsupported(input: FirewallExportInput): string[] {
   const problems: string[] = [];
   for (const zone of input.zones) {
     for (const rule of zone.rules.filter(r => r.ipVersion === 0)) {
@@ -88,6 +81,17 @@ export function awsUnsupported(input: FirewallExportInput): string[] {
     }
   }
   return problems;
+}
+
+/** Base of the two AWS formats: the same resources, capabilities and limits, written as CloudFormation or Terraform. */
+export abstract class AwsExporter extends PlatformExporter {
+  protected constructor(format: string) {
+    super(format, AWS_CAPABILITIES);
+  }
+
+  public unsupported(input: FirewallExportInput): string[] {
+    return awsUnsupported(input);
+  }
 }
 
 /** The AWS resources of every zone. */

@@ -1,7 +1,8 @@
 import { ofFamily } from '../addresses';
 import { FirewallExportInput, FirewallPort } from '../firewall-export-input';
-import { ExporterCapabilities, FirewallExportFile, IFirewallExporter } from '../firewall-exporter';
+import { FirewallExportFile } from '../firewall-exporter';
 import { jsonText, platformComment, platformName, ruleSummary } from '../platform-text';
+import { platformCapabilities, PlatformExporter } from './platform-exporter';
 
 // Security rule names: 1-80 of letters, digits, "_", "." and "-".
 const NAME = { maxLength: 80, invalid: /[^a-zA-Z0-9_.-]+/g, replacement: '-' };
@@ -17,15 +18,10 @@ const PROTOCOL: { [p: string]: string } = { tcp: 'Tcp', udp: 'Udp', icmp: 'Icmp'
  * rule AllowInternetOutBound (65001) would allow the rest. ICMP types, SCTP, ICMPv6 and other protocol
  * numbers are not expressible.
  */
-export class AzureNsgExporter implements IFirewallExporter {
-  public readonly format = 'azure';
-  public readonly capabilities: ExporterCapabilities = {
-    domains: false,
-    ipv6: true,
-    icmpTypes: false,
-    icmpCodes: false,
-    protocols: ['all', 'tcp', 'udp', 'icmp'],
-  };
+export class AzureNsgExporter extends PlatformExporter {
+  constructor() {
+    super('azure', platformCapabilities(['ipv6'], ['all', 'tcp', 'udp', 'icmp']));
+  }
 
   public unsupported(input: FirewallExportInput): string[] {
     const allows = input.zones.reduce((n, z) => n + z.rules.reduce((m, r) => m + protocolGroups(r.ports).length, 0), 0);

@@ -1,8 +1,9 @@
 import { problem } from '../../model/errors';
 import { ofFamily } from '../addresses';
 import { FirewallExportInput, FirewallPort } from '../firewall-export-input';
-import { ExporterCapabilities, FirewallExportFile, IFirewallExporter } from '../firewall-exporter';
+import { FirewallExportFile } from '../firewall-exporter';
 import { jsonText, platformComment, platformName, ruleSummary } from '../platform-text';
+import { platformCapabilities, PlatformExporter } from './platform-exporter';
 
 // RFC 1035 names, at most 63 characters.
 const NAME = { maxLength: 63, invalid: /[^a-z0-9-]+/g, replacement: '-' };
@@ -19,15 +20,10 @@ const MAX_RANGES = 256;
  * ICMP types are not expressible (GCP matches ICMP as a whole). The network is `global/networks/default`;
  * change it where your VPC is another.
  */
-export class GcpFirewallExporter implements IFirewallExporter {
-  public readonly format = 'gcp';
-  public readonly capabilities: ExporterCapabilities = {
-    domains: false,
-    ipv6: true,
-    icmpTypes: false,
-    icmpCodes: false,
-    protocols: ['all', 'tcp', 'udp', 'sctp', 'icmp', 'icmpv6', 'number', 'udplite'],
-  };
+export class GcpFirewallExporter extends PlatformExporter {
+  constructor() {
+    super('gcp', platformCapabilities(['ipv6'], ['all', 'tcp', 'udp', 'sctp', 'icmp', 'icmpv6', 'number', 'udplite']));
+  }
 
   public unsupported(input: FirewallExportInput): string[] {
     const problems: string[] = [];

@@ -3,7 +3,7 @@ import { FirewallAddress, FirewallExportInput, FirewallPort, FirewallRule } from
 import { FirewallExportFile } from '../firewall-exporter';
 import { platformComment, platformName, ruleSummary } from '../platform-text';
 import { netfilterPortGroups } from './netfilter-ports';
-import { KERNEL_FILTER_CAPABILITIES, PlatformExporter } from './platform-exporter';
+import { addressRules, KERNEL_FILTER_CAPABILITIES, PlatformExporter } from './platform-exporter';
 
 const TABLE = 'cdk8s_egress';
 // nft limits user comments to 128 bytes.
@@ -28,7 +28,7 @@ export class NftablesExporter extends PlatformExporter {
     const rules: string[] = [];
     for (const zone of input.zones) {
       rules.push(`\t\t# zone ${zone.name}${zone.description ? `: ${platformComment(zone.description, 200, /[\n]/g)}` : ''} (${zone.exitMode})`);
-      for (const rule of zone.rules.filter(r => r.ipVersion !== 0)) {
+      for (const rule of addressRules(zone)) {
         const src = setName(rule, 'src');
         const dst = setName(rule, 'dst');
         sets.push(set(src, rule.ipVersion, rule.sources), set(dst, rule.ipVersion, rule.destinations));

@@ -1,4 +1,5 @@
-import { FirewallExportInput } from '../firewall-export-input';
+import { ofFamily } from '../addresses';
+import { FirewallAddress, FirewallExportInput, FirewallRule, FirewallZone } from '../firewall-export-input';
 import { ExporterCapabilities, FirewallExportFile, IFirewallExporter } from '../firewall-exporter';
 
 /** What a platform matches beyond addresses and TCP/UDP ports (see ExporterCapabilities). */
@@ -18,6 +19,18 @@ export function platformCapabilities(matches: PlatformMatch[], protocols: string
     icmpCodes: has('icmp-codes'),
     protocols,
   };
+}
+
+/** A zone's rules that match addresses, in order (domain rules, ipVersion 0, become platforms' FQDN objects). */
+export function addressRules(zone: FirewallZone): FirewallRule[] {
+  return zone.rules.filter(r => r.ipVersion !== 0);
+}
+
+/** What a default deny covers, per zone and IP family that has sources, in zone order (4 before 6). */
+export function denyScopes(input: FirewallExportInput): { zone: FirewallZone; family: number; sources: FirewallAddress[] }[] {
+  return input.zones.flatMap(zone => [4, 6]
+    .map(family => ({ zone, family, sources: ofFamily(zone.sources, family) }))
+    .filter(scope => scope.sources.length > 0));
 }
 
 /** Linux's packet filters (nftables and iptables: the same netfilter matches). */

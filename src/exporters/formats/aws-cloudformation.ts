@@ -1,4 +1,4 @@
-import { AwsExporter, awsDenyGroup, awsResources, NaclEntry } from './aws-resources';
+import { AwsExporter, awsDenyGroup, awsResources, NaclEntry, ruleGroupFields } from './aws-resources';
 import { FirewallExportInput } from '../firewall-export-input';
 import { FirewallExportFile } from '../firewall-exporter';
 import { jsonText } from '../platform-text';
@@ -42,17 +42,7 @@ export class AwsCloudFormationExporter extends AwsExporter {
       if (z.ruleGroup.rulesString) {
         resources[`${z.logicalName}EgressRuleGroup`] = {
           Type: 'AWS::NetworkFirewall::RuleGroup',
-          Properties: {
-            RuleGroupName: z.ruleGroup.name,
-            Type: 'STATEFUL',
-            Capacity: z.ruleGroup.capacity,
-            Description: z.ruleGroup.description,
-            RuleGroup: {
-              RulesSource: { RulesString: z.ruleGroup.rulesString },
-              StatefulRuleOptions: { RuleOrder: 'STRICT_ORDER' },
-            },
-            Tags: tags,
-          },
+          Properties: ruleGroupFields(z.ruleGroup, 'cloudformation', tags),
         };
       }
       domainOnly.push(...z.domainOnlyRules);

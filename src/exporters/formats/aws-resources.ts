@@ -83,6 +83,28 @@ function awsUnsupported(input: FirewallExportInput): string[] {
   return problems;
 }
 
+/** How a format spells a field: CloudFormation's PascalCase property or Terraform's snake_case argument. */
+export type AwsFieldStyle = 'cloudformation' | 'terraform';
+
+/**
+ * A zone's stateful Network Firewall rule group (strict order), as CloudFormation's properties or Terraform's
+ * arguments: the same fields in the same order, each named in the format's own style.
+ */
+export function ruleGroupFields(group: AwsZoneResources['ruleGroup'], style: AwsFieldStyle, tags: unknown): { [field: string]: unknown } {
+  const cfn = style === 'cloudformation';
+  return {
+    [cfn ? 'RuleGroupName' : 'name']: group.name,
+    [cfn ? 'Type' : 'type']: 'STATEFUL',
+    [cfn ? 'Capacity' : 'capacity']: group.capacity,
+    [cfn ? 'Description' : 'description']: group.description,
+    [cfn ? 'RuleGroup' : 'rule_group']: {
+      [cfn ? 'RulesSource' : 'rules_source']: { [cfn ? 'RulesString' : 'rules_string']: group.rulesString },
+      [cfn ? 'StatefulRuleOptions' : 'stateful_rule_options']: { [cfn ? 'RuleOrder' : 'rule_order']: 'STRICT_ORDER' },
+    },
+    [cfn ? 'Tags' : 'tags']: tags,
+  };
+}
+
 /** Base of the two AWS formats: the same resources, capabilities and limits, written as CloudFormation or Terraform. */
 export abstract class AwsExporter extends PlatformExporter {
   protected constructor(format: string) {

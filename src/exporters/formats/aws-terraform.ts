@@ -1,4 +1,4 @@
-import { AwsExporter, awsDenyGroup, awsResources } from './aws-resources';
+import { AwsExporter, awsDenyGroup, awsResources, ruleGroupFields } from './aws-resources';
 import { FirewallExportInput } from '../firewall-export-input';
 import { FirewallExportFile } from '../firewall-exporter';
 import { jsonText } from '../platform-text';
@@ -53,17 +53,7 @@ export class AwsTerraformExporter extends AwsExporter {
         };
       }
       if (z.ruleGroup.rulesString) {
-        groups[z.tfName] = {
-          name: z.ruleGroup.name,
-          type: 'STATEFUL',
-          capacity: z.ruleGroup.capacity,
-          description: z.ruleGroup.description,
-          rule_group: {
-            rules_source: { rules_string: z.ruleGroup.rulesString },
-            stateful_rule_options: { rule_order: 'STRICT_ORDER' },
-          },
-          tags,
-        };
+        groups[z.tfName] = ruleGroupFields(z.ruleGroup, 'terraform', tags);
       }
       domainOnly.push(...z.domainOnlyRules);
     }

@@ -1,3 +1,4 @@
+import { BackendFeature } from './backend-capabilities';
 import { BackendProblems } from './backend-problems';
 import { IBackendRenderer, IRenderSelection } from './backend-renderer';
 import { clusterExceptions, insideCluster, isIpv6, portsOf, ruleDestinations } from './zone-destinations';
@@ -95,7 +96,7 @@ export class CiliumRenderer implements IBackendRenderer {
     const problems = new BackendProblems(BACKEND);
 
     for (const pool of selection.natPools) {
-      problems.add(`NAT pools (pool "${pool.name}" ${pool.cidr}: per-pool natOutgoing, no-NAT destinations and SNAT addresses; Cilium masquerades cluster-wide)`,
+      problems.addUnsupported(BackendFeature.NAT_POOLS, `NAT pools (pool "${pool.name}" ${pool.cidr}: per-pool natOutgoing, no-NAT destinations and SNAT addresses; Cilium masquerades cluster-wide)`,
         pool.path, 'leave NAT pools out of Cilium estates, or render their zones with Backend.CALICO');
     }
     const zones: ZonePlan[] = [];
@@ -110,7 +111,7 @@ export class CiliumRenderer implements IBackendRenderer {
 
   private zoneSpecs(zone: EgressZoneModel, doc: EgressModelDocument, problems: BackendProblems): CiliumPolicySpec[] {
     if (zone.tier !== 'default') {
-      problems.add(`policy tiers (zone "${zone.name}" is in tier "${zone.tier}")`, zone.path, 'leave tier at its default for Cilium');
+      problems.addUnsupported(BackendFeature.TIERS, `policy tiers (zone "${zone.name}" is in tier "${zone.tier}")`, zone.path, 'leave tier at its default for Cilium');
     }
     const selectors = this.ownedSelectors(zone, this.subjectSelectors(zone, NAMESPACE_LABEL, NAMESPACE_LABELS_PREFIX, problems), doc, problems);
     const usesDomains = zone.rules.some(r => ruleDestinations(r, doc).domains.length > 0);
@@ -287,7 +288,7 @@ export class CiliumRenderer implements IBackendRenderer {
     if (!gw) return undefined; // the model builder reports undeclared gateways
     const before = problems.count;
     if ((gw.implementation ?? 'cdk8s-egress') === 'calico-enterprise') {
-      problems.add(`Calico Enterprise gateways (gateway "${gw.name}", used at ${usedAt})`, gw.path, 'use Backend.CALICO_ENTERPRISE for zones that leave through it');
+      problems.addUnsupported(BackendFeature.CALICO_ENTERPRISE_GATEWAYS, `Calico Enterprise gateways (gateway "${gw.name}", used at ${usedAt})`, gw.path, 'use Backend.CALICO_ENTERPRISE for zones that leave through it');
       return undefined;
     }
     if (!gw.nodeSelector) {
@@ -323,7 +324,7 @@ export class CiliumRenderer implements IBackendRenderer {
         else if (p.fromPort === undefined) out.push({ port: '0', protocol: proto.name });
         else out.push({ port: String(p.fromPort), endPort: p.toPort !== p.fromPort ? p.toPort : undefined, protocol: proto.name });
       } else {
-        problems.add(`protocol ${proto.name} (${what}: Cilium matches TCP, UDP, SCTP and ICMP only)`, path);
+        problems.addUnsupported(BackendFeature.OTHER_PROTOCOLS, `protocol ${proto.name} (${what}: Cilium matches TCP, UDP, SCTP and ICMP only)`, path);
       }
     }
     return { all: false, ports: out, icmps };

@@ -1,4 +1,4 @@
-import { BackendFeature, rejects } from './backend-capabilities';
+import { FeatureKey, rejects } from './backend-capabilities';
 import { problem } from '../model/errors';
 
 /**
@@ -21,7 +21,7 @@ export class BackendProblems {
    * (backend-capabilities.ts) must say so: a renderer that finds a use of a feature the table promises for its
    * backend is an internal error, never a silently dropped rule.
    */
-  public addUnsupported(feature: BackendFeature, detail: string, path: string, hint?: string): void {
+  public addUnsupported(feature: FeatureKey, detail: string, path: string, hint?: string): void {
     if (!rejects(this.backend, feature)) {
       throw new Error(`internal: the backend support table says backend "${this.backend}" expresses ${feature}, but its renderer rejected ${detail} (at ${path})`);
     }

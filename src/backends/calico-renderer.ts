@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { BackendFeature, rejects } from './backend-capabilities';
+import { FeatureKey, rejects } from './backend-capabilities';
 import { IBackendRenderer, IRenderSelection } from './backend-renderer';
 import { renderCalicoPools } from './calico-pools';
 import { AllowRuleContext, allowRules, denyExternalRules, dnsRules, inClusterRules, INLINE_NETS_MAX, rendersInline } from './calico-zone-rules';
@@ -38,15 +38,15 @@ export class CalicoRenderer implements IBackendRenderer {
   public unsupported(selection: IRenderSelection): string[] {
     const problems: string[] = [];
     // This class renders Calico and (as a base) Calico Enterprise: the support table says which rejects what.
-    const rejected = (feature: BackendFeature) => rejects(this.name, feature);
-    for (const set of rejected(BackendFeature.DOMAIN_NAMES) ? selection.destinationSets : []) {
+    const rejected = (feature: FeatureKey) => rejects(this.name, feature);
+    for (const set of rejected('domain-names') ? selection.destinationSets : []) {
       if (set.domains.length > 0) {
         const declared = declaredAs(set, selection.zones);
         problems.push(problem(`backend "${this.name}" cannot match domain names (${declared.what}: ${set.domains.join(', ')})`, declared.paths,
           'use Backend.CALICO_ENTERPRISE or Backend.CILIUM, or list addresses'));
       }
     }
-    for (const zone of rejected(BackendFeature.CALICO_ENTERPRISE_GATEWAYS) ? selection.zones : []) {
+    for (const zone of rejected('calico-enterprise-gateways') ? selection.zones : []) {
       for (const name of new Set([zone.exit.gateway, ...zone.rules.map(r => r.gateway)])) {
         const gw = selection.document.gateways.find(g => g.name === name);
         if (gw?.implementation === 'calico-enterprise') {

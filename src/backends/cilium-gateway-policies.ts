@@ -1,4 +1,3 @@
-import { BackendFeature } from './backend-capabilities';
 import { BackendProblems } from './backend-problems';
 import { translateSelector } from './cilium-translation';
 import { isIpv6, ruleDestinations } from './zone-destinations';
@@ -89,7 +88,7 @@ function gatewayTarget(doc: EgressModelDocument, name: string, usedAt: string, p
   if (!gw) return undefined; // the model builder reports undeclared gateways
   const before = problems.count;
   if ((gw.implementation ?? 'cdk8s-egress') === 'calico-enterprise') {
-    problems.addUnsupported(BackendFeature.CALICO_ENTERPRISE_GATEWAYS, `Calico Enterprise gateways (gateway "${gw.name}", used at ${usedAt})`, gw.path, 'use Backend.CALICO_ENTERPRISE for zones that leave through it');
+    problems.addUnsupported('calico-enterprise-gateways', `Calico Enterprise gateways (gateway "${gw.name}", used at ${usedAt})`, gw.path, 'use Backend.CALICO_ENTERPRISE for zones that leave through it');
     return undefined;
   }
   if (!gw.nodeSelector) {

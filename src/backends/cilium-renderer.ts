@@ -1,4 +1,3 @@
-import { BackendFeature } from './backend-capabilities';
 import { BackendProblems } from './backend-problems';
 import { IBackendRenderer, IRenderSelection } from './backend-renderer';
 import { gatewayPolicies, GatewayPolicyPlan } from './cilium-gateway-policies';
@@ -81,7 +80,7 @@ export class CiliumRenderer implements IBackendRenderer {
     const problems = new BackendProblems(BACKEND);
 
     for (const pool of selection.natPools) {
-      problems.addUnsupported(BackendFeature.NAT_POOLS, `NAT pools (pool "${pool.name}" ${pool.cidr}: per-pool natOutgoing, no-NAT destinations and SNAT addresses; Cilium masquerades cluster-wide)`,
+      problems.addUnsupported('nat-pools', `NAT pools (pool "${pool.name}" ${pool.cidr}: per-pool natOutgoing, no-NAT destinations and SNAT addresses; Cilium masquerades cluster-wide)`,
         pool.path, 'leave NAT pools out of Cilium estates, or render their zones with Backend.CALICO');
     }
     const zones: ZonePlan[] = [];
@@ -96,7 +95,7 @@ export class CiliumRenderer implements IBackendRenderer {
 
   private zoneSpecs(zone: EgressZoneModel, doc: EgressModelDocument, problems: BackendProblems): CiliumPolicySpec[] {
     if (zone.tier !== 'default') {
-      problems.addUnsupported(BackendFeature.TIERS, `policy tiers (zone "${zone.name}" is in tier "${zone.tier}")`, zone.path, 'leave tier at its default for Cilium');
+      problems.addUnsupported('tiers', `policy tiers (zone "${zone.name}" is in tier "${zone.tier}")`, zone.path, 'leave tier at its default for Cilium');
     }
     const selectors = this.ownedSelectors(zone, this.subjectSelectors(zone, NAMESPACE_LABEL, NAMESPACE_LABELS_PREFIX, problems), doc, problems);
     const usesDomains = zone.rules.some(r => ruleDestinations(r, doc).domains.length > 0);

@@ -1,4 +1,3 @@
-import { BackendFeature } from './backend-capabilities';
 import { BackendProblems } from './backend-problems';
 import { CiliumIcmpField, CiliumPortProtocol } from '../cilium';
 import { Port } from '../model/port';
@@ -36,7 +35,7 @@ export function translatePorts(ports: Port[], what: string, path: string, proble
       else if (p.fromPort === undefined) out.push({ port: '0', protocol: proto.name });
       else out.push({ port: String(p.fromPort), endPort: p.toPort !== p.fromPort ? p.toPort : undefined, protocol: proto.name });
     } else {
-      problems.addUnsupported(BackendFeature.OTHER_PROTOCOLS, `protocol ${proto.name} (${what}: Cilium matches TCP, UDP, SCTP and ICMP only)`, path);
+      problems.addUnsupported('other-protocols', `protocol ${proto.name} (${what}: Cilium matches TCP, UDP, SCTP and ICMP only)`, path);
     }
   }
   return { all: false, ports: out, icmps };

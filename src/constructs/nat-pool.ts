@@ -111,6 +111,8 @@ export class NatPool extends Construct {
    * @param props what to create (see NatPoolProps)
    */
   constructor(scope: Construct, id: string, props: NatPoolProps) {
+    // Same opening as CalicoEnterpriseGateway's on purpose: declare() runs the shared part, and TypeScript lets
+    // only the constructor assign the readonly fields, one by one, from the checked props.
     super(scope, id);
     this.props = props;
     const pool = declare(this, path => checkedPool(id, props, path));

@@ -19,6 +19,8 @@ const PORT_MODELS = new BoundedMemo<string, PortModel>(10_000);
  * `toString()` is canonical ("tcp/443", "udp/5000-5100", "icmp/8", "all") and is the port's identity.
  */
 export class Port {
+  // The per-protocol factories repeat one shape on purpose: each is a public static that Python, Java and Go
+  // users call by name (jsii has no default-argument overloads); all of them delegate to range() and new Port().
   /** One TCP port. */
   public static tcp(port: number): Port {
     return Port.range(Protocol.TCP, port, port);

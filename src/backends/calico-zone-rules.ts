@@ -1,6 +1,6 @@
 import { groupByProtocol, portsKey } from './calico-port-groups';
 import { overlappingClusterRanges } from './zone-destinations';
-import { CalicoAction, CalicoEntityRule, CalicoRule } from '../calico';
+import { CalicoAction, CalicoEntityRule, CalicoIcmpFields, CalicoProtocol, CalicoRule } from '../calico';
 import { BoundedMemo, oncePer } from '../model/bounded-memo';
 import { DestinationSetModel, DnsModel, EgressModelDocument, EgressZoneModel } from '../model/egress-model-document';
 import { Selector } from '../model/selector';
@@ -105,13 +105,13 @@ export function allowRules(zone: EgressZoneModel, doc: EgressModelDocument, ctx:
     if (names.length > 0) {
       const namespaced = names.map(n => sets.get(n)!).find(s => s.namespace);
       destinations.push({
-        destination: {
+        destination: entityRule({
           selector: names.length === 1 ? setSelector(names[0]) : Selector.labelIn(DESTINATION_SET_LABEL, names).toString(),
           namespaceSelector: namespaced ? Selector.labelEquals(CALICO_NAMESPACE_NAME_LABEL, namespaced.namespace!).toString() : undefined,
-        },
+        }),
       });
     }
-    for (const [ipVersion, nets] of inlineNets) destinations.push({ destination: { nets }, ipVersion });
+    for (const [ipVersion, nets] of inlineNets) destinations.push({ destination: entityRule({ nets }), ipVersion });
     if (destinations.length === 0) continue;
     // A rule never opens cluster ranges (README: only allowInCluster does): leave out those it overlaps.
     const ruleCidrs = used.flatMap(s => s.cidrs.map(c => c.cidr));
@@ -120,20 +120,13 @@ export function allowRules(zone: EgressZoneModel, doc: EgressModelDocument, ctx:
     const annotations = ruleAnnotations(rule.name, rule.description);
     for (const { destination, ipVersion: family } of destinations) {
       if (rule.ports.length === 0) {
-        rules.push({ action: CalicoAction.ALLOW, ipVersion: family, destination, metadata: { annotations } });
+        rules.push(allowRule(undefined, family, undefined, destination, annotations));
         continue;
       }
       for (const { protocol, ipVersion, ports, icmp } of groupByProtocol(rule.ports)) {
         // ICMP belongs to one family: skip the other family's inline addresses rather than contradict ipVersion.
         if (ipVersion !== undefined && family !== undefined && ipVersion !== family) continue;
-        rules.push({
-          action: CalicoAction.ALLOW,
-          protocol,
-          ipVersion: ipVersion ?? family,
-          icmp,
-          destination: { ...destination, ports },
-          metadata: { annotations },
-        });
+        rules.push(allowRule(protocol, ipVersion ?? family, icmp, { ...destination, ports }, annotations));
       }
     }
     if (key !== undefined) shared.set(key, rules.slice(first));
@@ -153,6 +146,39 @@ function buildDenyExternalRules(doc: EgressModelDocument): CalicoRule[] {
       : { action: CalicoAction.DENY, ipVersion, metadata: meta });
   }
   return rules;
+}
+
+// An estate's allow rules (170,000 at 5,000 zones) are built in one shape each, rule and entity rule: every field,
+// undefined where unset. The rule checks and the renderer read every field of each, and one shape keeps those
+// reads fast (V8's inline caches); the output is the same, since unset fields are not written.
+function entityRule(e: Pick<CalicoEntityRule, 'nets' | 'selector' | 'namespaceSelector'>): CalicoEntityRule {
+  return {
+    nets: e.nets,
+    notNets: undefined,
+    selector: e.selector,
+    notSelector: undefined,
+    namespaceSelector: e.namespaceSelector,
+    ports: undefined,
+    notPorts: undefined,
+    serviceAccounts: undefined,
+    services: undefined,
+  };
+}
+
+function allowRule(protocol: CalicoProtocol | undefined, ipVersion: number | undefined, icmp: CalicoIcmpFields | undefined,
+  destination: CalicoEntityRule, annotations: { [key: string]: string }): CalicoRule {
+  return {
+    action: CalicoAction.ALLOW,
+    protocol,
+    notProtocol: undefined,
+    icmp,
+    notICMP: undefined,
+    ipVersion,
+    source: undefined,
+    destination,
+    http: undefined,
+    metadata: { annotations },
+  };
 }
 
 // The selector of one destination set, printed once per set name (rules of many zones select the same set).

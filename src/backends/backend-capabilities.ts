@@ -1,5 +1,39 @@
+import { problem } from '../model/errors';
+
+/** How far a backend supports a feature. */
+export enum BackendSupport {
+  /** Every use of the feature is expressed. */
+  SUPPORTED = 'supported',
+  /** Some uses are: the others are a synth-time error, or (where the table says so) a weaker guarantee. */
+  PARTIAL = 'partial',
+  /** Any use of the feature is a synth-time error naming the backend, the feature and the construct path. */
+  UNSUPPORTED = 'unsupported',
+}
+
+/** One backend's cell of a row: how far it supports the feature, and what it does. */
+export interface BackendSupportCell {
+  /** How far the backend supports the feature. */
+  readonly support: BackendSupport;
+  /** What the backend does, as docs/backends.md shows it ("error": a synth-time error). */
+  readonly text: string;
+}
+
+/** How each built-in backend supports one feature. */
+export interface BackendSupportRow {
+  /** Open-source Calico. */
+  readonly calico: BackendSupportCell;
+  /** Calico Enterprise / Calico Cloud. */
+  readonly calicoEnterprise: BackendSupportCell;
+  /** Cilium. */
+  readonly cilium: BackendSupportCell;
+  /** Plain Kubernetes NetworkPolicy. */
+  readonly kubernetes: BackendSupportCell;
+}
+
 /** What one backend does with one feature of the egress model. */
 export interface BackendCapability {
+  /** The feature's key ("domain-names", "nat-pools", …), what `BackendCapabilities.supportOf` takes. */
+  readonly key: string;
   /** The feature. */
   readonly feature: string;
   /** Open-source Calico. */
@@ -10,101 +44,121 @@ export interface BackendCapability {
   readonly cilium: string;
   /** Plain Kubernetes NetworkPolicy. */
   readonly kubernetes: string;
+  /** How far each backend supports the feature. */
+  readonly support: BackendSupportRow;
 }
 
-// "error" means: asking for it is a synth-time error naming the backend, the feature and the construct path.
+type Cell = BackendSupportCell;
+
+/** The rows' keys: what the renderers' checks name (backend-support.ts). */
+export type FeatureKey = 'addresses' | 'overlapping-zones' | 'domain-names' | 'ports' | 'icmp' | 'other-protocols' | 'selectors'
+  | 'namespace-selectors' | 'tiers' | 'zone-precedence' | 'nat-pools' | 'gateways' | 'calico-enterprise-gateways';
+
+/** The built-in backends' names (Backend.CALICO.name, …) and their column of the table. */
+const COLUMNS: { [backend: string]: keyof BackendSupportRow } = {
+  'calico': 'calico',
+  'calico-enterprise': 'calicoEnterprise',
+  'cilium': 'cilium',
+  'kubernetes': 'kubernetes',
+};
+
+function row(key: FeatureKey, feature: string, cells: BackendSupportRow): BackendCapability {
+  return {
+    key,
+    feature,
+    calico: cells.calico.text,
+    calicoEnterprise: cells.calicoEnterprise.text,
+    cilium: cells.cilium.text,
+    kubernetes: cells.kubernetes.text,
+    support: cells,
+  };
+}
+
+// The table, one row per feature: per backend what it does (the prose docs/backends.md shows) and how far it
+// supports the feature (what the renderers' checks and the test of the table read).
+const yes = (text: string): Cell => ({ support: BackendSupport.SUPPORTED, text });
+const partly = (text: string): Cell => ({ support: BackendSupport.PARTIAL, text });
+const no = (text: string): Cell => ({ support: BackendSupport.UNSUPPORTED, text });
+
 const TABLE: BackendCapability[] = [
-  {
-    feature: 'Addresses (CIDRs)',
-    calico: 'yes: (Global)NetworkSet selected by label, cluster ranges an allowed prefix overlaps in `notNets`',
-    calicoEnterprise: 'yes: (Global)NetworkSet selected by label, cluster ranges an allowed prefix overlaps in `notNets`',
-    cilium: 'yes: `toCIDRSet`, cluster ranges inside an allowed prefix in `except`, prefixes inside cluster ranges left out',
-    kubernetes: 'yes: `ipBlock`, cluster ranges inside an allowed prefix in `except`, prefixes inside cluster ranges left out',
-  },
-  {
-    feature: 'Zones selecting the same pods',
-    calico: 'the first by order, then name: Calico\'s policy order, and later zones\' selectors leave its pods out',
-    calicoEnterprise: 'the first by order, then name: Calico\'s policy order, and later zones\' selectors leave its pods out',
-    cilium: 'the first by order, then name: later zones\' endpoint selectors leave its pods out (one spec per way of being outside it)',
-    kubernetes: 'the first by order, then name: later zones\' pod selectors leave its pods out (one NetworkPolicy per way of being outside it)',
-  },
-  {
-    feature: 'Domain names',
-    calico: 'error',
-    calicoEnterprise: 'yes: `allowedEgressDomains` of the set (`*` spans any number of labels)',
-    cilium: 'yes: `toFQDNs`, DNS proxy turned on by the DNS rule (`*` matches within one label: narrower)',
-    kubernetes: 'error',
-  },
-  {
-    feature: 'Ports, ranges, named ports',
-    calico: 'yes',
-    calicoEnterprise: 'yes',
-    cilium: 'yes (`endPort`; a whole protocol is port 0)',
-    kubernetes: 'yes (`endPort`)',
-  },
-  {
-    feature: 'ICMP type / code',
-    calico: 'yes',
-    calicoEnterprise: 'yes',
-    cilium: 'type only (`icmps`); codes and "every type": error',
-    kubernetes: 'error',
-  },
-  {
-    feature: 'Other IP protocols (GRE, ESP, …)',
-    calico: 'yes',
-    calicoEnterprise: 'yes',
-    cilium: 'error',
-    kubernetes: 'error',
-  },
-  {
-    feature: 'Selectors',
-    calico: 'full Calico grammar',
-    calicoEnterprise: 'full Calico grammar',
-    cilium: '`==` `!=` `in` `not in` `has()` `&&`, `||` within one label; others: error',
-    kubernetes: '`==` `!=` `in` `not in` `has()` `&&`, `||` within one label; others: error',
-  },
-  {
-    feature: 'Namespaces chosen by label',
-    calico: 'yes',
-    calicoEnterprise: 'yes (not for zones with a Calico Enterprise gateway: error)',
-    cilium: 'yes (`io.cilium.k8s.namespace.labels.*`)',
-    kubernetes: 'error (a NetworkPolicy lives in one named namespace)',
-  },
-  {
-    feature: 'Tiers',
-    calico: 'yes',
-    calicoEnterprise: 'yes',
-    cilium: 'error',
-    kubernetes: 'error',
-  },
-  {
-    feature: 'Zone wins over other policies',
-    calico: 'yes: order 100 and a deny of everything external',
-    calicoEnterprise: 'yes: order 100 and a deny of everything external',
-    cilium: 'yes: `egressDeny` of the world except what the zone allows; not for zones with domain names',
-    kubernetes: 'no: NetworkPolicies are additive, another policy can allow more',
-  },
-  {
-    feature: 'NAT pools',
-    calico: 'yes: IPPools, disabled no-NAT pools',
-    calicoEnterprise: 'yes: IPPools, disabled no-NAT pools',
-    cilium: 'error (masquerading is cluster-wide)',
-    kubernetes: 'error (pools are the CNI\'s)',
-  },
-  {
-    feature: 'cdk8s-egress gateways',
-    calico: 'yes: the cdk8s-egress data path',
-    calicoEnterprise: 'yes: the cdk8s-egress data path',
-    cilium: 'Cilium\'s own: CiliumEgressGatewayPolicy (needs the gateway\'s nodeSelector and one IPv4 egress IP; fail-open: error)',
-    kubernetes: 'error (NetworkPolicy cannot steer traffic)',
-  },
-  {
-    feature: 'Calico Enterprise gateways',
-    calico: 'error',
-    calicoEnterprise: 'yes: EgressGateway, IPPool, EgressGatewayPolicy, namespace annotation (whole namespaces; fail-open: error)',
-    cilium: 'error',
-    kubernetes: 'error',
-  },
+  row('addresses', 'Addresses (CIDRs)', {
+    calico: yes('yes: (Global)NetworkSet selected by label, cluster ranges an allowed prefix overlaps in `notNets`'),
+    calicoEnterprise: yes('yes: (Global)NetworkSet selected by label, cluster ranges an allowed prefix overlaps in `notNets`'),
+    cilium: yes('yes: `toCIDRSet`, cluster ranges inside an allowed prefix in `except`, prefixes inside cluster ranges left out'),
+    kubernetes: yes('yes: `ipBlock`, cluster ranges inside an allowed prefix in `except`, prefixes inside cluster ranges left out'),
+  }),
+  row('overlapping-zones', 'Zones selecting the same pods', {
+    calico: yes('the first by order, then name: Calico\'s policy order, and later zones\' selectors leave its pods out'),
+    calicoEnterprise: yes('the first by order, then name: Calico\'s policy order, and later zones\' selectors leave its pods out'),
+    cilium: yes('the first by order, then name: later zones\' endpoint selectors leave its pods out (one spec per way of being outside it)'),
+    kubernetes: yes('the first by order, then name: later zones\' pod selectors leave its pods out (one NetworkPolicy per way of being outside it)'),
+  }),
+  row('domain-names', 'Domain names', {
+    calico: no('error'),
+    calicoEnterprise: yes('yes: `allowedEgressDomains` of the set (`*` spans any number of labels)'),
+    cilium: partly('yes: `toFQDNs`, DNS proxy turned on by the DNS rule (`*` matches within one label: narrower)'),
+    kubernetes: no('error'),
+  }),
+  row('ports', 'Ports, ranges, named ports', {
+    calico: yes('yes'),
+    calicoEnterprise: yes('yes'),
+    cilium: yes('yes (`endPort`; a whole protocol is port 0)'),
+    kubernetes: yes('yes (`endPort`)'),
+  }),
+  row('icmp', 'ICMP type / code', {
+    calico: yes('yes'),
+    calicoEnterprise: yes('yes'),
+    cilium: partly('type only (`icmps`); codes and "every type": error'),
+    kubernetes: no('error'),
+  }),
+  row('other-protocols', 'Other IP protocols (GRE, ESP, …)', {
+    calico: yes('yes'),
+    calicoEnterprise: yes('yes'),
+    cilium: no('error'),
+    kubernetes: no('error'),
+  }),
+  row('selectors', 'Selectors', {
+    calico: yes('full Calico grammar'),
+    calicoEnterprise: yes('full Calico grammar'),
+    cilium: partly('`==` `!=` `in` `not in` `has()` `&&`, `||` within one label; others: error'),
+    kubernetes: partly('`==` `!=` `in` `not in` `has()` `&&`, `||` within one label; others: error'),
+  }),
+  row('namespace-selectors', 'Namespaces chosen by label', {
+    calico: yes('yes'),
+    calicoEnterprise: partly('yes (not for zones with a Calico Enterprise gateway: error)'),
+    cilium: yes('yes (`io.cilium.k8s.namespace.labels.*`)'),
+    kubernetes: no('error (a NetworkPolicy lives in one named namespace)'),
+  }),
+  row('tiers', 'Tiers', {
+    calico: yes('yes'),
+    calicoEnterprise: yes('yes'),
+    cilium: no('error'),
+    kubernetes: no('error'),
+  }),
+  row('zone-precedence', 'Zone wins over other policies', {
+    calico: yes('yes: order 100 and a deny of everything external'),
+    calicoEnterprise: yes('yes: order 100 and a deny of everything external'),
+    cilium: partly('yes: `egressDeny` of the world except what the zone allows; not for zones with domain names'),
+    kubernetes: partly('no: NetworkPolicies are additive, another policy can allow more'),
+  }),
+  row('nat-pools', 'NAT pools', {
+    calico: yes('yes: IPPools, disabled no-NAT pools'),
+    calicoEnterprise: yes('yes: IPPools, disabled no-NAT pools'),
+    cilium: no('error (masquerading is cluster-wide)'),
+    kubernetes: no('error (pools are the CNI\'s)'),
+  }),
+  row('gateways', 'cdk8s-egress gateways', {
+    calico: yes('yes: the cdk8s-egress data path'),
+    calicoEnterprise: yes('yes: the cdk8s-egress data path'),
+    cilium: partly('Cilium\'s own: CiliumEgressGatewayPolicy (needs the gateway\'s nodeSelector and one IPv4 egress IP; fail-open: error)'),
+    kubernetes: no('error (NetworkPolicy cannot steer traffic)'),
+  }),
+  row('calico-enterprise-gateways', 'Calico Enterprise gateways', {
+    calico: no('error'),
+    calicoEnterprise: partly('yes: EgressGateway, IPPool, EgressGatewayPolicy, namespace annotation (whole namespaces; fail-open: error)'),
+    cilium: no('error'),
+    kubernetes: no('error'),
+  }),
 ];
 
 /**
@@ -114,7 +168,22 @@ const TABLE: BackendCapability[] = [
 export class BackendCapabilities {
   /** The support table, one row per feature. */
   public static table(): BackendCapability[] {
-    return TABLE.map(r => ({ ...r }));
+    return TABLE.map(r => ({ ...r, support: { ...r.support } }));
+  }
+
+  /**
+   * How far a built-in backend supports a feature (what its checks ask before they report a use of it).
+   * @param backend a built-in backend's name ("calico", "calico-enterprise", "cilium", "kubernetes")
+   * @param feature the feature's key (a row's `key`: "domain-names", "nat-pools", …)
+   */
+  public static supportOf(backend: string, feature: string): BackendSupport {
+    const column = COLUMNS[backend];
+    if (column === undefined) {
+      throw new Error(problem(`backend "${backend}" is not in the support table`, undefined, `one of ${Object.keys(COLUMNS).join(', ')}`));
+    }
+    const found = TABLE.find(r => r.key === feature);
+    if (!found) throw new Error(problem(`feature "${feature}" is not in the support table`, undefined, `one of ${TABLE.map(r => r.key).join(', ')}`));
+    return found.support[column].support;
   }
 
   /** The support table as Markdown (what README and docs/backends.md show). */
@@ -129,4 +198,12 @@ export class BackendCapabilities {
   }
 
   private constructor() {}
+}
+
+/**
+ * Whether the backend support table says `backend` cannot express `feature` at all: the renderers ask this
+ * before they report a use of the feature, so the table is the one place that says which backend rejects what.
+ */
+export function rejects(backend: string, feature: FeatureKey): boolean {
+  return BackendCapabilities.supportOf(backend, feature) === BackendSupport.UNSUPPORTED;
 }

@@ -1,3 +1,4 @@
+import { FeatureKey, rejects } from './backend-capabilities';
 import { problem } from '../model/errors';
 
 /**
@@ -13,6 +14,18 @@ export class BackendProblems {
   /** Records that `feature` (with its detail) cannot be expressed by this backend. */
   public add(feature: string, path: string, hint?: string): void {
     this.list.push(problem(`backend "${this.backend}" cannot express ${feature}`, path, hint));
+  }
+
+  /**
+   * Records a use of `feature`, which this backend cannot express at all. The backend support table
+   * (backend-capabilities.ts) must say so: a renderer that finds a use of a feature the table promises for its
+   * backend is an internal error, never a silently dropped rule.
+   */
+  public addUnsupported(feature: FeatureKey, detail: string, path: string, hint?: string): void {
+    if (!rejects(this.backend, feature)) {
+      throw new Error(`internal: the backend support table says backend "${this.backend}" expresses ${feature}, but its renderer rejected ${detail} (at ${path})`);
+    }
+    this.add(detail, path, hint);
   }
 
   /** How many problems were found so far. */

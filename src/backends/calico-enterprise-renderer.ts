@@ -78,7 +78,8 @@ export class CalicoEnterpriseRenderer extends CalicoRenderer {
       const t = gw.nodeSelector ? tryKubeLabelSelector(gw.nodeSelector) : {};
       if (t.problem) problems.add(`selector "${gw.nodeSelector}" (node selector of gateway "${gw.name}"): ${t.problem}`, gw.path, 'use ==, !=, in, not in, has() and && only');
     }
-    return problems.list;
+    // What the Calico base rejects, asked of the support table for this backend (it rejects less).
+    return [...super.unsupported(selection), ...problems.list];
   }
 
   public render(selection: IRenderSelection): void {

@@ -1,11 +1,12 @@
 import { BackendProblems } from './backend-problems';
 import { IBackendRenderer, IRenderSelection } from './backend-renderer';
+import { gatewayPolicies, GatewayPolicyPlan } from './cilium-gateway-policies';
+import { translatePorts, translateSelector } from './cilium-translation';
 import { clusterExceptions, insideCluster, isIpv6, portsOf, ruleDestinations } from './zone-destinations';
 import {
-  CiliumClusterwideNetworkPolicy, CiliumEgressGatewayPolicy, CiliumEgressGatewayPolicySpec, CiliumEgressGatewaySelector,
-  CiliumEgressRule, CiliumFqdnSelector, CiliumIcmpField, CiliumPolicySpec, CiliumPortProtocol, CiliumPortRule,
+  CiliumClusterwideNetworkPolicy, CiliumEgressGatewayPolicy, CiliumEgressRule, CiliumFqdnSelector, CiliumPolicySpec, CiliumPortRule,
 } from '../cilium';
-import { EgressGatewayModel, EgressModelDocument, EgressZoneModel } from '../model/egress-model-document';
+import { EgressModelDocument, EgressZoneModel } from '../model/egress-model-document';
 import { Port } from '../model/port';
 import { KubeLabelSelector, LabelSelectorRequirement, mergeLabelSelectors, tryKubeLabelSelector } from '../model/selector/label-selector-translation';
 import { ZONE_LABEL, descriptionAnnotations } from '../model/vocabulary';
@@ -15,16 +16,7 @@ import { exclusionCombinations, MAX_EXCLUSION_SELECTORS, negationAlternatives, s
 const NAMESPACE_LABEL = 'k8s:io.kubernetes.pod.namespace';
 /** Cilium copies each namespace label onto its endpoints under this prefix. */
 const NAMESPACE_LABELS_PREFIX = 'k8s:io.cilium.k8s.namespace.labels.';
-/** The namespace pseudo-label of CiliumEgressGatewayPolicy pod selectors. */
-const EGW_NAMESPACE_LABEL = 'io.kubernetes.pod.namespace';
 const BACKEND = 'cilium';
-
-interface GatewayPolicyPlan {
-  readonly id: string;
-  readonly path: string;
-  readonly name: string;
-  readonly spec: CiliumEgressGatewayPolicySpec;
-}
 
 interface ZonePlan {
   readonly zone: EgressZoneModel;
@@ -35,13 +27,6 @@ interface ZonePlan {
 interface Plan {
   readonly problems: string[];
   readonly zones: ZonePlan[];
-}
-
-interface PortTranslation {
-  /** Every protocol and port: the rule needs no toPorts/icmps. */
-  readonly all: boolean;
-  readonly ports: CiliumPortProtocol[];
-  readonly icmps: CiliumIcmpField[];
 }
 
 /**
@@ -95,14 +80,14 @@ export class CiliumRenderer implements IBackendRenderer {
     const problems = new BackendProblems(BACKEND);
 
     for (const pool of selection.natPools) {
-      problems.add(`NAT pools (pool "${pool.name}" ${pool.cidr}: per-pool natOutgoing, no-NAT destinations and SNAT addresses; Cilium masquerades cluster-wide)`,
+      problems.addUnsupported('nat-pools', `NAT pools (pool "${pool.name}" ${pool.cidr}: per-pool natOutgoing, no-NAT destinations and SNAT addresses; Cilium masquerades cluster-wide)`,
         pool.path, 'leave NAT pools out of Cilium estates, or render their zones with Backend.CALICO');
     }
     const zones: ZonePlan[] = [];
     for (const zone of selection.zones) {
       const before = problems.count;
       const specs = this.zoneSpecs(zone, selection.document, problems);
-      const gateways = this.gatewayPolicies(zone, selection.document, problems);
+      const gateways = gatewayPolicies(zone, selection.document, problems);
       if (problems.count === before) zones.push({ zone, specs, gateways });
     }
     return { problems: problems.list, zones };
@@ -110,15 +95,15 @@ export class CiliumRenderer implements IBackendRenderer {
 
   private zoneSpecs(zone: EgressZoneModel, doc: EgressModelDocument, problems: BackendProblems): CiliumPolicySpec[] {
     if (zone.tier !== 'default') {
-      problems.add(`policy tiers (zone "${zone.name}" is in tier "${zone.tier}")`, zone.path, 'leave tier at its default for Cilium');
+      problems.addUnsupported('tiers', `policy tiers (zone "${zone.name}" is in tier "${zone.tier}")`, zone.path, 'leave tier at its default for Cilium');
     }
     const selectors = this.ownedSelectors(zone, this.subjectSelectors(zone, NAMESPACE_LABEL, NAMESPACE_LABELS_PREFIX, problems), doc, problems);
     const usesDomains = zone.rules.some(r => ruleDestinations(r, doc).domains.length > 0);
     const egress: CiliumEgressRule[] = [];
 
     if (zone.dns.enabled) {
-      const dnsPods = this.translate(zone.dns.podSelector, '', `DNS pod selector of zone "${zone.name}"`, zone.path, problems);
-      const t = this.ports(portsOf(zone.dns.ports), `DNS ports of zone "${zone.name}"`, zone.path, problems);
+      const dnsPods = translateSelector(zone.dns.podSelector, '', `DNS pod selector of zone "${zone.name}"`, zone.path, problems);
+      const t = translatePorts(portsOf(zone.dns.ports), `DNS ports of zone "${zone.name}"`, zone.path, problems);
       // The DNS proxy (layer-7 DNS rules) is what lets toFQDNs learn addresses; "*" keeps every name resolvable.
       const toPorts: CiliumPortRule[] | undefined = t.all ? undefined
         : [{ ports: t.ports, rules: usesDomains ? { dns: [{ matchPattern: '*' }] } : undefined }];
@@ -147,7 +132,7 @@ export class CiliumRenderer implements IBackendRenderer {
       }
       if (dest.domains.length > 0) peers.push({ toFQDNs: dest.domains.map(fqdnSelector) });
       const ports = rule.ports.length === 0 ? [Port.allTraffic()] : portsOf(rule.ports);
-      const t = this.ports(ports, `rule "${rule.name}" of zone "${zone.name}"`, rule.path, problems);
+      const t = translatePorts(ports, `rule "${rule.name}" of zone "${zone.name}"`, rule.path, problems);
       for (const peer of peers) {
         if (t.all) {
           egress.push(peer);
@@ -206,128 +191,18 @@ export class CiliumRenderer implements IBackendRenderer {
   /** One endpoint selector per way the zone selects namespaces (by name, by label): their union. */
   private subjectSelectors(zone: EgressZoneModel, namespaceKey: string, labelsPrefix: string,
     problems: BackendProblems): KubeLabelSelector[] {
-    const pods = this.translate(zone.members.podSelector, '', `pod selector of zone "${zone.name}"`, zone.path, problems);
+    const pods = translateSelector(zone.members.podSelector, '', `pod selector of zone "${zone.name}"`, zone.path, problems);
     const out: KubeLabelSelector[] = [];
     const names = zone.members.namespaces;
     if (names.length === 1) out.push(mergeLabelSelectors({ matchLabels: { [namespaceKey]: names[0] } }, pods));
     if (names.length > 1) out.push(mergeLabelSelectors({ matchExpressions: [{ key: namespaceKey, operator: 'In', values: [...names] }] }, pods));
     if (zone.members.namespaceSelector) {
-      const ns = this.translate(zone.members.namespaceSelector, labelsPrefix, `namespace selector of zone "${zone.name}"`, zone.path, problems);
+      const ns = translateSelector(zone.members.namespaceSelector, labelsPrefix, `namespace selector of zone "${zone.name}"`, zone.path, problems);
       out.push(mergeLabelSelectors(ns, pods));
     }
     return out;
   }
 
-  private gatewayPolicies(zone: EgressZoneModel, doc: EgressModelDocument, problems: BackendProblems): GatewayPolicyPlan[] {
-    const zoneGateway = zone.exit.gateway;
-    const ruled = zone.rules.filter(r => r.gateway !== undefined && r.gateway !== zoneGateway);
-    if (!zoneGateway && ruled.length === 0) return [];
-    if (zone.exit.failOpen) {
-      problems.add(`fail-open gateways (zone "${zone.name}": Cilium drops traffic when no gateway node is available)`, zone.path, 'set failOpen to false');
-    }
-    const selectors = this.gatewaySelectors(zone, problems);
-    const out: GatewayPolicyPlan[] = [];
-    if (zoneGateway) {
-      const gw = this.gatewayTarget(doc, zoneGateway, zone.path, problems);
-      const excluded = new Set(doc.clusterCidrs.filter(c => !isIpv6(c)));
-      for (const rule of zone.rules.filter(r => r.bypassGateway)) {
-        const dest = ruleDestinations(rule, doc);
-        if (dest.domains.length > 0) {
-          problems.add(`domain names that bypass a gateway (rule "${rule.name}": CiliumEgressGatewayPolicy excludes CIDRs only)`, rule.path);
-        }
-        dest.cidrs.filter(c => c.ipVersion === 4).forEach(c => excluded.add(c.cidr));
-      }
-      if (gw) {
-        out.push({
-          id: 'CiliumEgressGatewayPolicy',
-          path: zone.path,
-          name: `egress-${zone.name}`,
-          spec: { selectors, destinationCIDRs: ['0.0.0.0/0'], excludedCIDRs: excluded.size > 0 ? [...excluded] : undefined, egressGateway: gw },
-        });
-      }
-    }
-    for (const rule of ruled) {
-      const gw = this.gatewayTarget(doc, rule.gateway!, rule.path, problems);
-      const dest = ruleDestinations(rule, doc);
-      if (dest.domains.length > 0) {
-        problems.add(`domain names through a gateway (rule "${rule.name}": CiliumEgressGatewayPolicy matches CIDRs only)`, rule.path);
-      }
-      const v4 = dest.cidrs.filter(c => c.ipVersion === 4).map(c => c.cidr);
-      if (gw && v4.length > 0) {
-        out.push({
-          id: `CiliumEgressGatewayPolicy-${rule.name}`,
-          path: rule.path,
-          name: `egress-${zone.name}-${rule.name}`,
-          // Cilium looks policies up by longest prefix, so these more specific prefixes win over the zone's 0.0.0.0/0.
-          spec: { selectors, destinationCIDRs: v4, egressGateway: gw },
-        });
-      }
-    }
-    return out;
-  }
-
-  private gatewaySelectors(zone: EgressZoneModel, problems: BackendProblems): CiliumEgressGatewaySelector[] {
-    const pods = this.translate(zone.members.podSelector, '', `pod selector of zone "${zone.name}"`, zone.path, problems);
-    const out: CiliumEgressGatewaySelector[] = [];
-    const names = zone.members.namespaces;
-    if (names.length > 0) {
-      const ns: KubeLabelSelector = names.length === 1 ? { matchLabels: { [EGW_NAMESPACE_LABEL]: names[0] } }
-        : { matchExpressions: [{ key: EGW_NAMESPACE_LABEL, operator: 'In', values: [...names] }] };
-      out.push({ podSelector: mergeLabelSelectors(ns, pods) });
-    }
-    if (zone.members.namespaceSelector) {
-      const ns = this.translate(zone.members.namespaceSelector, '', `namespace selector of zone "${zone.name}"`, zone.path, problems);
-      out.push({ namespaceSelector: ns, podSelector: pods });
-    }
-    return out;
-  }
-
-  private gatewayTarget(doc: EgressModelDocument, name: string, usedAt: string, problems: BackendProblems) {
-    const gw: EgressGatewayModel | undefined = doc.gateways.find(g => g.name === name);
-    if (!gw) return undefined; // the model builder reports undeclared gateways
-    const before = problems.count;
-    if ((gw.implementation ?? 'cdk8s-egress') === 'calico-enterprise') {
-      problems.add(`Calico Enterprise gateways (gateway "${gw.name}", used at ${usedAt})`, gw.path, 'use Backend.CALICO_ENTERPRISE for zones that leave through it');
-      return undefined;
-    }
-    if (!gw.nodeSelector) {
-      problems.add(`gateways without gateway nodes (gateway "${gw.name}": Cilium's egress gateway runs on nodes chosen by a node selector)`, gw.path, 'give the gateway a nodeSelector');
-    }
-    if (gw.egressIps.length !== 1 || isIpv6(gw.egressIps[0])) {
-      problems.add(`gateways with ${gw.egressIps.length === 1 ? 'an IPv6 egress IP' : `${gw.egressIps.length} egress IPs`} (gateway "${gw.name}": a CiliumEgressGatewayPolicy has one IPv4 egress IP on one gateway node)`,
-        gw.path, 'declare one IPv4 egress IP for Cilium');
-    }
-    const nodes = gw.nodeSelector ? this.translate(gw.nodeSelector, '', `node selector of gateway "${gw.name}"`, gw.path, problems) : undefined;
-    if (problems.count !== before || !nodes) return undefined;
-    return { nodeSelector: nodes, egressIP: gw.egressIps[0] };
-  }
-
-  private translate(selector: string, prefix: string, what: string, path: string, problems: BackendProblems): KubeLabelSelector {
-    const t = tryKubeLabelSelector(selector, prefix);
-    if (t.problem) problems.add(`selector "${selector}" (${what}): ${t.problem}`, path, 'use ==, !=, in, not in, has() and && only');
-    return t.selector ?? {};
-  }
-
-  private ports(ports: Port[], what: string, path: string, problems: BackendProblems): PortTranslation {
-    if (ports.some(p => p.isAllTraffic)) return { all: true, ports: [], icmps: [] };
-    const out: CiliumPortProtocol[] = [];
-    const icmps: CiliumIcmpField[] = [];
-    for (const p of ports) {
-      const proto = p.protocol!;
-      if (proto.isIcmp) {
-        if (p.icmpType === undefined) problems.add(`every ICMP type (${what}: "${p}"; Cilium matches ICMP by type)`, path, 'list the ICMP types');
-        else if (p.icmpCode !== undefined) problems.add(`ICMP codes (${what}: "${p}"; Cilium matches ICMP type only)`, path, 'drop the code');
-        else icmps.push({ type: p.icmpType, family: proto.ipVersion === 6 ? 'IPv6' : 'IPv4' });
-      } else if (proto.supportsPorts) {
-        if (p.portName !== undefined) out.push({ port: p.portName, protocol: proto.name });
-        else if (p.fromPort === undefined) out.push({ port: '0', protocol: proto.name });
-        else out.push({ port: String(p.fromPort), endPort: p.toPort !== p.fromPort ? p.toPort : undefined, protocol: proto.name });
-      } else {
-        problems.add(`protocol ${proto.name} (${what}: Cilium matches TCP, UDP, SCTP and ICMP only)`, path);
-      }
-    }
-    return { all: false, ports: out, icmps };
-  }
 }
 
 function worldExcept(cidr: string, except: string[]) {

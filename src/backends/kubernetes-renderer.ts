@@ -65,7 +65,7 @@ export class KubernetesRenderer implements IBackendRenderer {
   private plan(selection: IRenderSelection): { problems: string[]; zones: ZonePlan[] } {
     const problems = new BackendProblems(BACKEND);
     for (const pool of selection.natPools) {
-      problems.add(`NAT pools (pool "${pool.name}" ${pool.cidr}: address pools and their NAT are the CNI's, not NetworkPolicy's)`, pool.path,
+      problems.addUnsupported('nat-pools', `NAT pools (pool "${pool.name}" ${pool.cidr}: address pools and their NAT are the CNI's, not NetworkPolicy's)`, pool.path,
         'leave NAT pools out, or render their zones with Backend.CALICO (Calico as CNI)');
     }
     const zones: ZonePlan[] = [];
@@ -79,12 +79,12 @@ export class KubernetesRenderer implements IBackendRenderer {
 
   private zone(zone: EgressZoneModel, doc: EgressModelDocument, problems: BackendProblems): ZonePlan {
     if (zone.members.namespaceSelector) {
-      problems.add(`namespaces chosen by label (zone "${zone.name}": namespaceSelector "${zone.members.namespaceSelector}"; a NetworkPolicy belongs to one named namespace)`,
+      problems.addUnsupported('namespace-selectors', `namespaces chosen by label (zone "${zone.name}": namespaceSelector "${zone.members.namespaceSelector}"; a NetworkPolicy belongs to one named namespace)`,
         zone.path, 'list the namespaces by name');
     }
-    if (zone.tier !== 'default') problems.add(`policy tiers (zone "${zone.name}" is in tier "${zone.tier}")`, zone.path, 'leave tier at its default');
+    if (zone.tier !== 'default') problems.addUnsupported('tiers', `policy tiers (zone "${zone.name}" is in tier "${zone.tier}")`, zone.path, 'leave tier at its default');
     if (zone.exit.gateway || zone.rules.some(r => r.gateway)) {
-      problems.add(`egress gateways (zone "${zone.name}" leaves through gateway "${zone.exit.gateway ?? zone.rules.find(r => r.gateway)!.gateway}"; NetworkPolicy filters, it cannot steer traffic)`,
+      problems.addUnsupported('gateways', `egress gateways (zone "${zone.name}" leaves through gateway "${zone.exit.gateway ?? zone.rules.find(r => r.gateway)!.gateway}"; NetworkPolicy filters, it cannot steer traffic)`,
         zone.path, 'use Backend.CALICO, Backend.CALICO_ENTERPRISE or Backend.CILIUM for zones with gateways');
     }
     const podSelector = this.translate(zone.members.podSelector, `pod selector of zone "${zone.name}"`, zone.path, problems);
@@ -108,7 +108,7 @@ export class KubernetesRenderer implements IBackendRenderer {
     for (const rule of zone.rules) {
       const dest = ruleDestinations(rule, doc);
       if (dest.domains.length > 0) {
-        problems.add(`domain names (rule "${rule.name}": ${dest.domains.join(', ')}; NetworkPolicy matches addresses only)`, rule.path,
+        problems.addUnsupported('domain-names', `domain names (rule "${rule.name}": ${dest.domains.join(', ')}; NetworkPolicy matches addresses only)`, rule.path,
           'use Backend.CALICO_ENTERPRISE or Backend.CILIUM, or list addresses');
       }
       // A rule never opens cluster ranges: prefixes inside them are left out, ranges inside a prefix excepted.
@@ -156,7 +156,7 @@ export class KubernetesRenderer implements IBackendRenderer {
     for (const p of ports) {
       const proto = p.protocol!;
       if (!proto.supportsPorts) {
-        problems.add(`protocol ${proto.name} (${what}: "${p}"; NetworkPolicy matches TCP, UDP and SCTP only)`, path);
+        problems.addUnsupported(proto.isIcmp ? 'icmp' : 'other-protocols', `protocol ${proto.name} (${what}: "${p}"; NetworkPolicy matches TCP, UDP and SCTP only)`, path);
         continue;
       }
       if (p.portName !== undefined) out.push({ protocol: proto.name, port: k8s.IntOrString.fromString(p.portName) });

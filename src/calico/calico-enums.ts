@@ -1,3 +1,6 @@
+// Repeated shape left on purpose: jsii enums are lists of documented string members, one enum per Calico field,
+// so they look alike here and beside the model's enums (egress-model-document.ts); there is nothing to share.
+
 /** What a Calico rule does with a packet it matches (`Rule.action`). */
 export enum CalicoAction {
   /** Accept the packet. */

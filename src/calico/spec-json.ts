@@ -38,18 +38,21 @@ function put(out: { [key: string]: any } | undefined, key: string, value: any): 
   return out;
 }
 
+/** `put` for each of `keys` of `from`, in that order (the API's field order). */
+function putFields<T>(out: { [key: string]: any } | undefined, from: T, keys: readonly (keyof T & string)[]): { [key: string]: any } | undefined {
+  for (const key of keys) out = put(out, key, from[key]);
+  return out;
+}
+
+const ENTITY_RULE_FIELDS = ['nets', 'notNets', 'selector', 'notSelector', 'namespaceSelector', 'ports', 'notPorts'] as const;
+const POLICY_HEAD_FIELDS = ['tier', 'order', 'selector', 'namespaceSelector', 'serviceAccountSelector', 'types'] as const;
+const POLICY_TAIL_FIELDS = ['doNotTrack', 'preDNAT', 'applyOnForward', 'performanceHints'] as const;
+
 // Rules and entity rules are written field by field (no intermediate object holding every field as
 // undefined): there are 170,000 rules at 5,000 zones.
 function renderEntityRule(er: CalicoEntityRule | undefined): any {
   if (!er) return undefined;
-  let out: { [key: string]: any } | undefined;
-  out = put(out, 'nets', er.nets);
-  out = put(out, 'notNets', er.notNets);
-  out = put(out, 'selector', er.selector);
-  out = put(out, 'notSelector', er.notSelector);
-  out = put(out, 'namespaceSelector', er.namespaceSelector);
-  out = put(out, 'ports', er.ports);
-  out = put(out, 'notPorts', er.notPorts);
+  let out = putFields(undefined, er, ENTITY_RULE_FIELDS);
   if (er.serviceAccounts) out = put(out, 'serviceAccounts', { names: er.serviceAccounts.names, selector: er.serviceAccounts.selector });
   if (er.services) out = put(out, 'services', { name: er.services.name, namespace: er.services.namespace });
   return out;
@@ -95,22 +98,13 @@ function renderRuleOnce(rule: CalicoRule): any {
 
 /** A (Global)NetworkPolicy spec as manifest JSON (always an object). */
 export function renderPolicySpec(spec: CalicoGlobalNetworkPolicySpec): any {
-  let out: { [key: string]: any } | undefined;
-  out = put(out, 'tier', spec.tier);
-  out = put(out, 'order', spec.order);
-  out = put(out, 'selector', spec.selector);
-  out = put(out, 'namespaceSelector', spec.namespaceSelector);
-  out = put(out, 'serviceAccountSelector', spec.serviceAccountSelector);
-  out = put(out, 'types', spec.types);
+  let out = putFields(undefined, spec, POLICY_HEAD_FIELDS);
   // Rendered rules are already pruned: collected as they are, not pruned (copied) a second time.
   for (const key of ['ingress', 'egress'] as const) {
     const rules = spec[key]?.map(renderRule).filter(r => r !== undefined);
     if (rules && rules.length > 0) (out ??= {})[key] = rules;
   }
-  out = put(out, 'doNotTrack', spec.doNotTrack);
-  out = put(out, 'preDNAT', spec.preDNAT);
-  out = put(out, 'applyOnForward', spec.applyOnForward);
-  out = put(out, 'performanceHints', spec.performanceHints);
+  out = putFields(out, spec, POLICY_TAIL_FIELDS);
   return out ?? {};
 }
 

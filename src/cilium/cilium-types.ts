@@ -4,6 +4,9 @@
  * (pkg/k8s/apis/cilium.io/client/crds/v2); only what the renderers use is modelled.
  */
 
+// CiliumSelectorRequirement and CiliumLabelSelector have the shape of model/selector's internal KubeLabelSelector
+// on purpose: these are public jsii structs (keys may carry Cilium's source prefix), that one is the translation's
+// internal result, and a public struct cannot extend an internal type.
 /** A Kubernetes label selector requirement (key, operator, values). */
 export interface CiliumSelectorRequirement {
   /** Label key. */

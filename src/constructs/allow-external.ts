@@ -1,11 +1,10 @@
 import { Construct } from 'constructs';
 import { AllowExternalOptions, IEgressRule } from './egress-rule';
 import type { EgressZone } from './egress-zone';
+import { declare } from './private/declare';
 import { RuleDeclaration } from './private/rule-declaration';
 import { EgressValidationError } from '../model/errors';
-import { ensureSynthesizer } from '../synth/egress-synthesizer';
 import type { ModelBuilder } from '../synth/model-builder';
-import { withdraw } from './private/withdraw';
 
 /** Properties of an AllowExternal rule. */
 export interface AllowExternalProps extends AllowExternalOptions {
@@ -33,19 +32,15 @@ export class AllowExternal extends Construct implements IEgressRule {
    */
   constructor(scope: Construct, id: string, props: AllowExternalProps) {
     super(scope, id);
-    try {
-      ensureSynthesizer(this);
-      const path = this.node.path;
-      this._modelPath = path;
-      const owner = scope as Partial<EgressZone>;
-      this.rule = new RuleDeclaration(path, id, typeof owner.zoneName === 'string' ? owner.zoneName : undefined, props);
-      this.ruleName = this.rule.ruleName;
+    const owner = scope as Partial<EgressZone>;
+    this._modelPath = this.node.path;
+    this.rule = declare(this, path => {
+      const rule = new RuleDeclaration(path, id, typeof owner.zoneName === 'string' ? owner.zoneName : undefined, props);
       if (props.zones.length === 0) throw new EgressValidationError('zones', '[]', 'is empty: a rule needs at least one zone', path);
-      this.zoneNames = props.zones.map(z => z.zoneName);
-    } catch (e) {
-      withdraw(this);
-      throw e;
-    }
+      return rule;
+    });
+    this.ruleName = this.rule.ruleName;
+    this.zoneNames = props.zones.map(z => z.zoneName);
   }
 
   /** @internal */

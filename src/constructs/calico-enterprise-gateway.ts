@@ -4,9 +4,8 @@ import { Cidr } from '../model/cidr';
 import { EgressValidationError, locate } from '../model/errors';
 import { toDnsLabel, validateDnsLabel } from '../model/names';
 import { Selector } from '../model/selector';
-import { ensureSynthesizer } from '../synth/egress-synthesizer';
 import type { ModelBuilder } from '../synth/model-builder';
-import { withdraw } from './private/withdraw';
+import { declare } from './private/declare';
 
 /** An ICMP upstream probe of a gateway. */
 export interface GatewayIcmpProbe {
@@ -101,36 +100,11 @@ export class CalicoEnterpriseGateway extends Construct implements IEgressGateway
    */
   constructor(scope: Construct, id: string, props: CalicoEnterpriseGatewayProps) {
     super(scope, id);
-    try {
-      ensureSynthesizer(this);
-      const path = this.node.path;
-      this.props = props;
-      this.gatewayName = validateDnsLabel('name', props.name ?? toDnsLabel(id), path);
-      validateDnsLabel('namespace', props.namespace, path);
-      this.egressCidr = locate(path, 'egressCidr', () => Cidr.parse(props.egressCidr));
-      if (this.egressCidr.addressCount > MAX_EGRESS_ADDRESSES) {
-        throw new EgressValidationError('egressCidr', this.egressCidr.toString(), `has ${this.egressCidr.addressCount} addresses; a gateway pool has at most ${MAX_EGRESS_ADDRESSES}`, path);
-      }
-      this.replicas = props.replicas ?? 1;
-      if (!Number.isInteger(this.replicas) || this.replicas < 1) {
-        throw new EgressValidationError('replicas', String(props.replicas), 'is not a whole number of at least 1', path);
-      }
-      if (this.replicas > this.egressCidr.addressCount) {
-        throw new EgressValidationError('replicas', String(this.replicas), `exceeds the ${this.egressCidr.addressCount} addresses of ${this.egressCidr}`, path);
-      }
-      if (props.nodeSelector?.usesGlobal) {
-        throw new EgressValidationError('nodeSelector', props.nodeSelector.toString(), 'uses global(), which has no meaning for nodes', path);
-      }
-      probeTiming('icmpProbe', props.icmpProbe?.targets, props.icmpProbe?.intervalSeconds ?? 5, props.icmpProbe?.timeoutSeconds ?? 15, path);
-      probeTiming('httpProbe', props.httpProbe?.urls, props.httpProbe?.intervalSeconds ?? 10, props.httpProbe?.timeoutSeconds ?? 30, path);
-      props.icmpProbe?.targets.forEach((t, i) => locate(path, `icmpProbe.targets[${i}]`, () => Cidr.parse(t)));
-      props.httpProbe?.urls.forEach((u, i) => {
-        if (!/^https?:\/\/[^\s/]+/.test(u)) throw new EgressValidationError(`httpProbe.urls[${i}]`, u, 'is not an http(s) URL', path);
-      });
-    } catch (e) {
-      withdraw(this);
-      throw e;
-    }
+    this.props = props;
+    const checked = declare(this, path => checkedGateway(id, props, path));
+    this.gatewayName = checked.gatewayName;
+    this.egressCidr = checked.egressCidr;
+    this.replicas = checked.replicas;
   }
 
   /** @internal */
@@ -167,4 +141,31 @@ function probeTiming(field: string, targets: string[] | undefined, interval: num
   }
   // Calico Enterprise: "Timeout must be greater than interval".
   if (timeout <= interval) throw new EgressValidationError(`${field}.timeoutSeconds`, String(timeout), `is not greater than intervalSeconds (${interval})`, path);
+}
+
+/** The props checked as CalicoEnterpriseGateway's constructor takes them: its name, pool and replica count. */
+function checkedGateway(id: string, props: CalicoEnterpriseGatewayProps, path: string): { gatewayName: string; egressCidr: Cidr; replicas: number } {
+  const gatewayName = validateDnsLabel('name', props.name ?? toDnsLabel(id), path);
+  validateDnsLabel('namespace', props.namespace, path);
+  const egressCidr = locate(path, 'egressCidr', () => Cidr.parse(props.egressCidr));
+  if (egressCidr.addressCount > MAX_EGRESS_ADDRESSES) {
+    throw new EgressValidationError('egressCidr', egressCidr.toString(), `has ${egressCidr.addressCount} addresses; a gateway pool has at most ${MAX_EGRESS_ADDRESSES}`, path);
+  }
+  const replicas = props.replicas ?? 1;
+  if (!Number.isInteger(replicas) || replicas < 1) {
+    throw new EgressValidationError('replicas', String(props.replicas), 'is not a whole number of at least 1', path);
+  }
+  if (replicas > egressCidr.addressCount) {
+    throw new EgressValidationError('replicas', String(replicas), `exceeds the ${egressCidr.addressCount} addresses of ${egressCidr}`, path);
+  }
+  if (props.nodeSelector?.usesGlobal) {
+    throw new EgressValidationError('nodeSelector', props.nodeSelector.toString(), 'uses global(), which has no meaning for nodes', path);
+  }
+  probeTiming('icmpProbe', props.icmpProbe?.targets, props.icmpProbe?.intervalSeconds ?? 5, props.icmpProbe?.timeoutSeconds ?? 15, path);
+  probeTiming('httpProbe', props.httpProbe?.urls, props.httpProbe?.intervalSeconds ?? 10, props.httpProbe?.timeoutSeconds ?? 30, path);
+  props.icmpProbe?.targets.forEach((t, i) => locate(path, `icmpProbe.targets[${i}]`, () => Cidr.parse(t)));
+  props.httpProbe?.urls.forEach((u, i) => {
+    if (!/^https?:\/\/[^\s/]+/.test(u)) throw new EgressValidationError(`httpProbe.urls[${i}]`, u, 'is not an http(s) URL', path);
+  });
+  return { gatewayName, egressCidr, replicas };
 }

@@ -1,6 +1,8 @@
 import { Port } from '../model/port';
 import { Selector } from '../model/selector';
 
+// A props struct of optional, documented fields, shaped like every props struct (calico-policy-spec.ts's too):
+// jsii structs are declarations, left alike on purpose.
 /** Where zones send DNS queries. */
 export interface DnsOptions {
   /**

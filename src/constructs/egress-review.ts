@@ -1,8 +1,7 @@
 import { App } from 'cdk8s';
 import { Construct } from 'constructs';
-import { ensureSynthesizer } from '../synth/egress-synthesizer';
 import type { ModelBuilder } from '../synth/model-builder';
-import { withdraw } from './private/withdraw';
+import { declare } from './private/declare';
 
 /** Properties of the reviewers' outputs. */
 export interface EgressReviewProps {
@@ -28,14 +27,8 @@ export class EgressReview extends Construct {
    */
   constructor(scope: Construct, id: string, props: EgressReviewProps = {}) {
     super(scope, id);
-    try {
-      this.outdir = props.outdir;
-      // The synth pipeline writes the files (its review-files step), once per app.
-      ensureSynthesizer(this);
-    } catch (e) {
-      withdraw(this);
-      throw e;
-    }
+    // The synth pipeline writes the files (its review-files step), once per app.
+    this.outdir = declare(this, () => props.outdir);
   }
 
   /** @internal */

@@ -7,9 +7,9 @@ import { DomainHandling, FirewallExportFile } from '../exporters/firewall-export
 import { FirewallFormat } from '../exporters/firewall-format';
 import { EgressModelDocument } from '../model/egress-model-document';
 import { problem } from '../model/errors';
-import { EgressSynthesizer, ensureSynthesizer } from '../synth/egress-synthesizer';
+import { EgressSynthesizer } from '../synth/egress-synthesizer';
 import type { ModelBuilder } from '../synth/model-builder';
-import { withdraw } from './private/withdraw';
+import { declare } from './private/declare';
 
 /** Options of a firewall export, with or without a construct. */
 export interface FirewallExportOptions {
@@ -78,15 +78,11 @@ export class FirewallExport extends Construct {
    */
   constructor(scope: Construct, id: string, props: FirewallExportProps) {
     super(scope, id);
-    try {
-      if (props.formats.length === 0) throw new Error(problem('FirewallExport formats "[]" is empty', this.node.path, 'FirewallFormat.all()'));
-      this.props = props;
-      // The synth pipeline renders and writes the files (its firewall-files step), once per app.
-      ensureSynthesizer(this);
-    } catch (e) {
-      withdraw(this);
-      throw e;
-    }
+    // The synth pipeline renders and writes the files (its firewall-files step), once per app.
+    this.props = declare(this, at => {
+      if (props.formats.length === 0) throw new Error(problem('FirewallExport formats "[]" is empty', at, 'FirewallFormat.all()'));
+      return props;
+    });
   }
 
   /** @internal */

@@ -1,13 +1,12 @@
 import { Construct } from 'constructs';
+import { declare } from './private/declare';
 import { parseCidrAt } from './private/parse-cidr-at';
 import { Cidr, IpFamily } from '../model/cidr';
 import { NamespaceAssignment, PoolEncapsulation } from '../model/egress-model-document';
 import { EgressValidationError } from '../model/errors';
 import { toDnsLabel, validateDnsLabel, validateDnsSubdomain } from '../model/names';
 import { Selector } from '../model/selector';
-import { ensureSynthesizer } from '../synth/egress-synthesizer';
 import type { ModelBuilder } from '../synth/model-builder';
-import { withdraw } from './private/withdraw';
 
 /** What the pool must hold; checked at synth time against the pool's blocks and addresses. */
 export interface PoolCapacity {
@@ -112,51 +111,20 @@ export class NatPool extends Construct {
    * @param props what to create (see NatPoolProps)
    */
   constructor(scope: Construct, id: string, props: NatPoolProps) {
+    // Same opening as CalicoEnterpriseGateway's on purpose: declare() runs the shared part, and TypeScript lets
+    // only the constructor assign the readonly fields, one by one, from the checked props.
     super(scope, id);
-    try {
-      ensureSynthesizer(this);
-      const path = this.node.path;
-      this.props = props;
-      this.poolName = validateDnsSubdomain('name', props.name ?? toDnsLabel(id), path);
-      this.cidr = parseCidrAt('cidr', props.cidr, path);
-      const v4 = this.cidr.family === IpFamily.IPV4;
-      this.blockSize = props.blockSize ?? (v4 ? 26 : 122);
-      const [min, max] = v4 ? [20, 32] : [116, 128];
-      if (!Number.isInteger(this.blockSize) || this.blockSize < min || this.blockSize > max) {
-        throw new EgressValidationError('blockSize', String(this.blockSize), `is outside ${min}-${max}, the block sizes Calico allows for ${this.cidr.family} pools`, path);
-      }
-      if (this.cidr.prefixLength > this.blockSize) {
-        throw new EgressValidationError('cidr', this.cidr.toString(), `is smaller than one /${this.blockSize} block: Calico IPAM needs at least one block`, path,
-          `use a /${this.blockSize} or larger, or blockSize ${this.cidr.prefixLength}`);
-      }
-      for (const linkLocal of ['169.254.0.0/16', 'fe80::/10']) {
-        const ll = Cidr.parse(linkLocal);
-        if (ll.family === this.cidr.family && ll.overlaps(this.cidr)) {
-          throw new EgressValidationError('cidr', this.cidr.toString(), `overlaps the link-local range ${linkLocal}`, path);
-        }
-      }
-      this.natOutgoing = props.natOutgoing ?? true;
-      this.assignment = props.assignment ?? NamespaceAssignment.NAMESPACE_SELECTOR;
-      this.noNat = (props.noNatDestinations ?? []).map((c, i) => parseCidrAt(`noNatDestinations[${i}]`, c, path));
-      if (this.noNat.length > 0 && !this.natOutgoing) {
-        throw new EgressValidationError('noNatDestinations', props.noNatDestinations!.join(','), 'is set on a pool without natOutgoing, where nothing is NATed anyway', path);
-      }
-      if (props.snatAddress !== undefined) {
-        const snat = parseCidrAt('snatAddress', props.snatAddress, path);
-        if (snat.prefixLength !== (snat.family === IpFamily.IPV4 ? 32 : 128) || snat.family !== this.cidr.family) {
-          throw new EgressValidationError('snatAddress', props.snatAddress, `is not a single ${this.cidr.family} address`, path);
-        }
-      }
-      if (props.nodeSelector?.usesGlobal) {
-        throw new EgressValidationError('nodeSelector', props.nodeSelector.toString(), 'uses global(), which is not valid in an IPPool nodeSelector', path);
-      }
-      this.namespaces = [...new Set(props.namespaces ?? [])].sort();
-      this.namespaces.forEach((ns, i) => validateDnsLabel(`namespaces[${i}]`, ns, path));
-      this.checkCapacity();
-    } catch (e) {
-      withdraw(this);
-      throw e;
-    }
+    this.props = props;
+    const pool = declare(this, path => checkedPool(id, props, path));
+    this.poolName = pool.poolName;
+    this.cidr = pool.cidr;
+    this.blockSize = pool.blockSize;
+    this.natOutgoing = pool.natOutgoing;
+    this.assignment = pool.assignment;
+    this.noNat = pool.noNat;
+    this.namespaces = pool.namespaces;
+    // Capacity is checked on the pool as built (its blocks and addresses per block).
+    declare(this, () => this.checkCapacity());
   }
 
   /** Number of allocation blocks the pool holds. */
@@ -213,4 +181,44 @@ export class NatPool extends Construct {
   private prefixFor(blocksNeeded: number): number {
     return this.blockSize - Math.ceil(Math.log2(Math.max(1, blocksNeeded)));
   }
+}
+
+/** The props checked as NatPool's constructor takes them. */
+function checkedPool(id: string, props: NatPoolProps, path: string) {
+  const poolName = validateDnsSubdomain('name', props.name ?? toDnsLabel(id), path);
+  const cidr = parseCidrAt('cidr', props.cidr, path);
+  const v4 = cidr.family === IpFamily.IPV4;
+  const blockSize = props.blockSize ?? (v4 ? 26 : 122);
+  const [min, max] = v4 ? [20, 32] : [116, 128];
+  if (!Number.isInteger(blockSize) || blockSize < min || blockSize > max) {
+    throw new EgressValidationError('blockSize', String(blockSize), `is outside ${min}-${max}, the block sizes Calico allows for ${cidr.family} pools`, path);
+  }
+  if (cidr.prefixLength > blockSize) {
+    throw new EgressValidationError('cidr', cidr.toString(), `is smaller than one /${blockSize} block: Calico IPAM needs at least one block`, path,
+      `use a /${blockSize} or larger, or blockSize ${cidr.prefixLength}`);
+  }
+  for (const linkLocal of ['169.254.0.0/16', 'fe80::/10']) {
+    const ll = Cidr.parse(linkLocal);
+    if (ll.family === cidr.family && ll.overlaps(cidr)) {
+      throw new EgressValidationError('cidr', cidr.toString(), `overlaps the link-local range ${linkLocal}`, path);
+    }
+  }
+  const natOutgoing = props.natOutgoing ?? true;
+  const assignment = props.assignment ?? NamespaceAssignment.NAMESPACE_SELECTOR;
+  const noNat = (props.noNatDestinations ?? []).map((c, i) => parseCidrAt(`noNatDestinations[${i}]`, c, path));
+  if (noNat.length > 0 && !natOutgoing) {
+    throw new EgressValidationError('noNatDestinations', props.noNatDestinations!.join(','), 'is set on a pool without natOutgoing, where nothing is NATed anyway', path);
+  }
+  if (props.snatAddress !== undefined) {
+    const snat = parseCidrAt('snatAddress', props.snatAddress, path);
+    if (snat.prefixLength !== (snat.family === IpFamily.IPV4 ? 32 : 128) || snat.family !== cidr.family) {
+      throw new EgressValidationError('snatAddress', props.snatAddress, `is not a single ${cidr.family} address`, path);
+    }
+  }
+  if (props.nodeSelector?.usesGlobal) {
+    throw new EgressValidationError('nodeSelector', props.nodeSelector.toString(), 'uses global(), which is not valid in an IPPool nodeSelector', path);
+  }
+  const namespaces = [...new Set(props.namespaces ?? [])].sort();
+  namespaces.forEach((ns, i) => validateDnsLabel(`namespaces[${i}]`, ns, path));
+  return { poolName, cidr, blockSize, natOutgoing, assignment, noNat, namespaces };
 }

@@ -7,7 +7,7 @@
  * cdk8s's faster (other emitters quote, indent and order differently), and identical bytes are the point:
  * switching writers must not change a single line of anyone's manifests or GitOps diffs.
  *
- * How it stays identical, by construction:
+ * How it stays identical, by construction (scalars in yaml-scalars.ts, the block layout here):
  *  - cdk8s's own serializer (captured at module load, before anyone can swap `Yaml.stringify`) is the oracle
  *    for every scalar decision: how a string or a key is quoted is asked once and cached.
  *  - The hand-written part is only the block layout of maps and sequences, which in `yaml` does not depend on
@@ -21,15 +21,7 @@
  *    document (`yaml` writes anchors and aliases), and keys that are not simple one-line implicit keys (for
  *    example `? ` keys over 1024 characters). A fallback is always correct; the fast path is never guessed.
  */
-import { Yaml } from 'cdk8s';
-import { BoundedMemo } from '../model/bounded-memo';
-
-/** cdk8s's serializer as loaded: the oracle and the fallback, never the writer that may replace it. */
-const originalStringify: (...docs: any[]) => string = Yaml.stringify;
-
-function oracle(doc: unknown): string {
-  return originalStringify.call(Yaml, doc);
-}
+import { keyColon, oracle, scalarText } from './yaml-scalars';
 
 /** Counts of documents written by the fast path and by the fallback since the last reset (for tests). */
 export interface YamlWriterStats {
@@ -50,101 +42,6 @@ export function yamlWriterStats(): YamlWriterStats {
 export function resetYamlWriterStats(): void {
   stats.fast = 0;
   stats.fallback = 0;
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Scalars
-
-/** A string's text as a sequence item (`item`) and as a map value, after the key's colon (`value`). */
-interface ValueText {
-  readonly item: string;
-  readonly value: string;
-}
-/** Cached texts; `NO_TEXT` means "not on the fast path". Keys are cached with their colon (`key:`). */
-const NO_TEXT: ValueText = { item: '', value: '' };
-/** Bound on each cache, so a long-running process synthesizing many apps does not grow without limit. */
-const CACHE_LIMIT = 250_000;
-const valueCache = new BoundedMemo<string, ValueText>(CACHE_LIMIT);
-const keyCache = new BoundedMemo<string, string>(CACHE_LIMIT);
-
-/**
- * Cheap fast-accept shapes (each proved equal to the oracle by test/synth/yaml-writer.test.ts), written plain
- * in every position:
- *  - words that start with a letter, of letters, digits, `_ . / -` and inner spaces (names, label keys and
- *    values, descriptions), except the YAML 1.1 bool/null words, which `BOOL_NULL_WORDS` sends to the oracle
- *    (case-insensitively, which is stricter than yaml: `n`, `No`, `oFF` are all booleans in its 1.1 schema),
- *    and `e5`-like words, which yaml 1.1 reads as floats (found by the differential test);
- *  - dotted-quad IPv4 CIDRs (`10.0.0.0/24`) and IPv6 CIDRs (`2001:db8::/32`; the `/` keeps them from reading
- *    as YAML 1.1 sexagesimal numbers).
- * Keys must also be at most 1024 characters (longer implicit keys become `? ` explicit keys).
- */
-const SAFE_PLAIN = new RegExp('^(?:'
-  + '[A-Za-z](?:[A-Za-z0-9 _./-]*[A-Za-z0-9_./-])?'
-  + '|\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}/\\d{1,2}'
-  + '|[0-9a-fA-F]{1,4}(?::[0-9a-fA-F]{0,4})+/\\d{1,3}'
-  + ')$');
-const BOOL_NULL_WORDS = new Set(['y', 'yes', 'n', 'no', 'true', 'false', 'on', 'off', 'null']);
-/** yaml treats these specially at some indents only (`containsDocumentMarker` in stringifyString). */
-const DOCUMENT_MARKER = /^(?:%|---|\.\.\.)/m;
-/** Longest implicit key yaml writes (stringifyPair); the fast-accepted shapes are written as they are. */
-const MAX_IMPLICIT_KEY = 1024;
-
-/** yaml 1.1's float pattern has an optional mantissa: `e5`, `E-3` are floats. */
-const EXPONENT_ONLY = /^[eE][-+]?[0-9]+$/;
-
-function fastAccept(s: string): boolean {
-  return SAFE_PLAIN.test(s) && (s.length > 5 || !BOOL_NULL_WORDS.has(s.toLowerCase())) && !EXPONENT_ONLY.test(s);
-}
-
-/** The single-line text of a string as a block map value or sequence item, or '' to fall back. */
-function computeValueRep(s: string): string {
-  if (fastAccept(s)) return s;
-  if (s.indexOf('\n') !== -1 || DOCUMENT_MARKER.test(s)) return '';
-  // As a top-level document the string is written with the same text as inside a block collection, as
-  // long as it is one line and does not start with a document marker (excluded above).
-  const text = oracle(s);
-  const nl = text.indexOf('\n');
-  return nl > 0 && nl === text.length - 1 ? text.slice(0, nl) : '';
-}
-
-/** The text of a string as an implicit block map key, or '' to fall back. */
-function computeKeyRep(k: string): string {
-  if (k.length <= MAX_IMPLICIT_KEY && fastAccept(k)) return k;
-  // At the first level, yaml quotes keys with a document marker that it writes plain deeper down.
-  if (DOCUMENT_MARKER.test(k)) return '';
-  const text = oracle({ [k]: 0 });
-  if (!text.endsWith(': 0\n')) return '';
-  const rep = text.slice(0, text.length - 4);
-  return rep.length > 0 && rep.indexOf('\n') === -1 && !rep.startsWith('? ') ? rep : '';
-}
-
-function valueText(s: string): ValueText {
-  const known = valueCache.get(s);
-  if (known !== undefined) return known;
-  const rep = computeValueRep(s);
-  return valueCache.set(s, rep === '' ? NO_TEXT : { item: rep, value: ' ' + rep });
-}
-
-/** `key:`, or '' to fall back. */
-function keyColon(k: string): string {
-  const known = keyCache.get(k);
-  if (known !== undefined) return known;
-  const rep = computeKeyRep(k);
-  return keyCache.set(k, rep === '' ? '' : rep + ':');
-}
-
-/** Texts of small non-negative integers (ports, orders, counts), as items and as values. */
-const SMALL_INT_LIMIT = 65536;
-const smallIntItems: string[] = [];
-const smallIntValues: string[] = [];
-function smallIntText(v: number, asValue: boolean): string {
-  let t = asValue ? smallIntValues[v] : smallIntItems[v];
-  if (t === undefined) {
-    smallIntItems[v] = '' + v;
-    smallIntValues[v] = ' ' + v;
-    t = asValue ? smallIntValues[v] : smallIntItems[v];
-  }
-  return t;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -177,29 +74,6 @@ const ARRAY_PROTO = Array.prototype;
 const NOT_PLAIN = 0;
 const MAP = 1;
 const SEQ = 2;
-
-/**
- * The text of a scalar: as a map value (with the space after the colon) when `asValue`, else as a sequence
- * item. '' to fall back.
- */
-function scalarText(v: unknown, asValue: boolean): string {
-  switch (typeof v) {
-    case 'string': {
-      const t = valueText(v);
-      return asValue ? t.value : t.item;
-    }
-    case 'number':
-      // Safe integers are written as JSON.stringify writes them. -0 (which yaml writes `0`) falls back
-      // anyway, like every other number: floats, NaN, infinities, unsafe integers.
-      if (!Number.isSafeInteger(v) || (v === 0 && 1 / v < 0)) return '';
-      if (v >= 0 && v < SMALL_INT_LIMIT) return smallIntText(v, asValue);
-      return asValue ? ' ' + v : '' + v;
-    case 'boolean':
-      return asValue ? (v ? ' true' : ' false') : (v ? 'true' : 'false');
-    default:
-      return '';
-  }
-}
 
 /** Where `flatten` stores what it reads, so that the read cannot be optimised away. */
 const flattenSink = { last: 0 };
@@ -262,77 +136,48 @@ class DocumentWriter {
    * the first pair starts: after its indentation or after `- `). Returns false to fall back.
    */
   private writeMap(obj: any, keys: string[], width: number): boolean {
-    const inner = width + 2;
     for (let i = 0; i < keys.length; i++) {
-      const k = keys[i];
-      const kc = keyColon(k);
+      const kc = keyColon(keys[i]);
       if (kc === '') return false;
       if (i > 0) this.out += newline(width);
       this.out += kc;
-      const v = obj[k];
-      if (typeof v === 'object' && v !== null) {
-        const kind = this.classify(v);
-        if (kind === MAP) {
-          const ks = Object.keys(v);
-          if (ks.length === 0) {
-            this.out += ' {}';
-          } else {
-            this.out += newline(inner);
-            if (!this.writeMap(v, ks, inner)) return false;
-          }
-        } else if (kind === SEQ) {
-          if (v.length === 0) {
-            this.out += ' []';
-          } else {
-            // yaml's default indentSeq: a sequence under a key is indented by 2 (`key:\n  - item`).
-            this.out += newline(inner);
-            if (!this.writeSeq(v, inner)) return false;
-          }
-        } else {
-          return false;
-        }
-      } else {
-        const t = scalarText(v, true);
-        if (t === '') return false;
-        this.out += t;
-      }
+      if (!this.writeValue(obj[keys[i]], width + 2, true)) return false;
     }
     return true;
   }
 
   /** Writes the items of a non-empty array whose `- ` are indented by `width`. Returns false to fall back. */
   private writeSeq(arr: any[], width: number): boolean {
-    const inner = width + 2;
     const n = arr.length;
     for (let i = 0; i < n; i++) {
       this.out += i > 0 ? newlineDash(width) : '- ';
-      const v = arr[i];
-      if (typeof v === 'object' && v !== null) {
-        const kind = this.classify(v);
-        if (kind === MAP) {
-          const ks = Object.keys(v);
-          if (ks.length === 0) {
-            this.out += '{}';
-          } else if (!this.writeMap(v, ks, inner)) {
-            return false;
-          }
-        } else if (kind === SEQ) {
-          if (v.length === 0) {
-            this.out += '[]';
-          } else if (!this.writeSeq(v, inner)) {
-            return false;
-          }
-        } else {
-          return false;
-        }
-      } else {
-        // Holes and undefined items are undefined here and fall back like any other unsupported value.
-        const t = scalarText(v, false);
-        if (t === '') return false;
-        this.out += t;
-      }
+      // Holes and undefined items are undefined here and fall back like any other unsupported value.
+      if (!this.writeValue(arr[i], width + 2, false)) return false;
     }
     return true;
+  }
+
+  /**
+   * Writes one value after `key:` (`asValue`) or after `- `, its own lines indented by `inner`. Under a key a
+   * non-empty collection starts on the next line (a sequence too: yaml's default indentSeq indents it by 2);
+   * after `- ` it starts on the same line (`- a: 1`, `- - x`). Returns false to fall back.
+   */
+  private writeValue(v: unknown, inner: number, asValue: boolean): boolean {
+    if (typeof v !== 'object' || v === null) {
+      const t = scalarText(v, asValue);
+      if (t === '') return false;
+      this.out += t;
+      return true;
+    }
+    const kind = this.classify(v);
+    if (kind === NOT_PLAIN) return false;
+    const keys = kind === MAP ? Object.keys(v) : undefined;
+    if (keys ? keys.length === 0 : (v as unknown[]).length === 0) {
+      this.out += (asValue ? ' ' : '') + (keys ? '{}' : '[]');
+      return true;
+    }
+    if (asValue) this.out += newline(inner);
+    return keys ? this.writeMap(v, keys, inner) : this.writeSeq(v as unknown[], inner);
   }
 }
 

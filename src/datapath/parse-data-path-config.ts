@@ -3,41 +3,11 @@ import {
   ZoneConfig, DATA_PATH_CONFIG_VERSION, DATA_PATH_DEFAULTS,
 } from './data-path-config';
 import { DataPathConfigError, DataPathProblem } from './data-path-config-error';
-import { Cidr, IpFamily } from '../model/cidr';
-import { EgressValidationError } from '../model/errors';
+import { FieldChecker, Ipv4Cidr, LABEL_NAME, labelKeyProblem, notJson, parseIpv4Address, parseIpv4Cidr, show } from './json-field-checks';
 
 /** Zone ids share the mark field with replica pins: 1..63 are zones, 64.. are pins. */
 export const MAX_ZONE_ID = 63;
 const PROTOCOLS: AllowProtocol[] = ['tcp', 'udp', 'icmp', 'any'];
-
-/** An IPv4 range of the document, with its canonical text. */
-interface Ipv4Cidr { readonly text: string; readonly cidr: Cidr }
-
-/**
- * Parses "a.b.c.d/n" (or a bare address as /32) with the library's CIDR value object, the way
- * Calico parses it; returns the reason when it is not an IPv4 network (version 1 is IPv4 only).
- */
-function parseIpv4Cidr(text: unknown): Ipv4Cidr | string {
-  if (typeof text !== 'string') return `must be a string, got ${show(text)}`;
-  let parsed: { cidr: Cidr; hostBits: boolean };
-  try {
-    parsed = Cidr._parseWithHostBits(text);
-  } catch (e) {
-    const v = e as EgressValidationError;
-    return `"${text}" ${v.reason ?? 'is not an IPv4 CIDR'}${v.hint ? `; ${v.hint}` : ''}`;
-  }
-  if (parsed.cidr.family !== IpFamily.IPV4) return `"${text}" is not an IPv4 CIDR (version 1 of the data path is IPv4 only)`;
-  if (parsed.hostBits) return `"${text}" has host bits set; did you mean "${parsed.cidr}"?`;
-  return { text: parsed.cidr.toString(), cidr: parsed.cidr };
-}
-
-/** Parses a plain IPv4 address (no prefix); returns the reason when it is not one. */
-function parseIpv4Address(text: unknown): string | { text: string } {
-  const c = typeof text === 'string' && !text.includes('/') ? parseIpv4Cidr(text) : undefined;
-  if (c === undefined || typeof c === 'string') return `${show(text)} is not an IPv4 address`;
-  return { text: c.cidr.networkAddress };
-}
-
 
 /**
  * Validates a data-path document (JSON text or an already parsed value) and returns it typed, with
@@ -63,66 +33,7 @@ export function parseDataPathConfig(json: string | unknown): DataPathConfig {
   return config!;
 }
 
-type Obj = { [key: string]: unknown };
-
-/** A value as the problem list shows it; never throws (BigInts and cycles have no JSON text). */
-function show(v: unknown): string {
-  try {
-    const text = JSON.stringify(v);
-    return text === undefined ? String(v) : text.length > 80 ? `${text.slice(0, 77)}...` : text;
-  } catch {
-    return typeof v === 'bigint' ? `${v}n` : `a ${typeof v} that is not JSON`;
-  }
-}
-
-/**
- * Where a value is not JSON data (a BigInt, a symbol, a function, a cycle, NaN, a class instance): the
- * document comes from JSON, and anything else would surface later as a TypeError.
- */
-function notJson(v: unknown, path: string, seen: Set<object>, out: DataPathProblem[]): void {
-  if (out.length >= 20) return;
-  if (v === null || typeof v === 'string' || typeof v === 'boolean') return;
-  if (typeof v === 'number') {
-    if (!Number.isFinite(v)) out.push({ path, reason: `is not JSON data (${v})` });
-    return;
-  }
-  if (typeof v !== 'object') {
-    out.push({ path, reason: `is not JSON data (a ${typeof v})` });
-    return;
-  }
-  if (seen.has(v)) {
-    out.push({ path, reason: 'is not JSON data (it contains itself: a cycle)' });
-    return;
-  }
-  const proto = Object.getPrototypeOf(v);
-  if (!Array.isArray(v) && proto !== Object.prototype && proto !== null) {
-    out.push({ path, reason: `is not JSON data (a ${proto?.constructor?.name ?? 'non-plain'} object)` });
-    return;
-  }
-  seen.add(v);
-  if (Array.isArray(v)) v.forEach((x, i) => notJson(x, `${path}[${i}]`, seen, out));
-  else for (const [k, x] of Object.entries(v)) notJson(x, `${path}.${k}`, seen, out);
-  seen.delete(v);
-}
-
-// Kubernetes' label syntax (IsQualifiedName for keys, IsValidLabelValue for values).
-const LABEL_NAME = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$/;
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-
-function labelKeyProblem(key: string): string | undefined {
-  const slash = key.lastIndexOf('/');
-  const [prefix, name] = slash < 0 ? [undefined, key] : [key.slice(0, slash), key.slice(slash + 1)];
-  if (prefix !== undefined && (prefix.length === 0 || prefix.length > 253 || !prefix.split('.').every(l => l.length <= 63 && DNS_LABEL.test(l)))) {
-    return 'has a prefix that is not a DNS subdomain';
-  }
-  if (name.length === 0 || name.length > 63 || !LABEL_NAME.test(name)) {
-    return 'must be a Kubernetes label key: 1-63 of A-Z, a-z, 0-9, "-", "_", "." beginning and ending with a letter or digit, with an optional DNS-subdomain prefix and "/"';
-  }
-  return undefined;
-}
-
-class Checker {
-  public readonly problems: DataPathProblem[] = [];
+class Checker extends FieldChecker {
   /** Every range named so far, to report overlaps between the kinds that must not overlap. */
   private readonly clusterRanges: Array<{ path: string; cidr: Ipv4Cidr }> = [];
 
@@ -295,88 +206,6 @@ class Checker {
     };
   }
 
-  // --- primitives -------------------------------------------------------------------------------
-
-  private fail(path: string, reason: string): void {
-    this.problems.push({ path, reason });
-  }
-
-  private object(path: string, v: unknown): Obj | undefined {
-    if (typeof v !== 'object' || v === null || Array.isArray(v)) {
-      this.fail(path, `must be an object, got ${v === undefined ? 'nothing' : show(v)}`);
-      return undefined;
-    }
-    return v as Obj;
-  }
-
-  private array(path: string, v: unknown): unknown[] {
-    if (!Array.isArray(v)) {
-      this.fail(path, `must be an array, got ${v === undefined ? 'nothing' : show(v)}`);
-      return [];
-    }
-    return v;
-  }
-
-  private unknownKeys(path: string, o: Obj, known: string[]): void {
-    for (const k of Object.keys(o)) {
-      if (!known.includes(k)) this.fail(`${path}.${k}`, `unknown field (known: ${known.join(', ')})`);
-    }
-  }
-
-  /** A DNS-1123 label (zones, gateways, namespaces, Services): what Kubernetes accepts for those names. */
-  private name(path: string, v: unknown): string {
-    if (typeof v !== 'string' || v.length > 63 || !DNS_LABEL.test(v)) {
-      this.fail(path, `must be a DNS-1123 label (1-63 of a-z, 0-9 and "-", beginning and ending with a letter or digit), got ${show(v)}`);
-      return String(v);
-    }
-    return v;
-  }
-
-  /** A DNS-1123 subdomain (NAT pools are named like Calico IPPools): dot-separated labels, at most 253 characters. */
-  private subdomain(path: string, v: unknown): string {
-    if (typeof v !== 'string' || v.length > 253 || !v.split('.').every(l => l.length <= 63 && DNS_LABEL.test(l))) {
-      this.fail(path, `must be a DNS-1123 subdomain (dot-separated DNS labels, at most 253 characters), got ${show(v)}`);
-      return String(v);
-    }
-    return v;
-  }
-
-  private int(path: string, v: unknown, min: number, max: number): number {
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
-      this.fail(path, `must be an integer in ${min}..${max}, got ${v === undefined ? 'nothing' : show(v)}`);
-      return min;
-    }
-    return v;
-  }
-
-  private bool(path: string, v: unknown): boolean {
-    if (typeof v !== 'boolean') {
-      this.fail(path, `must be true or false, got ${v === undefined ? 'nothing' : show(v)}`);
-      return false;
-    }
-    return v;
-  }
-
-  private portRange(path: string, v: unknown): string | undefined {
-    const m = typeof v === 'string' ? /^(\d{1,5})(?:-(\d{1,5}))?$/.exec(v) : typeof v === 'number' && Number.isInteger(v) ? [String(v), String(v)] : null;
-    const from = m ? Number(m[1]) : NaN;
-    const to = m && m[2] !== undefined ? Number(m[2]) : from;
-    if (!m || from < 1 || to > 65535 || from > to) {
-      this.fail(path, `must be "port" or "from-to" within 1..65535, got ${show(v)}`);
-      return undefined;
-    }
-    return from === to ? String(from) : `${from}-${to}`;
-  }
-
-  private cidr(path: string, v: unknown): Ipv4Cidr | undefined {
-    const c = parseIpv4Cidr(v);
-    if (typeof c === 'string') {
-      this.fail(path, c);
-      return undefined;
-    }
-    return c;
-  }
-
   /** A list of CIDRs; cluster lists also join the overlap check. */
   private cidrs(path: string, v: unknown, cluster = true): Ipv4Cidr[] {
     const out: Ipv4Cidr[] = [];
@@ -407,14 +236,5 @@ class Checker {
   private notInCluster(path: string, ip: string): void {
     const hit = this.clusterRanges.find((r) => r.cidr.cidr.containsAddress(ip));
     if (hit) this.fail(path, `"${ip}" is inside cluster range "${hit.cidr.text}" at ${hit.path}`);
-  }
-
-  private unique(path: string, values: Array<string | number | undefined>, what: string): void {
-    const seen = new Set<string | number>();
-    for (const v of values) {
-      if (v === undefined || v === '') continue;
-      if (seen.has(v)) this.fail(path, `duplicate ${what} ${show(v)}`);
-      seen.add(v);
-    }
   }
 }

@@ -19,6 +19,8 @@ import { problem } from '../model/errors';
  * `FirewallFormat.custom(myExporter)`.
  */
 export class FirewallFormat {
+  // One documented public static per built-in format, alike on purpose: they are the registry users name
+  // (FirewallFormat.NFTABLES in every jsii language); each is one line of data.
   /** nftables ruleset (`egress.nft`): one inet table, interval sets, counters. */
   public static readonly NFTABLES = new FirewallFormat(new NftablesExporter());
   /** iptables-restore / ip6tables-restore files (`egress.rules.v4`, `egress.rules.v6`), without ipset. */

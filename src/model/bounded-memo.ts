@@ -22,3 +22,16 @@ export class BoundedMemo<K, V> {
     return value;
   }
 }
+
+/**
+ * The value of `compute(key)`, computed on the first call per key object and kept as long as the key
+ * (per-document and per-model-object memos: they go with the synth that made their key).
+ */
+export function oncePer<K extends object, V>(memo: WeakMap<K, V>, key: K, compute: (key: K) => V): V {
+  let value = memo.get(key);
+  if (value === undefined) {
+    value = compute(key);
+    memo.set(key, value);
+  }
+  return value;
+}

@@ -65,6 +65,9 @@ export function parseAddressPart(addr: string, text: string, field: string): { f
       `remove "${addr.slice(addr.indexOf('%'))}"`);
   }
   if (addr.includes(':')) {
+    // Hex-only text (the usual case) is read by our Go-rule parser alone, which accepts only what Go accepts:
+    // one parse instead of two. Anything else (an embedded dotted quad, an error) goes the long way below.
+    if (addr.indexOf('.') < 0 && parseIPv6Hex(addr, 0, addr.length, scratch, 0)) return { family: IpFamily.IPV6, words: Array.from(scratch) };
     if (!ipaddr.IPv6.isValid(addr)) fail(field, text, 'is not a valid IPv6 address or CIDR');
     // Values come from our Go-rule parser, not ipaddr.js: ipaddr.js reads the deprecated IPv4-compatible
     // "::1.2.3.4" as IPv4-mapped ::ffff:1.2.3.4, where Go (and so Calico) reads ::102:304.

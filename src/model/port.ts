@@ -1,56 +1,11 @@
 import { BoundedMemo } from './bounded-memo';
 import { EgressValidationError } from './errors';
+import { IcmpMatch, PortModel } from './port-model';
 import { Protocol } from './protocol';
 
-/** ICMP type and code to match. */
-export interface IcmpMatch {
-  /**
-   * ICMP type (0-254, as Calico allows).
-   * @default - every type
-   */
-  readonly type?: number;
-  /**
-   * ICMP code (0-255); needs a type, as in Calico (an iptables limitation).
-   * @default - every code of the type
-   */
-  readonly code?: number;
-}
-
-/**
- * Backend-neutral form of a {@link Port}, as it appears in the egress model document.
- */
-export interface PortModel {
-  /**
-   * Calico spelling of the protocol ("TCP", "UDP", "ICMP", …) or its number.
-   * @default - all protocols
-   */
-  readonly protocol?: string;
-  /**
-   * First port of the range.
-   * @default - every port
-   */
-  readonly fromPort?: number;
-  /**
-   * Last port of the range (equal to fromPort for a single port).
-   * @default - every port
-   */
-  readonly toPort?: number;
-  /**
-   * Named port (resolved by Calico on the destination workload).
-   * @default - not a named port
-   */
-  readonly portName?: string;
-  /**
-   * ICMP type.
-   * @default - every type
-   */
-  readonly icmpType?: number;
-  /**
-   * ICMP code.
-   * @default - every code
-   */
-  readonly icmpCode?: number;
-}
+// The plain-data forms (IcmpMatch, PortModel) are in port-model.ts, apart from the value object that reads and
+// writes them; re-exported here, where the package root and the importers of this file find them.
+export * from './port-model';
 
 // Kubernetes IANA_SVC_NAME, which is what Calico's validatePortName applies to named ports.
 const PORT_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
@@ -64,6 +19,8 @@ const PORT_MODELS = new BoundedMemo<string, PortModel>(10_000);
  * `toString()` is canonical ("tcp/443", "udp/5000-5100", "icmp/8", "all") and is the port's identity.
  */
 export class Port {
+  // The per-protocol factories repeat one shape on purpose: each is a public static that Python, Java and Go
+  // users call by name (jsii has no default-argument overloads); all of them delegate to range() and new Port().
   /** One TCP port. */
   public static tcp(port: number): Port {
     return Port.range(Protocol.TCP, port, port);

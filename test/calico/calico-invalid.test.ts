@@ -68,3 +68,27 @@ describe('policies rendered from the model: one checked path', () => {
     expect(renderPolicySpec({ egress: [sealed, sealed] })).toEqual(renderPolicySpec({ egress: [make(), make()] }));
   });
 });
+
+describe('the cheap tests in front of the rule checks let nothing through', () => {
+  const policy = (rules: CalicoRule[]) => () => new CalicoGlobalNetworkPolicy(chart(), 'P', { metadata: { name: 'p' }, spec: { egress: rules } });
+  const ok: CalicoRule = { action: ALLOW, destination: { selector: 'app == "x"' }, metadata: { annotations: { 'egress.cdk8s.io/rule': 'r' } } };
+
+  test('a known annotation key does not skip the size limit', () => {
+    expect(policy([ok])).not.toThrow();
+    const big: CalicoRule = { action: ALLOW, metadata: { annotations: { 'egress.cdk8s.io/rule': 'x'.repeat(256 * 1024) } } };
+    expect(policy([ok, big])).toThrow(/spec\.egress\[1\]\.metadata\.annotations ".*bytes" are too large/);
+  });
+
+  test('a selector known to parse is still checked for global() where Calico forbids it', () => {
+    expect(policy([{ action: ALLOW, destination: { namespaceSelector: 'global()' } }])).not.toThrow();
+    expect(policy([ok, { action: ALLOW, destination: { selector: 'global()' } }])).toThrow(/spec\.egress\[1\]\.destination\.selector "global\(\)" uses global\(\)/);
+  });
+
+  test('errors name the rule by its index and the list it stands in', () => {
+    const rules: CalicoRule[] = [ok, ok, { action: ALLOW, destination: { nets: ['198.51.100.0/24', '10.0.0.1/24'] } }];
+    expect(policy(rules)).toThrow(/spec\.egress\[2\]\.destination\.nets\[1\] "10\.0\.0\.1\/24" is not strictly masked/);
+    const mixed: CalicoRule = { action: ALLOW, source: { nets: ['10.0.0.0/8'] }, destination: { notNets: ['2001:db8::/32'] } };
+    expect(policy([mixed])).toThrow(/spec\.egress\[0\]\.destination\.notNets\[0\] "2001:db8::\/32" is IPv6 but spec\.egress\[0\]\.source\.nets\[0\] is IPv4/);
+    expect(policy([{ action: ALLOW, destination: { nets: ['10.0.0.0/8', '10.0.0.0/8'] } }])).toThrow(/spec\.egress\[0\]\.destination\.nets\[1\] "10\.0\.0\.0\/8" is listed more than once/);
+  });
+});

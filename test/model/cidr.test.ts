@@ -1,5 +1,8 @@
+import * as fc from 'fast-check';
+import * as ipaddr from 'ipaddr.js';
 import { Cidr, IpFamily } from '../../src/model/cidr';
 import { EgressValidationError } from '../../src/model/errors';
+import { parseIPv6Hex } from '../../src/model/ip-text';
 
 describe('Cidr.parse: canonical text', () => {
   test.each([
@@ -186,4 +189,17 @@ describe('Cidr.subnets', () => {
     expect(() => Cidr.parse('10.0.0.0/24').subnets(33)).toThrow(/not a prefix length/);
     expect(() => Cidr.parse('10.0.0.0/24').subnets(25.5)).toThrow(/not a prefix length/);
   });
+});
+
+describe('hex-only IPv6 is read by the Go-rule parser alone', () => {
+  // Before, ipaddr.js validated every IPv6 text and then our parser read it: the fast path must accept exactly
+  // what both accepted.
+  const both = (text: string) => ipaddr.IPv6.isValid(text) && parseIPv6Hex(text, 0, text.length, new Uint32Array(4), 0);
+  test('accepts what ipaddr.js and the Go-rule parser both accept, on random hex-and-colon text', () => {
+    fc.assert(fc.property(fc.stringMatching(/^[0-9a-fA-F:]{1,42}$/).filter(t => t.includes(':')), text => {
+      expect(Cidr.isValid(text)).toBe(both(text));
+    }), { numRuns: 3000 });
+  });
+  test.each(['::', '::1', '1::', '2001:db8::', 'fe80::1:2:3:4', '1:2:3:4:5:6:7:8'])('%s is an address', t => expect(Cidr.isValid(t)).toBe(true));
+  test.each(['1:2:3:4:5:6:7:8::', ':::', '1::2::3', '12345::', ':1::', '1:2:3:4:5:6:7', '::g'])('%s is not', t => expect(Cidr.isValid(t)).toBe(false));
 });

@@ -1,4 +1,5 @@
 import { Cidr } from '../../model/cidr';
+import { parseCidrTextDetailed } from '../../model/ip-cidr-parser';
 import { IpFamily } from '../../model/ip-family';
 
 /** A CIDR or bare IP as Calico's ParseCIDROrIP reads it (a bare IP is a /32 or /128). */
@@ -32,6 +33,20 @@ export function parseCidrText(text: string): CidrText | undefined {
     masked: !parsed.hostBits,
     network: parsed.cidr,
   };
+}
+
+/**
+ * The IP version of `text` and whether it is strictly masked, as parseCidrText reads it but without building
+ * the network (what a rule's nets need); undefined when Calico would reject the text.
+ */
+export function cidrTextShape(text: string): { version: number; masked: boolean } | undefined {
+  if (typeof text !== 'string') return undefined;
+  try {
+    const { network, hostBits } = parseCidrTextDetailed(text);
+    return { version: network.family === IpFamily.IPV4 ? 4 : 6, masked: !hostBits };
+  } catch {
+    return undefined;
+  }
 }
 
 /** Whether two CIDRs of the same family share any address. */

@@ -21,6 +21,11 @@ const QUALIFIED_NAME_PART = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 // The same few keys (egress.cdk8s.io/rule, app.kubernetes.io/name, ...) are checked on every object and rule.
 const QUALIFIED_NAMES = new BoundedMemo<string, true>(4096);
 
+/** Whether `key` was already found a valid qualified name (no check is run: a false answer says nothing). */
+export function knownQualifiedName(key: string): boolean {
+  return QUALIFIED_NAMES.get(key) === true;
+}
+
 /** Why `key` is not a Kubernetes qualified name (label or annotation key), or undefined. */
 export function qualifiedNameProblem(key: string): string | undefined {
   if (QUALIFIED_NAMES.get(key)) return undefined;

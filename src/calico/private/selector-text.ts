@@ -10,6 +10,11 @@ const MAX_SELECTOR_LENGTH = 1024;
 // cached. Bounded, so a long-running process does not keep every text it ever saw.
 const PARSED = new BoundedMemo<string, Selector>(50_000);
 
+/** Whether `text` is a selector text already found valid (the cheap test in front of validateSelectorText). */
+export function knownSelector(text: string): boolean {
+  return PARSED.get(text) !== undefined;
+}
+
 /**
  * Parses a selector field with Calico's grammar, re-throwing a parse error at `field` of the
  * construct at `path` (the message keeps the position and what was expected).

@@ -1,19 +1,20 @@
 import { arrayAt, fail, uniqueAt } from './fail';
 import { DNS_LABEL, DNS_SUBDOMAIN, MAX_LABEL_LENGTH, MAX_SUBDOMAIN_LENGTH } from './k8s-names';
-import { validateSelectorText } from './selector-text';
-import { validateAnnotations } from './validate-metadata';
+import { knownSelector, validateSelectorText } from './selector-text';
+import { annotationsPass, validateAnnotations } from './validate-metadata';
 import { validateEntityRuleNets } from './validate-nets';
 import { CalicoAction, CalicoPerformanceHint, CalicoPolicyType } from '../calico-enums';
 import { CalicoGlobalNetworkPolicySpec } from '../calico-policy-spec';
 import { CalicoPort } from '../calico-port';
 import { CalicoProtocol } from '../calico-protocol';
 import { CalicoEntityRule, CalicoIcmpFields, CalicoRule } from '../calico-rule';
-import { isSealed } from '../sealed-rules';
+import { recordSealedChecks, sealedChecks } from '../sealed-rules';
 
 const GLOBAL_ONLY_IN_NAMESPACE_SELECTOR = 'uses global(), which Calico allows only as an entity rule\'s namespaceSelector';
 const PORTS_NEED_PROTOCOL = 'needs the rule\'s protocol to be TCP, UDP or SCTP (Calico: rules that specify ports must set protocol to TCP or UDP or SCTP)';
 // Validation runs over every rule of every policy an estate renders (170,000 rules at 5,000 zones): the happy
-// path allocates nothing, and field names like "spec.egress[3].destination.nets" are built only to fail.
+// path allocates nothing. Field names like "spec.egress[3].destination.nets" are built only to fail (a rule is
+// passed as its list and index), and a cheap test stands in front of each check whose code explains a failure.
 const ACTIONS = Object.values(CalicoAction) as string[];
 const POLICY_TYPES = Object.values(CalicoPolicyType) as string[];
 const PERFORMANCE_HINTS = Object.values(CalicoPerformanceHint) as string[];
@@ -60,8 +61,8 @@ export function validatePolicySpec(spec: CalicoGlobalNetworkPolicySpec, ctx: Pol
 
   const ingress = arrayAt(path, 'spec.ingress', spec.ingress, 1024);
   const egress = arrayAt(path, 'spec.egress', spec.egress, 1024);
-  ingress.forEach((r, i) => validateRuleOnce(r, `spec.ingress[${i}]`, 'ingress', ctx));
-  egress.forEach((r, i) => validateRuleOnce(r, `spec.egress[${i}]`, 'egress', ctx));
+  for (let i = 0; i < ingress.length; i++) validateRuleOnce(ingress[i], 'spec.ingress', i, ctx);
+  for (let i = 0; i < egress.length; i++) validateRuleOnce(egress[i], 'spec.egress', i, ctx);
 
   if (ctx.global) validateGlobalFlags(spec, types, egress, path);
 }
@@ -90,88 +91,98 @@ function noGlobal(text: string | undefined, field: string, path: string): void {
   if (text.includes(GLOBAL_CALL)) fail(path, field, text, GLOBAL_ONLY_IN_NAMESPACE_SELECTOR);
 }
 
-/**
- * Sealed rules found valid, per kind of policy and direction (all the checks depend on besides the rule):
- * [namespaced ingress, namespaced egress, global ingress, global egress].
- */
-const VALID_SEALED = [new WeakSet<CalicoRule>(), new WeakSet<CalicoRule>(), new WeakSet<CalicoRule>(), new WeakSet<CalicoRule>()];
+/** The rules of a policy: `spec.ingress` or `spec.egress`. */
+type RuleList = 'spec.ingress' | 'spec.egress';
 
-/** Checks a rule; a sealed rule (it cannot change) only the first time for each kind of policy and direction. */
-function validateRuleOnce(rule: CalicoRule, field: string, direction: 'ingress' | 'egress', ctx: PolicyContext): void {
-  const valid = VALID_SEALED[(ctx.global ? 2 : 0) + (direction === 'egress' ? 1 : 0)];
-  if (valid.has(rule)) return;
-  validateRule(rule, field, direction, ctx);
-  if (isSealed(rule)) valid.add(rule);
+/** The field name of rule `i` of `list`, or of a field inside it ("spec.egress[3].destination.nets"). */
+function ruleField(list: RuleList, i: number, rest = ''): string {
+  return `${list}[${i}]${rest}`;
 }
 
-function validateRule(rule: CalicoRule, field: string, direction: 'ingress' | 'egress', ctx: PolicyContext): void {
+/**
+ * The check a rule passes depends, besides the rule, on the kind of policy and the direction: one bit each
+ * (namespaced ingress, namespaced egress, global ingress, global egress), recorded on sealed rules.
+ */
+const CHECK_BITS = [1, 2, 4, 8];
+
+/** Checks a rule; a sealed rule (it cannot change) only the first time for each kind of policy and direction. */
+function validateRuleOnce(rule: CalicoRule, list: RuleList, i: number, ctx: PolicyContext): void {
+  const bit = CHECK_BITS[(ctx.global ? 2 : 0) + (list === 'spec.egress' ? 1 : 0)];
+  const passed = sealedChecks(rule);
+  // eslint-disable-next-line no-bitwise
+  if (passed !== undefined && (passed & bit) !== 0) return;
+  validateRule(rule, list, i, ctx);
+  // eslint-disable-next-line no-bitwise
+  if (passed !== undefined) recordSealedChecks(rule, passed | bit);
+}
+
+function validateRule(rule: CalicoRule, list: RuleList, i: number, ctx: PolicyContext): void {
   const path = ctx.path;
-  if (rule === undefined || rule === null || typeof rule !== 'object') fail(path, field, rule, 'is not a rule');
-  if (!ACTIONS.includes(rule.action)) fail(path, `${field}.action`, rule.action ?? '', `is not a Calico action (${ACTIONS.join(', ')})`);
+  const direction = list === 'spec.egress' ? 'egress' : 'ingress';
+  if (rule === undefined || rule === null || typeof rule !== 'object') fail(path, ruleField(list, i), rule, 'is not a rule');
+  if (!ACTIONS.includes(rule.action)) fail(path, ruleField(list, i, '.action'), rule.action ?? '', `is not a Calico action (${ACTIONS.join(', ')})`);
   if (rule.ipVersion !== undefined && rule.ipVersion !== 4 && rule.ipVersion !== 6) {
-    fail(path, `${field}.ipVersion`, rule.ipVersion, 'is not an IP version (4 or 6)');
+    fail(path, ruleField(list, i, '.ipVersion'), rule.ipVersion, 'is not an IP version (4 or 6)');
   }
   for (const key of ['protocol', 'notProtocol'] as const) {
     const p = rule[key];
     if (p === undefined) continue;
-    if (!(p instanceof CalicoProtocol)) fail(path, `${field}.${key}`, p, 'is not a CalicoProtocol', 'use CalicoProtocol.TCP, CalicoProtocol.of(n) or CalicoProtocol.parse(text)');
+    if (!(p instanceof CalicoProtocol)) fail(path, ruleField(list, i, `.${key}`), p, 'is not a CalicoProtocol', 'use CalicoProtocol.TCP, CalicoProtocol.of(n) or CalicoProtocol.parse(text)');
     const implied = p.impliedIpVersion;
     if (implied && rule.ipVersion !== undefined && rule.ipVersion !== implied) {
-      fail(path, `${field}.ipVersion`, rule.ipVersion, `must be ${implied} with ${key} ${p.toString()}`);
+      fail(path, ruleField(list, i, '.ipVersion'), rule.ipVersion, `must be ${implied} with ${key} ${p.toString()}`);
     }
   }
-  if (rule.icmp !== undefined) validateIcmp(rule.icmp, `${field}.icmp`, path);
-  if (rule.notICMP !== undefined) validateIcmp(rule.notICMP, `${field}.notICMP`, path);
+  if (rule.icmp !== undefined) validateIcmp(rule.icmp, ruleField(list, i, '.icmp'), path);
+  if (rule.notICMP !== undefined) validateIcmp(rule.notICMP, ruleField(list, i, '.notICMP'), path);
   if (rule.icmp !== undefined && !(rule.protocol?.isIcmpByName)) {
-    fail(path, `${field}.icmp`, rule.icmp, 'needs the rule\'s protocol to be ICMP or ICMPv6',
+    fail(path, ruleField(list, i, '.icmp'), rule.icmp, 'needs the rule\'s protocol to be ICMP or ICMPv6',
       rule.protocol?.impliedIpVersion ? 'Calico requires the protocol by name: use CalicoProtocol.ICMP or CalicoProtocol.ICMPV6' : undefined);
   }
 
   const source: CalicoEntityRule = rule.source ?? NO_ENTITY;
   const destination: CalicoEntityRule = rule.destination ?? NO_ENTITY;
-  if (rule.source !== undefined) validateEntityRule(source, `${field}.source`, path);
-  if (rule.destination !== undefined) validateEntityRule(destination, `${field}.destination`, path);
+  if (rule.source !== undefined) validateEntityRule(source, list, i, '.source', path);
+  if (rule.destination !== undefined) validateEntityRule(destination, list, i, '.destination', path);
 
   if (!rule.protocol?.supportsPorts && hasAny(source.ports, source.notPorts, destination.ports, destination.notPorts)) {
     for (const [side, er] of [['source', source], ['destination', destination]] as const) {
       for (const key of ['ports', 'notPorts'] as const) {
-        if ((er[key] ?? []).length > 0) fail(path, `${field}.${side}.${key}`, er[key]!.map(p => p.toString()), PORTS_NEED_PROTOCOL);
+        if ((er[key] ?? []).length > 0) fail(path, ruleField(list, i, `.${side}.${key}`), er[key]!.map(p => p.toString()), PORTS_NEED_PROTOCOL);
       }
     }
   }
 
   if (hasAny(source.nets, source.notNets, destination.nets, destination.notNets)) {
-    validateEntityRuleNets([
-      [source.nets, `${field}.source.nets`],
-      [source.notNets, `${field}.source.notNets`],
-      [destination.nets, `${field}.destination.nets`],
-      [destination.notNets, `${field}.destination.notNets`],
-    ], rule.ipVersion, path);
+    validateEntityRuleNets([source.nets, source.notNets, destination.nets, destination.notNets],
+      k => ruleField(list, i, NET_FIELDS[k]), rule.ipVersion, path);
   }
 
-  if (rule.http !== undefined) validateHttp(rule, field, direction, path);
+  if (rule.http !== undefined) validateHttp(rule, ruleField(list, i), direction, path);
 
   if (destination.services !== undefined) {
     for (const key of ['ports', 'notPorts'] as const) {
       if ((destination[key] ?? []).length > 0) {
-        fail(path, `${field}.destination.${key}`, destination[key]!.map(p => p.toString()), 'cannot be given with destination services (a Service rule uses the ports of the Service\'s endpoints)');
+        fail(path, ruleField(list, i, `.destination.${key}`), destination[key]!.map(p => p.toString()), 'cannot be given with destination services (a Service rule uses the ports of the Service\'s endpoints)');
       }
     }
   }
   if (direction === 'egress' && source.services !== undefined) {
-    fail(path, `${field}.source.services`, source.services.name, 'is not allowed in an egress rule\'s source');
+    fail(path, ruleField(list, i, '.source.services'), source.services.name, 'is not allowed in an egress rule\'s source');
   }
   if (direction === 'ingress' && destination.services !== undefined) {
-    fail(path, `${field}.destination.services`, destination.services.name, 'is not allowed in an ingress rule\'s destination');
+    fail(path, ruleField(list, i, '.destination.services'), destination.services.name, 'is not allowed in an ingress rule\'s destination');
   }
   if (ctx.global) {
     const peer = direction === 'egress' ? destination : source;
     const side = direction === 'egress' ? 'destination' : 'source';
     if (peer.services !== undefined && !peer.services.namespace) {
-      fail(path, `${field}.${side}.services.namespace`, '', 'is required in a GlobalNetworkPolicy (a Service name is not unique across namespaces)');
+      fail(path, ruleField(list, i, `.${side}.services.namespace`), '', 'is required in a GlobalNetworkPolicy (a Service name is not unique across namespaces)');
     }
   }
-  if (rule.metadata !== undefined) validateAnnotations(rule.metadata.annotations, `${field}.metadata.annotations`, path);
+  if (rule.metadata !== undefined && !annotationsPass(rule.metadata.annotations)) {
+    validateAnnotations(rule.metadata.annotations, ruleField(list, i, '.metadata.annotations'), path);
+  }
 }
 
 function validateIcmp(icmp: CalicoIcmpFields | undefined, field: string, path: string): void {
@@ -206,47 +217,64 @@ function validateHttp(rule: CalicoRule, field: string, direction: string, path: 
   });
 }
 
-function validateEntityRule(er: CalicoEntityRule, field: string, path: string): void {
-  if (typeof er !== 'object' || er === null) fail(path, field, er, 'is not an entity rule');
-  if (er.nets !== undefined) arrayAt(path, `${field}.nets`, er.nets, 256);
-  if (er.notNets !== undefined) arrayAt(path, `${field}.notNets`, er.notNets, 256);
-  if (er.selector !== undefined) noGlobal(er.selector, `${field}.selector`, path);
+/** Checks the entity rule `side` (".source" or ".destination") of rule `i` of `list`. */
+function validateEntityRule(er: CalicoEntityRule, list: RuleList, i: number, side: string, path: string): void {
+  if (typeof er !== 'object' || er === null) fail(path, ruleField(list, i, side), er, 'is not an entity rule');
+  if (!listWithin(er.nets, 256)) arrayAt(path, ruleField(list, i, `${side}.nets`), er.nets, 256);
+  if (!listWithin(er.notNets, 256)) arrayAt(path, ruleField(list, i, `${side}.notNets`), er.notNets, 256);
+  if (er.selector !== undefined) {
+    if (!knownSelector(er.selector)) validateSelectorText(er.selector, ruleField(list, i, `${side}.selector`), path);
+    if (er.selector.includes(GLOBAL_CALL)) fail(path, ruleField(list, i, `${side}.selector`), er.selector, GLOBAL_ONLY_IN_NAMESPACE_SELECTOR);
+  }
   // Calico checks global() in an entity's selector only, not in its notSelector or serviceAccounts.selector.
-  if (er.notSelector !== undefined) validateSelectorText(er.notSelector, `${field}.notSelector`, path);
+  if (er.notSelector !== undefined && !knownSelector(er.notSelector)) {
+    validateSelectorText(er.notSelector, ruleField(list, i, `${side}.notSelector`), path);
+  }
   if (er.namespaceSelector !== undefined) {
-    validateSelectorText(er.namespaceSelector, `${field}.namespaceSelector`, path);
+    if (!knownSelector(er.namespaceSelector)) validateSelectorText(er.namespaceSelector, ruleField(list, i, `${side}.namespaceSelector`), path);
     if (er.namespaceSelector.includes(GLOBAL_CALL) && !GLOBAL_ALONE.test(er.namespaceSelector)) {
-      fail(path, `${field}.namespaceSelector`, er.namespaceSelector, 'combines global() with other selectors (Calico allows global() only on its own)');
+      fail(path, ruleField(list, i, `${side}.namespaceSelector`), er.namespaceSelector, 'combines global() with other selectors (Calico allows global() only on its own)');
     }
   }
   for (const key of PORT_FIELDS) {
-    if (er[key] === undefined) continue;
-    arrayAt(path, `${field}.${key}`, er[key], 50).forEach((p, i) => {
-      if (!(p instanceof CalicoPort)) fail(path, `${field}.${key}[${i}]`, p, 'is not a CalicoPort', 'use CalicoPort.of(443), CalicoPort.range(8000, 8080), CalicoPort.named("http") or CalicoPort.parse(text)');
-    });
+    const ports = er[key];
+    if (ports === undefined) continue;
+    if (!listWithin(ports, 50)) arrayAt(path, ruleField(list, i, `${side}.${key}`), ports, 50);
+    for (let k = 0; k < ports.length; k++) {
+      if (!(ports[k] instanceof CalicoPort)) {
+        fail(path, ruleField(list, i, `${side}.${key}[${k}]`), ports[k], 'is not a CalicoPort',
+          'use CalicoPort.of(443), CalicoPort.range(8000, 8080), CalicoPort.named("http") or CalicoPort.parse(text)');
+      }
+    }
   }
   if (er.serviceAccounts !== undefined) {
-    const names = arrayAt(path, `${field}.serviceAccounts.names`, er.serviceAccounts.names);
-    uniqueAt(path, `${field}.serviceAccounts.names`, names);
-    if (er.serviceAccounts.selector !== undefined) validateSelectorText(er.serviceAccounts.selector, `${field}.serviceAccounts.selector`, path);
+    const names = arrayAt(path, ruleField(list, i, `${side}.serviceAccounts.names`), er.serviceAccounts.names);
+    uniqueAt(path, ruleField(list, i, `${side}.serviceAccounts.names`), names);
+    if (er.serviceAccounts.selector !== undefined) validateSelectorText(er.serviceAccounts.selector, ruleField(list, i, `${side}.serviceAccounts.selector`), path);
   }
   const svc = er.services;
   if (svc === undefined) return;
-  if (!svc.name) fail(path, `${field}.services.name`, '', 'is required (a Service match must name the Service)');
+  if (!svc.name) fail(path, ruleField(list, i, `${side}.services.name`), '', 'is required (a Service match must name the Service)');
   for (const key of ['name', 'namespace'] as const) {
     const v = svc[key];
     if (v !== undefined && v !== '' && (v.length > MAX_SUBDOMAIN_LENGTH || !DNS_SUBDOMAIN.test(v))) {
-      fail(path, `${field}.services.${key}`, v, 'is not a valid Kubernetes name (a DNS-1123 subdomain)');
+      fail(path, ruleField(list, i, `${side}.services.${key}`), v, 'is not a valid Kubernetes name (a DNS-1123 subdomain)');
     }
   }
-  if (er.namespaceSelector) fail(path, `${field}.services`, svc.name, 'cannot be given with namespaceSelector in the same entity rule');
-  if (er.selector || er.notSelector) fail(path, `${field}.services`, svc.name, 'cannot be given with selector or notSelector in the same entity rule');
-  if (er.serviceAccounts !== undefined) fail(path, `${field}.services`, svc.name, 'cannot be given with serviceAccounts in the same entity rule');
-  if ((er.nets ?? []).length > 0 || (er.notNets ?? []).length > 0) fail(path, `${field}.services`, svc.name, 'cannot be given with nets or notNets in the same entity rule');
+  if (er.namespaceSelector) fail(path, ruleField(list, i, `${side}.services`), svc.name, 'cannot be given with namespaceSelector in the same entity rule');
+  if (er.selector || er.notSelector) fail(path, ruleField(list, i, `${side}.services`), svc.name, 'cannot be given with selector or notSelector in the same entity rule');
+  if (er.serviceAccounts !== undefined) fail(path, ruleField(list, i, `${side}.services`), svc.name, 'cannot be given with serviceAccounts in the same entity rule');
+  if ((er.nets ?? []).length > 0 || (er.notNets ?? []).length > 0) fail(path, ruleField(list, i, `${side}.services`), svc.name, 'cannot be given with nets or notNets in the same entity rule');
 }
 
 const NO_ENTITY: CalicoEntityRule = Object.freeze({});
 const PORT_FIELDS = ['ports', 'notPorts'] as const;
+const NET_FIELDS = ['.source.nets', '.source.notNets', '.destination.nets', '.destination.notNets'];
+
+/** Whether `value` is absent or a list of at most `max` items (what arrayAt accepts without failing). */
+function listWithin(value: readonly unknown[] | undefined, max: number): boolean {
+  return value === undefined || value === null || (Array.isArray(value) && value.length <= max);
+}
 
 function hasAny(...lists: (readonly unknown[] | undefined)[]): boolean {
   for (const l of lists) if (l !== undefined && l !== null && (l as unknown[]).length !== 0) return true;

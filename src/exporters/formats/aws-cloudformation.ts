@@ -1,6 +1,6 @@
-import { AWS_CAPABILITIES, awsDenyGroup, awsResources, awsUnsupported, NaclEntry } from './aws-resources';
+import { AwsExporter, awsDenyGroup, awsResources, NaclEntry, ruleGroupFields } from './aws-resources';
 import { FirewallExportInput } from '../firewall-export-input';
-import { ExporterCapabilities, FirewallExportFile, IFirewallExporter } from '../firewall-exporter';
+import { FirewallExportFile } from '../firewall-exporter';
 import { jsonText } from '../platform-text';
 
 /**
@@ -8,12 +8,9 @@ import { jsonText } from '../platform-text';
  * removes the default allow-all egress), an `AWS::EC2::NetworkAcl` with `AWS::EC2::NetworkAclEntry`s
  * (egress allows, explicit deny, inbound return traffic) and an `AWS::NetworkFirewall::RuleGroup`.
  */
-export class AwsCloudFormationExporter implements IFirewallExporter {
-  public readonly format = 'aws-cloudformation';
-  public readonly capabilities: ExporterCapabilities = AWS_CAPABILITIES;
-
-  public unsupported(input: FirewallExportInput): string[] {
-    return awsUnsupported(input);
+export class AwsCloudFormationExporter extends AwsExporter {
+  constructor() {
+    super('aws-cloudformation');
   }
 
   public render(input: FirewallExportInput): FirewallExportFile[] {
@@ -45,17 +42,7 @@ export class AwsCloudFormationExporter implements IFirewallExporter {
       if (z.ruleGroup.rulesString) {
         resources[`${z.logicalName}EgressRuleGroup`] = {
           Type: 'AWS::NetworkFirewall::RuleGroup',
-          Properties: {
-            RuleGroupName: z.ruleGroup.name,
-            Type: 'STATEFUL',
-            Capacity: z.ruleGroup.capacity,
-            Description: z.ruleGroup.description,
-            RuleGroup: {
-              RulesSource: { RulesString: z.ruleGroup.rulesString },
-              StatefulRuleOptions: { RuleOrder: 'STRICT_ORDER' },
-            },
-            Tags: tags,
-          },
+          Properties: ruleGroupFields(z.ruleGroup, 'cloudformation', tags),
         };
       }
       domainOnly.push(...z.domainOnlyRules);

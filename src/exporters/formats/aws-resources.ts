@@ -8,8 +8,8 @@
  */
 import { problem } from '../../model/errors';
 import { FirewallExportInput, FirewallPort, FirewallRule, FirewallZone } from '../firewall-export-input';
-import { ExporterCapabilities } from '../firewall-exporter';
 import { platformComment, platformName, ruleSummary } from '../platform-text';
+import { platformCapabilities, PlatformExporter } from './platform-exporter';
 
 /** One security group egress rule. */
 export interface SgRule {
@@ -63,17 +63,10 @@ const NACL_DENY = 32766;
 export const AWS_PROTOCOLS = ['all', 'tcp', 'udp', 'icmp', 'icmpv6'];
 
 /** What both AWS formats (CloudFormation and Terraform: the same resources) can express. */
-export const AWS_CAPABILITIES: ExporterCapabilities = {
-  domains: true,
-  wildcardDomains: true,
-  ipv6: true,
-  icmpTypes: true,
-  icmpCodes: true,
-  protocols: AWS_PROTOCOLS,
-};
+export const AWS_CAPABILITIES = platformCapabilities(['domains', 'wildcard-domains', 'ipv6', 'icmp-types', 'icmp-codes'], AWS_PROTOCOLS);
 
 /** Problems beyond the declared capabilities. */
-export function awsUnsupported(input: FirewallExportInput): string[] {
+function awsUnsupported(input: FirewallExportInput): string[] {
   const problems: string[] = [];
   for (const zone of input.zones) {
     for (const rule of zone.rules.filter(r => r.ipVersion === 0)) {
@@ -88,6 +81,39 @@ export function awsUnsupported(input: FirewallExportInput): string[] {
     }
   }
   return problems;
+}
+
+/** How a format spells a field: CloudFormation's PascalCase property or Terraform's snake_case argument. */
+export type AwsFieldStyle = 'cloudformation' | 'terraform';
+
+/**
+ * A zone's stateful Network Firewall rule group (strict order), as CloudFormation's properties or Terraform's
+ * arguments: the same fields in the same order, each named in the format's own style.
+ */
+export function ruleGroupFields(group: AwsZoneResources['ruleGroup'], style: AwsFieldStyle, tags: unknown): { [field: string]: unknown } {
+  const cfn = style === 'cloudformation';
+  return {
+    [cfn ? 'RuleGroupName' : 'name']: group.name,
+    [cfn ? 'Type' : 'type']: 'STATEFUL',
+    [cfn ? 'Capacity' : 'capacity']: group.capacity,
+    [cfn ? 'Description' : 'description']: group.description,
+    [cfn ? 'RuleGroup' : 'rule_group']: {
+      [cfn ? 'RulesSource' : 'rules_source']: { [cfn ? 'RulesString' : 'rules_string']: group.rulesString },
+      [cfn ? 'StatefulRuleOptions' : 'stateful_rule_options']: { [cfn ? 'RuleOrder' : 'rule_order']: 'STRICT_ORDER' },
+    },
+    [cfn ? 'Tags' : 'tags']: tags,
+  };
+}
+
+/** Base of the two AWS formats: the same resources, capabilities and limits, written as CloudFormation or Terraform. */
+export abstract class AwsExporter extends PlatformExporter {
+  protected constructor(format: string) {
+    super(format, AWS_CAPABILITIES);
+  }
+
+  public unsupported(input: FirewallExportInput): string[] {
+    return awsUnsupported(input);
+  }
 }
 
 /** The AWS resources of every zone. */

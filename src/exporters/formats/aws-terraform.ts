@@ -1,6 +1,6 @@
-import { AWS_CAPABILITIES, awsDenyGroup, awsResources, awsUnsupported } from './aws-resources';
+import { AwsExporter, awsDenyGroup, awsResources, ruleGroupFields } from './aws-resources';
 import { FirewallExportInput } from '../firewall-export-input';
-import { ExporterCapabilities, FirewallExportFile, IFirewallExporter } from '../firewall-exporter';
+import { FirewallExportFile } from '../firewall-exporter';
 import { jsonText } from '../platform-text';
 
 /**
@@ -8,12 +8,9 @@ import { jsonText } from '../platform-text';
  * replaces Terraform's removal of the default allow-all), an `aws_network_acl` with `aws_network_acl_rule`s
  * and an `aws_networkfirewall_rule_group`. The VPC is a variable.
  */
-export class AwsTerraformExporter implements IFirewallExporter {
-  public readonly format = 'aws-terraform';
-  public readonly capabilities: ExporterCapabilities = AWS_CAPABILITIES;
-
-  public unsupported(input: FirewallExportInput): string[] {
-    return awsUnsupported(input);
+export class AwsTerraformExporter extends AwsExporter {
+  constructor() {
+    super('aws-terraform');
   }
 
   public render(input: FirewallExportInput): FirewallExportFile[] {
@@ -56,17 +53,7 @@ export class AwsTerraformExporter implements IFirewallExporter {
         };
       }
       if (z.ruleGroup.rulesString) {
-        groups[z.tfName] = {
-          name: z.ruleGroup.name,
-          type: 'STATEFUL',
-          capacity: z.ruleGroup.capacity,
-          description: z.ruleGroup.description,
-          rule_group: {
-            rules_source: { rules_string: z.ruleGroup.rulesString },
-            stateful_rule_options: { rule_order: 'STRICT_ORDER' },
-          },
-          tags,
-        };
+        groups[z.tfName] = ruleGroupFields(z.ruleGroup, 'terraform', tags);
       }
       domainOnly.push(...z.domainOnlyRules);
     }

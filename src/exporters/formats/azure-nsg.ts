@@ -1,7 +1,7 @@
-import { ofFamily } from '../addresses';
 import { FirewallExportInput, FirewallPort } from '../firewall-export-input';
-import { ExporterCapabilities, FirewallExportFile, IFirewallExporter } from '../firewall-exporter';
+import { FirewallExportFile } from '../firewall-exporter';
 import { jsonText, platformComment, platformName, ruleSummary } from '../platform-text';
+import { addressRules, denyScopes, platformCapabilities, PlatformExporter } from './platform-exporter';
 
 // Security rule names: 1-80 of letters, digits, "_", "." and "-".
 const NAME = { maxLength: 80, invalid: /[^a-zA-Z0-9_.-]+/g, replacement: '-' };
@@ -17,19 +17,14 @@ const PROTOCOL: { [p: string]: string } = { tcp: 'Tcp', udp: 'Udp', icmp: 'Icmp'
  * rule AllowInternetOutBound (65001) would allow the rest. ICMP types, SCTP, ICMPv6 and other protocol
  * numbers are not expressible.
  */
-export class AzureNsgExporter implements IFirewallExporter {
-  public readonly format = 'azure';
-  public readonly capabilities: ExporterCapabilities = {
-    domains: false,
-    ipv6: true,
-    icmpTypes: false,
-    icmpCodes: false,
-    protocols: ['all', 'tcp', 'udp', 'icmp'],
-  };
+export class AzureNsgExporter extends PlatformExporter {
+  constructor() {
+    super('azure', platformCapabilities(['ipv6'], ['all', 'tcp', 'udp', 'icmp']));
+  }
 
   public unsupported(input: FirewallExportInput): string[] {
     const allows = input.zones.reduce((n, z) => n + z.rules.reduce((m, r) => m + protocolGroups(r.ports).length, 0), 0);
-    const denies = input.zones.reduce((n, z) => n + new Set(z.sources.map(s => s.ipVersion)).size, 0);
+    const denies = denyScopes(input).length;
     const problems: string[] = [];
     if (FIRST_PRIORITY + allows > DENY_PRIORITY) problems.push(`${allows} security rules do not fit between priorities ${FIRST_PRIORITY} and ${DENY_PRIORITY}`);
     if (DENY_PRIORITY + denies > LAST_PRIORITY + 1) problems.push(`${denies} deny rules do not fit between priorities ${DENY_PRIORITY} and ${LAST_PRIORITY}`);
@@ -39,46 +34,40 @@ export class AzureNsgExporter implements IFirewallExporter {
   public render(input: FirewallExportInput): FirewallExportFile[] {
     const securityRules: unknown[] = [];
     let priority = FIRST_PRIORITY;
-    for (const zone of input.zones) {
-      for (const rule of zone.rules.filter(r => r.ipVersion !== 0)) {
-        for (const group of protocolGroups(rule.ports)) {
-          securityRules.push({
-            name: platformName(`${rule.id}${group.protocol === '*' ? '' : `-${group.protocol.toLowerCase()}`}`, NAME),
-            properties: {
-              description: platformComment(ruleSummary(rule), 140),
-              protocol: group.protocol,
-              sourcePortRange: '*',
-              ...(group.ports.length === 1 ? { destinationPortRange: group.ports[0] } : { destinationPortRanges: group.ports }),
-              sourceAddressPrefixes: rule.sources.map(s => s.cidr),
-              destinationAddressPrefixes: rule.destinations.map(d => d.cidr),
-              access: 'Allow',
-              priority: priority++,
-              direction: 'Outbound',
-            },
-          });
-        }
-      }
-    }
-    priority = DENY_PRIORITY;
-    for (const zone of input.zones) {
-      for (const family of [4, 6]) {
-        const sources = ofFamily(zone.sources, family);
-        if (sources.length === 0) continue;
+    for (const rule of input.zones.flatMap(addressRules)) {
+      for (const group of protocolGroups(rule.ports)) {
         securityRules.push({
-          name: platformName(`${zone.name}-default-deny-v${family}`, NAME),
+          name: platformName(`${rule.id}${group.protocol === '*' ? '' : `-${group.protocol.toLowerCase()}`}`, NAME),
           properties: {
-            description: platformComment(`${zone.name}: default deny (AllowInternetOutBound would allow the rest)`, 140),
-            protocol: '*',
+            description: platformComment(ruleSummary(rule), 140),
+            protocol: group.protocol,
             sourcePortRange: '*',
-            destinationPortRange: '*',
-            sourceAddressPrefixes: sources.map(s => s.cidr),
-            destinationAddressPrefix: '*',
-            access: 'Deny',
+            ...(group.ports.length === 1 ? { destinationPortRange: group.ports[0] } : { destinationPortRanges: group.ports }),
+            sourceAddressPrefixes: rule.sources.map(s => s.cidr),
+            destinationAddressPrefixes: rule.destinations.map(d => d.cidr),
+            access: 'Allow',
             priority: priority++,
             direction: 'Outbound',
           },
         });
       }
+    }
+    priority = DENY_PRIORITY;
+    for (const { zone, family, sources } of denyScopes(input)) {
+      securityRules.push({
+        name: platformName(`${zone.name}-default-deny-v${family}`, NAME),
+        properties: {
+          description: platformComment(`${zone.name}: default deny (AllowInternetOutBound would allow the rest)`, 140),
+          protocol: '*',
+          sourcePortRange: '*',
+          destinationPortRange: '*',
+          sourceAddressPrefixes: sources.map(s => s.cidr),
+          destinationAddressPrefix: '*',
+          access: 'Deny',
+          priority: priority++,
+          direction: 'Outbound',
+        },
+      });
     }
     const template = {
       $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',

@@ -1,8 +1,9 @@
 import { AddressBook, AddressObject, zonesWithSources } from './device-objects';
 import { netmask, splitCidr } from '../addresses';
 import { FirewallExportInput, FirewallPort } from '../firewall-export-input';
-import { ExporterCapabilities, FirewallExportFile, IFirewallExporter } from '../firewall-exporter';
+import { FirewallExportFile } from '../firewall-exporter';
 import { platformComment, platformName, ruleSummary } from '../platform-text';
+import { platformCapabilities, PlatformExporter } from './platform-exporter';
 
 // Object names: at most 64 characters; we keep to letters, digits, "_", "-" and ".".
 const NAME = { maxLength: 64, invalid: /[^A-Za-z0-9_.-]+/g, replacement: '-', letterPrefix: 'x' };
@@ -16,19 +17,9 @@ const REMARK_MAX = 100;
  * deny per zone. Apply it yourself (`access-group CDK8S-EGRESS in interface inside`). FQDN objects take no
  * wildcards, and ICMP codes are not matched.
  */
-export class CiscoAsaExporter implements IFirewallExporter {
-  public readonly format = 'cisco-asa';
-  public readonly capabilities: ExporterCapabilities = {
-    domains: true,
-    wildcardDomains: false,
-    ipv6: true,
-    icmpTypes: true,
-    icmpCodes: false,
-    protocols: ['all', 'tcp', 'udp', 'sctp', 'icmp', 'icmpv6', 'number'],
-  };
-
-  public unsupported(_input: FirewallExportInput): string[] {
-    return [];
+export class CiscoAsaExporter extends PlatformExporter {
+  constructor() {
+    super('cisco-asa', platformCapabilities(['domains', 'ipv6', 'icmp-types'], ['all', 'tcp', 'udp', 'sctp', 'icmp', 'icmpv6', 'number']));
   }
 
   public render(input: FirewallExportInput): FirewallExportFile[] {

@@ -2,8 +2,9 @@ import { AddressBook, AddressObject, portObjectId, zonesWithSources } from './de
 import { problem } from '../../model/errors';
 import { netmask, splitCidr } from '../addresses';
 import { FirewallExportInput, FirewallPort, FirewallRule } from '../firewall-export-input';
-import { ExporterCapabilities, FirewallExportFile, IFirewallExporter } from '../firewall-exporter';
+import { FirewallExportFile } from '../firewall-exporter';
 import { platformComment, platformName, ruleSummary } from '../platform-text';
+import { platformCapabilities, PlatformExporter } from './platform-exporter';
 
 // Address and service names: at most 79 characters; policy names at most 35.
 const NAME = { maxLength: 79, invalid: /[^A-Za-z0-9_.-]+/g, replacement: '-' };
@@ -15,16 +16,10 @@ const POLICY_NAME = { maxLength: 35, invalid: /[^A-Za-z0-9_.-]+/g, replacement: 
  * srcaddr/dstaddr and srcaddr6/dstaddr6, ending with a deny per zone. Interfaces are "any": narrow them to
  * yours. Wildcard FQDNs exist for IPv4 only.
  */
-export class FortigateExporter implements IFirewallExporter {
-  public readonly format = 'fortigate';
-  public readonly capabilities: ExporterCapabilities = {
-    domains: true,
-    wildcardDomains: true,
-    ipv6: true,
-    icmpTypes: true,
-    icmpCodes: true,
-    protocols: ['all', 'tcp', 'udp', 'sctp', 'icmp', 'icmpv6', 'udplite', 'number'],
-  };
+export class FortigateExporter extends PlatformExporter {
+  constructor() {
+    super('fortigate', platformCapabilities(['domains', 'wildcard-domains', 'ipv6', 'icmp-types', 'icmp-codes'], ['all', 'tcp', 'udp', 'sctp', 'icmp', 'icmpv6', 'udplite', 'number']));
+  }
 
   public unsupported(input: FirewallExportInput): string[] {
     return input.zones.flatMap(z => z.rules)

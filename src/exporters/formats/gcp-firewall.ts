@@ -1,8 +1,8 @@
 import { problem } from '../../model/errors';
-import { ofFamily } from '../addresses';
 import { FirewallExportInput, FirewallPort } from '../firewall-export-input';
-import { ExporterCapabilities, FirewallExportFile, IFirewallExporter } from '../firewall-exporter';
+import { FirewallExportFile } from '../firewall-exporter';
 import { jsonText, platformComment, platformName, ruleSummary } from '../platform-text';
+import { addressRules, denyScopes, platformCapabilities, PlatformExporter } from './platform-exporter';
 
 // RFC 1035 names, at most 63 characters.
 const NAME = { maxLength: 63, invalid: /[^a-z0-9-]+/g, replacement: '-' };
@@ -19,15 +19,10 @@ const MAX_RANGES = 256;
  * ICMP types are not expressible (GCP matches ICMP as a whole). The network is `global/networks/default`;
  * change it where your VPC is another.
  */
-export class GcpFirewallExporter implements IFirewallExporter {
-  public readonly format = 'gcp';
-  public readonly capabilities: ExporterCapabilities = {
-    domains: false,
-    ipv6: true,
-    icmpTypes: false,
-    icmpCodes: false,
-    protocols: ['all', 'tcp', 'udp', 'sctp', 'icmp', 'icmpv6', 'number', 'udplite'],
-  };
+export class GcpFirewallExporter extends PlatformExporter {
+  constructor() {
+    super('gcp', platformCapabilities(['ipv6'], ['all', 'tcp', 'udp', 'sctp', 'icmp', 'icmpv6', 'number', 'udplite']));
+  }
 
   public unsupported(input: FirewallExportInput): string[] {
     const problems: string[] = [];
@@ -46,37 +41,31 @@ export class GcpFirewallExporter implements IFirewallExporter {
   public render(input: FirewallExportInput): FirewallExportFile[] {
     const rules: unknown[] = [];
     let priority = ALLOW_PRIORITY;
-    for (const zone of input.zones) {
-      for (const rule of zone.rules.filter(r => r.ipVersion !== 0)) {
-        rules.push({
-          kind: 'compute#firewall',
-          name: platformName(`cdk8s-egress-${rule.id}`, NAME),
-          description: platformComment(ruleSummary(rule), 2048),
-          network: 'global/networks/default',
-          priority: priority++,
-          direction: 'EGRESS',
-          sourceRanges: rule.sources.map(s => s.cidr),
-          destinationRanges: rule.destinations.map(d => d.cidr),
-          allowed: allowed(rule.ports),
-        });
-      }
+    for (const rule of input.zones.flatMap(addressRules)) {
+      rules.push({
+        kind: 'compute#firewall',
+        name: platformName(`cdk8s-egress-${rule.id}`, NAME),
+        description: platformComment(ruleSummary(rule), 2048),
+        network: 'global/networks/default',
+        priority: priority++,
+        direction: 'EGRESS',
+        sourceRanges: rule.sources.map(s => s.cidr),
+        destinationRanges: rule.destinations.map(d => d.cidr),
+        allowed: allowed(rule.ports),
+      });
     }
-    for (const zone of input.zones) {
-      for (const family of [4, 6]) {
-        const sources = ofFamily(zone.sources, family);
-        if (sources.length === 0) continue;
-        rules.push({
-          kind: 'compute#firewall',
-          name: platformName(`cdk8s-egress-${zone.name}-deny-v${family}`, NAME),
-          description: platformComment(`${zone.name}: default deny (the implied egress rule allows everything)`, 2048),
-          network: 'global/networks/default',
-          priority: DENY_PRIORITY,
-          direction: 'EGRESS',
-          sourceRanges: sources.map(s => s.cidr),
-          destinationRanges: [family === 4 ? '0.0.0.0/0' : '::/0'],
-          denied: [{ IPProtocol: 'all' }],
-        });
-      }
+    for (const { zone, family, sources } of denyScopes(input)) {
+      rules.push({
+        kind: 'compute#firewall',
+        name: platformName(`cdk8s-egress-${zone.name}-deny-v${family}`, NAME),
+        description: platformComment(`${zone.name}: default deny (the implied egress rule allows everything)`, 2048),
+        network: 'global/networks/default',
+        priority: DENY_PRIORITY,
+        direction: 'EGRESS',
+        sourceRanges: sources.map(s => s.cidr),
+        destinationRanges: [family === 4 ? '0.0.0.0/0' : '::/0'],
+        denied: [{ IPProtocol: 'all' }],
+      });
     }
     return [{ path: 'gcp-firewall.json', content: jsonText(rules) }];
   }

@@ -1,26 +1,18 @@
 import { FirewallExportInput } from '../firewall-export-input';
-import { ExporterCapabilities, FirewallExportFile, IFirewallExporter } from '../firewall-exporter';
+import { FirewallExportFile } from '../firewall-exporter';
 import { jsonText } from '../platform-text';
+import { platformCapabilities, EVERY_PROTOCOL, PlatformExporter } from './platform-exporter';
 
-const EVERYTHING: ExporterCapabilities = {
-  domains: true,
-  wildcardDomains: true,
-  ipv6: true,
-  icmpTypes: true,
-  icmpCodes: true,
-  protocols: ['all', 'tcp', 'udp', 'sctp', 'udplite', 'icmp', 'icmpv6', 'number'],
-};
+/** The inventories list every rule as it is: they express everything. */
+const EVERYTHING = platformCapabilities(['domains', 'wildcard-domains', 'ipv6', 'icmp-types', 'icmp-codes'], EVERY_PROTOCOL);
 
 /**
  * Neutral inventory for review and audit, as CSV: one row per (rule, destination) or per domain rule, then
  * one deny row per zone. Expresses everything the model has.
  */
-export class CsvInventoryExporter implements IFirewallExporter {
-  public readonly format = 'csv';
-  public readonly capabilities: ExporterCapabilities = EVERYTHING;
-
-  public unsupported(_input: FirewallExportInput): string[] {
-    return [];
+export class CsvInventoryExporter extends PlatformExporter {
+  constructor() {
+    super('csv', EVERYTHING);
   }
 
   public render(input: FirewallExportInput): FirewallExportFile[] {
@@ -45,12 +37,9 @@ export class CsvInventoryExporter implements IFirewallExporter {
  * Neutral inventory as JSON: the flattened, aggregated rule list every exporter renders, with the
  * warnings raised while flattening (the input of custom tooling and audits).
  */
-export class JsonInventoryExporter implements IFirewallExporter {
-  public readonly format = 'json';
-  public readonly capabilities: ExporterCapabilities = EVERYTHING;
-
-  public unsupported(_input: FirewallExportInput): string[] {
-    return [];
+export class JsonInventoryExporter extends PlatformExporter {
+  constructor() {
+    super('json', EVERYTHING);
   }
 
   public render(input: FirewallExportInput): FirewallExportFile[] {

@@ -1,13 +1,16 @@
 import { aggregate, ofFamily, overlap } from '../addresses';
 import { FirewallExportInput, FirewallPort } from '../firewall-export-input';
-import { ExporterCapabilities, FirewallExportFile, IFirewallExporter } from '../firewall-exporter';
+import { FirewallExportFile } from '../firewall-exporter';
 import { platformComment, ruleSummary } from '../platform-text';
-import { KERNEL_FILTER_CAPABILITIES } from './kernel-filter-capabilities';
+import { netfilterPortGroups } from './netfilter-ports';
+import { KERNEL_FILTER_CAPABILITIES, PlatformExporter } from './platform-exporter';
 
 const CHAIN = 'CDK8S-EGRESS';
 // xt_comment keeps at most 256 bytes; multiport takes at most 15 ports, a range counting as two.
 const COMMENT_MAX = 255;
 const MULTIPORT_MAX = 15;
+// Protocols iptables names (-p tcp); any other is matched by its number.
+const PROTOCOL_NAMED = ['tcp', 'udp', 'sctp', 'udplite', 'icmp', 'icmpv6'];
 
 /**
  * iptables-restore, one file per family (`egress.rules.v4`, `egress.rules.v6`), without ipset: one rule
@@ -16,12 +19,9 @@ const MULTIPORT_MAX = 15;
  * ACCEPT, FORWARD jumping to our chain); to merge into an existing ruleset drop the FORWARD line and use
  * `iptables-restore --noflush`.
  */
-export class IptablesExporter implements IFirewallExporter {
-  public readonly format = 'iptables';
-  public readonly capabilities: ExporterCapabilities = KERNEL_FILTER_CAPABILITIES;
-
-  public unsupported(_input: FirewallExportInput): string[] {
-    return [];
+export class IptablesExporter extends PlatformExporter {
+  constructor() {
+    super('iptables', KERNEL_FILTER_CAPABILITIES);
   }
 
   public render(input: FirewallExportInput): FirewallExportFile[] {
@@ -64,20 +64,19 @@ function renderFamily(input: FirewallExportInput, family: number): string {
 
 /** One match per protocol (and per 15 multiport slots); "" when every protocol is allowed. */
 function l4Matches(ports: FirewallPort[], family: number): string[] {
-  if (ports.some(p => p.protocol === 'all')) return [''];
+  const groups = netfilterPortGroups(ports);
+  if (!groups) return [''];
   const out: string[] = [];
-  const byProto = new Map<string, FirewallPort[]>();
-  for (const p of ports) byProto.set(p.protocol, [...(byProto.get(p.protocol) ?? []), p]);
-  for (const [proto, list] of byProto) {
-    if (['tcp', 'udp', 'sctp'].includes(proto)) {
-      if (list.some(p => p.fromPort === undefined)) {
-        out.push(`-p ${proto}`);
-        continue;
-      }
+  for (const { protocol, match, ports: list } of groups) {
+    // Each family's file names its own ICMP (the rule's ICMP entries are of the file's family).
+    const name = protocol === 'icmp' || protocol === 'icmpv6' ? (family === 6 ? 'ipv6-icmp' : 'icmp') : protocol;
+    if (match === 'protocol') {
+      out.push(`-p ${PROTOCOL_NAMED.includes(protocol) ? name : list[0].protocolNumber}`);
+    } else if (match === 'ports') {
       let chunk: string[] = [];
       let slots = 0;
       const flush = () => {
-        if (chunk.length) out.push(`-p ${proto} -m multiport --dports ${chunk.join(',')}`);
+        if (chunk.length) out.push(`-p ${protocol} -m multiport --dports ${chunk.join(',')}`);
         chunk = [];
         slots = 0;
       };
@@ -88,20 +87,10 @@ function l4Matches(ports: FirewallPort[], family: number): string[] {
         slots += single ? 1 : 2;
       }
       flush();
-    } else if (proto === 'icmp' || proto === 'icmpv6') {
-      const p6 = family === 6;
-      const name = p6 ? 'ipv6-icmp' : 'icmp';
-      if (list.some(p => p.icmpType === undefined)) {
-        out.push(`-p ${name}`);
-        continue;
-      }
-      for (const p of list) {
-        out.push(`-p ${name} --${p6 ? 'icmpv6-type' : 'icmp-type'} ${p.icmpType}${p.icmpCode !== undefined ? `/${p.icmpCode}` : ''}`);
-      }
-    } else if (proto === 'udplite') {
-      out.push('-p udplite');
     } else {
-      out.push(`-p ${list[0].protocolNumber}`);
+      for (const p of list) {
+        out.push(`-p ${name} --${family === 6 ? 'icmpv6-type' : 'icmp-type'} ${p.icmpType}${p.icmpCode !== undefined ? `/${p.icmpCode}` : ''}`);
+      }
     }
   }
   return out;

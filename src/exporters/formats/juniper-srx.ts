@@ -1,7 +1,8 @@
 import { AddressBook, AddressObject, portObjectId, zonesWithSources } from './device-objects';
 import { FirewallExportInput, FirewallPort } from '../firewall-export-input';
-import { ExporterCapabilities, FirewallExportFile, IFirewallExporter } from '../firewall-exporter';
+import { FirewallExportFile } from '../firewall-exporter';
 import { platformComment, platformName, ruleSummary } from '../platform-text';
+import { platformCapabilities, PlatformExporter } from './platform-exporter';
 
 // Address-book, application and policy names: at most 63 characters.
 const NAME = { maxLength: 63, invalid: /[^A-Za-z0-9_.-]+/g, replacement: '-', letterPrefix: 'x' };
@@ -13,19 +14,9 @@ const POLICIES = 'set security policies from-zone trust to-zone untrust policy';
  * zones to yours) in order, ending with a deny per zone. `dns-name` takes no wildcards; SCTP ports are not
  * expressed.
  */
-export class JuniperSrxExporter implements IFirewallExporter {
-  public readonly format = 'juniper-srx';
-  public readonly capabilities: ExporterCapabilities = {
-    domains: true,
-    wildcardDomains: false,
-    ipv6: true,
-    icmpTypes: true,
-    icmpCodes: true,
-    protocols: ['all', 'tcp', 'udp', 'icmp', 'icmpv6', 'udplite', 'number'],
-  };
-
-  public unsupported(_input: FirewallExportInput): string[] {
-    return [];
+export class JuniperSrxExporter extends PlatformExporter {
+  constructor() {
+    super('juniper-srx', platformCapabilities(['domains', 'ipv6', 'icmp-types', 'icmp-codes'], ['all', 'tcp', 'udp', 'icmp', 'icmpv6', 'udplite', 'number']));
   }
 
   public render(input: FirewallExportInput): FirewallExportFile[] {

@@ -1,12 +1,15 @@
 import { aggregate, ofFamily } from '../addresses';
 import { FirewallAddress, FirewallExportInput, FirewallPort, FirewallRule } from '../firewall-export-input';
-import { ExporterCapabilities, FirewallExportFile, IFirewallExporter } from '../firewall-exporter';
+import { FirewallExportFile } from '../firewall-exporter';
 import { platformComment, platformName, ruleSummary } from '../platform-text';
-import { KERNEL_FILTER_CAPABILITIES } from './kernel-filter-capabilities';
+import { netfilterPortGroups } from './netfilter-ports';
+import { addressRules, KERNEL_FILTER_CAPABILITIES, PlatformExporter } from './platform-exporter';
 
 const TABLE = 'cdk8s_egress';
 // nft limits user comments to 128 bytes.
 const COMMENT_MAX = 128;
+// Protocols nft names (meta l4proto tcp); any other is matched by its number.
+const PROTOCOL_NAMED = ['tcp', 'udp', 'sctp', 'icmp'];
 const SET_NAME = { maxLength: 63, invalid: /[^a-z0-9_]+/g, replacement: '_' };
 
 /**
@@ -15,12 +18,9 @@ const SET_NAME = { maxLength: 63, invalid: /[^a-z0-9_]+/g, replacement: '_' };
  * source. The forward chain's policy stays accept: traffic from addresses no zone owns is not ours.
  * The file replaces the table atomically (`nft -f`).
  */
-export class NftablesExporter implements IFirewallExporter {
-  public readonly format = 'nftables';
-  public readonly capabilities: ExporterCapabilities = KERNEL_FILTER_CAPABILITIES;
-
-  public unsupported(_input: FirewallExportInput): string[] {
-    return [];
+export class NftablesExporter extends PlatformExporter {
+  constructor() {
+    super('nftables', KERNEL_FILTER_CAPABILITIES);
   }
 
   public render(input: FirewallExportInput): FirewallExportFile[] {
@@ -28,7 +28,7 @@ export class NftablesExporter implements IFirewallExporter {
     const rules: string[] = [];
     for (const zone of input.zones) {
       rules.push(`\t\t# zone ${zone.name}${zone.description ? `: ${platformComment(zone.description, 200, /[\n]/g)}` : ''} (${zone.exitMode})`);
-      for (const rule of zone.rules.filter(r => r.ipVersion !== 0)) {
+      for (const rule of addressRules(zone)) {
         const src = setName(rule, 'src');
         const dst = setName(rule, 'dst');
         sets.push(set(src, rule.ipVersion, rule.sources), set(dst, rule.ipVersion, rule.destinations));
@@ -92,29 +92,20 @@ function set(name: string, family: number, addresses: FirewallAddress[]): string
 
 /** One layer-4 match per protocol group; "" when every protocol is allowed. */
 export function l4Matches(ports: FirewallPort[]): string[] {
-  if (ports.some(p => p.protocol === 'all')) return [''];
+  const groups = netfilterPortGroups(ports);
+  if (!groups) return [''];
   const out: string[] = [];
-  const byProto = new Map<string, FirewallPort[]>();
-  for (const p of ports) byProto.set(p.protocol, [...(byProto.get(p.protocol) ?? []), p]);
-  for (const [proto, list] of byProto) {
-    if (['tcp', 'udp', 'sctp'].includes(proto)) {
-      if (list.some(p => p.fromPort === undefined)) {
-        out.push(`meta l4proto ${proto}`);
-      } else {
-        const items = list.map(p => p.fromPort === p.toPort ? `${p.fromPort}` : `${p.fromPort}-${p.toPort}`);
-        out.push(`${proto} dport ${items.length === 1 ? items[0] : `{ ${items.join(', ')} }`}`);
-      }
-    } else if (proto === 'icmp' || proto === 'icmpv6') {
-      const l4 = proto === 'icmp' ? 'icmp' : 'ipv6-icmp';
-      if (list.some(p => p.icmpType === undefined)) {
-        out.push(`meta l4proto ${l4}`);
-        continue;
-      }
-      for (const p of list) {
-        out.push(`${proto} type ${p.icmpType}${p.icmpCode !== undefined ? ` ${proto} code ${p.icmpCode}` : ''}`);
-      }
+  for (const { protocol, match, ports: list } of groups) {
+    if (match === 'protocol') {
+      const l4 = protocol === 'icmpv6' ? 'ipv6-icmp' : PROTOCOL_NAMED.includes(protocol) ? protocol : list[0].protocolNumber;
+      out.push(`meta l4proto ${l4}`);
+    } else if (match === 'ports') {
+      const items = list.map(p => p.fromPort === p.toPort ? `${p.fromPort}` : `${p.fromPort}-${p.toPort}`);
+      out.push(`${protocol} dport ${items.length === 1 ? items[0] : `{ ${items.join(', ')} }`}`);
     } else {
-      out.push(`meta l4proto ${list[0].protocolNumber}`);
+      for (const p of list) {
+        out.push(`${protocol} type ${p.icmpType}${p.icmpCode !== undefined ? ` ${protocol} code ${p.icmpCode}` : ''}`);
+      }
     }
   }
   return out;

@@ -1,7 +1,8 @@
 import { AddressBook, AddressObject, portObjectId, zonesWithSources } from './device-objects';
 import { FirewallExportInput, FirewallPort } from '../firewall-export-input';
-import { ExporterCapabilities, FirewallExportFile, IFirewallExporter } from '../firewall-exporter';
+import { FirewallExportFile } from '../firewall-exporter';
 import { platformComment, platformName, ruleSummary } from '../platform-text';
+import { platformCapabilities, PlatformExporter } from './platform-exporter';
 
 // PAN-OS object and rule names: at most 63 of letters, digits, "_", "-", "." and space, starting alphanumeric.
 const NAME = { maxLength: 63, invalid: /[^A-Za-z0-9_.-]+/g, replacement: '-', letterPrefix: 'x' };
@@ -13,19 +14,9 @@ const NAME = { maxLength: 63, invalid: /[^A-Za-z0-9_.-]+/g, replacement: '-', le
  * App-ID (`icmp`/`ipv6-icmp`, service application-default), so ICMP types and other protocol numbers are
  * not expressible.
  */
-export class PanosExporter implements IFirewallExporter {
-  public readonly format = 'panos';
-  public readonly capabilities: ExporterCapabilities = {
-    domains: true,
-    wildcardDomains: false,
-    ipv6: true,
-    icmpTypes: false,
-    icmpCodes: false,
-    protocols: ['all', 'tcp', 'udp', 'sctp', 'icmp', 'icmpv6'],
-  };
-
-  public unsupported(_input: FirewallExportInput): string[] {
-    return [];
+export class PanosExporter extends PlatformExporter {
+  constructor() {
+    super('panos', platformCapabilities(['domains', 'ipv6'], ['all', 'tcp', 'udp', 'sctp', 'icmp', 'icmpv6']));
   }
 
   public render(input: FirewallExportInput): FirewallExportFile[] {

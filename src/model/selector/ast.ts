@@ -81,6 +81,7 @@ export class HasNode extends SelectorNode {
   public get usesGlobal(): boolean { return false; }
 }
 
+// An enum of the operators' printed forms, shaped like every enum (egress-model-document.ts's too): left on purpose.
 /** The binary label/string operators. */
 export enum ValueOperator {
   EQ = ' == ',

@@ -41,26 +41,25 @@ class Parser {
     return node;
   }
 
+  // The two precedence levels of the binary operators: "||" of "&&" chains, "&&" of operations.
   private parseOr(): SelectorNode {
-    const first = this.parseAnd();
-    if (this.tokens[this.i].kind !== TokenKind.OR) return first;
-    const operands = [first];
-    while (this.tokens[this.i].kind === TokenKind.OR) {
-      this.i++;
-      operands.push(this.parseAnd());
-    }
-    return new BooleanNode(false, operands);
+    return this.parseChain(TokenKind.OR, () => this.parseAnd());
   }
 
   private parseAnd(): SelectorNode {
-    const first = this.parseOperation();
-    if (this.tokens[this.i].kind !== TokenKind.AND) return first;
+    return this.parseChain(TokenKind.AND, () => this.parseOperation());
+  }
+
+  /** `operand (op operand)*`, one BooleanNode for two or more operands. */
+  private parseChain(op: TokenKind.AND | TokenKind.OR, operand: () => SelectorNode): SelectorNode {
+    const first = operand();
+    if (this.tokens[this.i].kind !== op) return first;
     const operands = [first];
-    while (this.tokens[this.i].kind === TokenKind.AND) {
+    while (this.tokens[this.i].kind === op) {
       this.i++;
-      operands.push(this.parseOperation());
+      operands.push(operand());
     }
-    return new BooleanNode(true, operands);
+    return new BooleanNode(op === TokenKind.AND, operands);
   }
 
   private parseOperation(): SelectorNode {

@@ -35,7 +35,11 @@ export interface NetState {
 
 export const EMPTY_NET_STATE: NetState = { links: [], neighbors: [], fdb: [], nexthops: [], groups: [], routes: [], rules: [] };
 
-/** One change to the kernel; `linux-kernel.ts` turns it into an `ip`/`bridge` command. */
+/**
+ * One change to the kernel; `linux-kernel.ts` turns it into an `ip`/`bridge` command. The set/del pairs repeat on
+ * purpose: a discriminated union with one member per command keeps each command's payload exact (and the switch over
+ * `op` exhaustive), which a generic { op, object } would lose.
+ */
 export type NetOp =
   | { readonly op: 'add-link'; readonly link: VxlanLink }
   | { readonly op: 'del-link'; readonly name: string }

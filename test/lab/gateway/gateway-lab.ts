@@ -32,7 +32,8 @@ const CALICO_KINDS = new Set(['IPPool', 'GlobalNetworkPolicy', 'GlobalNetworkSet
  * the gateway node's conntrack sees a reply (a SYN-ACK) whose request it never saw (it travelled inside the tunnel),
  * and Felix drops such packets as invalid ("ct state invalid ... drop", 5 packets in the third run); Felix's mark bits
  * moved out of the node agent's (data path node.markMask 0x0ff00000): with its default 0xffff0000 Felix takes scratch
- * bit 0x00100000 and the endpoint-mark block 0xffe00000, which its forward chain clears.
+ * bit 0x00100000 and the endpoint-mark block 0xffe00000, which its forward chain clears (one run without this
+ * setting passed the same behaviours: the node agent's chains act on the mark at hook priorities before Felix's).
  */
 export const FELIX_BY_HAND = { workloadSourceSpoofing: 'Any', disableConntrackInvalidCheck: true, nftablesMarkMask: 0xf00f0000, iptablesMarkMask: 0xf00f0000 };
 

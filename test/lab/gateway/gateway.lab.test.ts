@@ -298,8 +298,10 @@ describeLab('lab: the egress gateway on a real API server and Felix', () => {
     print(`node1's agent around the API server restart:\n${watchLog.join('\n')}`);
     const resumed = [...watchLog.join('\n').matchAll(/"msg":"watch reconnecting","resource":"pods","from":"(\d+)"/g)].map((m) => Number(m[1]));
     expect(resumed.length).toBeGreaterThan(0);
-    expect(resumed[0]).toBeLessThan(compacted); // it resumed from before the compaction: the server could only say 410
-    expect(watchLog.join('\n')).toMatch(/"msg":"watch reconnecting","resource":"pods","from":"a new list"/); // and it relisted
+    // It resumed from before the compaction, so the server could only answer 410 Gone; and it steers a pod whose
+    // creation event no longer exists anywhere (compacted in etcd, before the new watch cache): only a relist shows it.
+    // (Whether the client logs the relist's own reconnect as "from a new list" is a race inside the client.)
+    expect(resumed[0]).toBeLessThan(compacted);
     const flows = await stream;
     for (const f of flows) expect(f.egress).toHaveLength(1); // the data path went on meanwhile
     await g.lab.waitForEndpoint(pods.away);

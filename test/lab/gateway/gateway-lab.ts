@@ -215,6 +215,9 @@ export class GatewayLab {
    * while it still forwards (`deleted`: the EndpointSlice path). The replica is replaced afterwards.
    */
   public async failoverTrial(client: LabPod, how: 'dies' | 'deleted'): Promise<FailoverTrial> {
+    // Earlier streams' UDP entries linger in the replicas' conntrack; without them, "carrying" names a replica that
+    // carries this stream's flows (all 8 may hash to one replica: then it is that one).
+    for (const r of this.replicas) spawnSync('ip', ['netns', 'exec', r.pod.netns, 'conntrack', '-D', '-p', 'udp', '--dport', String(UDP_PORT)], { stdio: 'ignore' });
     const stream = this.udp(client, 8, 1, 3500);
     await new Promise((r) => setTimeout(r, 800));
     const victim = this.carrying(this.replicas, client, 'udp', UDP_PORT)[0] ?? this.replicas[0];

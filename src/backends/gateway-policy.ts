@@ -23,7 +23,7 @@ export interface GatewayPolicyInputs {
   /** IPv4 cluster ranges: never an external destination of the gateway. */
   readonly clusterCidrs: string[];
   /** The pods of each zone leaving through this gateway (Calico selectors): where de-SNATed replies go. */
-  readonly zonePods?: { readonly zone: string; readonly namespaceSelector: string; readonly selector: string }[];
+  readonly zonePods: { readonly zone: string; readonly namespaceSelector: string; readonly selector: string }[];
 }
 
 const rule = (name: string) => ({ annotations: { [RULE_ANNOTATION]: name } });
@@ -31,8 +31,9 @@ const rule = (name: string) => ({ annotations: { [RULE_ANNOTATION]: name } });
 /**
  * The gateway pods' own Calico policy, defence in depth with the data path's allow-list: ingress only
  * VXLAN and the health port from nodes (and metrics from the monitoring namespaces); egress only the
- * destinations of the zones that leave through this gateway, on their ports, with ICMP types kept exact.
- * Everything else is denied explicitly, so no later policy can widen it.
+ * destinations of the zones that leave through this gateway (`zones`: those only), on their ports, with ICMP types
+ * kept exact, plus the probe answers and the replies Felix also judges here. Everything else is denied explicitly,
+ * so no later policy can widen it.
  */
 export function gatewayPolicySpec(settings: GatewayDataPathSettings, zones: SteeredZone[], inputs: GatewayPolicyInputs): CalicoNetworkPolicySpec {
   const fromNodes = { nets: inputs.nodeCidrs };
@@ -59,14 +60,14 @@ export function gatewayPolicySpec(settings: GatewayDataPathSettings, zones: Stee
   const egress: CalicoRule[] = [
     { action: CalicoAction.ALLOW, protocol: CalicoProtocol.UDP, destination: { nets: inputs.nodeCidrs, ports: [CalicoPort.of(settings.healthPort)] }, metadata: rule('probe-answers-to-nodes') },
   ];
-  for (const pods of inputs.zonePods ?? []) {
+  for (const pods of inputs.zonePods) {
     egress.push({
       action: CalicoAction.ALLOW,
       destination: { namespaceSelector: pods.namespaceSelector, selector: pods.selector },
       metadata: { annotations: { [RULE_ANNOTATION]: 'replies-to-zone-pods', [ZONE_LABEL]: pods.zone } },
     });
   }
-  for (const z of zones.filter(x => x.gateway.name === settings.name)) {
+  for (const z of zones) {
     for (const r of z.zone.rules) {
       const raw = z.destinations.filter(d => d.rule === r && d.gateway === settings.name && d.ipVersion === 4).map(d => d.cidr);
       if (raw.length === 0) continue;
@@ -134,14 +135,15 @@ export function gatewayPolicyProblems(doc: EgressModelDocument, gateway: Gateway
 export function renderGatewayPolicy(scope: Construct, doc: EgressModelDocument, zones: SteeredZone[],
   gateway: GatewayPolicyGateway): CalicoNetworkPolicy {
   const name = gateway.settings.name;
+  const mine = zones.filter(z => z.gateway.name === name);
   return new CalicoNetworkPolicy(scope, 'Policy', {
     metadata: { name: `egress-gateway-${name}`.slice(0, 63).replace(/-+$/, ''), namespace: gateway.namespace, labels: { [GATEWAY_LABEL]: name } },
-    spec: gatewayPolicySpec(gateway.settings, zones, {
+    spec: gatewayPolicySpec(gateway.settings, mine, {
       selector: Selector.labelEquals(GATEWAY_LABEL, name).toString(),
       nodeCidrs: CidrAggregator.merge(tunnelSources(doc, gateway)),
       metricsNamespaces: [...new Set(gateway.scraperNamespaces)].sort(),
       clusterCidrs: clusterCidrs(doc),
-      zonePods: zones.filter(z => z.gateway.name === name).map(z => ({
+      zonePods: mine.map(z => ({
         zone: z.zone.name, namespaceSelector: namespaceSelectorOf(z.zone), selector: ownedSelector(z.zone, doc),
       })),
     }),

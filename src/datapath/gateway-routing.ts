@@ -1,3 +1,4 @@
+import { oncePer } from '../model/bounded-memo';
 import { Cidr } from '../model/cidr';
 import { CidrAggregator } from '../model/cidr-aggregation';
 import { EgressGatewayModel, EgressModelDocument, EgressRuleModel, EgressZoneModel } from '../model/egress-model-document';
@@ -41,6 +42,16 @@ export function effectiveGateway(zone: EgressZoneModel, rule: EgressRuleModel): 
  * so longest-prefix match is resolved here (see {@link noGatewayCidrs}). Problems are collected.
  */
 export function steeredZones(doc: EgressModelDocument, errors: ValidationErrors): SteeredZone[] {
+  // Three emitters ask (the gateway policies' check and render, the data-path plan): worked out once per document.
+  const { zones, problems } = oncePer(STEERED, doc, routeZones);
+  for (const p of problems) errors.add(p);
+  return zones;
+}
+
+const STEERED = new WeakMap<EgressModelDocument, { zones: SteeredZone[]; problems: string[] }>();
+
+function routeZones(doc: EgressModelDocument): { zones: SteeredZone[]; problems: string[] } {
+  const errors = new ValidationErrors();
   const gateways = new Map(doc.gateways.map(g => [g.name, g]));
   const sets = new Map(doc.destinationSets.map(s => [s.name, s]));
   const out: SteeredZone[] = [];
@@ -72,7 +83,7 @@ export function steeredZones(doc: EgressModelDocument, errors: ValidationErrors)
     checkExitsByAddress(zone, destinations, errors);
     out.push({ zone, gateway, destinations });
   }
-  return out;
+  return { zones: out, problems: errors.messages };
 }
 
 /**

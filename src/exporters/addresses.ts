@@ -59,17 +59,6 @@ export function ofFamily(addresses: FirewallAddress[], ipVersion: number): Firew
   return addresses.filter(a => a.ipVersion === ipVersion);
 }
 
-/** Whether `inner` lies entirely inside `outer` (both aggregated lists). */
-export function covers(outer: FirewallAddress[], inner: FirewallAddress[]): boolean {
-  return inner.every(i => {
-    const c = Cidr.parse(i.cidr);
-    return outer.some(o => {
-      const oc = Cidr.parse(o.cidr);
-      return oc.family === c.family && oc.contains(c);
-    });
-  });
-}
-
 /** The prefixes two lists share (for the "zones share source addresses" warning). */
 export function overlap(a: FirewallAddress[], b: FirewallAddress[]): FirewallAddress[] {
   return intersect(a, b.map(x => x.cidr)).map(x => ({ ...x, descriptions: [] }));

@@ -3,6 +3,7 @@
  * policy order). One zone's posture decides a workload's egress, on every backend, in can-reach and in the
  * data path; the other zones' policies must not apply to it. See docs/backends.md, "Overlapping zones".
  */
+import { oncePer } from './bounded-memo';
 import { EgressZoneModel } from './egress-model-document';
 import { KubeLabelSelector, LabelSelectorRequirement, tryKubeLabelSelector } from './selector/label-selector-translation';
 
@@ -39,22 +40,15 @@ export function labelSelectorOf(selector: string): KubeLabelSelector | undefined
   return LABEL_SELECTORS.get(selector);
 }
 
-/** The namespaces both zones list by name (what a per-namespace backend compares). */
-export function sharedNamespaces(a: EgressZoneModel, b: EgressZoneModel): string[] {
-  return a.members.namespaces.filter(n => b.members.namespaces.includes(n));
-}
-
 /** Per zone list: zones by namespace name and the zones that choose namespaces by label (estates have thousands of zones). */
 const INDEXES = new WeakMap<readonly EgressZoneModel[], { byNamespace: Map<string, EgressZoneModel[]>; byLabel: EgressZoneModel[] }>();
 
 function indexOf(zones: readonly EgressZoneModel[]) {
-  let index = INDEXES.get(zones);
-  if (!index) {
+  return oncePer(INDEXES, zones, () => {
     const byNamespace = new Map<string, EgressZoneModel[]>();
     for (const z of zones) for (const n of z.members.namespaces) byNamespace.set(n, [...(byNamespace.get(n) ?? []), z]);
-    INDEXES.set(zones, index = { byNamespace, byLabel: zones.filter(z => z.members.namespaceSelector) });
-  }
-  return index;
+    return { byNamespace, byLabel: zones.filter(z => z.members.namespaceSelector) };
+  });
 }
 
 /** The zones that may select some of `zone`'s workloads (itself excluded). */

@@ -311,21 +311,23 @@ export class Lab {
 
   /**
    * Restarts kube-apiserver with the same command line (its watch cache starts empty, so watches resuming from an older
-   * resourceVersion get "410 Gone"), and waits until it is ready again. `whileDown` runs while no server answers.
+   * resourceVersion get "410 Gone"), and waits until it is ready again.
    */
-  public async restartApiServer(whileDown?: () => void | Promise<void>): Promise<void> {
-    const pid = (spawnSync('ip', ['netns', 'pids', CP_NS], { encoding: 'utf8' }).stdout ?? '').split(/\s+/).filter(Boolean)
-      .find((x) => { try { return fs.readFileSync(`/proc/${x}/comm`, 'utf8').trim() === 'kube-apiserver'; } catch { return false; } });
+  public async restartApiServer(): Promise<void> {
+    const pid = this.pidOf(CP_NS, 'kube-apiserver');
     if (!pid) throw new Error('kube-apiserver is not running');
     const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
-    process.kill(Number(pid), 'SIGKILL');
+    process.kill(pid, 'SIGKILL');
     await waitFor('kube-apiserver gone', () => !fs.existsSync(`/proc/${pid}`), 30_000, 100);
-    await whileDown?.();
     this.spawnDaemon(CP_NS, 'kube-apiserver', cmd);
-    await waitFor('kube-apiserver /readyz after restart', () => {
-      const r = spawnSync(path.join(this.bin, 'kubectl'), ['--kubeconfig', this.kubeconfig, 'get', '--raw', '/readyz'], { encoding: 'utf8', timeout: 10_000 });
-      return r.status === 0 && r.stdout.trim() === 'ok';
-    }, 180_000, 500);
+    await this.waitForApiServer(500);
+  }
+
+  /** The process named `comm` in a network namespace (its first), or undefined. */
+  public pidOf(netns: string, comm: string): number | undefined {
+    const pids = (spawnSync('ip', ['netns', 'pids', netns], { encoding: 'utf8' }).stdout ?? '').split(/\s+/).filter(Boolean);
+    const pid = pids.find((x) => { try { return fs.readFileSync(`/proc/${x}/comm`, 'utf8').trim() === comm; } catch { return false; } });
+    return pid ? Number(pid) : undefined;
   }
 
   /** Compacts etcd's history up to its current revision (through etcd's own gRPC gateway); returns that revision. */
@@ -470,6 +472,13 @@ export class Lab {
     };
   }
 
+  private async waitForApiServer(everyMs: number): Promise<void> {
+    await waitFor('kube-apiserver /readyz', () => {
+      const r = spawnSync(path.join(this.bin, 'kubectl'), ['--kubeconfig', this.kubeconfig, 'get', '--raw', '/readyz'], { encoding: 'utf8', timeout: 10_000 });
+      return r.status === 0 && r.stdout.trim() === 'ok';
+    }, 180_000, everyMs);
+  }
+
   private spawnDaemon(netns: string, name: string, cmd: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
     const log = fs.openSync(path.join(this.dir, `${name}.log`), 'a');
     const p = spawn('ip', ['netns', 'exec', netns, ...cmd], { stdio: ['ignore', log, log], detached: true, env: { ...process.env, ...env } });
@@ -572,10 +581,7 @@ export class Lab {
       `--service-account-key-file=${d}/sa.pub`, `--service-account-signing-key-file=${d}/sa.key`,
       '--authorization-mode=RBAC', '--allow-privileged=true', '--enable-priority-and-fairness=false',
       '--profiling=false', '--v=1']);
-    await waitFor('kube-apiserver /readyz', () => {
-      const r = spawnSync(path.join(this.bin, 'kubectl'), ['--kubeconfig', this.kubeconfig, 'get', '--raw', '/readyz'], { encoding: 'utf8', timeout: 10_000 });
-      return r.status === 0 && r.stdout.trim() === 'ok';
-    }, 180_000, 1000);
+    await this.waitForApiServer(1000);
     this.spawnDaemon(CP_NS, 'kube-controller-manager', [path.join(this.bin, 'kube-controller-manager'),
       `--kubeconfig=${path.join(this.dir, 'cp.kubeconfig')}`, `--authentication-kubeconfig=${path.join(this.dir, 'cp.kubeconfig')}`,
       `--authorization-kubeconfig=${path.join(this.dir, 'cp.kubeconfig')}`,

@@ -5,8 +5,10 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { YamlOutputType } from 'cdk8s';
 import * as YAML from 'yaml';
 import { labUnavailableReason } from './lab';
+import { EgressApp } from '../../src';
 
 const REPO = path.resolve(__dirname, '..', '..');
 let warned = false;
@@ -42,6 +44,19 @@ export function synthExample(backend: string): { yaml: string; docs: any[] } {
   const yaml = fs.readFileSync(file, 'utf8');
   fs.rmSync(dir, { recursive: true, force: true });
   return { yaml, docs: YAML.parseAllDocuments(yaml).map((d) => d.toJSON()).filter(Boolean) };
+}
+
+/** Synthesizes an app built in-process by `build` into a temp dir; returns the parsed manifests of chart file `file`. */
+export function synthApp(build: (app: EgressApp) => void, file: string): any[] {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'ceglab-synth-'));
+  try {
+    const app = new EgressApp({ outdir, yamlOutputType: YamlOutputType.FILE_PER_CHART });
+    build(app);
+    app.synth();
+    return YAML.parseAllDocuments(fs.readFileSync(path.join(outdir, file), 'utf8')).map((d) => d.toJSON()).filter(Boolean);
+  } finally {
+    fs.rmSync(outdir, { recursive: true, force: true });
+  }
 }
 
 export function toYaml(docs: any[]): string {

@@ -2,13 +2,10 @@
  * A second estate, written for the lab: port ranges, UDP, a zone selecting part of a namespace, several noNat
  * destinations, a zone that allows in-cluster traffic itself, a non-NAT pool per namespace.
  */
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
-import { Chart, YamlOutputType } from 'cdk8s';
+import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import * as YAML from 'yaml';
-import { ClusterNetwork, Destination, EgressApp, EgressZone, NatPool, Port, Selector } from '../../src';
+import { synthApp } from './suite';
+import { ClusterNetwork, Destination, EgressZone, NatPool, Port, Selector } from '../../src';
 
 export const TEST_ESTATE = {
   appsPool: '10.246.0.0/24',
@@ -56,11 +53,5 @@ export class LabTestEstate extends Chart {
 
 /** Synthesizes the test estate with the Calico backend; returns the parsed manifests. */
 export function synthTestEstate(): any[] {
-  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'ceglab-test-estate-'));
-  const app = new EgressApp({ outdir, yamlOutputType: YamlOutputType.FILE_PER_CHART });
-  new LabTestEstate(app, 'lab');
-  app.synth();
-  const text = fs.readFileSync(path.join(outdir, 'lab.k8s.yaml'), 'utf8');
-  fs.rmSync(outdir, { recursive: true, force: true });
-  return YAML.parseAllDocuments(text).map((d) => d.toJSON()).filter(Boolean);
+  return synthApp((app) => new LabTestEstate(app, 'lab'), 'lab.k8s.yaml');
 }

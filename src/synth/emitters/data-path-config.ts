@@ -1,12 +1,9 @@
 import { DataPathPlan, planDataPath } from '../../datapath/compile-data-path';
+import { oncePer } from '../../model/bounded-memo';
 import { Emitter, EmitterInput } from '../emitter';
 
 const plans = new WeakMap<EmitterInput, DataPathPlan>();
-const planOf = (input: EmitterInput) => {
-  let plan = plans.get(input);
-  if (!plan) plans.set(input, plan = planDataPath(input.document, input.requests.dataPathGateways.map(g => g.settings)));
-  return plan;
-};
+const planOf = (input: EmitterInput) => oncePer(plans, input, i => planDataPath(i.document, i.requests.dataPathGateways.map(g => g.settings)));
 
 /** The data-path document both agents read, into the ConfigMap(s) the gateways mount. */
 export const DATA_PATH_CONFIG: Emitter = {

@@ -10,14 +10,12 @@
  */
 import { ChildProcess, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
-import { YamlOutputType } from 'cdk8s';
-import * as YAML from 'yaml';
 import { EgressEstate } from '../../../examples/app/main';
-import { Destination, EgressApp, EgressZone, Port } from '../../../src';
+import { Destination, EgressZone, Port } from '../../../src';
 import { AGENT_MAIN, AGENT_NODE, TRAFFIC } from '../../agent/e2e/netns-lab';
 import { Lab, LabPod, nsRun, waitFor } from '../lab';
+import { synthApp, toYaml } from '../suite';
 
 export const PARTNER = '203.0.113.140'; // inside the partners zone's allow-list 203.0.113.128/26, tcp/443
 export const UDP_PORT = 9000;
@@ -42,20 +40,15 @@ export const FELIX_BY_HAND = { workloadSourceSpoofing: 'Any', disableConntrackIn
  * failover gap is the longest gap of a UDP stream: a TCP connection cannot change replica) and iperf3's port.
  */
 export function synthGatewayEstate(): any[] {
-  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'ceglab-gateway-'));
   const before = process.env.BACKEND;
   delete process.env.BACKEND;
   try {
-    const app = new EgressApp({ outdir, yamlOutputType: YamlOutputType.FILE_PER_CHART });
-    const chart = new EgressEstate(app, 'egress');
-    const partners = chart.node.findChild('partners') as EgressZone;
-    partners.allow('lab-traffic', { to: [Destination.cidr(`${PARTNER}/32`, 'lab echo server')], ports: [Port.udp(UDP_PORT), Port.tcp(IPERF_PORT)] });
-    app.synth();
-    const text = fs.readFileSync(path.join(outdir, 'egress.k8s.yaml'), 'utf8');
-    return YAML.parseAllDocuments(text).map((d) => d.toJSON()).filter(Boolean);
+    return synthApp((app) => {
+      const partners = new EgressEstate(app, 'egress').node.findChild('partners') as EgressZone;
+      partners.allow('lab-traffic', { to: [Destination.cidr(`${PARTNER}/32`, 'lab echo server')], ports: [Port.udp(UDP_PORT), Port.tcp(IPERF_PORT)] });
+    }, 'egress.k8s.yaml');
   } finally {
     if (before !== undefined) process.env.BACKEND = before;
-    fs.rmSync(outdir, { recursive: true, force: true });
   }
 }
 
@@ -157,9 +150,9 @@ export class GatewayLab {
   }
 
   /** When the replica's agent last logged "applied" with its egress IP (0: not yet): the moment it is ready. */
-  public appliedAt(r: Replica, after = 0): number {
+  public appliedAt(r: Replica): number {
     const re = new RegExp(`"time":"([^"]+)","level":"info","msg":"applied","egressIp":"${r.pod.ip.replace(/\./g, '\\.')}"`, 'g');
-    const times = [...this.logOf(r.log).matchAll(re)].map((m) => Date.parse(m[1])).filter((t) => t > after);
+    const times = [...this.logOf(r.log).matchAll(re)].map((m) => Date.parse(m[1]));
     return times.length ? times[times.length - 1] : 0;
   }
 
@@ -334,8 +327,7 @@ export class GatewayLab {
   private async setFelixByHand(): Promise<void> {
     const lab = this.lab;
     const felixes = lab.nodes.map((n) => {
-      const pid = (spawnSync('ip', ['netns', 'pids', n.netns], { encoding: 'utf8' }).stdout ?? '').split(/\s+/).filter(Boolean)
-        .find((x) => fs.readFileSync(`/proc/${x}/comm`, 'utf8').trim() === 'calico-felix')!;
+      const pid = lab.pidOf(n.netns, 'calico-felix')!;
       return { n, pid, env: fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').filter(Boolean) };
     });
     const patch = spawnSync(path.join(lab.bin, 'calicoctl'), ['patch', 'felixconfiguration', 'default', '--allow-version-mismatch', '-p', JSON.stringify({ spec: FELIX_BY_HAND })],
@@ -346,7 +338,7 @@ export class GatewayLab {
     await new Promise((r) => setTimeout(r, 3000));
     for (const f of felixes) {
       try {
-        process.kill(Number(f.pid), 'SIGKILL');
+        process.kill(f.pid, 'SIGKILL');
       } catch { /* it exited by itself */ }
       lab.startProcess(f.n.netns, ['env', '-i', ...f.env, path.join(lab.bin, 'calico-felix')], `felix-${f.n.name}-restarted`);
     }
@@ -360,10 +352,6 @@ export function kill(p: ChildProcess | undefined, signal: NodeJS.Signals): void 
   try {
     process.kill(-p.pid, signal);
   } catch { /* gone */ }
-}
-
-export function toYaml(docs: any[]): string {
-  return docs.map((d) => YAML.stringify(d)).join('---\n');
 }
 
 export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];

@@ -69,6 +69,7 @@ Options:
   --before <path>    the old app's output directory, or its egress-model.json
   --after <path>     the new app's output directory, or its egress-model.json
   -o, --output       text (default: one tab-separated line per change), json, or markdown (for a pull request)
+                     When pods left every zone (their egress is unrestricted now), every format says so first.
   --markdown         the same as -o markdown
   -h, --help         show this help
 
@@ -140,10 +141,15 @@ function canReach(values: Values, output: string, out: (line: string) => void): 
 
 function diff(values: Values, output: string, out: (line: string) => void): number {
   const changes = PostureDiff.compare(loadModel(need(values, 'before')), loadModel(need(values, 'after')));
-  if (output === 'json') out(JSON.stringify({ changes }, undefined, 2));
+  // A widening is said first in every format: text and markdown start with it, JSON's first field is it.
+  const widening = PostureDiff.widening(changes);
+  if (output === 'json') out(JSON.stringify({ ...(widening ? { widening } : {}), changes }, undefined, 2));
   else if (output === 'markdown') out(PostureDiff.toMarkdown(changes));
   else if (changes.length === 0) out('no change in egress posture');
-  else for (const c of changes) out(`${c.zone}\t${c.change}\t${c.destination}\t${c.port}`);
+  else {
+    if (widening) out(widening);
+    for (const c of changes) out(`${c.zone}\t${c.change}\t${c.destination}\t${c.port}${c.workloads ? `\t${c.workloads}` : ''}`);
+  }
   return changes.length === 0 ? 0 : 1;
 }
 

@@ -4,9 +4,8 @@ import { EgressValidationError } from '../model/errors';
 import { validateDnsLabel } from '../model/names';
 import { Port } from '../model/port';
 import { Protocol } from '../model/protocol';
-import { Selector } from '../model/selector';
-import { CALICO_NAMESPACE_NAME_LABEL, NAMESPACE_NAME_LABEL } from '../model/vocabulary';
 import { byPrecedence } from '../model/zone-precedence';
+import { zoneSelects } from './zone-membership';
 
 /** A question: may this workload reach this destination? */
 export interface CanReachQuery {
@@ -212,10 +211,7 @@ export class CanReach {
   }
 
   private static selects(zone: EgressZoneModel, q: CanReachQuery): boolean {
-    const nsLabels = { ...(q.namespaceLabels ?? {}), [CALICO_NAMESPACE_NAME_LABEL]: q.namespace, [NAMESPACE_NAME_LABEL]: q.namespace };
-    const nsMatch = zone.members.namespaces.includes(q.namespace)
-      || (zone.members.namespaceSelector !== undefined && Selector.parse(zone.members.namespaceSelector).matches(nsLabels));
-    return nsMatch && Selector.parse(zone.members.podSelector).matches(q.podLabels ?? {});
+    return zoneSelects(zone, q.namespace, q.namespaceLabels ?? {}, q.podLabels ?? {});
   }
 
   private static matchRule(rule: EgressRuleModel, sets: Map<string, DestinationSetModel>, backend: string, target: Cidr | undefined,

@@ -7,7 +7,7 @@ import { evaluateCalico } from './evaluators/calico';
 import { evaluateCilium } from './evaluators/cilium';
 import { evaluateKubernetes } from './evaluators/kubernetes';
 import { Packet, Verdict, Workload } from './evaluators/packet';
-import { Backend, ClusterNetwork, EgressModel, FirewallExport, FirewallFormat } from '../../src';
+import { Backend, ClusterNetwork, ClusterNetworkProps, EgressModel, FirewallExport, FirewallFormat } from '../../src';
 import { parseDataPathConfig } from '../../src/datapath';
 
 export const BACKENDS = ['calico', 'cilium', 'kubernetes'] as const;
@@ -18,12 +18,13 @@ export function backendOf(name: string): Backend {
 }
 
 /** A chart with a backend and the usual cluster ranges. */
-export function chartFor(backend: string = 'calico', cluster: { podCidrs?: string[]; serviceCidrs?: string[]; nodeCidrs?: string[] } | false = {}): { app: App; chart: Chart } {
+export function chartFor(backend: string = 'calico', cluster: ClusterNetworkProps | false = {}): { app: App; chart: Chart } {
   const app = Testing.app();
   const chart = new Chart(app, 'egress', { disableResourceNameHashes: true });
   Backend.setDefault(chart, Backend.of(backend));
   if (cluster !== false) {
     new ClusterNetwork(chart, 'cluster', {
+      ...cluster,
       podCidrs: cluster.podCidrs ?? ['10.244.0.0/16'],
       serviceCidrs: cluster.serviceCidrs ?? ['10.96.0.0/12'],
       nodeCidrs: cluster.nodeCidrs ?? ['192.0.2.0/26'],

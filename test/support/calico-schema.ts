@@ -80,8 +80,8 @@ function load(): Map<string, LoadedCrd> {
   ajv.addFormat('cidr', { type: 'string', validate: (s: string) => parseCidr(s) !== undefined });
   for (const f of ['int32', 'int64', 'date-time', 'byte', 'double', 'float']) ajv.addFormat(f, true);
   const out = new Map<string, LoadedCrd>();
-  for (const file of fs.readdirSync(CALICO_CRD_DIR).filter(f => /\.ya?ml$/.test(f)).sort()) {
-    const crd = YAML.parse(fs.readFileSync(path.join(CALICO_CRD_DIR, file), 'utf8'));
+  const texts = fs.readdirSync(CALICO_CRD_DIR).filter(f => /\.ya?ml$/.test(f)).sort().map(f => fs.readFileSync(path.join(CALICO_CRD_DIR, f), 'utf8'));
+  for (const crd of [...texts.map(t => YAML.parse(t)), ...extraCrds()]) {
     if (crd?.kind !== 'CustomResourceDefinition') continue;
     const version = (crd.spec.versions ?? []).find((v: any) => v.name === 'v3');
     if (!version) continue;
@@ -96,6 +96,21 @@ function load(): Map<string, LoadedCrd> {
   }
   loaded = out;
   return out;
+}
+
+/**
+ * CRDs the v3 folder lacks but the same Calico release's manifest has: the Tier (policies outside the default
+ * tier need one). Read from `manifests/v3_projectcalico_org.yaml`, the v3 CRDs as the operator installs them.
+ */
+export const CALICO_MANIFEST = path.join(CALICO_CRD_DIR, '..', '..', 'manifests', 'v3_projectcalico_org.yaml');
+const EXTRA_CRDS = ['tiers.projectcalico.org'];
+function extraCrds(): any[] {
+  if (!fs.existsSync(CALICO_MANIFEST)) return [];
+  // the manifest is large: parse only the documents that define the CRDs wanted
+  return fs.readFileSync(CALICO_MANIFEST, 'utf8').split(/^---$/m)
+    .filter(doc => EXTRA_CRDS.some(name => doc.includes(`name: ${name}\n`)))
+    .map(doc => YAML.parse(doc))
+    .filter(doc => doc?.kind === 'CustomResourceDefinition' && EXTRA_CRDS.includes(doc.metadata?.name));
 }
 
 /** The CRDs' patterns are Go RE2; the only RE2 syntax in them JS lacks is a leading `(?i)`. */

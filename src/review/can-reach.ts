@@ -1,3 +1,5 @@
+import { inClusterAnswer } from './in-cluster-answer';
+import { zoneSelects } from './zone-membership';
 import { Cidr } from '../model/cidr';
 import { DestinationSetModel, EgressModelDocument, EgressRuleModel, EgressZoneModel } from '../model/egress-model-document';
 import { EgressValidationError } from '../model/errors';
@@ -5,8 +7,6 @@ import { validateDnsLabel } from '../model/names';
 import { Port } from '../model/port';
 import { Protocol } from '../model/protocol';
 import { byPrecedence } from '../model/zone-precedence';
-import { inClusterAnswer } from './in-cluster-answer';
-import { zoneSelects } from './zone-membership';
 
 /** A question: may this workload reach this destination? */
 export interface CanReachQuery {

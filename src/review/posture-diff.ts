@@ -1,9 +1,9 @@
+import { workloadsLeavingZones } from './zone-membership';
 import { Cidr } from '../model/cidr';
 import { CidrAggregator } from '../model/cidr-aggregation';
 import { EgressModelDocument, EgressZoneModel } from '../model/egress-model-document';
 import { Port } from '../model/port';
 import { ZoneSources } from '../model/zone-source';
-import { workloadsLeavingZones } from './zone-membership';
 
 /** One reachable (zone, destination, port) triple that appeared or disappeared. */
 export interface PostureChange {

@@ -1,5 +1,6 @@
 import * as ipaddr from 'ipaddr.js';
 import { OutputRequests } from './output-requests';
+import { checkApiServer, tierOrders } from './zone-tiers';
 import { Cidr } from '../model/cidr';
 import { CidrAggregator } from '../model/cidr-aggregation';
 import { DEFAULT_DNS } from '../model/dns-defaults';
@@ -7,9 +8,8 @@ import {
   DestinationSetModel, DnsModel, EgressExitMode, EgressGatewayModel, EgressModelDocument,
   EgressRuleModel, EgressZoneModel, NatPoolModel, ZoneMembersModel,
 } from '../model/egress-model-document';
-import { ApiServerModel } from '../model/in-cluster-traffic';
-import { checkApiServer, tierOrders } from './zone-tiers';
 import { located, problem, ValidationErrors } from '../model/errors';
+import { ApiServerModel } from '../model/in-cluster-traffic';
 
 /** A zone as its construct declares it; the builder resolves references and the exit. */
 export interface ZoneDeclaration {

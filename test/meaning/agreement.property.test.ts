@@ -48,7 +48,17 @@ function queriesOf(spec: EstateSpec): Asked[] {
       out.push({ namespace, labels, ip: '10.244.1.5', protocol: 17, port: 53, endpoint: OTHER_POD });
       // the kubelet on a node, and the API server (asked as kubernetes.default's Service address; policies see the node's)
       out.push({ namespace, labels, ip: NODE_V4, protocol: 6, port: 10250, node: true });
-      out.push({ namespace, labels, ip: NODE_V4, protocol: 6, port: API_PORT, node: true, apiServer: true, canReachIp: API_SERVICE, canReachPort: 443 });
+      out.push({
+        namespace,
+        labels,
+        ip: NODE_V4,
+        protocol: 6,
+        port: API_PORT,
+        node: true,
+        apiServer: true,
+        canReachIp: API_SERVICE,
+        canReachPort: 443,
+      });
       out.push({ namespace, labels, ip: '10.244.1.5', protocol: 6, port: 443, endpoint: OTHER_POD });
       out.push({ namespace, labels, ip: '10.244.1.5', protocol: 6, port: 5432, endpoint: OTHER_POD, canReachIp: '10.100.0.20' });
     }
@@ -138,7 +148,11 @@ describe.each(BACKENDS)('every output agrees with the declared model (%s)', back
         lap('objects');
         counts.canReach++;
         const answer = CanReach.evaluate(doc, {
-          namespace: q.namespace, podLabels: q.labels, ip: q.canReachIp ?? q.ip, protocol: q.protocol, port: (q as Asked).canReachPort ?? q.port ?? q.icmpType,
+          namespace: q.namespace,
+          podLabels: q.labels,
+          ip: q.canReachIp ?? q.ip,
+          protocol: q.protocol,
+          port: (q as Asked).canReachPort ?? q.port ?? q.icmpType,
         });
         if (answer.allowed !== want.allowed) note('can-reach', q, answer.rule, want.allowed);
         lap('canReach');

@@ -56,8 +56,11 @@ export const DNS_SERVICE = '10.96.0.10';
 export const API_SERVICE = '10.96.0.1';
 export const API_PORT = 6443;
 export const CLUSTER = {
-  podCidrs: ['10.244.0.0/16', 'fd00:10:244::/56'], serviceCidrs: ['10.96.0.0/12'], nodeCidrs: ['192.0.2.0/26', '2001:db8:ffff::/64'],
-  apiServerAddresses: [`${NODE_V4}/32`], dnsServiceAddress: DNS_SERVICE,
+  podCidrs: ['10.244.0.0/16', 'fd00:10:244::/56'],
+  serviceCidrs: ['10.96.0.0/12'],
+  nodeCidrs: ['192.0.2.0/26', '2001:db8:ffff::/64'],
+  apiServerAddresses: [`${NODE_V4}/32`],
+  dnsServiceAddress: DNS_SERVICE,
 };
 export const NODE_V6 = '2001:db8:ffff::10';
 export const NAMESPACES = ['a', 'b', 'c'];

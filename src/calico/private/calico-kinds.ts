@@ -35,7 +35,7 @@ interface KindDefinition<S> {
 }
 
 /**
- * One typed Calico kind. The five classes (CalicoNetworkPolicy, …) are one line each on top of it: jsii has no
+ * One typed Calico kind. The six classes (CalicoNetworkPolicy, …) are one line each on top of it: jsii has no
  * generics, so each kind keeps its own class and props type, and everything they share is here.
  */
 export class CalicoKind<S> {
@@ -90,6 +90,9 @@ export const IP_POOL = new CalicoKind<CalicoIPPoolSpec>({
 });
 export const TIER = new CalicoKind<CalicoTierSpec>({
   // a tier's name is a DNS label: policies name it before a "." in their own names
-  kind: 'Tier', namespaced: false, name: { pattern: DNS_LABEL, rule: 'a DNS-1123 label' },
-  check: (spec, _labels, path) => validateTierSpec(spec, path), render: spec => prune({ order: spec.order }) ?? {},
+  kind: 'Tier',
+  namespaced: false,
+  name: { pattern: DNS_LABEL, rule: 'a DNS-1123 label' },
+  check: (spec, _labels, path) => validateTierSpec(spec, path),
+  render: spec => prune({ order: spec.order }) ?? {},
 });

@@ -11,7 +11,7 @@ import type { CalicoApiObjectProps } from '../calico-api-object';
 import { CalicoIPPoolSpec } from '../calico-ip-pool-spec';
 import { CalicoNetworkSetSpec } from '../calico-network-set-spec';
 import { CalicoGlobalNetworkPolicySpec } from '../calico-policy-spec';
-import type { CalicoTierSpec } from '../calico-tier';
+import { CalicoTierSpec } from '../calico-tier-spec';
 import { prune, renderIPPoolSpec, renderNetworkSetSpec, renderPolicySpec } from '../spec-json';
 
 /** What a typed Calico class is given: its spec and, optionally, metadata. */

@@ -6,6 +6,7 @@
  */
 import { CanReach, Destination, EgressModel, EgressZone, InClusterTraffic, Port } from '../../../src';
 import { validateAgainstCalicoCrd, describeWithCalicoCrds } from '../../support/calico-schema';
+import { describeWithCiliumCrds, validateAgainstCiliumCrd } from '../../support/cilium-schema';
 import { Packet } from '../evaluators/packet';
 import { captureWarnings, chartFor, evaluate, objectsOf } from '../support';
 
@@ -143,5 +144,14 @@ describe('the API server by name (item 4)', () => {
     const { doc } = estate('calico', {});
     expect(() => CanReach.evaluate(doc, { namespace: 'web', ...CanReach.parseDestination('kubernetes.default:443/tcp') }))
       .toThrow(/is the API server, whose addresses the model does not know.*hint: declare them: ClusterNetwork apiServerAddresses/);
+  });
+});
+
+describeWithCiliumCrds('Cilium\'s kube-apiserver entity passes the Cilium CRDs', () => {
+  test('a zone that allows the API server', () => {
+    const { objects } = estate('cilium', { allowApiServer: true }, { apiServer: true });
+    const policies = objects.filter(o => o.apiVersion === 'cilium.io/v2');
+    expect(JSON.stringify(policies)).toContain('"toEntities":["kube-apiserver"]');
+    for (const o of policies) expect([o.metadata.name, validateAgainstCiliumCrd(o)]).toEqual([o.metadata.name, []]);
   });
 });

@@ -1,3 +1,4 @@
+import { CanReachAnswer, CanReachQuery } from './can-reach-query';
 import { Cidr } from '../model/cidr';
 import { EgressModelDocument, EgressZoneModel } from '../model/egress-model-document';
 import { EgressValidationError } from '../model/errors';
@@ -8,25 +9,6 @@ import { Selector } from '../model/selector';
 // The part of can-reach that answers for destinations inside the cluster: DNS, the API server, pods, Services
 // and nodes. Policies see a packet after kube-proxy's translation (Calico evaluates pod egress after the DNAT),
 // so a Service address is answered as the pods or API server behind it.
-
-/** What this part of can-reach reads of a question (CanReachQuery has these fields). */
-export interface InClusterQuestion {
-  readonly ip?: string;
-  readonly domain?: string;
-  readonly protocol: number;
-  readonly port?: number;
-  readonly destinationNamespace?: string;
-  readonly destinationPodLabels?: { [key: string]: string };
-}
-
-/** Its answer (a CanReachAnswer). */
-export interface InClusterVerdict {
-  readonly allowed: boolean;
-  readonly zone: string;
-  readonly backend: string;
-  readonly rule: string;
-  readonly reason: string;
-}
 
 /** Names pods use for the API server (the `kubernetes` Service in `default`). */
 const API_SERVER_NAMES = ['kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local'];
@@ -44,7 +26,7 @@ const OTHER_POLICIES: { [backend: string]: string } = {
  * The answer for a destination inside the cluster, or undefined when the destination is external (the zone's
  * rules decide then). `zone` is the zone that owns the querying workload.
  */
-export function inClusterAnswer(doc: EgressModelDocument, zone: EgressZoneModel, query: InClusterQuestion): InClusterVerdict | undefined {
+export function inClusterAnswer(doc: EgressModelDocument, zone: EgressZoneModel, query: CanReachQuery): CanReachAnswer | undefined {
   const api = apiServerTarget(doc, query);
   if (api) {
     const as = `${query.ip ?? query.domain} is the API server: kube-proxy translates it to ${api.ip}:${api.port} before policies see it`;
@@ -85,12 +67,12 @@ export function inClusterAnswer(doc: EgressModelDocument, zone: EgressZoneModel,
   }
 }
 
-function answer(zone: EgressZoneModel, allowed: boolean, rule: string, reason: string): InClusterVerdict {
+function answer(zone: EgressZoneModel, allowed: boolean, rule: string, reason: string): CanReachAnswer {
   return { allowed, zone: zone.name, backend: zone.backend, rule, reason };
 }
 
 /** The API server address and port a question is about (after translation), or undefined when it is not about it. */
-function apiServerTarget(doc: EgressModelDocument, q: InClusterQuestion): { ip: string; port: number } | undefined {
+function apiServerTarget(doc: EgressModelDocument, q: CanReachQuery): { ip: string; port: number } | undefined {
   const byName = q.domain !== undefined && API_SERVER_NAMES.includes(q.domain);
   const api = doc.apiServer;
   if (byName && !api) {

@@ -14,6 +14,8 @@ export class FakeKernel implements Kernel {
   public readonly log: string[] = [];
   public conntrack: ConntrackEntry[] = [];
   public failNext?: 'nft' | 'net';
+  /** What listNftObjects answers (tests set it; undefined: no table). */
+  public nftObjects?: NftTableObjects;
 
   public async readNet(_owned: NetOwnership): Promise<NetState> {
     this.log.push('read');
@@ -44,9 +46,6 @@ export class FakeKernel implements Kernel {
   public async listNftTable(): Promise<string | undefined> {
     return this.nft;
   }
-
-  /** What listNftObjects answers (tests set it; undefined: no table). */
-  public nftObjects?: NftTableObjects;
 
   public async listNftObjects(): Promise<NftTableObjects | undefined> {
     return this.nftObjects;

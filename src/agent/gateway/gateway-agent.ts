@@ -8,8 +8,8 @@ import { DataPathConfig, parseDataPathConfig } from '../../datapath';
 import { startHealthServer } from '../shared/health-server';
 import { Kernel } from '../shared/kernel';
 import { log } from '../shared/log';
-import { AppliedTable, planTableSwap } from '../shared/nft-table-swap';
 import { planNetChanges } from '../shared/net-plan';
+import { AppliedTable, planTableSwap } from '../shared/nft-table-swap';
 import { Reconciler } from '../shared/reconciler';
 import { WatchedFile } from '../shared/watched-file';
 

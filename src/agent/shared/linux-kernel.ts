@@ -1,8 +1,8 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { ConntrackEntry, parseConntrackList } from './conntrack-entry';
 import { Kernel, NftCounter } from './kernel';
-import { NftTableObjects } from './nft-table-swap';
 import { MarkRule, NetOp, NetOwnership, NetState, TableRoute } from './net-state';
+import { NftTableObjects } from './nft-table-swap';
 import { CommandError, runCommand } from './run-command';
 import { TUNNEL_DEVICE_PREFIX } from './vxlan-mac';
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // A paced, numbered UDP stream and a receiver that counts it, for loss and gap figures taken at the
 // receiver (test/agent/e2e/table-replace.e2e.test.ts, bench/datapath/allow-list-changes.ts).
-//   receive --port <p> [--gap-ms 2]        prints {listening}; on SIGTERM/SIGINT prints {received, unique,
+//   receive --port <p> [--gap-ms 5]        prints {listening}; on SIGTERM/SIGINT prints {received, unique,
 //                                          maxSeq, missing, first, last, gaps: [{end, ms}]} (every arrival gap
 //                                          >= gap-ms, `end` = Date.now() of the packet that ended it) and exits
 //   send --to <ip:port> --rate <pps> --duration <ms>   numbers each datagram; prints {sent} at the end or on SIGTERM
@@ -9,13 +9,14 @@
 // delays datagrams, it does not drop them).
 'use strict';
 const dgram = require('node:dgram');
+const { writeSync } = require('node:fs');
 
 const args = {};
 for (let i = 3; i < process.argv.length; i += 2) args[process.argv[i].replace(/^--/, '')] = process.argv[i + 1];
 const mode = process.argv[2];
 
 if (mode === 'receive') {
-  const gapMs = Number(args['gap-ms'] || 2);
+  const gapMs = Number(args['gap-ms'] || 5);
   const seen = new Set();
   const gaps = [];
   let received = 0;
@@ -37,7 +38,7 @@ if (mode === 'receive') {
   const report = () => {
     const missing = [];
     for (let i = 1; i <= maxSeq && missing.length < 1000; i++) if (!seen.has(i)) missing.push(i);
-    process.stdout.write(JSON.stringify({ received, unique: seen.size, maxSeq, missing, first, last, gaps }) + '\n');
+    writeSync(1, JSON.stringify({ received, unique: seen.size, maxSeq, missing, first, last, gaps }) + '\n'); // whole, before exit
     process.exit(0);
   };
   process.on('SIGTERM', report);

@@ -124,7 +124,7 @@ export async function runAllowListChanges(argv: string[]): Promise<void> {
       const cpu = childCpuMs(gw.child.pid!);
       const start = Date.now();
       lab.writeConfig(withList(listAfter(k)));
-      const done = await until('the agent\'s update', () => /"msg":"table updated".*"stageMs":(\d+),"swapMs":(\d+)/.exec(gw.err.slice(mark)), 60_000, 5);
+      const done = await until('the agent\'s update', () => /"msg":"table updated".*"stageMs":(\d+),"swapMs":(\d+)/.exec(gw.err.slice(mark)) ?? undefined, 60_000, 5);
       const end = Date.now();
       swap.push({ k, start, end, nftMs: Number(done[1]) + Number(done[2]), cpuMs: childCpuMs(gw.child.pid!) - cpu });
       log(`swap change ${k + 1}: nft ${swap[k].nftMs} ms (file write -> logged ${end - start} ms), CPU ${swap[k].cpuMs} ms`);

@@ -1,5 +1,5 @@
 import { renderGatewayRuleset } from '../../src/agent/gateway/gateway-ruleset';
-import { NftTableObjects, planTableSwap } from '../../src/agent/shared/nft-table-swap';
+import { NftTableObjects, objectsOf, planTableSwap } from '../../src/agent/shared/nft-table-swap';
 import { parseDataPathConfig } from '../../src/datapath';
 import { validDocument } from '../datapath/data-path-fixture';
 
@@ -97,5 +97,17 @@ describe('planTableSwap', () => {
     const s = planTableSwap(ruleset(base, '198.19.100.2'), after(undefined, first), first.applied)!;
     expect(s.stage).toBeUndefined();
     expect(s.swap).toContain('snat ip to 198.19.100.2');
+  });
+});
+
+describe('objectsOf', () => {
+  test('what the kernel holds after a swap is what the swap says, without asking the kernel', () => {
+    const doc = validDocument();
+    const r = renderGatewayRuleset(parseDataPathConfig(doc).zones.filter((z) => z.gateway === 'gw'), '198.19.100.1', probe);
+    const s = planTableSwap(r, undefined, undefined)!;
+    const o = objectsOf(s.applied);
+    const k = after(undefined, s); // read off the transactions' text
+    expect([o.chains, o.sets.sort(), o.counters]).toEqual([k.chains, k.sets.sort(), k.counters]);
+    expect(o.chains).toEqual(expect.arrayContaining(['zone_1', 'forward', 'postrouting']));
   });
 });

@@ -9,7 +9,7 @@ import { startHealthServer } from '../shared/health-server';
 import { Kernel } from '../shared/kernel';
 import { log } from '../shared/log';
 import { planNetChanges } from '../shared/net-plan';
-import { AppliedTable, planTableSwap } from '../shared/nft-table-swap';
+import { AppliedTable, objectsOf, planTableSwap } from '../shared/nft-table-swap';
 import { Reconciler } from '../shared/reconciler';
 import { WatchedFile } from '../shared/watched-file';
 
@@ -137,7 +137,9 @@ export class GatewayAgent {
     for (const l of desired.net.links) await k.setSysctl(`net.ipv4.conf.${l.name}.rp_filter`, '0');
     const before = full ? undefined : this.applied;
     this.applied = undefined; // a failed transaction leaves it unknown: the retry rebuilds every set
-    const swap = planTableSwap(desired.ruleset, await k.listNftObjects('inet', GATEWAY_NFT_TABLE), before);
+    // What the table holds: known after our own successful swap (the table is ours alone), else listed.
+    const existing = before ? objectsOf(before) : await k.listNftObjects('inet', GATEWAY_NFT_TABLE);
+    const swap = planTableSwap(desired.ruleset, existing, before);
     if (swap) {
       // Two transactions (nft-table-swap.ts): the changed sets filled beside the running ones, then the switch.
       const t0 = Date.now();

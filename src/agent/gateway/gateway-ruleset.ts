@@ -33,10 +33,11 @@ export function renderGatewayRuleset(zones: ZoneConfig[], egressIp: string | und
   const counters: string[] = [];
   const body = (ref: (set: string) => string) => renderTable(zones, egressIp, probe, ref, new Map(), []);
   const bodyOwnNames = renderTable(zones, egressIp, probe, (n) => `@${n}`, sets, counters);
+  const chains = [...bodyOwnNames.matchAll(/^ {2}chain (\S+) \{/gm)].map((m) => m[1]);
   const t = GATEWAY_NFT_TABLE;
   const nft = [`table inet ${t} {}`, `delete table inet ${t}`, `table inet ${t} {`,
     ...[...sets].flatMap(([name, set]) => renderNftSet(name, set)), bodyOwnNames.replace(/\n$/, ''), '}', ''].join('\n');
-  return { family: 'inet', table: t, sets, counters, body, nft };
+  return { family: 'inet', table: t, sets, counters, chains, body, nft };
 }
 
 /** Counters and chains (the lines inside the table block); the sets go into `sets`, the counters' names into `counters`. */

@@ -31,6 +31,7 @@ export interface NftRuleset {
   /** By the name the rules use; the kernel holds each under a generation name (`ref`). */
   readonly sets: ReadonlyMap<string, NftSet>;
   readonly counters: readonly string[];
+  readonly chains: readonly string[];
   /** Counters and chains (`table` block lines), each set referred to as `ref(name)` (`@name_g7`). */
   body(ref: (set: string) => string): string;
 }
@@ -40,6 +41,11 @@ export interface NftTableObjects { readonly sets: string[]; readonly chains: str
 
 /** What the agent last put in the table: the ruleset and each set's kernel name. */
 export interface AppliedTable { readonly ruleset: NftRuleset; readonly names: ReadonlyMap<string, string> }
+
+/** The kernel's objects after `applied` went in (the table is the agent's alone: no need to list it). */
+export function objectsOf(applied: AppliedTable): NftTableObjects {
+  return { sets: [...applied.names.values()], chains: [...applied.ruleset.chains], counters: [...applied.ruleset.counters] };
+}
 
 export interface TableSwap {
   /** First transaction: the new sets, filled; undefined when every set is reused. */

@@ -164,7 +164,7 @@ function fortigate(files: string[][]): string[] {
     const e = sections.get(`firewall ${kind}`)?.get(n) ?? sections.get('firewall service custom')?.get(n);
     return e ? [...e].filter(([k]) => k !== 'comment').map(([k, v]) => `${k}=${v}`).join(',') : n;
   };
-  const policies = sections.get('firewall policy') ?? new Map();
+  const policies = sections.get('firewall policy') ?? new Map<string, Map<string, string>>();
   // Fields in name order: a field's place in the entry means nothing to FortiOS.
   return order.map(id => `${id}: ` + [...policies.get(id)!].filter(([k]) => !['name', 'comments'].includes(k)).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => {
     const kind = k.endsWith('6') ? 'address6' : 'address';

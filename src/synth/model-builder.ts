@@ -1,4 +1,5 @@
 import * as ipaddr from 'ipaddr.js';
+import { icmpFamilyProblems } from './icmp-families';
 import { OutputRequests } from './output-requests';
 import { Cidr } from '../model/cidr';
 import { CidrAggregator } from '../model/cidr-aggregation';
@@ -124,6 +125,7 @@ export class ModelBuilder {
       .sort(byName);
     this.checkPools(natPools);
     this.checkPoolsAgainstCluster(natPools);
+    icmpFamilyProblems(zones, destinationSets).forEach(p => this.errors.add(p));
     this.errors.throwIfAny('egress model');
     return {
       version: 1, // EgressModel.VERSION

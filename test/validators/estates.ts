@@ -178,7 +178,10 @@ function buildRandomEstate(chart: Chart, spec: { backend: string; zones: ZoneSpe
         ? [Destination.set(new DestinationSet(chart, `set-${zi}-${ri}`, { cidrs, domains: spec.backend === 'calico-enterprise' ? r.domains : [] }))]
         : [Destination.cidrs(cidrs)];
       // NetworkPolicy has no ICMP; the gateway's data path filters no SCTP.
-      const ports = r.ports.filter(p => !(spec.backend === 'kubernetes' && p.toString().startsWith('icmp')) && !(gated && p.toString().startsWith('sctp')));
+      // ICMP is one family's: towards IPv6-only addresses the constructs accept ICMPv6 only.
+      const v6Only = cidrs.every(c => c.includes(':'));
+      const ports = r.ports.filter(p => !(spec.backend === 'kubernetes' && p.toString().startsWith('icmp')) && !(gated && p.toString().startsWith('sctp')))
+        .map(p => (v6Only && p.protocol?.number === 1 ? Port.icmpv6({ type: p.icmpType }) : p));
       zone.allow(`rule-${ri}`, { to, ports: ports.length > 0 ? ports : [Port.tcp(443)] });
     });
   });

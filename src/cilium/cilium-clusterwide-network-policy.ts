@@ -1,6 +1,7 @@
 import { ApiObject, ApiObjectMetadata } from 'cdk8s';
 import { Construct } from 'constructs';
 import { CiliumPolicySpec } from './cilium-types';
+import { constructId } from '../model/construct-id';
 
 /** Properties of a CiliumClusterwideNetworkPolicy. */
 export interface CiliumClusterwideNetworkPolicyProps {
@@ -34,7 +35,7 @@ export class CiliumClusterwideNetworkPolicy extends ApiObject {
     if ((props.spec === undefined) === (props.specs === undefined || props.specs.length === 0)) {
       throw new Error(`CiliumClusterwideNetworkPolicy "${props.metadata.name}" needs exactly one of spec and specs`);
     }
-    super(scope, id, {
+    super(scope, constructId(scope, id, 'CiliumClusterwideNetworkPolicy'), {
       apiVersion: CiliumClusterwideNetworkPolicy.API_VERSION,
       kind: CiliumClusterwideNetworkPolicy.KIND,
       metadata: props.metadata,

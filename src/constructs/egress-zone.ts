@@ -12,6 +12,7 @@ import { Selector } from '../model/selector';
 import { ensureSynthesizer } from '../synth/egress-synthesizer';
 import type { ModelBuilder } from '../synth/model-builder';
 import { withdraw } from './private/withdraw';
+import { constructId } from '../model/construct-id';
 
 /** Properties of an egress zone. */
 export interface EgressZoneProps {
@@ -114,7 +115,7 @@ export class EgressZone extends Construct {
    * @param props what to create (see EgressZoneProps)
    */
   constructor(scope: Construct, id: string, props: EgressZoneProps = {}) {
-    super(scope, id);
+    super(scope, constructId(scope, id, 'EgressZone'));
     try {
       ensureSynthesizer(this);
       const path = this.node.path;

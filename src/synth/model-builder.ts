@@ -1,5 +1,6 @@
 import * as ipaddr from 'ipaddr.js';
 import { OutputRequests } from './output-requests';
+import { sharedEgressAddresses } from './shared-egress-addresses';
 import { Cidr } from '../model/cidr';
 import { CidrAggregator } from '../model/cidr-aggregation';
 import { DEFAULT_DNS } from '../model/dns-defaults';
@@ -124,6 +125,7 @@ export class ModelBuilder {
       .sort(byName);
     this.checkPools(natPools);
     this.checkPoolsAgainstCluster(natPools);
+    sharedEgressAddresses([...this.gateways.values()].sort(byName)).forEach(p => this.errors.add(p));
     this.errors.throwIfAny('egress model');
     return {
       version: 1, // EgressModel.VERSION

@@ -34,24 +34,9 @@ export class CalicoPort {
     return CalicoPort.rangeOf('CalicoPort.range()', min, max);
   }
 
-  private static rangeOf(factory: string, min: number, max: number): CalicoPort {
-    checkPortNumber(min, `${min}:${max}`, factory);
-    checkPortNumber(max, `${min}:${max}`, factory);
-    if (min > max) {
-      throw EgressValidationError.inFactory(factory, 'port', `${min}:${max}`, 'is not a valid port range (minimum greater than maximum)', `${max}:${min}`);
-    }
-    return new CalicoPort(min, max, undefined);
-  }
-
   /** A named port (a Kubernetes port name: 1-15 of a-z, 0-9 and "-", with at least one letter). */
   public static named(name: string): CalicoPort {
     return CalicoPort.namedOf('CalicoPort.named()', name);
-  }
-
-  private static namedOf(factory: string, name: string): CalicoPort {
-    const problem = portNameProblem(String(name));
-    if (problem) throw EgressValidationError.inFactory(factory, 'port', name, `is not a valid port name: ${problem}`, 'a port number, "min:max", or a container port\'s name');
-    return new CalicoPort(undefined, undefined, name);
   }
 
   /** Parses Calico's text form: "443", "8000:8080" or a port name. */
@@ -64,6 +49,21 @@ export class CalicoPort {
     const m = /^(\d+):(\d+)$/.exec(s);
     if (m) return CalicoPort.rangeOf(PARSE, Number(m[1]), Number(m[2]));
     return CalicoPort.namedOf(PARSE, s);
+  }
+
+  private static rangeOf(factory: string, min: number, max: number): CalicoPort {
+    checkPortNumber(min, `${min}:${max}`, factory);
+    checkPortNumber(max, `${min}:${max}`, factory);
+    if (min > max) {
+      throw EgressValidationError.inFactory(factory, 'port', `${min}:${max}`, 'is not a valid port range (minimum greater than maximum)', `${max}:${min}`);
+    }
+    return new CalicoPort(min, max, undefined);
+  }
+
+  private static namedOf(factory: string, name: string): CalicoPort {
+    const problem = portNameProblem(String(name));
+    if (problem) throw EgressValidationError.inFactory(factory, 'port', name, `is not a valid port name: ${problem}`, 'a port number, "min:max", or a container port\'s name');
+    return new CalicoPort(undefined, undefined, name);
   }
 
   /** Lowest port of a numeric port or range. */

@@ -37,7 +37,7 @@ export class AllowExternal extends Construct implements IEgressRule {
     this._modelPath = this.node.path;
     this.rule = declare(this, path => {
       const rule = new RuleDeclaration(path, id, typeof owner.zoneName === 'string' ? owner.zoneName : undefined, props);
-      if (props.zones.length === 0) throw new EgressValidationError('zones', '[]', 'is empty: a rule needs at least one zone', path);
+      if (props.zones.length === 0) throw new EgressValidationError('zones', '[]', 'is empty: a rule needs at least one zone', path, 'zones: [zone]');
       return rule;
     });
     this.ruleName = this.rule.ruleName;

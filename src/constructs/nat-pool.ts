@@ -192,7 +192,8 @@ function checkedPool(id: string, props: NatPoolProps, path: string) {
   const blockSize = props.blockSize ?? (v4 ? 26 : 122);
   const [min, max] = v4 ? [20, 32] : [116, 128];
   if (!Number.isInteger(blockSize) || blockSize < min || blockSize > max) {
-    throw new EgressValidationError('blockSize', String(blockSize), `is outside ${min}-${max}, the block sizes Calico allows for ${cidr.family} pools`, path);
+    throw new EgressValidationError('blockSize', String(blockSize), `is outside ${min}-${max}, the block sizes Calico allows for ${cidr.family} pools`, path,
+      `leave it out for Calico's default (${v4 ? 26 : 122})`);
   }
   if (cidr.prefixLength > blockSize) {
     throw new EgressValidationError('cidr', cidr.toString(), `is smaller than one /${blockSize} block: Calico IPAM needs at least one block`, path,

@@ -34,7 +34,7 @@ export class RuleDeclaration {
     this.gatewayName = props.via?.gatewayName;
     this.bypassGateway = props.bypassGateway ?? false;
     this.ruleName = validateDnsLabel('name', props.name ?? toDnsLabel(id), path);
-    if (props.to.length === 0) throw new EgressValidationError('to', '[]', 'is empty: a rule needs at least one destination', path);
+    if (props.to.length === 0) throw new EgressValidationError('to', '[]', 'is empty: a rule needs at least one destination', path, 'to: [Destination.cidr("203.0.113.0/24")]');
     if (props.via && props.bypassGateway) {
       throw new EgressValidationError('bypassGateway', 'true', `contradicts via "${props.via.gatewayName}"`, path);
     }

@@ -7,6 +7,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { headingSlugs, relativeLinks } from './markdown';
 
 const root = path.join(__dirname, '..', '..');
 
@@ -28,15 +29,18 @@ function packedFiles(): string[] {
   return (JSON.parse(out)[0].files as { path: string }[]).map(f => f.path).sort();
 }
 
-test('npm pack ships lib, .jsii, API.md, README, LICENSE and the bundled ipaddr.js and Graphviz only', () => {
+test('npm pack ships lib, .jsii, API.md, README and what it links to, LICENSE and the bundled ipaddr.js and Graphviz only', () => {
   const files = packedFiles();
-  for (const required of ['lib/index.js', 'lib/index.d.ts', 'lib/cli/main.js', '.jsii', 'API.md', 'README.md', 'LICENSE', 'package.json']) {
+  for (const required of ['lib/index.js', 'lib/index.d.ts', 'lib/cli/main.js', '.jsii', 'API.md', 'README.md', 'LICENSE', 'package.json',
+    'docs/architecture.md', 'BENCHMARKS.md', 'examples/quickstart/typescript/main.ts']) {
     expect(files).toContain(required);
   }
   expect(files.some(f => f.startsWith('node_modules/ipaddr.js/'))).toBe(true);
   expect(files).toContain('node_modules/@hpcc-js/wasm-graphviz/dist/index.js');
-  const forbidden = files.filter(f => /^(src|test|examples|bench|images|docs|scripts|\.ci|\.projen|coverage|test-reports|dist|artifacts)\//.test(f)
-    || !f.startsWith('node_modules/') && (f.endsWith('.ts') && !f.endsWith('.d.ts') || f.endsWith('.sh')) || f === 'cdk8s.yaml');
+  // README's quick starts ship as the files they are (examples/quickstart/); nothing else of examples/ does.
+  const shipped = (f: string) => f.startsWith('node_modules/') || f.startsWith('examples/quickstart/');
+  const forbidden = files.filter(f => /^(src|test|examples|bench|images|scripts|\.ci|\.projen|coverage|test-reports|dist|artifacts)\//.test(f) && !shipped(f)
+    || !shipped(f) && (f.endsWith('.ts') && !f.endsWith('.d.ts') || f.endsWith('.sh')) || f === 'cdk8s.yaml');
   expect(forbidden).toEqual([]);
   // The agents' heavy runtime dependencies never reach library users.
   expect(files.some(f => f.startsWith('lib/agent/'))).toBe(false);
@@ -44,6 +48,21 @@ test('npm pack ships lib, .jsii, API.md, README, LICENSE and the bundled ipaddr.
   // Runtime dependencies are few, dependency-free and bundled (jsii packages cannot depend on non-jsii ones).
   expect(Object.keys(pkg.dependencies ?? {}).sort()).toEqual(['@hpcc-js/wasm-graphviz', 'ipaddr.js']);
   expect([...pkg.bundledDependencies].sort()).toEqual(['@hpcc-js/wasm-graphviz', 'ipaddr.js']);
+}, 300_000);
+
+test('every relative link of the packed README resolves inside the package (file, folder and #heading)', () => {
+  const files = packedFiles();
+  const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+  const links = relativeLinks(readme);
+  expect(links).toEqual(expect.arrayContaining(['docs/architecture.md', 'examples/quickstart/typescript/', '#large-estates']));
+  const dead = links.filter(link => {
+    const [file, anchor] = link.split('#');
+    const target = file === '' ? 'README.md' : path.posix.normalize(file);
+    const exists = target.endsWith('/') ? files.some(f => f.startsWith(target)) : files.includes(target);
+    if (!exists) return true;
+    return anchor !== undefined && !headingSlugs(fs.readFileSync(path.join(root, target), 'utf8')).includes(anchor);
+  });
+  expect(dead).toEqual([]);
 }, 300_000);
 
 const tools = ['python3', 'java', 'mvn', 'go'];

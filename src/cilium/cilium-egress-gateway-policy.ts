@@ -1,6 +1,7 @@
 import { ApiObject, ApiObjectMetadata } from 'cdk8s';
 import { Construct } from 'constructs';
 import { CiliumLabelSelector } from './cilium-types';
+import { constructId } from '../model/construct-id';
 
 /** Pods whose traffic a CiliumEgressGatewayPolicy steers. */
 export interface CiliumEgressGatewaySelector {
@@ -63,7 +64,7 @@ export class CiliumEgressGatewayPolicy extends ApiObject {
    * @param props what to create (see CiliumEgressGatewayPolicyProps)
    */
   constructor(scope: Construct, id: string, props: CiliumEgressGatewayPolicyProps) {
-    super(scope, id, {
+    super(scope, constructId(scope, id, 'CiliumEgressGatewayPolicy'), {
       apiVersion: CiliumEgressGatewayPolicy.API_VERSION,
       kind: CiliumEgressGatewayPolicy.KIND,
       metadata: props.metadata,

@@ -10,7 +10,8 @@
  *   commit step (pipapo: concatenations and intervals) publish the elements added in the same
  *   transaction (`nft_set_commit_update` runs after the generation switch). For that moment a new rule
  *   looks up an empty set: a table replaced in one transaction dropped established, allowed packets
- *   (and counted them as denied). A set filled by an earlier transaction has no such moment.
+ *   (and counted them as denied). Single-field interval sets did the same here (9 of 11,884 packets
+ *   over 20 replacements; pipapo 24 of 19,287). A set filled by an earlier transaction has no such moment.
  * - Kernel quirk (nft_pipapo_remove, 6.18): deleting an element walks every rule before it and
  *   rebuilds each rule's bounds from the lookup tables, so its cost grows with the element's position.
  *   Elements added in place go last: with 10,000 prefixes, deleting 100 that an earlier change added

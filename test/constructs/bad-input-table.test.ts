@@ -7,7 +7,7 @@ import { Chart, Testing } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
   AllowExternal, CalicoAction, CalicoEnterpriseGateway, CalicoGlobalNetworkPolicy, CalicoGlobalNetworkSet, CalicoIPPool,
-  CalicoNetworkPolicy, CalicoNetworkSet, CalicoPort, CalicoProtocol, CiliumClusterwideNetworkPolicy, CiliumEgressGatewayPolicy,
+  CalicoNetworkPolicy, CalicoNetworkSet, CalicoPort, CalicoProtocol, Cidr, CiliumClusterwideNetworkPolicy, CiliumEgressGatewayPolicy,
   ClusterNetwork, Destination, DestinationSet, EgressGateway, EgressReview, EgressZone, FirewallExport, FirewallFormat, NatPool,
   Port, Protocol, Selector,
 } from '../../src';
@@ -111,6 +111,7 @@ const FACTORIES: [string, () => unknown, RegExp][] = [
   ['Port.named("HTTPS")', () => Port.named('HTTPS'), /\(in Port\.named\(\)\)/],
   ['Port.parse("tcp/")', () => Port.parse('tcp/'), /\(in Port\.parse\(\)\)/],
   ['Protocol.of(0)', () => Protocol.of(0), /\(in Protocol\.of\(\)\)/],
+  ['Cidr.parse("10.0.0.0/33")', () => Cidr.parse('10.0.0.0/33'), /^cidr "10\.0\.0\.0\/33" .*\(in Cidr\.parse\(\)\)/],
   ['CalicoPort.of(0)', () => CalicoPort.of(0), /\(in CalicoPort\.of\(\)\)/],
   ['CalicoPort.parse("9:3")', () => CalicoPort.parse('9:3'), /\(in CalicoPort\.parse\(\)\)/],
   ['CalicoProtocol.of(256)', () => CalicoProtocol.of(256), /\(in CalicoProtocol\.of\(\)\)/],

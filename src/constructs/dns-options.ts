@@ -21,8 +21,10 @@ export interface DnsOptions {
    */
   readonly podSelector?: Selector;
   /**
-   * Ports DNS is allowed on; `[Port.allTraffic()]` allows every protocol and port to the DNS pods and `cidrs`.
-   * An empty list is an error (say `enabled: false` for no DNS).
+   * Ports DNS is allowed on.
+   *
+   * `[Port.allTraffic()]` allows every protocol and port to the DNS pods and `cidrs`; an empty list is an
+   * error (say `enabled: false` for no DNS).
    * @default UDP 53 and TCP 53
    */
   readonly ports?: Port[];

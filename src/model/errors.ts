@@ -37,6 +37,12 @@ export class EgressValidationError extends Error {
     this.factory = factory;
   }
 
+  /** The same error named by `factory`, unless it already names a path or a factory. */
+  public calledFrom(factory: string): EgressValidationError {
+    if (this.path || this.factory) return this;
+    return new EgressValidationError(this.field, this.value, this.reason, undefined, this.hint, factory);
+  }
+
   /**
    * The same error located at a construct path, with the field prefixed by the caller's field
    * (e.g. a value-object error "port" raised inside AllowExternal's "ports[2]").

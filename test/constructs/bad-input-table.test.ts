@@ -7,7 +7,7 @@ import { Chart, Testing } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
   AllowExternal, CalicoAction, CalicoEnterpriseGateway, CalicoGlobalNetworkPolicy, CalicoGlobalNetworkSet, CalicoIPPool,
-  CalicoNetworkPolicy, CalicoNetworkSet, CalicoPort, CalicoProtocol, CiliumClusterwideNetworkPolicy, CiliumEgressGatewayPolicy,
+  CalicoNetworkPolicy, CalicoNetworkSet, CalicoPort, CalicoProtocol, Cidr, CiliumClusterwideNetworkPolicy, CiliumEgressGatewayPolicy,
   ClusterNetwork, Destination, DestinationSet, EgressGateway, EgressReview, EgressZone, FirewallExport, FirewallFormat, NatPool,
   Port, Protocol, Selector,
 } from '../../src';
@@ -82,6 +82,13 @@ const L1_OBJECTS: [string, (c: Chart) => unknown, RegExp][] = [
   ['CalicoGlobalNetworkSet bad net', c => new CalicoGlobalNetworkSet(c, 's', { metadata: { name: 's' }, spec: { nets: ['nope'] } }), /"nope".*\(at egress\/s\)/],
   ['CalicoNetworkSet bad name', c => new CalicoNetworkSet(c, 's', { metadata: { name: 'Bad_Name', namespace: 'a' }, spec: {} }), /"Bad_Name".*\(at egress\/s\)/],
   ['CalicoIPPool bad CIDR', c => new CalicoIPPool(c, 'pool', { metadata: { name: 'pool' }, spec: { cidr: 'nope' } }), /"nope".*\(at egress\/pool\)/],
+  ['CiliumEgressGatewayPolicy bad egress IP', c => new CiliumEgressGatewayPolicy(c, 'eg', {
+    metadata: { name: 'eg' }, spec: { selectors: [{ podSelector: {} }], destinationCIDRs: ['0.0.0.0/0'], egressGateway: { nodeSelector: {}, egressIP: 'nope' } },
+  }), /^spec\.egressGateway\.egressIP "nope" .*\(at egress\/eg\); hint: /],
+  ['CiliumEgressGatewayPolicy bad destination', c => new CiliumEgressGatewayPolicy(c, 'eg', {
+    metadata: { name: 'eg' }, spec: { selectors: [{ podSelector: {} }], destinationCIDRs: ['10.0.0.0/33'], egressGateway: { nodeSelector: {} } },
+  }), /^spec\.destinationCIDRs\[0\] "10\.0\.0\.0\/33" .*\(at egress\/eg\); hint: /],
+  ['CiliumEgressGatewayPolicy without a spec', c => new CiliumEgressGatewayPolicy(c, 'eg', { metadata: { name: 'eg' } } as any), /^spec "undefined" is required \(at egress\/eg\); hint: /],
   ['CiliumClusterwideNetworkPolicy neither spec nor specs', c => new CiliumClusterwideNetworkPolicy(c, 'cp', { metadata: { name: 'cp' } }), /^spec\/specs "neither" is given: exactly one of them must be \(at egress\/cp\); hint: /],
 ];
 
@@ -102,6 +109,9 @@ const KINDS: [string, (c: Construct, id: string) => unknown][] = [
   ['CalicoNetworkSet', (c, id) => new CalicoNetworkSet(c, id, { metadata: { name: 's', namespace: 'a' }, spec: {} })],
   ['CalicoIPPool', (c, id) => new CalicoIPPool(c, id, { metadata: { name: 'pool' }, spec: { cidr: '100.64.0.0/16' } })],
   ['CiliumClusterwideNetworkPolicy', (c, id) => new CiliumClusterwideNetworkPolicy(c, id, { metadata: { name: 'cp' }, spec: { endpointSelector: {} } })],
+  ['CiliumEgressGatewayPolicy', (c, id) => new CiliumEgressGatewayPolicy(c, id, {
+    metadata: { name: 'eg' }, spec: { selectors: [{ podSelector: {} }], destinationCIDRs: ['0.0.0.0/0'], egressGateway: { nodeSelector: {} } },
+  })],
 ];
 
 const FACTORIES: [string, () => unknown, RegExp][] = [
@@ -111,6 +121,7 @@ const FACTORIES: [string, () => unknown, RegExp][] = [
   ['Port.named("HTTPS")', () => Port.named('HTTPS'), /\(in Port\.named\(\)\)/],
   ['Port.parse("tcp/")', () => Port.parse('tcp/'), /\(in Port\.parse\(\)\)/],
   ['Protocol.of(0)', () => Protocol.of(0), /\(in Protocol\.of\(\)\)/],
+  ['Cidr.parse("10.0.0.0/33")', () => Cidr.parse('10.0.0.0/33'), /^cidr "10\.0\.0\.0\/33" .*\(in Cidr\.parse\(\)\)/],
   ['CalicoPort.of(0)', () => CalicoPort.of(0), /\(in CalicoPort\.of\(\)\)/],
   ['CalicoPort.parse("9:3")', () => CalicoPort.parse('9:3'), /\(in CalicoPort\.parse\(\)\)/],
   ['CalicoProtocol.of(256)', () => CalicoProtocol.of(256), /\(in CalicoProtocol\.of\(\)\)/],

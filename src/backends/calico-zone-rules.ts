@@ -68,10 +68,12 @@ export interface AllowRuleContext {
 function buildDnsRules(dns: DnsModel): CalicoRule[] {
   if (!dns.enabled) return [];
   const rules: CalicoRule[] = [];
-  for (const { protocol, ports } of groupByProtocol(dns.ports)) {
+  for (const { protocol, ipVersion, ports, icmp } of groupByProtocol(dns.ports)) {
     rules.push({
       action: CalicoAction.ALLOW,
       protocol,
+      ipVersion,
+      icmp,
       destination: {
         namespaceSelector: Selector.labelEquals(CALICO_NAMESPACE_NAME_LABEL, dns.namespace).toString(),
         selector: dns.podSelector,
@@ -79,8 +81,10 @@ function buildDnsRules(dns: DnsModel): CalicoRule[] {
       },
       metadata: { annotations: ruleAnnotations('dns') },
     });
-    for (const [ipVersion, nets] of byFamily(dns.cidrs)) {
-      rules.push({ action: CalicoAction.ALLOW, protocol, ipVersion, destination: { nets, ports }, metadata: { annotations: ruleAnnotations('dns') } });
+    for (const [family, nets] of byFamily(dns.cidrs)) {
+      // ICMP belongs to one family: the other family's servers get no rule for it.
+      if (ipVersion !== undefined && ipVersion !== family) continue;
+      rules.push({ action: CalicoAction.ALLOW, protocol, ipVersion: family, icmp, destination: { nets, ports }, metadata: { annotations: ruleAnnotations('dns') } });
     }
   }
   return rules;

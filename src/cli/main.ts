@@ -42,16 +42,18 @@ const COMMON: Options = {
 const COMMANDS: { [name: string]: Command } = {
   'can-reach': {
     summary: 'Whether a workload may reach an external address, and which rule decides',
-    usage: `Usage: cdk8s-egress can-reach --app <dir | egress-model.json> --from <namespace>[/<key>=<value>,...] --to <ip>:<port>/<proto> [--to-pod <namespace>[/<labels>]] [-o text|json]
+    usage: `Usage: cdk8s-egress can-reach --app <dir | egress-model.json> --from <namespace>[/<key>=<value>,...] --to <ip>:<port>/<proto> | <ip>/icmp/<type> [--to-pod <namespace>[/<labels>]] [-o text|json]
 
 Answers from the egress model an app synthesized with an EgressReview (<outdir>/egress-model.json).
 
 Options:
   --app <path>       the app's output directory, or its egress-model.json
   --from <workload>  namespace, optionally with pod labels: payments/app=payments-api,tier=web
-  --to <dest>        destination ip:port/protocol, e.g. 203.0.113.10:443/tcp, 192.0.2.1/icmp
+  --to <dest>        destination ip:port/protocol, e.g. 203.0.113.10:443/tcp, [2001:db8::10]:443/tcp,
+                     api.example.com:443/tcp; ICMP as ip/icmp/type: 192.0.2.1/icmp/8 (echo request),
+                     2001:db8::10/icmpv6/128, or 192.0.2.1/icmp for any type;
+                     kubernetes.default:443/tcp asks about the API server (ClusterNetwork apiServerAddresses)
   --to-pod <pod>     the destination is a pod: namespace[/<key>=<value>,...] (e.g. kube-system/k8s-app=kube-dns)
-                     --to kubernetes.default:443/tcp asks about the API server (ClusterNetwork apiServerAddresses)
   -o, --output       text (default) or json
   -h, --help         show this help
 

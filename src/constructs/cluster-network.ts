@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { DnsOptions } from './dns-options';
 import { dnsModel } from './private/dns-model';
 import { parseCidrAt } from './private/parse-cidr-at';
+import { constructId } from '../model/construct-id';
 import type { ModelBuilder } from '../synth/model-builder';
 import { withdraw } from './private/withdraw';
 import { Cidr } from '../model/cidr';
@@ -72,7 +73,7 @@ export class ClusterNetwork extends Construct {
    * @param props what to create (see ClusterNetworkProps)
    */
   constructor(scope: Construct, id: string, props: ClusterNetworkProps = {}) {
-    super(scope, id);
+    super(scope, constructId(scope, id, 'ClusterNetwork'));
     try {
       const parse = (field: string, list: string[] | undefined) => (list ?? []).map((c, i) => parseCidrAt(`${field}[${i}]`, c, this.node.path).toString());
       this.podCidrs = parse('podCidrs', props.podCidrs);

@@ -13,6 +13,7 @@ import { Selector } from '../model/selector';
 import { ensureSynthesizer } from '../synth/egress-synthesizer';
 import type { ModelBuilder } from '../synth/model-builder';
 import { withdraw } from './private/withdraw';
+import { constructId } from '../model/construct-id';
 
 /** Properties of an egress zone. */
 export interface EgressZoneProps {
@@ -132,7 +133,7 @@ export class EgressZone extends Construct {
    * @param props what to create (see EgressZoneProps)
    */
   constructor(scope: Construct, id: string, props: EgressZoneProps = {}) {
-    super(scope, id);
+    super(scope, constructId(scope, id, 'EgressZone'));
     try {
       ensureSynthesizer(this);
       const path = this.node.path;
@@ -142,16 +143,17 @@ export class EgressZone extends Construct {
       this.namespaces = [...new Set(props.namespaces ?? [])].sort();
       this.namespaces.forEach((ns, i) => validateDnsLabel(`namespaces[${i}]`, ns, path));
       if (this.namespaces.length === 0 && !props.namespaceSelector) {
-        throw new EgressValidationError('namespaces', '[]', 'is empty and no namespaceSelector is given: a zone must say which namespaces it covers', path);
+        throw new EgressValidationError('namespaces', '[]', 'is empty and no namespaceSelector is given: a zone must say which namespaces it covers', path,
+          'namespaces: ["web"], or namespaceSelector: Selector.labelEquals("team", "web")');
       }
       for (const [field, sel] of [['namespaceSelector', props.namespaceSelector], ['podSelector', props.podSelector]] as const) {
-        if (sel?.usesGlobal) throw new EgressValidationError(field, sel.toString(), 'uses global(), which Calico only allows in a rule\'s namespaceSelector', path);
+        if (sel?.usesGlobal) throw new EgressValidationError(field, sel.toString(), 'uses global(), which Calico only allows in a rule\'s namespaceSelector', path, 'select by labels');
       }
       let pods = props.podSelector ?? Selector.all();
       if (props.podLabels && Object.keys(props.podLabels).length > 0) pods = Selector.and(pods, Selector.fromLabels(props.podLabels));
       this.podSelector = pods;
       if (props.order !== undefined && (!Number.isFinite(props.order) || props.order < 0)) {
-        throw new EgressValidationError('order', String(props.order), 'is not a finite, non-negative number', path);
+        throw new EgressValidationError('order', String(props.order), 'is not a finite, non-negative number', path, 'e.g. 100; a lower order is evaluated first');
       }
       if (props.tier !== undefined) validateDnsLabel('tier', props.tier, path);
       checkInCluster(props, path);
@@ -174,7 +176,7 @@ export class EgressZone extends Construct {
    */
   public allow(id: string, options: AllowExternalOptions): IEgressRule {
     // The id rules of constructs: not empty, "/" becomes "--", unique among the zone's rules and children.
-    if (!id) throw new EgressValidationError('id', id, 'is empty: a rule needs an id', this.node.path);
+    if (!id) throw new EgressValidationError('id', id, 'is empty: a rule needs an id', this.node.path, 'zone.allow("https", { … })');
     const key = id.replace(/\//g, '--');
     const path = `${this._modelPath}/${key}`;
     if (this.rules.has(key) || this.node.tryFindChild(key)) {

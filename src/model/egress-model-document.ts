@@ -43,7 +43,7 @@ export interface DnsModel {
   readonly namespace: string;
   /** Pod selector of the cluster DNS pods (canonical Calico selector). */
   readonly podSelector: string;
-  /** Ports DNS is allowed on. */
+  /** Ports DNS is allowed on, never empty (all traffic is one port without a protocol). */
   readonly ports: PortModel[];
   /** Extra DNS server addresses (e.g. NodeLocal DNSCache 169.254.20.10/32). */
   readonly cidrs: string[];

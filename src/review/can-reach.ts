@@ -62,6 +62,7 @@ export class CanReach {
     if (/^[0-9.]+$/.test(host) || host.includes(':')) {
       const cidr = Cidr.parse(host);
       if (cidr.prefixLength !== (cidr.family === 'IPv4' ? 32 : 128)) throw new EgressValidationError('--to', text, 'must name one address');
+      CanReach.checkIcmpFamily('--to', text, port.protocol!, cidr);
       return { ip: cidr.networkAddress, ...destination };
     }
     const domain = host.toLowerCase().replace(/\.$/, '');
@@ -75,6 +76,7 @@ export class CanReach {
     if ((query.ip === undefined) === (query.domain === undefined)) {
       throw new EgressValidationError('destination', query.ip ?? query.domain ?? '', 'must be exactly one of an IP address and a domain name');
     }
+    if (query.ip !== undefined) CanReach.checkIcmpFamily('protocol', String(query.protocol), Protocol.of(query.protocol), Cidr.parse(query.ip));
     const zone = byPrecedence(doc.zones.filter(z => CanReach.selects(z, query)))[0];
     if (!zone) {
       return { allowed: true, rule: 'not-in-any-zone', reason: `no zone selects pods of namespace "${query.namespace}" with these labels; Kubernetes allows all egress by default` };
@@ -109,6 +111,14 @@ export class CanReach {
       rule: 'default-deny-external',
       reason: `no rule of zone "${zone.name}" allows ${what}: ${DENIED[backend] ?? DENIED.calico}`,
     };
+  }
+
+  /** ICMP is IPv4's, ICMPv6 IPv6's: a type of one is no question about an address of the other (no backend's rule matches it). */
+  private static checkIcmpFamily(field: string, value: string, protocol: Protocol, address: Cidr): void {
+    const family = address.family === 'IPv4' ? 4 : 6;
+    if (!protocol.isIcmp || protocol.ipVersion === family) return;
+    throw new EgressValidationError(field, value, `asks about ${protocol.name}, which is IPv${protocol.ipVersion} only, for the IPv${family} address ${address.networkAddress}`, undefined,
+      family === 6 ? 'ask about icmpv6 for an IPv6 address (echo request is ICMPv6 type 128, not 8)' : 'ask about icmp for an IPv4 address (echo request is ICMP type 8, not 128)');
   }
 
   private static selects(zone: EgressZoneModel, q: CanReachQuery): boolean {

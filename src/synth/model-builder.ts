@@ -1,5 +1,7 @@
 import * as ipaddr from 'ipaddr.js';
+import { icmpFamilyProblems } from './icmp-families';
 import { OutputRequests } from './output-requests';
+import { sharedEgressAddresses } from './shared-egress-addresses';
 import { checkApiServer, tierOrders } from './zone-tiers';
 import { Cidr } from '../model/cidr';
 import { CidrAggregator } from '../model/cidr-aggregation';
@@ -132,6 +134,8 @@ export class ModelBuilder {
       .sort(byName);
     this.checkPools(natPools);
     this.checkPoolsAgainstCluster(natPools);
+    icmpFamilyProblems(zones, destinationSets).forEach(p => this.errors.add(p));
+    sharedEgressAddresses([...this.gateways.values()].sort(byName)).forEach(p => this.errors.add(p));
     this.errors.throwIfAny('egress model');
     return {
       version: 1, // EgressModel.VERSION

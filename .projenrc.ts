@@ -114,8 +114,10 @@ project.addTask('package:languages', {
   receiveArgs: true,
 });
 
-// cdk8s.yaml points at examples/ (not packed) and scripts/ build images and packages: neither is for users.
-for (const p of ['/examples/', '/images/', '/bench/', '/.ci/', '/BENCHMARKS.md', '/docs/', '/cdk8s.yaml', '/scripts/', '/artifacts/']) {
+// cdk8s.yaml points at examples/app (not packed) and scripts/ build images and packages: neither is for users.
+// README links to docs/, BENCHMARKS.md and the quick starts (examples/quickstart/): they ship, so its links work in
+// node_modules/cdk8s-egress too (test/package/packages.test.ts checks every relative link of the packed README).
+for (const p of ['/examples/*', '!/examples/quickstart/', '/images/', '/bench/', '/.ci/', '/cdk8s.yaml', '/scripts/', '/artifacts/']) {
   project.addPackageIgnore(p);
 }
 

@@ -8,6 +8,7 @@ import * as path from 'path';
 import { App } from 'cdk8s';
 import { EgressEstate } from '../../examples/app/main';
 import { main } from '../../src/cli/main';
+import { CanReach } from '../../src/review/can-reach';
 
 function run(...argv: string[]): { code: number; out: string[]; err: string[] } {
   const out: string[] = [];
@@ -39,6 +40,21 @@ test('--help and <command> --help print usage on stdout and exit 0', () => {
     expect(r.out.some(l => /^ {2}-o, --output/.test(l))).toBe(true);
     expect(run(command, '-h').out).toEqual(r.out);
   }
+});
+
+test('can-reach --help shows how to ask about ICMP, and each --to example it gives is a question can-reach answers', () => {
+  const help = run('can-reach', '--help').out.join('\n');
+  // Concrete destinations only (a digit before the protocol), not the placeholders of the usage line.
+  const examples = [...help.matchAll(/(?<=[\s,:(])(\[?[0-9a-z.:]+\]?(:[0-9]+)?\/[a-z0-9]+(\/[0-9]+)?)(?=[\s,;)]|$)/g)]
+    .map(m => m[1]).filter(to => /\d/.test(to.split('/')[0]));
+  expect(examples).toEqual(expect.arrayContaining(['192.0.2.1/icmp/8', '2001:db8::10/icmpv6/128', '203.0.113.10:443/tcp']));
+  for (const to of examples) {
+    const r = run('can-reach', '--app', dir, '--from', 'payments/app=payments-api', '--to', to, '-o', 'json');
+    expect({ to, answered: r.code === 0 || r.code === 1, err: r.err }).toEqual({ to, answered: true, err: [] });
+    expect(JSON.parse(r.out.join('\n')).allowed).toBe(r.code === 0);
+  }
+  // The type after /icmp/ is the ICMP type asked about (8: echo request).
+  expect(CanReach.parseDestination('192.0.2.1/icmp/8')).toEqual({ ip: '192.0.2.1', protocol: 1, port: 8 });
 });
 
 test('--version prints package.json\'s version', () => {

@@ -7,6 +7,9 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import * as YAML from 'yaml';
+import { headingSlugs, relativeLinks } from './markdown';
+import { readmeApp, runReadmeApp } from './readme-app';
 
 const root = path.join(__dirname, '..', '..');
 
@@ -19,24 +22,31 @@ function have(command: string): boolean {
   }
 }
 
-function packedFiles(): string[] {
+function compiled(): void {
   if (!fs.existsSync(path.join(root, 'lib', 'index.js')) || !fs.existsSync(path.join(root, '.jsii'))) {
     // A fresh clone has no build output: compile exactly as `projen compile` does.
     execFileSync('npx', ['jsii', '--silence-warnings=reserved-word'], { cwd: root, stdio: 'pipe' });
   }
+}
+
+function packedFiles(): string[] {
+  compiled();
   const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   return (JSON.parse(out)[0].files as { path: string }[]).map(f => f.path).sort();
 }
 
-test('npm pack ships lib, .jsii, API.md, README, LICENSE and the bundled ipaddr.js and Graphviz only', () => {
+test('npm pack ships lib, .jsii, API.md, README and what it links to, LICENSE and the bundled ipaddr.js and Graphviz only', () => {
   const files = packedFiles();
-  for (const required of ['lib/index.js', 'lib/index.d.ts', 'lib/cli/main.js', '.jsii', 'API.md', 'README.md', 'LICENSE', 'package.json']) {
+  for (const required of ['lib/index.js', 'lib/index.d.ts', 'lib/cli/main.js', '.jsii', 'API.md', 'README.md', 'LICENSE', 'package.json',
+    'docs/architecture.md', 'BENCHMARKS.md', 'examples/quickstart/typescript/main.ts']) {
     expect(files).toContain(required);
   }
   expect(files.some(f => f.startsWith('node_modules/ipaddr.js/'))).toBe(true);
   expect(files).toContain('node_modules/@hpcc-js/wasm-graphviz/dist/index.js');
-  const forbidden = files.filter(f => /^(src|test|examples|bench|images|docs|scripts|\.ci|\.projen|coverage|test-reports|dist|artifacts)\//.test(f)
-    || !f.startsWith('node_modules/') && (f.endsWith('.ts') && !f.endsWith('.d.ts') || f.endsWith('.sh')) || f === 'cdk8s.yaml');
+  // README's quick starts ship as the files they are (examples/quickstart/); nothing else of examples/ does.
+  const shipped = (f: string) => f.startsWith('node_modules/') || f.startsWith('examples/quickstart/');
+  const forbidden = files.filter(f => /^(src|test|examples|bench|images|scripts|\.ci|\.projen|coverage|test-reports|dist|artifacts)\//.test(f) && !shipped(f)
+    || !shipped(f) && (f.endsWith('.ts') && !f.endsWith('.d.ts') || f.endsWith('.sh')) || f === 'cdk8s.yaml');
   expect(forbidden).toEqual([]);
   // The agents' heavy runtime dependencies never reach library users.
   expect(files.some(f => f.startsWith('lib/agent/'))).toBe(false);
@@ -45,6 +55,51 @@ test('npm pack ships lib, .jsii, API.md, README, LICENSE and the bundled ipaddr.
   expect(Object.keys(pkg.dependencies ?? {}).sort()).toEqual(['@hpcc-js/wasm-graphviz', 'ipaddr.js']);
   expect([...pkg.bundledDependencies].sort()).toEqual(['@hpcc-js/wasm-graphviz', 'ipaddr.js']);
 }, 300_000);
+
+test('every relative link of the packed README resolves inside the package (file, folder and #heading)', () => {
+  const files = packedFiles();
+  const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+  const links = relativeLinks(readme);
+  expect(links).toEqual(expect.arrayContaining(['docs/architecture.md', 'examples/quickstart/typescript/', '#large-estates']));
+  const dead = links.filter(link => {
+    const [file, anchor] = link.split('#');
+    const target = file === '' ? 'README.md' : path.posix.normalize(file);
+    const exists = target.endsWith('/') ? files.some(f => f.startsWith(target)) : files.includes(target);
+    if (!exists) return true;
+    return anchor !== undefined && !headingSlugs(fs.readFileSync(path.join(root, target), 'utf8')).includes(anchor);
+  });
+  expect(dead).toEqual([]);
+}, 300_000);
+
+test('README\'s "Use it in your app", run as written against the packed package, writes the quick start\'s policy', () => {
+  const app = readmeApp(fs.readFileSync(path.join(root, 'README.md'), 'utf8'));
+  expect([...app.files.keys()]).toEqual(expect.arrayContaining(['cdk8s.yaml', 'main.ts']));
+  compiled();
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'egress-readme-app-'));
+  try {
+    const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', tmp], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }));
+    const tarball = path.join(tmp, packed[0].filename);
+    const dir = path.join(tmp, 'app');
+    fs.mkdirSync(dir);
+    const ran = runReadmeApp(app, tarball, dir);
+    expect(ran.filter(c => c.includes(tarball))).toHaveLength(1);
+    expect(ran[ran.length - 1]).toBe('npx cdk8s synth');
+
+    const objects = YAML.parseAllDocuments(fs.readFileSync(path.join(dir, 'dist', 'egress.k8s.yaml'), 'utf8')).map(d => d.toJS());
+    expect(objects.map(o => `${o.kind}/${o.metadata.name}`).sort()).toEqual(['GlobalNetworkPolicy/egress-payments', 'IPPool/payments-pool']);
+    const pool = objects.find(o => o.kind === 'IPPool');
+    expect(pool.spec).toMatchObject({ cidr: '10.250.0.0/24', natOutgoing: false, namespaceSelector: 'kubernetes.io/metadata.name in {"payments"}' });
+    const policy = objects.find(o => o.kind === 'GlobalNetworkPolicy');
+    expect(policy.spec.selector).toContain('app == "payments-api"');
+    const allowed = policy.spec.egress.filter((r: any) => r.action === 'Allow' && r.destination?.nets?.includes('203.0.113.0/24'));
+    expect(allowed.map((r: any) => [r.protocol, r.destination.ports])).toEqual([['TCP', [443]]]);
+    expect(policy.spec.egress[policy.spec.egress.length - 1].action).toBe('Deny');
+    // …and it says how to build the package it installs until it is published.
+    expect(app.text).toMatch(/`[^`]*npm pack`/);
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}, 10 * 60_000);
 
 const tools = ['python3', 'java', 'mvn', 'go'];
 const missing = tools.filter(t => !have(t));

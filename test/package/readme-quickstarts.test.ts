@@ -11,6 +11,7 @@ const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
 test.each([
   ['ts', 'typescript/main.ts'],
   ['yaml', 'typescript/cdk8s.yaml'],
+  ['json', 'typescript/tsconfig.json'],
   ['python', 'python/main.py'],
   ['java', 'java/src/main/java/com/example/Main.java'],
   ['go', 'go/main.go'],
@@ -27,6 +28,7 @@ test('README\'s first screen says how to install and synthesize, in every langua
     'npm install cdk8s-egress cdk8s cdk8s-plus-28 constructs',
     'npx cdk8s synth',
     'app: npx ts-node main.ts',
+    'npm pack',
     'pip install cdk8s-egress',
     'io.github.cdk8s-egress:cdk8s-egress',
     'go get github.com/cdk8s-egress/cdk8s-egress-go/cdk8segress',

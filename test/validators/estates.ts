@@ -216,3 +216,16 @@ export function meaningEstateOutputs(backend: string, count = 15, seed = 14): Ou
     }
   });
 }
+
+/**
+ * DNS on every port (a Calico rule without a protocol), on ICMP echo (one family) and UDP 53, to the DNS pods and
+ * to external servers of both families (issue 21, item 8).
+ */
+export function dnsPortsOutput(backend: string): Output {
+  const { app, chart } = chartFor(backend);
+  const cidrs = ['198.51.100.53/32', '2001:db8::53/128'];
+  new EgressZone(chart, 'every-port', { namespaces: ['a'], dns: { ports: [Port.allTraffic()], cidrs } });
+  new EgressZone(chart, 'icmp', { namespaces: ['b'], dns: { ports: [Port.udp(53), Port.icmp({ type: 8 }), Port.icmpv6({ type: 128 })], cidrs } });
+  return output(`DNS ports (${backend})`, app);
+}
+

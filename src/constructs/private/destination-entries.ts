@@ -26,14 +26,22 @@ export class DestinationEntries {
   }
 
   public addCidrAt(field: string, text: string, description?: string): void {
-    const cidr = locate(this.errorPath, field, () => Cidr.parse(text));
+    const cidr = locate(this.errorPath, field, () => {
+      // A host name where an address belongs (Destination.cidr('api.stripe.com')): say where names go.
+      const name = text.toLowerCase().replace(/\.$/, '');
+      if (name.includes('.') && DOMAIN.test(name) && /[a-z]/.test(name.slice(name.lastIndexOf('.') + 1))) {
+        throw new EgressValidationError(field, text, 'is a domain name, not an IPv4 or IPv6 address or CIDR', undefined,
+          `use Destination.domain("${text}") (a DestinationSet takes names in domains)`);
+      }
+      return Cidr.parse(text);
+    });
     this.entries.push({ cidr: cidr.toString(), description });
   }
 
   public addDomainAt(field: string, domain: string): void {
     const d = domain.toLowerCase();
     if (d.length > 253 || !DOMAIN.test(d)) {
-      throw new EgressValidationError(field, domain, 'is not a domain name (RFC 1123, optionally starting with "*.")', this.errorPath);
+      throw new EgressValidationError(field, domain, 'is not a domain name (RFC 1123, optionally starting with "*.")', this.errorPath, 'e.g. "api.example.com" or "*.example.com"');
     }
     this.domains.push(d.replace(/\.$/, ''));
   }

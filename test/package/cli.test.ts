@@ -9,6 +9,8 @@ import { App } from 'cdk8s';
 import { EgressEstate } from '../../examples/app/main';
 import { main } from '../../src/cli/main';
 import { CanReach } from '../../src/review/can-reach';
+import { exampleWarnings } from '../support/example-warnings';
+import { expectWarnings } from '../support/warnings';
 
 function run(...argv: string[]): { code: number; out: string[]; err: string[] } {
   const out: string[] = [];
@@ -22,7 +24,7 @@ beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'egress-cli-'));
   const app = new App({ outdir: dir });
   new EgressEstate(app, 'egress');
-  app.synth();
+  expectWarnings(exampleWarnings(), () => app.synth());
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 

@@ -4,6 +4,7 @@ export * from './model/port';
 export * from './model/cidr';
 export * from './model/cidr-aggregation';
 export * from './model/egress-model-document';
+export { ApiServerModel, InClusterTraffic } from './model/in-cluster-traffic';
 // Constructs users meet first
 export * from './constructs/cluster-network';
 export * from './constructs/dns-options';

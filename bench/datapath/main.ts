@@ -20,11 +20,13 @@
  * Options: --rounds N (5) --seconds S (3) --cps-ms MS (2000) --concurrency N (32) --nice N (0; iperf3's niceness)
  *          --variants plain,gw-1,ipt-10k,hairpin,gw-10k (all)
  *          --remedy none|pod-mtu|gro|underlay-mtu[,...]  (configuration outside the agents, see BENCHMARKS.md)
+ *          --allow-list-changes [--changes N]  only the allow-list change benchmark (allow-list-changes.ts)
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import { join } from 'node:path';
+import { runAllowListChanges } from './allow-list-changes';
 import {
   buildAgents, labConfig, labState, missingPrerequisite, NetnsLab, nsx, Proc, SERVER_ALLOWED, sh, sleep, until,
 } from '../../test/agent/e2e/netns-lab';
@@ -325,7 +327,8 @@ async function main(): Promise<void> {
   writeFileSync(join(REPO, '.bench', `datapath-${REMEDY}.md`), report + '\n');
 }
 
-main().then(() => {
+// --allow-list-changes: the allow-list change benchmark instead (allow-list-changes.ts, its own lab).
+(process.argv.includes('--allow-list-changes') ? runAllowListChanges(process.argv.slice(2)) : main()).then(() => {
   cleanup();
   process.exit(0);
 }, (e) => {

@@ -52,7 +52,8 @@ type Cell = BackendSupportCell;
 
 /** The rows' keys: what the renderers' checks name (backend-support.ts). */
 export type FeatureKey = 'addresses' | 'overlapping-zones' | 'domain-names' | 'ports' | 'icmp' | 'other-protocols' | 'selectors'
-  | 'namespace-selectors' | 'tiers' | 'zone-precedence' | 'nat-pools' | 'gateways' | 'calico-enterprise-gateways';
+  | 'namespace-selectors' | 'tiers' | 'zone-precedence' | 'in-cluster-pass' | 'in-cluster-deny' | 'api-server' | 'nat-pools' | 'gateways'
+  | 'calico-enterprise-gateways';
 
 /** The built-in backends' names (Backend.CALICO.name, …) and their column of the table. */
 const COLUMNS: { [backend: string]: keyof BackendSupportRow } = {
@@ -130,8 +131,8 @@ const TABLE: BackendCapability[] = [
     kubernetes: no('error (a NetworkPolicy lives in one named namespace)'),
   }),
   row('tiers', 'Tiers', {
-    calico: yes('yes'),
-    calicoEnterprise: yes('yes'),
+    calico: yes('yes: a `Tier` (order 100, or the zone\'s `tierOrder`) and the policy in it'),
+    calicoEnterprise: yes('yes: a `Tier` (order 100, or the zone\'s `tierOrder`) and the policy in it'),
     cilium: no('error'),
     kubernetes: no('error'),
   }),
@@ -140,6 +141,24 @@ const TABLE: BackendCapability[] = [
     calicoEnterprise: yes('yes: order 100 and a deny of everything external'),
     cilium: partly('yes: `egressDeny` of the world except what the zone allows; not for zones with domain names'),
     kubernetes: partly('no: NetworkPolicies are additive, another policy can allow more'),
+  }),
+  row('in-cluster-pass', 'In-cluster traffic: pass to later policies (the default)', {
+    calico: partly('tiered zone: `Pass` to the next tier (allowed when no policy there selects the pod); default tier: later policies of the tier, end-of-tier deny if none allows'),
+    calicoEnterprise: partly('tiered zone: `Pass` to the next tier (allowed when no policy there selects the pod); default tier: later policies of the tier, end-of-tier deny if none allows'),
+    cilium: partly('no Pass: other policies selecting the pod decide (they add up); denied if none allows'),
+    kubernetes: partly('no Pass: other NetworkPolicies selecting the pod decide (they add up); denied if none allows'),
+  }),
+  row('in-cluster-deny', 'In-cluster traffic: deny', {
+    calico: yes('yes: `Deny` of pods, cluster and node ranges after DNS'),
+    calicoEnterprise: yes('yes: `Deny` of pods, cluster and node ranges after DNS'),
+    cilium: no('error (an `egressDeny` of the cluster would deny DNS too)'),
+    kubernetes: no('error (NetworkPolicy only allows)'),
+  }),
+  row('api-server', 'The API server (`allowApiServer`)', {
+    calico: yes('yes: its addresses and port after kube-proxy\'s translation'),
+    calicoEnterprise: yes('yes: its addresses and port after kube-proxy\'s translation'),
+    cilium: yes('yes: `toEntities: [kube-apiserver]` on its port'),
+    kubernetes: yes('yes: `ipBlock` of its addresses on its port'),
   }),
   row('nat-pools', 'NAT pools', {
     calico: yes('yes: IPPools, disabled no-NAT pools'),

@@ -4,7 +4,8 @@ import { Port, PortModel } from '../model/port';
 
 /** The ports of one Calico rule: one protocol, and one ICMP type/code at most. */
 export interface ProtocolGroup {
-  readonly protocol: CalicoProtocol;
+  /** Undefined for all traffic (a port list holding Port.allTraffic()): a Calico rule without a protocol. */
+  readonly protocol?: CalicoProtocol;
   /** 4 or 6 for ICMP/ICMPv6 (Calico requires the matching ipVersion), else undefined. */
   readonly ipVersion?: number;
   /** Ports, or undefined for every port of the protocol. */
@@ -30,6 +31,8 @@ export function groupByProtocol(models: PortModel[]): ProtocolGroup[] {
 }
 
 function buildProtocolGroups(models: PortModel[]): ProtocolGroup[] {
+  // All traffic covers every other port of the list: one rule that names no protocol (Calico then matches any).
+  if (models.some(m => m.protocol === undefined)) return [{}];
   const out: ProtocolGroup[] = [];
   const byProto = new Map<string, Port[]>();
   for (const m of models) {

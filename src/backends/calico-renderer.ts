@@ -2,9 +2,9 @@ import { Construct } from 'constructs';
 import { FeatureKey, rejects } from './backend-capabilities';
 import { IBackendRenderer, IRenderSelection } from './backend-renderer';
 import { renderCalicoPools } from './calico-pools';
-import { AllowRuleContext, allowRules, denyExternalRules, dnsRules, inClusterRules, INLINE_NETS_MAX, rendersInline } from './calico-zone-rules';
+import { AllowRuleContext, allowRules, apiServerRules, denyExternalRules, dnsRules, inClusterRules, INLINE_NETS_MAX, rendersInline } from './calico-zone-rules';
 import { namespaceSelectorOf, ownedSelector } from './calico-zone-selectors';
-import { CalicoGlobalNetworkPolicy, CalicoGlobalNetworkSet, CalicoNetworkSet, CalicoPolicyType, CalicoRule } from '../calico';
+import { CalicoGlobalNetworkPolicy, CalicoGlobalNetworkSet, CalicoNetworkSet, CalicoPolicyType, CalicoRule, CalicoTier } from '../calico';
 import { sealRules } from '../calico/sealed-rules';
 import { DestinationSetModel, EgressModelDocument, EgressZoneModel } from '../model/egress-model-document';
 import { problem } from '../model/errors';
@@ -14,18 +14,23 @@ import { DESTINATION_SET_LABEL, ZONE_LABEL, descriptionAnnotations } from '../mo
 export { DESTINATION_SET_LABEL, ZONE_LABEL };
 export { INLINE_NETS_MAX };
 
+/** Tiers every Calico cluster has (Calico 3.30+ adds the two for AdminNetworkPolicy): never emitted. */
+export const BUILT_IN_TIERS = ['default', 'kube-admin', 'kube-baseline'];
+
 /**
  * Open-source Calico (projectcalico.org/v3).
  *
  * Per zone, one GlobalNetworkPolicy (types: [Egress]) selecting the zone's pods in its namespaces:
  *   1. allow DNS to the cluster DNS pods (and extra DNS addresses),
- *   2. allow in-cluster workloads (when the zone asks for it),
- *   3. allow each rule's destination sets on its ports (one Calico rule per protocol),
- *   4. deny everything else that is external.
- * In-cluster traffic that the zone does not allow is not denied by rule 4 when the cluster ranges are
- * declared: it falls through to later policies of the tier (e.g. the app teams' NetworkPolicies at order
- * 1000) and ends in Calico's end-of-tier deny if none allows it. Without declared cluster ranges rule 4
- * denies everything, which is the safe reading of "default-deny egress".
+ *   2. allow the API server (when the zone asks for it),
+ *   3. in-cluster destinations, node ranges included: Allow, Deny or Pass (to the next tier), as the zone chooses,
+ *   4. allow each rule's destination sets on its ports (one Calico rule per protocol),
+ *   5. deny everything else that is external.
+ * A zone in the default tier that passes in-cluster traffic has no rule 3: that traffic is not denied by rule 5
+ * when the cluster ranges are declared, falls through to later policies of the tier (e.g. the app teams'
+ * NetworkPolicies at order 1000) and ends in Calico's end-of-tier deny if none allows it. Without declared
+ * cluster ranges rule 5 denies everything, which is the safe reading of "default-deny egress".
+ * Each tier other than Calico's own is emitted as a Tier, before the policies in it.
  * Destination sets become GlobalNetworkSets (or NetworkSets) selected by label, so a list is written once.
  * NAT pools become IPPools; "no NAT to these ranges" becomes disabled IPPools (Calico never NATs towards
  * any pool's range, enabled or not — the technique Calico's egress guide describes).
@@ -61,6 +66,7 @@ export class CalicoRenderer implements IBackendRenderer {
     for (const set of selection.destinationSets) {
       if (!rendersInline(set)) this.renderSet(selection.scopeFor(set.path), set);
     }
+    this.renderTiers(selection);
     for (const zone of selection.zones) this.renderZone(selection.scopeFor(zone.path), zone, selection.document);
     renderCalicoPools(selection);
   }
@@ -79,6 +85,17 @@ export class CalicoRenderer implements IBackendRenderer {
     }
   }
 
+  /** One Tier per tier the zones use (Calico's built-in tiers exist already), under the first zone (by path) in it. */
+  private renderTiers(selection: IRenderSelection): void {
+    const firstZone = new Map<string, EgressZoneModel>();
+    for (const zone of [...selection.zones].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
+      if (!BUILT_IN_TIERS.includes(zone.tier) && !firstZone.has(zone.tier)) firstZone.set(zone.tier, zone);
+    }
+    for (const [tier, zone] of firstZone) {
+      new CalicoTier(selection.scopeFor(zone.path), `CalicoTier-${tier}`, { metadata: { name: tier }, spec: { order: zone.tierOrder } });
+    }
+  }
+
   /** Whether a rule selecting this set can match any traffic (here: it has addresses; Calico Enterprise adds domains). */
   protected matchesTraffic(set: DestinationSetModel): boolean {
     return set.cidrs.length > 0;
@@ -88,7 +105,8 @@ export class CalicoRenderer implements IBackendRenderer {
     // Sealed: many of these rule objects are shared by every zone, so each is checked and rendered once.
     const egress: CalicoRule[] = sealRules([
       ...dnsRules(zone.dns),
-      ...(zone.allowInCluster ? inClusterRules(doc) : []),
+      ...(zone.allowApiServer ? apiServerRules(doc) : []),
+      ...inClusterRules(zone, doc),
       ...allowRules(zone, doc, this.ruleContext),
       ...denyExternalRules(doc),
     ]);

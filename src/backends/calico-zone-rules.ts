@@ -1,8 +1,9 @@
 import { groupByProtocol, portsKey } from './calico-port-groups';
 import { overlappingClusterRanges } from './zone-destinations';
-import { CalicoAction, CalicoEntityRule, CalicoIcmpFields, CalicoProtocol, CalicoRule } from '../calico';
+import { CalicoAction, CalicoEntityRule, CalicoIcmpFields, CalicoPort, CalicoProtocol, CalicoRule } from '../calico';
 import { BoundedMemo, oncePer } from '../model/bounded-memo';
 import { DestinationSetModel, DnsModel, EgressModelDocument, EgressZoneModel } from '../model/egress-model-document';
+import { InClusterTraffic, inClusterOf, inClusterRanges } from '../model/in-cluster-traffic';
 import { Selector } from '../model/selector';
 import { CALICO_NAMESPACE_NAME_LABEL, DESTINATION_SET_LABEL, ruleAnnotations } from '../model/vocabulary';
 
@@ -20,7 +21,8 @@ export const INLINE_NETS_MAX = 32;
 // these rule lists are built once per model object, not once per zone (the renderer seals them, so each
 // is checked and rendered once).
 const DNS_RULES = new WeakMap<DnsModel, CalicoRule[]>();
-const IN_CLUSTER_RULES = new WeakMap<EgressModelDocument, CalicoRule[]>();
+const IN_CLUSTER_RULES = new WeakMap<EgressModelDocument, Map<CalicoAction, CalicoRule[]>>();
+const API_SERVER_RULES = new WeakMap<EgressModelDocument, CalicoRule[]>();
 const DENY_RULES = new WeakMap<EgressModelDocument, CalicoRule[]>();
 
 /** 1. DNS to the cluster DNS pods and the extra DNS addresses. */
@@ -28,12 +30,29 @@ export function dnsRules(dns: DnsModel): CalicoRule[] {
   return oncePer(DNS_RULES, dns, buildDnsRules);
 }
 
-/** 2. Any in-cluster workload (for zones with allowInCluster). */
-export function inClusterRules(doc: EgressModelDocument): CalicoRule[] {
-  return oncePer(IN_CLUSTER_RULES, doc, buildInClusterRules);
+/** 2. The API server, at its addresses and port after kube-proxy's translation (zones with allowApiServer). */
+export function apiServerRules(doc: EgressModelDocument): CalicoRule[] {
+  return oncePer(API_SERVER_RULES, doc, buildApiServerRules);
 }
 
-/** 4. Deny everything external (everything, when no cluster ranges are declared). */
+/**
+ * 3. In-cluster destinations (pods, cluster ranges, node ranges), by the zone's choice: Allow, Deny, or Pass to
+ * the next tier. A zone in the default tier that passes has no such rule: no tier follows it, and `Pass` there
+ * would skip the default tier's own NetworkPolicies, so its in-cluster traffic falls through to them instead.
+ */
+export function inClusterRules(zone: EgressZoneModel, doc: EgressModelDocument): CalicoRule[] {
+  const choice = inClusterOf(zone);
+  if (choice === InClusterTraffic.PASS && zone.tier === 'default') return [];
+  const action = choice === InClusterTraffic.ALLOW ? CalicoAction.ALLOW : choice === InClusterTraffic.DENY ? CalicoAction.DENY : CalicoAction.PASS;
+  const byAction = oncePer(IN_CLUSTER_RULES, doc, () => new Map<CalicoAction, CalicoRule[]>());
+  const known = byAction.get(action);
+  if (known) return known;
+  const built = buildInClusterRules(doc, action);
+  byAction.set(action, built);
+  return built;
+}
+
+/** 5. Deny everything external (everything, when no cluster ranges are declared). */
 export function denyExternalRules(doc: EgressModelDocument): CalicoRule[] {
   return oncePer(DENY_RULES, doc, buildDenyExternalRules);
 }
@@ -49,10 +68,12 @@ export interface AllowRuleContext {
 function buildDnsRules(dns: DnsModel): CalicoRule[] {
   if (!dns.enabled) return [];
   const rules: CalicoRule[] = [];
-  for (const { protocol, ports } of groupByProtocol(dns.ports)) {
+  for (const { protocol, ipVersion, ports, icmp } of groupByProtocol(dns.ports)) {
     rules.push({
       action: CalicoAction.ALLOW,
       protocol,
+      ipVersion,
+      icmp,
       destination: {
         namespaceSelector: Selector.labelEquals(CALICO_NAMESPACE_NAME_LABEL, dns.namespace).toString(),
         selector: dns.podSelector,
@@ -60,28 +81,39 @@ function buildDnsRules(dns: DnsModel): CalicoRule[] {
       },
       metadata: { annotations: ruleAnnotations('dns') },
     });
-    for (const [ipVersion, nets] of byFamily(dns.cidrs)) {
-      rules.push({ action: CalicoAction.ALLOW, protocol, ipVersion, destination: { nets, ports }, metadata: { annotations: ruleAnnotations('dns') } });
+    for (const [family, nets] of byFamily(dns.cidrs)) {
+      // ICMP belongs to one family: the other family's servers get no rule for it.
+      if (ipVersion !== undefined && ipVersion !== family) continue;
+      rules.push({ action: CalicoAction.ALLOW, protocol, ipVersion: family, icmp, destination: { nets, ports }, metadata: { annotations: ruleAnnotations('dns') } });
     }
   }
   return rules;
 }
 
-function buildInClusterRules(doc: EgressModelDocument): CalicoRule[] {
+function buildInClusterRules(doc: EgressModelDocument, action: CalicoAction): CalicoRule[] {
   const meta = { annotations: ruleAnnotations('in-cluster') };
   // Any workload in any namespace — but not our own destination sets, which selectors would match too.
   const rules: CalicoRule[] = [{
-    action: CalicoAction.ALLOW,
+    action,
     destination: { namespaceSelector: 'all()', selector: `!has(${DESTINATION_SET_LABEL})` },
     metadata: meta,
   }];
-  for (const [ipVersion, nets] of byFamily(doc.clusterCidrs)) {
-    rules.push({ action: CalicoAction.ALLOW, ipVersion, destination: { nets }, metadata: meta });
+  for (const [ipVersion, nets] of byFamily(inClusterRanges(doc))) {
+    rules.push({ action, ipVersion, destination: { nets }, metadata: meta });
   }
   return rules;
 }
 
-/** 3. Each rule's destination sets on its ports (one Calico rule per protocol and IP family). */
+function buildApiServerRules(doc: EgressModelDocument): CalicoRule[] {
+  if (!doc.apiServer) return [];
+  const meta = { annotations: ruleAnnotations('api-server') };
+  const ports = [CalicoPort.of(doc.apiServer.port)];
+  return [...byFamily(doc.apiServer.cidrs)].map(([ipVersion, nets]) => ({
+    action: CalicoAction.ALLOW, protocol: CalicoProtocol.TCP, ipVersion, destination: { nets, ports }, metadata: meta,
+  }));
+}
+
+/** 4. Each rule's destination sets on its ports (one Calico rule per protocol and IP family). */
 export function allowRules(zone: EgressZoneModel, doc: EgressModelDocument, ctx: AllowRuleContext): CalicoRule[] {
   const sets = setsByName(doc);
   const shared = oncePer(ctx.sharedRules, doc, () => new Map<string, CalicoRule[]>());
@@ -113,9 +145,9 @@ export function allowRules(zone: EgressZoneModel, doc: EgressModelDocument, ctx:
     }
     for (const [ipVersion, nets] of inlineNets) destinations.push({ destination: entityRule({ nets }), ipVersion });
     if (destinations.length === 0) continue;
-    // A rule never opens cluster ranges (README: only allowInCluster does): leave out those it overlaps.
+    // A rule never opens in-cluster ranges, node ranges included (only the zone's inCluster does): leave out those it overlaps.
     const ruleCidrs = used.flatMap(s => s.cidrs.map(c => c.cidr));
-    const clusterInside = overlappingClusterRanges(ruleCidrs, doc.clusterCidrs);
+    const clusterInside = overlappingClusterRanges(ruleCidrs, inClusterRanges(doc));
     if (clusterInside.length > 0) destinations.splice(0, destinations.length, ...withoutCluster(destinations, clusterInside));
     const annotations = ruleAnnotations(rule.name, rule.description);
     for (const { destination, ipVersion: family } of destinations) {
@@ -137,7 +169,8 @@ export function allowRules(zone: EgressZoneModel, doc: EgressModelDocument, ctx:
 function buildDenyExternalRules(doc: EgressModelDocument): CalicoRule[] {
   const meta = { annotations: ruleAnnotations('default-deny-external') };
   if (doc.clusterCidrs.length === 0) return [{ action: CalicoAction.DENY, metadata: meta }];
-  const families = byFamily(doc.clusterCidrs);
+  // in-cluster destinations, nodes included, are the zone's inCluster choice (or later policies'), not this deny
+  const families = byFamily(inClusterRanges(doc));
   const rules: CalicoRule[] = [];
   for (const ipVersion of [4, 6]) {
     const nets = families.get(ipVersion);

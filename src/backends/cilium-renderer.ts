@@ -7,6 +7,7 @@ import {
   CiliumClusterwideNetworkPolicy, CiliumEgressGatewayPolicy, CiliumEgressRule, CiliumFqdnSelector, CiliumPolicySpec, CiliumPortRule,
 } from '../cilium';
 import { EgressModelDocument, EgressZoneModel } from '../model/egress-model-document';
+import { InClusterTraffic, inClusterOf } from '../model/in-cluster-traffic';
 import { Port } from '../model/port';
 import { KubeLabelSelector, LabelSelectorRequirement, mergeLabelSelectors, tryKubeLabelSelector } from '../model/selector/label-selector-translation';
 import { ZONE_LABEL, descriptionAnnotations } from '../model/vocabulary';
@@ -113,7 +114,16 @@ export class CiliumRenderer implements IBackendRenderer {
       egress.push({ toEndpoints: [mergeLabelSelectors({ matchLabels: { [NAMESPACE_LABEL]: zone.dns.namespace } }, dnsPods)], toPorts });
       if (zone.dns.cidrs.length > 0) egress.push({ toCIDRSet: zone.dns.cidrs.map(cidr => ({ cidr })), toPorts });
     }
-    if (zone.allowInCluster) egress.push({ toEntities: ['cluster'] });
+    if (zone.allowApiServer && doc.apiServer) {
+      // Cilium knows the API server's addresses itself (the kube-apiserver entity), wherever it runs
+      egress.push({ toEntities: ['kube-apiserver'], toPorts: [{ ports: [{ port: String(doc.apiServer.port), protocol: 'TCP' }] }] });
+    }
+    const inCluster = inClusterOf(zone);
+    if (inCluster === InClusterTraffic.ALLOW) egress.push({ toEntities: ['cluster'] });
+    if (inCluster === InClusterTraffic.DENY) {
+      problems.addUnsupported('in-cluster-deny', `a deny of in-cluster traffic (zone "${zone.name}": an egressDeny of the cluster would deny DNS too, and deny wins in Cilium)`,
+        zone.path, 'use InClusterTraffic.PASS (what no policy allows is denied), or Backend.CALICO');
+    }
 
     const allowed: string[] = [...zone.dns.cidrs];
     for (const rule of zone.rules) {

@@ -3,6 +3,7 @@ import { BackendProblems } from './backend-problems';
 import { IBackendRenderer, IRenderSelection } from './backend-renderer';
 import { clusterExceptions, insideCluster, portsOf, ruleDestinations } from './zone-destinations';
 import { EgressModelDocument, EgressZoneModel } from '../model/egress-model-document';
+import { InClusterTraffic, inClusterOf, inClusterRanges } from '../model/in-cluster-traffic';
 import { Port } from '../model/port';
 import { KubeLabelSelector, mergeLabelSelectors, tryKubeLabelSelector } from '../model/selector/label-selector-translation';
 import { NAMESPACE_NAME_LABEL, ZONE_LABEL, descriptionAnnotations } from '../model/vocabulary';
@@ -24,7 +25,8 @@ interface ZonePlan {
  * Per zone and namespace, one NetworkPolicy with `policyTypes: [Egress]` selecting the zone's pods: that
  * alone makes their egress default-deny (NetworkPolicy is allow-only), and the rules allow
  *   1. DNS to the cluster DNS pods (and extra DNS addresses),
- *   2. every pod of every namespace plus the cluster ranges, when the zone asks for it,
+ *   2. the API server's addresses and port, and every pod of every namespace plus the cluster and node ranges,
+ *      when the zone asks for them (a deny of in-cluster traffic cannot be said: NetworkPolicy only allows),
  *   3. each rule's addresses as `ipBlock`s (cluster ranges inside an allowed prefix excepted) on its ports
  *      (`endPort` for ranges).
  * Written with the typed `KubeNetworkPolicy` of cdk8s-plus-28's Kubernetes imports rather than its L2
@@ -101,9 +103,17 @@ export class KubernetesRenderer implements IBackendRenderer {
         ports,
       });
     }
-    if (zone.allowInCluster) {
-      // Every pod in every namespace, and the cluster ranges (services before DNAT, host-network pods).
-      egress.push({ to: [{ namespaceSelector: {} }, ...doc.clusterCidrs.map(cidr => ({ ipBlock: { cidr } }))] });
+    if (zone.allowApiServer && doc.apiServer) {
+      egress.push({ to: doc.apiServer.cidrs.map(cidr => ({ ipBlock: { cidr } })), ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(doc.apiServer.port) }] });
+    }
+    const inCluster = inClusterOf(zone);
+    if (inCluster === InClusterTraffic.ALLOW) {
+      // Every pod in every namespace, and the cluster and node ranges (services before DNAT, host-network pods, the kubelet).
+      egress.push({ to: [{ namespaceSelector: {} }, ...inClusterRanges(doc).map(cidr => ({ ipBlock: { cidr } }))] });
+    }
+    if (inCluster === InClusterTraffic.DENY) {
+      problems.addUnsupported('in-cluster-deny', `a deny of in-cluster traffic (zone "${zone.name}": NetworkPolicy only allows; another policy selecting the pods could allow it)`,
+        zone.path, 'use InClusterTraffic.PASS (what no NetworkPolicy allows is denied), or Backend.CALICO');
     }
     for (const rule of zone.rules) {
       const dest = ruleDestinations(rule, doc);
@@ -112,10 +122,10 @@ export class KubernetesRenderer implements IBackendRenderer {
           'use Backend.CALICO_ENTERPRISE or Backend.CILIUM, or list addresses');
       }
       // A rule never opens cluster ranges: prefixes inside them are left out, ranges inside a prefix excepted.
-      const cidrs = dest.cidrs.filter(c => !insideCluster(c.cidr, doc.clusterCidrs));
+      const cidrs = dest.cidrs.filter(c => !insideCluster(c.cidr, inClusterRanges(doc)));
       if (cidrs.length === 0) continue;
       const to = cidrs.map(c => {
-        const except = clusterExceptions(c.cidr, doc.clusterCidrs);
+        const except = clusterExceptions(c.cidr, inClusterRanges(doc));
         return { ipBlock: except.length > 0 ? { cidr: c.cidr, except } : { cidr: c.cidr } };
       });
       const ports = rule.ports.length === 0 ? undefined : this.ports(portsOf(rule.ports), `rule "${rule.name}" of zone "${zone.name}"`, rule.path, problems);

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { CalicoApiObject } from './calico-api-object';
 import { CalicoGlobalNetworkPolicyProps } from './calico-policy-spec';
 import { GLOBAL_NETWORK_POLICY } from './private/calico-kinds';
+import { constructId } from '../model/construct-id';
 
 /**
  * A cluster-wide Calico policy (projectcalico.org/v3 GlobalNetworkPolicy), validated at
@@ -18,7 +19,7 @@ export class CalicoGlobalNetworkPolicy extends CalicoApiObject {
    * @param props what to create (see CalicoGlobalNetworkPolicyProps)
    */
   constructor(scope: Construct, id: string, props: CalicoGlobalNetworkPolicyProps) {
-    super(scope, id, GLOBAL_NETWORK_POLICY.objectProps(scope, id, props));
+    super(scope, constructId(scope, id, 'CalicoGlobalNetworkPolicy'), GLOBAL_NETWORK_POLICY.objectProps(scope, id, props));
     GLOBAL_NETWORK_POLICY.checkMetadata(this, props);
   }
 }

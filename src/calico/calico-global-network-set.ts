@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { CalicoApiObject } from './calico-api-object';
 import { CalicoGlobalNetworkSetProps } from './calico-network-set-spec';
 import { GLOBAL_NETWORK_SET } from './private/calico-kinds';
+import { constructId } from '../model/construct-id';
 
 /** A cluster-wide set of networks (projectcalico.org/v3 GlobalNetworkSet) that policies select by label. */
 export class CalicoGlobalNetworkSet extends CalicoApiObject {
@@ -15,7 +16,7 @@ export class CalicoGlobalNetworkSet extends CalicoApiObject {
    * @param props what to create (see CalicoGlobalNetworkSetProps)
    */
   constructor(scope: Construct, id: string, props: CalicoGlobalNetworkSetProps) {
-    super(scope, id, GLOBAL_NETWORK_SET.objectProps(scope, id, props));
+    super(scope, constructId(scope, id, 'CalicoGlobalNetworkSet'), GLOBAL_NETWORK_SET.objectProps(scope, id, props));
     GLOBAL_NETWORK_SET.checkMetadata(this, props);
   }
 }

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { CalicoApiObject } from './calico-api-object';
 import { CalicoIPPoolProps } from './calico-ip-pool-spec';
 import { IP_POOL } from './private/calico-kinds';
+import { constructId } from '../model/construct-id';
 
 /** A Calico IP address pool (projectcalico.org/v3 IPPool), validated as Calico validates it. */
 export class CalicoIPPool extends CalicoApiObject {
@@ -15,7 +16,7 @@ export class CalicoIPPool extends CalicoApiObject {
    * @param props what to create (see CalicoIPPoolProps)
    */
   constructor(scope: Construct, id: string, props: CalicoIPPoolProps) {
-    super(scope, id, IP_POOL.objectProps(scope, id, props));
+    super(scope, constructId(scope, id, 'CalicoIPPool'), IP_POOL.objectProps(scope, id, props));
     IP_POOL.checkMetadata(this, props);
   }
 }

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { CalicoApiObject } from './calico-api-object';
 import { CalicoNetworkPolicyProps } from './calico-policy-spec';
 import { NETWORK_POLICY } from './private/calico-kinds';
+import { constructId } from '../model/construct-id';
 
 /**
  * A namespaced Calico policy (projectcalico.org/v3 NetworkPolicy), validated at construction
@@ -18,7 +19,7 @@ export class CalicoNetworkPolicy extends CalicoApiObject {
    * @param props what to create (see CalicoNetworkPolicyProps)
    */
   constructor(scope: Construct, id: string, props: CalicoNetworkPolicyProps) {
-    super(scope, id, NETWORK_POLICY.objectProps(scope, id, props));
+    super(scope, constructId(scope, id, 'CalicoNetworkPolicy'), NETWORK_POLICY.objectProps(scope, id, props));
     NETWORK_POLICY.checkMetadata(this, props);
   }
 }

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { CalicoApiObject } from './calico-api-object';
 import { CalicoNetworkSetProps } from './calico-network-set-spec';
 import { NETWORK_SET } from './private/calico-kinds';
+import { constructId } from '../model/construct-id';
 
 /** A namespaced set of networks (projectcalico.org/v3 NetworkSet) that policies select by label. */
 export class CalicoNetworkSet extends CalicoApiObject {
@@ -15,7 +16,7 @@ export class CalicoNetworkSet extends CalicoApiObject {
    * @param props what to create (see CalicoNetworkSetProps)
    */
   constructor(scope: Construct, id: string, props: CalicoNetworkSetProps) {
-    super(scope, id, NETWORK_SET.objectProps(scope, id, props));
+    super(scope, constructId(scope, id, 'CalicoNetworkSet'), NETWORK_SET.objectProps(scope, id, props));
     NETWORK_SET.checkMetadata(this, props);
   }
 }

@@ -10,9 +10,11 @@ function portNameProblem(name: string): string | undefined {
   return undefined;
 }
 
-function checkPortNumber(value: number, text: unknown): void {
+const PARSE = 'CalicoPort.parse()';
+
+function checkPortNumber(value: number, text: unknown, factory: string): void {
   if (!Number.isInteger(value) || value < 1 || value > 65535) {
-    throw new EgressValidationError('port', text, 'is not a port number Calico accepts (an integer 1-65535)');
+    throw EgressValidationError.inFactory(factory, 'port', text, 'is not a port number Calico accepts (an integer 1-65535)', 'leave ports out for every port');
   }
 }
 
@@ -23,34 +25,45 @@ function checkPortNumber(value: number, text: unknown): void {
 export class CalicoPort {
   /** A single port 1-65535. */
   public static of(port: number): CalicoPort {
-    checkPortNumber(port, port);
+    checkPortNumber(port, port, 'CalicoPort.of()');
     return new CalicoPort(port, port, undefined);
   }
 
   /** The inclusive range `min`..`max` (1-65535, min <= max), rendered "min:max". */
   public static range(min: number, max: number): CalicoPort {
-    checkPortNumber(min, `${min}:${max}`);
-    checkPortNumber(max, `${min}:${max}`);
-    if (min > max) {
-      throw new EgressValidationError('port', `${min}:${max}`, 'is not a valid port range (minimum greater than maximum)');
-    }
-    return new CalicoPort(min, max, undefined);
+    return CalicoPort.rangeOf('CalicoPort.range()', min, max);
   }
 
   /** A named port (a Kubernetes port name: 1-15 of a-z, 0-9 and "-", with at least one letter). */
   public static named(name: string): CalicoPort {
-    const problem = portNameProblem(String(name));
-    if (problem) throw new EgressValidationError('port', name, `is not a valid port name: ${problem}`);
-    return new CalicoPort(undefined, undefined, name);
+    return CalicoPort.namedOf('CalicoPort.named()', name);
   }
 
   /** Parses Calico's text form: "443", "8000:8080" or a port name. */
   public static parse(text: string): CalicoPort {
     const s = String(text).trim();
-    if (/^\d+$/.test(s)) return CalicoPort.of(Number(s));
+    if (/^\d+$/.test(s)) {
+      checkPortNumber(Number(s), s, PARSE);
+      return new CalicoPort(Number(s), Number(s), undefined);
+    }
     const m = /^(\d+):(\d+)$/.exec(s);
-    if (m) return CalicoPort.range(Number(m[1]), Number(m[2]));
-    return CalicoPort.named(s);
+    if (m) return CalicoPort.rangeOf(PARSE, Number(m[1]), Number(m[2]));
+    return CalicoPort.namedOf(PARSE, s);
+  }
+
+  private static rangeOf(factory: string, min: number, max: number): CalicoPort {
+    checkPortNumber(min, `${min}:${max}`, factory);
+    checkPortNumber(max, `${min}:${max}`, factory);
+    if (min > max) {
+      throw EgressValidationError.inFactory(factory, 'port', `${min}:${max}`, 'is not a valid port range (minimum greater than maximum)', `${max}:${min}`);
+    }
+    return new CalicoPort(min, max, undefined);
+  }
+
+  private static namedOf(factory: string, name: string): CalicoPort {
+    const problem = portNameProblem(String(name));
+    if (problem) throw EgressValidationError.inFactory(factory, 'port', name, `is not a valid port name: ${problem}`, 'a port number, "min:max", or a container port\'s name');
+    return new CalicoPort(undefined, undefined, name);
   }
 
   /** Lowest port of a numeric port or range. */

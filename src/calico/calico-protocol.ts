@@ -29,7 +29,7 @@ export class CalicoProtocol {
    */
   public static of(num: number): CalicoProtocol {
     if (!Number.isInteger(num) || num < 1 || num > 255) {
-      throw new EgressValidationError('protocol', num, 'is not a protocol number Calico accepts (an integer 1-255)');
+      throw EgressValidationError.inFactory('CalicoProtocol.of()', 'protocol', num, 'is not a protocol number Calico accepts (an integer 1-255)', 'CalicoProtocol.TCP, CalicoProtocol.UDP, ... for the named ones');
     }
     return new CalicoProtocol(undefined, num);
   }
@@ -42,7 +42,7 @@ export class CalicoProtocol {
     if (/^\d+$/.test(trimmed)) return CalicoProtocol.of(Number(trimmed));
     const name = NAMES.find(n => n.toLowerCase() === trimmed.toLowerCase());
     if (!name) {
-      throw new EgressValidationError('protocol', text, `is not a protocol Calico accepts (one of ${NAMES.join(', ')} or a number 1-255)`);
+      throw EgressValidationError.inFactory('CalicoProtocol.parse()', 'protocol', text, `is not a protocol Calico accepts (one of ${NAMES.join(', ')} or a number 1-255)`, 'a protocol number 1-255 for any other protocol');
     }
     return CalicoProtocol.byName(name);
   }

@@ -12,3 +12,4 @@ export * from './calico-global-network-policy';
 export * from './calico-network-set';
 export * from './calico-global-network-set';
 export * from './calico-ip-pool';
+export * from './calico-tier';

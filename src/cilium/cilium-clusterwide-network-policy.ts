@@ -1,6 +1,8 @@
 import { ApiObject, ApiObjectMetadata } from 'cdk8s';
 import { Construct } from 'constructs';
 import { CiliumPolicySpec } from './cilium-types';
+import { constructId } from '../model/construct-id';
+import { EgressValidationError } from '../model/errors';
 
 /** Properties of a CiliumClusterwideNetworkPolicy. */
 export interface CiliumClusterwideNetworkPolicyProps {
@@ -32,9 +34,10 @@ export class CiliumClusterwideNetworkPolicy extends ApiObject {
    */
   constructor(scope: Construct, id: string, props: CiliumClusterwideNetworkPolicyProps) {
     if ((props.spec === undefined) === (props.specs === undefined || props.specs.length === 0)) {
-      throw new Error(`CiliumClusterwideNetworkPolicy "${props.metadata.name}" needs exactly one of spec and specs`);
+      throw new EgressValidationError('spec/specs', props.spec === undefined ? 'neither' : 'both', 'is given: exactly one of them must be',
+        scope.node.path ? `${scope.node.path}/${id}` : id, 'spec for one rule set, specs for several');
     }
-    super(scope, id, {
+    super(scope, constructId(scope, id, 'CiliumClusterwideNetworkPolicy'), {
       apiVersion: CiliumClusterwideNetworkPolicy.API_VERSION,
       kind: CiliumClusterwideNetworkPolicy.KIND,
       metadata: props.metadata,

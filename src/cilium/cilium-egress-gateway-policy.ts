@@ -1,6 +1,9 @@
 import { ApiObject, ApiObjectMetadata } from 'cdk8s';
 import { Construct } from 'constructs';
 import { CiliumLabelSelector } from './cilium-types';
+import { Cidr } from '../model/cidr';
+import { constructId } from '../model/construct-id';
+import { EgressValidationError, locate } from '../model/errors';
 
 /** Pods whose traffic a CiliumEgressGatewayPolicy steers. */
 export interface CiliumEgressGatewaySelector {
@@ -63,11 +66,29 @@ export class CiliumEgressGatewayPolicy extends ApiObject {
    * @param props what to create (see CiliumEgressGatewayPolicyProps)
    */
   constructor(scope: Construct, id: string, props: CiliumEgressGatewayPolicyProps) {
-    super(scope, id, {
+    checkSpec(props.spec, scope.node.path ? `${scope.node.path}/${id}` : id);
+    super(scope, constructId(scope, id, 'CiliumEgressGatewayPolicy'), {
       apiVersion: CiliumEgressGatewayPolicy.API_VERSION,
       kind: CiliumEgressGatewayPolicy.KIND,
       metadata: props.metadata,
       spec: props.spec,
     } as any);
+  }
+}
+
+// The addresses Cilium parses (egressgateway.ParseCEGP): refused here, at the construct, rather than by the agent.
+function checkSpec(spec: CiliumEgressGatewayPolicySpec | undefined, path: string): void {
+  if (spec === undefined || spec === null || typeof spec !== 'object') {
+    throw new EgressValidationError('spec', String(spec), 'is required', path, 'selectors, destinationCIDRs and egressGateway');
+  }
+  if (!Array.isArray(spec.destinationCIDRs) || spec.destinationCIDRs.length === 0) {
+    throw new EgressValidationError('spec.destinationCIDRs', JSON.stringify(spec.destinationCIDRs ?? []), 'is empty: the policy steers nothing', path, '["0.0.0.0/0"] for every destination');
+  }
+  spec.destinationCIDRs.forEach((c, i) => locate(path, `spec.destinationCIDRs[${i}]`, () => Cidr.parse(c)));
+  (spec.excludedCIDRs ?? []).forEach((c, i) => locate(path, `spec.excludedCIDRs[${i}]`, () => Cidr.parse(c)));
+  const ip = spec.egressGateway?.egressIP;
+  if (ip !== undefined) {
+    const cidr = locate(path, 'spec.egressGateway.egressIP', () => Cidr.parse(ip));
+    if (cidr.addressCount !== 1) throw new EgressValidationError('spec.egressGateway.egressIP', ip, 'is a range, not one address', path, `e.g. "${cidr.networkAddress}"`);
   }
 }

@@ -42,7 +42,7 @@ const COMMON: Options = {
 const COMMANDS: { [name: string]: Command } = {
   'can-reach': {
     summary: 'Whether a workload may reach an external address, and which rule decides',
-    usage: `Usage: cdk8s-egress can-reach --app <dir | egress-model.json> --from <namespace>[/<key>=<value>,...] --to <ip>:<port>/<proto> | <ip>/icmp/<type> [-o text|json]
+    usage: `Usage: cdk8s-egress can-reach --app <dir | egress-model.json> --from <namespace>[/<key>=<value>,...] --to <ip>:<port>/<proto> | <ip>/icmp/<type> [--to-pod <namespace>[/<labels>]] [-o text|json]
 
 Answers from the egress model an app synthesized with an EgressReview (<outdir>/egress-model.json).
 
@@ -51,12 +51,14 @@ Options:
   --from <workload>  namespace, optionally with pod labels: payments/app=payments-api,tier=web
   --to <dest>        destination ip:port/protocol, e.g. 203.0.113.10:443/tcp, [2001:db8::10]:443/tcp,
                      api.example.com:443/tcp; ICMP as ip/icmp/type: 192.0.2.1/icmp/8 (echo request),
-                     2001:db8::10/icmpv6/128, or 192.0.2.1/icmp for any type
+                     2001:db8::10/icmpv6/128, or 192.0.2.1/icmp for any type;
+                     kubernetes.default:443/tcp asks about the API server (ClusterNetwork apiServerAddresses)
+  --to-pod <pod>     the destination is a pod: namespace[/<key>=<value>,...] (e.g. kube-system/k8s-app=kube-dns)
   -o, --output       text (default) or json
   -h, --help         show this help
 
 Exit status: 0 allowed, 1 denied, 2 usage or input error.`,
-    options: { app: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, ...COMMON },
+    options: { 'app': { type: 'string' }, 'from': { type: 'string' }, 'to': { type: 'string' }, 'to-pod': { type: 'string' }, ...COMMON },
     required: ['app', 'from', 'to'],
     outputs: ['text', 'json'],
     run: canReach,
@@ -71,6 +73,7 @@ Options:
   --before <path>    the old app's output directory, or its egress-model.json
   --after <path>     the new app's output directory, or its egress-model.json
   -o, --output       text (default: one tab-separated line per change), json, or markdown (for a pull request)
+                     When pods left every zone (their egress is unrestricted now), every format says so first.
   --markdown         the same as -o markdown
   -h, --help         show this help
 
@@ -114,22 +117,30 @@ function need(values: Values, name: string): string {
   return v;
 }
 
-function canReach(values: Values, output: string, out: (line: string) => void): number {
-  const doc = loadModel(need(values, 'app'));
-  const [namespace, labelText] = need(values, 'from').split('/', 2);
-  const podLabels: { [k: string]: string } = {};
+/** "<namespace>[/<key>=<value>,...]" as a namespace and labels. */
+function workload(flag: string, text: string): { namespace: string; labels: { [k: string]: string } } {
+  const [namespace, labelText] = text.split('/', 2);
+  const labels: { [k: string]: string } = {};
   for (const kv of (labelText ?? '').split(',').filter(Boolean)) {
     const i = kv.indexOf('=');
-    if (i < 1) throw new UsageError(`--from label "${kv}" is not key=value`);
-    podLabels[kv.slice(0, i)] = kv.slice(i + 1);
+    if (i < 1) throw new UsageError(`--${flag} label "${kv}" is not key=value`);
+    labels[kv.slice(0, i)] = kv.slice(i + 1);
   }
+  return { namespace, labels };
+}
+
+function canReach(values: Values, output: string, out: (line: string) => void): number {
+  const doc = loadModel(need(values, 'app'));
+  const { namespace, labels: podLabels } = workload('from', need(values, 'from'));
+  const pod = typeof values['to-pod'] === 'string' ? workload('to-pod', values['to-pod']) : undefined;
   const dest = CanReach.parseDestination(need(values, 'to'));
-  const answer = CanReach.evaluate(doc, { namespace, podLabels, ...dest });
+  const answer = CanReach.evaluate(doc, { namespace, podLabels, ...dest, destinationNamespace: pod?.namespace, destinationPodLabels: pod?.labels });
   const zone = answer.zone ? doc.zones.find(z => z.name === answer.zone) : undefined;
   const to = dest.ip ?? dest.domain!;
-  const sourceSeen = answer.allowed && zone
-    ? ZoneSources.forDestination(doc, zone, to, zone.rules.find(r => r.name === answer.rule)).description
-    : undefined;
+  const rule = zone?.rules.find(r => r.name === answer.rule);
+  // Only traffic that leaves the cluster is NATed: DNS, the API server, pods and nodes see the pod's own address.
+  const sourceSeen = !answer.allowed || !zone ? undefined
+    : rule ? ZoneSources.forDestination(doc, zone, to, rule).description : 'the pod\'s own address (no NAT inside the cluster)';
   if (output === 'json') {
     out(JSON.stringify({ ...answer, ...(sourceSeen ? { sourceSeen } : {}) }, undefined, 2));
   } else {
@@ -142,10 +153,15 @@ function canReach(values: Values, output: string, out: (line: string) => void): 
 
 function diff(values: Values, output: string, out: (line: string) => void): number {
   const changes = PostureDiff.compare(loadModel(need(values, 'before')), loadModel(need(values, 'after')));
-  if (output === 'json') out(JSON.stringify({ changes }, undefined, 2));
+  // A widening is said first in every format: text and markdown start with it, JSON's first field is it.
+  const widening = PostureDiff.widening(changes);
+  if (output === 'json') out(JSON.stringify({ ...(widening ? { widening } : {}), changes }, undefined, 2));
   else if (output === 'markdown') out(PostureDiff.toMarkdown(changes));
   else if (changes.length === 0) out('no change in egress posture');
-  else for (const c of changes) out(`${c.zone}\t${c.change}\t${c.destination}\t${c.port}`);
+  else {
+    if (widening) out(widening);
+    for (const c of changes) out(`${c.zone}\t${c.change}\t${c.destination}\t${c.port}${c.workloads ? `\t${c.workloads}` : ''}`);
+  }
   return changes.length === 0 ? 0 : 1;
 }
 

@@ -3,6 +3,7 @@ import { AllowExternalOptions, IEgressRule } from './egress-rule';
 import type { EgressZone } from './egress-zone';
 import { declare } from './private/declare';
 import { RuleDeclaration } from './private/rule-declaration';
+import { constructId } from '../model/construct-id';
 import { EgressValidationError } from '../model/errors';
 import type { ModelBuilder } from '../synth/model-builder';
 
@@ -31,12 +32,12 @@ export class AllowExternal extends Construct implements IEgressRule {
    * @param props what to create (see AllowExternalProps)
    */
   constructor(scope: Construct, id: string, props: AllowExternalProps) {
-    super(scope, id);
+    super(scope, constructId(scope, id, 'AllowExternal'));
     const owner = scope as Partial<EgressZone>;
     this._modelPath = this.node.path;
     this.rule = declare(this, path => {
       const rule = new RuleDeclaration(path, id, typeof owner.zoneName === 'string' ? owner.zoneName : undefined, props);
-      if (props.zones.length === 0) throw new EgressValidationError('zones', '[]', 'is empty: a rule needs at least one zone', path);
+      if (props.zones.length === 0) throw new EgressValidationError('zones', '[]', 'is empty: a rule needs at least one zone', path, 'zones: [zone]');
       return rule;
     });
     this.ruleName = this.rule.ruleName;

@@ -6,6 +6,7 @@ import { toDnsLabel, validateDnsLabel } from '../model/names';
 import { Selector } from '../model/selector';
 import type { ModelBuilder } from '../synth/model-builder';
 import { declare } from './private/declare';
+import { constructId } from '../model/construct-id';
 
 /** An ICMP upstream probe of a gateway. */
 export interface GatewayIcmpProbe {
@@ -99,7 +100,7 @@ export class CalicoEnterpriseGateway extends Construct implements IEgressGateway
    * @param props what to create (see CalicoEnterpriseGatewayProps)
    */
   constructor(scope: Construct, id: string, props: CalicoEnterpriseGatewayProps) {
-    super(scope, id);
+    super(scope, constructId(scope, id, 'CalicoEnterpriseGateway'));
     this.props = props;
     const checked = declare(this, path => checkedGateway(id, props, path));
     this.gatewayName = checked.gatewayName;

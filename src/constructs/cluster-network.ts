@@ -2,10 +2,12 @@ import { Construct } from 'constructs';
 import { DnsOptions } from './dns-options';
 import { dnsModel } from './private/dns-model';
 import { parseCidrAt } from './private/parse-cidr-at';
+import { constructId } from '../model/construct-id';
 import type { ModelBuilder } from '../synth/model-builder';
 import { withdraw } from './private/withdraw';
 import { Cidr } from '../model/cidr';
 import { EgressValidationError } from '../model/errors';
+import { ApiServerModel } from '../model/in-cluster-traffic';
 
 /** Properties of the cluster's network. */
 export interface ClusterNetworkProps {
@@ -25,6 +27,25 @@ export interface ClusterNetworkProps {
    */
   readonly nodeCidrs?: string[];
   /**
+   * The Kubernetes API server's addresses as pods' packets reach it: the `kubernetes` Service's endpoints
+   * (`kubectl get endpointslices -l kubernetes.io/service-name=kubernetes`), usually control-plane node
+   * addresses. kube-proxy translates `kubernetes.default` to these before policies see the packet, so zones
+   * with `allowApiServer` allow these, and can-reach answers `kubernetes.default` questions from them.
+   * @default - unknown: no zone can allow the API server by name
+   */
+  readonly apiServerAddresses?: string[];
+  /**
+   * The API server's port behind the `kubernetes` Service.
+   * @default 6443
+   */
+  readonly apiServerPort?: number;
+  /**
+   * The cluster DNS Service's address (`kubectl -n kube-system get svc kube-dns`): can-reach answers DNS
+   * questions to it from the zones' DNS rule.
+   * @default - unknown: can-reach answers DNS questions to the DNS pods only
+   */
+  readonly dnsServiceAddress?: string;
+  /**
    * Default DNS allowance of every zone.
    * @default - cluster DNS (kube-system, k8s-app == "kube-dns") on UDP/TCP 53
    */
@@ -43,6 +64,8 @@ export class ClusterNetwork extends Construct {
   /** Node ranges, canonical. */
   public readonly nodeCidrs: string[];
   private readonly dns?: DnsOptions;
+  private readonly apiServer?: ApiServerModel;
+  private readonly dnsServiceAddress?: string;
 
   /**
    * @param scope the construct this ClusterNetwork belongs to (usually a chart)
@@ -50,7 +73,7 @@ export class ClusterNetwork extends Construct {
    * @param props what to create (see ClusterNetworkProps)
    */
   constructor(scope: Construct, id: string, props: ClusterNetworkProps = {}) {
-    super(scope, id);
+    super(scope, constructId(scope, id, 'ClusterNetwork'));
     try {
       const parse = (field: string, list: string[] | undefined) => (list ?? []).map((c, i) => parseCidrAt(`${field}[${i}]`, c, this.node.path).toString());
       this.podCidrs = parse('podCidrs', props.podCidrs);
@@ -69,6 +92,9 @@ export class ClusterNetwork extends Construct {
           }));
         }
       }
+      this.apiServer = apiServerOf(props, this.serviceCidrs, this.node.path);
+      this.dnsServiceAddress = props.dnsServiceAddress === undefined ? undefined
+        : singleAddress('dnsServiceAddress', props.dnsServiceAddress, this.node.path);
       this.dns = props.dns;
       if (props.dns) dnsModel(props.dns, this.node.path);
     } catch (e) {
@@ -85,7 +111,29 @@ export class ClusterNetwork extends Construct {
       serviceCidrs: this.serviceCidrs,
       nodeCidrs: this.nodeCidrs,
       dns: this.dns ? dnsModel(this.dns, this.node.path) : undefined,
+      apiServer: this.apiServer,
+      dnsServiceAddress: this.dnsServiceAddress,
     });
   }
 }
 
+
+function singleAddress(field: string, text: string, path: string): string {
+  const cidr = parseCidrAt(field, text, path);
+  if (cidr.prefixLength !== (cidr.family === 'IPv4' ? 32 : 128)) throw new EgressValidationError(field, text, 'is a range, not one address', path);
+  return cidr.networkAddress;
+}
+
+/** The API server as the model holds it; the `kubernetes` Service is the first address of the first Service range. */
+function apiServerOf(props: ClusterNetworkProps, serviceCidrs: string[], path: string): ApiServerModel | undefined {
+  if (props.apiServerAddresses === undefined) {
+    if (props.apiServerPort !== undefined) throw new EgressValidationError('apiServerPort', String(props.apiServerPort), 'is set without apiServerAddresses', path, 'declare apiServerAddresses too');
+    return undefined;
+  }
+  if (props.apiServerAddresses.length === 0) throw new EgressValidationError('apiServerAddresses', '[]', 'is empty', path, 'list the API server\'s addresses, or leave the field out');
+  const port = props.apiServerPort ?? 6443;
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new EgressValidationError('apiServerPort', String(port), 'is not a port number (1-65535)', path);
+  const cidrs = props.apiServerAddresses.map((c, i) => parseCidrAt(`apiServerAddresses[${i}]`, c, path).toString());
+  const first = serviceCidrs.length > 0 ? Cidr.parse(serviceCidrs[0]) : undefined;
+  return { cidrs, port, serviceAddress: first ? first.nthAddress(1) : undefined };
+}

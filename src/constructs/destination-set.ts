@@ -3,6 +3,7 @@ import { DestinationEntries } from './private/destination-entries';
 import { toDnsLabel, validateDnsLabel } from '../model/names';
 import type { ModelBuilder } from '../synth/model-builder';
 import { withdraw } from './private/withdraw';
+import { constructId } from '../model/construct-id';
 
 /** One address entry of a destination set, with what it is. */
 export interface DestinationEntry {
@@ -73,7 +74,7 @@ export class DestinationSet extends Construct {
    * @param props what to create (see DestinationSetProps)
    */
   constructor(scope: Construct, id: string, props: DestinationSetProps = {}) {
-    super(scope, id);
+    super(scope, constructId(scope, id, 'DestinationSet'));
     try {
       this.setName = validateDnsLabel('name', props.name ?? toDnsLabel(id), this.node.path);
       this.description = props.description;

@@ -11,7 +11,7 @@ export interface DnsOptions {
    */
   readonly enabled?: boolean;
   /**
-   * Namespace of the cluster DNS pods.
+   * Namespace of the cluster DNS pods (a DNS-1123 label: every backend selects it by name).
    * @default "kube-system"
    */
   readonly namespace?: string;
@@ -22,6 +22,9 @@ export interface DnsOptions {
   readonly podSelector?: Selector;
   /**
    * Ports DNS is allowed on.
+   *
+   * `[Port.allTraffic()]` allows every protocol and port to the DNS pods and `cidrs`; an empty list is an
+   * error (say `enabled: false` for no DNS).
    * @default UDP 53 and TCP 53
    */
   readonly ports?: Port[];

@@ -12,6 +12,7 @@ import { Selector } from '../model/selector';
 import { ensureSynthesizer } from '../synth/egress-synthesizer';
 import type { ModelBuilder } from '../synth/model-builder';
 import { withdraw } from './private/withdraw';
+import { constructId } from '../model/construct-id';
 
 /**
  * An egress gateway run by this library's data path, for open-source Calico: zones that leave through it
@@ -46,7 +47,7 @@ export class EgressGateway extends Construct implements IEgressGateway {
    * @param props what to create (see EgressGatewayProps)
    */
   constructor(scope: Construct, id: string, props: EgressGatewayProps) {
-    super(scope, id);
+    super(scope, constructId(scope, id, 'EgressGateway'));
     try {
       ensureSynthesizer(this);
       this.props = props;

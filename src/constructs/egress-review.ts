@@ -2,6 +2,7 @@ import { App } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { ModelBuilder } from '../synth/model-builder';
 import { declare } from './private/declare';
+import { constructId } from '../model/construct-id';
 
 /** Properties of the reviewers' outputs. */
 export interface EgressReviewProps {
@@ -26,7 +27,7 @@ export class EgressReview extends Construct {
    * @param props what to create (see EgressReviewProps)
    */
   constructor(scope: Construct, id: string, props: EgressReviewProps = {}) {
-    super(scope, id);
+    super(scope, constructId(scope, id, 'EgressReview'));
     // The synth pipeline writes the files (its review-files step), once per app.
     this.outdir = declare(this, () => props.outdir);
   }

@@ -7,11 +7,13 @@ import { dnsModel } from './private/dns-model';
 import { RuleDeclaration } from './private/rule-declaration';
 import { Backend } from '../backends/backend';
 import { EgressValidationError } from '../model/errors';
+import { InClusterTraffic } from '../model/in-cluster-traffic';
 import { toDnsLabel, validateDnsLabel } from '../model/names';
 import { Selector } from '../model/selector';
 import { ensureSynthesizer } from '../synth/egress-synthesizer';
 import type { ModelBuilder } from '../synth/model-builder';
 import { withdraw } from './private/withdraw';
+import { constructId } from '../model/construct-id';
 
 /** Properties of an egress zone. */
 export interface EgressZoneProps {
@@ -51,11 +53,22 @@ export interface EgressZoneProps {
    */
   readonly dns?: DnsOptions;
   /**
-   * Allow traffic to any in-cluster workload from this zone's own policy. When false, in-cluster traffic is
-   * left to the cluster's other policies (which run after the zone's), and is denied if none allows it.
+   * The same as `inCluster: InClusterTraffic.ALLOW` (true) or the default `inCluster` (false).
    * @default false
    */
   readonly allowInCluster?: boolean;
+  /**
+   * What the zone does with traffic to pods, Service ranges and node addresses (the node ranges count as
+   * in-cluster: the API server, the kubelet, hostNetwork pods). See `InClusterTraffic` and docs/backends.md.
+   * @default InClusterTraffic.PASS: later policies decide (Calico: `Pass` to the next tier for a tiered zone)
+   */
+  readonly inCluster?: InClusterTraffic;
+  /**
+   * Allow the Kubernetes API server (`kubernetes.default`), at the addresses and port the ClusterNetwork
+   * declares (`apiServerAddresses`), whatever `inCluster` says.
+   * @default false
+   */
+  readonly allowApiServer?: boolean;
   /**
    * Pools the zone's pods take their addresses from (decides what source address the outside sees).
    * @default - the cluster's default pool with NAT outgoing
@@ -78,10 +91,16 @@ export interface EgressZoneProps {
    */
   readonly order?: number;
   /**
-   * Calico tier of the zone's policy.
+   * Calico tier of the zone's policy. A tier other than "default" is emitted as a Calico `Tier`.
    * @default "default"
    */
   readonly tier?: string;
+  /**
+   * Order of the zone's tier among Calico's tiers (lower applies first; the default tier is 1,000,000). Zones
+   * in one tier must not give different orders.
+   * @default 100 (for a tier other than "default")
+   */
+  readonly tierOrder?: number;
   /**
    * Backend this zone is rendered for.
    * @default - the chart's default (Backend.setDefault), else Calico
@@ -114,7 +133,7 @@ export class EgressZone extends Construct {
    * @param props what to create (see EgressZoneProps)
    */
   constructor(scope: Construct, id: string, props: EgressZoneProps = {}) {
-    super(scope, id);
+    super(scope, constructId(scope, id, 'EgressZone'));
     try {
       ensureSynthesizer(this);
       const path = this.node.path;
@@ -124,18 +143,20 @@ export class EgressZone extends Construct {
       this.namespaces = [...new Set(props.namespaces ?? [])].sort();
       this.namespaces.forEach((ns, i) => validateDnsLabel(`namespaces[${i}]`, ns, path));
       if (this.namespaces.length === 0 && !props.namespaceSelector) {
-        throw new EgressValidationError('namespaces', '[]', 'is empty and no namespaceSelector is given: a zone must say which namespaces it covers', path);
+        throw new EgressValidationError('namespaces', '[]', 'is empty and no namespaceSelector is given: a zone must say which namespaces it covers', path,
+          'namespaces: ["web"], or namespaceSelector: Selector.labelEquals("team", "web")');
       }
       for (const [field, sel] of [['namespaceSelector', props.namespaceSelector], ['podSelector', props.podSelector]] as const) {
-        if (sel?.usesGlobal) throw new EgressValidationError(field, sel.toString(), 'uses global(), which Calico only allows in a rule\'s namespaceSelector', path);
+        if (sel?.usesGlobal) throw new EgressValidationError(field, sel.toString(), 'uses global(), which Calico only allows in a rule\'s namespaceSelector', path, 'select by labels');
       }
       let pods = props.podSelector ?? Selector.all();
       if (props.podLabels && Object.keys(props.podLabels).length > 0) pods = Selector.and(pods, Selector.fromLabels(props.podLabels));
       this.podSelector = pods;
       if (props.order !== undefined && (!Number.isFinite(props.order) || props.order < 0)) {
-        throw new EgressValidationError('order', String(props.order), 'is not a finite, non-negative number', path);
+        throw new EgressValidationError('order', String(props.order), 'is not a finite, non-negative number', path, 'e.g. 100; a lower order is evaluated first');
       }
       if (props.tier !== undefined) validateDnsLabel('tier', props.tier, path);
+      checkInCluster(props, path);
       if (props.dns) dnsModel(props.dns, path);
       this.natPools = [...(props.natPools ?? [])];
       this.gateway = props.gateway;
@@ -155,7 +176,7 @@ export class EgressZone extends Construct {
    */
   public allow(id: string, options: AllowExternalOptions): IEgressRule {
     // The id rules of constructs: not empty, "/" becomes "--", unique among the zone's rules and children.
-    if (!id) throw new EgressValidationError('id', id, 'is empty: a rule needs an id', this.node.path);
+    if (!id) throw new EgressValidationError('id', id, 'is empty: a rule needs an id', this.node.path, 'zone.allow("https", { … })');
     const key = id.replace(/\//g, '--');
     const path = `${this._modelPath}/${key}`;
     if (this.rules.has(key) || this.node.tryFindChild(key)) {
@@ -192,14 +213,35 @@ export class EgressZone extends Construct {
         podSelector: this.podSelector.toString(),
       },
       dns: this.props.dns ? dnsModel(this.props.dns, this.node.path) : undefined,
-      allowInCluster: this.props.allowInCluster ?? false,
+      inCluster: this.props.inCluster ?? (this.props.allowInCluster ? InClusterTraffic.ALLOW : InClusterTraffic.PASS),
+      allowApiServer: this.props.allowApiServer ?? false,
       natPools: this.natPools.map(p => p.poolName),
       gateway: this.gateway?.gatewayName,
       failOpen: this.props.failOpen ?? false,
       order: this.props.order ?? 100,
       tier: this.props.tier ?? 'default',
+      tierOrder: this.props.tierOrder,
     });
     const zoneNames = [this.zoneName];
     for (const rule of this.rules.values()) rule.contribute(builder, zoneNames);
+  }
+}
+
+/** The in-cluster and tier props that only make sense together. */
+function checkInCluster(props: EgressZoneProps, path: string): void {
+  const choices = Object.values(InClusterTraffic) as string[];
+  if (props.inCluster !== undefined && !choices.includes(props.inCluster)) {
+    throw new EgressValidationError('inCluster', String(props.inCluster), `is not one of ${choices.join(', ')}`, path, 'use InClusterTraffic.ALLOW, PASS or DENY');
+  }
+  if (props.allowInCluster !== undefined && props.inCluster !== undefined && props.allowInCluster !== (props.inCluster === InClusterTraffic.ALLOW)) {
+    throw new EgressValidationError('allowInCluster', String(props.allowInCluster), `contradicts inCluster "${props.inCluster}"`, path, 'set inCluster only');
+  }
+  if (props.tierOrder !== undefined) {
+    if (!Number.isFinite(props.tierOrder) || props.tierOrder < 0) {
+      throw new EgressValidationError('tierOrder', String(props.tierOrder), 'is not a finite, non-negative number', path);
+    }
+    if ((props.tier ?? 'default') === 'default') {
+      throw new EgressValidationError('tierOrder', String(props.tierOrder), 'is set but the zone is in the default tier, whose order is Calico\'s', path, 'set tier too, or leave tierOrder out');
+    }
   }
 }

@@ -10,6 +10,7 @@ import { problem } from '../model/errors';
 import { EgressSynthesizer } from '../synth/egress-synthesizer';
 import type { ModelBuilder } from '../synth/model-builder';
 import { declare } from './private/declare';
+import { constructId } from '../model/construct-id';
 
 /** Options of a firewall export, with or without a construct. */
 export interface FirewallExportOptions {
@@ -77,7 +78,7 @@ export class FirewallExport extends Construct {
    * @param props what to create (see FirewallExportProps)
    */
   constructor(scope: Construct, id: string, props: FirewallExportProps) {
-    super(scope, id);
+    super(scope, constructId(scope, id, 'FirewallExport'));
     // The synth pipeline renders and writes the files (its firewall-files step), once per app.
     this.props = declare(this, at => {
       if (props.formats.length === 0) throw new Error(problem('FirewallExport formats "[]" is empty', at, 'FirewallFormat.all()'));

@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { declare } from './private/declare';
 import { parseCidrAt } from './private/parse-cidr-at';
 import { Cidr, IpFamily } from '../model/cidr';
+import { constructId } from '../model/construct-id';
 import { NamespaceAssignment, PoolEncapsulation } from '../model/egress-model-document';
 import { EgressValidationError } from '../model/errors';
 import { toDnsLabel, validateDnsLabel, validateDnsSubdomain } from '../model/names';
@@ -113,7 +114,7 @@ export class NatPool extends Construct {
   constructor(scope: Construct, id: string, props: NatPoolProps) {
     // Same opening as CalicoEnterpriseGateway's on purpose: declare() runs the shared part, and TypeScript lets
     // only the constructor assign the readonly fields, one by one, from the checked props.
-    super(scope, id);
+    super(scope, constructId(scope, id, 'NatPool'));
     this.props = props;
     const pool = declare(this, path => checkedPool(id, props, path));
     this.poolName = pool.poolName;
@@ -191,7 +192,8 @@ function checkedPool(id: string, props: NatPoolProps, path: string) {
   const blockSize = props.blockSize ?? (v4 ? 26 : 122);
   const [min, max] = v4 ? [20, 32] : [116, 128];
   if (!Number.isInteger(blockSize) || blockSize < min || blockSize > max) {
-    throw new EgressValidationError('blockSize', String(blockSize), `is outside ${min}-${max}, the block sizes Calico allows for ${cidr.family} pools`, path);
+    throw new EgressValidationError('blockSize', String(blockSize), `is outside ${min}-${max}, the block sizes Calico allows for ${cidr.family} pools`, path,
+      `leave it out for Calico's default (${v4 ? 26 : 122})`);
   }
   if (cidr.prefixLength > blockSize) {
     throw new EgressValidationError('cidr', cidr.toString(), `is smaller than one /${blockSize} block: Calico IPAM needs at least one block`, path,

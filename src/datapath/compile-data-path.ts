@@ -81,9 +81,14 @@ function collectDataPath(doc: EgressModelDocument, settings: GatewayDataPathSett
     }
     for (const ip of gw.egressIps) {
       if (ip.includes(':')) errors.add(problem(`egressIps "${ip}" is IPv6, but the data path is IPv4-only`, gw.path));
-      const inside = cluster.find(c => Cidr.parse(c).containsAddress(ip));
-      if (inside) errors.add(problem(`egressIps "${ip}" is inside the cluster range ${inside}`, gw.path, 'take the egress range out of ClusterNetwork podCidrs: its traffic leaves the cluster'));
     }
+    // One problem per range, its addresses as prefixes: not one line per address of an egress range.
+    const within = (ranges: string[], hint: string, what: string) => ranges.forEach(range => {
+      const held = CidrAggregator.merge(gw.egressIps.filter(ip => Cidr.parse(range).containsAddress(ip))).map(c => c.replace(/\/32$/, ''));
+      if (held.length > 0) errors.add(problem(`egressIps "${held.join(', ')}" is inside the ${what} ${range}`, gw.path, hint));
+    });
+    within(cluster, 'take the egress range out of ClusterNetwork podCidrs: its traffic leaves the cluster', 'cluster range');
+    within(v4(doc.nodeCidrs), 'give the gateway an egress range outside ClusterNetwork nodeCidrs: an address there belongs to a node', 'node range');
     const cfg: GatewayConfig = {
       name: gw.name,
       service: { namespace: s.serviceNamespace, name: s.serviceName },

@@ -88,24 +88,31 @@ function routeZones(doc: EgressModelDocument): { zones: SteeredZone[]; problems:
 
 /**
  * The IPv4 destinations of a steered zone that must leave directly. The node agent checks "no gateway"
- * before steering, so a gateway destination more specific than a direct one is cut out of it: the
- * longest prefix wins, as in Calico Enterprise's EgressGatewayPolicy. Cluster ranges are never steered
- * anyway and are left out.
+ * before steering, so this list must hold exactly the addresses whose longest matching prefix is direct
+ * (as in Calico Enterprise's EgressGatewayPolicy, and as can-reach decides). Prefixes are laid down from
+ * the shortest to the longest, each one's exit overriding the shorter ones' beneath it: a direct /26
+ * inside a gateway /25 inside a direct /24 leaves directly. (Merging the direct prefixes first lost
+ * such a /26: issue 21.) Prefixes of one length are disjoint or equal, and equal prefixes with two exits
+ * are reported by {@link checkExitsByAddress}. Cluster ranges are never steered anyway and are left out.
  */
 export function noGatewayCidrs(zone: SteeredZone, clusterCidrs: string[]): string[] {
   const v4 = zone.destinations.filter(d => d.ipVersion === 4);
-  const direct = v4.filter(d => d.gateway === undefined).map(d => d.cidr);
-  if (direct.length === 0) return [];
-  const viaGateway = v4.filter(d => d.gateway !== undefined).map(d => d.cidr);
-  const cluster = clusterCidrs.filter(c => !c.includes(':'));
-  // Subtracting the gateway prefixes everywhere would also cut out broader gateway prefixes that contain a
-  // direct one; only the more specific ones must win, so subtract per direct prefix.
-  const out: string[] = [];
-  for (const d of CidrAggregator.merge(direct)) {
-    const moreSpecific = viaGateway.filter(g => prefixOf(g) > prefixOf(d) && CidrAggregator.subtract([g], [d]).length === 0);
-    out.push(...CidrAggregator.subtract([d], [...moreSpecific, ...cluster]));
+  if (!v4.some(d => d.gateway === undefined)) return [];
+  const byLength = new Map<number, { direct: string[]; viaGateway: string[] }>();
+  for (const d of v4) {
+    const length = prefixOf(d.cidr);
+    const level = byLength.get(length) ?? { direct: [], viaGateway: [] };
+    (d.gateway === undefined ? level.direct : level.viaGateway).push(d.cidr);
+    byLength.set(length, level);
   }
-  return CidrAggregator.merge(out);
+  let direct: string[] = [];
+  for (const length of [...byLength.keys()].sort((a, b) => a - b)) {
+    const level = byLength.get(length)!;
+    if (level.direct.length > 0) direct = CidrAggregator.merge([...direct, ...level.direct]);
+    if (level.viaGateway.length > 0 && direct.length > 0) direct = CidrAggregator.subtract(direct, level.viaGateway);
+  }
+  const cluster = clusterCidrs.filter(c => !c.includes(':'));
+  return cluster.length > 0 ? CidrAggregator.subtract(direct, cluster) : direct;
 }
 
 function prefixOf(cidr: string): number {

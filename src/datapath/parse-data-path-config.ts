@@ -69,7 +69,11 @@ class Checker extends FieldChecker {
 
     const pools = this.array('$.natPools', d.natPools).map((p, i) => this.natPool(`$.natPools[${i}]`, p));
     this.unique('$.natPools', pools.map((p) => p?.name), 'NAT pool name');
-    const poolRanges = pools.flatMap((p, i) => (p ? [{ path: `$.natPools[${i}].cidr`, cidr: parseIpv4Cidr(p.cidr) as Ipv4Cidr }] : []));
+    // Only the pools whose CIDR parsed (a bad one is already reported at its own path).
+    const poolRanges = pools.flatMap((p, i) => {
+      const cidr = p ? parseIpv4Cidr(p.cidr) : undefined;
+      return cidr === undefined || typeof cidr === 'string' ? [] : [{ path: `$.natPools[${i}].cidr`, cidr }];
+    });
     this.overlaps(poolRanges, 'NAT pools must not overlap');
 
     if (this.problems.length > 0) return undefined;

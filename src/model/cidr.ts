@@ -37,12 +37,12 @@ export class Cidr {
    * A CIDR with host bits set ("10.0.0.1/24") is an error whose hint names the network.
    */
   public static parse(text: string): Cidr {
-    return new Cidr(parseCidrText(text, true));
+    return Cidr.parsed('Cidr.parse()', text, true);
   }
 
   /** Like `parse`, but clears host bits instead of rejecting them ("10.0.0.1/24" → 10.0.0.0/24). */
   public static parseLenient(text: string): Cidr {
-    return new Cidr(parseCidrText(text, false));
+    return Cidr.parsed('Cidr.parseLenient()', text, false);
   }
 
   /**
@@ -61,6 +61,15 @@ export class Cidr {
       return true;
     } catch {
       return false;
+    }
+  }
+
+  // A problem found before any construct holds the CIDR names the factory the user called.
+  private static parsed(factory: string, text: string, strict: boolean): Cidr {
+    try {
+      return new Cidr(parseCidrText(text, strict));
+    } catch (e) {
+      throw e instanceof EgressValidationError ? e.calledFrom(factory) : e;
     }
   }
 

@@ -7,6 +7,7 @@
  * Nothing Calico-specific belongs here: selectors are label selectors in Calico's grammar because that is
  * the most expressive common denominator, and each backend translates or rejects what it cannot express.
  */
+import { ApiServerModel } from './in-cluster-traffic';
 import { PortModel } from './port';
 
 /** How a zone's traffic leaves the cluster, i.e. which source address the outside world sees. */
@@ -42,7 +43,7 @@ export interface DnsModel {
   readonly namespace: string;
   /** Pod selector of the cluster DNS pods (canonical Calico selector). */
   readonly podSelector: string;
-  /** Ports DNS is allowed on. */
+  /** Ports DNS is allowed on, never empty (all traffic is one port without a protocol). */
   readonly ports: PortModel[];
   /** Extra DNS server addresses (e.g. NodeLocal DNSCache 169.254.20.10/32). */
   readonly cidrs: string[];
@@ -144,8 +145,13 @@ export interface EgressZoneModel {
   readonly members: ZoneMembersModel;
   /** DNS allowance. */
   readonly dns: DnsModel;
-  /** Whether traffic to in-cluster workloads is allowed by the zone itself. */
-  readonly allowInCluster: boolean;
+  /** What the zone does with traffic to pods, Service ranges and node addresses ("allow", "pass" or "deny"). */
+  readonly inCluster: string;
+  /**
+   * Whether the zone allows the Kubernetes API server (the document's `apiServer`).
+   * @default false
+   */
+  readonly allowApiServer?: boolean;
   /** Allow rules, in declaration order. */
   readonly rules: EgressRuleModel[];
   /** How the zone's traffic leaves. */
@@ -154,6 +160,8 @@ export interface EgressZoneModel {
   readonly order: number;
   /** Policy tier (backends without tiers ignore it). */
   readonly tier: string;
+  /** Order of the tier among Calico's tiers (lower first), for a zone outside the default tier. @default - 100 */
+  readonly tierOrder?: number;
 }
 
 /** Calico-style encapsulation of a pool. */
@@ -269,8 +277,18 @@ export interface EgressModelDocument {
   readonly version: number;
   /** In-cluster address ranges (pods, services) that are never "external". */
   readonly clusterCidrs: string[];
-  /** Node address ranges (what the outside sees under NAT outgoing); empty when not declared. */
+  /** Node address ranges (what the outside sees under NAT outgoing; in-cluster for zones); empty when not declared. */
   readonly nodeCidrs: string[];
+  /**
+   * The Kubernetes API server, as pods reach it.
+   * @default - not declared
+   */
+  readonly apiServer?: ApiServerModel;
+  /**
+   * The cluster DNS Service's address (what pods' resolv.conf names).
+   * @default - not declared
+   */
+  readonly dnsServiceAddress?: string;
   /** Zones, sorted by name. */
   readonly zones: EgressZoneModel[];
   /** Destination sets, sorted by name. */

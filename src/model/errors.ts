@@ -8,21 +8,39 @@
  * and other languages see a plain exception with the same message anyway.
  */
 export class EgressValidationError extends Error {
+  /**
+   * A value object's problem, raised before any construct holds it: named by the factory the user called,
+   * `<field> "<value>" <why> (in Port.tcp()); hint: <hint>`.
+   */
+  public static inFactory(factory: string, field: string, value: unknown, reason: string, hint?: string): EgressValidationError {
+    return new EgressValidationError(field, value, reason, undefined, hint, factory);
+  }
+
   public readonly field: string;
   public readonly value: string;
   public readonly reason: string;
   public readonly path?: string;
   public readonly hint?: string;
+  /** The factory that raised it, when no construct path is known. */
+  public readonly factory?: string;
 
-  constructor(field: string, value: unknown, reason: string, path?: string, hint?: string) {
+  constructor(field: string, value: unknown, reason: string, path?: string, hint?: string, factory?: string) {
     const shown = typeof value === 'string' ? value : JSON.stringify(value);
-    super(problem(`${field} "${shown}" ${reason}`, path || undefined, hint));
+    const text = `${field} "${shown}" ${reason}`;
+    super(problem(!path && factory ? `${text} (in ${factory})` : text, path || undefined, hint));
     this.name = 'EgressValidationError';
     this.field = field;
     this.value = shown;
     this.reason = reason;
     this.path = path;
     this.hint = hint;
+    this.factory = factory;
+  }
+
+  /** The same error named by `factory`, unless it already names a path or a factory. */
+  public calledFrom(factory: string): EgressValidationError {
+    if (this.path || this.factory) return this;
+    return new EgressValidationError(this.field, this.value, this.reason, undefined, this.hint, factory);
   }
 
   /**
@@ -30,7 +48,7 @@ export class EgressValidationError extends Error {
    * (e.g. a value-object error "port" raised inside AllowExternal's "ports[2]").
    */
   public at(path: string, field?: string): EgressValidationError {
-    return new EgressValidationError(field ?? this.field, this.value, this.reason, this.path ?? path, this.hint);
+    return new EgressValidationError(field ?? this.field, this.value, this.reason, this.path ?? path, this.hint, this.factory);
   }
 }
 

@@ -55,7 +55,7 @@ export function unmapWords(family: IpFamily, words: number[], prefix: number): P
 }
 
 function fail(field: string, text: string, reason: string, hint?: string): never {
-  throw new EgressValidationError(field, text, reason, undefined, hint);
+  throw new EgressValidationError(field, text, reason, undefined, hint ?? 'an address or CIDR, e.g. "203.0.113.0/24", "198.51.100.7" or "2001:db8::/32"');
 }
 
 /** Parses the address part of `text` (no prefix) into its family and words, or throws. */

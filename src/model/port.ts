@@ -11,6 +11,8 @@ export * from './port-model';
 const PORT_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
 
 const PORT_MODELS = new BoundedMemo<string, PortModel>(10_000);
+const PARSE = 'Port.parse()';
+const FROM_MODEL = 'Port.fromModel()';
 
 /**
  * What a rule allows at layer 4: a protocol and, where the protocol has them, ports or ICMP type/code.
@@ -23,12 +25,12 @@ export class Port {
   // users call by name (jsii has no default-argument overloads); all of them delegate to range() and new Port().
   /** One TCP port. */
   public static tcp(port: number): Port {
-    return Port.range(Protocol.TCP, port, port);
+    return Port.ranged('Port.tcp()', Protocol.TCP, port, port);
   }
 
   /** A TCP port range, inclusive. */
   public static tcpRange(fromPort: number, toPort: number): Port {
-    return Port.range(Protocol.TCP, fromPort, toPort);
+    return Port.ranged('Port.tcpRange()', Protocol.TCP, fromPort, toPort);
   }
 
   /** Every TCP port. */
@@ -38,12 +40,12 @@ export class Port {
 
   /** One UDP port. */
   public static udp(port: number): Port {
-    return Port.range(Protocol.UDP, port, port);
+    return Port.ranged('Port.udp()', Protocol.UDP, port, port);
   }
 
   /** A UDP port range, inclusive. */
   public static udpRange(fromPort: number, toPort: number): Port {
-    return Port.range(Protocol.UDP, fromPort, toPort);
+    return Port.ranged('Port.udpRange()', Protocol.UDP, fromPort, toPort);
   }
 
   /** Every UDP port. */
@@ -53,29 +55,17 @@ export class Port {
 
   /** One SCTP port. */
   public static sctp(port: number): Port {
-    return Port.range(Protocol.SCTP, port, port);
+    return Port.ranged('Port.sctp()', Protocol.SCTP, port, port);
   }
 
   /** An SCTP port range, inclusive. */
   public static sctpRange(fromPort: number, toPort: number): Port {
-    return Port.range(Protocol.SCTP, fromPort, toPort);
+    return Port.ranged('Port.sctpRange()', Protocol.SCTP, fromPort, toPort);
   }
 
   /** A port range of a protocol that has ports (TCP, UDP or SCTP). */
   public static range(protocol: Protocol, fromPort: number, toPort: number): Port {
-    if (!protocol.supportsPorts) {
-      throw new EgressValidationError('port.protocol', protocol.name, 'does not support ports (only TCP, UDP and SCTP do, in Calico)');
-    }
-    for (const p of [fromPort, toPort]) {
-      // Port 0 is no port: Calico and the API server reject it, and Cilium reads "0" as every port.
-      if (!Number.isInteger(p) || p < 1 || p > 65535) {
-        throw new EgressValidationError('port', String(p), 'is not a port number (1-65535)');
-      }
-    }
-    if (fromPort > toPort) {
-      throw new EgressValidationError('port', `${fromPort}-${toPort}`, 'is a range whose start is above its end', undefined, `${toPort}-${fromPort}`);
-    }
-    return new Port(protocol, fromPort, toPort);
+    return Port.ranged('Port.range()', protocol, fromPort, toPort);
   }
 
   /**
@@ -83,24 +73,17 @@ export class Port {
    * Meaningful only towards in-cluster workloads; external destinations have no named ports.
    */
   public static named(name: string, protocol?: Protocol): Port {
-    const proto = protocol ?? Protocol.TCP;
-    if (!proto.supportsPorts) {
-      throw new EgressValidationError('port.protocol', proto.name, 'does not support ports (only TCP, UDP and SCTP do, in Calico)');
-    }
-    if (name.length > 15 || !PORT_NAME.test(name) || !/[a-z]/.test(name) || name.includes('--')) {
-      throw new EgressValidationError('port', name, 'is not a valid port name (at most 15 of a-z, 0-9 and "-", with a letter, no "--", no "-" at either end)');
-    }
-    return new Port(proto, undefined, undefined, name);
+    return Port.namedOf('Port.named()', name, protocol ?? Protocol.TCP);
   }
 
   /** ICMP (IPv4), optionally one type/code. */
   public static icmp(match?: IcmpMatch): Port {
-    return Port.icmpOf(Protocol.ICMP, match);
+    return Port.icmpOf('Port.icmp()', Protocol.ICMP, match);
   }
 
   /** ICMPv6, optionally one type/code. */
   public static icmpv6(match?: IcmpMatch): Port {
-    return Port.icmpOf(Protocol.ICMPV6, match);
+    return Port.icmpOf('Port.icmpv6()', Protocol.ICMPV6, match);
   }
 
   /** All traffic of one protocol (any port). */
@@ -128,25 +111,53 @@ export class Port {
     const protocol = Port.protocolFromLower(proto, text);
     if (rest.length === 0) return Port.allOf(protocol);
     if (protocol.isIcmp) {
-      if (rest.length > 2 || !rest.every(r => /^[0-9]+$/.test(r))) throw new EgressValidationError('port', text, 'is not "icmp/<type>[/<code>]"');
-      return Port.icmpOf(protocol, { type: Number(rest[0]), code: rest[1] === undefined ? undefined : Number(rest[1]) });
+      if (rest.length > 2 || !rest.every(r => /^[0-9]+$/.test(r))) throw EgressValidationError.inFactory(PARSE, 'port', text, 'is not "icmp/<type>[/<code>]"', '"icmp/8" or "icmp/3/4"');
+      return Port.icmpOf(PARSE, protocol, { type: Number(rest[0]), code: rest[1] === undefined ? undefined : Number(rest[1]) });
     }
-    if (rest.length !== 1) throw new EgressValidationError('port', text, 'is not "<protocol>/<port>[-<port>]"');
     const spec = rest[0];
-    if (spec.startsWith('name:')) return Port.named(spec.slice(5), protocol);
-    const m = /^([0-9]+)(?:[-:]([0-9]+))?$/.exec(spec);
-    if (!m) throw new EgressValidationError('port', text, 'is not "<protocol>/<port>[-<port>]"');
-    return Port.range(protocol, Number(m[1]), Number(m[2] ?? m[1]));
+    if (spec.startsWith('name:') && rest.length === 1) return Port.namedOf(PARSE, spec.slice(5), protocol);
+    const m = rest.length === 1 ? /^([0-9]+)(?:[-:]([0-9]+))?$/.exec(spec) : null;
+    if (!m) throw EgressValidationError.inFactory(PARSE, 'port', text, 'is not "<protocol>/<port>[-<port>]"', '"tcp/443", "udp/5000-5100" or "tcp/name:https"');
+    return Port.ranged(PARSE, protocol, Number(m[1]), Number(m[2] ?? m[1]));
   }
 
   /** Rebuilds a port from its model form. */
   public static fromModel(model: PortModel): Port {
     if (model.protocol === undefined) return Port.allTraffic();
     const protocol = Protocol.parse(model.protocol);
-    if (model.portName !== undefined) return Port.named(model.portName, protocol);
-    if (model.fromPort !== undefined) return Port.range(protocol, model.fromPort, model.toPort ?? model.fromPort);
-    if (protocol.isIcmp && model.icmpType !== undefined) return Port.icmpOf(protocol, { type: model.icmpType, code: model.icmpCode });
+    if (model.portName !== undefined) return Port.namedOf(FROM_MODEL, model.portName, protocol);
+    if (model.fromPort !== undefined) return Port.ranged(FROM_MODEL, protocol, model.fromPort, model.toPort ?? model.fromPort);
+    if (protocol.isIcmp && model.icmpType !== undefined) return Port.icmpOf(FROM_MODEL, protocol, { type: model.icmpType, code: model.icmpCode });
     return Port.allOf(protocol);
+  }
+
+  // Every factory checks through these, and names itself: no construct holds the port yet, so the factory the
+  // user called is where the problem is.
+  private static ranged(factory: string, protocol: Protocol, fromPort: number, toPort: number): Port {
+    if (!protocol.supportsPorts) {
+      throw EgressValidationError.inFactory(factory, 'port.protocol', protocol.name, 'does not support ports (only TCP, UDP and SCTP do, in Calico)', `Port.allOf(Protocol.of(${protocol.number}))`);
+    }
+    for (const p of [fromPort, toPort]) {
+      // Port 0 is no port: Calico and the API server reject it, and Cilium reads "0" as every port.
+      if (!Number.isInteger(p) || p < 1 || p > 65535) {
+        throw EgressValidationError.inFactory(factory, 'port', String(p), 'is not a port number (1-65535)', 'for every port of a protocol say Port.allTcp(), Port.allUdp() or Port.allOf(protocol)');
+      }
+    }
+    if (fromPort > toPort) {
+      throw EgressValidationError.inFactory(factory, 'port', `${fromPort}-${toPort}`, 'is a range whose start is above its end', `${toPort}-${fromPort}`);
+    }
+    return new Port(protocol, fromPort, toPort);
+  }
+
+  private static namedOf(factory: string, name: string, proto: Protocol): Port {
+    if (!proto.supportsPorts) {
+      throw EgressValidationError.inFactory(factory, 'port.protocol', proto.name, 'does not support ports (only TCP, UDP and SCTP do, in Calico)', 'name a TCP, UDP or SCTP port');
+    }
+    if (typeof name !== 'string' || name.length > 15 || !PORT_NAME.test(name) || !/[a-z]/.test(name) || name.includes('--')) {
+      throw EgressValidationError.inFactory(factory, 'port', String(name), 'is not a valid port name (at most 15 of a-z, 0-9 and "-", with a letter, no "--", no "-" at either end)',
+        'use the name of the destination container\'s port, e.g. "https"');
+    }
+    return new Port(proto, undefined, undefined, name);
   }
 
   private static protocolFromLower(lower: string, text: string): Protocol {
@@ -159,21 +170,21 @@ export class Port {
       case 'icmpv6': return Protocol.ICMPV6;
       default:
         if (/^[0-9]+$/.test(lower)) return Protocol.of(Number(lower));
-        throw new EgressValidationError('port', text, 'has an unknown protocol', undefined, 'use tcp, udp, sctp, udplite, icmp, icmpv6 or a number');
+        throw EgressValidationError.inFactory(PARSE, 'port', text, 'has an unknown protocol', 'use tcp, udp, sctp, udplite, icmp, icmpv6 or a number');
     }
   }
 
-  private static icmpOf(protocol: Protocol, match?: IcmpMatch): Port {
+  private static icmpOf(factory: string, protocol: Protocol, match?: IcmpMatch): Port {
     const type = match?.type;
     const code = match?.code;
     if (type !== undefined && (!Number.isInteger(type) || type < 0 || type > 254)) {
-      throw new EgressValidationError('icmp.type', String(type), 'is not an ICMP type Calico accepts (0-254)');
+      throw EgressValidationError.inFactory(factory, 'icmp.type', String(type), 'is not an ICMP type Calico accepts (0-254)', 'leave type out for every ICMP type; 255 is reserved');
     }
     if (code !== undefined && (!Number.isInteger(code) || code < 0 || code > 255)) {
-      throw new EgressValidationError('icmp.code', String(code), 'is not an ICMP code (0-255)');
+      throw EgressValidationError.inFactory(factory, 'icmp.code', String(code), 'is not an ICMP code (0-255)', 'leave code out for every code of the type');
     }
     if (code !== undefined && type === undefined) {
-      throw new EgressValidationError('icmp.code', String(code), 'is given without an ICMP type (Calico requires the type with a code)');
+      throw EgressValidationError.inFactory(factory, 'icmp.code', String(code), 'is given without an ICMP type (Calico requires the type with a code)', `give the type too, e.g. { type: 3, code: ${code} }`);
     }
     return new Port(protocol, undefined, undefined, undefined, type, code);
   }

@@ -23,7 +23,7 @@ export class Protocol {
   /** A protocol by number (1-255); the named instance when Calico has a name for it. */
   public static of(protocolNumber: number): Protocol {
     if (!Number.isInteger(protocolNumber) || protocolNumber < 1 || protocolNumber > 255) {
-      throw new EgressValidationError('protocol', String(protocolNumber), 'is not a protocol number (1-255)');
+      throw EgressValidationError.inFactory('Protocol.of()', 'protocol', String(protocolNumber), 'is not a protocol number (1-255)', 'IANA protocol numbers; Protocol.TCP, Protocol.UDP, ... for the named ones');
     }
     return Protocol.NAMED.find(p => p.number === protocolNumber) ?? new Protocol(String(protocolNumber), protocolNumber);
   }
@@ -36,8 +36,8 @@ export class Protocol {
     if (named) return named;
     if (/^[0-9]+$/.test(text)) return Protocol.of(Number(text));
     const caseInsensitive = Protocol.NAMED.find(p => p.name.toLowerCase() === text.toLowerCase());
-    throw new EgressValidationError('protocol', text, 'is not a Calico protocol (TCP, UDP, ICMP, ICMPv6, SCTP, UDPLite or 1-255)', undefined,
-      caseInsensitive ? `Calico spells it "${caseInsensitive.name}"` : undefined);
+    throw EgressValidationError.inFactory('Protocol.parse()', 'protocol', text, 'is not a Calico protocol (TCP, UDP, ICMP, ICMPv6, SCTP, UDPLite or 1-255)',
+      caseInsensitive ? `Calico spells it "${caseInsensitive.name}"` : 'a protocol number 1-255 for any other protocol');
   }
 
   private static get NAMED(): Protocol[] {

@@ -4,9 +4,9 @@ import { EgressValidationError } from '../model/errors';
 import { validateDnsLabel } from '../model/names';
 import { Port } from '../model/port';
 import { Protocol } from '../model/protocol';
-import { Selector } from '../model/selector';
-import { CALICO_NAMESPACE_NAME_LABEL, NAMESPACE_NAME_LABEL } from '../model/vocabulary';
 import { byPrecedence } from '../model/zone-precedence';
+import { inClusterAnswer } from './in-cluster-answer';
+import { zoneSelects } from './zone-membership';
 
 /** A question: may this workload reach this destination? */
 export interface CanReachQuery {
@@ -39,6 +39,16 @@ export interface CanReachQuery {
    * @default - none
    */
   readonly port?: number;
+  /**
+   * When the destination is a pod: its namespace (then `ip` is the pod's address, or any address).
+   * @default - the destination is not known to be a pod
+   */
+  readonly destinationNamespace?: string;
+  /**
+   * When the destination is a pod: its labels.
+   * @default - no labels
+   */
+  readonly destinationPodLabels?: { [key: string]: string };
 }
 
 /** A parsed destination of a can-reach question. */
@@ -78,7 +88,8 @@ export interface CanReachAnswer {
   readonly backend?: string;
   /**
    * The rule that decided: a rule name (the most specific rule that allows the destination, which also
-   * decides its exit), "dns", "in-cluster", "default-deny-external", "not-in-any-zone", "in-cluster-fallthrough".
+   * decides its exit), "dns", "api-server", "in-cluster", "in-cluster-pass", "in-cluster-deny", "in-cluster-fallthrough",
+   * "default-deny-external", "not-in-any-zone".
    */
   readonly rule: string;
   /** Human-readable reason. */
@@ -101,8 +112,9 @@ const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)*[a-z0-9]([-
 /**
  * Answers "may this workload reach ip:port/proto?" from the egress model alone, the way the zone's own
  * backend evaluates it. One zone decides for a workload: the first by order, then name, of the zones that
- * select it (docs/backends.md, "Overlapping zones"). A zone's rules never open in-cluster ranges; DNS goes
- * to the cluster DNS pods (and its Service address). Like Capirca's aclcheck, for Kubernetes egress.
+ * select it (docs/backends.md, "Overlapping zones"). A zone's rules never open in-cluster ranges (node ranges
+ * included): the zone's in-cluster choice decides them; DNS goes to the cluster DNS pods (and its Service
+ * address, when declared); `kubernetes.default` is the API server. Like Capirca's aclcheck, for Kubernetes egress.
  */
 export class CanReach {
   /**
@@ -145,6 +157,7 @@ export class CanReach {
     if (/^[0-9.]+$/.test(host) || host.includes(':')) {
       const cidr = Cidr.parse(host);
       if (cidr.prefixLength !== (cidr.family === 'IPv4' ? 32 : 128)) throw new EgressValidationError('--to', text, 'must name one address');
+      CanReach.checkIcmpFamily('--to', text, port.protocol!, cidr);
       return { ip: cidr.networkAddress, ...destination };
     }
     const domain = host.toLowerCase().replace(/\.$/, '');
@@ -158,32 +171,16 @@ export class CanReach {
     if ((query.ip === undefined) === (query.domain === undefined)) {
       throw new EgressValidationError('destination', query.ip ?? query.domain ?? '', 'must be exactly one of an IP address and a domain name');
     }
+    if (query.ip !== undefined) CanReach.checkIcmpFamily('protocol', String(query.protocol), Protocol.of(query.protocol), Cidr.parse(query.ip));
     const zone = byPrecedence(doc.zones.filter(z => CanReach.selects(z, query)))[0];
     if (!zone) {
       return { allowed: true, rule: 'not-in-any-zone', reason: `no zone selects pods of namespace "${query.namespace}" with these labels; Kubernetes allows all egress by default` };
     }
     const backend = zone.backend;
     const what = `${query.ip ?? query.domain}${query.port !== undefined ? ` port ${query.port}` : ''} (${Protocol.of(query.protocol).name})`;
+    const inside = inClusterAnswer(doc, zone, query);
+    if (inside) return inside;
     const target = query.ip !== undefined ? Cidr.parse(query.ip) : undefined;
-    const inCluster = target !== undefined && doc.clusterCidrs.some(c => Cidr.parse(c).contains(target));
-    const dnsPort = zone.dns.enabled && zone.dns.ports.some(p => Port.fromModel(p).matches(query.protocol, query.port));
-    if (dnsPort && target && zone.dns.cidrs.some(c => Cidr.parse(c).contains(target))) {
-      return { allowed: true, zone: zone.name, backend, rule: 'dns', reason: `DNS to ${query.ip} is allowed by zone "${zone.name}"` };
-    }
-    if (dnsPort && inCluster) {
-      // The DNS rule allows the DNS pods; a query to the DNS Service reaches them after service translation.
-      return {
-        allowed: true,
-        zone: zone.name,
-        backend,
-        rule: 'dns',
-        reason: `DNS to ${query.ip} is allowed by zone "${zone.name}" when ${query.ip} is the cluster DNS Service or one of its pods (namespace ${zone.dns.namespace}, ${zone.dns.podSelector})`,
-      };
-    }
-    if (inCluster) {
-      if (zone.allowInCluster) return { allowed: true, zone: zone.name, backend, rule: 'in-cluster', reason: `zone "${zone.name}" allows in-cluster traffic` };
-      return { allowed: false, zone: zone.name, backend, rule: 'in-cluster-fallthrough', reason: `${query.ip} is in-cluster; zone "${zone.name}" leaves it to the cluster's other policies (${OTHER_POLICIES[backend] ?? OTHER_POLICIES.calico}); its rules never open cluster ranges` };
-    }
     const sets = new Map(doc.destinationSets.map(s => [s.name, s]));
     let best: { rule: EgressRuleModel; hit: RuleHit } | undefined;
     for (const rule of zone.rules) {
@@ -211,11 +208,16 @@ export class CanReach {
     };
   }
 
+  /** ICMP is IPv4's, ICMPv6 IPv6's: a type of one is no question about an address of the other (no backend's rule matches it). */
+  private static checkIcmpFamily(field: string, value: string, protocol: Protocol, address: Cidr): void {
+    const family = address.family === 'IPv4' ? 4 : 6;
+    if (!protocol.isIcmp || protocol.ipVersion === family) return;
+    throw new EgressValidationError(field, value, `asks about ${protocol.name}, which is IPv${protocol.ipVersion} only, for the IPv${family} address ${address.networkAddress}`, undefined,
+      family === 6 ? 'ask about icmpv6 for an IPv6 address (echo request is ICMPv6 type 128, not 8)' : 'ask about icmp for an IPv4 address (echo request is ICMP type 8, not 128)');
+  }
+
   private static selects(zone: EgressZoneModel, q: CanReachQuery): boolean {
-    const nsLabels = { ...(q.namespaceLabels ?? {}), [CALICO_NAMESPACE_NAME_LABEL]: q.namespace, [NAMESPACE_NAME_LABEL]: q.namespace };
-    const nsMatch = zone.members.namespaces.includes(q.namespace)
-      || (zone.members.namespaceSelector !== undefined && Selector.parse(zone.members.namespaceSelector).matches(nsLabels));
-    return nsMatch && Selector.parse(zone.members.podSelector).matches(q.podLabels ?? {});
+    return zoneSelects(zone, q.namespace, q.namespaceLabels ?? {}, q.podLabels ?? {});
   }
 
   private static matchRule(rule: EgressRuleModel, sets: Map<string, DestinationSetModel>, backend: string, target: Cidr | undefined,
@@ -249,14 +251,6 @@ interface RuleHit {
   readonly descriptions: string[];
   readonly specificity: number;
 }
-
-/** What happens to traffic a zone leaves to other policies, per backend. */
-const OTHER_POLICIES: { [backend: string]: string } = {
-  'calico': 'later policies of the tier; without one allowing it Calico\'s end-of-tier deny drops it',
-  'calico-enterprise': 'later policies of the tier; without one allowing it Calico\'s end-of-tier deny drops it',
-  'cilium': 'Cilium allows it only if another policy selecting the pod does; otherwise its default deny drops it',
-  'kubernetes': 'another NetworkPolicy selecting the pod may allow it; otherwise it is dropped',
-};
 
 /** Why external traffic no rule allows is denied, per backend. */
 const DENIED: { [backend: string]: string } = {

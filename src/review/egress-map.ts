@@ -1,7 +1,14 @@
 import { Cidr } from '../model/cidr';
 import { DestinationSetModel, EgressExitMode, EgressModelDocument, EgressRuleModel, EgressZoneModel } from '../model/egress-model-document';
 import { Port } from '../model/port';
+import { InClusterTraffic, inClusterOf } from '../model/in-cluster-traffic';
 import { ZoneSources } from '../model/zone-source';
+
+const IN_CLUSTER_WORDS: { [choice: string]: string } = {
+  [InClusterTraffic.ALLOW]: 'allowed',
+  [InClusterTraffic.PASS]: 'left to other policies',
+  [InClusterTraffic.DENY]: 'denied',
+};
 
 /**
  * A picture of the whole estate for reviewers: zones → how they leave (NAT, pool, gateway with egress IPs)
@@ -25,7 +32,7 @@ export class EgressMap {
       const ns = zone.members.namespaces.length ? zone.members.namespaces.join(', ') : '(by label)';
       lines.push(`- namespaces: ${ns}${zone.members.namespaceSelector ? ` or \`${zone.members.namespaceSelector}\`` : ''}; pods: \`${zone.members.podSelector}\``);
       lines.push(`- leaves via: ${exitLabel(doc, zone)}`);
-      lines.push(`- DNS: ${zone.dns.enabled ? `${zone.dns.namespace} \`${zone.dns.podSelector}\`` : 'not allowed'}; in-cluster: ${zone.allowInCluster ? 'allowed' : 'left to other policies'}`);
+      lines.push(`- DNS: ${zone.dns.enabled ? `${zone.dns.namespace} \`${zone.dns.podSelector}\`` : 'not allowed'}; in-cluster: ${IN_CLUSTER_WORDS[inClusterOf(zone)]}${zone.allowApiServer ? '; API server allowed' : ''}`);
       lines.push('', '| rule | destinations | ports | description |', '|---|---|---|---|');
       for (const rule of zone.rules) {
         lines.push(`| ${rule.name} | ${rule.destinationSets.join(', ')} | ${portsLabel(rule.ports)} | ${(rule.description ?? '').replace(/\|/g, '\\|')} |`);

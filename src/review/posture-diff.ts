@@ -3,12 +3,17 @@ import { CidrAggregator } from '../model/cidr-aggregation';
 import { EgressModelDocument, EgressZoneModel } from '../model/egress-model-document';
 import { Port } from '../model/port';
 import { ZoneSources } from '../model/zone-source';
+import { workloadsLeavingZones } from './zone-membership';
 
 /** One reachable (zone, destination, port) triple that appeared or disappeared. */
 export interface PostureChange {
   /** Zone name. */
   readonly zone: string;
-  /** "added" (newly reachable) or "removed" (no longer reachable), "exit" (the way out changed), "zone-added", "zone-removed". */
+  /**
+   * "added" (newly reachable) or "removed" (no longer reachable), "exit" (the way out changed), "zone-added",
+   * "zone-removed", or "unrestricted": pods the zone selected are in no zone any more, so nothing restricts
+   * their egress (a widening, whatever the other changes say).
+   */
   readonly change: string;
   /** Destination CIDR or domain, or the exit description. */
   readonly destination: string;
@@ -19,6 +24,11 @@ export interface PostureChange {
    * @default - not applicable
    */
   readonly source?: string;
+  /**
+   * For "unrestricted": which workloads left every zone (a namespace, and an example of the pod labels).
+   * @default - not applicable
+   */
+  readonly workloads?: string;
 }
 
 /** Protocols with port numbers: their reachability is compared as port intervals. */
@@ -56,19 +66,36 @@ export class PostureDiff {
       changes.push(...difference(zone, a, b));
       if (was && now && exitOf(was) !== exitOf(now)) changes.push({ zone, change: 'exit', destination: `${exitOf(was)} -> ${exitOf(now)}`, port: '' });
     }
-    const key = (c: PostureChange) => [c.zone, c.change, c.destination, c.port, c.source ?? ''].join('\u0000');
+    for (const left of workloadsLeavingZones(before, after)) {
+      changes.push({ zone: left.zone, change: 'unrestricted', destination: 'any', port: 'all', workloads: describeWorkloads(left) });
+    }
+    // widenings first: a reviewer must not have to find them among the rest
+    const key = (c: PostureChange) => [c.change === 'unrestricted' ? 0 : 1, c.zone, c.change, c.destination, c.port, c.source ?? '', c.workloads ?? ''].join('\u0000');
     return changes.sort((x, y) => (key(x) < key(y) ? -1 : key(x) > key(y) ? 1 : 0));
+  }
+
+  /**
+   * The line every output of a diff starts with when workloads left every zone (their egress is unrestricted
+   * now): a widening that the per-destination changes ("no longer reachable", "zone removed") would hide.
+   * @returns the line, or undefined when no workload left every zone
+   */
+  public static widening(changes: PostureChange[]): string | undefined {
+    const left = changes.filter(c => c.change === 'unrestricted');
+    if (left.length === 0) return undefined;
+    return `WIDENED: ${left.map(c => `${c.workloads} (zone "${c.zone}")`).join('; ')} ${left.length === 1 ? 'is' : 'are'} in no zone any more: nothing restricts their egress`;
   }
 
   /** The changes as Markdown (a table per zone), or a line saying nothing changed. */
   public static toMarkdown(changes: PostureChange[]): string {
     if (changes.length === 0) return 'No change in egress posture.\n';
-    const lines = ['# Egress posture changes', ''];
+    const widening = PostureDiff.widening(changes);
+    const lines = [...(widening ? [`**⚠ ${widening}**`, ''] : []), '# Egress posture changes', ''];
     for (const zone of [...new Set(changes.map(c => c.zone))]) {
       lines.push(`## zone \`${zone}\``, '', '| change | destination | port | source seen |', '|---|---|---|---|');
       for (const c of changes.filter(x => x.zone === zone)) {
-        const what = { 'added': '➕ now reachable', 'removed': '➖ no longer reachable', 'exit': '↪ exit changed', 'zone-added': '🆕 zone added', 'zone-removed': '🗑 zone removed' }[c.change] ?? c.change;
-        lines.push(`| ${what} | ${c.destination.replace(/\|/g, '\\|')} | ${c.port} | ${(c.source ?? '').replace(/\|/g, '\\|')} |`);
+        const what = { 'added': '➕ now reachable', 'removed': '➖ no longer reachable', 'exit': '↪ exit changed', 'zone-added': '🆕 zone added', 'zone-removed': '🗑 zone removed', 'unrestricted': '⚠ unrestricted' }[c.change] ?? c.change;
+        const destination = c.workloads ? `${c.destination} (${c.workloads})` : c.destination;
+        lines.push(`| ${what} | ${destination.replace(/\|/g, '\\|')} | ${c.port} | ${(c.source ?? '').replace(/\|/g, '\\|')} |`);
       }
       lines.push('');
     }
@@ -177,6 +204,14 @@ function difference(zone: string, before: Reach[], after: Reach[]): PostureChang
     }
   }
   return out;
+}
+
+function describeWorkloads(left: { namespace: string; podLabels: { [k: string]: string }; namespaceLabels: { [k: string]: string } }): string {
+  const list = (labels: { [k: string]: string }) => Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',');
+  const ns = left.namespace === '*' ? 'some namespaces' : `namespace ${left.namespace}`;
+  const nsLabels = Object.keys(left.namespaceLabels).length > 0 ? ` (labels ${list(left.namespaceLabels)})` : '';
+  const pods = Object.keys(left.podLabels).length > 0 ? `pods labelled ${list(left.podLabels)}` : left.namespace === '*' ? 'pods' : 'every pod';
+  return `${pods} of ${ns}${nsLabels}`;
 }
 
 function exitOf(zone: EgressZoneModel): string {

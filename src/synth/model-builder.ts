@@ -1,5 +1,7 @@
 import * as ipaddr from 'ipaddr.js';
+import { icmpFamilyProblems } from './icmp-families';
 import { OutputRequests } from './output-requests';
+import { sharedEgressAddresses } from './shared-egress-addresses';
 import { Cidr } from '../model/cidr';
 import { CidrAggregator } from '../model/cidr-aggregation';
 import { DEFAULT_DNS } from '../model/dns-defaults';
@@ -7,6 +9,8 @@ import {
   DestinationSetModel, DnsModel, EgressExitMode, EgressGatewayModel, EgressModelDocument,
   EgressRuleModel, EgressZoneModel, NatPoolModel, ZoneMembersModel,
 } from '../model/egress-model-document';
+import { ApiServerModel } from '../model/in-cluster-traffic';
+import { checkApiServer, tierOrders } from './zone-tiers';
 import { located, problem, ValidationErrors } from '../model/errors';
 
 /** A zone as its construct declares it; the builder resolves references and the exit. */
@@ -17,12 +21,14 @@ export interface ZoneDeclaration {
   readonly description?: string;
   readonly members: ZoneMembersModel;
   readonly dns?: DnsModel;
-  readonly allowInCluster: boolean;
+  readonly inCluster: string;
+  readonly allowApiServer: boolean;
   readonly natPools: string[];
   readonly gateway?: string;
   readonly failOpen: boolean;
   readonly order: number;
   readonly tier: string;
+  readonly tierOrder?: number;
 }
 
 /** A destination set as declared: entries not yet aggregated. */
@@ -45,6 +51,8 @@ export interface ClusterNetworkDeclaration {
   readonly serviceCidrs?: string[];
   readonly nodeCidrs: string[];
   readonly dns?: DnsModel;
+  readonly apiServer?: ApiServerModel;
+  readonly dnsServiceAddress?: string;
 }
 
 /**
@@ -112,9 +120,11 @@ export class ModelBuilder {
     const poolNamespaces = new Map<string, Set<string>>();
     for (const pool of this.pools.values()) poolNamespaces.set(pool.name, new Set(pool.namespaces));
 
+    const tiers = tierOrders([...this.zones.values()], this.errors);
+    checkApiServer([...this.zones.values()], this.cluster?.apiServer, this.errors);
     const zones: EgressZoneModel[] = [];
     for (const zone of this.zones.values()) {
-      zones.push(this.resolveZone(zone, poolNamespaces));
+      zones.push({ ...this.resolveZone(zone, poolNamespaces), tierOrder: tiers.get(zone.tier) });
     }
     for (const zoneName of this.rules.keys()) {
       if (!this.zones.has(zoneName)) this.errors.add(`rules refer to zone "${zoneName}", which is not declared`);
@@ -124,11 +134,15 @@ export class ModelBuilder {
       .sort(byName);
     this.checkPools(natPools);
     this.checkPoolsAgainstCluster(natPools);
+    icmpFamilyProblems(zones, destinationSets).forEach(p => this.errors.add(p));
+    sharedEgressAddresses([...this.gateways.values()].sort(byName)).forEach(p => this.errors.add(p));
     this.errors.throwIfAny('egress model');
     return {
       version: 1, // EgressModel.VERSION
       clusterCidrs: this.clusterCidrsWith(natPools),
       nodeCidrs: this.cluster?.nodeCidrs ?? [],
+      apiServer: this.cluster?.apiServer,
+      dnsServiceAddress: this.cluster?.dnsServiceAddress,
       zones: zones.sort(byName),
       destinationSets,
       natPools,
@@ -182,7 +196,8 @@ export class ModelBuilder {
       description: zone.description,
       members: zone.members,
       dns: zone.dns ?? this.cluster?.dns ?? DEFAULT_DNS,
-      allowInCluster: zone.allowInCluster,
+      inCluster: zone.inCluster,
+      allowApiServer: zone.allowApiServer || undefined,
       rules,
       exit: { mode, natPools: [...zone.natPools].sort(), gateway: zone.gateway, failOpen: zone.failOpen },
       order: zone.order,

@@ -1,6 +1,7 @@
 import { ConntrackEntry } from '../../src/agent/shared/conntrack-entry';
 import { Kernel, NftCounter } from '../../src/agent/shared/kernel';
 import { EMPTY_NET_STATE, NetOp, NetOwnership, NetState } from '../../src/agent/shared/net-state';
+import { NftTableObjects } from '../../src/agent/shared/nft-table-swap';
 
 /**
  * A kernel in memory: applies the agent's network changes to a NetState, keeps the last nftables
@@ -13,6 +14,8 @@ export class FakeKernel implements Kernel {
   public readonly log: string[] = [];
   public conntrack: ConntrackEntry[] = [];
   public failNext?: 'nft' | 'net';
+  /** What listNftObjects answers (tests set it; undefined: no table). */
+  public nftObjects?: NftTableObjects;
 
   public async readNet(_owned: NetOwnership): Promise<NetState> {
     this.log.push('read');
@@ -42,6 +45,10 @@ export class FakeKernel implements Kernel {
 
   public async listNftTable(): Promise<string | undefined> {
     return this.nft;
+  }
+
+  public async listNftObjects(): Promise<NftTableObjects | undefined> {
+    return this.nftObjects;
   }
 
   public async listNftCounters(): Promise<NftCounter[]> {

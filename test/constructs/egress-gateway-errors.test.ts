@@ -94,7 +94,25 @@ describe('EgressGateway: errors at synth time', () => {
     const chart = clusterChart();
     const gw = gateway(chart, { egressCidr: '10.244.250.0/30' });
     new EgressZone(chart, 'partners', { namespaces: ['partners'], gateway: gw });
-    expect(() => Testing.synth(chart)).toThrow(/egressIps "10\.244\.250\.0" is inside the cluster range 10\.244\.0\.0\/16 \(at test\/gw\); hint: take the egress range out of ClusterNetwork podCidrs/);
+    // One problem for the range, not one per address.
+    expect(() => Testing.synth(chart)).toThrow(/^egressIps "10\.244\.250\.0\/30" is inside the cluster range 10\.244\.0\.0\/16 \(at test\/gw\); hint: take the egress range out of ClusterNetwork podCidrs/);
+  });
+
+  // Issue 21, item 13: these were the agents' parser's "$.gateways[0]…" lines, one per address, with no path or hint.
+  test('an egress range inside the node range', () => {
+    const chart = clusterChart(['192.0.2.0/24']);
+    const gw = gateway(chart, { egressCidr: '192.0.2.64/29' });
+    new EgressZone(chart, 'partners', { namespaces: ['partners'], gateway: gw });
+    expect(() => Testing.synth(chart)).toThrow(/^egressIps "192\.0\.2\.64\/29" is inside the node range 192\.0\.2\.0\/24 \(at test\/gw\); hint: give the gateway an egress range outside ClusterNetwork nodeCidrs/);
+  });
+
+  test('two gateways with the same egress addresses', () => {
+    const chart = clusterChart();
+    const gw = gateway(chart, { egressCidr: '198.18.0.0/29' });
+    const other = gateway(chart, { namespace: 'egress-b', egressCidr: undefined, egressIps: ['198.18.0.6', '198.18.0.7', '198.18.0.9'] }, 'other');
+    new EgressZone(chart, 'partners', { namespaces: ['partners'], gateway: gw });
+    new EgressZone(chart, 'vendors', { namespaces: ['vendors'], gateway: other });
+    expect(() => Testing.synth(chart)).toThrow(/^egressIps "198\.18\.0\.6\/31" of gateway "other" are also egress addresses of gateway "gw" \(at test\/gw and test\/other\); hint: give each gateway an egress range of its own$/);
   });
 
   test('a NAT pool named like the gateway\'s IPPool', () => {

@@ -29,7 +29,7 @@ describe('domain names', () => {
     expect(nft).toMatch(/198\.51\.100\.7\/32/);
     expect(nft).not.toMatch(/example/);
     const panos = result.files.find(f => f.path === 'panos.set')!.content;
-    expect(panos).toMatch(/^set address fqdn-api\.example\.com fqdn api\.example\.com$/m);
+    expect(panos).toMatch(/^set address cdk8s-egress-fqdn-api\.example\.com fqdn api\.example\.com$/m);
     expect(panos).not.toMatch(/cdn\.example\.net/);
   });
 
@@ -38,7 +38,7 @@ describe('domain names', () => {
       { domainHandling: DomainHandling.WARN });
     const text = (p: string) => files.files.find(f => f.path === p)!.content;
     expect(text('fortigate.conf')).toMatch(/set type wildcard-fqdn\n {8}set wildcard-fqdn "\*\.cdn\.example\.net"/);
-    expect(text('juniper-srx.set')).toMatch(/address dns-api\.example\.com dns-name api\.example\.com$/m);
+    expect(text('juniper-srx.set')).toMatch(/address cdk8s-egress-dns-api\.example\.com dns-name api\.example\.com$/m);
     expect(text('cisco-asa.cfg')).toMatch(/^ fqdn v4 api\.example\.com$/m);
     expect(files.warnings.filter(w => w.startsWith('fortigate'))).toEqual([]);
   });

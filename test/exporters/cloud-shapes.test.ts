@@ -390,6 +390,6 @@ const cfnLint = hasTool('cfn-lint');
 test('every format renders the rich estate, byte for byte the same each time', () => {
   const render = () => FirewallExport.renderAll(richEstate(), FirewallFormat.all(), { domainHandling: DomainHandling.WARN });
   const first = render();
-  expect(first.files.map(f => f.path)).toHaveLength(13);
+  expect(first.files.map(f => f.path)).toHaveLength(15);
   expect(render()).toEqual(first);
 });

@@ -28,7 +28,7 @@ describe('golden files (example estate)', () => {
   test('the example writes every format into <outdir>/firewall', () => {
     expect(files).toEqual([
       'aws-cloudformation.json', 'aws-egress.tf.json', 'azure-nsg.json', 'cisco-asa.cfg', 'egress.nft', 'egress.rules.v4', 'egress.rules.v6',
-      'fortigate.conf', 'gcp-firewall.json', 'inventory.csv', 'inventory.json', 'juniper-srx.set', 'panos.set',
+      'fortigate.conf', 'fortigate.remove.conf', 'gcp-firewall.json', 'inventory.csv', 'inventory.json', 'juniper-srx.set', 'panos.remove.set', 'panos.set',
     ]);
   });
 

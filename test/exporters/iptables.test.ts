@@ -1,4 +1,5 @@
 import { packetEstate } from './packet-estate';
+import { PACKET_CASES, RouterLab } from './router-topology';
 import { describeWithTools, isolatedPrefix, run } from './tooling';
 import { FirewallExport } from '../../src/constructs/firewall-export';
 import { FirewallFormat } from '../../src/exporters/firewall-format';
@@ -41,5 +42,30 @@ describeWithTools('iptables export: iptables-restore --test', ['iptables-restore
 
   test('a broken file is rejected (the check can fail)', () => {
     expect(restore('iptables-restore', files(packetEstate())['egress.rules.v4'].replace('--dports', '--dportz')).status).not.toBe(0);
+  });
+});
+
+describeWithTools('iptables export: real packets through a router namespace', ['iptables-restore', 'ip6tables-restore', 'ip'], true, () => {
+  const out = files(packetEstate());
+  const load = (file: string) => /Load with: (.*)$/m.exec(out[file])![1];
+  let lab: RouterLab;
+  beforeAll(() => {
+    lab = new RouterLab(out, `${load('egress.rules.v4')}\n${load('egress.rules.v6')}`);
+  });
+  afterAll(() => lab?.close());
+
+  test('loaded as the headers say: the same packets pass and drop as with the nftables export', () => {
+    expect(lab.probe(PACKET_CASES)).toEqual(PACKET_CASES.map(c => `${c[0]}: ${c[4]}`));
+    expect(lab.inRouter('iptables -L CDK8S-EGRESS -v -n -x')).toMatch(/^\s*[1-9][0-9]* +[0-9]+ DROP /m);
+  });
+
+  test('the chain decides nothing for the host: a host rule below the jump still drops what the export allows', () => {
+    const allowed = PACKET_CASES.filter(c => c[4] === 'pass' && !c[1].includes(':') && c[1] !== '10.9.9.10');
+    lab.inRouter(`iptables -A FORWARD -d ${allowed[0][2]} -p tcp --dport ${allowed[0][3]} -j DROP`);
+    try {
+      expect(lab.probe([allowed[0]])).toEqual([`${allowed[0][0]}: drop`]);
+    } finally {
+      lab.inRouter(`iptables -D FORWARD -d ${allowed[0][2]} -p tcp --dport ${allowed[0][3]} -j DROP`);
+    }
   });
 });

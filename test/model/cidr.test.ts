@@ -41,9 +41,9 @@ describe('Cidr.parse: canonical text', () => {
 
 describe('Cidr.parse: errors', () => {
   test.each([
-    ['10.0.0.1/24', /cidr "10\.0\.0\.1\/24" has host bits set; hint: did you mean 10\.0\.0\.0\/24\?$/],
-    ['2001:db8::1/32', /has host bits set; hint: did you mean 2001:db8::\/32\?/],
-    ['::ffff:1.2.3.4/120', /has host bits set; hint: did you mean 1\.2\.3\.0\/24\?/],
+    ['10.0.0.1/24', /cidr "10\.0\.0\.1\/24" has host bits set \(in Cidr\.parse\(\)\); hint: did you mean 10\.0\.0\.0\/24\?$/],
+    ['2001:db8::1/32', /has host bits set \(in Cidr\.parse\(\)\); hint: did you mean 2001:db8::\/32\?/],
+    ['::ffff:1.2.3.4/120', /has host bits set \(in Cidr\.parse\(\)\); hint: did you mean 1\.2\.3\.0\/24\?/],
     ['010.1.1.1', /leading zero.*hint: did you mean 10\.1\.1\.1 \(or 8\.1\.1\.1, if the zero meant octal\)\?/],
     ['10.0.0.09/32', /leading zero.*hint: did you mean 10\.0\.0\.9\/32/],
     ['10.1', /shorthand, octal or hex IPv4 form.*hint: write four decimal octets, e\.g\. 10\.0\.0\.1/],
@@ -57,7 +57,7 @@ describe('Cidr.parse: errors', () => {
     ['10.0.0.0/8a', /not a decimal number/],
     ['10.0.0.0/8/9', /more than one "\/"/],
     ['', /cidr "" is empty/],
-    [' 10.0.0.0/8', /contains whitespace; hint: did you mean 10\.0\.0\.0\/8\?/],
+    [' 10.0.0.0/8', /contains whitespace \(in Cidr\.parse\(\)\); hint: did you mean 10\.0\.0\.0\/8\?/],
     ['256.0.0.0', /is not an IPv4 or IPv6 address or CIDR/],
     ['1.2.3.4.5', /is not an IPv4 or IPv6 address or CIDR/],
     ['example.com', /is not an IPv4 or IPv6 address or CIDR/],

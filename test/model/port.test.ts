@@ -49,22 +49,32 @@ describe('Port', () => {
     expect(Port.parse('udp/8000:8080').toString()).toBe('udp/8000-8080');
   });
 
+  // Issue 21, item 13: no construct holds the port yet, so each error names the factory the user called, and a hint.
   test.each([
-    [() => Port.tcp(70000), /port "70000" is not a port number/],
-    [() => Port.tcp(1.5), /port "1.5" is not a port number/],
-    [() => Port.tcpRange(9000, 8000), /port "9000-8000" is a range whose start is above its end; hint: 8000-9000/],
-    [() => Port.range(Protocol.ICMP, 1, 2), /port.protocol "ICMP" does not support ports/],
-    [() => Port.range(Protocol.UDPLITE, 1, 2), /"UDPLite" does not support ports/],
-    [() => Port.named('HTTPS'), /port "HTTPS" is not a valid port name/],
-    [() => Port.named('a-very-long-port-name'), /is not a valid port name/],
-    [() => Port.named('80'), /is not a valid port name/],
-    [() => Port.named('web--ui'), /is not a valid port name/],
-    [() => Port.icmp({ type: 255 }), /icmp.type "255" is not an ICMP type Calico accepts \(0-254\)/],
-    [() => Port.icmp({ code: 1 }), /icmp.code "1" is given without an ICMP type/],
-    [() => Port.icmp({ type: 3, code: 256 }), /icmp.code "256" is not an ICMP code/],
-    [() => Port.parse('gre/12'), /has an unknown protocol/],
-    [() => Port.parse('tcp/abc'), /is not "<protocol>\/<port>/],
-  ])('invalid input %# is rejected with a clear reason', (fn, message) => {
+    [() => Port.tcp(70000), /^port "70000" is not a port number \(1-65535\) \(in Port\.tcp\(\)\); hint: .*Port\.allTcp\(\)/],
+    [() => Port.tcp(1.5), /^port "1.5" is not a port number .*\(in Port\.tcp\(\)\); hint: /],
+    [() => Port.udp(0), /^port "0" is not a port number .*\(in Port\.udp\(\)\); hint: /],
+    [() => Port.tcpRange(9000, 8000), /^port "9000-8000" is a range whose start is above its end \(in Port\.tcpRange\(\)\); hint: 8000-9000$/],
+    [() => Port.sctpRange(5, 70000), /^port "70000" is not a port number .*\(in Port\.sctpRange\(\)\); hint: /],
+    [() => Port.range(Protocol.ICMP, 1, 2), /^port\.protocol "ICMP" does not support ports .*\(in Port\.range\(\)\); hint: Port\.allOf\(Protocol\.of\(1\)\)$/],
+    [() => Port.range(Protocol.UDPLITE, 1, 2), /"UDPLite" does not support ports .*\(in Port\.range\(\)\); hint: /],
+    [() => Port.named('HTTPS'), /^port "HTTPS" is not a valid port name .*\(in Port\.named\(\)\); hint: /],
+    [() => Port.named('a-very-long-port-name'), /is not a valid port name .*\(in Port\.named\(\)\); hint: /],
+    [() => Port.named('80'), /is not a valid port name .*\(in Port\.named\(\)\); hint: /],
+    [() => Port.named('web--ui'), /is not a valid port name .*\(in Port\.named\(\)\); hint: /],
+    [() => Port.icmp({ type: 255 }), /^icmp\.type "255" is not an ICMP type Calico accepts \(0-254\) \(in Port\.icmp\(\)\); hint: /],
+    [() => Port.icmpv6({ type: 300 }), /^icmp\.type "300" is not an ICMP type .*\(in Port\.icmpv6\(\)\); hint: /],
+    [() => Port.icmp({ code: 1 }), /^icmp\.code "1" is given without an ICMP type .*\(in Port\.icmp\(\)\); hint: give the type too/],
+    [() => Port.icmp({ type: 3, code: 256 }), /^icmp\.code "256" is not an ICMP code .*\(in Port\.icmp\(\)\); hint: /],
+    [() => Port.parse('gre/12'), /^port "gre\/12" has an unknown protocol \(in Port\.parse\(\)\); hint: /],
+    [() => Port.parse('tcp/abc'), /^port "tcp\/abc" is not "<protocol>\/<port>\[-<port>\]" \(in Port\.parse\(\)\); hint: /],
+    [() => Port.parse('tcp/1/2'), /^port "tcp\/1\/2" is not "<protocol>\/<port>.*\(in Port\.parse\(\)\); hint: /],
+    [() => Port.parse('tcp/70000'), /^port "70000" is not a port number .*\(in Port\.parse\(\)\); hint: /],
+    [() => Port.parse('icmp/300'), /^icmp\.type "300" .*\(in Port\.parse\(\)\); hint: /],
+    [() => Port.parse('icmp/x'), /^port "icmp\/x" is not "icmp\/<type>\[\/<code>\]" \(in Port\.parse\(\)\); hint: /],
+    [() => Protocol.of(300), /^protocol "300" is not a protocol number \(1-255\) \(in Protocol\.of\(\)\); hint: /],
+    [() => Protocol.parse('tcp'), /^protocol "tcp" is not a Calico protocol .*\(in Protocol\.parse\(\)\); hint: Calico spells it "TCP"$/],
+  ])('invalid input %# is rejected with a clear reason, the factory and a hint', (fn, message) => {
     expect(fn).toThrow(message);
   });
 

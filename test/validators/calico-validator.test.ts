@@ -3,7 +3,7 @@
  * libcalico-go validator and clientv3's pre-write checks, plus the pinned commit's CRDs checked with the API
  * server's code) and must be accepted: the example on every backend, the packet tests' estate, random estates.
  */
-import { BACKENDS, exampleOutput, meaningEstateOutputs, Output, packetEstateOutput, randomEstateOutputs } from './estates';
+import { BACKENDS, dnsPortsOutput, exampleOutput, meaningEstateOutputs, Output, packetEstateOutput, randomEstateOutputs } from './estates';
 import { describeWithValidator, toStream, Verdict } from './go-validator';
 
 const CALICO = 'projectcalico.org/v3';
@@ -73,6 +73,15 @@ describeWithValidator('calico', "Calico's own validator accepts every Calico obj
     expect(outputs.length).toBeGreaterThanOrEqual(5);
     expectAccepted(outputs);
   }, 300_000);
+
+  test.each(['calico', 'calico-enterprise'])('DNS on every port and on ICMP, on %s', backend => {
+    const out = dnsPortsOutput(backend);
+    const dns = out.objects.flatMap(o => o.spec?.egress ?? []).filter((r: any) => r.metadata?.annotations?.['egress.cdk8s.io/rule'] === 'dns');
+    // Every-port rules name no protocol; ICMP rules keep their type and family.
+    expect(dns.filter((r: any) => r.protocol === undefined)).toHaveLength(3);
+    expect(dns.filter((r: any) => r.icmp).map((r: any) => [r.protocol, r.ipVersion])).toEqual([['ICMP', 4], ['ICMP', 4], ['ICMPv6', 6], ['ICMPv6', 6]]);
+    expect(expectAccepted([out])).toBeGreaterThanOrEqual(2);
+  });
 
   test('40 random estates (seeded)', () => {
     const outputs = randomEstateOutputs(40, ['calico', 'calico-enterprise']);

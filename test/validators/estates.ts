@@ -191,7 +191,10 @@ function buildRandomEstate(chart: Chart, spec: { backend: string; zones: ZoneSpe
         ? [Destination.set(new DestinationSet(chart, `set-${zi}-${ri}`, { cidrs, domains: spec.backend === 'calico-enterprise' ? r.domains : [] }))]
         : [Destination.cidrs(cidrs)];
       // NetworkPolicy has no ICMP; the gateway's data path filters no SCTP.
-      const ports = r.ports.filter(p => !(spec.backend === 'kubernetes' && p.toString().startsWith('icmp')) && !(gated && p.toString().startsWith('sctp')));
+      // ICMP is one family's: towards IPv6-only addresses the constructs accept ICMPv6 only.
+      const v6Only = cidrs.every(c => c.includes(':'));
+      const ports = r.ports.filter(p => !(spec.backend === 'kubernetes' && p.toString().startsWith('icmp')) && !(gated && p.toString().startsWith('sctp')))
+        .map(p => (v6Only && p.protocol?.number === 1 ? Port.icmpv6({ type: p.icmpType }) : p));
       zone.allow(`rule-${ri}`, { to, ports: ports.length > 0 ? ports : [Port.tcp(443)] });
     });
   });
@@ -226,3 +229,16 @@ export function meaningEstateOutputs(backend: string, count = 15, seed = 14): Ou
     }
   }).map(withOnlyOverlapWarnings);
 }
+
+/**
+ * DNS on every port (a Calico rule without a protocol), on ICMP echo (one family) and UDP 53, to the DNS pods and
+ * to external servers of both families (issue 21, item 8).
+ */
+export function dnsPortsOutput(backend: string): Output {
+  const { app, chart } = chartFor(backend);
+  const cidrs = ['198.51.100.53/32', '2001:db8::53/128'];
+  new EgressZone(chart, 'every-port', { namespaces: ['a'], dns: { ports: [Port.allTraffic()], cidrs } });
+  new EgressZone(chart, 'icmp', { namespaces: ['b'], dns: { ports: [Port.udp(53), Port.icmp({ type: 8 }), Port.icmpv6({ type: 128 })], cidrs } });
+  return output(`DNS ports (${backend})`, app);
+}
+

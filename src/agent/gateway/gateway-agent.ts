@@ -3,12 +3,13 @@
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { computeGatewayDesired, GatewayDesired, gatewayOwnership } from './gateway-desired-state';
 import { registerGatewayMetrics } from './gateway-metrics';
-import { GATEWAY_NFT_TABLE, GatewayRuleset, renderSetDelta } from './gateway-ruleset';
+import { GATEWAY_NFT_TABLE } from './gateway-ruleset';
 import { DataPathConfig, parseDataPathConfig } from '../../datapath';
 import { startHealthServer } from '../shared/health-server';
 import { Kernel } from '../shared/kernel';
 import { log } from '../shared/log';
 import { planNetChanges } from '../shared/net-plan';
+import { AppliedTable, objectsOf, planTableSwap } from '../shared/nft-table-swap';
 import { Reconciler } from '../shared/reconciler';
 import { WatchedFile } from '../shared/watched-file';
 
@@ -34,8 +35,8 @@ export class GatewayAgent {
   public readonly registry = new Registry();
   private config: DataPathConfig;
   private desired?: GatewayDesired;
-  /** What the kernel's table holds, as last applied (undefined: unknown, replace it whole). */
-  private applied?: GatewayRuleset;
+  /** What the kernel's table holds, as last applied (undefined: unknown, every set is rebuilt). */
+  private applied?: AppliedTable;
   private localAddresses: string[] = [];
   private draining = false;
   private readonly reconciler: Reconciler;
@@ -134,20 +135,20 @@ export class GatewayAgent {
     // New devices take conf.default, so with pod sysctls all=0 and default=0 nothing here needs writing.
     await k.setSysctl('net.ipv4.conf.all.rp_filter', '0');
     for (const l of desired.net.links) await k.setSysctl(`net.ipv4.conf.${l.name}.rp_filter`, '0');
-    const before = this.applied;
-    this.applied = undefined; // a failed transaction leaves it unknown: the retry replaces the table
-    if (!full && before && before.skeleton === desired.ruleset.skeleton) {
-      // Only allow-list elements changed: update the sets in place (issue 16, behaviour 12), one transaction.
-      const delta = renderSetDelta(before.sets, desired.ruleset.sets);
-      if (delta) {
-        const t0 = Date.now();
-        await k.applyNft(delta.nft);
-        log('info', 'allow-list updated in place', { added: delta.added, removed: delta.removed, ms: Date.now() - t0 });
-      }
-    } else if (full || !before || desired.nft !== before.nft) {
-      await k.applyNft(desired.nft);
+    const before = full ? undefined : this.applied;
+    this.applied = undefined; // a failed transaction leaves it unknown: the retry rebuilds every set
+    // What the table holds: known after our own successful swap (the table is ours alone), else listed.
+    const existing = before ? objectsOf(before) : await k.listNftObjects('inet', GATEWAY_NFT_TABLE);
+    const swap = planTableSwap(desired.ruleset, existing, before);
+    if (swap) {
+      // Two transactions (nft-table-swap.ts): the changed sets filled beside the running ones, then the switch.
+      const t0 = Date.now();
+      if (swap.stage) await k.applyNft(swap.stage);
+      const t1 = Date.now();
+      await k.applyNft(swap.swap);
+      log('info', 'table updated', { sets: swap.staged, added: swap.added, removed: swap.removed, stageMs: t1 - t0, swapMs: Date.now() - t1 });
     }
-    this.applied = desired.ruleset;
+    this.applied = swap?.applied ?? before;
     await k.applyNet(remove);
     if (!this.desired || this.desired.egressIp !== desired.egressIp) log('info', 'applied', { egressIp: desired.egressIp ?? null, zones: desired.zones.map((z) => z.name) });
     this.desired = desired;

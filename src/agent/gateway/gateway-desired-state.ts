@@ -15,9 +15,8 @@ export interface GatewayDesired {
   readonly zones: ZoneConfig[];
   /** The egress IP this replica SNATs to; undefined when it holds none (then it forwards nothing). */
   readonly egressIp?: string;
-  /** The whole table as one replacing script. */
+  /** The whole table as one script (what it means; the agent applies `ruleset` with planTableSwap). */
   readonly nft: string;
-  /** The same, split for in-place allow-list updates. */
   readonly ruleset: GatewayRuleset;
   readonly net: NetState;
 }

@@ -1,5 +1,6 @@
 import { ConntrackEntry } from './conntrack-entry';
 import { NetOp, NetOwnership, NetState } from './net-state';
+import { NftTableObjects } from './nft-table-swap';
 
 /** A named nftables counter of the agent's table. */
 export interface NftCounter { readonly name: string; readonly packets: number; readonly bytes: number }
@@ -18,6 +19,8 @@ export interface Kernel {
   /** The table's full text as the kernel prints it (`nft list table`), or undefined without it. */
   listNftTable(family: string, table: string): Promise<string | undefined>;
   listNftCounters(family: string, table: string): Promise<NftCounter[]>;
+  /** The names of the table's sets, chains and counters (no elements), or undefined without the table. */
+  listNftObjects(family: string, table: string): Promise<NftTableObjects | undefined>;
   listConntrack(): Promise<ConntrackEntry[]>;
   deleteConntrack(entry: ConntrackEntry): Promise<void>;
   /** IPv4 addresses configured on any interface of this network namespace. */

@@ -2,6 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { ConntrackEntry, parseConntrackList } from './conntrack-entry';
 import { Kernel, NftCounter } from './kernel';
 import { MarkRule, NetOp, NetOwnership, NetState, TableRoute } from './net-state';
+import { NftTableObjects } from './nft-table-swap';
 import { CommandError, runCommand } from './run-command';
 import { TUNNEL_DEVICE_PREFIX } from './vxlan-mac';
 
@@ -85,6 +86,18 @@ export class LinuxKernel implements Kernel {
       if (e instanceof CommandError && /No such file|does not exist/.test(e.stderr)) return undefined;
       throw e;
     }
+  }
+
+  public async listNftObjects(family: string, table: string): Promise<NftTableObjects | undefined> {
+    let out: Json;
+    try {
+      out = JSON.parse(await runCommand(['nft', '-j', '-t', 'list', 'table', family, table])) as Json;
+    } catch (e) {
+      if (e instanceof CommandError && /No such file|does not exist/.test(e.stderr)) return undefined;
+      throw e;
+    }
+    const names = (kind: string) => (out.nftables as Json[]).filter((x) => x[kind]).map((x) => x[kind].name as string);
+    return { sets: names('set'), chains: names('chain'), counters: names('counter') };
   }
 
   public async listNftCounters(family: string, table: string): Promise<NftCounter[]> {

@@ -1,16 +1,18 @@
 import { ApiObject, ApiObjectMetadata, GroupVersionKind } from 'cdk8s';
 import { Construct } from 'constructs';
-import { DNS_SUBDOMAIN, GLOBAL_NETWORK_POLICY_NAME, NETWORK_POLICY_NAME } from './k8s-names';
+import { DNS_LABEL, DNS_SUBDOMAIN, GLOBAL_NETWORK_POLICY_NAME, NETWORK_POLICY_NAME } from './k8s-names';
 import { childPath, validateTieredPolicyName } from './policy-name';
 import { validateIPPoolSpec } from './validate-ip-pool';
 import { validateMetadata } from './validate-metadata';
 import { validateNetworkSet } from './validate-network-set';
 import { validatePolicySpec } from './validate-policy';
+import { validateTierSpec } from './validate-tier';
 import type { CalicoApiObjectProps } from '../calico-api-object';
 import { CalicoIPPoolSpec } from '../calico-ip-pool-spec';
 import { CalicoNetworkSetSpec } from '../calico-network-set-spec';
 import { CalicoGlobalNetworkPolicySpec } from '../calico-policy-spec';
-import { renderIPPoolSpec, renderNetworkSetSpec, renderPolicySpec } from '../spec-json';
+import type { CalicoTierSpec } from '../calico-tier';
+import { prune, renderIPPoolSpec, renderNetworkSetSpec, renderPolicySpec } from '../spec-json';
 
 /** What a typed Calico class is given: its spec and, optionally, metadata. */
 interface KindProps<S> {
@@ -85,4 +87,9 @@ export const GLOBAL_NETWORK_SET = new CalicoKind<CalicoNetworkSetSpec>({
 });
 export const IP_POOL = new CalicoKind<CalicoIPPoolSpec>({
   kind: 'IPPool', namespaced: false, name: SUBDOMAIN_NAME, check: (spec, _labels, path) => validateIPPoolSpec(spec, path), render: renderIPPoolSpec,
+});
+export const TIER = new CalicoKind<CalicoTierSpec>({
+  // a tier's name is a DNS label: policies name it before a "." in their own names
+  kind: 'Tier', namespaced: false, name: { pattern: DNS_LABEL, rule: 'a DNS-1123 label' },
+  check: (spec, _labels, path) => validateTierSpec(spec, path), render: spec => prune({ order: spec.order }) ?? {},
 });

@@ -41,7 +41,7 @@ export class DestinationEntries {
   public addDomainAt(field: string, domain: string): void {
     const d = domain.toLowerCase();
     if (d.length > 253 || !DOMAIN.test(d)) {
-      throw new EgressValidationError(field, domain, 'is not a domain name (RFC 1123, optionally starting with "*.")', this.errorPath);
+      throw new EgressValidationError(field, domain, 'is not a domain name (RFC 1123, optionally starting with "*.")', this.errorPath, 'e.g. "api.example.com" or "*.example.com"');
     }
     this.domains.push(d.replace(/\.$/, ''));
   }

@@ -1,15 +1,12 @@
 import type { DestinationSet } from '../destination-set';
 import { DestinationEntries } from './destination-entries';
+import { checkedPortList } from './port-list';
 import { BoundedMemo } from '../../model/bounded-memo';
 import { EgressValidationError } from '../../model/errors';
 import { toDnsLabel, validateDnsLabel } from '../../model/names';
 import { Port, PortModel } from '../../model/port';
 import type { ModelBuilder } from '../../synth/model-builder';
 import type { AllowExternalOptions } from '../egress-rule';
-
-// The order of String.prototype.localeCompare (default locale and options), without creating a collator
-// per comparison.
-const COLLATOR = new Intl.Collator();
 
 /**
  * One AllowExternal rule, checked and reduced to what the model needs. Shared by the AllowExternal construct
@@ -37,15 +34,15 @@ export class RuleDeclaration {
     this.gatewayName = props.via?.gatewayName;
     this.bypassGateway = props.bypassGateway ?? false;
     this.ruleName = validateDnsLabel('name', props.name ?? toDnsLabel(id), path);
-    if (props.to.length === 0) throw new EgressValidationError('to', '[]', 'is empty: a rule needs at least one destination', path);
+    if (props.to.length === 0) throw new EgressValidationError('to', '[]', 'is empty: a rule needs at least one destination', path, 'to: [Destination.cidr("203.0.113.0/24")]');
     if (props.via && props.bypassGateway) {
       throw new EgressValidationError('bypassGateway', 'true', `contradicts via "${props.via.gatewayName}"`, path);
     }
-    // An empty list is not "all traffic": a list computed to nothing must not fail open.
-    if (props.ports !== undefined && props.ports.length === 0) {
-      throw new EgressValidationError('ports', '[]', 'is empty: a rule needs at least one port', path, 'say Port.allTraffic() for every protocol and port, or leave ports out');
-    }
-    this.portModels = internPortModels(dedupePorts(props.ports ?? []));
+    // An empty list is not "all traffic": a list computed to nothing must not fail open. In the model, a rule's
+    // empty port list is all traffic.
+    const ports = props.ports === undefined ? [] : checkedPortList('ports', props.ports, path,
+      'say Port.allTraffic() for every protocol and port, or leave ports out');
+    this.portModels = internPortModels(ports.length === 1 && ports[0].isAllTraffic ? [] : ports);
 
     this.sets = props.to.filter(d => d._set).map(d => d._set!);
     const inlineCidrs = props.to.flatMap(d => d._cidrs);
@@ -91,15 +88,6 @@ export class RuleDeclaration {
       });
     }
   }
-}
-
-// Ports covered by another port of the rule are dropped (like aws-ec2: a covered rule is noise, not an error).
-function dedupePorts(ports: Port[]): Port[] {
-  if (ports.length === 1) return ports[0].isAllTraffic ? [] : [ports[0]]; // the common case, nothing to compare
-  const unique = [...new Map(ports.map(p => [p.toString(), p])).values()];
-  if (unique.some(p => p.isAllTraffic)) return [];
-  return unique.filter(p => !unique.some(o => o !== p && p.coveredBy(o) && !(o.coveredBy(p) && o.toString() > p.toString())))
-    .sort((a, b) => COLLATOR.compare(a.toString(), b.toString()));
 }
 
 // Rules repeat a handful of port lists: each list of models is built once and shared (models are frozen).

@@ -7,6 +7,7 @@ import { jsonText } from '../platform-text';
  * AWS as a CloudFormation template: per zone an `AWS::EC2::SecurityGroup` (egress rules; listing them
  * removes the default allow-all egress), an `AWS::EC2::NetworkAcl` with `AWS::EC2::NetworkAclEntry`s
  * (egress allows, explicit deny, inbound return traffic) and an `AWS::NetworkFirewall::RuleGroup`.
+ * The template is deployed as a stack of its own: a stack owns exactly its template's resources.
  */
 export class AwsCloudFormationExporter extends AwsExporter {
   constructor() {
@@ -66,6 +67,7 @@ export class AwsCloudFormationExporter extends AwsExporter {
       Metadata: {
         'cdk8s-egress': {
           zones: input.zones.map(z => z.name),
+          ownership: 'Owns only the resources of this template. Load with: aws cloudformation deploy --stack-name cdk8s-egress --template-file aws-cloudformation.json --parameter-overrides VpcId=<vpc-id>, as a stack of its own: an update replaces these resources and changes nothing else. Never deploy it as the template of a stack that holds other resources: the update would delete them. Remove with: aws cloudformation delete-stack --stack-name cdk8s-egress.',
           note: 'Security groups and ACLs have no source match: attach them where the zone sources are. Network Firewall rule groups use strict order: reference the zone groups first and cdk8s-egress-default-deny last in the firewall policy. A subnet has one ACL: zones sharing a subnet need their ACL entries merged.',
           domainRulesOnlyInNetworkFirewall: domainOnly,
         },

@@ -6,7 +6,8 @@ import { jsonText } from '../platform-text';
 /**
  * AWS as Terraform JSON (`aws-egress.tf.json`): per zone an `aws_security_group` (its `egress` list
  * replaces Terraform's removal of the default allow-all), an `aws_network_acl` with `aws_network_acl_rule`s
- * and an `aws_networkfirewall_rule_group`. The VPC is a variable.
+ * and an `aws_networkfirewall_rule_group`. The VPC is a variable. Terraform manages only the resources
+ * its configuration declares, so the file owns these and nothing else; its own directory keeps its state apart.
  */
 export class AwsTerraformExporter extends AwsExporter {
   constructor() {
@@ -73,7 +74,7 @@ export class AwsTerraformExporter extends AwsExporter {
     if (Object.keys(aclRules).length) resource.aws_network_acl_rule = aclRules;
     if (Object.keys(groups).length) resource.aws_networkfirewall_rule_group = groups;
     const doc = {
-      '//': `cdk8s-egress perimeter export (zones: ${input.zones.map(z => z.name).join(', ') || 'none'}). Security groups and ACLs have no source match: attach them where the zone sources are. Reference the zone rule groups first and cdk8s-egress-default-deny last in the strict-order firewall policy.${domainOnly.length ? ` Domain rules only in Network Firewall: ${domainOnly.join('; ')}.` : ''}`,
+      '//': `cdk8s-egress perimeter export (zones: ${input.zones.map(z => z.name).join(', ') || 'none'}). Owns only the resources declared here. Load with: terraform init && terraform apply -var vpc_id=<vpc-id>, in a directory of its own (or as a module): Terraform changes only what its configuration declares, and a later export's apply destroys only resources of this file that it no longer has. Remove with: terraform destroy in that directory. Security groups and ACLs have no source match: attach them where the zone sources are. Reference the zone rule groups first and cdk8s-egress-default-deny last in the strict-order firewall policy.${domainOnly.length ? ` Domain rules only in Network Firewall: ${domainOnly.join('; ')}.` : ''}`,
       'variable': { vpc_id: { type: 'string', description: 'VPC of the security groups and network ACLs' } },
       resource,
     };

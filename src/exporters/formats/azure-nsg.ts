@@ -16,6 +16,9 @@ const PROTOCOL: { [p: string]: string } = { tcp: 'Tcp', udp: 'Udp', icmp: 'Icmp'
  * allows from priority 100, and an explicit deny per zone and family from 4000, because the default
  * rule AllowInternetOutBound (65001) would allow the rest. ICMP types, SCTP, ICMPv6 and other protocol
  * numbers are not expressible.
+ *
+ * The template owns one network security group, rules included (its `securityRules` list replaces the
+ * group's rules on every deployment), so the group's name must be its own; the metadata says so.
  */
 export class AzureNsgExporter extends PlatformExporter {
   constructor() {
@@ -72,9 +75,12 @@ export class AzureNsgExporter extends PlatformExporter {
     const template = {
       $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
       contentVersion: '1.0.0.0',
-      metadata: { description: `cdk8s-egress perimeter export (zones: ${input.zones.map(z => z.name).join(', ') || 'none'})` },
+      metadata: {
+        description: `cdk8s-egress perimeter export (zones: ${input.zones.map(z => z.name).join(', ') || 'none'})`,
+        ownership: 'Owns only the network security group named nsgName, with all its rules: each deployment replaces the group\'s rules with these, so give it a name of its own, never an existing group\'s. Load with: az deployment group create --resource-group <rg> --template-file azure-nsg.json --mode Incremental (complete mode would delete every other resource of the resource group). Remove with: az network nsg delete --resource-group <rg> --name <nsgName>, once no subnet or NIC uses it.',
+      },
       parameters: {
-        nsgName: { type: 'string', defaultValue: 'cdk8s-egress', metadata: { description: 'Name of the network security group' } },
+        nsgName: { type: 'string', defaultValue: 'cdk8s-egress', metadata: { description: 'Name of the network security group: one of its own (its rules are replaced on every deployment)' } },
         location: { type: 'string', defaultValue: '[resourceGroup().location]', metadata: { description: 'Region of the network security group' } },
       },
       resources: [{

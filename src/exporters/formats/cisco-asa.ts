@@ -1,8 +1,8 @@
-import { AddressBook, AddressObject, zonesWithSources } from './device-objects';
+import { AddressBook, AddressObject, memberGroupName, OWNED_PREFIX, zonesWithSources } from './device-objects';
 import { netmask, splitCidr } from '../addresses';
 import { FirewallExportInput, FirewallPort } from '../firewall-export-input';
 import { FirewallExportFile } from '../firewall-exporter';
-import { platformComment, platformName, ruleSummary } from '../platform-text';
+import { platformComment, ruleSummary } from '../platform-text';
 import { platformCapabilities, PlatformExporter } from './platform-exporter';
 
 // Object names: at most 64 characters; we keep to letters, digits, "_", "-" and ".".
@@ -14,8 +14,12 @@ const REMARK_MAX = 100;
 /**
  * Cisco ASA: network objects (subnet/host, and `fqdn v4`/`fqdn v6` for domain names), one object-group
  * per rule side, and an extended access list `CDK8S-EGRESS` in order with a remark per rule, ending with a
- * deny per zone. Apply it yourself (`access-group CDK8S-EGRESS in interface inside`). FQDN objects take no
- * wildcards, and ICMP codes are not matched.
+ * deny per zone. FQDN objects take no wildcards, and ICMP codes are not matched.
+ *
+ * It owns the access list and the objects named cdk8s-egress-* and nothing else. It starts by clearing its
+ * own access list (as Aerleon's ASA generator does), so a reload leaves no entry of an earlier export. An
+ * object-group takes members additively, so each group is named after its members: reloading never adds to a
+ * group in use. Binding the list is left to the user: `access-group` replaces whatever list is bound there.
  */
 export class CiscoAsaExporter extends PlatformExporter {
   constructor() {
@@ -27,7 +31,7 @@ export class CiscoAsaExporter extends PlatformExporter {
     const groups: string[] = [];
     const acl: string[] = [];
     const group = (id: string, members: AddressObject[]) => {
-      const name = platformName(id, NAME);
+      const name = memberGroupName(id, members.map(m => m.name), NAME);
       groups.push(`object-group network ${name}`, ...members.map(m => ` network-object object ${m.name}`));
       return name;
     };
@@ -53,7 +57,7 @@ export class CiscoAsaExporter extends PlatformExporter {
     const objects = book.objects.flatMap(o => {
       const lines = [`object network ${o.name}`];
       if (o.domain !== undefined) {
-        lines.push(` fqdn ${o.name.startsWith('fqdn6') ? 'v6' : 'v4'} ${o.domain}`);
+        lines.push(` fqdn ${o.kind === 'fqdn6' ? 'v6' : 'v4'} ${o.domain}`);
       } else {
         const [addr, len] = splitCidr(o.cidr!);
         if (o.ipVersion === 4) lines.push(len === 32 ? ` host ${addr}` : ` subnet ${addr} ${netmask(len)}`);
@@ -64,7 +68,14 @@ export class CiscoAsaExporter extends PlatformExporter {
     });
     const lines = [
       ': cdk8s-egress perimeter export (Cisco ASA). Generated from the egress model; do not edit by hand.',
-      `: Apply with: access-group ${ACL} in interface <inside>`,
+      `: Owns only the access list ${ACL} and the objects and object-groups named ${OWNED_PREFIX}*; it changes nothing else.`,
+      `: Load with: configure session cdk8s-egress, paste this file, commit. The first line replaces ${ACL} (with`,
+      ':   forward-reference enable, a bound list is replaced once the new one compiles). Groups are named after their',
+      ':   members, so loading again never changes a group in use.',
+      `: Binding is yours: access-group ${ACL} in interface <inside> replaces the list bound there (merge into it if one is).`,
+      `: Remove with: no access-group ${ACL} in interface <inside>, clear configure access-list ${ACL}, then no object-group`,
+      `:   and no object for each ${OWNED_PREFIX}* name.`,
+      `clear configure access-list ${ACL}`,
       ...objects,
       ...groups,
       ...acl,

@@ -1,10 +1,24 @@
 /**
  * Address and service objects shared by the device formats (PAN-OS, ASA, SRX, FortiGate): each distinct
  * address, domain and port becomes one named object, in first-use order, so configs stay short and diffs
- * small. Names go through the platform's name rules.
+ * small. Names go through the platform's name rules, and every name starts with OWNED_PREFIX: an export
+ * defines, replaces and removes only objects of that name, never one of the device's own.
  */
 import { FirewallAddress, FirewallExportInput, FirewallPort } from '../firewall-export-input';
-import { NameRules, platformName } from '../platform-text';
+import { NameRules, platformName, shortHash } from '../platform-text';
+
+/** The prefix of every object name a device export defines. */
+export const OWNED_PREFIX = 'cdk8s-egress-';
+
+/** A platform-safe name in the export's own namespace (OWNED_PREFIX + id). */
+export function ownedName(id: string, rules: NameRules): string {
+  return platformName(`${OWNED_PREFIX}${id}`, rules);
+}
+
+/** A name for a group of members that changes when they change (device groups add members, never replace them). */
+export function memberGroupName(id: string, members: string[], rules: NameRules): string {
+  return ownedName(`${id}-${shortHash(members.join(' '))}`, rules);
+}
 
 /** A named address object. */
 export interface AddressObject {
@@ -13,6 +27,8 @@ export interface AddressObject {
   readonly cidr?: string;
   readonly ipVersion: number;
   readonly domain?: string;
+  /** For a domain: the kind it was asked for (`fqdn`, `fqdn6`, `wfqdn`, …). */
+  readonly kind?: string;
   readonly description: string;
 }
 
@@ -39,7 +55,7 @@ export class AddressBook {
   /** The object for a domain name (`wildcard` objects get another prefix). */
   public domain(domain: string, prefix = 'fqdn'): AddressObject {
     const key = `${prefix}:${domain}`;
-    return this.byKey.get(key) ?? this.add(key, { name: this.unique(`${prefix}-${domain.replace(/^\*\./, 'any.')}`), domain, ipVersion: 0, description: domain });
+    return this.byKey.get(key) ?? this.add(key, { name: this.unique(`${prefix}-${domain.replace(/^\*\./, 'any.')}`), domain, kind: prefix, ipVersion: 0, description: domain });
   }
 
   /** Every object, in first-use order. */
@@ -53,8 +69,8 @@ export class AddressBook {
   }
 
   private unique(base: string): string {
-    let name = platformName(base, this.rules);
-    for (let i = 2; this.names.has(name); i++) name = platformName(`${base}-${i}`, this.rules);
+    let name = ownedName(base, this.rules);
+    for (let i = 2; this.names.has(name); i++) name = ownedName(`${base}-${i}`, this.rules);
     this.names.add(name);
     return name;
   }

@@ -15,9 +15,15 @@ const PROTOCOL_NAMED = ['tcp', 'udp', 'sctp', 'udplite', 'icmp', 'icmpv6'];
 /**
  * iptables-restore, one file per family (`egress.rules.v4`, `egress.rules.v6`), without ipset: one rule
  * per (source prefix, destination prefix, protocol) with `multiport` for the ports. Addresses are
- * aggregated first, which keeps that product small. The file is a whole `filter` table (built-in chains
- * ACCEPT, FORWARD jumping to our chain); to merge into an existing ruleset drop the FORWARD line and use
- * `iptables-restore --noflush`.
+ * aggregated first, which keeps that product small.
+ *
+ * The file owns one chain and nothing else: it is loaded with `--noflush`, and its only chain line
+ * (`:CDK8S-EGRESS`) flushes and refills that chain in one commit. It names no built-in chain, so no policy
+ * and no other rule of the host changes. The chain only drops (zone sources to what the model does not
+ * allow) and returns everything else, so, as with the nftables export, accepting stays the host's
+ * decision. The one jump into the chain cannot be written idempotently in a restore file (a rule there is
+ * appended unconditionally and `-C` would abort the commit), so the header's load line adds it with
+ * `-C || -I`: one visible shell line, run verbatim by the tests, rather than a script to audit.
  */
 export class IptablesExporter extends PlatformExporter {
   constructor() {
@@ -30,16 +36,18 @@ export class IptablesExporter extends PlatformExporter {
 }
 
 function renderFamily(input: FirewallExportInput, family: number): string {
+  const tool = family === 4 ? 'iptables' : 'ip6tables';
+  const file = `egress.rules.v${family}`;
   const lines = [
-    `# cdk8s-egress perimeter export (${family === 4 ? 'iptables' : 'ip6tables'}-restore, IPv${family}). Generated from the egress model; do not edit by hand.`,
-    `# Zones: ${input.zones.map(z => z.name).join(', ') || 'none'}. Load with: ${family === 4 ? 'iptables' : 'ip6tables'}-restore < egress.rules.v${family}`,
+    `# cdk8s-egress perimeter export (${tool}-restore, IPv${family}). Generated from the egress model; do not edit by hand.`,
+    `# Zones: ${input.zones.map(z => z.name).join(', ') || 'none'}.`,
+    `# Owns only the chain ${CHAIN} (flushed and refilled on each load) and one jump to it at the top of FORWARD.`,
+    '# Sets no policy and changes no other rule: the chain drops zone traffic the model does not allow and returns the rest.',
+    `# Load with: ${loadCommand(tool, file)}`,
+    `# Remove with: ${tool} -D FORWARD -j ${CHAIN} && ${tool} -F ${CHAIN} && ${tool} -X ${CHAIN}`,
     '*filter',
-    ':INPUT ACCEPT [0:0]',
-    ':FORWARD ACCEPT [0:0]',
-    ':OUTPUT ACCEPT [0:0]',
     `:${CHAIN} - [0:0]`,
-    `-A FORWARD -j ${CHAIN}`,
-    `-A ${CHAIN} -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT`,
+    `-A ${CHAIN} -m conntrack --ctstate ESTABLISHED,RELATED -j RETURN`,
   ];
   for (const zone of input.zones) {
     for (const rule of zone.rules.filter(r => r.ipVersion === family)) {
@@ -47,7 +55,7 @@ function renderFamily(input: FirewallExportInput, family: number): string {
       for (const src of rule.sources) {
         for (const dst of rule.destinations) {
           for (const l4 of l4Matches(rule.ports, family)) {
-            lines.push(`-A ${CHAIN} -s ${src.cidr} -d ${dst.cidr}${l4 ? ` ${l4}` : ''} -m comment --comment "${comment}" -j ACCEPT`);
+            lines.push(`-A ${CHAIN} -s ${src.cidr} -d ${dst.cidr}${l4 ? ` ${l4}` : ''} -m comment --comment "${comment}" -j RETURN`);
           }
         }
       }
@@ -60,6 +68,11 @@ function renderFamily(input: FirewallExportInput, family: number): string {
   }
   lines.push('COMMIT', '');
   return lines.join('\n');
+}
+
+/** Restore our chain without flushing the table, then add the jump unless it is there (loading twice is harmless). */
+function loadCommand(tool: string, file: string): string {
+  return `${tool}-restore --noflush < ${file} && { ${tool} -C FORWARD -j ${CHAIN} 2>/dev/null || ${tool} -I FORWARD 1 -j ${CHAIN}; }`;
 }
 
 /** One match per protocol (and per 15 multiport slots); "" when every protocol is allowed. */

@@ -16,7 +16,7 @@ const SET_NAME = { maxLength: 63, invalid: /[^a-z0-9_]+/g, replacement: '_' };
  * nftables: one `inet` table for all zones (zones may share source addresses, so their rules must be
  * evaluated together), interval sets per rule, counters on every rule, and a default drop for every zone
  * source. The forward chain's policy stays accept: traffic from addresses no zone owns is not ours.
- * The file replaces the table atomically (`nft -f`).
+ * The file owns its table alone and replaces it atomically (`nft -f`); it never flushes the ruleset.
  */
 export class NftablesExporter extends PlatformExporter {
   constructor() {
@@ -51,8 +51,13 @@ export class NftablesExporter extends PlatformExporter {
     const lines = [
       '#!/usr/sbin/nft -f',
       '# cdk8s-egress perimeter export (nftables). Generated from the egress model; do not edit by hand.',
-      `# Zones: ${input.zones.map(z => z.name).join(', ') || 'none'}. Load with: nft -f egress.nft`,
-      '# The first two lines make the reload atomic and idempotent: create the table if missing, then replace it.',
+      `# Zones: ${input.zones.map(z => z.name).join(', ') || 'none'}.`,
+      `# Owns only the table inet ${TABLE}: it never flushes the ruleset or touches another table. Its accept decides`,
+      '# nothing for other tables (only a drop is final), so it only drops zone traffic the model does not allow.',
+      '# Load with: nft -f egress.nft',
+      `# Remove with: nft delete table inet ${TABLE}`,
+      '# The next two lines make each load one atomic replace of the table, also the first (create it if missing,',
+      '# delete it, add it anew): nft before 1.0.8 has no "destroy table".',
       `table inet ${TABLE}`,
       `delete table inet ${TABLE}`,
       `table inet ${TABLE} {`,

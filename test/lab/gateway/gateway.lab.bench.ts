@@ -5,7 +5,7 @@
  *   probe path; or its Pod is deleted through the API: the EndpointSlice path), and the survivors' worst gap;
  * - throughput: one iperf3 TCP stream through the gateway vs the same pod-to-partner stream routed by Felix alone
  *   (a pod outside every zone, natOutgoing), interleaved rounds, ratio per round;
- * - a 10,000-prefix allow-list vs the example's own list, interleaved (swapped in place between rounds).
+ * - a 10,000-prefix allow-list vs the example's own list, interleaved (the set rebuilt and swapped between rounds).
  * EGRESS_BENCH_ROUNDS (default 5), EGRESS_BENCH_TRIALS (default 5), EGRESS_BENCH_SECONDS (default 5). Needs iperf3 and
  * ethtool (the wire-like underlay variant).
  */
@@ -106,7 +106,7 @@ describeLab('bench: the egress gateway in the real-cluster lab', () => {
       const marks = g.replicas.map((r) => g.logOf(r.log).length);
       g.writeConfig(text);
       for (const [i, r] of g.replicas.entries()) {
-        await waitFor('allow-list swapped', () => /"msg":"allow-list updated in place"/.test(g.logOf(r.log).slice(marks[i])), 120_000, 50);
+        await waitFor('allow-list swapped', () => /"msg":"table updated"/.test(g.logOf(r.log).slice(marks[i])), 120_000, 50);
       }
     };
     const ratios: number[] = [];

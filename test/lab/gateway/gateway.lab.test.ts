@@ -323,7 +323,7 @@ describeLab('lab: the egress gateway on a real API server and Felix', () => {
     g.writeConfig(g.goodConfig);
   });
 
-  test('12. a change to a 10,000-prefix allow-list reaches the gateways as an in-place set update, leaving established flows alone', async () => {
+  test('12. a change to a 10,000-prefix allow-list reaches the gateways as a rebuilt set swapped in, leaving established flows alone', async () => {
     const base = JSON.parse(g.goodConfig);
     const zone = base.zones.find((z: any) => z.name === 'partners');
     const filler = (i: number, second = 0) => ({ cidr: `100.${64 + second + Math.floor(i / 256)}.${i % 256}.0/24`, protocol: 'tcp', ports: ['443'] });
@@ -333,7 +333,11 @@ describeLab('lab: the egress gateway on a real API server and Felix', () => {
       return JSON.stringify(c, null, 2);
     };
     const n = 10_000 - zone.allow.length;
-    const updated = (r: Replica, from: number) => /"msg":"allow-list updated in place","added":(\d+),"removed":(\d+),"ms":(\d+)/.exec(g.logOf(r.log).slice(from));
+    // [1] added, [2] removed, [3] nft ms (the changed set built beside the old one, then the switch: nft-table-swap.ts)
+    const updated = (r: Replica, from: number) => {
+      const m = /"msg":"table updated","sets":\[[^\]]*\],"added":(\d+),"removed":(\d+),"stageMs":(\d+),"swapMs":(\d+)/.exec(g.logOf(r.log).slice(from));
+      return m ? [m[0], m[1], m[2], String(Number(m[3]) + Number(m[4]))] : undefined;
+    };
     let marks = replicas.map((r) => g.logOf(r.log).length);
     g.writeConfig(withFillers(Array.from({ length: n }, (_, i) => filler(i))));
     for (const [i, r] of replicas.entries()) await waitFor('10,000 prefixes loaded', () => updated(r, marks[i]), 120_000, 50);

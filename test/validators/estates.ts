@@ -239,6 +239,8 @@ export function dnsPortsOutput(backend: string): Output {
   const cidrs = ['198.51.100.53/32', '2001:db8::53/128'];
   new EgressZone(chart, 'every-port', { namespaces: ['a'], dns: { ports: [Port.allTraffic()], cidrs } });
   new EgressZone(chart, 'icmp', { namespaces: ['b'], dns: { ports: [Port.udp(53), Port.icmp({ type: 8 }), Port.icmpv6({ type: 128 })], cidrs } });
-  return output(`DNS ports (${backend})`, app);
+  const out = output(`DNS ports (${backend})`, app);
+  expect(out.warnings).toEqual([]);
+  return out;
 }
 

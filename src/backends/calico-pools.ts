@@ -72,3 +72,17 @@ function namespacedPool(pool: NatPoolModel): { namespaceSelector?: string; allow
   if (pool.assignment !== NamespaceAssignment.NAMESPACE_SELECTOR || pool.namespaces.length === 0) return {};
   return { namespaceSelector: Selector.labelIn(NAMESPACE_NAME_LABEL, pool.namespaces).toString(), allowedUses: [CalicoIPPoolAllowedUse.WORKLOAD] };
 }
+
+/**
+ * A pool without NAT is routable: destinations see its pod addresses, and replies come back only if the network
+ * outside the cluster routes the pool to the nodes (Calico's BGP peering, or static or cloud routes). Without
+ * encapsulation the network between the nodes must route it too. Nothing in the cluster can check that.
+ */
+export function routablePoolWarnings(pools: readonly NatPoolModel[]): { path: string; message: string }[] {
+  return pools.filter(p => !p.natOutgoing).map(p => ({
+    path: p.path,
+    message: `NAT pool "${p.name}" ${p.cidr} does not NAT (natOutgoing: false): destinations see its pod addresses, so the network outside the cluster must route ${p.cidr} back to the nodes (BGP peering with Calico, or static or cloud routes)`
+      + (p.encapsulation === PoolEncapsulation.NONE ? '; with encapsulation NONE (vxlanMode and ipipMode Never) the network between the nodes must route it as well' : '')
+      + '. Where it cannot, use natOutgoing, or an EgressGateway for fixed source addresses',
+  }));
+}

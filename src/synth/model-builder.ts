@@ -1,6 +1,7 @@
 import * as ipaddr from 'ipaddr.js';
 import { icmpFamilyProblems } from './icmp-families';
 import { OutputRequests } from './output-requests';
+import { gatewayPlacementProblems, openPoolProblems } from './placement-checks';
 import { sharedEgressAddresses } from './shared-egress-addresses';
 import { checkApiServer, tierOrders } from './zone-tiers';
 import { Cidr } from '../model/cidr';
@@ -134,8 +135,9 @@ export class ModelBuilder {
       .sort(byName);
     this.checkPools(natPools);
     this.checkPoolsAgainstCluster(natPools);
-    icmpFamilyProblems(zones, destinationSets).forEach(p => this.errors.add(p));
-    sharedEgressAddresses([...this.gateways.values()].sort(byName)).forEach(p => this.errors.add(p));
+    const gateways = [...this.gateways.values()].sort(byName);
+    const placement = [...openPoolProblems(natPools), ...gatewayPlacementProblems(zones, gateways)];
+    [...icmpFamilyProblems(zones, destinationSets), ...sharedEgressAddresses(gateways), ...placement].forEach(p => this.errors.add(p));
     this.errors.throwIfAny('egress model');
     return {
       version: 1, // EgressModel.VERSION
@@ -146,7 +148,7 @@ export class ModelBuilder {
       zones: zones.sort(byName),
       destinationSets,
       natPools,
-      gateways: [...this.gateways.values()].sort(byName),
+      gateways,
     };
   }
 

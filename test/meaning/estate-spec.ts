@@ -133,7 +133,15 @@ export function estateArb(backend: string): fc.Arbitrary<EstateSpec> {
   return fc.record({
     zones: fc.integer({ min: 1, max: 3 }).chain(n => fc.tuple(...Array.from({ length: n }, (_, i) => zone(i)))),
     shared: fc.subarray(PREFIXES, { minLength: 1, maxLength: 2 }),
-  }).map(e => ({ backend, zones: e.zones, sets: [{ name: 'shared', cidrs: e.shared }] }));
+  }).map(e => ({ backend, zones: e.zones.map(z => ({ ...z, rules: z.rules.map(r => icmpOfItsFamily(r, e.shared)) })), sets: [{ name: 'shared', cidrs: e.shared }] }));
+}
+
+/** ICMP is IPv4's: a rule whose addresses are all IPv6 takes no Port.icmp() (synth refuses it, docs/backends.md). */
+function icmpOfItsFamily(r: RuleSpec, shared: string[]): RuleSpec {
+  const cidrs = [...r.cidrs, ...(r.set ? shared : [])];
+  if (r.ports === undefined || cidrs.some(c => !c.includes(':'))) return r;
+  const ports = r.ports.filter(p => p.kind !== 'icmp');
+  return { ...r, ports: ports.length > 0 ? ports : [{ kind: 'tcp', from: 443, to: 443 }] };
 }
 
 function portOf(p: PortSpec): Port {

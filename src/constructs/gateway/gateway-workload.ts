@@ -8,17 +8,10 @@ import { gatewayDashboard } from './gateway-dashboard';
 import { imageReference } from './gateway-images';
 import { GatewaySettings } from './gateway-settings';
 import { CalicoIPPool, CalicoIPPoolAllowedUse } from '../../calico';
-import {
-  APP_NAME_LABEL, CALICO_IPV4_POOLS_ANNOTATION, GATEWAY_LABEL, PART_OF, PART_OF_LABEL,
-} from '../../model/vocabulary';
+import { CALICO_IPV4_POOLS_ANNOTATION, GATEWAY_LABEL, gatewayLabels } from '../../model/vocabulary';
 
 // The gateway's Kubernetes workload, one function per object, each created under the gateway construct in
 // the order the manifests list them.
-
-/** The labels of every object of the gateway. */
-export function gatewayLabels(s: GatewaySettings): { [key: string]: string } {
-  return { [APP_NAME_LABEL]: 'egress-gateway', [PART_OF_LABEL]: PART_OF, [GATEWAY_LABEL]: s.gatewayName };
-}
 
 /** Names of the egress IPPools. */
 export function egressPoolNames(s: GatewaySettings): string[] {
@@ -29,7 +22,7 @@ export function egressPoolNames(s: GatewaySettings): string[] {
 export function egressIpPools(scope: Construct, s: GatewaySettings): void {
   const names = egressPoolNames(s);
   s.pools.forEach((cidr, i) => new CalicoIPPool(scope, `EgressPool${i}`, {
-    metadata: { name: names[i], labels: gatewayLabels(s) },
+    metadata: { name: names[i], labels: gatewayLabels(s.gatewayName) },
     spec: {
       cidr: cidr.toString(),
       blockSize: Math.max(s.blockSize, cidr.prefixLength),
@@ -43,7 +36,7 @@ export function egressIpPools(scope: Construct, s: GatewaySettings): void {
 
 /** The gateway Deployment: one replica per node, the agent container, its volumes and scheduling. */
 export function gatewayDeployment(scope: Construct, s: GatewaySettings, props: EgressGatewayProps, configMap: kplus.ConfigMap): kplus.Deployment {
-  const labels = gatewayLabels(s);
+  const labels = gatewayLabels(s.gatewayName);
   const { healthPort, vxlanPort, drainGraceSeconds } = s.dataPath;
   const deployment = new kplus.Deployment(scope, 'Deployment', {
     metadata: { name: s.dataPath.serviceName, namespace: s.namespace, labels },
@@ -117,7 +110,7 @@ function scheduleApart(deployment: kplus.Deployment, s: GatewaySettings, props: 
 /** At most one replica down at a time. */
 export function gatewayDisruptionBudget(scope: Construct, s: GatewaySettings): void {
   new kplus.k8s.KubePodDisruptionBudget(scope, 'DisruptionBudget', {
-    metadata: { name: s.dataPath.serviceName, namespace: s.namespace, labels: gatewayLabels(s) },
+    metadata: { name: s.dataPath.serviceName, namespace: s.namespace, labels: gatewayLabels(s.gatewayName) },
     spec: { maxUnavailable: kplus.k8s.IntOrString.fromNumber(1), selector: { matchLabels: { [GATEWAY_LABEL]: s.gatewayName } } },
   });
 }
@@ -126,7 +119,7 @@ export function gatewayDisruptionBudget(scope: Construct, s: GatewaySettings): v
 export function gatewayService(scope: Construct, s: GatewaySettings, deployment: kplus.Deployment): kplus.Service {
   const { healthPort, vxlanPort } = s.dataPath;
   return new kplus.Service(scope, 'Service', {
-    metadata: { name: s.dataPath.serviceName, namespace: s.namespace, labels: gatewayLabels(s) },
+    metadata: { name: s.dataPath.serviceName, namespace: s.namespace, labels: gatewayLabels(s.gatewayName) },
     clusterIP: 'None',
     selector: deployment,
     ports: [
@@ -138,7 +131,7 @@ export function gatewayService(scope: Construct, s: GatewaySettings, deployment:
 
 /** The ServiceMonitor and the Grafana dashboard, when asked for. */
 export function gatewayMonitoring(scope: Construct, s: GatewaySettings, props: EgressGatewayProps): void {
-  const labels = gatewayLabels(s);
+  const labels = gatewayLabels(s.gatewayName);
   if (props.monitoring?.serviceMonitor) {
     new ApiObject(scope, 'ServiceMonitor', {
       apiVersion: 'monitoring.coreos.com/v1',

@@ -1,5 +1,6 @@
 import { Backend } from '../../backends/backend';
 import { IRenderSelection } from '../../backends/backend-renderer';
+import { routablePoolWarnings } from '../../backends/calico-pools';
 import { overlapWarnings } from '../../model/zone-precedence';
 import { Emitter, EmitterInput } from '../emitter';
 
@@ -46,6 +47,8 @@ export const BACKEND_POLICIES: Emitter = {
   render: (input, output) => {
     // Zones that may share pods with the same order: the name decides, which the user should choose instead.
     for (const w of overlapWarnings(input.document.zones)) output.warn(w.path, w.message);
+    // Pools reach render on Calico selections only (the other backends reject them).
+    for (const { selection } of selectionsOf(input)) for (const w of routablePoolWarnings(selection.natPools)) output.warn(w.path, w.message);
     for (const { backend, selection } of selectionsOf(input)) backend.renderer.render(selection);
   },
 };

@@ -67,7 +67,7 @@ test('random nested direct and gateway prefixes: the data path\'s exit is can-re
     cidr: fc.constantFrom(...PREFIXES),
     bypass: fc.boolean(),
     // Mostly the same port set, so that synth accepts the nesting (a narrower rule must cover a broader one's ports).
-    ports: fc.oneof({ weight: 3, arbitrary: fc.constant(['tcp/8443']) }, { weight: 1, arbitrary: fc.subarray(PORTS, { minLength: 1 }) }),
+    ports: fc.oneof({ weight: 3, arbitrary: fc.constant<string[]>(['tcp/8443']) }, { weight: 1, arbitrary: fc.subarray(PORTS, { minLength: 1 }) }),
   });
   let accepted = 0;
   let probed = 0;

@@ -4,6 +4,7 @@ import { Registry, collectDefaultMetrics } from 'prom-client';
 import { computeGatewayDesired, GatewayDesired, gatewayOwnership } from './gateway-desired-state';
 import { registerGatewayMetrics } from './gateway-metrics';
 import { GATEWAY_NFT_TABLE, GatewayRuleset, renderSetDelta } from './gateway-ruleset';
+import { applyReplyTunnel } from './reply-tunnel';
 import { DataPathConfig, parseDataPathConfig } from '../../datapath';
 import { startHealthServer } from '../shared/health-server';
 import { Kernel } from '../shared/kernel';
@@ -36,6 +37,8 @@ export class GatewayAgent {
   private desired?: GatewayDesired;
   /** What the kernel's table holds, as last applied (undefined: unknown, replace it whole). */
   private applied?: GatewayRuleset;
+  /** The reply tunnel's script as last applied (undefined: unknown, apply it). */
+  private appliedReply?: string;
   private localAddresses: string[] = [];
   private draining = false;
   private readonly reconciler: Reconciler;
@@ -125,9 +128,14 @@ export class GatewayAgent {
   private async sync(full: boolean): Promise<void> {
     const k = this.opts.kernel;
     const desired = computeGatewayDesired(this.config, this.opts.gateway, { podIp: this.opts.podIp, localAddresses: this.localAddresses });
-    const current = await k.readNet(gatewayOwnership);
+    const current = await k.readNet(gatewayOwnership(this.config));
     const { add, remove } = planNetChanges(current, desired.net);
     await k.applyNet(add);
+    if (full || this.appliedReply !== desired.reply.nft) {
+      this.appliedReply = undefined;
+      await applyReplyTunnel(k, desired.reply);
+      this.appliedReply = desired.reply.nft;
+    }
     // Kernel quirk: reverse-path filtering (strict *or* loose) rejects every packet arriving on a
     // device without an IPv4 address (fib_validate_source → "no_addr" → e_rpf), and the tunnel
     // devices have none; the kernel applies max(all, device). The pod's namespace is ours alone.

@@ -92,7 +92,6 @@ export class EgressGateway extends Construct implements IEgressGateway {
       namespace: this.namespace,
       tunnelSources: this.settings.tunnelSources,
       scraperNamespaces: this.props.monitoring?.scraperNamespaces ?? [],
-      podTemplate: this.deployment.podMetadata,
     }, DATA_PATH_CONFIG_FILE, this.configMap);
   }
 }

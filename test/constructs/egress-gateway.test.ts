@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { clusterChart, dataPathOf, gateway, one } from './egress-gateway-fixture';
-import { Destination, EgressExitMode, EgressZone, NatPool, Port, Selector, ZoneSources } from '../../src';
+import { Destination, EgressExitMode, EgressZone, NatPool, Port, Selector, SysctlMethod, ZoneSources } from '../../src';
 import { Cidr } from '../../src/model/cidr';
 import { EgressSynthesizer } from '../../src/synth/egress-synthesizer';
 import { isKubeKind, validateKubeObject } from '../support/kube-shape';
@@ -145,11 +145,18 @@ describe('EgressGateway: what it emits', () => {
 describe('EgressGateway: security properties of the parsed output', () => {
   const objects = Testing.synth(estate().chart);
 
-  test('no privileged container, no privilege escalation, no hostPath, no host ports', () => {
+  test('no privileged long-running container, no privilege escalation, no hostPath, no host ports', () => {
     for (const pod of podSpecs(objects)) {
-      for (const c of [...pod.containers, ...(pod.initContainers ?? [])]) {
+      for (const c of pod.containers) {
         expect(c.securityContext.privileged).toBe(false);
         expect(c.securityContext.allowPrivilegeEscalation).toBe(false);
+      }
+      // The only privileged ones: the init containers that set net.ipv4 sysctls and exit (no kubelet flag needed).
+      for (const c of pod.initContainers ?? []) {
+        expect(c.args[0]).toBe('sysctls');
+        expect(c.args.slice(1).every((a: string) => /^net\.ipv4\.[a-z0-9_.]+=\d+$/.test(a))).toBe(true);
+      }
+      for (const c of [...pod.containers, ...(pod.initContainers ?? [])]) {
         expect((c.ports ?? []).filter((p: any) => p.hostPort !== undefined)).toEqual([]);
       }
       expect((pod.volumes ?? []).filter((v: any) => v.hostPath)).toEqual([]);
@@ -171,20 +178,37 @@ describe('EgressGateway: security properties of the parsed output', () => {
     }
   });
 
-  test('the gateway has no Kubernetes API token and runs in its own network namespace, with forwarding as pod sysctls', () => {
+  test('the gateway has no Kubernetes API token; its namespace sysctls come from a privileged init container, no kubelet flag', () => {
     const pod = one(objects, 'Deployment').spec.template.spec;
     expect(pod.automountServiceAccountToken).toBe(false);
     expect(pod.hostNetwork).toBe(false);
-    expect(pod.securityContext.sysctls).toEqual([
+    expect(pod.securityContext.sysctls ?? []).toEqual([]);
+    expect(pod.initContainers).toHaveLength(1);
+    const init = pod.initContainers[0];
+    expect(init.args).toEqual(['sysctls', 'net.ipv4.ip_forward=1', 'net.ipv4.conf.all.rp_filter=0', 'net.ipv4.conf.default.rp_filter=0']);
+    expect(init.image).toBe(pod.containers[0].image);
+    expect(init.securityContext.privileged).toBe(true);
+    expect(pod.containers[0].securityContext.privileged).toBe(false); // the agent itself stays unprivileged
+  });
+
+  test('sysctls: POD_SYSCTLS sets them as (unsafe) pod sysctls, NONE leaves them to the CNI; neither has an init container', () => {
+    const asPod = one(Testing.synth(estate({ sysctls: SysctlMethod.POD_SYSCTLS }).chart), 'Deployment').spec.template.spec;
+    expect(asPod.securityContext.sysctls).toEqual([
       { name: 'net.ipv4.ip_forward', value: '1' },
       { name: 'net.ipv4.conf.all.rp_filter', value: '0' },
       { name: 'net.ipv4.conf.default.rp_filter', value: '0' },
     ]);
+    expect(asPod.initContainers ?? []).toEqual([]);
+    const none = one(Testing.synth(estate({ sysctls: SysctlMethod.NONE }).chart), 'Deployment').spec.template.spec;
+    expect(none.securityContext.sysctls ?? []).toEqual([]);
+    expect(none.initContainers ?? []).toEqual([]);
   });
 
-  test('podSysctls: false leaves forwarding to the CNI', () => {
-    const pod = one(Testing.synth(estate({ podSysctls: false }).chart), 'Deployment').spec.template.spec;
-    expect(pod.securityContext.sysctls ?? []).toEqual([]);
+  test('the node agent sets fib_multipath_hash_policy on the host from a privileged init container (setHostSysctls: false drops it)', () => {
+    const ds = one(objects, 'DaemonSet').spec.template.spec;
+    expect(ds.initContainers.map((c: any) => [c.args, c.securityContext.privileged])).toEqual([[['sysctls', 'net.ipv4.fib_multipath_hash_policy=1'], true]]);
+    const off = one(Testing.synth(estate({ nodeAgent: { setHostSysctls: false } }).chart), 'DaemonSet').spec.template.spec;
+    expect(off.initContainers ?? []).toEqual([]);
   });
 
   test('the node agent: host network, every taint tolerated, its own service account', () => {

@@ -1,5 +1,6 @@
 import * as kplus from 'cdk8s-plus-28';
 import { EgressNodeAgentOptions } from './egress-node-agent';
+import { SysctlMethod } from './sysctl-method';
 
 /** How fast nodes notice a dead gateway replica (each node probes every replica's /readyz itself). */
 export interface GatewayFailureDetection {
@@ -133,12 +134,11 @@ export interface EgressGatewayProps {
    */
   readonly tunnelSourceCidrs?: string[];
   /**
-   * Set `net.ipv4.ip_forward=1` and `net.ipv4.conf.{all,default}.rp_filter=0` as pod sysctls. Kubernetes counts
-   * them as unsafe: the gateway nodes' kubelets must allow them (`--allowed-unsafe-sysctls`). Turn off when
-   * the CNI enables forwarding in pods instead (Calico: `containerIPForwarding: Enabled`).
-   * @default true
+   * How the gateway pods get `net.ipv4.ip_forward=1` and `net.ipv4.conf.{all,default}.rp_filter=0` in their own
+   * network namespace (docs/egress-gateway.md weighs the three).
+   * @default SysctlMethod.INIT_CONTAINER
    */
-  readonly podSysctls?: boolean;
+  readonly sysctls?: SysctlMethod;
   /**
    * Metrics, ServiceMonitor and dashboard.
    * @default - metrics served, no ServiceMonitor or dashboard

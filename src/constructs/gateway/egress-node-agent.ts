@@ -6,6 +6,7 @@ import { DATA_PATH_CONFIG_FILE, DATA_PATH_MOUNT, dataPathConfigMap } from './dat
 import { imageReference } from './gateway-images';
 import { EgressValidationError } from '../../model/errors';
 import { APP_NAME_LABEL, PART_OF, PART_OF_LABEL } from '../../model/vocabulary';
+import { NODE_SYSCTLS, sysctlInitContainer } from './sysctl-method';
 
 /** Options of the egress-nat node agent (a DaemonSet shared by every gateway of the app). */
 export interface EgressNodeAgentOptions {
@@ -40,6 +41,12 @@ export interface EgressNodeAgentOptions {
    * @default - none
    */
   readonly priorityClassName?: string;
+  /**
+   * A privileged init container sets `net.ipv4.fib_multipath_hash_policy=1` on each node (flows spread over the
+   * replicas by L4 hash). Off: set it on the nodes yourself, or flows are spread by address only (the agent warns).
+   * @default true
+   */
+  readonly setHostSysctls?: boolean;
 }
 
 /** What every image-pulling workload of the app shares. */
@@ -111,9 +118,11 @@ export class EgressNodeAgent extends Construct {
     });
     const volume = kplus.Volume.fromConfigMap(this, 'ConfigVolume', configMap, { name: 'data-path' });
     const tmp = kplus.Volume.fromEmptyDir(this, 'TmpVolume', 'tmp', { medium: kplus.EmptyDirMedium.MEMORY });
+    const image = imageReference('egress-nat', { image: options?.image, registry: images.registry, tag: images.tag });
+    if (options?.setHostSysctls !== false) this.daemonSet.addInitContainer(sysctlInitContainer(image, NODE_SYSCTLS));
     const container = this.daemonSet.addContainer({
       name: 'egress-nat',
-      image: imageReference('egress-nat', { image: options?.image, registry: images.registry, tag: images.tag }),
+      image,
       args: ['node', '--config', `${DATA_PATH_MOUNT}/${DATA_PATH_CONFIG_FILE}`, '--kubernetes', '--health-port', String(healthPort)],
       envVariables: { NODE_NAME: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.NODE_NAME) },
       imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,

@@ -7,6 +7,7 @@ import { EgressGatewayProps } from './egress-gateway-props';
 import { gatewayDashboard } from './gateway-dashboard';
 import { imageReference } from './gateway-images';
 import { GatewaySettings } from './gateway-settings';
+import { GATEWAY_SYSCTLS, SysctlMethod, sysctlInitContainer } from './sysctl-method';
 import { CalicoIPPool, CalicoIPPoolAllowedUse } from '../../calico';
 import {
   APP_NAME_LABEL, CALICO_IPV4_POOLS_ANNOTATION, GATEWAY_LABEL, PART_OF, PART_OF_LABEL,
@@ -45,6 +46,7 @@ export function egressIpPools(scope: Construct, s: GatewaySettings): void {
 export function gatewayDeployment(scope: Construct, s: GatewaySettings, props: EgressGatewayProps, configMap: kplus.ConfigMap): kplus.Deployment {
   const labels = gatewayLabels(s);
   const { healthPort, vxlanPort, drainGraceSeconds } = s.dataPath;
+  const sysctlMethod = props.sysctls ?? SysctlMethod.INIT_CONTAINER;
   const deployment = new kplus.Deployment(scope, 'Deployment', {
     metadata: { name: s.dataPath.serviceName, namespace: s.namespace, labels },
     podMetadata: {
@@ -61,20 +63,16 @@ export function gatewayDeployment(scope: Construct, s: GatewaySettings, props: E
     automountServiceAccountToken: false,
     securityContext: {
       ensureNonRoot: false,
-      sysctls: props.podSysctls === false ? [] : [
-        { name: 'net.ipv4.ip_forward', value: '1' },
-        // Reverse-path filtering (even loose) drops everything arriving on the address-less tunnel devices;
-        // the kernel applies max(all, device) and new devices take `default`. The pod's namespace is its own.
-        { name: 'net.ipv4.conf.all.rp_filter', value: '0' },
-        { name: 'net.ipv4.conf.default.rp_filter', value: '0' },
-      ],
+      sysctls: sysctlMethod === SysctlMethod.POD_SYSCTLS ? GATEWAY_SYSCTLS.map(([name, value]) => ({ name, value })) : [],
     },
   });
+  const image = imageReference('egress-gateway', { image: props.image, registry: props.registry, tag: props.imageTag });
+  if (sysctlMethod === SysctlMethod.INIT_CONTAINER) deployment.addInitContainer(sysctlInitContainer(image, GATEWAY_SYSCTLS));
   const volume = kplus.Volume.fromConfigMap(scope, 'ConfigVolume', configMap, { name: 'data-path' });
   const tmp = kplus.Volume.fromEmptyDir(scope, 'TmpVolume', 'tmp', { medium: kplus.EmptyDirMedium.MEMORY });
   const container = deployment.addContainer({
     name: 'egress-gateway',
-    image: imageReference('egress-gateway', { image: props.image, registry: props.registry, tag: props.imageTag }),
+    image,
     args: ['gateway', '--config', `${DATA_PATH_MOUNT}/${DATA_PATH_CONFIG_FILE}`, '--gateway', s.gatewayName],
     imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
     envVariables: { POD_IP: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_IP) },

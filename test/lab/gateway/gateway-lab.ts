@@ -124,7 +124,8 @@ export class GatewayLab {
     const name = `egress-gateway-lab-${++this.seq}`;
     const { labels, annotations } = tpl.metadata;
     const pod = await this.lab.createPod({ namespace: NS, name, node: nodeIndex, labels, annotations });
-    for (const s of tpl.spec.securityContext.sysctls) nsRun(pod.netns, ['sysctl', '-qw', `${s.name}=${s.value}`]);
+    for (const s of tpl.spec.securityContext.sysctls ?? []) nsRun(pod.netns, ['sysctl', '-qw', `${s.name}=${s.value}`]);
+    runInitContainers(pod.netns, tpl.spec);
     const replica: Replica = { pod, proc: undefined as unknown as ChildProcess, log: name };
     this.startGatewayAgent(replica);
     await waitFor(`${name} programmed`, () => this.appliedAt(replica) > 0, 60_000, 200);
@@ -164,6 +165,7 @@ export class GatewayLab {
     const args = ds.args.map((a: string) => (a === '/etc/cdk8s-egress/data-path.json' ? this.configFile : a));
     const mount = '/run/secrets/kubernetes.io/serviceaccount';
     const script = `mkdir -p ${mount} && mount -t tmpfs tmpfs ${mount} && cp ${sa}/token ${sa}/ca.crt ${sa}/namespace ${mount}/ && exec "$@"`;
+    runInitContainers(n.netns, this.kind('DaemonSet').spec.template.spec);
     const p = this.lab.startProcess(n.netns, ['unshare', '-m', 'sh', '-c', script, 'sh', 'env', 'KUBERNETES_SERVICE_HOST=192.0.2.2', 'KUBERNETES_SERVICE_PORT=6443',
       `NODE_NAME=${n.name}`, AGENT_NODE, AGENT_MAIN, ...args], `egress-nat-${n.name}`);
     this.nodeAgents.set(nodeName, p);
@@ -306,6 +308,14 @@ export class GatewayLab {
     fs.writeFileSync(path.join(sa, 'token'), this.token);
     fs.copyFileSync(path.join(lab.dir, 'pki', 'ca.crt'), path.join(sa, 'ca.crt'));
     fs.writeFileSync(path.join(sa, 'namespace'), NS);
+  }
+}
+
+/** The pod's init containers, as the kubelet runs them before the agent: the image's entrypoint with their args, to completion. */
+function runInitContainers(netns: string, spec: any): void {
+  for (const c of spec.initContainers ?? []) {
+    const r = spawnSync('ip', ['netns', 'exec', netns, AGENT_NODE, AGENT_MAIN, ...c.args], { encoding: 'utf8', timeout: 60_000 });
+    if (r.status !== 0) throw new Error(`init container ${c.name} (${c.args.join(' ')}) failed in ${netns}: ${r.stderr}`);
   }
 }
 

@@ -31,7 +31,8 @@ describe('EgressGateway: what it emits', () => {
     expect(problems).toEqual([]);
     const gatewayKinds = objects.filter(o => o.metadata?.labels?.['app.kubernetes.io/part-of'] === 'cdk8s-egress' || o.metadata?.labels?.['egress.cdk8s.io/gateway'])
       .map(o => o.kind).sort();
-    expect(gatewayKinds).toEqual(['ClusterRole', 'ClusterRoleBinding', 'ConfigMap', 'DaemonSet', 'Deployment', 'IPPool', 'NetworkPolicy', 'PodDisruptionBudget', 'Service', 'ServiceAccount']);
+    expect(gatewayKinds).toEqual(['ClusterRole', 'ClusterRoleBinding', 'ConfigMap', 'DaemonSet', 'Deployment', 'IPPool', 'Namespace', 'NetworkPolicy', 'PodDisruptionBudget',
+      'PriorityClass', 'Service', 'ServiceAccount', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding']);
   });
 
   test('the egress IPPool: no NAT, no node allocates from it, a block per replica plus a spare', () => {
@@ -209,6 +210,22 @@ describe('EgressGateway: security properties of the parsed output', () => {
     expect(ds.initContainers.map((c: any) => [c.args, c.securityContext.privileged])).toEqual([[['sysctls', 'net.ipv4.fib_multipath_hash_policy=1'], true]]);
     const off = one(Testing.synth(estate({ nodeAgent: { setHostSysctls: false } }).chart), 'DaemonSet').spec.template.spec;
     expect(off.initContainers ?? []).toEqual([]);
+  });
+
+  test('Pod Security: the agents\' Namespace is labelled privileged (opt out with createNamespace: false); priorities as critical as the CNI', () => {
+    const ns = one(objects, 'Namespace');
+    expect(ns.metadata.labels['pod-security.kubernetes.io/enforce']).toBe('privileged');
+    expect(one(objects, 'DaemonSet').spec.template.spec.priorityClassName).toBe('system-node-critical');
+    expect(one(objects, 'Deployment').spec.template.spec.priorityClassName).toBe('cdk8s-egress-gateway');
+    expect(one(objects, 'PriorityClass', 'cdk8s-egress-gateway').value).toBe(1_000_000_000);
+    expect(Testing.synth(estate({ createNamespace: false }).chart).filter((o: any) => o.kind === 'Namespace')).toEqual([]);
+  });
+
+  test('an admission policy keeps the egress pools to the gateway\'s namespace (pods and namespaces), enforced by its binding', () => {
+    const policy = one(objects, 'ValidatingAdmissionPolicy');
+    const binding = one(objects, 'ValidatingAdmissionPolicyBinding');
+    expect(binding.spec).toEqual({ policyName: policy.metadata.name, validationActions: ['Deny'] });
+    expect(policy.spec.validations.map((v: any) => v.expression).join('\n')).toContain('["gw-egress"].exists(p');
   });
 
   test('the node agent: host network, every taint tolerated, its own service account', () => {

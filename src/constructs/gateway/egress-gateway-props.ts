@@ -145,6 +145,13 @@ export interface EgressGatewayProps {
    */
   readonly monitoring?: GatewayMonitoring;
   /**
+   * Emit the Namespace objects of the gateway and of the node agent, labelled with the Pod Security level their pods
+   * need (`privileged`: host networking, NET_ADMIN, the sysctl init containers). Turn off when you manage the
+   * namespaces yourself (then give them that level).
+   * @default true
+   */
+  readonly createNamespace?: boolean;
+  /**
    * The egress-nat node agent (one per app; set it on one gateway at most).
    * @default - in this gateway's namespace, on every node
    */

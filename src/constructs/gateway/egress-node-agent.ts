@@ -7,6 +7,7 @@ import { imageReference } from './gateway-images';
 import { EgressValidationError } from '../../model/errors';
 import { APP_NAME_LABEL, PART_OF, PART_OF_LABEL } from '../../model/vocabulary';
 import { NODE_SYSCTLS, sysctlInitContainer } from './sysctl-method';
+import { NODE_AGENT_PRIORITY_CLASS } from './agent-priority';
 
 /** Options of the egress-nat node agent (a DaemonSet shared by every gateway of the app). */
 export interface EgressNodeAgentOptions {
@@ -37,8 +38,10 @@ export interface EgressNodeAgentOptions {
    */
   readonly resources?: kplus.ContainerResources;
   /**
-   * Priority class (e.g. "system-node-critical" where the cluster allows it outside kube-system).
-   * @default - none
+   * Priority class. The default is calico-node's: the agent steers the node's egress as the CNI routes it. Clusters
+   * that limit critical priorities outside kube-system by a ResourceQuota (GKE) need a quota for it in this namespace,
+   * or another class here.
+   * @default "system-node-critical"
    */
   readonly priorityClassName?: string;
   /**
@@ -141,7 +144,7 @@ export class EgressNodeAgent extends Construct {
 
     const patches: JsonPatch[] = [];
     if (images.pullSecrets.length) patches.push(JsonPatch.add('/spec/template/spec/imagePullSecrets', images.pullSecrets.map(name => ({ name }))));
-    if (options?.priorityClassName) patches.push(JsonPatch.add('/spec/template/spec/priorityClassName', options.priorityClassName));
-    if (patches.length) ApiObject.of(this.daemonSet).addJsonPatch(...patches);
+    patches.push(JsonPatch.add('/spec/template/spec/priorityClassName', options?.priorityClassName ?? NODE_AGENT_PRIORITY_CLASS));
+    ApiObject.of(this.daemonSet).addJsonPatch(...patches);
   }
 }

@@ -3,6 +3,7 @@ import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { agentSecurityContext } from './agent-security';
 import { DATA_PATH_CONFIG_FILE, DATA_PATH_MOUNT } from './data-path-config-map';
+import { GATEWAY_PRIORITY_CLASS } from './agent-priority';
 import { EgressGatewayProps } from './egress-gateway-props';
 import { gatewayDashboard } from './gateway-dashboard';
 import { imageReference } from './gateway-images';
@@ -107,6 +108,7 @@ function scheduleApart(deployment: kplus.Deployment, s: GatewaySettings, props: 
     whenUnsatisfiable: 'ScheduleAnyway',
     labelSelector: { matchLabels: { [GATEWAY_LABEL]: s.gatewayName } },
   }])];
+  patches.push(JsonPatch.add('/spec/template/spec/priorityClassName', GATEWAY_PRIORITY_CLASS));
   const pullSecrets = props.imagePullSecrets ?? [];
   if (pullSecrets.length) patches.push(JsonPatch.add('/spec/template/spec/imagePullSecrets', pullSecrets.map(name => ({ name }))));
   ApiObject.of(deployment).addJsonPatch(...patches);

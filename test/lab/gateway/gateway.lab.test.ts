@@ -91,6 +91,26 @@ describeLab('lab: the egress gateway on a real API server and Felix', () => {
     expect(stored).toEqual([{ name: CALICO_DEFAULT_FELIX_CONFIGURATION.metadata.name, spec: CALICO_DEFAULT_FELIX_CONFIGURATION.spec }]);
   });
 
+  test('admission (the real API server): the egress pools stay with the gateway\'s namespace; its Namespace runs at Pod Security level privileged', async () => {
+    const pool = JSON.stringify(['egress-egress']);
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'thief', namespace: 'partners', annotations: { 'cni.projectcalico.org/ipv4pools': pool } },
+      spec: { containers: [{ name: 'c', image: 'x' }] } };
+    const dryRun = (o: object) => spawnSync(`${g.lab.bin}/kubectl`, ['--kubeconfig', g.lab.kubeconfig, 'create', '--dry-run=server', '-f', '-'], { input: JSON.stringify(o), encoding: 'utf8' });
+    // The API server compiles a new policy and its binding within seconds of their creation.
+    await waitFor('the pool admission policy in force', () => dryRun(pod).status !== 0, 30_000, 500);
+    const asPod = dryRun(pod);
+    expect(asPod.stderr).toMatch(/ValidatingAdmissionPolicy 'cdk8s-egress-egress-pools'.*denied request: only pods in namespace egress-gateway may take addresses/);
+    const ns = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'thieves', annotations: { 'cni.projectcalico.org/ipv4pools': pool } } };
+    const asNs = dryRun(ns);
+    expect(asNs.status).not.toBe(0);
+    expect(asNs.stderr).toMatch(/only namespace egress-gateway may name the egress pools/);
+    // The same pod without the annotation is admitted (the policy denies the pool, nothing else).
+    const plain = { ...pod, metadata: { name: 'plain', namespace: 'partners' } };
+    expect(dryRun(plain).status).toBe(0);
+    const labels = JSON.parse(g.lab.kubectl(['get', 'namespace', NS, '-o', 'json'])).metadata.labels;
+    expect(labels['pod-security.kubernetes.io/enforce']).toBe('privileged');
+  });
+
   test('gateway replicas: real Pods whose addresses calico-ipam takes from the egress pool through the annotation we emit', async () => {
     const tpl = g.kind('Deployment').spec.template;
     // The library's only Calico annotation: the egress pool. No allowedSourcePrefixes: replies return inside the tunnel.

@@ -3,8 +3,8 @@ import { GatewayAgent } from './gateway/gateway-agent';
 import { NodeAgent } from './node/node-agent';
 import { StateFileSource, ClusterSource } from './shared/cluster-source';
 import { LinuxKernel } from './shared/linux-kernel';
-import { applySysctls } from './shared/sysctl-init';
 import { log } from './shared/log';
+import { applySysctls } from './shared/sysctl-init';
 
 const USAGE = `usage:
   main.js sysctls <net.ipv4.key=value>...

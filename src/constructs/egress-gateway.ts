@@ -2,13 +2,13 @@ import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { IEgressGateway } from './egress-gateway-ref';
 import { gatewayPriorityClass } from './gateway/agent-priority';
-import { agentNamespace, gatewayPoolAdmission } from './gateway/gateway-admission';
 import { DATA_PATH_CONFIG_FILE, dataPathConfigMap } from './gateway/data-path-config-map';
 import { EgressGatewayProps } from './gateway/egress-gateway-props';
 import { EgressNodeAgent } from './gateway/egress-node-agent';
+import { agentNamespace, gatewayPoolAdmission } from './gateway/gateway-admission';
 import { coveringCidr, gatewaySettings, GatewaySettings } from './gateway/gateway-settings';
 import {
-  egressIpPools, gatewayDeployment, gatewayDisruptionBudget, gatewayMonitoring, gatewayService, egressPoolNames
+  egressIpPools, gatewayDeployment, gatewayDisruptionBudget, gatewayMonitoring, gatewayService, egressPoolNames,
 } from './gateway/gateway-workload';
 import { Selector } from '../model/selector';
 import { ensureSynthesizer } from '../synth/egress-synthesizer';

@@ -24,7 +24,9 @@ describe('mark bits', () => {
   test('the default owned bits are disjoint from every bit Felix allocates with its default mask, and from kube-proxy\'s', () => {
     const ours = DATA_PATH_DEFAULTS.node.markMask;
     const felix = felixAllocation(FELIX_DEFAULT_MASK);
-    for (const b of [...felix.single, felix.endpoint, ...OTHERS]) expect({ bit: b.toString(16), overlap: (ours & b) >>> 0 }).toEqual({ bit: b.toString(16), overlap: 0 });
+    for (const b of [...felix.single, felix.endpoint, ...OTHERS]) {
+      expect({ bit: b.toString(16), overlap: (ours & b) >>> 0 }).toEqual({ bit: b.toString(16), overlap: 0 });
+    }
     // The old default (0x0ff00000) sat on Felix's drop/scratch bits and endpoint block.
     expect((0x0ff00000 & (felix.endpoint | felix.single.reduce((a, b) => a | b, 0))) >>> 0).not.toBe(0);
   });

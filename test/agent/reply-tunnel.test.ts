@@ -1,8 +1,8 @@
+import { FakeKernel } from './fake-kernel';
 import { computeGatewayDesired } from '../../src/agent/gateway/gateway-desired-state';
 import { applyReplyTunnel, REPLY_NEXTHOP, REPLY_PLACEHOLDER_MAC, REPLY_TABLE } from '../../src/agent/gateway/reply-tunnel';
 import { parseDataPathConfig } from '../../src/datapath';
 import { validDocument } from '../datapath/data-path-fixture';
-import { FakeKernel } from './fake-kernel';
 
 const config = parseDataPathConfig(validDocument());
 const desired = () => computeGatewayDesired(config, 'gw', { podIp: '10.201.100.11', localAddresses: ['10.201.100.11', '198.19.100.2'] });

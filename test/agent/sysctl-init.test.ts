@@ -1,5 +1,5 @@
-import { applySysctls } from '../../src/agent/shared/sysctl-init';
 import { FakeKernel } from './fake-kernel';
+import { applySysctls } from '../../src/agent/shared/sysctl-init';
 
 describe('the images\' sysctls mode (init containers)', () => {
   test('sets each net.ipv4 key=value in order', async () => {

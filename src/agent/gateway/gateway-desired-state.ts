@@ -28,7 +28,10 @@ export interface GatewayDesired {
 /** The replica's network namespace is its own: the reply tables and rules use the node agent's numbers there too. */
 export function gatewayOwnership(config: DataPathConfig): NetOwnership {
   const n = config.node;
-  return { devicePrefix: TUNNEL_DEVICE_PREFIX, nexthopIds: [0, -1], tables: [n.routeTableBase, n.routeTableBase + 255], markMask: n.markMask, rulePriority: n.rulePriority };
+  return {
+    devicePrefix: TUNNEL_DEVICE_PREFIX, nexthopIds: [0, -1], tables: [n.routeTableBase, n.routeTableBase + 255],
+    markMask: n.markMask, rulePriority: n.rulePriority,
+  };
 }
 
 /**
@@ -46,7 +49,9 @@ export function computeGatewayDesired(config: DataPathConfig, gatewayName: strin
   const replyTo = [...config.cluster.nodeCidrs, ...config.cluster.podCidrs];
   const ruleset = renderGatewayRuleset(zones, egressIp, { port: gateway.healthPort, replyTo });
   const reply = renderReplyTunnel(config, zones, { podIp: observed.podIp, port: gateway.vxlanPort });
-  const links = zones.map((z) => ({ name: tunnelDeviceName(z.vni!), vni: z.vni!, port: gateway.vxlanPort, mac, learningAgeing: LEARNED_NODE_AGEING_S }));
+  const links = zones.map((z) => ({
+    name: tunnelDeviceName(z.vni!), vni: z.vni!, port: gateway.vxlanPort, mac, learningAgeing: LEARNED_NODE_AGEING_S,
+  }));
   return {
     gateway,
     zones,

@@ -1,3 +1,5 @@
+// Packet marks are bit fields.
+/* eslint-disable no-bitwise */
 import { DataPathConfig, ZoneConfig } from '../../datapath';
 import { Kernel } from '../shared/kernel';
 import { depositBits } from '../shared/mark-bits';

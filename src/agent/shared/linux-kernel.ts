@@ -28,7 +28,8 @@ export class LinuxKernel implements Kernel {
       runCommand(['bridge', '-j', 'fdb', 'show']).then((o) => (o.trim() ? JSON.parse(o) : []) as Json[]),
       this.ipJson(['-4', 'addr', 'show', 'type', 'vxlan']),
     ]);
-    const addressOf = new Map(addrs.filter((a) => names.has(a.ifname)).map((a) => [a.ifname as string, a.addr_info?.[0]?.local as string | undefined]));
+    const addressOf = new Map(addrs.filter((a) => names.has(a.ifname))
+      .map((a) => [a.ifname as string, a.addr_info?.[0]?.local as string | undefined]));
     const neighbors = neigh.filter((n) => names.has(n.dev) && n.lladdr)
       .map((n) => ({ dev: n.dev as string, ip: n.dst as string, mac: n.lladdr as string }));
     const fdb = fdbAll.filter((f) => names.has(f.ifname) && f.dst && f.mac !== '00:00:00:00:00:00')
@@ -51,7 +52,8 @@ export class LinuxKernel implements Kernel {
       links: ours.map((l) => {
         const d = l.linkinfo.info_data;
         const address = addressOf.get(l.ifname);
-        return { name: l.ifname, vni: d.id, port: d.port, mac: l.address, ...(d.learning ? { learningAgeing: d.ageing } : {}), ...(address ? { address } : {}) };
+        const learned = d.learning ? { learningAgeing: d.ageing } : {};
+        return { name: l.ifname, vni: d.id, port: d.port, mac: l.address, ...learned, ...(address ? { address } : {}) };
       }),
       neighbors,
       fdb,

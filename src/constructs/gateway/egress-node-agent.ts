@@ -1,13 +1,13 @@
 import { ApiObject, Duration, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
+import { NODE_AGENT_PRIORITY_CLASS } from './agent-priority';
 import { agentSecurityContext } from './agent-security';
 import { DATA_PATH_CONFIG_FILE, DATA_PATH_MOUNT, dataPathConfigMap } from './data-path-config-map';
 import { imageReference } from './gateway-images';
+import { NODE_SYSCTLS, sysctlInitContainer } from './sysctl-method';
 import { EgressValidationError } from '../../model/errors';
 import { APP_NAME_LABEL, PART_OF, PART_OF_LABEL } from '../../model/vocabulary';
-import { NODE_SYSCTLS, sysctlInitContainer } from './sysctl-method';
-import { NODE_AGENT_PRIORITY_CLASS } from './agent-priority';
 
 /** Options of the egress-nat node agent (a DaemonSet shared by every gateway of the app). */
 export interface EgressNodeAgentOptions {

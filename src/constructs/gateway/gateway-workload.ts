@@ -1,9 +1,9 @@
 import { ApiObject, Duration, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { GATEWAY_PRIORITY_CLASS } from './agent-priority';
 import { agentSecurityContext } from './agent-security';
 import { DATA_PATH_CONFIG_FILE, DATA_PATH_MOUNT } from './data-path-config-map';
-import { GATEWAY_PRIORITY_CLASS } from './agent-priority';
 import { EgressGatewayProps } from './egress-gateway-props';
 import { gatewayDashboard } from './gateway-dashboard';
 import { imageReference } from './gateway-images';

@@ -11,8 +11,8 @@
 import { spawnSync } from 'child_process';
 import { loadavg } from 'os';
 import { Cidr } from '../../../src/model/cidr';
-import { CALICO_DEFAULT_FELIX_CONFIGURATION } from '../calico-install';
 import { buildAgents } from '../../agent/e2e/netns-lab';
+import { CALICO_DEFAULT_FELIX_CONFIGURATION } from '../calico-install';
 import { LabPod, nsRun, sleep, waitFor } from '../lab';
 import { describeLab } from '../suite';
 import { FlowStats, GatewayLab, kill, median, NS, PARTNER, Replica } from './gateway-lab';
@@ -93,8 +93,12 @@ describeLab('lab: the egress gateway on a real API server and Felix', () => {
 
   test('admission (the real API server): the egress pools stay with the gateway\'s namespace; its Namespace runs at Pod Security level privileged', async () => {
     const pool = JSON.stringify(['egress-egress']);
-    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'thief', namespace: 'partners', annotations: { 'cni.projectcalico.org/ipv4pools': pool } },
-      spec: { containers: [{ name: 'c', image: 'x' }] } };
+    const pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'thief', namespace: 'partners', annotations: { 'cni.projectcalico.org/ipv4pools': pool } },
+      spec: { containers: [{ name: 'c', image: 'x' }] },
+    };
     const dryRun = (o: object) => spawnSync(`${g.lab.bin}/kubectl`, ['--kubeconfig', g.lab.kubeconfig, 'create', '--dry-run=server', '-f', '-'], { input: JSON.stringify(o), encoding: 'utf8' });
     // The API server compiles a new policy and its binding within seconds of their creation.
     await waitFor('the pool admission policy in force', () => dryRun(pod).status !== 0, 30_000, 500);

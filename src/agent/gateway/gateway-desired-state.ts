@@ -29,8 +29,11 @@ export interface GatewayDesired {
 export function gatewayOwnership(config: DataPathConfig): NetOwnership {
   const n = config.node;
   return {
-    devicePrefix: TUNNEL_DEVICE_PREFIX, nexthopIds: [0, -1], tables: [n.routeTableBase, n.routeTableBase + 255],
-    markMask: n.markMask, rulePriority: n.rulePriority,
+    devicePrefix: TUNNEL_DEVICE_PREFIX,
+    nexthopIds: [0, -1],
+    tables: [n.routeTableBase, n.routeTableBase + 255],
+    markMask: n.markMask,
+    rulePriority: n.rulePriority,
   };
 }
 

@@ -21,6 +21,8 @@ export interface GatewayDataPathSettings {
   readonly healthPort: number;
   readonly probe: GatewayProbeConfig;
   readonly drainGraceSeconds: number;
+  /** The node agent's mark bits, when its options set them (one gateway of the app carries the node agent's options). */
+  readonly nodeMarkMask?: number;
 }
 
 /** Zone ids are packet marks 1..63 (MAX_ZONE_ID of the data path). */
@@ -137,7 +139,7 @@ function collectDataPath(doc: EgressModelDocument, settings: GatewayDataPathSett
     zones,
     gateways,
     natPools,
-    node: DATA_PATH_DEFAULTS.node,
+    node: { ...DATA_PATH_DEFAULTS.node, markMask: settings.find(x => x.nodeMarkMask !== undefined)?.nodeMarkMask ?? DATA_PATH_DEFAULTS.node.markMask },
   };
 }
 

@@ -406,3 +406,15 @@ describe('EgressGateway: the model', () => {
     expect(z.allow).toEqual([{ cidr: '100.64.0.0/24', protocol: 'any', ports: [], description: 'x' }]);
   });
 });
+
+describe('EgressGateway: mark bits that follow Felix', () => {
+  test('by default the node agent owns bits outside Felix\'s default mask; nodeAgent.markMask follows a changed Felix mask', () => {
+    expect(dataPathOf(Testing.synth(estate().chart)).node.markMask).toBe(0x00003f7f);
+    // Felix's mask moved to 0xffffff00 (say): the node agent takes the low byte.
+    expect(dataPathOf(Testing.synth(estate({ nodeAgent: { markMask: 0x000000ff } }).chart)).node.markMask).toBe(0xff);
+  });
+
+  test('a mask of fewer than 8 bits is an error naming the field, the path and the bits', () => {
+    expect(() => estate({ nodeAgent: { markMask: 0x0f } })).toThrow(/nodeAgent\.markMask "0xf" holds 4 bits; the node agent needs at least 8 .*\(at .*\).*hint: take 8 or more bits outside Felix/);
+  });
+});

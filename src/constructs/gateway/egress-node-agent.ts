@@ -50,6 +50,13 @@ export interface EgressNodeAgentOptions {
    * @default true
    */
   readonly setHostSysctls?: boolean;
+  /**
+   * The packet-mark bits the node agent owns (8 or more, not necessarily contiguous). The default is clear of Felix's
+   * default mask 0xffff0000, kube-proxy's and the kubelet's 0x4000/0x8000 and the AWS VPC CNI's 0x80; set it only when
+   * your Felix's nftablesMarkMask/iptablesMarkMask (or another component) takes some of those bits.
+   * @default 0x00003f7f
+   */
+  readonly markMask?: number;
 }
 
 /** What every image-pulling workload of the app shares. */

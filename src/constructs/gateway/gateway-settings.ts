@@ -87,7 +87,19 @@ function dataPathSettings(name: string, namespace: string, path: string, props: 
     healthPort,
     probe,
     drainGraceSeconds: drain,
+    ...(props.nodeAgent?.markMask === undefined ? {} : { nodeMarkMask: checkMarkMask(props.nodeAgent.markMask, path) }),
   };
+}
+
+/** The node agent's mark bits: at least 8 (63 zones and the replicas' pins), in 32 bits. */
+function checkMarkMask(mask: number, path: string): number {
+  checkInt('nodeAgent.markMask', mask, 1, 0xffffffff, path);
+  const bits = mask.toString(2).replace(/0/g, '').length;
+  if (bits < 8) {
+    throw new EgressValidationError('nodeAgent.markMask', `0x${mask.toString(16)}`, `holds ${bits} bits; the node agent needs at least 8 (63 zones and the replicas' pins)`, path,
+      'take 8 or more bits outside Felix\'s nftablesMarkMask/iptablesMarkMask, 0x4000, 0x8000 and 0x80');
+  }
+  return mask;
 }
 
 /** The default block size: one block per replica (plus the spare), as large as the range allows. */

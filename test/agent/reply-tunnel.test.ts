@@ -1,4 +1,5 @@
 import { FakeKernel } from './fake-kernel';
+import { GatewayAgent } from '../../src/agent/gateway/gateway-agent';
 import { computeGatewayDesired } from '../../src/agent/gateway/gateway-desired-state';
 import { applyReplyTunnel, REPLY_NEXTHOP, REPLY_PLACEHOLDER_MAC, REPLY_TABLE } from '../../src/agent/gateway/reply-tunnel';
 import { parseDataPathConfig } from '../../src/datapath';
@@ -34,12 +35,30 @@ describe('the gateway sends replies back through the tunnel they came from', () 
     expect(nft).not.toMatch(/delete table netdev/);
   });
 
-  test('applying keeps the netdev table and deletes only the chains of tunnels that are gone', async () => {
+  test('applying keeps the netdev table (its learned pairs) and deletes every chain before adding the desired ones', async () => {
     const k = new FakeKernel();
     k.nft = `table netdev ${REPLY_TABLE} {\n\tchain in_4101 {\n\t}\n\tchain out_4101 {\n\t}\n\tchain in_4999 {\n\t}\n\tchain out_4999 {\n\t}\n}\n`;
     await applyReplyTunnel(k, desired().reply);
-    expect(k.nft).toContain(`delete chain netdev ${REPLY_TABLE} in_4999`);
-    expect(k.nft).toContain(`delete chain netdev ${REPLY_TABLE} out_4999`);
-    expect(k.nft).not.toContain(`delete chain netdev ${REPLY_TABLE} in_4101`);
+    const lines = k.nft!.split('\n');
+    // A chain left behind by a deleted tunnel device would refuse the new device: deleted first, then added.
+    for (const c of ['in_4101', 'out_4101', 'in_4999', 'out_4999']) expect(lines).toContain(`delete chain netdev ${REPLY_TABLE} ${c}`);
+    expect(lines.findIndex((l) => l.startsWith(`add chain netdev ${REPLY_TABLE} in_4101`))).toBeGreaterThan(lines.indexOf(`delete chain netdev ${REPLY_TABLE} in_4101`));
+    expect(k.nft).not.toContain(`add chain netdev ${REPLY_TABLE} in_4999`);
+    expect(k.nft).not.toMatch(/delete table netdev/);
+  });
+
+  test('the gateway applies its filtering ruleset before the reply tunnel: a reply-tunnel failure never leaves the tunnels unfiltered', async () => {
+    const k = new FakeKernel();
+    const order: string[] = [];
+    const apply = k.applyNft.bind(k);
+    k.applyNft = async (script: string) => {
+      order.push(script.includes(REPLY_TABLE) ? 'reply' : 'ruleset');
+      if (script.includes(REPLY_TABLE)) throw new Error('nft: Could not process rule: File exists');
+      return apply(script);
+    };
+    const agent = new GatewayAgent({ configPath: '/nonexistent', gateway: 'gw', podIp: '10.201.100.11', kernel: k }, JSON.stringify(validDocument()));
+    await expect((agent as any).sync(true)).rejects.toThrow(/File exists/);
+    expect(order).toEqual(['ruleset', 'reply']);
+    expect(k.nft).toContain('table inet cdk8s_egress_gw {');
   });
 });

@@ -131,11 +131,6 @@ export class GatewayAgent {
     const current = await k.readNet(gatewayOwnership(this.config));
     const { add, remove } = planNetChanges(current, desired.net);
     await k.applyNet(add);
-    if (full || this.appliedReply !== desired.reply.nft) {
-      this.appliedReply = undefined;
-      await applyReplyTunnel(k, desired.reply);
-      this.appliedReply = desired.reply.nft;
-    }
     // Kernel quirk: reverse-path filtering (strict *or* loose) rejects every packet arriving on a
     // device without an IPv4 address (fib_validate_source → "no_addr" → e_rpf), and the tunnel
     // devices have none; the kernel applies max(all, device). The pod's namespace is ours alone.
@@ -156,6 +151,12 @@ export class GatewayAgent {
       await k.applyNft(desired.nft);
     }
     this.applied = desired.ruleset;
+    // After the ruleset: the tunnels' traffic is filtered and SNATed before any of this can fail.
+    if (full || this.appliedReply !== desired.reply.nft) {
+      this.appliedReply = undefined;
+      await applyReplyTunnel(k, desired.reply);
+      this.appliedReply = desired.reply.nft;
+    }
     await k.applyNet(remove);
     if (!this.desired || this.desired.egressIp !== desired.egressIp) log('info', 'applied', { egressIp: desired.egressIp ?? null, zones: desired.zones.map((z) => z.name) });
     this.desired = desired;

@@ -97,12 +97,13 @@ export function renderReplyTunnel(config: DataPathConfig, zones: ZoneConfig[], t
 }
 
 /**
- * Applies the reply tunnel's tables in one transaction: the netdev table is added to (its map keeps what it learned
- * across agent restarts and configuration changes), chains of tunnels that are gone are deleted.
+ * Applies the reply tunnel's tables in one transaction. The netdev table is added to: its map keeps what it learned
+ * across agent restarts and configuration changes. Its chains are deleted and added again in the same transaction.
+ * Kernel quirk: a netdev chain outlives the device it hooks (a tunnel deleted and created again under the same name,
+ * by us or by a new sandbox), and adding it again with the new device fails; deleting it first always works.
  */
 export async function applyReplyTunnel(kernel: Kernel, desired: ReplyTunnel): Promise<void> {
   const current = await kernel.listNftTable('netdev', REPLY_TABLE);
   const present = current ? [...current.matchAll(/^\s*chain (\S+) \{/gm)].map((m) => m[1]) : [];
-  const stale = present.filter((c) => !desired.chains.includes(c)).map((c) => `delete chain netdev ${REPLY_TABLE} ${c}\n`);
-  await kernel.applyNft(desired.nft + stale.join(''));
+  await kernel.applyNft(present.map((c) => `delete chain netdev ${REPLY_TABLE} ${c}\n`).join('') + desired.nft);
 }

@@ -107,7 +107,9 @@ export interface NodeDataPathConfig {
 
 /** What the library writes when the user says nothing. */
 export const DATA_PATH_DEFAULTS = {
-  vxlanPort: 4789,
+  // Not Felix's VXLANPort (4789): Felix drops UDP to it from every workload (felix/rules/endpoints.go, unless
+  // AllowVXLANPacketsFromWorkloads), and the replies' tunnels leave the gateway pods. Calico Enterprise's egress port.
+  vxlanPort: 4790,
   healthPort: 9440,
   probe: { intervalMs: 50, timeoutMs: 50, failureThreshold: 3 } as GatewayProbeConfig,
   drainGraceSeconds: 30,

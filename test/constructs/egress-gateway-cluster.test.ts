@@ -82,3 +82,10 @@ describe('EgressGateway: mark bits that follow Felix', () => {
     expect(() => estate({ nodeAgent: { markMask: 0x0f } })).toThrow(/nodeAgent\.markMask "0xf" holds 4 bits; the node agent needs at least 8 .*\(at .*\).*hint: take 8 or more bits outside Felix/);
   });
 });
+
+describe('EgressGateway: the tunnels avoid Calico\'s VXLAN port', () => {
+  test('the default port is 4790; 4789 is an error naming Felix\'s drop', () => {
+    expect(dataPathOf(Testing.synth(estate().chart)).gateways[0].vxlanPort).toBe(4790);
+    expect(() => estate({ vxlanPort: 4789 })).toThrow(/vxlanPort "4789" is Calico's VXLAN port: Felix drops every packet to it that leaves a workload.*hint: keep the default \(4790\)/);
+  });
+});

@@ -85,7 +85,7 @@ describe('EgressGateway: what it emits', () => {
     const dep = one(objects, 'Deployment');
     expect(svc.spec.clusterIP).toBe('None');
     expect(svc.spec.selector).toEqual(dep.spec.selector.matchLabels);
-    expect(svc.spec.ports.map((p: any) => [p.name, p.port, p.protocol])).toEqual([['metrics', 9440, 'TCP'], ['vxlan', 4789, 'UDP']]);
+    expect(svc.spec.ports.map((p: any) => [p.name, p.port, p.protocol])).toEqual([['metrics', 9440, 'TCP'], ['vxlan', 4790, 'UDP']]);
     // The node agents look the replicas up through this Service.
     expect(dataPathOf(objects).gateways[0].service).toEqual({ namespace: 'egress', name: svc.metadata.name });
   });
@@ -213,13 +213,13 @@ describe('EgressGateway: security properties of the parsed output', () => {
     expect(policy.spec.types).toEqual(['Ingress', 'Egress']);
     const ingress = policy.spec.ingress;
     expect(ingress.slice(0, 2).map((r: any) => [r.protocol, r.destination.ports, r.source.nets])).toEqual([
-      ['UDP', [4789], ['192.0.2.0/24']],
+      ['UDP', [4790], ['192.0.2.0/24']],
       ['TCP', [9440], ['192.0.2.0/24']],
     ]);
     expect(ingress[ingress.length - 1]).toMatchObject({ action: 'Deny' });
     expect(policy.spec.egress.map((r: any) => [r.action, r.protocol, r.destination?.nets, r.destination?.ports])).toEqual([
       ['Allow', 'UDP', ['192.0.2.0/24'], [9440]], // the data-path probes' answers, SNATed, back to the nodes
-      ['Allow', 'UDP', ['192.0.2.0/24'], [4789]], // the replies, inside VXLAN from the pod's own address, back to the nodes
+      ['Allow', 'UDP', ['192.0.2.0/24'], [4790]], // the replies, inside VXLAN from the pod's own address, back to the nodes
       ['Allow', 'TCP', ['203.0.113.0/24'], [443]],
       ['Allow', 'TCP', ['203.0.113.0/24'], ['8000:8080']],
       ['Deny', undefined, undefined, undefined],
@@ -238,7 +238,7 @@ describe('EgressGateway: the data-path configuration', () => {
       name: 'gw',
       service: { namespace: 'egress', name: 'gw-egress-gateway' },
       egressIps: ['198.18.0.0', '198.18.0.1', '198.18.0.2', '198.18.0.3', '198.18.0.4', '198.18.0.5', '198.18.0.6', '198.18.0.7'],
-      vxlanPort: 4789,
+      vxlanPort: 4790,
       healthPort: 9440,
       probe: { intervalMs: 50, timeoutMs: 50, failureThreshold: 3 },
       drainGraceSeconds: 30,

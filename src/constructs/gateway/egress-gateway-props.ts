@@ -113,8 +113,10 @@ export interface EgressGatewayProps {
    */
   readonly drainGraceSeconds?: number;
   /**
-   * UDP port of the node-to-gateway VXLAN tunnels.
-   * @default 4789
+   * UDP port of the node-to-gateway VXLAN tunnels. Not Calico's VXLAN port (4789 unless Felix's vxlanPort says
+   * otherwise): Felix drops every packet to that port leaving a workload, and the replies leave the gateway pods so.
+   * 4790 is also what Calico Enterprise's egress gateways use.
+   * @default 4790
    */
   readonly vxlanPort?: number;
   /**

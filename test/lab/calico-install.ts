@@ -10,3 +10,16 @@ export const CALICO_DEFAULT_FELIX_CONFIGURATION = {
   metadata: { name: 'default' },
   spec: { reportingInterval: '0s', logSeverityScreen: 'Info' },
 };
+
+/**
+ * What the datastore holds besides, once Calico's own client stored that object (calico-node's start-up and calicoctl
+ * use the same one): the defaults libcalico-go fills in on create (lib/clientv3/felixconfig.go, setDefaults), the CRD
+ * schema's default (nftablesMode), and bpfLogLevel, which the v3.31 type writes even when empty. Read back in the lab.
+ */
+export const CALICO_CLIENT_DEFAULTS = {
+  floatingIPs: 'Disabled',
+  bpfConnectTimeLoadBalancing: 'TCP',
+  bpfHostNetworkedNATWithoutCTLB: 'Enabled',
+  nftablesMode: 'Auto',
+  bpfLogLevel: '',
+};

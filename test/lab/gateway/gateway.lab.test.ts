@@ -12,7 +12,7 @@ import { spawnSync } from 'child_process';
 import { loadavg } from 'os';
 import { Cidr } from '../../../src/model/cidr';
 import { buildAgents } from '../../agent/e2e/netns-lab';
-import { CALICO_DEFAULT_FELIX_CONFIGURATION } from '../calico-install';
+import { CALICO_CLIENT_DEFAULTS, CALICO_DEFAULT_FELIX_CONFIGURATION } from '../calico-install';
 import { LabPod, nsRun, sleep, waitFor } from '../lab';
 import { describeLab } from '../suite';
 import { FlowStats, GatewayLab, kill, median, NS, PARTNER, Replica } from './gateway-lab';
@@ -88,7 +88,7 @@ describeLab('lab: the egress gateway on a real API server and Felix', () => {
   test('Felix runs on Calico\'s own configuration: the lab\'s FelixConfigurations are exactly what calico-node\'s start-up creates', () => {
     const items = JSON.parse(g.lab.calicoctl(['get', 'felixconfigurations', '-o', 'json'])).items ?? [];
     const stored = items.map((f: any) => ({ name: f.metadata.name, spec: f.spec }));
-    expect(stored).toEqual([{ name: CALICO_DEFAULT_FELIX_CONFIGURATION.metadata.name, spec: CALICO_DEFAULT_FELIX_CONFIGURATION.spec }]);
+    expect(stored).toEqual([{ name: CALICO_DEFAULT_FELIX_CONFIGURATION.metadata.name, spec: { ...CALICO_DEFAULT_FELIX_CONFIGURATION.spec, ...CALICO_CLIENT_DEFAULTS } }]);
   });
 
   test('admission (the real API server): the egress pools stay with the gateway\'s namespace; its Namespace runs at Pod Security level privileged', async () => {
@@ -96,7 +96,7 @@ describeLab('lab: the egress gateway on a real API server and Felix', () => {
     const pod = {
       apiVersion: 'v1',
       kind: 'Pod',
-      metadata: { name: 'thief', namespace: 'partners', annotations: { 'cni.projectcalico.org/ipv4pools': pool } },
+      metadata: { name: 'thief', namespace: 'default', annotations: { 'cni.projectcalico.org/ipv4pools': pool } },
       spec: { containers: [{ name: 'c', image: 'x' }] },
     };
     const dryRun = (o: object) => spawnSync(`${g.lab.bin}/kubectl`, ['--kubeconfig', g.lab.kubeconfig, 'create', '--dry-run=server', '-f', '-'], { input: JSON.stringify(o), encoding: 'utf8' });
@@ -109,7 +109,7 @@ describeLab('lab: the egress gateway on a real API server and Felix', () => {
     expect(asNs.status).not.toBe(0);
     expect(asNs.stderr).toMatch(/only namespace egress-gateway may name the egress pools/);
     // The same pod without the annotation is admitted (the policy denies the pool, nothing else).
-    const plain = { ...pod, metadata: { name: 'plain', namespace: 'partners' } };
+    const plain = { ...pod, metadata: { name: 'plain', namespace: 'default' } };
     expect(dryRun(plain).status).toBe(0);
     const labels = JSON.parse(g.lab.kubectl(['get', 'namespace', NS, '-o', 'json'])).metadata.labels;
     expect(labels['pod-security.kubernetes.io/enforce']).toBe('privileged');

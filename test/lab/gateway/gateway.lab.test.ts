@@ -88,7 +88,8 @@ describeLab('lab: the egress gateway on a real API server and Felix', () => {
   test('Felix runs on Calico\'s own configuration: the lab\'s FelixConfigurations are exactly what calico-node\'s start-up creates', () => {
     const items = JSON.parse(g.lab.calicoctl(['get', 'felixconfigurations', '-o', 'json'])).items ?? [];
     const stored = items.map((f: any) => ({ name: f.metadata.name, spec: f.spec }));
-    const expected = { name: CALICO_DEFAULT_FELIX_CONFIGURATION.metadata.name, spec: { ...CALICO_DEFAULT_FELIX_CONFIGURATION.spec, ...CALICO_CLIENT_DEFAULTS } };
+    const { metadata, spec } = CALICO_DEFAULT_FELIX_CONFIGURATION;
+    const expected = { name: metadata.name, spec: { ...spec, ...CALICO_CLIENT_DEFAULTS } };
     expect(stored).toEqual([expected]);
   });
 

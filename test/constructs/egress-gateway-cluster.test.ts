@@ -1,16 +1,7 @@
 import { Testing } from 'cdk8s';
-import { clusterChart, dataPathOf, gateway, one } from './egress-gateway-fixture';
-import { Destination, EgressZone, Port, SysctlMethod } from '../../src';
+import { dataPathOf, estate, one } from './egress-gateway-fixture';
+import { SysctlMethod } from '../../src';
 
-/** A zone leaving through a gateway, with one allowed destination. */
-function estate(props: Parameters<typeof gateway>[1] = {}) {
-  const chart = clusterChart();
-  const gw = gateway(chart, props);
-  const zone = new EgressZone(chart, 'partners', { namespaces: ['partners'], podLabels: { app: 'sync' } });
-  zone.egressVia(gw);
-  zone.allow('partner-api', { to: [Destination.cidr('203.0.113.0/24')], ports: [Port.tcp(443), Port.tcpRange(8000, 8080)], description: 'Partner API' });
-  return { chart, gw, zone };
-}
 
 /** Issue 22: what the gateway needs on an unmodified Calico and Kubernetes: sysctls, Pod Security, priority, admission, marks. */
 describe('EgressGateway on an unmodified cluster', () => {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { clusterChart, dataPathOf, gateway, one } from './egress-gateway-fixture';
+import { clusterChart, dataPathOf, estate, gateway, one } from './egress-gateway-fixture';
 import { Destination, EgressExitMode, EgressZone, NatPool, Port, Selector, ZoneSources } from '../../src';
 import { Cidr } from '../../src/model/cidr';
 import { EgressSynthesizer } from '../../src/synth/egress-synthesizer';
@@ -10,15 +10,6 @@ import { isKubeKind, validateKubeObject } from '../support/kube-shape';
 
 const VERSION = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')).version;
 
-/** A zone leaving through a gateway, with one allowed destination. */
-function estate(props: Parameters<typeof gateway>[1] = {}) {
-  const chart = clusterChart();
-  const gw = gateway(chart, props);
-  const zone = new EgressZone(chart, 'partners', { namespaces: ['partners'], podLabels: { app: 'sync' } });
-  zone.egressVia(gw);
-  zone.allow('partner-api', { to: [Destination.cidr('203.0.113.0/24')], ports: [Port.tcp(443), Port.tcpRange(8000, 8080)], description: 'Partner API' });
-  return { chart, gw, zone };
-}
 
 function podSpecs(objects: any[]): any[] {
   return objects.filter(o => ['Deployment', 'DaemonSet'].includes(o.kind)).map(o => o.spec.template.spec);

@@ -4,7 +4,6 @@ import { Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { clusterChart, dataPathOf, estate, gateway, one } from './egress-gateway-fixture';
 import { Destination, EgressExitMode, EgressZone, NatPool, Port, Selector, ZoneSources } from '../../src';
-import { Cidr } from '../../src/model/cidr';
 import { EgressSynthesizer } from '../../src/synth/egress-synthesizer';
 import { isKubeKind, validateKubeObject } from '../support/kube-shape';
 

@@ -132,6 +132,7 @@ function collectDataPath(doc: EgressModelDocument, settings: GatewayDataPathSett
     }
     natPools.push({ name: p.name, cidr: p.cidr, snatAddress: p.snatAddress, noNatCidrs: v4(p.noNatDestinations) });
   }
+  const nodeMarkMask = settings.find(x => x.nodeMarkMask !== undefined)?.nodeMarkMask;
   return {
     version: 1,
     // The model keeps pod and service ranges together; the agents treat all cluster ranges alike.
@@ -139,7 +140,8 @@ function collectDataPath(doc: EgressModelDocument, settings: GatewayDataPathSett
     zones,
     gateways,
     natPools,
-    node: { ...DATA_PATH_DEFAULTS.node, markMask: settings.find(x => x.nodeMarkMask !== undefined)?.nodeMarkMask ?? DATA_PATH_DEFAULTS.node.markMask },
+    // The node agent's options (its mark bits) ride on the gateway that declared them.
+    node: { ...DATA_PATH_DEFAULTS.node, markMask: nodeMarkMask ?? DATA_PATH_DEFAULTS.node.markMask },
   };
 }
 

@@ -42,4 +42,5 @@ export * from './cilium';
 // Egress gateway (our data path)
 export * from './constructs/egress-gateway';
 export * from './constructs/gateway/egress-gateway-props';
+export { SysctlMethod } from './constructs/gateway/sysctl-method';
 export type { EgressNodeAgentOptions } from './constructs/gateway/egress-node-agent';

@@ -4,14 +4,21 @@ import { NodeAgent } from './node/node-agent';
 import { StateFileSource, ClusterSource } from './shared/cluster-source';
 import { LinuxKernel } from './shared/linux-kernel';
 import { log } from './shared/log';
+import { applySysctls } from './shared/sysctl-init';
 
 const USAGE = `usage:
+  main.js sysctls <net.ipv4.key=value>...
   main.js gateway --config <file> --gateway <name> --pod-ip <ip> [--health-port <n>] [--health-host <ip>]
   main.js node    --config <file> (--state <file> | --kubernetes --node-name <name>) [--health-port <n>] [--health-host <ip>]`;
 
 /** Entry point of both images: `egress-gateway` runs `gateway`, `egress-nat` runs `node`. */
 async function main(argv: string[]): Promise<void> {
   const [mode, ...rest] = argv;
+  if (mode === 'sysctls') {
+    await applySysctls(new LinuxKernel(), rest);
+    log('info', 'sysctls set', { sysctls: rest });
+    return;
+  }
   const args = new Map<string, string>();
   for (let i = 0; i < rest.length; i++) {
     if (!rest[i].startsWith('--')) throw new Error(`unexpected argument "${rest[i]}"\n${USAGE}`);

@@ -1,5 +1,4 @@
 import { Construct } from 'constructs';
-import { namespaceSelectorOf, ownedSelector } from './calico-zone-selectors';
 import {
   CalicoAction, CalicoNetworkPolicy, CalicoNetworkPolicySpec, CalicoPolicyType, CalicoPort, CalicoProtocol, CalicoRule,
 } from '../calico';
@@ -10,7 +9,7 @@ import { EgressModelDocument } from '../model/egress-model-document';
 import { problem } from '../model/errors';
 import { Port } from '../model/port';
 import { Selector } from '../model/selector';
-import { CALICO_ALLOWED_SOURCE_PREFIXES_ANNOTATION, CALICO_NAMESPACE_NAME_LABEL, GATEWAY_LABEL, RULE_ANNOTATION, ZONE_LABEL } from '../model/vocabulary';
+import { CALICO_NAMESPACE_NAME_LABEL, GATEWAY_LABEL, RULE_ANNOTATION, ZONE_LABEL } from '../model/vocabulary';
 
 /** Where the gateway may be reached from, besides the nodes' tunnels and probes. */
 export interface GatewayPolicyInputs {
@@ -22,8 +21,6 @@ export interface GatewayPolicyInputs {
   readonly metricsNamespaces: string[];
   /** IPv4 cluster ranges: never an external destination of the gateway. */
   readonly clusterCidrs: string[];
-  /** The pods of each zone leaving through this gateway (Calico selectors): where de-SNATed replies go. */
-  readonly zonePods: { readonly zone: string; readonly namespaceSelector: string; readonly selector: string }[];
 }
 
 const rule = (name: string) => ({ annotations: { [RULE_ANNOTATION]: name } });
@@ -32,7 +29,7 @@ const rule = (name: string) => ({ annotations: { [RULE_ANNOTATION]: name } });
  * The gateway pods' own Calico policy, defence in depth with the data path's allow-list: ingress only
  * VXLAN and the health port from nodes (and metrics from the monitoring namespaces); egress only the
  * destinations of the zones that leave through this gateway (`zones`: those only), on their ports, with ICMP types
- * kept exact, plus the probe answers and the replies Felix also judges here. Everything else is denied explicitly,
+ * kept exact, plus the probe answers and the replies' tunnels back to the nodes. Everything else is denied explicitly,
  * so no later policy can widen it.
  */
 export function gatewayPolicySpec(settings: GatewayDataPathSettings, zones: SteeredZone[], inputs: GatewayPolicyInputs): CalicoNetworkPolicySpec {
@@ -54,19 +51,13 @@ export function gatewayPolicySpec(settings: GatewayDataPathSettings, zones: Stee
   ingress.push({ action: CalicoAction.DENY, metadata: rule('default-deny') });
 
   // Found in the real-cluster lab (docs/egress-gateway.md): Felix applies this policy to what the gateway *forwards*
-  // too. The node agents' data-path probes come back out of the gateway SNATed, to the node, on the health port; the
-  // replies of steered flows leave it de-SNATed, to the zone's pods. Without these two rules the final deny dropped
-  // every probe answer and every reply.
+  // too. The node agents' data-path probes come back out of the gateway SNATed, to the node, on the health port: without
+  // that rule the final deny dropped every probe answer. The replies go back inside VXLAN to the node their request came
+  // from, from the pod's own address: Felix sees a new UDP flow to the node's tunnel port, nothing de-SNATed.
   const egress: CalicoRule[] = [
     { action: CalicoAction.ALLOW, protocol: CalicoProtocol.UDP, destination: { nets: inputs.nodeCidrs, ports: [CalicoPort.of(settings.healthPort)] }, metadata: rule('probe-answers-to-nodes') },
+    { action: CalicoAction.ALLOW, protocol: CalicoProtocol.UDP, destination: { nets: inputs.nodeCidrs, ports: [CalicoPort.of(settings.vxlanPort)] }, metadata: rule('reply-tunnels-to-nodes') },
   ];
-  for (const pods of inputs.zonePods) {
-    egress.push({
-      action: CalicoAction.ALLOW,
-      destination: { namespaceSelector: pods.namespaceSelector, selector: pods.selector },
-      metadata: { annotations: { [RULE_ANNOTATION]: 'replies-to-zone-pods', [ZONE_LABEL]: pods.zone } },
-    });
-  }
   for (const z of zones) {
     for (const r of z.zone.rules) {
       const raw = z.destinations.filter(d => d.rule === r && d.gateway === settings.name && d.ipVersion === 4).map(d => d.cidr);
@@ -112,8 +103,6 @@ export interface GatewayPolicyGateway {
   readonly tunnelSources: string[];
   /** Namespaces whose pods may scrape the metrics port. */
   readonly scraperNamespaces: string[];
-  /** The gateway pods' template (the construct's pod metadata). */
-  readonly podTemplate: { addAnnotation(key: string, value: string): void };
 }
 
 /** The gateway's IPv4 tunnel sources: the cluster's IPv4 node ranges and its own extra sources. */
@@ -143,27 +132,9 @@ export function renderGatewayPolicy(scope: Construct, doc: EgressModelDocument, 
       nodeCidrs: CidrAggregator.merge(tunnelSources(doc, gateway)),
       metricsNamespaces: [...new Set(gateway.scraperNamespaces)].sort(),
       clusterCidrs: clusterCidrs(doc),
-      zonePods: mine.map(z => ({
-        zone: z.zone.name, namespaceSelector: namespaceSelectorOf(z.zone), selector: ownedSelector(z.zone, doc),
-      })),
     }),
   });
 }
 
 const clusterCidrs = (doc: EgressModelDocument) => [...doc.clusterCidrs, ...doc.nodeCidrs].filter(c => !c.includes(':'));
 
-/**
- * The sources the gateway pods may send from besides their own address (Calico's allowedSourcePrefixes): every IPv4
- * address outside the cluster's ranges. A de-SNATed reply leaves the gateway with the external peer's address, and
- * Felix's anti-spoofing drops it unless the pod's endpoint allows that source. Why not the zones' allow-lists: they
- * sit in the pod template, so each allow-list change would roll the gateway and cut its flows; the complement of the
- * cluster ranges changes only with the ClusterNetwork and still forbids posing as a pod, a node or a Service.
- */
-export function gatewaySourcePrefixes(doc: EgressModelDocument): string[] {
-  return CidrAggregator.subtract(['0.0.0.0/0'], clusterCidrs(doc));
-}
-
-/** Puts the annotations Calico needs on the gateway's pod template. */
-export function annotateGatewayPods(doc: EgressModelDocument, gateway: GatewayPolicyGateway): void {
-  gateway.podTemplate.addAnnotation(CALICO_ALLOWED_SOURCE_PREFIXES_ANNOTATION, JSON.stringify(gatewaySourcePrefixes(doc)));
-}

@@ -1,12 +1,14 @@
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { IEgressGateway } from './egress-gateway-ref';
+import { gatewayPriorityClass } from './gateway/agent-priority';
 import { DATA_PATH_CONFIG_FILE, dataPathConfigMap } from './gateway/data-path-config-map';
 import { EgressGatewayProps } from './gateway/egress-gateway-props';
 import { EgressNodeAgent } from './gateway/egress-node-agent';
+import { agentNamespace, gatewayPoolAdmission } from './gateway/gateway-admission';
 import { coveringCidr, gatewaySettings, GatewaySettings } from './gateway/gateway-settings';
 import {
-  egressIpPools, gatewayDeployment, gatewayDisruptionBudget, gatewayMonitoring, gatewayService,
+  egressIpPools, gatewayDeployment, gatewayDisruptionBudget, gatewayMonitoring, gatewayService, egressPoolNames,
 } from './gateway/gateway-workload';
 import { Selector } from '../model/selector';
 import { ensureSynthesizer } from '../synth/egress-synthesizer';
@@ -57,6 +59,11 @@ export class EgressGateway extends Construct implements IEgressGateway {
       this.egressIps = s.egressIps;
       this.replicas = s.replicas;
 
+      // The namespaces first: the API server creates what is in them only once they exist.
+      if (props.createNamespace !== false) {
+        agentNamespace(this, this.namespace);
+        agentNamespace(this, props.nodeAgent?.namespace ?? this.namespace);
+      }
       egressIpPools(this, s);
       this.configMap = dataPathConfigMap(this, this.namespace);
       const images = { registry: props.registry, tag: props.imageTag, pullSecrets: props.imagePullSecrets ?? [] };
@@ -65,6 +72,8 @@ export class EgressGateway extends Construct implements IEgressGateway {
       gatewayDisruptionBudget(this, s);
       this.service = gatewayService(this, s, this.deployment);
       gatewayMonitoring(this, s, props);
+      gatewayPriorityClass(this);
+      gatewayPoolAdmission(this, s, egressPoolNames(s));
       // The gateway's own Calico policy and the data-path document depend on every zone of the app: the
       // synth pipeline renders them from the model (see _contribute).
     } catch (e) {
@@ -93,7 +102,6 @@ export class EgressGateway extends Construct implements IEgressGateway {
       namespace: this.namespace,
       tunnelSources: this.settings.tunnelSources,
       scraperNamespaces: this.props.monitoring?.scraperNamespaces ?? [],
-      podTemplate: this.deployment.podMetadata,
     }, DATA_PATH_CONFIG_FILE, this.configMap);
   }
 }

@@ -21,6 +21,8 @@ export interface GatewayDataPathSettings {
   readonly healthPort: number;
   readonly probe: GatewayProbeConfig;
   readonly drainGraceSeconds: number;
+  /** The node agent's mark bits, when its options set them (one gateway of the app carries the node agent's options). */
+  readonly nodeMarkMask?: number;
 }
 
 /** Zone ids are packet marks 1..63 (MAX_ZONE_ID of the data path). */
@@ -135,6 +137,7 @@ function collectDataPath(doc: EgressModelDocument, settings: GatewayDataPathSett
     }
     natPools.push({ name: p.name, cidr: p.cidr, snatAddress: p.snatAddress, noNatCidrs: v4(p.noNatDestinations) });
   }
+  const nodeMarkMask = settings.find(x => x.nodeMarkMask !== undefined)?.nodeMarkMask;
   return {
     version: 1,
     // The model keeps pod and service ranges together; the agents treat all cluster ranges alike.
@@ -142,7 +145,8 @@ function collectDataPath(doc: EgressModelDocument, settings: GatewayDataPathSett
     zones,
     gateways,
     natPools,
-    node: DATA_PATH_DEFAULTS.node,
+    // The node agent's options (its mark bits) ride on the gateway that declared them.
+    node: { ...DATA_PATH_DEFAULTS.node, markMask: nodeMarkMask ?? DATA_PATH_DEFAULTS.node.markMask },
   };
 }
 

@@ -93,7 +93,7 @@ export interface NatPoolConfig {
 }
 
 export interface NodeDataPathConfig {
-  /** Contiguous packet-mark bits the node agent owns (at least 8 bits). */
+  /** Packet-mark bits the node agent owns (at least 8 bits, not necessarily contiguous). */
   readonly markMask: number;
   /** Routing tables tableBase+zone.id and tableBase+256+slot are owned by the agent. */
   readonly routeTableBase: number;
@@ -107,13 +107,17 @@ export interface NodeDataPathConfig {
 
 /** What the library writes when the user says nothing. */
 export const DATA_PATH_DEFAULTS = {
-  vxlanPort: 4789,
+  // Not Felix's VXLANPort (4789): Felix drops UDP to it from every workload (felix/rules/endpoints.go, unless
+  // AllowVXLANPacketsFromWorkloads), and the replies' tunnels leave the gateway pods. Calico Enterprise's egress port.
+  vxlanPort: 4790,
   healthPort: 9440,
   probe: { intervalMs: 50, timeoutMs: 50, failureThreshold: 3 } as GatewayProbeConfig,
   drainGraceSeconds: 30,
   node: {
-    // Clear of kube-proxy (0x4000, 0x8000) and Cilium (low 16 bits); Calico users narrow iptablesMarkMask.
-    markMask: 0x0ff00000,
+    // Bits nobody else on a Calico node takes: Felix allocates only inside its nftablesMarkMask/iptablesMarkMask
+    // (default 0xffff0000: felix/dataplane/driver.go, markBitsManager), kube-proxy and the kubelet use 0x4000 and
+    // 0x8000, the AWS VPC CNI 0x80. 13 bits: zones 1..63 and 8128 pins.
+    markMask: 0x00003f7f,
     routeTableBase: 0x6567_0000,
     rulePriority: 1000,
     nexthopIdBase: 0x6567_0000,

@@ -32,11 +32,7 @@ export const CALICO_ENDPOINT_NAMESPACE_LABEL = 'projectcalico.org/namespace';
 /** Calico IPAM: the pools a pod (or every pod of a Namespace) draws its address from. */
 export const CALICO_IPV4_POOLS_ANNOTATION = 'cni.projectcalico.org/ipv4pools';
 export const CALICO_IPV6_POOLS_ANNOTATION = 'cni.projectcalico.org/ipv6pools';
-/**
- * Calico: source prefixes besides its own address that a pod may send from (Felix's anti-spoofing lets them pass
- * once FelixConfiguration `workloadSourceSpoofing: Any` allows it). Read from the live Pod, not only at creation.
- */
-export const CALICO_ALLOWED_SOURCE_PREFIXES_ANNOTATION = 'cni.projectcalico.org/allowedSourcePrefixes';
+
 /** Calico Enterprise: the EgressGatewayPolicy a Namespace's pods leave through. */
 export const EGRESS_GATEWAY_POLICY_ANNOTATION = 'egress.projectcalico.org/egressGatewayPolicy';
 

@@ -10,13 +10,6 @@ export interface DataPathGatewayRequest {
   readonly tunnelSources: string[];
   /** Namespaces whose pods may scrape the metrics port. */
   readonly scraperNamespaces: string[];
-  /** The gateway pods' template, for the annotations Calico needs that depend on the whole app. */
-  readonly podTemplate: PodAnnotationTarget;
-}
-
-/** Where an emitter puts an annotation on a workload's pods (the construct's pod metadata). */
-export interface PodAnnotationTarget {
-  addAnnotation(key: string, value: string): void;
 }
 
 /** Where the data-path document goes: a ConfigMap the gateway declared (one per namespace). */

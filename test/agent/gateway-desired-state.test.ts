@@ -1,4 +1,5 @@
 import { computeGatewayDesired } from '../../src/agent/gateway/gateway-desired-state';
+import { LEARNED_NODE_AGEING_S } from '../../src/agent/gateway/reply-tunnel';
 import { parseConntrackList } from '../../src/agent/shared/conntrack-entry';
 import { parseDataPathConfig } from '../../src/datapath';
 import { validDocument } from '../datapath/data-path-fixture';
@@ -9,8 +10,8 @@ describe('computeGatewayDesired', () => {
   test('one tunnel device per zone with the MAC nodes derive from the pod IP; allow-list as interval sets; SNAT to the held egress IP', () => {
     const d = computeGatewayDesired(config, 'gw', { podIp: '10.201.100.11', localAddresses: ['10.201.100.11', '198.19.100.2'] });
     expect(d.net.links).toEqual([
-      { name: 'egz4101', vni: 4101, port: 4789, mac: '02:65:0a:c9:64:0b' },
-      { name: 'egz4102', vni: 4102, port: 4789, mac: '02:65:0a:c9:64:0b' },
+      { name: 'egz4101', vni: 4101, port: 4789, mac: '02:65:0a:c9:64:0b', learningAgeing: LEARNED_NODE_AGEING_S },
+      { name: 'egz4102', vni: 4102, port: 4789, mac: '02:65:0a:c9:64:0b', learningAgeing: LEARNED_NODE_AGEING_S },
     ]);
     expect(d.egressIp).toBe('198.19.100.2');
     expect(d.nft).toContain('elements = { 198.19.0.10/32 . tcp . 443, 198.19.0.10/32 . tcp . 8000-8080 }');

@@ -1,5 +1,5 @@
 import { Chart, Testing } from 'cdk8s';
-import { ClusterNetwork } from '../../src';
+import { ClusterNetwork, Destination, EgressZone, Port } from '../../src';
 import { EgressGateway } from '../../src/constructs/egress-gateway';
 import { EgressGatewayProps } from '../../src/constructs/gateway/egress-gateway-props';
 import { parseDataPathConfig } from '../../src/datapath';
@@ -30,4 +30,14 @@ export function dataPathOf(objects: any[], namespace = 'egress') {
   const cm = objects.find(o => o.kind === 'ConfigMap' && o.metadata.name === 'egress-data-path' && o.metadata.namespace === namespace);
   if (!cm) throw new Error(`no data-path ConfigMap in ${namespace}`);
   return parseDataPathConfig(cm.data['data-path.json']);
+}
+
+/** A zone leaving through a gateway, with one allowed destination. */
+export function estate(props: Parameters<typeof gateway>[1] = {}) {
+  const chart = clusterChart();
+  const gw = gateway(chart, props);
+  const zone = new EgressZone(chart, 'partners', { namespaces: ['partners'], podLabels: { app: 'sync' } });
+  zone.egressVia(gw);
+  zone.allow('partner-api', { to: [Destination.cidr('203.0.113.0/24')], ports: [Port.tcp(443), Port.tcpRange(8000, 8080)], description: 'Partner API' });
+  return { chart, gw, zone };
 }

@@ -2,23 +2,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { clusterChart, dataPathOf, gateway, one } from './egress-gateway-fixture';
+import { clusterChart, dataPathOf, estate, gateway, one } from './egress-gateway-fixture';
 import { Destination, EgressExitMode, EgressZone, NatPool, Port, Selector, ZoneSources } from '../../src';
-import { Cidr } from '../../src/model/cidr';
 import { EgressSynthesizer } from '../../src/synth/egress-synthesizer';
 import { isKubeKind, validateKubeObject } from '../support/kube-shape';
 
 const VERSION = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')).version;
 
-/** A zone leaving through a gateway, with one allowed destination. */
-function estate(props: Parameters<typeof gateway>[1] = {}) {
-  const chart = clusterChart();
-  const gw = gateway(chart, props);
-  const zone = new EgressZone(chart, 'partners', { namespaces: ['partners'], podLabels: { app: 'sync' } });
-  zone.egressVia(gw);
-  zone.allow('partner-api', { to: [Destination.cidr('203.0.113.0/24')], ports: [Port.tcp(443), Port.tcpRange(8000, 8080)], description: 'Partner API' });
-  return { chart, gw, zone };
-}
 
 function podSpecs(objects: any[]): any[] {
   return objects.filter(o => ['Deployment', 'DaemonSet'].includes(o.kind)).map(o => o.spec.template.spec);
@@ -31,7 +21,8 @@ describe('EgressGateway: what it emits', () => {
     expect(problems).toEqual([]);
     const gatewayKinds = objects.filter(o => o.metadata?.labels?.['app.kubernetes.io/part-of'] === 'cdk8s-egress' || o.metadata?.labels?.['egress.cdk8s.io/gateway'])
       .map(o => o.kind).sort();
-    expect(gatewayKinds).toEqual(['ClusterRole', 'ClusterRoleBinding', 'ConfigMap', 'DaemonSet', 'Deployment', 'IPPool', 'NetworkPolicy', 'PodDisruptionBudget', 'Service', 'ServiceAccount']);
+    expect(gatewayKinds).toEqual(['ClusterRole', 'ClusterRoleBinding', 'ConfigMap', 'DaemonSet', 'Deployment', 'IPPool', 'Namespace', 'NetworkPolicy', 'PodDisruptionBudget',
+      'PriorityClass', 'Service', 'ServiceAccount', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding']);
   });
 
   test('the egress IPPool: no NAT, no node allocates from it, a block per replica plus a spare', () => {
@@ -84,7 +75,7 @@ describe('EgressGateway: what it emits', () => {
     const dep = one(objects, 'Deployment');
     expect(svc.spec.clusterIP).toBe('None');
     expect(svc.spec.selector).toEqual(dep.spec.selector.matchLabels);
-    expect(svc.spec.ports.map((p: any) => [p.name, p.port, p.protocol])).toEqual([['metrics', 9440, 'TCP'], ['vxlan', 4789, 'UDP']]);
+    expect(svc.spec.ports.map((p: any) => [p.name, p.port, p.protocol])).toEqual([['metrics', 9440, 'TCP'], ['vxlan', 4790, 'UDP']]);
     // The node agents look the replicas up through this Service.
     expect(dataPathOf(objects).gateways[0].service).toEqual({ namespace: 'egress', name: svc.metadata.name });
   });
@@ -145,11 +136,18 @@ describe('EgressGateway: what it emits', () => {
 describe('EgressGateway: security properties of the parsed output', () => {
   const objects = Testing.synth(estate().chart);
 
-  test('no privileged container, no privilege escalation, no hostPath, no host ports', () => {
+  test('no privileged long-running container, no privilege escalation, no hostPath, no host ports', () => {
     for (const pod of podSpecs(objects)) {
-      for (const c of [...pod.containers, ...(pod.initContainers ?? [])]) {
+      for (const c of pod.containers) {
         expect(c.securityContext.privileged).toBe(false);
         expect(c.securityContext.allowPrivilegeEscalation).toBe(false);
+      }
+      // The only privileged ones: the init containers that set net.ipv4 sysctls and exit (no kubelet flag needed).
+      for (const c of pod.initContainers ?? []) {
+        expect(c.args[0]).toBe('sysctls');
+        expect(c.args.slice(1).every((a: string) => /^net\.ipv4\.[a-z0-9_.]+=\d+$/.test(a))).toBe(true);
+      }
+      for (const c of [...pod.containers, ...(pod.initContainers ?? [])]) {
         expect((c.ports ?? []).filter((p: any) => p.hostPort !== undefined)).toEqual([]);
       }
       expect((pod.volumes ?? []).filter((v: any) => v.hostPath)).toEqual([]);
@@ -169,22 +167,6 @@ describe('EgressGateway: security properties of the parsed output', () => {
       expect(c.securityContext.runAsUser).toBe(0);
       expect(c.securityContext.runAsNonRoot).toBe(false);
     }
-  });
-
-  test('the gateway has no Kubernetes API token and runs in its own network namespace, with forwarding as pod sysctls', () => {
-    const pod = one(objects, 'Deployment').spec.template.spec;
-    expect(pod.automountServiceAccountToken).toBe(false);
-    expect(pod.hostNetwork).toBe(false);
-    expect(pod.securityContext.sysctls).toEqual([
-      { name: 'net.ipv4.ip_forward', value: '1' },
-      { name: 'net.ipv4.conf.all.rp_filter', value: '0' },
-      { name: 'net.ipv4.conf.default.rp_filter', value: '0' },
-    ]);
-  });
-
-  test('podSysctls: false leaves forwarding to the CNI', () => {
-    const pod = one(Testing.synth(estate({ podSysctls: false }).chart), 'Deployment').spec.template.spec;
-    expect(pod.securityContext.sysctls ?? []).toEqual([]);
   });
 
   test('the node agent: host network, every taint tolerated, its own service account', () => {
@@ -221,36 +203,19 @@ describe('EgressGateway: security properties of the parsed output', () => {
     expect(policy.spec.types).toEqual(['Ingress', 'Egress']);
     const ingress = policy.spec.ingress;
     expect(ingress.slice(0, 2).map((r: any) => [r.protocol, r.destination.ports, r.source.nets])).toEqual([
-      ['UDP', [4789], ['192.0.2.0/24']],
+      ['UDP', [4790], ['192.0.2.0/24']],
       ['TCP', [9440], ['192.0.2.0/24']],
     ]);
     expect(ingress[ingress.length - 1]).toMatchObject({ action: 'Deny' });
     expect(policy.spec.egress.map((r: any) => [r.action, r.protocol, r.destination?.nets, r.destination?.ports])).toEqual([
       ['Allow', 'UDP', ['192.0.2.0/24'], [9440]], // the data-path probes' answers, SNATed, back to the nodes
-      ['Allow', undefined, undefined, undefined], // the replies, de-SNATed, to the zone's pods (by selector: below)
+      ['Allow', 'UDP', ['192.0.2.0/24'], [4790]], // the replies, inside VXLAN from the pod's own address, back to the nodes
       ['Allow', 'TCP', ['203.0.113.0/24'], [443]],
       ['Allow', 'TCP', ['203.0.113.0/24'], ['8000:8080']],
       ['Deny', undefined, undefined, undefined],
     ]);
-    expect(policy.spec.egress[1]).toEqual({
-      action: 'Allow',
-      destination: { namespaceSelector: 'projectcalico.org/name == "partners"', selector: 'app == "sync"' },
-      metadata: { annotations: { 'egress.cdk8s.io/rule': 'replies-to-zone-pods', 'egress.cdk8s.io/zone': 'partners' } },
-    });
-  });
-
-  test('the gateway pods may send from any address outside the cluster ranges (Calico allowedSourcePrefixes), and only those', () => {
-    const deployment = one(objects, 'Deployment', 'gw-egress-gateway');
-    const prefixes: string[] = JSON.parse(deployment.spec.template.metadata.annotations['cni.projectcalico.org/allowedSourcePrefixes']);
-    const cluster = ['10.244.0.0/16', '10.96.0.0/12', '192.0.2.0/24'].map(c => Cidr.parse(c));
-    const external = ['203.0.113.7', '8.8.8.8', '0.0.0.1', '255.255.255.255', '10.243.255.255', '10.245.0.0', '192.0.3.0'];
-    const inside = ['10.244.0.1', '10.244.255.255', '10.100.0.1', '192.0.2.200'];
-    const covered = (ip: string) => prefixes.some(p => Cidr.parse(p).containsAddress(ip));
-    expect(external.map(covered)).toEqual(external.map(() => true));
-    expect(inside.map(covered)).toEqual(inside.map(() => false));
-    // No prefix overlaps a cluster range, and none is repeated.
-    expect(prefixes.filter(p => cluster.some(c => c.overlaps(Cidr.parse(p))))).toEqual([]);
-    expect(new Set(prefixes).size).toBe(prefixes.length);
+    // Nothing towards the zone's pods: replies no longer leave the gateway de-SNATed (issue 22).
+    expect(policy.spec.egress.filter((r: any) => r.destination?.selector || r.destination?.namespaceSelector)).toEqual([]);
   });
 });
 
@@ -263,7 +228,7 @@ describe('EgressGateway: the data-path configuration', () => {
       name: 'gw',
       service: { namespace: 'egress', name: 'gw-egress-gateway' },
       egressIps: ['198.18.0.0', '198.18.0.1', '198.18.0.2', '198.18.0.3', '198.18.0.4', '198.18.0.5', '198.18.0.6', '198.18.0.7'],
-      vxlanPort: 4789,
+      vxlanPort: 4790,
       healthPort: 9440,
       probe: { intervalMs: 50, timeoutMs: 50, failureThreshold: 3 },
       drainGraceSeconds: 30,

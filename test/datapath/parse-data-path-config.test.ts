@@ -41,7 +41,7 @@ describe('parseDataPathConfig', () => {
     ['egress IP inside the cluster', (d) => { d.gateways[0].egressIps = ['10.201.0.5']; return d; }, /\$\.gateways\[0\]\.egressIps\[0\]: "10\.201\.0\.5" is inside cluster range/],
     ['unknown field', (d) => { d.zones[0].colour = 'red'; return d; }, /\$\.zones\[0\]\.colour: unknown field/],
     ['zone id out of range', (d) => { d.zones[0].id = 64; return d; }, /\$\.zones\[0\]\.id: must be an integer in 1\.\.63, got 64/],
-    ['mark mask too narrow', (d) => ({ ...d, node: { markMask: 0xf0 } }), /\$\.node\.markMask: must be one run of at least 8 contiguous bits/],
+    ['mark mask too narrow', (d) => ({ ...d, node: { markMask: 0xf0 } }), /\$\.node\.markMask: must hold at least 8 bits/],
   ];
   test.each(cases)('rejects %s', (_what, mutate, message) => {
     expect(() => parseDataPathConfig(mutate(validDocument()))).toThrow(DataPathConfigError);

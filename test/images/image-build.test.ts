@@ -69,7 +69,7 @@ suite('images built with buildah and run with podman', () => {
     lab.procs.push(proc);
     return proc;
   }
-  /** The gateway pod's sysctls as the EgressGateway construct sets them (podSysctls, the default). */
+  /** The gateway pod's sysctls as the EgressGateway construct sets them (SysctlMethod.POD_SYSCTLS; its init container sets the same). */
   const POD_SYSCTLS = ['net.ipv4.ip_forward=1', 'net.ipv4.conf.all.rp_filter=0', 'net.ipv4.conf.default.rp_filter=0'];
   const gateway = (i: number, sysctls = POD_SYSCTLS, name = `g${i}c`) => run(name, GATEWAY_IMAGE, lab.ns(`g${i}`),
     ['gateway', '--config', '/etc/cdk8s-egress/config.json', '--gateway', 'gw'], { env: [`POD_IP=${lab.gatewayPodIp(i)}`], sysctls });

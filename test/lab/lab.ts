@@ -17,6 +17,7 @@ import { ChildProcess, spawn, spawnSync } from 'child_process';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
+import { CALICO_DEFAULT_FELIX_CONFIGURATION } from './calico-install';
 
 export const LAB_PREFIX = 'ceglab';
 const REPO = path.resolve(__dirname, '..', '..');
@@ -616,7 +617,8 @@ export class Lab {
     for (const crd of ['clusterinformations.crd.projectcalico.org', 'ippools.crd.projectcalico.org', 'globalnetworkpolicies.projectcalico.org']) {
       this.kubectl(['wait', '--for=condition=Established', `crd/${crd}`, '--timeout=60s']);
     }
-    // What calico-node's startup does on a fresh cluster: datastore ready, default tier, a default pool.
+    // What calico-node's startup does on a fresh cluster: datastore ready, default tier, Felix's default configuration,
+    // a default pool.
     this.kubectl(['apply', '--server-side', '-f', '-'], JSON.stringify({
       apiVersion: 'crd.projectcalico.org/v1',
       kind: 'ClusterInformation',
@@ -624,6 +626,7 @@ export class Lab {
       spec: { datastoreReady: true, clusterType: 'k8s,kdd,lab', calicoVersion: 'v3.31.0', clusterGUID: crypto.randomBytes(16).toString('hex') },
     }));
     this.calicoctl(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'projectcalico.org/v3', kind: 'Tier', metadata: { name: 'default' }, spec: { order: 1000000 } }));
+    this.calicoctl(['apply', '-f', '-'], JSON.stringify(CALICO_DEFAULT_FELIX_CONFIGURATION));
     this.setDefaultPoolNamespaces(this.defaultPoolSelector);
   }
 

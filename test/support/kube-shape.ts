@@ -17,6 +17,9 @@ const MODELS: { [gvk: string]: string } = {
   'policy/v1/PodDisruptionBudget': 'V1PodDisruptionBudget',
   'rbac.authorization.k8s.io/v1/ClusterRole': 'V1ClusterRole',
   'rbac.authorization.k8s.io/v1/ClusterRoleBinding': 'V1ClusterRoleBinding',
+  'scheduling.k8s.io/v1/PriorityClass': 'V1PriorityClass',
+  'admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy': 'V1ValidatingAdmissionPolicy',
+  'admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding': 'V1ValidatingAdmissionPolicyBinding',
 };
 
 /** Whether the checker knows the kind. */

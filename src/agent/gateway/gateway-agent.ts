@@ -4,6 +4,7 @@ import { Registry, collectDefaultMetrics } from 'prom-client';
 import { computeGatewayDesired, GatewayDesired, gatewayOwnership } from './gateway-desired-state';
 import { registerGatewayMetrics } from './gateway-metrics';
 import { GATEWAY_NFT_TABLE } from './gateway-ruleset';
+import { applyReplyTunnel } from './reply-tunnel';
 import { DataPathConfig, parseDataPathConfig } from '../../datapath';
 import { startHealthServer } from '../shared/health-server';
 import { Kernel } from '../shared/kernel';
@@ -37,6 +38,8 @@ export class GatewayAgent {
   private desired?: GatewayDesired;
   /** What the kernel's table holds, as last applied (undefined: unknown, every set is rebuilt). */
   private applied?: AppliedTable;
+  /** The reply tunnel's script as last applied (undefined: unknown, apply it). */
+  private appliedReply?: string;
   private localAddresses: string[] = [];
   private draining = false;
   private readonly reconciler: Reconciler;
@@ -126,7 +129,7 @@ export class GatewayAgent {
   private async sync(full: boolean): Promise<void> {
     const k = this.opts.kernel;
     const desired = computeGatewayDesired(this.config, this.opts.gateway, { podIp: this.opts.podIp, localAddresses: this.localAddresses });
-    const current = await k.readNet(gatewayOwnership);
+    const current = await k.readNet(gatewayOwnership(this.config));
     const { add, remove } = planNetChanges(current, desired.net);
     await k.applyNet(add);
     // Kernel quirk: reverse-path filtering (strict *or* loose) rejects every packet arriving on a
@@ -149,6 +152,12 @@ export class GatewayAgent {
       log('info', 'table updated', { sets: swap.staged, added: swap.added, removed: swap.removed, stageMs: t1 - t0, swapMs: Date.now() - t1 });
     }
     this.applied = swap?.applied ?? before;
+    // After the ruleset: the tunnels' traffic is filtered and SNATed before any of this can fail.
+    if (full || this.appliedReply !== desired.reply.nft) {
+      this.appliedReply = undefined;
+      await applyReplyTunnel(k, desired.reply);
+      this.appliedReply = desired.reply.nft;
+    }
     await k.applyNet(remove);
     if (!this.desired || this.desired.egressIp !== desired.egressIp) log('info', 'applied', { egressIp: desired.egressIp ?? null, zones: desired.zones.map((z) => z.name) });
     this.desired = desired;

@@ -1,4 +1,5 @@
 import { GatewayRuleset, renderGatewayRuleset } from './gateway-ruleset';
+import { LEARNED_NODE_AGEING_S, renderReplyTunnel, ReplyTunnel } from './reply-tunnel';
 import { DataPathConfig, GatewayConfig, ZoneConfig } from '../../datapath';
 import { NetOwnership, NetState, EMPTY_NET_STATE } from '../shared/net-state';
 import { tunnelDeviceName, TUNNEL_DEVICE_PREFIX, vxlanMacFor } from '../shared/vxlan-mac';
@@ -18,12 +19,22 @@ export interface GatewayDesired {
   /** The whole table as one script (what it means; the agent applies `ruleset` with planTableSwap). */
   readonly nft: string;
   readonly ruleset: GatewayRuleset;
+  /** The way back: replies into the tunnel they came from (reply-tunnel.ts). */
+  readonly reply: ReplyTunnel;
   readonly net: NetState;
 }
 
-export const gatewayOwnership: NetOwnership = {
-  devicePrefix: TUNNEL_DEVICE_PREFIX, nexthopIds: [0, -1], tables: [0, -1], markMask: 0, rulePriority: -1,
-};
+/** The replica's network namespace is its own: the reply tables and rules use the node agent's numbers there too. */
+export function gatewayOwnership(config: DataPathConfig): NetOwnership {
+  const n = config.node;
+  return {
+    devicePrefix: TUNNEL_DEVICE_PREFIX,
+    nexthopIds: [0, -1],
+    tables: [n.routeTableBase, n.routeTableBase + 255],
+    markMask: n.markMask,
+    rulePriority: n.rulePriority,
+  };
+}
 
 /**
  * Pure: what one replica of `gatewayName` wants: one VXLAN device per zone it serves (inner MAC
@@ -39,12 +50,17 @@ export function computeGatewayDesired(config: DataPathConfig, gatewayName: strin
   const mac = vxlanMacFor(observed.podIp);
   const replyTo = [...config.cluster.nodeCidrs, ...config.cluster.podCidrs];
   const ruleset = renderGatewayRuleset(zones, egressIp, { port: gateway.healthPort, replyTo });
+  const reply = renderReplyTunnel(config, zones, { podIp: observed.podIp, port: gateway.vxlanPort });
+  const links = zones.map((z) => ({
+    name: tunnelDeviceName(z.vni!), vni: z.vni!, port: gateway.vxlanPort, mac, learningAgeing: LEARNED_NODE_AGEING_S,
+  }));
   return {
     gateway,
     zones,
     egressIp,
     nft: ruleset.nft,
     ruleset,
-    net: { ...EMPTY_NET_STATE, links: zones.map((z) => ({ name: tunnelDeviceName(z.vni!), vni: z.vni!, port: gateway.vxlanPort, mac })) },
+    reply,
+    net: { ...EMPTY_NET_STATE, links, neighbors: reply.neighbors, routes: reply.routes, rules: reply.rules },
   };
 }

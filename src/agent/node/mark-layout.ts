@@ -1,6 +1,5 @@
-// Packet and conntrack marks are bit fields.
-/* eslint-disable no-bitwise */
 import { DataPathConfig, ZoneConfig } from '../../datapath';
+import { bitCapacity, depositBits } from '../shared/mark-bits';
 
 /**
  * The node agent's mark layout, inside the mark bits it owns (config.node.markMask), the same in
@@ -16,11 +15,10 @@ export interface PinSlot { readonly zone: ZoneConfig; readonly vni: number; read
 
 /** The value of mark number `n` (zone id or FIRST_PIN + slot) inside the owned mark bits. */
 export function markValue(config: DataPathConfig, n: number): number {
-  const shift = Math.log2(config.node.markMask & -config.node.markMask);
-  return (n * 2 ** shift) >>> 0;
+  return depositBits(n, config.node.markMask);
 }
 
 /** How many mark numbers the owned bits hold (zones and pins together). */
 export function markCapacity(config: DataPathConfig): number {
-  return config.node.markMask / (config.node.markMask & -config.node.markMask) + 1;
+  return bitCapacity(config.node.markMask);
 }

@@ -1,6 +1,7 @@
 import { FIRST_PIN, markCapacity, markValue, PinSlot } from './mark-layout';
 import { renderNodeRuleset } from './node-ruleset';
 import { ReplicaView } from './replica-health';
+import { REPLY_DECAP_ADDRESS } from './reply-decap';
 import { DataPathConfig, ZoneConfig } from '../../datapath';
 import { NetOp, NetOwnership, NetState, TableRoute } from '../shared/net-state';
 import { ZonePod } from '../shared/observed-state';
@@ -51,7 +52,7 @@ export function computeNodeDesired(config: DataPathConfig, observed: NodeObserve
     if (!zone.gateway) continue;
     const gw = config.gateways.find((g) => g.name === zone.gateway)!;
     const dev = tunnelDeviceName(zone.vni!);
-    net.links.push({ name: dev, vni: zone.vni!, port: gw.vxlanPort });
+    net.links.push({ name: dev, vni: zone.vni!, port: gw.vxlanPort, address: REPLY_DECAP_ADDRESS });
     const mine = slots.filter((s) => s.zone === zone);
     for (const s of mine) {
       const mac = vxlanMacFor(s.ip);

@@ -24,10 +24,13 @@ export class LinuxKernel implements Kernel {
     const names = new Set(ours.map((l) => l.ifname as string));
     // One listing each for all devices (not one per device): each spawn costs milliseconds that
     // add straight to the failover time.
-    const [neigh, fdbAll] = names.size === 0 ? [[], []] : await Promise.all([
+    const [neigh, fdbAll, addrs] = names.size === 0 ? [[], [], []] : await Promise.all([
       this.ipJson(['neigh', 'show', 'nud', 'permanent']),
       runCommand(['bridge', '-j', 'fdb', 'show']).then((o) => (o.trim() ? JSON.parse(o) : []) as Json[]),
+      this.ipJson(['-4', 'addr', 'show', 'type', 'vxlan']),
     ]);
+    const addressOf = new Map(addrs.filter((a) => names.has(a.ifname))
+      .map((a) => [a.ifname as string, a.addr_info?.[0]?.local as string | undefined]));
     const neighbors = neigh.filter((n) => names.has(n.dev) && n.lladdr)
       .map((n) => ({ dev: n.dev as string, ip: n.dst as string, mac: n.lladdr as string }));
     const fdb = fdbAll.filter((f) => names.has(f.ifname) && f.dst && f.mac !== '00:00:00:00:00:00')
@@ -47,7 +50,12 @@ export class LinuxKernel implements Kernel {
       .map((r) => ({ priority: r.priority, mark: Number(r.fwmark), mask: Number(r.fwmask), table: Number(r.table) }))
       .filter((r) => inTables(r.table));
     return {
-      links: ours.map((l) => ({ name: l.ifname, vni: l.linkinfo.info_data.id, port: l.linkinfo.info_data.port, mac: l.address })),
+      links: ours.map((l) => {
+        const d = l.linkinfo.info_data;
+        const address = addressOf.get(l.ifname);
+        const learned = d.learning ? { learningAgeing: d.ageing } : {};
+        return { name: l.ifname, vni: d.id, port: d.port, mac: l.address, ...learned, ...(address ? { address } : {}) };
+      }),
       neighbors,
       fdb,
       nexthops: nexthops.filter((n) => inIds(n.id) && !n.group).map((n) => ({ id: n.id, via: n.gateway, dev: n.dev })),
@@ -169,7 +177,8 @@ function commandsFor(o: NetOp, tunnelMtu: number): string[][] {
       // No lower device, so the kernel would give the tunnel MTU 1500 whatever the underlay: size it to the
       // underlay minus VXLAN's 50 bytes of headers instead.
       return [ip('link', 'add', l.name, ...(l.mac ? ['address', l.mac] : []), 'type', 'vxlan', 'id', String(l.vni),
-        'dstport', String(l.port), 'nolearning'), ip('link', 'set', l.name, 'mtu', String(tunnelMtu), 'up')];
+        'dstport', String(l.port), ...(l.learningAgeing ? ['learning', 'ageing', String(l.learningAgeing)] : ['nolearning'])),
+      ...(l.address ? [ip('addr', 'add', `${l.address}/32`, 'dev', l.name, 'scope', 'link')] : []), ip('link', 'set', l.name, 'mtu', String(tunnelMtu), 'up')];
     }
     case 'del-link': return [ip('link', 'del', o.name)];
     case 'set-neighbor': return [ip('neigh', 'replace', o.neighbor.ip, 'lladdr', o.neighbor.mac, 'dev', o.neighbor.dev, 'nud', 'permanent')];

@@ -16,7 +16,8 @@ export function planNetChanges(current: NetState, desired: NetState): { add: Net
   const recreated = new Set<string>();
   for (const l of desired.links) {
     const c = curLinks.get(l.name);
-    const same = c && c.vni === l.vni && c.port === l.port && (l.mac === undefined || c.mac === l.mac);
+    const same = c && c.vni === l.vni && c.port === l.port && (l.mac === undefined || c.mac === l.mac)
+      && c.learningAgeing === l.learningAgeing && c.address === l.address;
     if (!same) {
       // VNI and port cannot change in place (kernel quirk: `ip link set type vxlan` rejects them): recreate.
       if (c) {

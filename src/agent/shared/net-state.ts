@@ -8,6 +8,10 @@ export interface VxlanLink {
   readonly port: number;
   /** Fixed inner MAC (gateway side); undefined leaves the kernel's choice (node side). */
   readonly mac?: string;
+  /** Learn senders' MACs (the gateway side, for the replies' way back: reply-tunnel.ts); ageing in seconds. */
+  readonly learningAgeing?: number;
+  /** A /32 on the device (the node side: reverse-path filtering rejects any packet arriving on an address-less device). */
+  readonly address?: string;
 }
 
 export interface Neighbor { readonly dev: string; readonly ip: string; readonly mac: string }

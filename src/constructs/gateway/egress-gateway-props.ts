@@ -1,5 +1,6 @@
 import * as kplus from 'cdk8s-plus-28';
 import { EgressNodeAgentOptions } from './egress-node-agent';
+import { SysctlMethod } from './sysctl-method';
 
 /** How fast nodes notice a dead gateway replica (each node probes every replica's /readyz itself). */
 export interface GatewayFailureDetection {
@@ -112,8 +113,10 @@ export interface EgressGatewayProps {
    */
   readonly drainGraceSeconds?: number;
   /**
-   * UDP port of the node-to-gateway VXLAN tunnels.
-   * @default 4789
+   * UDP port of the node-to-gateway VXLAN tunnels. Not Calico's VXLAN port (4789 unless Felix's vxlanPort says
+   * otherwise): Felix drops every packet to that port leaving a workload, and the replies leave the gateway pods so.
+   * 4790 is also what Calico Enterprise's egress gateways use.
+   * @default 4790
    */
   readonly vxlanPort?: number;
   /**
@@ -133,17 +136,23 @@ export interface EgressGatewayProps {
    */
   readonly tunnelSourceCidrs?: string[];
   /**
-   * Set `net.ipv4.ip_forward=1` and `net.ipv4.conf.{all,default}.rp_filter=0` as pod sysctls. Kubernetes counts
-   * them as unsafe: the gateway nodes' kubelets must allow them (`--allowed-unsafe-sysctls`). Turn off when
-   * the CNI enables forwarding in pods instead (Calico: `containerIPForwarding: Enabled`).
-   * @default true
+   * How the gateway pods get `net.ipv4.ip_forward=1` and `net.ipv4.conf.{all,default}.rp_filter=0` in their own
+   * network namespace (docs/egress-gateway.md weighs the three).
+   * @default SysctlMethod.INIT_CONTAINER
    */
-  readonly podSysctls?: boolean;
+  readonly sysctls?: SysctlMethod;
   /**
    * Metrics, ServiceMonitor and dashboard.
    * @default - metrics served, no ServiceMonitor or dashboard
    */
   readonly monitoring?: GatewayMonitoring;
+  /**
+   * Emit the Namespace objects of the gateway and of the node agent, labelled with the Pod Security level their pods
+   * need (`privileged`: host networking, NET_ADMIN, the sysctl init containers). Turn off when you manage the
+   * namespaces yourself (then give them that level).
+   * @default true
+   */
+  readonly createNamespace?: boolean;
   /**
    * The egress-nat node agent (one per app; set it on one gateway at most).
    * @default - in this gateway's namespace, on every node

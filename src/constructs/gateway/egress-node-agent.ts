@@ -1,9 +1,11 @@
 import { ApiObject, Duration, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
+import { NODE_AGENT_PRIORITY_CLASS } from './agent-priority';
 import { agentSecurityContext } from './agent-security';
 import { DATA_PATH_CONFIG_FILE, DATA_PATH_MOUNT, dataPathConfigMap } from './data-path-config-map';
 import { imageReference } from './gateway-images';
+import { NODE_SYSCTLS, sysctlInitContainer } from './sysctl-method';
 import { EgressValidationError } from '../../model/errors';
 import { APP_NAME_LABEL, PART_OF, PART_OF_LABEL } from '../../model/vocabulary';
 
@@ -36,10 +38,25 @@ export interface EgressNodeAgentOptions {
    */
   readonly resources?: kplus.ContainerResources;
   /**
-   * Priority class (e.g. "system-node-critical" where the cluster allows it outside kube-system).
-   * @default - none
+   * Priority class. The default is calico-node's: the agent steers the node's egress as the CNI routes it. Clusters
+   * that limit critical priorities outside kube-system by a ResourceQuota (GKE) need a quota for it in this namespace,
+   * or another class here.
+   * @default "system-node-critical"
    */
   readonly priorityClassName?: string;
+  /**
+   * A privileged init container sets `net.ipv4.fib_multipath_hash_policy=1` on each node (flows spread over the
+   * replicas by L4 hash). Off: set it on the nodes yourself, or flows are spread by address only (the agent warns).
+   * @default true
+   */
+  readonly setHostSysctls?: boolean;
+  /**
+   * The packet-mark bits the node agent owns (8 or more, not necessarily contiguous). The default is clear of Felix's
+   * default mask 0xffff0000, kube-proxy's and the kubelet's 0x4000/0x8000 and the AWS VPC CNI's 0x80; set it only when
+   * your Felix's nftablesMarkMask/iptablesMarkMask (or another component) takes some of those bits.
+   * @default 0x00003f7f
+   */
+  readonly markMask?: number;
 }
 
 /** What every image-pulling workload of the app shares. */
@@ -111,9 +128,11 @@ export class EgressNodeAgent extends Construct {
     });
     const volume = kplus.Volume.fromConfigMap(this, 'ConfigVolume', configMap, { name: 'data-path' });
     const tmp = kplus.Volume.fromEmptyDir(this, 'TmpVolume', 'tmp', { medium: kplus.EmptyDirMedium.MEMORY });
+    const image = imageReference('egress-nat', { image: options?.image, registry: images.registry, tag: images.tag });
+    if (options?.setHostSysctls !== false) this.daemonSet.addInitContainer(sysctlInitContainer(image, NODE_SYSCTLS));
     const container = this.daemonSet.addContainer({
       name: 'egress-nat',
-      image: imageReference('egress-nat', { image: options?.image, registry: images.registry, tag: images.tag }),
+      image,
       args: ['node', '--config', `${DATA_PATH_MOUNT}/${DATA_PATH_CONFIG_FILE}`, '--kubernetes', '--health-port', String(healthPort)],
       envVariables: { NODE_NAME: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.NODE_NAME) },
       imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
@@ -132,7 +151,7 @@ export class EgressNodeAgent extends Construct {
 
     const patches: JsonPatch[] = [];
     if (images.pullSecrets.length) patches.push(JsonPatch.add('/spec/template/spec/imagePullSecrets', images.pullSecrets.map(name => ({ name }))));
-    if (options?.priorityClassName) patches.push(JsonPatch.add('/spec/template/spec/priorityClassName', options.priorityClassName));
-    if (patches.length) ApiObject.of(this.daemonSet).addJsonPatch(...patches);
+    patches.push(JsonPatch.add('/spec/template/spec/priorityClassName', options?.priorityClassName ?? NODE_AGENT_PRIORITY_CLASS));
+    ApiObject.of(this.daemonSet).addJsonPatch(...patches);
   }
 }

@@ -77,6 +77,10 @@ function dataPathSettings(name: string, namespace: string, path: string, props: 
   const vxlanPort = props.vxlanPort ?? DATA_PATH_DEFAULTS.vxlanPort;
   const healthPort = props.healthPort ?? DATA_PATH_DEFAULTS.healthPort;
   checkInt('vxlanPort', vxlanPort, 1, 65535, path);
+  if (vxlanPort === CALICO_VXLAN_PORT) {
+    throw new EgressValidationError('vxlanPort', String(vxlanPort), 'is Calico\'s VXLAN port: Felix drops every packet to it that leaves a workload, so the replies could not leave the gateway pods', path,
+      'keep the default (4790) or pick another free UDP port');
+  }
   checkInt('healthPort', healthPort, 1, 65535, path);
   return {
     name,
@@ -87,8 +91,23 @@ function dataPathSettings(name: string, namespace: string, path: string, props: 
     healthPort,
     probe,
     drainGraceSeconds: drain,
+    ...(props.nodeAgent?.markMask === undefined ? {} : { nodeMarkMask: checkMarkMask(props.nodeAgent.markMask, path) }),
   };
 }
+
+/** The node agent's mark bits: at least 8 (63 zones and the replicas' pins), in 32 bits. */
+function checkMarkMask(mask: number, path: string): number {
+  checkInt('nodeAgent.markMask', mask, 1, 0xffffffff, path);
+  const bits = mask.toString(2).replace(/0/g, '').length;
+  if (bits < 8) {
+    throw new EgressValidationError('nodeAgent.markMask', `0x${mask.toString(16)}`, `holds ${bits} bits; the node agent needs at least 8 (63 zones and the replicas' pins)`, path,
+      'take 8 or more bits outside Felix\'s nftablesMarkMask/iptablesMarkMask, 0x4000, 0x8000 and 0x80');
+  }
+  return mask;
+}
+
+/** Felix's default VXLANPort (felix/config/config_params.go). */
+const CALICO_VXLAN_PORT = 4789;
 
 /** The default block size: one block per replica (plus the spare), as large as the range allows. */
 function poolBlockSize(requested: number | undefined, pools: Cidr[], addresses: number, replicas: number, surge: number, path: string): number {

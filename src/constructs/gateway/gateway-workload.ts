@@ -1,12 +1,14 @@
 import { ApiObject, Duration, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { GATEWAY_PRIORITY_CLASS } from './agent-priority';
 import { agentSecurityContext } from './agent-security';
 import { DATA_PATH_CONFIG_FILE, DATA_PATH_MOUNT } from './data-path-config-map';
 import { EgressGatewayProps } from './egress-gateway-props';
 import { gatewayDashboard } from './gateway-dashboard';
 import { imageReference } from './gateway-images';
 import { GatewaySettings } from './gateway-settings';
+import { GATEWAY_SYSCTLS, SysctlMethod, sysctlInitContainer } from './sysctl-method';
 import { CalicoIPPool, CalicoIPPoolAllowedUse } from '../../calico';
 import { CALICO_IPV4_POOLS_ANNOTATION, GATEWAY_LABEL, gatewayLabels } from '../../model/vocabulary';
 
@@ -38,6 +40,7 @@ export function egressIpPools(scope: Construct, s: GatewaySettings): void {
 export function gatewayDeployment(scope: Construct, s: GatewaySettings, props: EgressGatewayProps, configMap: kplus.ConfigMap): kplus.Deployment {
   const labels = gatewayLabels(s.gatewayName);
   const { healthPort, vxlanPort, drainGraceSeconds } = s.dataPath;
+  const sysctlMethod = props.sysctls ?? SysctlMethod.INIT_CONTAINER;
   const deployment = new kplus.Deployment(scope, 'Deployment', {
     metadata: { name: s.dataPath.serviceName, namespace: s.namespace, labels },
     podMetadata: {
@@ -54,20 +57,16 @@ export function gatewayDeployment(scope: Construct, s: GatewaySettings, props: E
     automountServiceAccountToken: false,
     securityContext: {
       ensureNonRoot: false,
-      sysctls: props.podSysctls === false ? [] : [
-        { name: 'net.ipv4.ip_forward', value: '1' },
-        // Reverse-path filtering (even loose) drops everything arriving on the address-less tunnel devices;
-        // the kernel applies max(all, device) and new devices take `default`. The pod's namespace is its own.
-        { name: 'net.ipv4.conf.all.rp_filter', value: '0' },
-        { name: 'net.ipv4.conf.default.rp_filter', value: '0' },
-      ],
+      sysctls: sysctlMethod === SysctlMethod.POD_SYSCTLS ? GATEWAY_SYSCTLS.map(([name, value]) => ({ name, value })) : [],
     },
   });
+  const image = imageReference('egress-gateway', { image: props.image, registry: props.registry, tag: props.imageTag });
+  if (sysctlMethod === SysctlMethod.INIT_CONTAINER) deployment.addInitContainer(sysctlInitContainer(image, GATEWAY_SYSCTLS));
   const volume = kplus.Volume.fromConfigMap(scope, 'ConfigVolume', configMap, { name: 'data-path' });
   const tmp = kplus.Volume.fromEmptyDir(scope, 'TmpVolume', 'tmp', { medium: kplus.EmptyDirMedium.MEMORY });
   const container = deployment.addContainer({
     name: 'egress-gateway',
-    image: imageReference('egress-gateway', { image: props.image, registry: props.registry, tag: props.imageTag }),
+    image,
     args: ['gateway', '--config', `${DATA_PATH_MOUNT}/${DATA_PATH_CONFIG_FILE}`, '--gateway', s.gatewayName],
     imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
     envVariables: { POD_IP: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_IP) },
@@ -102,6 +101,7 @@ function scheduleApart(deployment: kplus.Deployment, s: GatewaySettings, props: 
     whenUnsatisfiable: 'ScheduleAnyway',
     labelSelector: { matchLabels: { [GATEWAY_LABEL]: s.gatewayName } },
   }])];
+  patches.push(JsonPatch.add('/spec/template/spec/priorityClassName', GATEWAY_PRIORITY_CLASS));
   const pullSecrets = props.imagePullSecrets ?? [];
   if (pullSecrets.length) patches.push(JsonPatch.add('/spec/template/spec/imagePullSecrets', pullSecrets.map(name => ({ name }))));
   ApiObject.of(deployment).addJsonPatch(...patches);

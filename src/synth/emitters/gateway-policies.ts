@@ -1,11 +1,10 @@
-import { annotateGatewayPods, gatewayPolicyProblems, renderGatewayPolicy } from '../../backends/gateway-policy';
+import { gatewayPolicyProblems, renderGatewayPolicy } from '../../backends/gateway-policy';
 import { steeredZones } from '../../datapath/gateway-routing';
 import { ValidationErrors } from '../../model/errors';
 import { Emitter } from '../emitter';
 
 /**
- * The Calico policy of each cdk8s-egress gateway's own pods (what the zones leaving through it may reach), and the
- * annotation that lets those pods forward replies past Felix's anti-spoofing.
+ * The Calico policy of each cdk8s-egress gateway's own pods (what the zones leaving through it may reach).
  */
 export const GATEWAY_POLICIES: Emitter = {
   name: 'egress gateways',
@@ -19,9 +18,6 @@ export const GATEWAY_POLICIES: Emitter = {
     const { document, requests } = input;
     if (requests.dataPathGateways.length === 0) return;
     const zones = steeredZones(document, new ValidationErrors());
-    for (const g of requests.dataPathGateways) {
-      renderGatewayPolicy(input.scopeFor(g.settings.path), document, zones, g);
-      annotateGatewayPods(document, g);
-    }
+    for (const g of requests.dataPathGateways) renderGatewayPolicy(input.scopeFor(g.settings.path), document, zones, g);
   },
 };

@@ -26,17 +26,6 @@ const SA = 'egress-nat';
 const CALICO_KINDS = new Set(['IPPool', 'GlobalNetworkPolicy', 'GlobalNetworkSet', 'NetworkPolicy', 'NetworkSet']);
 
 /**
- * Tried by hand in the lab, run by run (docs/egress-gateway.md, "What you still do by hand"): workloadSourceSpoofing
- * lets the gateway pods' allowedSourcePrefixes annotation (emitted) take effect; disableConntrackInvalidCheck because
- * the gateway node's conntrack sees a reply (a SYN-ACK) whose request it never saw (it travelled inside the tunnel),
- * and Felix drops such packets as invalid ("ct state invalid ... drop", 5 packets in the third run); Felix's mark bits
- * moved out of the node agent's (data path node.markMask 0x0ff00000): with its default 0xffff0000 Felix takes scratch
- * bit 0x00100000 and the endpoint-mark block 0xffe00000, which its forward chain clears (one run without this
- * setting passed the same behaviours: the node agent's chains act on the mark at hook priorities before Felix's).
- */
-export const FELIX_BY_HAND = { workloadSourceSpoofing: 'Any', disableConntrackInvalidCheck: true, nftablesMarkMask: 0xf00f0000, iptablesMarkMask: 0xf00f0000 };
-
-/**
  * The example estate, synthesized in-process, plus one lab-only rule on the partners zone: a UDP echo port (the
  * failover gap is the longest gap of a UDP stream: a TCP connection cannot change replica) and iperf3's port.
  */
@@ -136,7 +125,8 @@ export class GatewayLab {
     const name = `egress-gateway-lab-${++this.seq}`;
     const { labels, annotations } = tpl.metadata;
     const pod = await this.lab.createPod({ namespace: NS, name, node: nodeIndex, labels, annotations });
-    for (const s of tpl.spec.securityContext.sysctls) nsRun(pod.netns, ['sysctl', '-qw', `${s.name}=${s.value}`]);
+    for (const s of tpl.spec.securityContext.sysctls ?? []) nsRun(pod.netns, ['sysctl', '-qw', `${s.name}=${s.value}`]);
+    runInitContainers(pod.netns, tpl.spec);
     const replica: Replica = { pod, proc: undefined as unknown as ChildProcess, log: name };
     this.startGatewayAgent(replica);
     await waitFor(`${name} programmed`, () => this.appliedAt(replica) > 0, 60_000, 200);
@@ -176,6 +166,7 @@ export class GatewayLab {
     const args = ds.args.map((a: string) => (a === '/etc/cdk8s-egress/data-path.json' ? this.configFile : a));
     const mount = '/run/secrets/kubernetes.io/serviceaccount';
     const script = `mkdir -p ${mount} && mount -t tmpfs tmpfs ${mount} && cp ${sa}/token ${sa}/ca.crt ${sa}/namespace ${mount}/ && exec "$@"`;
+    runInitContainers(n.netns, this.kind('DaemonSet').spec.template.spec);
     const p = this.lab.startProcess(n.netns, ['unshare', '-m', 'sh', '-c', script, 'sh', 'env', 'KUBERNETES_SERVICE_HOST=192.0.2.2', 'KUBERNETES_SERVICE_PORT=6443',
       `NODE_NAME=${n.name}`, AGENT_NODE, AGENT_MAIN, ...args], `egress-nat-${n.name}`);
     this.nodeAgents.set(nodeName, p);
@@ -300,7 +291,6 @@ export class GatewayLab {
     lab.calicoctl(['apply', '-f', '-'], toYaml(this.docs.filter((d) => d.apiVersion === 'projectcalico.org/v3' && CALICO_KINDS.has(d.kind))));
     // The lab's own natOutgoing pool (an installation's default pool) serves the namespaces no estate pool serves.
     lab.setDefaultPoolNamespaces('kubernetes.io/metadata.name in {"kube-system", "partners", "plain"}');
-    await this.setFelixByHand();
     // The ConfigMap volume: the file the agents read, byte for byte.
     this.configFile = path.join(this.work, 'data-path.json');
     this.goodConfig = this.kind('ConfigMap', 'egress-data-path').data['data-path.json'];
@@ -320,30 +310,13 @@ export class GatewayLab {
     fs.copyFileSync(path.join(lab.dir, 'pki', 'ca.crt'), path.join(sa, 'ca.crt'));
     fs.writeFileSync(path.join(sa, 'namespace'), NS);
   }
+}
 
-  /**
-   * FelixConfiguration by hand (FELIX_BY_HAND). Felix exits when these settings change and expects its supervisor
-   * (calico-node) to start it again: the lab plays that part, with each Felix's own environment.
-   */
-  private async setFelixByHand(): Promise<void> {
-    const lab = this.lab;
-    const felixes = lab.nodes.map((n) => {
-      const pid = lab.pidOf(n.netns, 'calico-felix')!;
-      return { n, pid, env: fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').filter(Boolean) };
-    });
-    const patch = spawnSync(path.join(lab.bin, 'calicoctl'), ['patch', 'felixconfiguration', 'default', '--allow-version-mismatch', '-p', JSON.stringify({ spec: FELIX_BY_HAND })],
-      { encoding: 'utf8', env: { ...process.env, DATASTORE_TYPE: 'kubernetes', KUBECONFIG: lab.kubeconfig } });
-    if (patch.status !== 0) {
-      lab.calicoctl(['apply', '-f', '-'], toYaml([{ apiVersion: 'projectcalico.org/v3', kind: 'FelixConfiguration', metadata: { name: 'default' }, spec: FELIX_BY_HAND }]));
-    }
-    await new Promise((r) => setTimeout(r, 3000));
-    for (const f of felixes) {
-      try {
-        process.kill(f.pid, 'SIGKILL');
-      } catch { /* it exited by itself */ }
-      lab.startProcess(f.n.netns, ['env', '-i', ...f.env, path.join(lab.bin, 'calico-felix')], `felix-${f.n.name}-restarted`);
-    }
-    await lab.waitForFelix();
+/** The pod's init containers, as the kubelet runs them before the agent: the image's entrypoint with their args, to completion. */
+function runInitContainers(netns: string, spec: any): void {
+  for (const c of spec.initContainers ?? []) {
+    const r = spawnSync('ip', ['netns', 'exec', netns, AGENT_NODE, AGENT_MAIN, ...c.args], { encoding: 'utf8', timeout: 60_000 });
+    if (r.status !== 0) throw new Error(`init container ${c.name} (${c.args.join(' ')}) failed in ${netns}: ${r.stderr}`);
   }
 }
 

@@ -12,6 +12,7 @@ import { spawnSync } from 'child_process';
 import { loadavg } from 'os';
 import { Cidr } from '../../../src/model/cidr';
 import { buildAgents } from '../../agent/e2e/netns-lab';
+import { CALICO_CLIENT_DEFAULTS, CALICO_DEFAULT_FELIX_CONFIGURATION } from '../calico-install';
 import { LabPod, nsRun, sleep, waitFor } from '../lab';
 import { describeLab } from '../suite';
 import { FlowStats, GatewayLab, kill, median, NS, PARTNER, Replica } from './gateway-lab';
@@ -22,6 +23,16 @@ const TRIALS = Number(process.env.EGRESS_LAB_TRIALS ?? 3);
 const load = () => loadavg()[0].toFixed(2);
 const print = (line: string) => console.log(line); // eslint-disable-line no-console
 
+
+/** Packets Felix's workload anti-spoofing (`fib saddr . mark . iif oif 0 ... drop`) and conntrack-invalid drops counted. */
+function felixDropsOf(netns: string): { spoofed: number; invalid: number } {
+  const rules = nsRun(netns, ['nft', 'list', 'ruleset']).split('\n').filter((l) => / drop/.test(l) && /counter packets/.test(l));
+  const matching = (re: RegExp) => rules.filter((l) => re.test(l));
+  // The checks are there (Calico's defaults: conntrack-invalid check on), so a 0 below is a count, not an absence.
+  expect(matching(/ct state invalid/).length).toBeGreaterThan(0);
+  const sum = (re: RegExp) => matching(re).reduce((a, l) => a + Number(/counter packets (\d+)/.exec(l)![1]), 0);
+  return { spoofed: sum(/fib saddr/), invalid: sum(/ct state invalid/) };
+}
 
 describeLab('lab: the egress gateway on a real API server and Felix', () => {
   let g: GatewayLab;
@@ -74,13 +85,43 @@ describeLab('lab: the egress gateway on a real API server and Felix', () => {
     }
   });
 
+  test('Felix runs on Calico\'s own configuration: the lab\'s FelixConfigurations are exactly what calico-node\'s start-up creates', () => {
+    const items = JSON.parse(g.lab.calicoctl(['get', 'felixconfigurations', '-o', 'json'])).items ?? [];
+    const stored = items.map((f: any) => ({ name: f.metadata.name, spec: f.spec }));
+    const { metadata, spec } = CALICO_DEFAULT_FELIX_CONFIGURATION;
+    const expected = { name: metadata.name, spec: { ...spec, ...CALICO_CLIENT_DEFAULTS } };
+    expect(stored).toEqual([expected]);
+  });
+
+  test('admission (the real API server): the egress pools stay with the gateway\'s namespace; its Namespace runs at Pod Security level privileged', async () => {
+    const pool = JSON.stringify(['egress-egress']);
+    const pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'thief', namespace: 'default', annotations: { 'cni.projectcalico.org/ipv4pools': pool } },
+      spec: { containers: [{ name: 'c', image: 'x' }] },
+    };
+    const dryRun = (o: object) => spawnSync(`${g.lab.bin}/kubectl`, ['--kubeconfig', g.lab.kubeconfig, 'create', '--dry-run=server', '-f', '-'], { input: JSON.stringify(o), encoding: 'utf8' });
+    // The API server compiles a new policy and its binding within seconds of their creation.
+    await waitFor('the pool admission policy in force', () => dryRun(pod).status !== 0, 30_000, 500);
+    const asPod = dryRun(pod);
+    expect(asPod.stderr).toMatch(/ValidatingAdmissionPolicy 'cdk8s-egress-egress-pools'.*denied request: only pods in namespace egress-gateway may take addresses/);
+    const ns = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'thieves', annotations: { 'cni.projectcalico.org/ipv4pools': pool } } };
+    const asNs = dryRun(ns);
+    expect(asNs.status).not.toBe(0);
+    expect(asNs.stderr).toMatch(/only namespace egress-gateway may name the egress pools/);
+    // The same pod without the annotation is admitted (the policy denies the pool, nothing else).
+    const plain = { ...pod, metadata: { name: 'plain', namespace: 'default' } };
+    expect(dryRun(plain).status).toBe(0);
+    const labels = JSON.parse(g.lab.kubectl(['get', 'namespace', NS, '-o', 'json'])).metadata.labels;
+    expect(labels['pod-security.kubernetes.io/enforce']).toBe('privileged');
+  });
+
   test('gateway replicas: real Pods whose addresses calico-ipam takes from the egress pool through the annotation we emit', async () => {
     const tpl = g.kind('Deployment').spec.template;
-    // The library's annotations, as emitted: the egress pool, and the sources Felix lets the pod send from.
+    // The library's only Calico annotation: the egress pool. No allowedSourcePrefixes: replies return inside the tunnel.
     expect(JSON.parse(tpl.metadata.annotations['cni.projectcalico.org/ipv4pools'])).toEqual(['egress-egress']);
-    const sources: string[] = JSON.parse(tpl.metadata.annotations['cni.projectcalico.org/allowedSourcePrefixes']);
-    const covers = (ip: string) => sources.some((p) => Cidr.parse(p).containsAddress(ip));
-    expect([PARTNER, '10.252.0.1', '10.244.0.1', '192.0.2.11'].map(covers)).toEqual([true, true, false, false]);
+    expect(Object.keys(tpl.metadata.annotations).filter((k) => k.startsWith('cni.projectcalico.org/'))).toEqual(['cni.projectcalico.org/ipv4pools']);
     for (const node of [1, 2]) replicas.push(await g.startReplica(node));
     for (const r of replicas) expect(Cidr.parse('192.0.2.64/29').containsAddress(r.pod.ip)).toBe(true);
     // The real EndpointSlice controller lists both replicas, ready.
@@ -116,6 +157,13 @@ describeLab('lab: the egress gateway on a real API server and Felix', () => {
       for (const n of g.lab.nodes) print(`${n.name} Felix drops: ${spawnSync('ip', ['netns', 'exec', n.netns, 'sh', '-c', 'nft list ruleset | grep -E "counter packets [1-9].*drop" | head -8'], { encoding: 'utf8' }).stdout}`);
     }
     print(`behaviour 1: connected=${connected}, packets at the partner ${JSON.stringify(seen)}`);
+    // The replies came back inside the tunnels (counted by the replicas), and Felix's anti-spoofing and conntrack-invalid
+    // drops counted nothing on any node (they dropped the replies when they left the gateway de-SNATed).
+    const tunnelled = replicas.map((r) => Number(/counter replies \{\s*packets (\d+)/.exec(nsRun(r.pod.netns, ['nft', 'list', 'table', 'inet', 'cdk8s_egress_gw_reply']))?.[1] ?? 0));
+    const felixDrops = g.lab.nodes.map((n) => felixDropsOf(n.netns));
+    print(`behaviour 1: replies into the tunnels ${JSON.stringify(tunnelled)}; Felix anti-spoofing/ct-invalid drops per node ${JSON.stringify(felixDrops)}`);
+    expect(tunnelled.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+    expect(felixDrops).toEqual(g.lab.nodes.map(() => ({ spoofed: 0, invalid: 0 })));
     expect(seen.pod).toBe(0);
     expect(seen.node).toBe(0);
     expect(seen.gateways.reduce((a, b) => a + b, 0)).toBeGreaterThan(0); // the request left with an egress IP

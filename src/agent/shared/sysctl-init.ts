@@ -1,0 +1,14 @@
+import { Kernel } from './kernel';
+
+/**
+ * The images' `sysctls` mode, run as an init container: sets each `key=value` in the container's network namespace
+ * (the pod's own; the host's for the host-network node agent) and exits. Only keys under net.ipv4 are accepted:
+ * whatever asks for more is not ours.
+ */
+export async function applySysctls(kernel: Kernel, pairs: string[]): Promise<void> {
+  for (const p of pairs) {
+    const m = /^(net\.ipv4\.[a-z0-9_.]+)=([0-9]+)$/.exec(p);
+    if (!m) throw new Error(`sysctl "${p}" is not net.ipv4.<key>=<number>`);
+    await kernel.setSysctl(m[1], m[2]);
+  }
+}

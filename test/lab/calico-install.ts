@@ -1,0 +1,25 @@
+/**
+ * What Calico's own installation writes into a fresh cluster's datastore, besides the CRDs and admission policies of
+ * the bundle (../shared/reference/calico/manifests): calico-node's start-up (node/pkg/lifecycle/startup/startup.go,
+ * ensureDefaultConfig, Calico v3.31) creates the global FelixConfiguration "default" with only these two fields, and on
+ * the Kubernetes datastore no per-node one. The lab writes exactly this and nothing else for Felix.
+ */
+export const CALICO_DEFAULT_FELIX_CONFIGURATION = {
+  apiVersion: 'projectcalico.org/v3',
+  kind: 'FelixConfiguration',
+  metadata: { name: 'default' },
+  spec: { reportingInterval: '0s', logSeverityScreen: 'Info' },
+};
+
+/**
+ * What the datastore holds besides, once Calico's own client stored that object (calico-node's start-up and calicoctl
+ * use the same one): the defaults libcalico-go fills in on create (lib/clientv3/felixconfig.go, setDefaults), the CRD
+ * schema's default (nftablesMode), and bpfLogLevel, which the v3.31 type writes even when empty. Read back in the lab.
+ */
+export const CALICO_CLIENT_DEFAULTS = {
+  floatingIPs: 'Disabled',
+  bpfConnectTimeLoadBalancing: 'TCP',
+  bpfHostNetworkedNATWithoutCTLB: 'Enabled',
+  nftablesMode: 'Auto',
+  bpfLogLevel: '',
+};

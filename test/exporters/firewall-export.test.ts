@@ -7,7 +7,10 @@ import { FirewallExport } from '../../src/constructs/firewall-export';
 import { DomainHandling } from '../../src/exporters/firewall-exporter';
 import { FirewallFormat } from '../../src/exporters/firewall-format';
 import { EgressModel } from '../../src/synth/egress-model';
-import { captureWarnings } from '../support/warnings';
+import { captureWarnings, expectWarnings } from '../support/warnings';
+
+/** The estate's pool does not NAT: the Calico backend says the outside network must route it (issue 21, item 14). */
+const ROUTABLE = /^egress backends c\/pay-pool: NAT pool "pay-pool" 10\.250\.0\.0\/24 does not NAT /;
 
 function estate(outdir: string) {
   const app = new App({ outdir });
@@ -34,7 +37,7 @@ describe('FirewallExport construct', () => {
     new FirewallExport(chart, 'edge', { formats: [FirewallFormat.NFTABLES, FirewallFormat.CSV], zones: [pay], outdir: out });
     pay.allow('late', { to: [Destination.cidr('203.0.113.200', 'late')], ports: [Port.tcp(8443)] });
     expect(fs.existsSync(out)).toBe(false);
-    app.synth();
+    expectWarnings([ROUTABLE], () => app.synth());
     expect(fs.readdirSync(out).sort()).toEqual(['egress.nft', 'inventory.csv']);
     const csv = fs.readFileSync(path.join(out, 'inventory.csv'), 'utf8');
     expect(csv).toMatch(/^payments,late,payments-late-v4,allow,4,10\.250\.0\.0\/24,.*203\.0\.113\.200\/32,late,,tcp\/8443/m);
@@ -44,7 +47,7 @@ describe('FirewallExport construct', () => {
   test('domains on a format that cannot match names fail the synth by default, naming the rule', () => {
     const { app, chart } = estate(dir);
     new FirewallExport(chart, 'edge', { formats: [FirewallFormat.IPTABLES] });
-    expect(() => app.synth()).toThrow(/iptables: zone "web" rule "api" domains "api\.example\.com": the format cannot match domain names \(at c\/web\/api\); hint: /);
+    expect(() => expectWarnings([ROUTABLE], () => app.synth())).toThrow(/iptables: zone "web" rule "api" domains "api\.example\.com": the format cannot match domain names \(at c\/web\/api\); hint: /);
     expect(fs.existsSync(path.join(dir, 'firewall'))).toBe(false);
   });
 
@@ -54,7 +57,7 @@ describe('FirewallExport construct', () => {
     const { warnings } = captureWarnings(() => app.synth());
     expect(fx.warnings.join('\n')).toMatch(/iptables: zone "web" rule "api" domains "api\.example\.com".*left out of iptables/);
     // What the export reports is what the synth printed, no more.
-    expect(warnings).toEqual(fx.warnings.map(w => `firewall export c/edge: ${w}`));
+    expect(warnings).toEqual([expect.stringMatching(ROUTABLE), ...fx.warnings.map(w => `firewall export c/edge: ${w}`)]);
     expect(fs.readFileSync(path.join(dir, 'firewall', 'panos.set'), 'utf8')).toMatch(/fqdn api\.example\.com/);
     expect(fs.readFileSync(path.join(dir, 'firewall', 'egress.rules.v4'), 'utf8')).toMatch(/-s 192\.0\.2\.0\/26 -d 198\.51\.100\.7\/32 /);
   });

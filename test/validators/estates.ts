@@ -26,8 +26,11 @@ export interface Output {
   readonly objects: any[];
 }
 
-/** What random estates may be warned about: zones that share a namespace may select the same pods. */
-const RANDOM_ESTATE_WARNING = /^egress backends \S+: zones "[^"]+" and "[^"]+" may select the same pods /;
+/**
+ * What random estates may be warned about: zones that share a namespace may select the same pods, and a pool
+ * without NAT needs the outside network to route it back (issue 21, item 14).
+ */
+const RANDOM_ESTATE_WARNING = /^egress backends \S+: (zones "[^"]+" and "[^"]+" may select the same pods |NAT pool "[^"]+" \S+ does not NAT \(natOutgoing: false\): )/;
 
 /** The app's output, and the warnings its synth printed (each caller asserts them). */
 function output(label: string, app: App): Output & { warnings: string[] } {

@@ -39,7 +39,8 @@ test('an IPv4 pool without NAT on a dual-stack cluster: IPv6 leaves by NAT outgo
   const r = synth(['192.0.2.0/26', '2001:db8:ffff::/64'], true);
   expect(r.v6).toMatch(/-s 2001:db8:ffff::\/64 -d 2001:db8:1::\/48/);
   expect(r.nft).toContain('10.244.8.0/24');
-  expect(r.warnings).toEqual([]);
+  // Only the pool's own warning: without NAT the outside network must route it back (issue 21, item 14).
+  expect(r.warnings).toEqual([expect.stringMatching(/^\[cdk8s-egress\] egress backends egress\/web-pool: NAT pool "web-pool" 10\.244\.8\.0\/24 does not NAT /)]);
 });
 
 test('no IPv6 source the perimeter sees: one warning naming the zone, the rule and the prefixes', () => {

@@ -104,6 +104,12 @@ export interface CanReachAnswer {
    * @default - none
    */
   readonly descriptions?: string[];
+  /**
+   * The deciding zone is staged: `allowed` is what the zone does once enforced; until then Calico only reports
+   * that verdict in its flow logs, and the zone's traffic does not take its gateway.
+   * @default false
+   */
+  readonly staged?: boolean;
 }
 
 const PORT_PROTOCOLS = ['tcp', 'udp', 'sctp', 'udplite'];
@@ -167,6 +173,13 @@ export class CanReach {
 
   /** Evaluates a query against a model. */
   public static evaluate(doc: EgressModelDocument, query: CanReachQuery): CanReachAnswer {
+    const answer = CanReach.decide(doc, query);
+    const zone = answer.zone === undefined ? undefined : doc.zones.find(z => z.name === answer.zone);
+    if (!zone?.staged) return answer;
+    return { ...answer, staged: true, reason: `zone "${zone.name}" is staged (not enforced yet; Calico reports this verdict in its flow logs): ${answer.reason}` };
+  }
+
+  private static decide(doc: EgressModelDocument, query: CanReachQuery): CanReachAnswer {
     validateDnsLabel('namespace', query.namespace);
     if ((query.ip === undefined) === (query.domain === undefined)) {
       throw new EgressValidationError('destination', query.ip ?? query.domain ?? '', 'must be exactly one of an IP address and a domain name');

@@ -1,7 +1,12 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { Chart, Testing } from 'cdk8s';
 import { synth, synthError } from './render-helpers';
 import { validateObject } from './validate-objects';
 import { Backend } from '../../src/backends/backend';
+import { main } from '../../src/cli/main';
+import { CalicoEnterpriseGateway } from '../../src/constructs/calico-enterprise-gateway';
 import { ClusterNetwork } from '../../src/constructs/cluster-network';
 import { Destination } from '../../src/constructs/destination';
 import { DestinationSet } from '../../src/constructs/destination-set';
@@ -129,6 +134,19 @@ describe('staged gateway zones', () => {
     expect(steered(gatewayEstate(Enforcement.STAGED))).toEqual(['web']);
   });
 
+  test('Calico Enterprise: a staged zone gets no EgressGatewayPolicy and no namespace annotation; its gateway is still written', () => {
+    const build = (enforcement?: Enforcement) => synth(Backend.CALICO_ENTERPRISE, chart => {
+      new ClusterNetwork(chart, 'cluster', { podCidrs: ['10.244.0.0/16'], serviceCidrs: ['10.96.0.0/12'] });
+      const gw = new CalicoEnterpriseGateway(chart, 'gw', { namespace: 'egress', egressCidr: '192.0.2.8/30' });
+      new EgressZone(chart, 'batch', { namespaces: ['batch'], gateway: gw, enforcement });
+    });
+    const steering = (objects: any[]) => objects.filter(o => o.kind === 'EgressGatewayPolicy' || (o.kind === 'Namespace' && o.metadata.annotations)).map(o => o.kind);
+    expect(steering(build())).toEqual(['EgressGatewayPolicy', 'Namespace']);
+    const staged = build(Enforcement.STAGED);
+    expect(steering(staged)).toEqual([]);
+    expect(staged.filter(o => o.kind === 'EgressGateway' || o.kind === 'StagedGlobalNetworkPolicy').map(o => o.kind).sort()).toEqual(['EgressGateway', 'StagedGlobalNetworkPolicy']);
+  });
+
   test('can-reach says the deciding zone is staged, with the verdict the enforced zone gives', () => {
     const doc = EgressModel.of(gatewayEstate(Enforcement.STAGED));
     const allowed = CanReach.evaluate(doc, { namespace: 'batch', ...CanReach.parseDestination('198.51.100.7:443/tcp') });
@@ -137,5 +155,20 @@ describe('staged gateway zones', () => {
     const denied = CanReach.evaluate(doc, { namespace: 'batch', ...CanReach.parseDestination('192.0.2.200:22/tcp') });
     expect(denied).toMatchObject({ allowed: false, zone: 'batch', staged: true });
     expect(CanReach.evaluate(doc, { namespace: 'web', ...CanReach.parseDestination('203.0.113.7:443/tcp') }).staged).toBeUndefined();
+  });
+
+  test('the can-reach command says so, and that the gateway\'s source applies only once the zone is enforced', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'egress-staged-'));
+    try {
+      const model = path.join(dir, 'egress-model.json');
+      fs.writeFileSync(model, EgressModel.toJson(gatewayEstate(Enforcement.STAGED)));
+      const out: string[] = [];
+      const code = main(['can-reach', '--app', model, '--from', 'batch', '--to', '198.51.100.7:443/tcp'], l => out.push(...l.split('\n')), () => undefined);
+      expect(code).toBe(0);
+      expect(out[0]).toMatch(/^ALLOWED: zone "batch" is staged \(not enforced yet/);
+      expect(out.find(l => l.startsWith('  source seen by'))).toMatch(/198\.18\.0\.\d.* once the zone is enforced \(staged: its traffic does not take its gateway yet\)$/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -65,8 +65,9 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     updateSnapshot: UpdateSnapshot.NEVER,
     jestConfig: {
       testTimeout: 120_000,
-      // Every Calico/Cilium object any test synthesizes is validated against the reference CRDs.
-      setupFilesAfterEnv: ['<rootDir>/test/support/schema-guard.ts'],
+      // Every Calico/Cilium object any test synthesizes is validated against the reference CRDs, and every synth
+      // warning a test prints is one it expects (test/support/warnings.ts).
+      setupFilesAfterEnv: ['<rootDir>/test/support/schema-guard.ts', '<rootDir>/test/support/warning-guard.ts'],
     },
   },
 

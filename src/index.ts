@@ -4,7 +4,8 @@ export * from './model/port';
 export * from './model/cidr';
 export * from './model/cidr-aggregation';
 export * from './model/egress-model-document';
-export { ApiServerModel, InClusterTraffic } from './model/in-cluster-traffic';
+export { InClusterTraffic } from './model/in-cluster-traffic';
+export type { ApiServerModel } from './model/in-cluster-traffic';
 export { Enforcement } from './model/enforcement';
 // Constructs users meet first
 export * from './constructs/cluster-network';

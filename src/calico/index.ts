@@ -13,4 +13,5 @@ export * from './calico-staged-global-network-policy';
 export * from './calico-network-set';
 export * from './calico-global-network-set';
 export * from './calico-ip-pool';
+export * from './calico-tier-spec';
 export * from './calico-tier';

@@ -158,10 +158,13 @@ function diff(values: Values, output: string, out: (line: string) => void): numb
   const changes = PostureDiff.compare(loadModel(need(values, 'before')), loadModel(need(values, 'after')));
   // A widening is said first in every format: text and markdown start with it, JSON's first field is it.
   const widening = PostureDiff.widening(changes);
-  if (output === 'json') out(JSON.stringify({ ...(widening ? { widening } : {}), changes }, undefined, 2));
-  else if (output === 'markdown') out(PostureDiff.toMarkdown(changes));
-  else if (changes.length === 0) out('no change in egress posture');
-  else {
+  if (output === 'json') {
+    out(JSON.stringify({ ...(widening ? { widening } : {}), changes }, undefined, 2));
+  } else if (output === 'markdown') {
+    out(PostureDiff.toMarkdown(changes));
+  } else if (changes.length === 0) {
+    out('no change in egress posture');
+  } else {
     if (widening) out(widening);
     for (const c of changes) out(`${c.zone}\t${c.change}\t${c.destination}\t${c.port}${c.workloads ? `\t${c.workloads}` : ''}`);
   }

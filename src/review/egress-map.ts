@@ -1,7 +1,7 @@
 import { Cidr } from '../model/cidr';
 import { DestinationSetModel, EgressExitMode, EgressModelDocument, EgressRuleModel, EgressZoneModel } from '../model/egress-model-document';
-import { Port } from '../model/port';
 import { InClusterTraffic, inClusterOf } from '../model/in-cluster-traffic';
+import { Port } from '../model/port';
 import { ZoneSources } from '../model/zone-source';
 
 const IN_CLUSTER_WORDS: { [choice: string]: string } = {

@@ -1,4 +1,4 @@
-import type { CanReachAnswer, CanReachQuery } from './can-reach';
+import { CanReachAnswer, CanReachQuery } from './can-reach-query';
 import { Cidr } from '../model/cidr';
 import { EgressModelDocument, EgressZoneModel } from '../model/egress-model-document';
 import { EgressValidationError } from '../model/errors';
@@ -45,7 +45,9 @@ export function inClusterAnswer(doc: EgressModelDocument, zone: EgressZoneModel,
   if (dnsPort && target && doc.dnsServiceAddress !== undefined && Cidr.parse(doc.dnsServiceAddress).contains(target)) {
     return answer(zone, true, 'dns', `${to} is the cluster DNS Service; kube-proxy translates it to a DNS pod (namespace ${zone.dns.namespace}, ${zone.dns.podSelector}), which zone "${zone.name}" allows`);
   }
-  if (dnsPort && toPod && query.destinationNamespace === zone.dns.namespace && Selector.parse(zone.dns.podSelector).matches(query.destinationPodLabels ?? {})) {
+  const dnsPod = toPod && query.destinationNamespace === zone.dns.namespace
+    && Selector.parse(zone.dns.podSelector).matches(query.destinationPodLabels ?? {});
+  if (dnsPort && dnsPod) {
     return answer(zone, true, 'dns', `the destination is a DNS pod (namespace ${zone.dns.namespace}, ${zone.dns.podSelector}), which zone "${zone.name}" allows`);
   }
   if (!toPod && !(target && inClusterRanges(doc).some(c => Cidr.parse(c).contains(target)))) return undefined;

@@ -1,17 +1,18 @@
+import { workloadsLeavingZones } from './zone-membership';
 import { Cidr } from '../model/cidr';
 import { CidrAggregator } from '../model/cidr-aggregation';
 import { EgressModelDocument, EgressZoneModel } from '../model/egress-model-document';
+import { inClusterOf, inClusterRanges } from '../model/in-cluster-traffic';
 import { Port } from '../model/port';
 import { ZoneSources } from '../model/zone-source';
-import { workloadsLeavingZones } from './zone-membership';
 
 /** One reachable (zone, destination, port) triple that appeared or disappeared. */
 export interface PostureChange {
   /** Zone name. */
   readonly zone: string;
   /**
-   * "added" (newly reachable) or "removed" (no longer reachable), "exit" (the way out changed), "zone-added",
-   * "zone-removed", or "unrestricted": pods the zone selected are in no zone any more, so nothing restricts
+   * "added" (newly reachable) or "removed" (no longer reachable), "exit" (the way out changed), "in-cluster"
+   * (the zone's in-cluster choice or API server allowance changed), "zone-added", "zone-removed", or "unrestricted": pods the zone selected are in no zone any more, so nothing restricts
    * their egress (a widening, whatever the other changes say).
    */
   readonly change: string;
@@ -65,6 +66,9 @@ export class PostureDiff {
       const b = now ? reachable(after, now) : [];
       changes.push(...difference(zone, a, b));
       if (was && now && exitOf(was) !== exitOf(now)) changes.push({ zone, change: 'exit', destination: `${exitOf(was)} -> ${exitOf(now)}`, port: '' });
+      if (was && now && inClusterText(was) !== inClusterText(now)) {
+        changes.push({ zone, change: 'in-cluster', destination: `${inClusterText(was)} -> ${inClusterText(now)}`, port: '' });
+      }
     }
     for (const left of workloadsLeavingZones(before, after)) {
       changes.push({ zone: left.zone, change: 'unrestricted', destination: 'any', port: 'all', workloads: describeWorkloads(left) });
@@ -93,7 +97,7 @@ export class PostureDiff {
     for (const zone of [...new Set(changes.map(c => c.zone))]) {
       lines.push(`## zone \`${zone}\``, '', '| change | destination | port | source seen |', '|---|---|---|---|');
       for (const c of changes.filter(x => x.zone === zone)) {
-        const what = { 'added': '➕ now reachable', 'removed': '➖ no longer reachable', 'exit': '↪ exit changed', 'zone-added': '🆕 zone added', 'zone-removed': '🗑 zone removed', 'unrestricted': '⚠ unrestricted' }[c.change] ?? c.change;
+        const what = { 'added': '➕ now reachable', 'removed': '➖ no longer reachable', 'exit': '↪ exit changed', 'zone-added': '🆕 zone added', 'zone-removed': '🗑 zone removed', 'unrestricted': '⚠ unrestricted', 'in-cluster': '⇄ in-cluster changed' }[c.change] ?? c.change;
         const destination = c.workloads ? `${c.destination} (${c.workloads})` : c.destination;
         lines.push(`| ${what} | ${destination.replace(/\|/g, '\\|')} | ${c.port} | ${(c.source ?? '').replace(/\|/g, '\\|')} |`);
       }
@@ -118,9 +122,9 @@ function reachable(doc: EgressModelDocument, zone: EgressZoneModel): Reach[] {
   return zone.rules.flatMap(rule => {
     const used = rule.destinationSets.map(n => sets.get(n)).filter(s => s !== undefined);
     const ports = rule.ports.length === 0 ? [Port.allTraffic()] : rule.ports.map(m => Port.fromModel(m));
-    // a rule never opens cluster ranges (docs/backends.md); each prefix with the source it sees
+    // a rule never opens in-cluster ranges, node ranges included (docs/backends.md); each prefix with the source it sees
     const bySource = new Map<string, string[]>();
-    for (const cidr of CidrAggregator.subtract(used.flatMap(s => s!.cidrs.map(c => c.cidr)), doc.clusterCidrs)) {
+    for (const cidr of CidrAggregator.subtract(used.flatMap(s => s!.cidrs.map(c => c.cidr)), inClusterRanges(doc))) {
       const source = ZoneSources.forDestination(doc, zone, Cidr.parse(cidr).networkAddress, rule).description;
       bySource.set(source, [...(bySource.get(source) ?? []), cidr]);
     }
@@ -212,6 +216,10 @@ function describeWorkloads(left: { namespace: string; podLabels: { [k: string]: 
   const nsLabels = Object.keys(left.namespaceLabels).length > 0 ? ` (labels ${list(left.namespaceLabels)})` : '';
   const pods = Object.keys(left.podLabels).length > 0 ? `pods labelled ${list(left.podLabels)}` : left.namespace === '*' ? 'pods' : 'every pod';
   return `${pods} of ${ns}${nsLabels}`;
+}
+
+function inClusterText(zone: EgressZoneModel): string {
+  return `${inClusterOf(zone)}${zone.allowApiServer ? ' +api-server' : ''}${zone.tier !== 'default' ? ` (tier ${zone.tier})` : ''}`;
 }
 
 function exitOf(zone: EgressZoneModel): string {

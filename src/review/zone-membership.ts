@@ -35,13 +35,20 @@ const NAME_KEYS = [CALICO_NAMESPACE_NAME_LABEL, NAMESPACE_NAME_LABEL];
  */
 export function workloadsLeavingZones(before: EgressModelDocument, after: EgressModelDocument): LeftWorkloads[] {
   const out: LeftWorkloads[] = [];
+  // estates have thousands of zones: per zone, only the zones of `after` that may select some of its pods
+  const byName = new Map<string, EgressZoneModel[]>();
+  for (const z of after.zones) for (const n of z.members.namespaces) byName.set(n, [...(byName.get(n) ?? []), z]);
+  const byLabel = after.zones.filter(z => z.members.namespaceSelector !== undefined);
+  const sameMembers = new Set(after.zones.map(membersKey));
   for (const zone of before.zones) {
-    const podValues = labelValues([zone.members.podSelector, ...after.zones.map(z => z.members.podSelector)]);
-    const nsSelectors = [zone, ...after.zones].map(z => z.members.namespaceSelector).filter((s): s is string => s !== undefined);
+    const others = zone.members.namespaceSelector ? after.zones
+      : [...new Set([...zone.members.namespaces.flatMap(n => byName.get(n) ?? []), ...byLabel])];
+    const podValues = labelValues([zone.members.podSelector, ...others.map(z => z.members.podSelector)]);
+    const nsSelectors = [zone, ...others].map(z => z.members.namespaceSelector).filter((s): s is string => s !== undefined);
     const nsValues = labelValues(nsSelectors);
     const names = new Set(zone.members.namespaces);
     if (zone.members.namespaceSelector) {
-      for (const z of after.zones) z.members.namespaces.forEach(n => names.add(n));
+      for (const z of others) z.members.namespaces.forEach(n => names.add(n));
       for (const key of NAME_KEYS) (nsValues.get(key) ?? []).forEach(v => v !== undefined && names.add(v));
       names.add(otherValue([...names], 'another-namespace'));
     }
@@ -49,7 +56,7 @@ export function workloadsLeavingZones(before: EgressModelDocument, after: Egress
     const podCombos = combinations(podValues);
     const nsCombos = zone.members.namespaceSelector ? combinations(nsValues) : [{}];
     if (names.size * podCombos.length * nsCombos.length > MAX_CANDIDATES) {
-      if (!sameMembers(zone, after)) out.push({ zone: zone.name, namespace: '*', podLabels: {}, namespaceLabels: {} });
+      if (!sameMembers.has(membersKey(zone))) out.push({ zone: zone.name, namespace: '*', podLabels: {}, namespaceLabels: {} });
       continue;
     }
     for (const namespace of [...names].sort()) {
@@ -57,7 +64,7 @@ export function workloadsLeavingZones(before: EgressModelDocument, after: Egress
       for (const namespaceLabels of nsCombos) {
         for (const podLabels of podCombos) {
           if (!zoneSelects(zone, namespace, namespaceLabels, podLabels)) continue;
-          if (after.zones.some(z => zoneSelects(z, namespace, namespaceLabels, podLabels))) continue;
+          if (others.some(z => zoneSelects(z, namespace, namespaceLabels, podLabels))) continue;
           const size = Object.keys(podLabels).length + Object.keys(namespaceLabels).length;
           if (!found || size < Object.keys(found.podLabels).length + Object.keys(found.namespaceLabels).length) {
             found = { zone: zone.name, namespace, podLabels, namespaceLabels };
@@ -70,10 +77,9 @@ export function workloadsLeavingZones(before: EgressModelDocument, after: Egress
   return out;
 }
 
-/** Whether `after` has a zone with exactly this zone's members (the fallback when the search is too large). */
-function sameMembers(zone: EgressZoneModel, after: EgressModelDocument): boolean {
-  const key = (z: EgressZoneModel) => JSON.stringify([z.members.namespaces, z.members.namespaceSelector ?? '', z.members.podSelector]);
-  return after.zones.some(z => key(z) === key(zone));
+/** A zone's members as one text: the fallback when the search is too large asks for a zone with exactly these. */
+function membersKey(z: EgressZoneModel): string {
+  return JSON.stringify([z.members.namespaces, z.members.namespaceSelector ?? '', z.members.podSelector]);
 }
 
 /** Per label key the selectors name, the values that tell its terms apart: undefined (absent), each value named, one other. */

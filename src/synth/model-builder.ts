@@ -3,6 +3,7 @@ import { icmpFamilyProblems } from './icmp-families';
 import { OutputRequests } from './output-requests';
 import { gatewayPlacementProblems, openPoolProblems } from './placement-checks';
 import { sharedEgressAddresses } from './shared-egress-addresses';
+import { checkApiServer, tierOrders } from './zone-tiers';
 import { Cidr } from '../model/cidr';
 import { CidrAggregator } from '../model/cidr-aggregation';
 import { DEFAULT_DNS } from '../model/dns-defaults';
@@ -10,9 +11,8 @@ import {
   DestinationSetModel, DnsModel, EgressExitMode, EgressGatewayModel, EgressModelDocument,
   EgressRuleModel, EgressZoneModel, NatPoolModel, ZoneMembersModel,
 } from '../model/egress-model-document';
-import { ApiServerModel } from '../model/in-cluster-traffic';
-import { checkApiServer, tierOrders } from './zone-tiers';
 import { located, problem, ValidationErrors } from '../model/errors';
+import { ApiServerModel } from '../model/in-cluster-traffic';
 
 /** A zone as its construct declares it; the builder resolves references and the exit. */
 export interface ZoneDeclaration {

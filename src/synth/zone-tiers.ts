@@ -1,4 +1,3 @@
-import type { ZoneDeclaration } from './model-builder';
 import { problem, ValidationErrors } from '../model/errors';
 import { ApiServerModel } from '../model/in-cluster-traffic';
 
@@ -8,9 +7,18 @@ import { ApiServerModel } from '../model/in-cluster-traffic';
  */
 export const DEFAULT_TIER_ORDER = 100;
 
+/** What these checks read of a zone declaration (DeclaredZone has these fields). */
+interface DeclaredZone {
+  readonly name: string;
+  readonly path: string;
+  readonly tier: string;
+  readonly tierOrder?: number;
+  readonly allowApiServer: boolean;
+}
+
 /** Each non-default tier's order: the one its zones give (they must agree), else the default. */
-export function tierOrders(zones: ZoneDeclaration[], errors: ValidationErrors): Map<string, number> {
-  const given = new Map<string, ZoneDeclaration>();
+export function tierOrders(zones: DeclaredZone[], errors: ValidationErrors): Map<string, number> {
+  const given = new Map<string, DeclaredZone>();
   const out = new Map<string, number>();
   for (const zone of zones.filter(z => z.tier !== 'default')) {
     const seen = given.get(zone.tier);
@@ -27,7 +35,7 @@ export function tierOrders(zones: ZoneDeclaration[], errors: ValidationErrors): 
 }
 
 /** A zone that allows the API server needs its addresses declared. */
-export function checkApiServer(zones: ZoneDeclaration[], apiServer: ApiServerModel | undefined, errors: ValidationErrors): void {
+export function checkApiServer(zones: DeclaredZone[], apiServer: ApiServerModel | undefined, errors: ValidationErrors): void {
   for (const zone of zones.filter(z => z.allowApiServer && !apiServer)) {
     errors.add(problem(`zone "${zone.name}" allows the API server, but the API server's addresses are not declared`, zone.path,
       'declare them: new ClusterNetwork(chart, \'cluster\', { apiServerAddresses: [\'<API server address>/32\'] })'));

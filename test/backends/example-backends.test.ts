@@ -2,6 +2,8 @@ import { Testing } from 'cdk8s';
 import { validateObject } from './validate-objects';
 import { EgressEstate } from '../../examples/app/main';
 import { describeWithCalicoCrds } from '../support/calico-schema';
+import { exampleWarnings } from '../support/example-warnings';
+import { expectWarnings } from '../support/warnings';
 
 function synthExample(backend: string): any[] {
   const before = process.env.BACKEND;
@@ -9,7 +11,7 @@ function synthExample(backend: string): any[] {
   try {
     const app = Testing.app();
     const chart = new EgressEstate(app, 'egress');
-    return Testing.synth(chart);
+    return expectWarnings(exampleWarnings(backend), () => Testing.synth(chart));
   } finally {
     if (before === undefined) delete process.env.BACKEND;
     else process.env.BACKEND = before;

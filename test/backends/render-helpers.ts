@@ -63,7 +63,7 @@ export function zoneModel(name: string, backend: string, over: Partial<EgressZon
     backend,
     members: { namespaces: [name], podSelector: 'all()' },
     dns: { enabled: true, namespace: 'kube-system', podSelector: 'k8s-app == "kube-dns"', ports: [Port.udp(53).toModel(), Port.tcp(53).toModel()], cidrs: [] },
-    allowInCluster: false,
+    inCluster: 'pass',
     rules: [],
     exit: { mode: EgressExitMode.NAT_OUTGOING, natPools: [], failOpen: false },
     order: 100,

@@ -7,7 +7,7 @@ import { ApiObjectMetadata, Chart, Testing } from 'cdk8s';
 import {
   CalicoAction, CalicoEncapsulationMode, CalicoGlobalNetworkPolicy, CalicoGlobalNetworkPolicySpec, CalicoGlobalNetworkSet,
   CalicoGlobalNetworkSetSpec, CalicoIPPool, CalicoIPPoolAllowedUse, CalicoIPPoolSpec, CalicoNetworkPolicy, CalicoNetworkPolicySpec,
-  CalicoNetworkSet, CalicoNetworkSetSpec, CalicoPolicyType, CalicoPort, CalicoProtocol, CalicoRule,
+  CalicoNetworkSet, CalicoNetworkSetSpec, CalicoPolicyType, CalicoPort, CalicoProtocol, CalicoRule, CalicoTier, CalicoTierSpec,
 } from '../../src/calico';
 import { prune, renderIPPoolSpec, renderNetworkSetSpec, renderPolicySpec } from '../../src/calico/spec-json';
 
@@ -23,7 +23,7 @@ function chart(): Chart {
  * stands for, rendered without our validation, so that Calico's own validator can judge the same input.
  */
 export interface L1Case {
-  readonly kind: 'GlobalNetworkPolicy' | 'NetworkPolicy' | 'GlobalNetworkSet' | 'NetworkSet' | 'IPPool';
+  readonly kind: 'GlobalNetworkPolicy' | 'NetworkPolicy' | 'GlobalNetworkSet' | 'NetworkSet' | 'IPPool' | 'Tier';
   build(): unknown;
   manifest(): any;
 }
@@ -55,6 +55,8 @@ const gns = (spec: CalicoGlobalNetworkSetSpec, metadata: ApiObjectMetadata) =>
   l1('GlobalNetworkSet', metadata, spec, () => new CalicoGlobalNetworkSet(chart(), 'S', { metadata, spec }), renderNetworkSetSpec);
 const ns = (spec: CalicoNetworkSetSpec, metadata: ApiObjectMetadata) =>
   l1('NetworkSet', metadata, spec, () => new CalicoNetworkSet(chart(), 'S', { metadata, spec }), renderNetworkSetSpec);
+const tier = (spec: CalicoTierSpec, metadata: ApiObjectMetadata = { name: 'security' }) =>
+  l1('Tier', metadata, spec, () => new CalicoTier(chart(), 'T', { metadata, spec }), s => prune({ order: s.order }) ?? {});
 
 // Every rule the constructs implement, with the field path and the reason each error names.
 export const INVALID_L1_CASES: Array<[string, L1Case, RegExp]> = [
@@ -68,6 +70,7 @@ export const INVALID_L1_CASES: Array<[string, L1Case, RegExp]> = [
   ['prefix in default tier', gnp({}, { name: 'security.egress' }), /metadata\.name "security\.egress" has a tier prefix but the policy is in the default tier/],
   ['tier name with dot', gnp({ tier: 'a.b' }, { name: 'a.b.c' }), /spec\.tier "a\.b" is not a valid tier name/],
   ['tier name too long', gnp({ tier: 't'.repeat(64) }), /spec\.tier "t{64}" is not a valid tier name/],
+  ['Tier name with a dot', tier({}, { name: 'a.b' }), /metadata\.name "a\.b" is not a valid Tier name: a DNS-1123 label \(at c\/T\)/],
   ['NP without namespace', np({}, { name: 'p' }), /metadata\.namespace "" is required: a NetworkPolicy is namespaced \(at c\/P\); hint: set metadata\.namespace/],
   ['NP bad namespace', np({}, { name: 'p', namespace: 'Team_A' }), /metadata\.namespace "Team_A" is not a valid namespace name/],
   ['GNP with namespace', gnp({}, { name: 'p', namespace: 'ns' }), /metadata\.namespace "ns" is not allowed: a GlobalNetworkPolicy is cluster-scoped/],
@@ -214,6 +217,8 @@ export const VALID_L1_EDGE_CASES: Array<[string, L1Case]> = [
   ['kubernetes-policy-like NP name', np({}, { name: 'knp.default.a.b', namespace: 'ns' })],
   ['tiered GNP name', gnp({ tier: 'security' }, { name: 'security.egress' })],
   ['default tier spelled out', gnp({ tier: 'default' }, { name: 'default.egress' })],
+  ['a Tier with an order', tier({ order: 100 })],
+  ['a Tier without an order (applied last)', tier({})],
   ['ICMP echo reply', egress(echoReply)],
   ['global() in an entity notSelector', egress({ action: ALLOW, destination: { notSelector: '!global()' } })],
   ['global() in a service account selector', egress({ action: ALLOW, destination: { serviceAccounts: { selector: 'global()' } } })],

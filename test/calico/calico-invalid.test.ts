@@ -2,7 +2,7 @@ import { Chart, Testing } from 'cdk8s';
 import { INVALID_L1_CASES, L1Case, VALID_L1_EDGE_CASES } from './calico-invalid-cases';
 import {
   CalicoAction, CalicoGlobalNetworkPolicy, CalicoGlobalNetworkSet, CalicoIPPool, CalicoNetworkPolicy, CalicoNetworkSet,
-  CalicoPort, CalicoProtocol, CalicoRule,
+  CalicoPort, CalicoProtocol, CalicoRule, CalicoTier,
 } from '../../src/calico';
 import { sealRules } from '../../src/calico/sealed-rules';
 import { renderPolicySpec } from '../../src/calico/spec-json';
@@ -23,6 +23,7 @@ const CLASS_OF_KIND: { [kind in L1Case['kind']]: Function } = {
   GlobalNetworkSet: CalicoGlobalNetworkSet,
   NetworkSet: CalicoNetworkSet,
   IPPool: CalicoIPPool,
+  Tier: CalicoTier,
 };
 
 describe('invalid Calico objects throw at construction, naming field, reason and construct path', () => {

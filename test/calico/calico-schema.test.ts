@@ -1,13 +1,14 @@
 import { Chart, Testing } from 'cdk8s';
 import {
   CalicoAction, CalicoAssignmentMode, CalicoEncapsulationMode, CalicoGlobalNetworkPolicy, CalicoGlobalNetworkSet, CalicoIPPool,
-  CalicoIPPoolAllowedUse, CalicoNetworkPolicy, CalicoNetworkSet, CalicoPolicyType, CalicoPort, CalicoProtocol,
+  CalicoIPPoolAllowedUse, CalicoNetworkPolicy, CalicoNetworkSet, CalicoPolicyType, CalicoPort, CalicoProtocol, CalicoTier,
 } from '../../src/calico';
 import { calicoCrdKinds, describeWithCalicoCrds, validateAgainstCalicoCrd } from '../support/calico-schema';
 
 /** One of each kind, using most fields, as the constructs render them. */
 function synthesizeAll(): any[] {
   const chart = new Chart(Testing.app(), 'all', { namespace: 'payments' });
+  new CalicoTier(chart, 'Tier', { metadata: { name: 'security' }, spec: { order: 100 } });
   new CalicoNetworkPolicy(chart, 'Np', {
     metadata: { name: 'security.web', labels: { app: 'web' } },
     spec: {
@@ -75,13 +76,13 @@ function synthesizeAll(): any[] {
 }
 
 describeWithCalicoCrds('Calico objects validate against the Calico v3 CRDs', () => {
-  test('the CRDs of all five kinds are there', () => {
-    expect(calicoCrdKinds()).toEqual(expect.arrayContaining(['GlobalNetworkPolicy', 'GlobalNetworkSet', 'IPPool', 'NetworkPolicy', 'NetworkSet']));
+  test('the CRDs of all six kinds are there (Tier from the release manifest)', () => {
+    expect(calicoCrdKinds()).toEqual(expect.arrayContaining(['GlobalNetworkPolicy', 'GlobalNetworkSet', 'IPPool', 'NetworkPolicy', 'NetworkSet', 'Tier']));
   });
 
   test('every synthesized object passes the schema and the CEL rules', () => {
     const objects = synthesizeAll();
-    expect(objects.map(o => o.kind)).toEqual(['NetworkPolicy', 'GlobalNetworkPolicy', 'GlobalNetworkPolicy', 'NetworkSet', 'GlobalNetworkSet',
+    expect(objects.map(o => o.kind)).toEqual(['Tier', 'NetworkPolicy', 'GlobalNetworkPolicy', 'GlobalNetworkPolicy', 'NetworkSet', 'GlobalNetworkSet',
       'GlobalNetworkSet', 'IPPool', 'IPPool', 'IPPool', 'IPPool']);
     for (const obj of objects) expect([obj.metadata.name, validateAgainstCalicoCrd(obj)]).toEqual([obj.metadata.name, []]);
   });
@@ -93,7 +94,9 @@ describeWithCalicoCrds('validateAgainstCalicoCrd finds problems', () => {
   const pool = (spec: any) => ({ apiVersion: 'projectcalico.org/v3', kind: 'IPPool', metadata: { name: 'p' }, spec });
 
   test.each([
-    ['unknown kind', { apiVersion: 'projectcalico.org/v3', kind: 'Tier', metadata: { name: 'x' }, spec: {} }, /kind: no Calico v3 CRD for kind "Tier"/],
+    ['unknown kind', { apiVersion: 'projectcalico.org/v3', kind: 'HostEndpoint', metadata: { name: 'x' }, spec: {} }, /kind: no Calico v3 CRD for kind "HostEndpoint"/],
+    ['Tier order', { apiVersion: 'projectcalico.org/v3', kind: 'Tier', metadata: { name: 'x' }, spec: { order: 'first' } }, /spec\.order: must be number/],
+    ['Tier defaultAction', { apiVersion: 'projectcalico.org/v3', kind: 'Tier', metadata: { name: 'x' }, spec: { defaultAction: 'Allow' } }, /spec\.defaultAction: must be equal to one of the allowed values/],
     ['wrong apiVersion', { apiVersion: 'crd.projectcalico.org/v1', kind: 'IPPool' }, /apiVersion: "crd\.projectcalico\.org\/v1" is not projectcalico\.org\/v3/],
     ['enum', gnp({ egress: [{ action: 'allow' }] }), /spec\.egress\[0\]\.action: must be equal to one of the allowed values/],
     ['unknown field', gnp({ egres: [] }), /spec: must NOT have additional properties "egres"/],

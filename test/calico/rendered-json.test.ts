@@ -6,6 +6,8 @@ import {
   CalicoPolicyType, CalicoPort, CalicoProtocol,
 } from '../../src/calico';
 import { withoutNamespace } from '../../src/calico/private/cluster-scoped';
+import { exampleWarnings } from '../support/example-warnings';
+import { expectWarnings } from '../support/warnings';
 
 const CALICO_KINDS = [CalicoGlobalNetworkPolicy, CalicoNetworkPolicy, CalicoGlobalNetworkSet, CalicoNetworkSet, CalicoIPPool];
 // cdk8s's ApiObject overrides Symbol.hasInstance (any ApiObject is "instanceof" every subclass): compare classes.
@@ -30,7 +32,7 @@ describe('Calico objects serialise exactly as cdk8s would', () => {
     try {
       const app = Testing.app();
       new EgressEstate(app, 'egress');
-      const objects = calicoObjects(app);
+      const objects = expectWarnings(exampleWarnings(backend), () => calicoObjects(app));
       expect(objects.length).toBeGreaterThanOrEqual(8);
       for (const obj of objects) expect(JSON.stringify(obj.toJson())).toBe(JSON.stringify(cdk8sJson(obj)));
     } finally {

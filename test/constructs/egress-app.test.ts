@@ -10,6 +10,8 @@ import { Construct } from 'constructs';
 import { EgressEstate } from '../../examples/app/main';
 import { EgressApp } from '../../src';
 import { resetYamlWriterStats, stringifyDocs, yamlWriterStats } from '../../src/constructs/yaml-writer';
+import { exampleWarnings } from '../support/example-warnings';
+import { expectWarnings } from '../support/warnings';
 
 const ORIGINAL_STRINGIFY = Yaml.stringify;
 const BACKENDS = ['calico', 'calico-enterprise', 'cilium', 'kubernetes'];
@@ -21,15 +23,7 @@ function tmpDir(): string {
   return dir;
 }
 
-// The example's firewall export warns on stderr at every synth; keep the test output readable.
-const stderrWrite = process.stderr.write.bind(process.stderr);
-beforeAll(() => {
-  jest.spyOn(process.stderr, 'write').mockImplementation(((chunk: any, ...rest: any[]) =>
-    (String(chunk).startsWith('[cdk8s-egress] firewall export') ? true : stderrWrite(chunk, ...rest))) as any);
-});
-
 afterAll(() => {
-  jest.restoreAllMocks();
   for (const dir of tmpDirs) fs.rmSync(dir, { recursive: true, force: true });
 });
 
@@ -110,10 +104,10 @@ describe('EgressApp.synth() writes the same files as App.synth()', () => {
 
   test.each(outputTypes)('%s', (_name, yamlOutputType) => {
     const expectedDir = tmpDir();
-    buildApp('cdk8s', { outdir: expectedDir, yamlOutputType, recordConstructMetadata: true }).synth();
+    expectWarnings(exampleWarnings(), () => buildApp('cdk8s', { outdir: expectedDir, yamlOutputType, recordConstructMetadata: true }).synth());
     const actualDir = tmpDir();
     resetYamlWriterStats();
-    buildApp('egress', { outdir: actualDir, yamlOutputType, recordConstructMetadata: true }).synth();
+    expectWarnings(exampleWarnings(), () => buildApp('egress', { outdir: actualDir, yamlOutputType, recordConstructMetadata: true }).synth());
     const stats = yamlWriterStats();
 
     const expected = readTree(expectedDir);
@@ -131,13 +125,13 @@ describe('EgressApp.synth() writes the same files as App.synth()', () => {
     const dirs = [tmpDir(), tmpDir()];
     try {
       process.env.CDK8S_OUTDIR = dirs[0];
-      buildApp('cdk8s', {}).synth();
+      expectWarnings(exampleWarnings(), () => buildApp('cdk8s', {}).synth());
       process.env.CDK8S_OUTDIR = dirs[1];
       const app = new EgressApp();
       new Misc(app, 'misc');
       new EgressEstate(app, 'egress').addDependency(app.node.findChild('misc') as Chart);
       expect(app.outdir).toBe(dirs[1]);
-      app.synth();
+      expectWarnings(exampleWarnings(), () => app.synth());
     } finally {
       if (before === undefined) delete process.env.CDK8S_OUTDIR;
       else process.env.CDK8S_OUTDIR = before;
@@ -151,7 +145,7 @@ describe('the example estate, on every backend: EgressApp.synthYaml() is App.syn
     const synthYaml = (kind: 'cdk8s' | 'egress') => withBackend(backend, () => {
       const app = kind === 'cdk8s' ? new App({ outdir: tmpDir() }) : new EgressApp({ outdir: tmpDir() });
       new EgressEstate(app, 'egress');
-      return app.synthYaml();
+      return expectWarnings(exampleWarnings(backend), () => app.synthYaml());
     });
     const expected = synthYaml('cdk8s');
     resetYamlWriterStats();

@@ -7,6 +7,7 @@ import { FirewallExport } from '../../src/constructs/firewall-export';
 import { DomainHandling } from '../../src/exporters/firewall-exporter';
 import { FirewallFormat } from '../../src/exporters/firewall-format';
 import { EgressModel } from '../../src/synth/egress-model';
+import { captureWarnings } from '../support/warnings';
 
 function estate(outdir: string) {
   const app = new App({ outdir });
@@ -50,10 +51,10 @@ describe('FirewallExport construct', () => {
   test('with DomainHandling.WARN the synth writes the rest and reports what it left out', () => {
     const { app, chart } = estate(dir);
     const fx = new FirewallExport(chart, 'edge', { formats: [FirewallFormat.IPTABLES, FirewallFormat.PANOS], domainHandling: DomainHandling.WARN });
-    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    app.synth();
-    stderr.mockRestore();
+    const { warnings } = captureWarnings(() => app.synth());
     expect(fx.warnings.join('\n')).toMatch(/iptables: zone "web" rule "api" domains "api\.example\.com".*left out of iptables/);
+    // What the export reports is what the synth printed, no more.
+    expect(warnings).toEqual(fx.warnings.map(w => `firewall export c/edge: ${w}`));
     expect(fs.readFileSync(path.join(dir, 'firewall', 'panos.set'), 'utf8')).toMatch(/fqdn api\.example\.com/);
     expect(fs.readFileSync(path.join(dir, 'firewall', 'egress.rules.v4'), 'utf8')).toMatch(/-s 192\.0\.2\.0\/26 -d 198\.51\.100\.7\/32 /);
   });

@@ -7,6 +7,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Testing } from 'cdk8s';
 import { EgressEstate } from '../../examples/app/main';
+import { exampleWarnings } from '../support/example-warnings';
+import { expectWarnings } from '../support/warnings';
 
 const GOLDEN = path.join(__dirname, 'golden');
 
@@ -14,7 +16,7 @@ function synthExample(): { dir: string; files: string[] } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fwx-golden-'));
   const app = new App({ outdir: dir });
   new EgressEstate(app, 'egress');
-  app.synth();
+  expectWarnings(exampleWarnings(), () => app.synth());
   const fw = path.join(dir, 'firewall');
   return { dir, files: fs.readdirSync(fw).sort() };
 }
@@ -56,7 +58,7 @@ describe('golden files (example estate)', () => {
   test('Testing.synth (no outdir of our own) writes too, once per app', () => {
     const app = Testing.app();
     const chart = new EgressEstate(app, 'egress');
-    Testing.synth(chart);
+    expectWarnings(exampleWarnings(), () => Testing.synth(chart));
     expect(fs.existsSync(path.join(app.outdir, 'firewall', 'egress.nft'))).toBe(true);
   });
 });

@@ -31,7 +31,7 @@ export function zone(name: string, rules: EgressRuleModel[], exit: Partial<Egres
     backend: 'calico',
     members: { namespaces: [name], podSelector: 'all()' },
     dns: { enabled: true, namespace: 'kube-system', podSelector: 'k8s-app == "kube-dns"', ports: [], cidrs: [] },
-    allowInCluster: false,
+    inCluster: 'pass',
     rules,
     exit: { mode: EgressExitMode.NAT_OUTGOING, natPools: [], failOpen: false, ...exit },
     order: 100,

@@ -9,6 +9,7 @@ import { YamlOutputType } from 'cdk8s';
 import * as YAML from 'yaml';
 import { labUnavailableReason } from './lab';
 import { EgressApp } from '../../src';
+import { expectWarnings } from '../support/warnings';
 
 const REPO = path.resolve(__dirname, '..', '..');
 let warned = false;
@@ -46,13 +47,16 @@ export function synthExample(backend: string): { yaml: string; docs: any[] } {
   return { yaml, docs: YAML.parseAllDocuments(yaml).map((d) => d.toJSON()).filter(Boolean) };
 }
 
-/** Synthesizes an app built in-process by `build` into a temp dir; returns the parsed manifests of chart file `file`. */
-export function synthApp(build: (app: EgressApp) => void, file: string): any[] {
+/**
+ * Synthesizes an app built in-process by `build` into a temp dir; returns the parsed manifests of chart file `file`.
+ * The synth must warn exactly `warnings` (test/support/warnings.ts).
+ */
+export function synthApp(build: (app: EgressApp) => void, file: string, warnings: string[] = []): any[] {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'ceglab-synth-'));
   try {
     const app = new EgressApp({ outdir, yamlOutputType: YamlOutputType.FILE_PER_CHART });
     build(app);
-    app.synth();
+    expectWarnings(warnings, () => app.synth());
     return YAML.parseAllDocuments(fs.readFileSync(path.join(outdir, file), 'utf8')).map((d) => d.toJSON()).filter(Boolean);
   } finally {
     fs.rmSync(outdir, { recursive: true, force: true });

@@ -10,7 +10,7 @@
  * MEANING_ESTATES (default 15 per backend) and MEANING_SEED make runs larger or reproducible.
  */
 import * as fc from 'fast-check';
-import { buildEstate, CLUSTER, boundaryAddresses, EstateSpec, estateArb, expected, NAMESPACES, NODE_V4, NODE_V6, owningZone, POD_LABELS, Query, ruleAllows, ruleCidrs, ZoneSpec } from './estate-spec';
+import { API_PORT, API_SERVICE, buildEstate, CLUSTER, DNS_SERVICE, boundaryAddresses, EstateSpec, estateArb, expected, NAMESPACES, NODE_V4, NODE_V6, owningZone, POD_LABELS, Query, ruleAllows, ruleCidrs, ZoneSpec } from './estate-spec';
 import { calicoSelectorMatches } from './evaluators/calico-selector';
 import { nftablesAvailable, PerimeterProbe, probeNftables } from './evaluators/nftables';
 import { cidrContains, ipVersionOf } from './evaluators/packet';
@@ -30,8 +30,10 @@ const PORT_PROBES: { protocol: number; port?: number; icmpType?: number }[] = [
   { protocol: 17, port: 53 }, { protocol: 17, port: 443 }, { protocol: 1, icmpType: 8 }, { protocol: 1, icmpType: 0 }, { protocol: 47 },
 ];
 
-function queriesOf(spec: EstateSpec): (Query & { canReachIp?: string })[] {
-  const out: (Query & { canReachIp?: string })[] = [];
+type Asked = Query & { canReachIp?: string; canReachPort?: number };
+
+function queriesOf(spec: EstateSpec): Asked[] {
+  const out: Asked[] = [];
   const addresses = boundaryAddresses(spec);
   for (const namespace of NAMESPACES) {
     for (const labels of POD_LABELS) {
@@ -41,7 +43,22 @@ function queriesOf(spec: EstateSpec): (Query & { canReachIp?: string })[] {
           out.push({ namespace, labels, ip, ...p });
         }
       }
-      out.push({ namespace, labels, ip: '10.244.0.10', protocol: 17, port: 53, endpoint: DNS_POD, canReachIp: '10.96.0.10' });
+      out.push({ namespace, labels, ip: '10.244.0.10', protocol: 17, port: 53, endpoint: DNS_POD, canReachIp: DNS_SERVICE });
+      // DNS's port to a pod that is not a DNS pod is in-cluster traffic like any other
+      out.push({ namespace, labels, ip: '10.244.1.5', protocol: 17, port: 53, endpoint: OTHER_POD });
+      // the kubelet on a node, and the API server (asked as kubernetes.default's Service address; policies see the node's)
+      out.push({ namespace, labels, ip: NODE_V4, protocol: 6, port: 10250, node: true });
+      out.push({
+        namespace,
+        labels,
+        ip: NODE_V4,
+        protocol: 6,
+        port: API_PORT,
+        node: true,
+        apiServer: true,
+        canReachIp: API_SERVICE,
+        canReachPort: 443,
+      });
       out.push({ namespace, labels, ip: '10.244.1.5', protocol: 6, port: 443, endpoint: OTHER_POD });
       out.push({ namespace, labels, ip: '10.244.1.5', protocol: 6, port: 5432, endpoint: OTHER_POD, canReachIp: '10.100.0.20' });
     }
@@ -131,7 +148,11 @@ describe.each(BACKENDS)('every output agrees with the declared model (%s)', back
         lap('objects');
         counts.canReach++;
         const answer = CanReach.evaluate(doc, {
-          namespace: q.namespace, podLabels: q.labels, ip: q.canReachIp ?? q.ip, protocol: q.protocol, port: q.port ?? q.icmpType,
+          namespace: q.namespace,
+          podLabels: q.labels,
+          ip: q.canReachIp ?? q.ip,
+          protocol: q.protocol,
+          port: (q as Asked).canReachPort ?? q.port ?? q.icmpType,
         });
         if (answer.allowed !== want.allowed) note('can-reach', q, answer.rule, want.allowed);
         lap('canReach');

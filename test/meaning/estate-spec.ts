@@ -1,8 +1,9 @@
 /**
  * Random estates for the agreement property test: a plain description (the "declared model"), the
  * constructs built from it through the public API, and the oracle: what the description means, read from
- * README and docs/backends.md (one zone per pod: the first by order and name; DNS allowed; in-cluster left
- * to other policies unless allowInCluster; a rule allows its addresses on its ports; a destination leaves
+ * README and docs/backends.md (one zone per pod: the first by order and name; DNS allowed; the API server when
+ * the zone allows it; in-cluster destinations, node addresses included, by the zone's inCluster choice (a pass
+ * from a tiered zone reaches the default tier, where no policy selects the pod); a rule allows its addresses on its ports; a destination leaves
  * through the exit of the most specific rule that allows it).
  */
 import { Chart } from 'cdk8s';
@@ -10,7 +11,9 @@ import * as fc from 'fast-check';
 import * as ipaddr from 'ipaddr.js';
 import { calicoSelectorMatches } from './evaluators/calico-selector';
 import { cidrContains, ipVersionOf, Labels } from './evaluators/packet';
-import { Destination, DestinationSet, EgressZone, NatPool, Port, Selector } from '../../src';
+import { Destination, DestinationSet, EgressZone, InClusterTraffic, NatPool, Port, Selector } from '../../src';
+
+const IN_CLUSTER = { allow: InClusterTraffic.ALLOW, pass: InClusterTraffic.PASS, deny: InClusterTraffic.DENY };
 import { EgressGateway } from '../../src/constructs/egress-gateway';
 
 export type PortSpec =
@@ -32,7 +35,10 @@ export interface ZoneSpec {
   readonly namespaces: string[];
   readonly selector: string;
   readonly order: number;
-  readonly allowInCluster: boolean;
+  readonly inCluster: 'allow' | 'pass' | 'deny';
+  /** Calico tier: 'default' or 'security' (the other backends have no tiers). */
+  readonly tier: string;
+  readonly allowApiServer: boolean;
   readonly rules: RuleSpec[];
   readonly pool?: { readonly nat: boolean };
   readonly gateway: boolean;
@@ -44,8 +50,18 @@ export interface EstateSpec {
   readonly sets: { name: string; cidrs: string[] }[];
 }
 
-export const CLUSTER = { podCidrs: ['10.244.0.0/16', 'fd00:10:244::/56'], serviceCidrs: ['10.96.0.0/12'], nodeCidrs: ['192.0.2.0/26', '2001:db8:ffff::/64'] };
 export const NODE_V4 = '192.0.2.10';
+export const DNS_SERVICE = '10.96.0.10';
+/** The kubernetes Service's address: the first of the Service range. */
+export const API_SERVICE = '10.96.0.1';
+export const API_PORT = 6443;
+export const CLUSTER = {
+  podCidrs: ['10.244.0.0/16', 'fd00:10:244::/56'],
+  serviceCidrs: ['10.96.0.0/12'],
+  nodeCidrs: ['192.0.2.0/26', '2001:db8:ffff::/64'],
+  apiServerAddresses: [`${NODE_V4}/32`],
+  dnsServiceAddress: DNS_SERVICE,
+};
 export const NODE_V6 = '2001:db8:ffff::10';
 export const NAMESPACES = ['a', 'b', 'c'];
 export const POD_LABELS: Labels[] = [{}, { app: 'x' }, { app: 'y' }, { app: 'x', tier: 'front' }, { tier: 'front' }, { app: 'x', tier: 'back' }];
@@ -95,12 +111,19 @@ export function estateArb(backend: string): fc.Arbitrary<EstateSpec> {
     gateway: calicoLike ? fc.boolean() : fc.constant(false),
   }).map(z => {
     const forms = z.gateway ? EQUALITY_SELECTORS : calicoLike ? FULL_SELECTORS : LABEL_SELECTORS;
+    // The in-cluster choice, the tier and the API server come from spare bits of draws the estates already make,
+    // so the estates of earlier runs stay the same. Kubernetes and Cilium cannot deny in-cluster traffic (a
+    // synth-time error) and have no tiers.
+    const bits = Math.floor(z.selectorIndex / 16);
+    const notAllowed: ZoneSpec['inCluster'] = calicoLike && bits % 2 === 1 ? 'deny' : 'pass';
     return {
       name: `z${i}`,
       namespaces: z.namespaces,
       selector: forms[z.selectorIndex % forms.length],
       order: z.order,
-      allowInCluster: z.allowInCluster,
+      inCluster: z.allowInCluster ? 'allow' : notAllowed,
+      tier: calicoLike && Math.floor(bits / 2) % 3 === 2 ? 'security' : 'default',
+      allowApiServer: Math.floor(bits / 6) % 2 === 1,
       // a gateway zone's IPv6 destinations must bypass the (IPv4) data path; without a gateway bypass means nothing
       rules: z.rules.map(r => ({ ...r, bypass: z.gateway && (r.bypass || r.cidrs.some(c => c.includes(':'))) })),
       pool: z.pool ?? undefined,
@@ -140,7 +163,9 @@ export function buildEstate(chart: Chart, spec: EstateSpec): void {
       namespaces: z.namespaces,
       podSelector: Selector.parse(z.selector),
       order: z.order,
-      allowInCluster: z.allowInCluster,
+      inCluster: IN_CLUSTER[z.inCluster],
+      tier: z.tier === 'default' ? undefined : z.tier,
+      allowApiServer: z.allowApiServer || undefined,
       natPools: pool ? [pool] : undefined,
       gateway: z.gateway ? gateway : undefined,
     });
@@ -163,6 +188,9 @@ export interface Query {
   readonly icmpType?: number;
   /** In-cluster destination: the pod the packet reaches. */
   readonly endpoint?: { namespace: string; labels: Labels };
+  /** The destination is a node address; `apiServer`: the API server's (after kube-proxy's translation). */
+  readonly node?: boolean;
+  readonly apiServer?: boolean;
 }
 
 export function ruleCidrs(spec: EstateSpec, r: RuleSpec): string[] {
@@ -188,7 +216,7 @@ export function prefixLength(c: string): number {
 }
 
 export function inCluster(ip: string, spec: EstateSpec): boolean {
-  return [...CLUSTER.podCidrs, ...CLUSTER.serviceCidrs, ...spec.zones.map((_, i) => `10.244.${10 + i}.0/24`)].some(c => cidrContains(c, ip));
+  return [...CLUSTER.podCidrs, ...CLUSTER.serviceCidrs, ...CLUSTER.nodeCidrs, ...spec.zones.map((_, i) => `10.244.${10 + i}.0/24`)].some(c => cidrContains(c, ip));
 }
 
 /** The zone that owns a pod: the first by order, then name, of those selecting it. */
@@ -212,7 +240,9 @@ export function expected(spec: EstateSpec, q: Query): Expected {
   if (q.endpoint && q.endpoint.namespace === 'kube-system' && q.endpoint.labels['k8s-app'] === 'kube-dns' && [6, 17].includes(q.protocol) && q.port === 53) {
     return { allowed: true, zone, external };
   }
-  if (!external) return { allowed: zone.allowInCluster, zone, external };
+  if (q.apiServer && zone.allowApiServer) return { allowed: true, zone, external };
+  // in-cluster, node addresses included: the zone's choice; a tiered zone's pass reaches the default tier, where no policy selects the pod
+  if (!external) return { allowed: zone.inCluster === 'allow' || (zone.inCluster === 'pass' && zone.tier !== 'default'), zone, external };
   let best: { rule: RuleSpec; len: number } | undefined;
   for (const r of zone.rules) {
     const c = ruleAllows(spec, r, q);

@@ -7,8 +7,9 @@ import { evaluateCalico } from './evaluators/calico';
 import { evaluateCilium } from './evaluators/cilium';
 import { evaluateKubernetes } from './evaluators/kubernetes';
 import { Packet, Verdict, Workload } from './evaluators/packet';
-import { Backend, ClusterNetwork, EgressModel, FirewallExport, FirewallFormat } from '../../src';
+import { Backend, ClusterNetwork, ClusterNetworkProps, EgressModel, FirewallExport, FirewallFormat } from '../../src';
 import { parseDataPathConfig } from '../../src/datapath';
+import { captureWarnings as captureSynthWarnings } from '../support/warnings';
 
 export const BACKENDS = ['calico', 'cilium', 'kubernetes'] as const;
 export type BackendName = typeof BACKENDS[number];
@@ -18,12 +19,13 @@ export function backendOf(name: string): Backend {
 }
 
 /** A chart with a backend and the usual cluster ranges. */
-export function chartFor(backend: string = 'calico', cluster: { podCidrs?: string[]; serviceCidrs?: string[]; nodeCidrs?: string[] } | false = {}): { app: App; chart: Chart } {
+export function chartFor(backend: string = 'calico', cluster: ClusterNetworkProps | false = {}): { app: App; chart: Chart } {
   const app = Testing.app();
   const chart = new Chart(app, 'egress', { disableResourceNameHashes: true });
   Backend.setDefault(chart, Backend.of(backend));
   if (cluster !== false) {
     new ClusterNetwork(chart, 'cluster', {
+      ...cluster,
       podCidrs: cluster.podCidrs ?? ['10.244.0.0/16'],
       serviceCidrs: cluster.serviceCidrs ?? ['10.96.0.0/12'],
       nodeCidrs: cluster.nodeCidrs ?? ['192.0.2.0/26'],
@@ -37,25 +39,18 @@ export function objectsOf(chart: Chart): any[] {
   return Testing.synth(chart);
 }
 
-/** Runs `fn` and returns what it printed as cdk8s-egress warnings on stderr, with its result or error. */
+/** Runs `fn` and returns the warnings it printed ("[cdk8s-egress] …" lines), with its result or error. */
 export function captureWarnings<T>(fn: () => T): { warnings: string[]; result?: T; error?: Error } {
-  const lines: string[] = [];
-  const original = process.stderr.write.bind(process.stderr);
-  (process.stderr as any).write = (chunk: any, ...rest: any[]) => {
-    const text = String(chunk);
-    if (text.includes('[cdk8s-egress]')) {
-      lines.push(...text.split('\n').filter(Boolean));
-      return true;
+  let error: Error | undefined;
+  const { result, warnings } = captureSynthWarnings(() => {
+    try {
+      return fn();
+    } catch (e) {
+      error = e as Error;
+      return undefined;
     }
-    return original(chunk, ...rest);
-  };
-  try {
-    return { warnings: lines, result: fn() };
-  } catch (e) {
-    return { warnings: lines, error: e as Error };
-  } finally {
-    (process.stderr as any).write = original;
-  }
+  });
+  return { warnings: warnings.map(w => `[cdk8s-egress] ${w}`), result, error };
 }
 
 export function evaluate(backend: string, objects: any[], src: Workload, pkt: Packet): Verdict {

@@ -6,7 +6,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { CanReach, Destination, EgressModel, EgressModelDocument, EgressZone, Port, PostureDiff, Selector } from '../../src';
+import { CanReach, Destination, EgressModel, EgressModelDocument, EgressZone, InClusterTraffic, Port, PostureDiff, Selector } from '../../src';
 import { main } from '../../src/cli/main';
 import { chartFor } from '../meaning/support';
 
@@ -95,4 +95,14 @@ describe('every output format of `cdk8s-egress diff` says so first', () => {
     expect(parsed.widening).toMatch(/^WIDENED: /);
     expect(parsed.changes[0].change).toBe('unrestricted');
   });
+});
+
+test('a changed in-cluster choice is a change of its own', () => {
+  const build = (inCluster: InClusterTraffic) => {
+    const { chart } = chartFor('calico');
+    new EgressZone(chart, 'mail', { namespaces: ['mail'], inCluster });
+    return EgressModel.of(chart);
+  };
+  expect(PostureDiff.compare(build(InClusterTraffic.PASS), build(InClusterTraffic.ALLOW)))
+    .toEqual([{ zone: 'mail', change: 'in-cluster', destination: 'pass -> allow', port: '' }]);
 });

@@ -5,6 +5,8 @@ import { App, Testing } from 'cdk8s';
 import { EgressEstate } from '../../examples/app/main';
 import { CanReach, Destination, EgressMap, EgressModel, Port, PostureDiff } from '../../src';
 import { main } from '../../src/cli/main';
+import { exampleWarnings } from '../support/example-warnings';
+import { expectWarnings } from '../support/warnings';
 
 function estate() {
   const app = Testing.app();
@@ -56,7 +58,7 @@ describe('cdk8s-egress CLI on a synthesized app', () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'egress-cli-'));
     const app = new App({ outdir: dir });
     new EgressEstate(app, 'egress'); // the example carries an EgressReview
-    app.synth();
+    expectWarnings(exampleWarnings(), () => app.synth());
   });
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 

@@ -1,6 +1,5 @@
 /**
- * Validates objects against the Calico v3 CRDs in `<repo>/../shared/reference/calico/crds/v3` (the staged policy
- * kinds, which that folder lacks, against Calico's install bundle `manifests/crds.yaml`):
+ * Validates objects against the Calico v3 CRDs in `<repo>/../shared/reference/calico/crds/v3`:
  * the OpenAPI v3 structural schema (with ajv) and the CRDs' x-kubernetes-validations CEL rules
  * (with @bufbuild/cel, plus the Kubernetes CIDR functions the IPPool rules use).
  *
@@ -18,12 +17,6 @@ import { describeWithReference } from './reference-data';
 
 /** Where the CRDs live: beside the repository, in the shared reference folder. */
 export const CALICO_CRD_DIR = path.join(__dirname, '..', '..', '..', 'shared', 'reference', 'calico', 'crds', 'v3');
-
-/**
- * Calico's install bundle (crd.projectcalico.org/v1, the CRDs behind projectcalico.org/v3 when Calico's API server
- * serves it): the kinds the v3 folder lacks (the staged policies) are validated against their schema there.
- */
-export const CALICO_INSTALL_CRDS = path.join(__dirname, '..', '..', '..', 'shared', 'reference', 'calico', 'manifests', 'crds.yaml');
 
 /** Whether the CRD folder is there. */
 export function calicoCrdsPresent(): boolean {
@@ -87,15 +80,11 @@ function load(): Map<string, LoadedCrd> {
   ajv.addFormat('cidr', { type: 'string', validate: (s: string) => parseCidr(s) !== undefined });
   for (const f of ['int32', 'int64', 'date-time', 'byte', 'double', 'float']) ajv.addFormat(f, true);
   const out = new Map<string, LoadedCrd>();
-  const v3 = fs.readdirSync(CALICO_CRD_DIR).filter(f => /\.ya?ml$/.test(f)).sort()
-    .map(file => ({ crd: YAML.parse(fs.readFileSync(path.join(CALICO_CRD_DIR, file), 'utf8')), version: 'v3' }));
-  const bundle = fs.existsSync(CALICO_INSTALL_CRDS)
-    ? YAML.parseAllDocuments(fs.readFileSync(CALICO_INSTALL_CRDS, 'utf8')).map(d => ({ crd: d.toJSON(), version: 'v1' })) : [];
-  for (const { crd, version: name } of [...v3, ...bundle]) {
+  const texts = fs.readdirSync(CALICO_CRD_DIR).filter(f => /\.ya?ml$/.test(f)).sort().map(f => fs.readFileSync(path.join(CALICO_CRD_DIR, f), 'utf8'));
+  for (const crd of [...texts.map(t => YAML.parse(t)), ...extraCrds()]) {
     if (crd?.kind !== 'CustomResourceDefinition') continue;
-    const version = (crd.spec.versions ?? []).find((v: any) => v.name === name);
-    // The bundle adds the staged kinds only: every other kind stays checked against the v3 folder's CRD.
-    if (!version || (name === 'v1' && !crd.spec.names.kind.startsWith('Staged'))) continue;
+    const version = (crd.spec.versions ?? []).find((v: any) => v.name === 'v3');
+    if (!version) continue;
     const schema = version.schema.openAPIV3Schema;
     const jsonSchema = toJsonSchema(schema, true);
     out.set(crd.spec.names.kind, {
@@ -107,6 +96,22 @@ function load(): Map<string, LoadedCrd> {
   }
   loaded = out;
   return out;
+}
+
+/**
+ * CRDs the v3 folder lacks but the same Calico release's manifest has: the Tier (policies outside the default
+ * tier need one) and the staged policies (what a staged zone writes). Read from `manifests/v3_projectcalico_org.yaml`, the v3 CRDs as the operator installs them.
+ */
+export const CALICO_MANIFEST = path.join(CALICO_CRD_DIR, '..', '..', 'manifests', 'v3_projectcalico_org.yaml');
+const EXTRA_CRDS = ['tiers.projectcalico.org', 'stagedglobalnetworkpolicies.projectcalico.org', 'stagednetworkpolicies.projectcalico.org',
+  'stagedkubernetesnetworkpolicies.projectcalico.org'];
+function extraCrds(): any[] {
+  if (!fs.existsSync(CALICO_MANIFEST)) return [];
+  // the manifest is large: parse only the documents that define the CRDs wanted
+  return fs.readFileSync(CALICO_MANIFEST, 'utf8').split(/^---$/m)
+    .filter(doc => EXTRA_CRDS.some(name => doc.includes(`name: ${name}\n`)))
+    .map(doc => YAML.parse(doc))
+    .filter(doc => doc?.kind === 'CustomResourceDefinition' && EXTRA_CRDS.includes(doc.metadata?.name));
 }
 
 /** The CRDs' patterns are Go RE2; the only RE2 syntax in them JS lacks is a leading `(?i)`. */

@@ -12,6 +12,8 @@ import * as path from 'path';
 import { YamlOutputType } from 'cdk8s';
 import { EgressEstate } from '../../examples/app/main';
 import { EgressApp } from '../../src';
+import { exampleWarnings } from '../support/example-warnings';
+import { expectWarnings } from '../support/warnings';
 
 const MANIFEST = path.join(__dirname, 'example-output-digests.json');
 const BACKENDS = ['calico', 'calico-enterprise', 'cilium', 'kubernetes'];
@@ -24,7 +26,7 @@ function synthExample(backend: string): string {
   try {
     const app = new EgressApp({ outdir, yamlOutputType: YamlOutputType.FILE_PER_CHART });
     new EgressEstate(app, 'egress');
-    app.synth();
+    expectWarnings(exampleWarnings(backend), () => app.synth());
   } finally {
     if (before === undefined) delete process.env.BACKEND;
     else process.env.BACKEND = before;

@@ -74,6 +74,15 @@ describeWithValidator('calico', "Calico's own validator accepts every Calico obj
     expectAccepted(outputs);
   }, 300_000);
 
+  test('a tiered zone\'s Tier, its Pass and Deny rules and the API server rule (issue 21, items 3 and 4)', () => {
+    const tiered = meaningEstateOutputs('calico').filter(o => o.objects.some(x => x.kind === 'Tier'));
+    expect(tiered.length).toBeGreaterThan(0);
+    const rules = tiered.flatMap(o => o.objects.filter(x => x.kind === 'GlobalNetworkPolicy').flatMap(x => x.spec.egress ?? []));
+    expect(new Set(rules.map((r: any) => r.action))).toEqual(new Set(['Allow', 'Deny', 'Pass']));
+    expect(rules.some((r: any) => r.metadata?.annotations?.['egress.cdk8s.io/rule'] === 'api-server')).toBe(true);
+    expectAccepted(tiered);
+  }, 300_000);
+
   test.each(['calico', 'calico-enterprise'])('DNS on every port and on ICMP, on %s', backend => {
     const out = dnsPortsOutput(backend);
     const dns = out.objects.flatMap(o => o.spec?.egress ?? []).filter((r: any) => r.metadata?.annotations?.['egress.cdk8s.io/rule'] === 'dns');

@@ -11,7 +11,7 @@ import type { CalicoApiObjectProps } from '../calico-api-object';
 import { CalicoIPPoolSpec } from '../calico-ip-pool-spec';
 import { CalicoNetworkSetSpec } from '../calico-network-set-spec';
 import { CalicoGlobalNetworkPolicySpec } from '../calico-policy-spec';
-import type { CalicoTierSpec } from '../calico-tier';
+import { CalicoTierSpec } from '../calico-tier-spec';
 import { prune, renderIPPoolSpec, renderNetworkSetSpec, renderPolicySpec } from '../spec-json';
 
 /** What a typed Calico class is given: its spec and, optionally, metadata. */
@@ -35,7 +35,7 @@ interface KindDefinition<S> {
 }
 
 /**
- * One typed Calico kind. The five classes (CalicoNetworkPolicy, …) are one line each on top of it: jsii has no
+ * One typed Calico kind. The six classes (CalicoNetworkPolicy, …) are one line each on top of it: jsii has no
  * generics, so each kind keeps its own class and props type, and everything they share is here.
  */
 export class CalicoKind<S> {
@@ -92,6 +92,9 @@ export const IP_POOL = new CalicoKind<CalicoIPPoolSpec>({
 });
 export const TIER = new CalicoKind<CalicoTierSpec>({
   // a tier's name is a DNS label: policies name it before a "." in their own names
-  kind: 'Tier', namespaced: false, name: { pattern: DNS_LABEL, rule: 'a DNS-1123 label' },
-  check: (spec, _labels, path) => validateTierSpec(spec, path), render: spec => prune({ order: spec.order }) ?? {},
+  kind: 'Tier',
+  namespaced: false,
+  name: { pattern: DNS_LABEL, rule: 'a DNS-1123 label' },
+  check: (spec, _labels, path) => validateTierSpec(spec, path),
+  render: spec => prune({ order: spec.order }) ?? {},
 });

@@ -1,5 +1,5 @@
 import { fail } from './fail';
-import type { CalicoTierSpec } from '../calico-tier';
+import { CalicoTierSpec } from '../calico-tier-spec';
 
 /** Calico's checks of a Tier's spec: the order, when given, is a finite number. */
 export function validateTierSpec(spec: CalicoTierSpec, path: string): void {

@@ -14,6 +14,7 @@ import * as path from 'path';
 import { EgressEstate } from '../../../examples/app/main';
 import { Destination, EgressZone, Port } from '../../../src';
 import { AGENT_MAIN, AGENT_NODE, TRAFFIC } from '../../agent/e2e/netns-lab';
+import { exampleWarnings } from '../../support/example-warnings';
 import { Lab, LabPod, nsRun, waitFor } from '../lab';
 import { synthApp, toYaml } from '../suite';
 
@@ -46,7 +47,7 @@ export function synthGatewayEstate(): any[] {
     return synthApp((app) => {
       const partners = new EgressEstate(app, 'egress').node.findChild('partners') as EgressZone;
       partners.allow('lab-traffic', { to: [Destination.cidr(`${PARTNER}/32`, 'lab echo server')], ports: [Port.udp(UDP_PORT), Port.tcp(IPERF_PORT)] });
-    }, 'egress.k8s.yaml');
+    }, 'egress.k8s.yaml', exampleWarnings('calico'));
   } finally {
     if (before !== undefined) process.env.BACKEND = before;
   }

@@ -9,7 +9,8 @@
  *   `k8s:io.cilium.k8s.namespace.labels.<key>`; a selector key without a source matches any source;
  * - toCIDR/toCIDRSet (cidr minus except) match addresses outside the cluster only: they do not apply to
  *   traffic towards Cilium-managed endpoints or cluster nodes; toEntities: world = outside the cluster,
- *   cluster = every endpoint and node of the cluster, all = both; toEndpoints selects pods (of every
+ *   cluster = every endpoint and node of the cluster, all = both, kube-apiserver = the API server wherever it
+ *   runs (Cilium learns its addresses from the kubernetes Service's endpoints); toEndpoints selects pods (of every
  *   namespace in a clusterwide policy, of the policy's namespace in a namespaced one);
  *   toFQDNs matches addresses learnt from DNS answers for the names (matchPattern `*` within one label);
  * - toPorts (port "0" = every port; endPort for ranges; protocol ANY/TCP/UDP/SCTP) and icmps (type and
@@ -120,7 +121,8 @@ function peerMatches(r: any, pkt: Packet, policyNamespace: string | undefined): 
       case 'toEntities':
         return (r.toEntities as string[]).some(e => e === 'all' || (e === 'world' && !inCluster(pkt))
           || (e === 'world-ipv4' && !inCluster(pkt) && ipVersionOf(pkt.ip) === 4) || (e === 'world-ipv6' && !inCluster(pkt) && ipVersionOf(pkt.ip) === 6)
-          || (e === 'cluster' && inCluster(pkt)) || ((e === 'host' || e === 'remote-node') && pkt.node === true));
+          || (e === 'cluster' && inCluster(pkt)) || ((e === 'host' || e === 'remote-node') && pkt.node === true)
+          || (e === 'kube-apiserver' && pkt.apiServer === true));
       case 'toFQDNs':
         return pkt.domain !== undefined && !inCluster(pkt) && (r.toFQDNs as any[]).some(f => fqdnMatches(f, pkt.domain!));
       default:

@@ -26,6 +26,8 @@ export interface Packet {
   readonly endpoint?: Workload;
   /** Whether the address is a node (host) address of the cluster. */
   readonly node?: boolean;
+  /** Whether the packet reaches the Kubernetes API server (Cilium's kube-apiserver entity). */
+  readonly apiServer?: boolean;
   /** The name the client resolved to get `ip` (for name-based rules). */
   readonly domain?: string;
 }

@@ -37,6 +37,7 @@ describe.each(BACKENDS)('overlapping zones on %s', backend => {
     const w = warnings.filter(l => /zones? "a"/.test(l) && /"b"/.test(l));
     expect(w).toHaveLength(1);
     expect(w[0]).toMatch(/order/);
+    expect(warnings).toEqual(w);
   });
 
   test('a lower order says which zone wins, and then synth is silent', () => {
@@ -46,7 +47,7 @@ describe.each(BACKENDS)('overlapping zones on %s', backend => {
     expect(evaluate(backend, objects!, pod, { ip: '203.0.113.5', protocol: TCP, port: 443 }).allowed).toBe(false);
     const doc = modelOf(chart);
     expect(CanReach.evaluate(doc, { namespace: 'shop', podLabels: pod.labels, ip: '198.51.100.5', protocol: TCP, port: 443 }).zone).toBe('b');
-    expect(warnings.filter(l => /"a"/.test(l) && /"b"/.test(l))).toEqual([]);
+    expect(warnings).toEqual([]);
   });
 });
 
@@ -57,5 +58,5 @@ test('zones that cannot share a pod (different namespaces, contradicting labels)
   new EgressZone(chart, 'z', { namespaces: ['other'] });
   const { warnings, error } = captureWarnings(() => objectsOf(chart));
   expect(error).toBeUndefined();
-  expect(warnings.filter(l => /overlap|both select|same pods/.test(l))).toEqual([]);
+  expect(warnings).toEqual([]);
 });

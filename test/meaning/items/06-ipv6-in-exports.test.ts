@@ -32,12 +32,14 @@ test('NAT outgoing with an IPv6 node range: the IPv6 rule is exported', () => {
   const r = synth(['192.0.2.0/26', '2001:db8:ffff::/64'], false);
   expect(r.v6).toMatch(/-s 2001:db8:ffff::\/64 -d 2001:db8:1::\/48 -p tcp .*443/);
   expect(r.nft).toMatch(/ip6 saddr @\S+ ip6 daddr @\S+ tcp dport 443/);
+  expect(r.warnings).toEqual([]);
 });
 
 test('an IPv4 pool without NAT on a dual-stack cluster: IPv6 leaves by NAT outgoing, and is exported', () => {
   const r = synth(['192.0.2.0/26', '2001:db8:ffff::/64'], true);
   expect(r.v6).toMatch(/-s 2001:db8:ffff::\/64 -d 2001:db8:1::\/48/);
   expect(r.nft).toContain('10.244.8.0/24');
+  expect(r.warnings).toEqual([]);
 });
 
 test('no IPv6 source the perimeter sees: one warning naming the zone, the rule and the prefixes', () => {
@@ -47,4 +49,5 @@ test('no IPv6 source the perimeter sees: one warning naming the zone, the rule a
   expect(w).toHaveLength(1);
   expect(w[0]).toMatch(/zone "web"/);
   expect(w[0]).toMatch(/rule "api"/);
+  expect(r.warnings).toEqual(w);
 });

@@ -9,7 +9,8 @@ import { main } from '../../../src/cli/main';
 import { chartFor, TCP, UDP } from '../support';
 
 function estate(backend = 'calico') {
-  const { chart } = chartFor(backend, { nodeCidrs: ['192.0.2.0/26', '2001:db8:ffff::/64'] });
+  // issue 21, item 12: can-reach knows the DNS Service address only when it is declared
+  const { chart } = chartFor(backend, { nodeCidrs: ['192.0.2.0/26', '2001:db8:ffff::/64'], dnsServiceAddress: '10.96.0.10' });
   const web = new EgressZone(chart, 'web', { namespaces: ['web'] });
   web.allow('api', { to: [Destination.cidr('203.0.113.0/24'), Destination.cidr('2001:db8:1::/48')], ports: [Port.tcp(443)] });
   if (backend === 'cilium') web.allow('saas', { to: [Destination.domain('api.example.com')], ports: [Port.tcp(443)] });

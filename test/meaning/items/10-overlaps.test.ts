@@ -7,7 +7,8 @@ import { EgressGateway } from '../../../src/constructs/egress-gateway';
 import { captureWarnings, chartFor, objectsOf } from '../support';
 
 function errorOf(fn: () => unknown): string {
-  const { error } = captureWarnings(fn);
+  const { error, warnings } = captureWarnings(fn);
+  expect(warnings).toEqual([]);
   expect(error).toBeDefined();
   expect(error).not.toBeInstanceOf(TypeError);
   return error!.message;

@@ -114,12 +114,12 @@ describeWithValidator('calico', "Calico's own validator accepts every Calico obj
     expect(out.objects.filter(o => o.kind === 'StagedGlobalNetworkPolicy')).toHaveLength(2);
     expect(expectAccepted([out])).toBeGreaterThanOrEqual(5);
     // Staged and enforced differ only in kind (test/backends/staged-zones.test.ts): each policy of the example and
-    // of random estates, staged, is what a staged zone with the same declarations writes.
-    const policies = [exampleOutput(backend), ...randomEstateOutputs(10, [backend], 28)].flatMap(o => o.objects)
+    // of the packet tests' estate, staged, is what a staged zone with the same declarations writes.
+    const policies = [exampleOutput(backend), packetEstateOutput(backend)].flatMap(o => o.objects)
       .filter(o => o.apiVersion === CALICO && o.kind === 'GlobalNetworkPolicy').map(o => ({ ...o, kind: 'StagedGlobalNetworkPolicy' }));
     const verdicts = validator().run(toStream(policies));
     expect(verdicts.filter(v => v.outcome !== 'accepted').map(v => `${v.name}: ${v.error}`)).toEqual([]);
-    expect(verdicts.length).toBeGreaterThanOrEqual(10);
+    expect(verdicts.length).toBeGreaterThanOrEqual(5);
   }, 300_000);
 
   test('a staged policy is judged as a staged one: stagedAction Delete with rules is rejected with Calico\'s reason', () => {

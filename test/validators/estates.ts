@@ -7,7 +7,8 @@ import * as fc from 'fast-check';
 import * as YAML from 'yaml';
 import { EgressEstate } from '../../examples/app/main';
 import {
-  Backend, CalicoEnterpriseGateway, ClusterNetwork, Destination, DestinationSet, EgressGateway, EgressZone, Enforcement, InClusterTraffic, NatPool, Port, Selector,
+  Backend, CalicoEnterpriseGateway, ClusterNetwork, Destination, DestinationSet, EgressGateway, EgressZone, Enforcement, InClusterTraffic, NatPool,
+  Port, Selector,
 } from '../../src';
 import { EgressExitMode } from '../../src/model/egress-model-document';
 import { renderDocument } from '../backends/render-helpers';

@@ -6,6 +6,7 @@ export * from './model/cidr-aggregation';
 export * from './model/egress-model-document';
 export { InClusterTraffic } from './model/in-cluster-traffic';
 export type { ApiServerModel } from './model/in-cluster-traffic';
+export { Enforcement } from './model/enforcement';
 // Constructs users meet first
 export * from './constructs/cluster-network';
 export * from './constructs/dns-options';

@@ -53,7 +53,7 @@ type Cell = BackendSupportCell;
 /** The rows' keys: what the renderers' checks name (backend-support.ts). */
 export type FeatureKey = 'addresses' | 'overlapping-zones' | 'domain-names' | 'ports' | 'icmp' | 'other-protocols' | 'selectors'
   | 'namespace-selectors' | 'tiers' | 'zone-precedence' | 'in-cluster-pass' | 'in-cluster-deny' | 'api-server' | 'nat-pools' | 'gateways'
-  | 'calico-enterprise-gateways';
+  | 'calico-enterprise-gateways' | 'staged-zones';
 
 /** The built-in backends' names (Backend.CALICO.name, …) and their column of the table. */
 const COLUMNS: { [backend: string]: keyof BackendSupportRow } = {
@@ -177,6 +177,12 @@ const TABLE: BackendCapability[] = [
     calicoEnterprise: partly('yes: EgressGateway, IPPool, EgressGatewayPolicy, namespace annotation (whole namespaces; fail-open: error)'),
     cilium: no('error'),
     kubernetes: no('error'),
+  }),
+  row('staged-zones', 'Staged zones (`Enforcement.STAGED`)', {
+    calico: yes('yes: StagedGlobalNetworkPolicy with the spec of the enforced policy (Felix reports it in flow logs, does not enforce it); traffic kept off the zone\'s gateway'),
+    calicoEnterprise: yes('yes: StagedGlobalNetworkPolicy with the spec of the enforced policy (Felix reports it in flow logs, does not enforce it); traffic kept off the zone\'s gateway'),
+    cilium: no('error (no staged policy kind: Cilium\'s policy audit mode is per endpoint or agent-wide, not per policy)'),
+    kubernetes: no('error (NetworkPolicy has no staged or audit mode)'),
   }),
 ];
 

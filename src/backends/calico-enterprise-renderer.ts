@@ -87,7 +87,8 @@ export class CalicoEnterpriseRenderer extends CalicoRenderer {
     const doc = selection.document;
     for (const gw of this.enterpriseGateways(selection)) this.renderGateway(selection.scopeFor(gw.path), gw);
     for (const zone of selection.zones) {
-      if (!gatewaysOf(zone, doc).some(g => g.implementation === CALICO_ENTERPRISE)) continue;
+      // A staged zone's traffic stays off its gateway: steering it would already change its source address.
+      if (zone.staged || !gatewaysOf(zone, doc).some(g => g.implementation === CALICO_ENTERPRISE)) continue;
       const scope = selection.scopeFor(zone.path);
       const policyName = `egress-${zone.name}`;
       new CalicoEnterpriseEgressGatewayPolicy(scope, 'EgressGatewayPolicy', {

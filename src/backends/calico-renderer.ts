@@ -4,7 +4,7 @@ import { IBackendRenderer, IRenderSelection } from './backend-renderer';
 import { renderCalicoPools } from './calico-pools';
 import { AllowRuleContext, allowRules, apiServerRules, denyExternalRules, dnsRules, inClusterRules, INLINE_NETS_MAX, rendersInline } from './calico-zone-rules';
 import { namespaceSelectorOf, ownedSelector } from './calico-zone-selectors';
-import { CalicoGlobalNetworkPolicy, CalicoGlobalNetworkSet, CalicoNetworkSet, CalicoPolicyType, CalicoRule, CalicoTier } from '../calico';
+import { CalicoApiObject, CalicoGlobalNetworkPolicy, CalicoGlobalNetworkPolicyProps, CalicoGlobalNetworkSet, CalicoNetworkSet, CalicoPolicyType, CalicoRule, CalicoStagedGlobalNetworkPolicy, CalicoTier } from '../calico';
 import { sealRules } from '../calico/sealed-rules';
 import { DestinationSetModel, EgressModelDocument, EgressZoneModel } from '../model/egress-model-document';
 import { problem } from '../model/errors';
@@ -30,6 +30,8 @@ export const BUILT_IN_TIERS = ['default', 'kube-admin', 'kube-baseline'];
  * when the cluster ranges are declared, falls through to later policies of the tier (e.g. the app teams'
  * NetworkPolicies at order 1000) and ends in Calico's end-of-tier deny if none allows it. Without declared
  * cluster ranges rule 5 denies everything, which is the safe reading of "default-deny egress".
+ * A staged zone's policy is a StagedGlobalNetworkPolicy with the same metadata and spec: Felix evaluates and
+ * reports it without acting on traffic (sets, tiers and pools are not policies and stay as they are).
  * Each tier other than Calico's own is emitted as a Tier, before the policies in it.
  * Destination sets become GlobalNetworkSets (or NetworkSets) selected by label, so a list is written once.
  * NAT pools become IPPools; "no NAT to these ranges" becomes disabled IPPools (Calico never NATs towards
@@ -101,7 +103,7 @@ export class CalicoRenderer implements IBackendRenderer {
     return set.cidrs.length > 0;
   }
 
-  protected renderZone(scope: Construct, zone: EgressZoneModel, doc: EgressModelDocument): CalicoGlobalNetworkPolicy {
+  protected renderZone(scope: Construct, zone: EgressZoneModel, doc: EgressModelDocument): CalicoApiObject {
     // Sealed: many of these rule objects are shared by every zone, so each is checked and rendered once.
     const egress: CalicoRule[] = sealRules([
       ...dnsRules(zone.dns),
@@ -111,7 +113,7 @@ export class CalicoRenderer implements IBackendRenderer {
       ...denyExternalRules(doc),
     ]);
     const name = zone.tier === 'default' ? `egress-${zone.name}` : `${zone.tier}.egress-${zone.name}`;
-    return new CalicoGlobalNetworkPolicy(scope, 'CalicoGlobalNetworkPolicy', {
+    const props: CalicoGlobalNetworkPolicyProps = {
       metadata: {
         name,
         labels: { [ZONE_LABEL]: zone.name },
@@ -125,7 +127,9 @@ export class CalicoRenderer implements IBackendRenderer {
         types: [CalicoPolicyType.EGRESS],
         egress,
       },
-    });
+    };
+    return zone.staged ? new CalicoStagedGlobalNetworkPolicy(scope, 'CalicoStagedGlobalNetworkPolicy', props)
+      : new CalicoGlobalNetworkPolicy(scope, 'CalicoGlobalNetworkPolicy', props);
   }
 
 }

@@ -95,6 +95,10 @@ export class CiliumRenderer implements IBackendRenderer {
   }
 
   private zoneSpecs(zone: EgressZoneModel, doc: EgressModelDocument, problems: BackendProblems): CiliumPolicySpec[] {
+    if (zone.staged) {
+      problems.addUnsupported('staged-zones', `a staged zone (zone "${zone.name}": Cilium has no staged policy; its policy audit mode is set per endpoint or for the whole agent, not per policy)`,
+        zone.path, 'leave the zone enforced, or stage it on Calico; for Cilium, run its endpoints in policy audit mode (docs/rolling-out.md)');
+    }
     if (zone.tier !== 'default') {
       problems.addUnsupported('tiers', `policy tiers (zone "${zone.name}" is in tier "${zone.tier}")`, zone.path, 'leave tier at its default for Cilium');
     }

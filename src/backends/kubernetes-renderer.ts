@@ -80,6 +80,10 @@ export class KubernetesRenderer implements IBackendRenderer {
   }
 
   private zone(zone: EgressZoneModel, doc: EgressModelDocument, problems: BackendProblems): ZonePlan {
+    if (zone.staged) {
+      problems.addUnsupported('staged-zones', `a staged zone (zone "${zone.name}": NetworkPolicy has no staged or audit mode; the policy would be enforced)`,
+        zone.path, 'leave the zone enforced, or stage it on Calico, whose StagedKubernetesNetworkPolicy and staged kinds report without enforcing (docs/rolling-out.md)');
+    }
     if (zone.members.namespaceSelector) {
       problems.addUnsupported('namespace-selectors', `namespaces chosen by label (zone "${zone.name}": namespaceSelector "${zone.members.namespaceSelector}"; a NetworkPolicy belongs to one named namespace)`,
         zone.path, 'list the namespaces by name');

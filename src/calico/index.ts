@@ -9,6 +9,7 @@ export * from './calico-ip-pool-spec';
 export * from './calico-api-object';
 export * from './calico-network-policy';
 export * from './calico-global-network-policy';
+export * from './calico-staged-global-network-policy';
 export * from './calico-network-set';
 export * from './calico-global-network-set';
 export * from './calico-ip-pool';

@@ -139,8 +139,11 @@ function canReach(values: Values, output: string, out: (line: string) => void): 
   const to = dest.ip ?? dest.domain!;
   const rule = zone?.rules.find(r => r.name === answer.rule);
   // Only traffic that leaves the cluster is NATed: DNS, the API server, pods and nodes see the pod's own address.
-  const sourceSeen = !answer.allowed || !zone ? undefined
+  const enforcedSource = !answer.allowed || !zone ? undefined
     : rule ? ZoneSources.forDestination(doc, zone, to, rule).description : 'the pod\'s own address (no NAT inside the cluster)';
+  // A staged zone's traffic does not take its gateway yet: the source is the gateway's only once it is enforced.
+  const gated = zone !== undefined && (zone.exit.gateway !== undefined || zone.rules.some(r => r.gateway !== undefined));
+  const sourceSeen = enforcedSource && answer.staged && gated ? `${enforcedSource} once the zone is enforced (staged: its traffic does not take its gateway yet)` : enforcedSource;
   if (output === 'json') {
     out(JSON.stringify({ ...answer, ...(sourceSeen ? { sourceSeen } : {}) }, undefined, 2));
   } else {

@@ -6,6 +6,7 @@ import { constructId } from '../model/construct-id';
 import type { ModelBuilder } from '../synth/model-builder';
 import { withdraw } from './private/withdraw';
 import { Cidr } from '../model/cidr';
+import { Enforcement, enforcementProblem } from '../model/enforcement';
 import { EgressValidationError } from '../model/errors';
 import { ApiServerModel } from '../model/in-cluster-traffic';
 
@@ -50,6 +51,12 @@ export interface ClusterNetworkProps {
    * @default - cluster DNS (kube-system, k8s-app == "kube-dns") on UDP/TCP 53
    */
   readonly dns?: DnsOptions;
+  /**
+   * Default enforcement of every zone that does not choose its own (`Enforcement.STAGED` stages the whole
+   * app: see docs/rolling-out.md).
+   * @default Enforcement.ENFORCED
+   */
+  readonly enforcement?: Enforcement;
 }
 
 /**
@@ -66,6 +73,7 @@ export class ClusterNetwork extends Construct {
   private readonly dns?: DnsOptions;
   private readonly apiServer?: ApiServerModel;
   private readonly dnsServiceAddress?: string;
+  private readonly enforcement?: Enforcement;
 
   /**
    * @param scope the construct this ClusterNetwork belongs to (usually a chart)
@@ -97,6 +105,9 @@ export class ClusterNetwork extends Construct {
         : singleAddress('dnsServiceAddress', props.dnsServiceAddress, this.node.path);
       this.dns = props.dns;
       if (props.dns) dnsModel(props.dns, this.node.path);
+      const bad = enforcementProblem(props.enforcement);
+      if (bad) throw new EgressValidationError('enforcement', String(props.enforcement), bad, this.node.path, 'use Enforcement.ENFORCED or Enforcement.STAGED');
+      this.enforcement = props.enforcement;
     } catch (e) {
       withdraw(this);
       throw e;
@@ -113,6 +124,7 @@ export class ClusterNetwork extends Construct {
       dns: this.dns ? dnsModel(this.dns, this.node.path) : undefined,
       apiServer: this.apiServer,
       dnsServiceAddress: this.dnsServiceAddress,
+      enforcement: this.enforcement,
     });
   }
 }

@@ -6,6 +6,7 @@ import { NatPool } from './nat-pool';
 import { dnsModel } from './private/dns-model';
 import { RuleDeclaration } from './private/rule-declaration';
 import { Backend } from '../backends/backend';
+import { Enforcement, enforcementProblem } from '../model/enforcement';
 import { EgressValidationError } from '../model/errors';
 import { InClusterTraffic } from '../model/in-cluster-traffic';
 import { toDnsLabel, validateDnsLabel } from '../model/names';
@@ -102,6 +103,12 @@ export interface EgressZoneProps {
    */
   readonly tierOrder?: number;
   /**
+   * Whether the zone's policies act on traffic or are only staged (Calico evaluates and reports them in its
+   * flow logs without acting; the zone's traffic stays off its gateway). Calico and Calico Enterprise only.
+   * @default - the ClusterNetwork's `enforcement`, else Enforcement.ENFORCED
+   */
+  readonly enforcement?: Enforcement;
+  /**
    * Backend this zone is rendered for.
    * @default - the chart's default (Backend.setDefault), else Calico
    */
@@ -157,6 +164,8 @@ export class EgressZone extends Construct {
       }
       if (props.tier !== undefined) validateDnsLabel('tier', props.tier, path);
       checkInCluster(props, path);
+      const bad = enforcementProblem(props.enforcement);
+      if (bad) throw new EgressValidationError('enforcement', String(props.enforcement), bad, path, 'use Enforcement.ENFORCED or Enforcement.STAGED');
       if (props.dns) dnsModel(props.dns, path);
       this.natPools = [...(props.natPools ?? [])];
       this.gateway = props.gateway;
@@ -221,6 +230,7 @@ export class EgressZone extends Construct {
       order: this.props.order ?? 100,
       tier: this.props.tier ?? 'default',
       tierOrder: this.props.tierOrder,
+      enforcement: this.props.enforcement,
     });
     const zoneNames = [this.zoneName];
     for (const rule of this.rules.values()) rule.contribute(builder, zoneNames);

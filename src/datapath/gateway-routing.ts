@@ -56,7 +56,8 @@ function routeZones(doc: EgressModelDocument): { zones: SteeredZone[]; problems:
   const sets = new Map(doc.destinationSets.map(s => [s.name, s]));
   const out: SteeredZone[] = [];
   for (const zone of doc.zones) {
-    if (!DATA_PATH_BACKENDS.includes(zone.backend)) continue;
+    // A staged zone's traffic stays off its gateway: steering it would already change its source address.
+    if (!DATA_PATH_BACKENDS.includes(zone.backend) || zone.staged) continue;
     const used = new Map<string, string>(); // gateway -> where it is chosen
     if (zone.exit.gateway) used.set(zone.exit.gateway, zone.path);
     for (const rule of zone.rules) {

@@ -136,10 +136,7 @@ export interface EgressZoneModel {
   readonly path: string;
   /** Backend that renders this zone ("calico", "calico-enterprise", "cilium", "kubernetes"). */
   readonly backend: string;
-  /**
-   * What the zone is.
-   * @default - no description
-   */
+  /** What the zone is. @default - no description */
   readonly description?: string;
   /** Who the zone selects. */
   readonly members: ZoneMembersModel;
@@ -162,6 +159,8 @@ export interface EgressZoneModel {
   readonly tier: string;
   /** Order of the tier among Calico's tiers (lower first), for a zone outside the default tier. @default - 100 */
   readonly tierOrder?: number;
+  /** The zone is staged: its policies are evaluated and reported, not enforced, and its traffic is not steered. @default false */
+  readonly staged?: boolean;
 }
 
 /** Calico-style encapsulation of a pool. */

@@ -96,4 +96,10 @@ export interface CanReachAnswer {
    * @default - none
    */
   readonly descriptions?: string[];
+  /**
+   * The deciding zone is staged: `allowed` is what the zone does once enforced; until then Calico only reports
+   * that verdict in its flow logs, and the zone's traffic does not take its gateway.
+   * @default false
+   */
+  readonly staged?: boolean;
 }

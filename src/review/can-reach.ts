@@ -72,6 +72,13 @@ export class CanReach {
 
   /** Evaluates a query against a model. */
   public static evaluate(doc: EgressModelDocument, query: CanReachQuery): CanReachAnswer {
+    const answer = CanReach.decide(doc, query);
+    const zone = answer.zone === undefined ? undefined : doc.zones.find(z => z.name === answer.zone);
+    if (!zone?.staged) return answer;
+    return { ...answer, staged: true, reason: `zone "${zone.name}" is staged (not enforced yet; Calico reports this verdict in its flow logs): ${answer.reason}` };
+  }
+
+  private static decide(doc: EgressModelDocument, query: CanReachQuery): CanReachAnswer {
     validateDnsLabel('namespace', query.namespace);
     if ((query.ip === undefined) === (query.domain === undefined)) {
       throw new EgressValidationError('destination', query.ip ?? query.domain ?? '', 'must be exactly one of an IP address and a domain name');

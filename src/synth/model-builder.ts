@@ -30,6 +30,7 @@ export interface ZoneDeclaration {
   readonly order: number;
   readonly tier: string;
   readonly tierOrder?: number;
+  readonly enforcement?: string;
 }
 
 /** A destination set as declared: entries not yet aggregated. */
@@ -54,6 +55,8 @@ export interface ClusterNetworkDeclaration {
   readonly dns?: DnsModel;
   readonly apiServer?: ApiServerModel;
   readonly dnsServiceAddress?: string;
+  /** The zones' default enforcement ("enforced" or "staged"). */
+  readonly enforcement?: string;
 }
 
 /**
@@ -204,6 +207,7 @@ export class ModelBuilder {
       exit: { mode, natPools: [...zone.natPools].sort(), gateway: zone.gateway, failOpen: zone.failOpen },
       order: zone.order,
       tier: zone.tier,
+      staged: (zone.enforcement ?? this.cluster?.enforcement) === 'staged' || undefined,
     };
   }
 

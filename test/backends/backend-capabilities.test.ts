@@ -9,6 +9,7 @@ import { ClusterNetwork } from '../../src/constructs/cluster-network';
 import { Destination } from '../../src/constructs/destination';
 import { EgressZone } from '../../src/constructs/egress-zone';
 import { NatPool } from '../../src/constructs/nat-pool';
+import { Enforcement } from '../../src/model/enforcement';
 import { Port } from '../../src/model/port';
 import { Protocol } from '../../src/model/protocol';
 import { Selector } from '../../src/model/selector';
@@ -54,6 +55,7 @@ describe('backend support table', () => {
       new ClusterNetwork(chart, 'net', { podCidrs: ['10.244.0.0/16'], serviceCidrs: ['10.96.0.0/12'] });
       new EgressZone(chart, 'z', { namespaces: ['z'], natPools: [new NatPool(chart, 'pool', { cidr: '10.250.0.0/24' })] });
     }],
+    ['staged-zones', chart => new EgressZone(chart, 'z', { namespaces: ['z'], enforcement: Enforcement.STAGED })],
     ['calico-enterprise-gateways', chart => new EgressZone(chart, 'z', {
       namespaces: ['z'], gateway: new CalicoEnterpriseGateway(chart, 'gw', { namespace: 'egress', egressCidr: '192.0.2.8/30' }),
     })],

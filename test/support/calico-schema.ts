@@ -100,10 +100,11 @@ function load(): Map<string, LoadedCrd> {
 
 /**
  * CRDs the v3 folder lacks but the same Calico release's manifest has: the Tier (policies outside the default
- * tier need one). Read from `manifests/v3_projectcalico_org.yaml`, the v3 CRDs as the operator installs them.
+ * tier need one) and the staged policies (what a staged zone writes). Read from `manifests/v3_projectcalico_org.yaml`, the v3 CRDs as the operator installs them.
  */
 export const CALICO_MANIFEST = path.join(CALICO_CRD_DIR, '..', '..', 'manifests', 'v3_projectcalico_org.yaml');
-const EXTRA_CRDS = ['tiers.projectcalico.org'];
+const EXTRA_CRDS = ['tiers.projectcalico.org', 'stagedglobalnetworkpolicies.projectcalico.org', 'stagednetworkpolicies.projectcalico.org',
+  'stagedkubernetesnetworkpolicies.projectcalico.org'];
 function extraCrds(): any[] {
   if (!fs.existsSync(CALICO_MANIFEST)) return [];
   // the manifest is large: parse only the documents that define the CRDs wanted

@@ -3,7 +3,7 @@
  * libcalico-go validator and clientv3's pre-write checks, plus the pinned commit's CRDs checked with the API
  * server's code) and must be accepted: the example on every backend, the packet tests' estate, random estates.
  */
-import { BACKENDS, dnsPortsOutput, exampleOutput, meaningEstateOutputs, Output, packetEstateOutput, randomEstateOutputs } from './estates';
+import { BACKENDS, dnsPortsOutput, exampleOutput, meaningEstateOutputs, Output, packetEstateOutput, randomEstateOutputs, stagedEstateOutput } from './estates';
 import { describeWithValidator, toStream, Verdict } from './go-validator';
 
 const CALICO = 'projectcalico.org/v3';
@@ -107,6 +107,26 @@ describeWithValidator('calico', "Calico's own validator accepts every Calico obj
     const [verdict] = validator().run(JSON.stringify(broken));
     expect(verdict.outcome).toBe('rejected');
     expect(verdict.validatorError).toMatch(/Nets\[0\] = '10\.0\.0\.1\/8'/);
+  });
+
+  test.each(['calico', 'calico-enterprise'])('staged zones on %s: every StagedGlobalNetworkPolicy is accepted', backend => {
+    const out = stagedEstateOutput(backend);
+    expect(out.objects.filter(o => o.kind === 'StagedGlobalNetworkPolicy')).toHaveLength(2);
+    expect(expectAccepted([out])).toBeGreaterThanOrEqual(5);
+    // Staged and enforced differ only in kind (test/backends/staged-zones.test.ts): each policy of the example and
+    // of the packet tests' estate, staged, is what a staged zone with the same declarations writes.
+    const policies = [exampleOutput(backend), packetEstateOutput(backend)].flatMap(o => o.objects)
+      .filter(o => o.apiVersion === CALICO && o.kind === 'GlobalNetworkPolicy').map(o => ({ ...o, kind: 'StagedGlobalNetworkPolicy' }));
+    const verdicts = validator().run(toStream(policies));
+    expect(verdicts.filter(v => v.outcome !== 'accepted').map(v => `${v.name}: ${v.error}`)).toEqual([]);
+    expect(verdicts.length).toBeGreaterThanOrEqual(5);
+  }, 300_000);
+
+  test('a staged policy is judged as a staged one: stagedAction Delete with rules is rejected with Calico\'s reason', () => {
+    const policy = stagedEstateOutput('calico').objects.find(o => o.kind === 'StagedGlobalNetworkPolicy');
+    const [verdict] = validator().run(JSON.stringify({ ...policy, spec: { ...policy.spec, stagedAction: 'Delete' } }));
+    expect(verdict.outcome).toBe('rejected');
+    expect(verdict.validatorError).toMatch(/should all be zero-value if stagedAction is Delete/);
   });
 
   test('the pools of one estate are checked against each other, as Calico checks a new pool against those it has', () => {

@@ -7,7 +7,8 @@ import * as fc from 'fast-check';
 import * as YAML from 'yaml';
 import { EgressEstate } from '../../examples/app/main';
 import {
-  Backend, CalicoEnterpriseGateway, ClusterNetwork, Destination, DestinationSet, EgressGateway, EgressZone, NatPool, Port, Selector,
+  Backend, CalicoEnterpriseGateway, ClusterNetwork, Destination, DestinationSet, EgressGateway, EgressZone, Enforcement, InClusterTraffic, NatPool,
+  Port, Selector,
 } from '../../src';
 import { EgressExitMode } from '../../src/model/egress-model-document';
 import { renderDocument } from '../backends/render-helpers';
@@ -247,3 +248,20 @@ export function dnsPortsOutput(backend: string): Output {
   return out;
 }
 
+
+/** Staged zones (ClusterNetwork's default and a zone's own choice): a tier, the API server, in-cluster choices, sets and pools. */
+export function stagedEstateOutput(backend: string): Output {
+  const app = Testing.app();
+  const chart = new Chart(app, 'staged');
+  Backend.setDefault(chart, Backend.of(backend));
+  new ClusterNetwork(chart, 'cluster', {
+    podCidrs: ['10.244.0.0/16'], serviceCidrs: ['10.96.0.0/12'], nodeCidrs: ['192.0.2.0/24'], apiServerAddresses: ['192.0.2.10'], enforcement: Enforcement.STAGED,
+  });
+  const partners = new DestinationSet(chart, 'partners', { cidrs: ['198.51.100.0/24', '203.0.113.0/25'] });
+  const pool = new NatPool(chart, 'pool', { cidr: '10.250.0.0/24' });
+  new EgressZone(chart, 'shop', { namespaces: ['shop'], tier: 'egress', allowApiServer: true, inCluster: InClusterTraffic.DENY, natPools: [pool] })
+    .allow('partners', { to: [Destination.set(partners)], ports: [Port.tcp(443)] });
+  new EgressZone(chart, 'batch', { namespaces: ['batch'], inCluster: InClusterTraffic.ALLOW, enforcement: Enforcement.STAGED })
+    .allow('ntp', { to: [Destination.cidr('192.0.2.123/32')], ports: [Port.udp(123)] });
+  return output(`staged zones BACKEND=${backend}`, app);
+}

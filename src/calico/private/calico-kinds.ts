@@ -79,6 +79,8 @@ const policyKind = (kind: string, global: boolean, pattern: RegExp) => new Calic
 
 export const NETWORK_POLICY = policyKind('NetworkPolicy', false, NETWORK_POLICY_NAME);
 export const GLOBAL_NETWORK_POLICY = policyKind('GlobalNetworkPolicy', true, GLOBAL_NETWORK_POLICY_NAME);
+/** Calico checks a staged policy as the policy it stages; `stagedAction` is left out: Calico's default, Set. */
+export const STAGED_GLOBAL_NETWORK_POLICY = policyKind('StagedGlobalNetworkPolicy', true, GLOBAL_NETWORK_POLICY_NAME);
 export const NETWORK_SET = new CalicoKind<CalicoNetworkSetSpec>({
   kind: 'NetworkSet', namespaced: true, name: SUBDOMAIN_NAME, check: validateNetworkSet, render: renderNetworkSetSpec,
 });

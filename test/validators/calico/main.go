@@ -3,7 +3,7 @@
 //
 // Each kind goes through the steps libcalico-go's clientv3 runs before it writes to the datastore:
 //   - decoding as calicoctl does (go-yaml-wrapper UnmarshalStrict into the API type: unknown fields fail);
-//   - GlobalNetworkPolicy/NetworkPolicy: clientv3 Create's Types defaulting, validator.Validate and
+//   - GlobalNetworkPolicy/NetworkPolicy/StagedGlobalNetworkPolicy: clientv3 Create's Types defaulting, validator.Validate and
 //     names.ValidateTieredPolicyName (the tier-exists lookup is skipped: there is no datastore here);
 //   - GlobalNetworkSet/NetworkSet: validator.Validate (all clientv3 Create does);
 //   - IPPool: the real clientv3 IPPools().UnsafeCreate, whose validateAndSetDefaults + validator.Validate run
@@ -203,6 +203,20 @@ func validate(client clientv3.Interface, kind string, doc []byte) error {
 			return err
 		}
 		defaultPolicyTypesField(p.Spec.Ingress, p.Spec.Egress, &p.Spec.Types)
+		if err := validator.Validate(p); err != nil {
+			return err
+		}
+		return names.ValidateTieredPolicyName(p.Name, names.TierOrDefault(p.Spec.Tier))
+	case apiv3.KindStagedGlobalNetworkPolicy:
+		// clientv3's StagedGlobalNetworkPolicies().Create: types defaulted unless stagedAction is Delete, then
+		// validator.Validate (which checks the spec as the enforced policy's) and the tiered name.
+		p := apiv3.NewStagedGlobalNetworkPolicy()
+		if err := yaml.UnmarshalStrict(doc, p); err != nil {
+			return err
+		}
+		if p.Spec.StagedAction != apiv3.StagedActionDelete {
+			defaultPolicyTypesField(p.Spec.Ingress, p.Spec.Egress, &p.Spec.Types)
+		}
 		if err := validator.Validate(p); err != nil {
 			return err
 		}

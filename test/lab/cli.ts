@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   console.log(`lab up: state in ${lab.dir}
   kubectl --kubeconfig ${lab.kubeconfig} get nodes
   nodes: ${lab.nodes.map((n) => `${n.name} (netns ${n.netns}, ${n.ip})`).join(', ')}
-  cluster DNS: ${lab.dnsPod?.ip}; external network: netns ${lab.externalNetns}
+  cluster DNS: ${lab.dnsIp}; external network: netns ${lab.externalNetns}
   stop: scripts/lab/down.sh`);
   process.exit(0);
 }

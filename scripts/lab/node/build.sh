@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Builds what a lab node runs besides the control plane (scripts/lab/build.sh): kubelet, kube-scheduler and
 # kube-proxy from the pinned k8s.io/kubernetes, containerd + containerd-shim-runc-v2 + ctr from
-# github.com/containerd/containerd/v2, and the sandbox image from pause.c (an OCI archive), into
+# github.com/containerd/containerd/v2, the CNI plugins Calico's installer chains after its own (portmap, bandwidth;
+# from the containernetworking/plugins version of ../versions.env), and the sandbox image from pause.c (an OCI
+# archive), into
 #   ${CDK8S_EGRESS_LAB_CACHE:-$HOME/.cache/cdk8s-egress-lab}/node-<hash>/bin
 # Its own hash (node/versions.env, ../versions.env, this file), so the control-plane toolchain's cache stays valid.
 # runc (the OCI runtime) and buildah (to write the sandbox image) are Debian's: apt-get install runc buildah.
@@ -18,7 +20,7 @@ source "$here/versions.env"
 hash="$(cat "$here/versions.env" "$here/../versions.env" "$here/build.sh" "$here/pause.c" | sha256sum | cut -c1-12)"
 root="${CDK8S_EGRESS_LAB_CACHE:-$HOME/.cache/cdk8s-egress-lab}/node-$hash"
 bin="$root/bin"
-binaries=(kubelet kube-scheduler kube-proxy containerd containerd-shim-runc-v2 ctr pause pause.oci.tar)
+binaries=(kubelet kube-scheduler kube-proxy containerd containerd-shim-runc-v2 ctr portmap bandwidth pause pause.oci.tar)
 
 complete() {
   [ -f "$bin/.complete" ] || return 1
@@ -92,6 +94,17 @@ build_containerd() {
     github.com/containerd/containerd/v2/cmd/ctr
 }
 
+# Calico's CNI config chains portmap (hostPort) and bandwidth after the calico plugin.
+build_cni_plugins() {
+  local dir="$root/src/cni-plugins" log="$root/cni-plugins.log"
+  mkdir -p "$dir"; : >"$log"
+  printf 'module cdk8s-egress-lab/node-cni\n\ngo 1.26\n\nrequire github.com/containernetworking/plugins %s\n' "$CNI_PLUGINS_VERSION" >"$dir/go.mod"
+  printf '//go:build tools\n\npackage tools\n\nimport (\n\t_ "github.com/containernetworking/plugins/plugins/meta/bandwidth"\n\t_ "github.com/containernetworking/plugins/plugins/meta/portmap"\n)\n' >"$dir/tools.go"
+  step "$log" "cni plugins: go mod tidy" "$dir" go mod tidy
+  step "$log" "cni plugins: go build portmap bandwidth" "$dir" go build -trimpath -ldflags "-s -w" -o "$bin/" \
+    github.com/containernetworking/plugins/plugins/meta/portmap github.com/containernetworking/plugins/plugins/meta/bandwidth
+}
+
 # The sandbox image: the static pause binary as the only file of a one-layer OCI image, written as an OCI archive
 # that ctr imports. buildah's own storage lives in a temporary directory (nothing of it stays behind).
 build_pause() {
@@ -111,7 +124,7 @@ build_pause() {
 echo "node/build.sh: building the lab node into $bin (logs: $root/*.log)" >&2
 build_pause
 # Independent module graphs: both at once (2 cores; each nice'd), the slower one (Kubernetes) decides the wall time.
-build_containerd & c_pid=$!
+{ build_containerd && build_cni_plugins; } & c_pid=$!
 build_kubernetes & k_pid=$!
 ok=0
 wait "$c_pid" || ok=1

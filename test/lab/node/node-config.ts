@@ -25,14 +25,14 @@ export const kubeletRoot = (n: NodePaths) => path.join(n.dir, 'kubelet');
 export const podLogsDir = (n: NodePaths) => path.join(n.dir, 'pod-logs');
 
 /**
- * containerd v2 (config version 3): CRI on the overlayfs snapshotter, Debian's runc with the cgroupfs driver, Calico's
+ * containerd v2.4 (config version 4): CRI on the overlayfs snapshotter, Debian's runc with the cgroupfs driver, Calico's
  * CNI from `cniBinDirs`, the pod network namespaces under its own state dir, our sandbox image. NRI is off: its socket
  * is one fixed path per machine, and two containerds would fight over it.
  */
 export function containerdConfig(n: NodePaths, cniBinDirs: string[], sandboxImage: string, runc: string): string {
   const c = path.join(n.dir, 'containerd');
   const q = JSON.stringify;
-  return `version = 3
+  return `version = 4
 root = ${q(path.join(c, 'root'))}
 state = ${q(path.join(c, 'state'))}
 temp = ${q(path.join(c, 'tmp'))}

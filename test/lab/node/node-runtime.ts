@@ -13,7 +13,7 @@ import * as YAML from 'yaml';
 import {
   calicoConflist, cniConfDir, containerdConfig, containerdSocket, kubeletConfig, kubeletRoot, kubeProxyConfig, NodePaths, podLogsDir,
 } from './node-config';
-import { nodeCgroupRoot } from './teardown';
+import { nodeCgroupRoot, saveHostSysctls } from './teardown';
 import { kubeconfigJson, Lab, LAB_PREFIX, LabNode, LabNodeRuntime, run, waitFor } from '../lab';
 
 const REPO = path.resolve(__dirname, '..', '..', '..');
@@ -60,6 +60,7 @@ export class NodeRuntime implements LabNodeRuntime {
       `--authentication-kubeconfig=${cpKubeconfig}`, `--authorization-kubeconfig=${cpKubeconfig}`, '--leader-elect=false', '--v=1']);
     for (const n of lab.nodes) this.startContainerd(lab, n);
     for (const n of lab.nodes) await this.importImages(lab, n);
+    saveHostSysctls(lab.dir);
     for (const n of lab.nodes) this.startKubelet(lab, n, pki);
     for (const n of lab.nodes) {
       await waitFor(`kubelet of ${n.name} registered and Ready`, () => {

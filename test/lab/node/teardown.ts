@@ -53,6 +53,28 @@ function mountsUnder(dir: string): string[] {
     .sort((a, b) => b.length - a.length);
 }
 
+/**
+ * The host-wide sysctls a kubelet sets at start (protectKernelDefaults false: vm.overcommit_memory=1, kernel.panic=10,
+ * kernel.panic_on_oops=1, ...). The lab keeps this machine's values in its directory and puts them back when it stops:
+ * the machine is shared, and a panic on an oops is not what its owner chose.
+ */
+const KUBELET_SYSCTLS = ['vm/overcommit_memory', 'vm/panic_on_oom', 'kernel/panic', 'kernel/panic_on_oops', 'kernel/keys/root_maxkeys', 'kernel/keys/root_maxbytes'];
+const SAVED_SYSCTLS = 'host-sysctls.json';
+
+export function saveHostSysctls(dir: string): void {
+  const file = path.join(dir, SAVED_SYSCTLS);
+  if (fs.existsSync(file)) return;
+  fs.writeFileSync(file, JSON.stringify(Object.fromEntries(KUBELET_SYSCTLS.map((k) => [k, fs.readFileSync(`/proc/sys/${k}`, 'utf8').trim()]))));
+}
+
+function restoreHostSysctls(dir: string): void {
+  const file = path.join(dir, SAVED_SYSCTLS);
+  if (!fs.existsSync(file)) return;
+  for (const [k, v] of Object.entries(JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, string>)) {
+    try { fs.writeFileSync(`/proc/sys/${k}`, v); } catch { /* read-only here */ }
+  }
+}
+
 /** Kills what runs in the lab nodes' cgroups, unmounts everything below the lab's directory, removes the cgroups. */
 export function teardownNodes(labPrefix: string, dir: string): void {
   const dirs = cgroupDirs(labPrefix);
@@ -62,6 +84,7 @@ export function teardownNodes(labPrefix: string, dir: string): void {
     for (const p of pids) { try { process.kill(p, 'SIGKILL'); } catch { /* gone */ } }
     spawnSync('sleep', ['0.1']);
   }
+  restoreHostSysctls(dir);
   if (fs.existsSync(dir)) {
     for (const m of mountsUnder(dir)) spawnSync('umount', ['-l', m], { stdio: 'ignore' });
   }

@@ -510,9 +510,12 @@ export class Lab {
   }
 
   /** Starts a daemon in a network namespace, its output in <dir>/<name>.log; stopped with the lab. */
-  public startDaemon(netns: string, name: string, cmd: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
+  public startDaemon(netns: string, name: string, cmd: string[], env: NodeJS.ProcessEnv = {}, hostMounts = false): ChildProcess {
     const log = fs.openSync(path.join(this.dir, `${name}.log`), 'a');
-    const p = spawn('ip', ['netns', 'exec', netns, ...cmd], { stdio: ['ignore', log, log], detached: true, env: { ...process.env, ...env } });
+    // `ip netns exec` gives the process a mount namespace of its own (for /sys); a kubelet's mounts must be the
+    // container runtime's too, so those two enter the network namespace only.
+    const enter = hostMounts ? ['nsenter', `--net=/run/netns/${netns}`, '--'] : ['ip', 'netns', 'exec', netns];
+    const p = spawn(enter[0], [...enter.slice(1), ...cmd], { stdio: ['ignore', log, log], detached: true, env: { ...process.env, ...env } });
     fs.closeSync(log);
     p.unref();
     this.procs.push(p);
@@ -614,8 +617,9 @@ export class Lab {
       `--kubeconfig=${path.join(this.dir, 'cp.kubeconfig')}`, `--authentication-kubeconfig=${path.join(this.dir, 'cp.kubeconfig')}`,
       `--authorization-kubeconfig=${path.join(this.dir, 'cp.kubeconfig')}`,
       `--service-account-private-key-file=${d}/sa.key`, `--root-ca-file=${d}/ca.crt`, '--leader-elect=false',
-      // No kubelet reports node health here: the node lifecycle controller would taint and evict every pod.
-      '--controllers=*,-nodelifecycle,-nodeipam', '--use-service-account-credentials=false', '--v=1']);
+      // Without real nodes no kubelet reports node health: the node lifecycle controller would taint and evict every
+      // pod. With them it is what lifts the not-ready taint a kubelet registers its Node with.
+      `--controllers=*,${this.nodeRuntime ? '' : '-nodelifecycle,'}-nodeipam`, '--use-service-account-credentials=false', '--v=1']);
     // The namespace controller's precondition: the default ServiceAccount appears when the SA controller runs.
     await waitFor('kube-controller-manager (default ServiceAccount)', () =>
       spawnSync(path.join(this.bin, 'kubectl'), ['--kubeconfig', this.kubeconfig, 'get', 'sa', 'default', '-n', 'default'], { stdio: 'ignore' }).status === 0, 120_000, 1000);

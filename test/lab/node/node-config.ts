@@ -27,7 +27,8 @@ export const podLogsDir = (n: NodePaths) => path.join(n.dir, 'pod-logs');
 /**
  * containerd v2.4 (config version 4): CRI on the overlayfs snapshotter, Debian's runc with the cgroupfs driver, Calico's
  * CNI from `cniBinDirs`, the pod network namespaces under its own state dir, our sandbox image. NRI is off: its socket
- * is one fixed path per machine, and two containerds would fight over it.
+ * is one fixed path per machine, and two containerds would fight over it. The grpc/ttrpc addresses are plugin settings
+ * in version 4 (a top-level [grpc] is ignored, and every containerd would take /run/containerd/containerd.sock).
  */
 export function containerdConfig(n: NodePaths, cniBinDirs: string[], sandboxImage: string, runc: string): string {
   const c = path.join(n.dir, 'containerd');
@@ -37,9 +38,9 @@ root = ${q(path.join(c, 'root'))}
 state = ${q(path.join(c, 'state'))}
 temp = ${q(path.join(c, 'tmp'))}
 
-[grpc]
+[plugins."io.containerd.server.v1.grpc"]
   address = ${q(containerdSocket(n))}
-[ttrpc]
+[plugins."io.containerd.server.v1.ttrpc"]
   address = ${q(`${containerdSocket(n)}.ttrpc`)}
 
 [plugins."io.containerd.nri.v1.nri"]
@@ -53,12 +54,16 @@ temp = ${q(path.join(c, 'tmp'))}
 [plugins."io.containerd.cri.v1.runtime"]
   enable_selinux = false
   netns_mounts_under_state_dir = true
+  # Root here lacks CAP_SYS_RESOURCE: runc cannot lower a container's oom_score_adj below containerd's own (the
+  # sandbox's -998 failed: "failed to update /proc/self/oom_score_adj: Permission denied"), so containerd raises it.
+  restrict_oom_score_adj = true
   [plugins."io.containerd.cri.v1.runtime".containerd]
     default_runtime_name = "runc"
     [plugins."io.containerd.cri.v1.runtime".containerd.runtimes.runc]
       runtime_type = "io.containerd.runc.v2"
       [plugins."io.containerd.cri.v1.runtime".containerd.runtimes.runc.options]
         BinaryName = ${q(runc)}
+        Root = ${q(path.join(c, 'runc'))}
         SystemdCgroup = false
   [plugins."io.containerd.cri.v1.runtime".cni]
     bin_dirs = ${q(cniBinDirs)}
@@ -73,8 +78,8 @@ temp = ${q(path.join(c, 'tmp'))}
 
 /**
  * The CNI network config as Calico's installer (calico-node's install-cni) writes it for the Kubernetes datastore:
- * the calico plugin with calico-ipam, then portmap and bandwidth. Only the node name, the kubeconfig path, the MTU
- * (the installer's __CNI_MTU__) and the log file are filled in.
+ * the calico plugin with calico-ipam, then portmap and bandwidth. The node name, the kubeconfig path, the MTU (the
+ * installer's __CNI_MTU__) and the log file are filled in; `nodename_file_optional` is added (see there).
  */
 export function calicoConflist(n: NodePaths, kubeconfig: string): string {
   return JSON.stringify({
@@ -87,6 +92,9 @@ export function calicoConflist(n: NodePaths, kubeconfig: string): string {
         log_file_path: path.join(n.dir, 'cni.log'),
         datastore_type: 'kubernetes',
         nodename: n.name,
+        // The one addition: calico-node writes /var/lib/calico/nodename, one path per machine, and the plugin
+        // otherwise requires it; the nodes here share the machine, so the name comes from `nodename` alone.
+        nodename_file_optional: true,
         mtu: 1500,
         ipam: { type: 'calico-ipam' },
         policy: { type: 'k8s' },

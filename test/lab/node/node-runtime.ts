@@ -103,8 +103,15 @@ export class NodeRuntime implements LabNodeRuntime {
         },
       },
     ].map((d) => YAML.stringify(d)).join('---\n'));
-    lab.kubectl(['rollout', 'status', '-n', 'kube-system', 'deployment/kube-dns', '--timeout=180s']);
-    return lab.kubectl(['get', 'pods', '-n', 'kube-system', '-l', 'k8s-app=kube-dns', '-o', 'jsonpath={.items[0].status.podIP}']).trim();
+    try {
+      return await waitFor('the kube-dns Pod Ready', () => {
+        const pod = JSON.parse(lab.kubectl(['get', 'pods', '-n', 'kube-system', '-l', 'k8s-app=kube-dns', '-o', 'json'])).items[0];
+        const ready = pod?.status.conditions?.find((c: any) => c.type === 'Ready')?.status === 'True';
+        return ready ? pod.status.podIP as string : undefined;
+      }, 240_000, 1000);
+    } catch (e) {
+      throw new Error(`${(e as Error).message}\n${lab.kubectl(['describe', 'pods', '-n', 'kube-system', '-l', 'k8s-app=kube-dns'])}`);
+    }
   }
 
   /** A client certificate for `subject` signed by the lab's CA, and a kubeconfig with it for `server`. */
@@ -129,7 +136,7 @@ export class NodeRuntime implements LabNodeRuntime {
     // calico-node to own that account).
     fs.writeFileSync(path.join(cniConfDir(p), '10-calico.conflist'), calicoConflist(p, lab.nodeKubeconfig));
     lab.startDaemon(n.netns, `containerd-${n.name}`, [path.join(this.bin, 'containerd'), '--config', config, '--log-level', 'warn'],
-      { PATH: `${this.bin}:${process.env.PATH}` });
+      { PATH: `${this.bin}:${process.env.PATH}` }, true);
   }
 
   private async importImages(lab: Lab, n: LabNode): Promise<void> {
@@ -156,7 +163,7 @@ export class NodeRuntime implements LabNodeRuntime {
     fs.writeFileSync(config, YAML.stringify(kubeletConfig(p, path.join(pki, 'ca.crt'))));
     const kubeconfig = this.identity(lab, `kubelet-${n.name}`, `/O=system:nodes/CN=system:node:${n.name}`, 'https://192.0.2.2:6443');
     lab.startDaemon(n.netns, `kubelet-${n.name}`, [path.join(this.bin, 'kubelet'), `--config=${config}`, `--kubeconfig=${kubeconfig}`,
-      `--root-dir=${kubeletRoot(p)}`, `--cert-dir=${path.join(p.dir, 'kubelet-pki')}`, `--hostname-override=${n.name}`, `--node-ip=${n.ip}`, '--v=1']);
+      `--root-dir=${kubeletRoot(p)}`, `--cert-dir=${path.join(p.dir, 'kubelet-pki')}`, `--hostname-override=${n.name}`, `--node-ip=${n.ip}`, '--v=1'], {}, true);
   }
 
   private startKubeProxy(lab: Lab, n: LabNode): void {
@@ -164,6 +171,6 @@ export class NodeRuntime implements LabNodeRuntime {
     const kubeconfig = this.identity(lab, `kube-proxy-${n.name}`, '/CN=system:kube-proxy', 'https://192.0.2.2:6443');
     const config = path.join(p.dir, 'kube-proxy.yaml');
     fs.writeFileSync(config, YAML.stringify(kubeProxyConfig(p, kubeconfig)));
-    lab.startDaemon(n.netns, `kube-proxy-${n.name}`, [path.join(this.bin, 'kube-proxy'), `--config=${config}`, '--v=1']);
+    lab.startDaemon(n.netns, `kube-proxy-${n.name}`, [path.join(this.bin, 'kube-proxy'), `--config=${config}`, '--v=1'], {}, true);
   }
 }

@@ -68,9 +68,9 @@ export class NodeLab {
     this.lab.stop();
   }
 
-  /** Waits until every Deployment and DaemonSet of the example has rolled out. */
-  public async workloadsRolledOut(): Promise<void> {
-    for (const w of this.docs.filter((d) => d.kind === 'Deployment' || d.kind === 'DaemonSet')) {
+  /** Waits until the example's workloads of these kinds have rolled out. */
+  public async workloadsRolledOut(kinds: string[]): Promise<void> {
+    for (const w of this.docs.filter((d) => kinds.includes(d.kind))) {
       await waitFor(`${w.kind} ${w.metadata.namespace}/${w.metadata.name} created`, () => this.get([w.kind.toLowerCase(), '-n', w.metadata.namespace, w.metadata.name]), 60_000, 1000);
       this.rolledOut(w);
     }
@@ -89,7 +89,6 @@ export class NodeLab {
     for (const ns of new Set(this.docs.map((d) => d.metadata?.namespace).filter(Boolean))) {
       if (!emitted.has(ns)) this.lab.ensureNamespace(ns as string);
     }
-    this.apply(this.docs.filter((d) => d.kind === 'Namespace'));
     this.apply(this.docs);
     // Felix v3.31 reads crd.projectcalico.org/v1: the Calico kinds also through calicoctl (docs/lab.md).
     this.lab.calicoctl(['apply', '-f', '-'], toYaml(this.docs.filter((d) => d.apiVersion === 'projectcalico.org/v3' && CALICO_KINDS.has(d.kind))));

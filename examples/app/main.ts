@@ -88,6 +88,8 @@ export class EgressEstate extends Chart {
       namespace: 'egress-gateway',
       egressCidr: '192.0.2.64/29',
       replicas: 2,
+      // A mirror of the released images (the lab's nodes import them under a local name: test/lab/node).
+      registry: process.env.EGRESS_IMAGE_REGISTRY,
     });
     const partners = new EgressZone(this, 'partners', {
       description: 'Partner data exchange',

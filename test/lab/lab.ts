@@ -18,6 +18,7 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { CALICO_DEFAULT_FELIX_CONFIGURATION } from './calico-install';
+import { teardownNodes } from './node/teardown';
 
 export const LAB_PREFIX = 'ceglab';
 const REPO = path.resolve(__dirname, '..', '..');
@@ -48,6 +49,31 @@ export interface LabOptions {
    * selector (calicoctl apply of IPPool `lab-default`) to the namespaces their estate leaves without a pool.
    */
   readonly defaultPoolNamespaceSelector?: string;
+  /**
+   * Real nodes (test/lab/node): kubelets register the nodes and run every Pod, the cluster DNS included. Without it the
+   * lab creates the Node objects and plays the kubelet for the pods it creates.
+   */
+  readonly nodeRuntime?: LabNodeRuntime;
+}
+
+/** What runs the lab's nodes when the lab does not play them (test/lab/node/node-runtime.ts). */
+export interface LabNodeRuntime {
+  /** Starts the nodes (they register themselves) and returns once every node is Ready. */
+  startNodes(lab: Lab): Promise<void>;
+  /** Runs dnsmasq with this configuration as Pods behind the kube-dns Service; returns the DNS Pod's address. */
+  startDns(lab: Lab, dnsmasqConf: string[]): Promise<string>;
+}
+
+/** A kubeconfig (JSON) for one client certificate. */
+export function kubeconfigJson(server: string, ca: string, cert: string, key: string): string {
+  return JSON.stringify({
+    'apiVersion': 'v1',
+    'kind': 'Config',
+    'current-context': 'lab',
+    'clusters': [{ name: 'lab', cluster: { server, 'certificate-authority': ca } }],
+    'users': [{ name: 'user', user: { 'client-certificate': cert, 'client-key': key } }],
+    'contexts': [{ name: 'lab', context: { cluster: 'lab', user: 'user' } }],
+  });
 }
 
 export const LAB_DEFAULT_POOL = '10.252.0.0/24';
@@ -141,7 +167,7 @@ export class Lab {
     // One lab at a time on a machine: the namespace names are fixed (another jest worker or session waits here).
     await acquireLabLock();
     stopLab(dir);
-    const lab = new Lab(bin, dir, options.nodes ?? 2, options.defaultPoolNamespaceSelector ?? 'kubernetes.io/metadata.name == "kube-system"');
+    const lab = new Lab(bin, dir, options.nodes ?? 2, options.defaultPoolNamespaceSelector ?? 'kubernetes.io/metadata.name == "kube-system"', options.nodeRuntime);
     try {
       await lab.up();
     } catch (e) {
@@ -160,12 +186,16 @@ export class Lab {
   public readonly kubeconfig: string;
   /** kubeconfig usable from node network namespaces (the API server at 192.0.2.2:6443). */
   public readonly nodeKubeconfig: string;
+  /** The DNS pod the lab plays (without real nodes). */
   public dnsPod?: LabPod;
+  /** The cluster DNS pod's address. */
+  public dnsIp?: string;
   private readonly procs: ChildProcess[] = [];
   private readonly pods = new Map<string, LabPod>();
   private readonly externalHosts = new Set<string>();
 
-  private constructor(public readonly bin: string, public readonly dir: string, nodeCount: number, private readonly defaultPoolSelector: string) {
+  private constructor(public readonly bin: string, public readonly dir: string, nodeCount: number, private readonly defaultPoolSelector: string,
+    private readonly nodeRuntime?: LabNodeRuntime) {
     this.nodes = Array.from({ length: nodeCount }, (_, i) => ({ name: `node${i + 1}`, netns: `${LAB_PREFIX}-node${i + 1}`, ip: `192.0.2.${11 + i}` }));
     this.kubeconfig = path.join(dir, 'host.kubeconfig');
     this.nodeKubeconfig = path.join(dir, 'node.kubeconfig');
@@ -320,7 +350,7 @@ export class Lab {
     const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
     process.kill(pid, 'SIGKILL');
     await waitFor('kube-apiserver gone', () => !fs.existsSync(`/proc/${pid}`), 30_000, 100);
-    this.spawnDaemon(CP_NS, 'kube-apiserver', cmd);
+    this.startDaemon(CP_NS, 'kube-apiserver', cmd);
     await this.waitForApiServer(500);
   }
 
@@ -376,9 +406,9 @@ export class Lab {
 
   /** Resolves a name from a pod through the cluster DNS (the DNS pod's address; there is no kube-proxy). */
   public resolve(pod: LabPod, name: string): string[] {
-    const dns = this.dnsPod;
+    const dns = this.dnsIp;
     if (!dns) throw new Error('no cluster DNS');
-    const script = `const r=new (require('dns').promises.Resolver)({timeout:1500,tries:1});r.setServers(['${dns.ip}']);`
+    const script = `const r=new (require('dns').promises.Resolver)({timeout:1500,tries:1});r.setServers(['${dns}']);`
       + 'r.resolve4(process.argv[1]).then(a=>console.log(a.join(\' \')),e=>{console.log(\'\');process.exit(2)})';
     const r = spawnSync('ip', ['netns', 'exec', pod.netns, process.execPath, '-e', script, name], { encoding: 'utf8', timeout: 10_000 });
     return r.status === 0 ? r.stdout.trim().split(/\s+/).filter(Boolean) : [];
@@ -480,9 +510,13 @@ export class Lab {
     }, 180_000, everyMs);
   }
 
-  private spawnDaemon(netns: string, name: string, cmd: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
+  /** Starts a daemon in a network namespace, its output in <dir>/<name>.log; stopped with the lab. */
+  public startDaemon(netns: string, name: string, cmd: string[], env: NodeJS.ProcessEnv = {}, hostMounts = false): ChildProcess {
     const log = fs.openSync(path.join(this.dir, `${name}.log`), 'a');
-    const p = spawn('ip', ['netns', 'exec', netns, ...cmd], { stdio: ['ignore', log, log], detached: true, env: { ...process.env, ...env } });
+    // `ip netns exec` gives the process a mount namespace of its own (for /sys); a kubelet's mounts must be the
+    // container runtime's too, so those two enter the network namespace only.
+    const enter = hostMounts ? ['nsenter', `--net=/run/netns/${netns}`, '--'] : ['ip', 'netns', 'exec', netns];
+    const p = spawn(enter[0], [...enter.slice(1), ...cmd], { stdio: ['ignore', log, log], detached: true, env: { ...process.env, ...env } });
     fs.closeSync(log);
     p.unref();
     this.procs.push(p);
@@ -496,7 +530,8 @@ export class Lab {
     this.certificates();
     await this.controlPlane();
     this.installCalico();
-    this.createNodes();
+    if (this.nodeRuntime) await this.nodeRuntime.startNodes(this);
+    else this.createNodes();
     this.startFelixes();
     await this.startDns();
     await this.waitForFelix();
@@ -555,14 +590,7 @@ export class Lab {
     sign('admin', '/O=system:masters/CN=ceglab-admin', 'extendedKeyUsage=clientAuth\n');
     o('genrsa', '-out', `${d}/sa.key`, '2048');
     o('rsa', '-in', `${d}/sa.key`, '-pubout', '-out', `${d}/sa.pub`);
-    const kubeconfig = (server: string): string => JSON.stringify({
-      'apiVersion': 'v1',
-      'kind': 'Config',
-      'current-context': 'lab',
-      'clusters': [{ name: 'lab', cluster: { server, 'certificate-authority': `${d}/ca.crt` } }],
-      'users': [{ name: 'admin', user: { 'client-certificate': `${d}/admin.crt`, 'client-key': `${d}/admin.key` } }],
-      'contexts': [{ name: 'lab', context: { cluster: 'lab', user: 'admin' } }],
-    });
+    const kubeconfig = (server: string): string => kubeconfigJson(server, `${d}/ca.crt`, `${d}/admin.crt`, `${d}/admin.key`);
     fs.writeFileSync(this.kubeconfig, kubeconfig(`https://${CP_LINK_IP}:6443`));
     fs.writeFileSync(this.nodeKubeconfig, kubeconfig(`https://${CP_IP}:6443`));
     fs.writeFileSync(path.join(this.dir, 'cp.kubeconfig'), kubeconfig('https://127.0.0.1:6443'));
@@ -570,25 +598,29 @@ export class Lab {
 
   private async controlPlane(): Promise<void> {
     const d = path.join(this.dir, 'pki');
-    this.spawnDaemon(CP_NS, 'etcd', [path.join(this.bin, 'etcd'), '--data-dir', path.join(this.dir, 'etcd'),
+    this.startDaemon(CP_NS, 'etcd', [path.join(this.bin, 'etcd'), '--data-dir', path.join(this.dir, 'etcd'),
       '--listen-client-urls', 'http://127.0.0.1:2379', '--advertise-client-urls', 'http://127.0.0.1:2379',
       '--listen-peer-urls', 'http://127.0.0.1:2380', '--initial-advertise-peer-urls', 'http://127.0.0.1:2380',
       '--initial-cluster', 'default=http://127.0.0.1:2380', '--listen-metrics-urls', 'http://127.0.0.1:2381',
       '--quota-backend-bytes', String(2 ** 30), '--unsafe-no-fsync', '--log-level', 'warn']);
-    this.spawnDaemon(CP_NS, 'kube-apiserver', [path.join(this.bin, 'kube-apiserver'),
+    this.startDaemon(CP_NS, 'kube-apiserver', [path.join(this.bin, 'kube-apiserver'),
       '--etcd-servers=http://127.0.0.1:2379', '--bind-address=0.0.0.0', '--secure-port=6443', `--advertise-address=${CP_IP}`,
       `--service-cluster-ip-range=${SERVICE_CIDR}`, `--tls-cert-file=${d}/apiserver.crt`, `--tls-private-key-file=${d}/apiserver.key`,
       `--client-ca-file=${d}/ca.crt`, '--service-account-issuer=https://kubernetes.default.svc',
       `--service-account-key-file=${d}/sa.pub`, `--service-account-signing-key-file=${d}/sa.key`,
-      '--authorization-mode=RBAC', '--allow-privileged=true', '--enable-priority-and-fairness=false',
+      // Node authorizer + NodeRestriction for real kubelets (test/lab/node); the API server reaches kubelets (logs, exec)
+      // as the lab's admin.
+      '--authorization-mode=Node,RBAC', '--enable-admission-plugins=NodeRestriction', '--allow-privileged=true',
+      `--kubelet-client-certificate=${d}/admin.crt`, `--kubelet-client-key=${d}/admin.key`, '--kubelet-preferred-address-types=InternalIP', '--enable-priority-and-fairness=false',
       '--profiling=false', '--v=1']);
     await this.waitForApiServer(1000);
-    this.spawnDaemon(CP_NS, 'kube-controller-manager', [path.join(this.bin, 'kube-controller-manager'),
+    this.startDaemon(CP_NS, 'kube-controller-manager', [path.join(this.bin, 'kube-controller-manager'),
       `--kubeconfig=${path.join(this.dir, 'cp.kubeconfig')}`, `--authentication-kubeconfig=${path.join(this.dir, 'cp.kubeconfig')}`,
       `--authorization-kubeconfig=${path.join(this.dir, 'cp.kubeconfig')}`,
       `--service-account-private-key-file=${d}/sa.key`, `--root-ca-file=${d}/ca.crt`, '--leader-elect=false',
-      // No kubelet reports node health here: the node lifecycle controller would taint and evict every pod.
-      '--controllers=*,-nodelifecycle,-nodeipam', '--use-service-account-credentials=false', '--v=1']);
+      // Without real nodes no kubelet reports node health: the node lifecycle controller would taint and evict every
+      // pod. With them it is what lifts the not-ready taint a kubelet registers its Node with.
+      `--controllers=*,${this.nodeRuntime ? '' : '-nodelifecycle,'}-nodeipam`, '--use-service-account-credentials=false', '--v=1']);
     // The namespace controller's precondition: the default ServiceAccount appears when the SA controller runs.
     await waitFor('kube-controller-manager (default ServiceAccount)', () =>
       spawnSync(path.join(this.bin, 'kubectl'), ['--kubeconfig', this.kubeconfig, 'get', 'sa', 'default', '-n', 'default'], { stdio: 'ignore' }).status === 0, 120_000, 1000);
@@ -657,7 +689,7 @@ export class Lab {
     for (const n of this.nodes) {
       const runDir = path.join(this.dir, n.name);
       fs.mkdirSync(runDir, { recursive: true });
-      this.spawnDaemon(n.netns, `felix-${n.name}`, [path.join(this.bin, 'calico-felix')], {
+      this.startDaemon(n.netns, `felix-${n.name}`, [path.join(this.bin, 'calico-felix')], {
         FELIX_DATASTORETYPE: 'kubernetes',
         KUBECONFIG: this.nodeKubeconfig,
         FELIX_FELIXHOSTNAME: n.name,
@@ -694,17 +726,25 @@ export class Lab {
       metadata: { name: 'kube-dns', namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } },
       spec: { clusterIP: '10.96.0.10', selector: { 'k8s-app': 'kube-dns' }, ports: [{ name: 'dns', port: 53, protocol: 'UDP' }, { name: 'dns-tcp', port: 53, protocol: 'TCP' }] },
     }));
-    const pod = await this.createPod({ namespace: 'kube-system', name: 'dns', node: this.nodes.length - 1, labels: { 'k8s-app': 'kube-dns' } });
-    this.dnsPod = pod;
-    const conf = path.join(this.dir, 'dnsmasq.conf');
-    fs.writeFileSync(conf, [
-      'no-resolv', 'no-hosts', 'no-poll', 'log-queries', 'bind-interfaces', 'listen-address=' + pod.ip, 'port=53', 'user=root',
+    const records = [
+      'no-resolv', 'no-hosts', 'no-poll', 'log-queries', 'port=53', 'user=root',
       'address=/card.example.test/203.0.113.10', 'address=/storage.example.test/198.51.100.10', 'address=/sftp.corp.test/172.16.10.5',
       'address=/kubernetes.default.svc.cluster.local/10.96.0.1',
-    ].join('\n') + '\n');
-    this.startProcess(pod, ['dnsmasq', '--keep-in-foreground', '--log-facility=-', `--conf-file=${conf}`, `--pid-file=${path.join(this.dir, 'dnsmasq.pid')}`], 'dnsmasq');
+    ];
+    let ip: string;
+    if (this.nodeRuntime) {
+      ip = await this.nodeRuntime.startDns(this, records);
+    } else {
+      const pod = await this.createPod({ namespace: 'kube-system', name: 'dns', node: this.nodes.length - 1, labels: { 'k8s-app': 'kube-dns' } });
+      this.dnsPod = pod;
+      ip = pod.ip;
+      const conf = path.join(this.dir, 'dnsmasq.conf');
+      fs.writeFileSync(conf, [...records, 'bind-interfaces', 'listen-address=' + pod.ip].join('\n') + '\n');
+      this.startProcess(pod, ['dnsmasq', '--keep-in-foreground', '--log-facility=-', `--conf-file=${conf}`, `--pid-file=${path.join(this.dir, 'dnsmasq.pid')}`], 'dnsmasq');
+    }
+    this.dnsIp = ip;
     await waitFor('kube-dns EndpointSlice with the DNS pod', () =>
-      this.kubectl(['get', 'endpointslices', '-n', 'kube-system', '-l', 'kubernetes.io/service-name=kube-dns', '-o', 'jsonpath={.items[*].endpoints[*].addresses[*]}']).includes(pod.ip), 60_000, 1000);
+      this.kubectl(['get', 'endpointslices', '-n', 'kube-system', '-l', 'kubernetes.io/service-name=kube-dns', '-o', 'jsonpath={.items[*].endpoints[*].addresses[*]}']).includes(ip), 60_000, 1000);
   }
 }
 
@@ -775,6 +815,7 @@ export function stopLab(dir = `/tmp/${LAB_PREFIX}`): void {
   for (const ns of mine) killNetnsProcesses(ns);
   for (const ns of mine) tryRun('ip', ['netns', 'del', ns]);
   tryRun('ip', ['link', 'del', `${LAB_PREFIX}-host`]);
+  teardownNodes(LAB_PREFIX, dir);
   fs.rmSync(dir, { recursive: true, force: true });
   // The lock of a lab whose starter has exited (scripts/lab/up.sh).
   const holder = (() => { try { return Number(fs.readFileSync(path.join(LOCK, 'pid'), 'utf8')); } catch { return 0; } })();

@@ -14,9 +14,12 @@ import { expectWarnings } from '../support/warnings';
 const REPO = path.resolve(__dirname, '..', '..');
 let warned = false;
 
-/** `describe` when the lab can run; in CI a failing test naming the reason; locally one skip message. */
-export function describeLab(name: string, fn: () => void): void {
-  const reason = labUnavailableReason();
+/**
+ * `describe` when the lab can run; in CI a failing test naming the reason; locally one skip message. `extra` names a
+ * further prerequisite of this suite (e.g. the real nodes' build).
+ */
+export function describeLab(name: string, fn: () => void, extra?: () => string | undefined): void {
+  const reason = labUnavailableReason() ?? extra?.();
   if (!reason) {
     describe(name, fn);
     return;

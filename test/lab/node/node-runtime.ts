@@ -93,7 +93,9 @@ export class NodeRuntime implements LabNodeRuntime {
             spec: {
               dnsPolicy: 'Default',
               containers: [{
-                name: 'dnsmasq', image: TOOLS_IMAGE, imagePullPolicy: 'Never',
+                name: 'dnsmasq',
+                image: TOOLS_IMAGE,
+                imagePullPolicy: 'Never',
                 command: ['dnsmasq', '--keep-in-foreground', '--log-facility=-', '--conf-file=/etc/dnsmasq/dnsmasq.conf'],
                 volumeMounts: [{ name: 'config', mountPath: '/etc/dnsmasq' }],
               }],

@@ -49,7 +49,8 @@ describeLab('lab: the example on real nodes (kubelet, containerd, scheduler, kub
     }
     const ds = n.kind('DaemonSet');
     const live = n.get(['daemonset', '-n', ds.metadata.namespace, ds.metadata.name]);
-    expect({ desired: live.status.desiredNumberScheduled, ready: live.status.numberReady }).toEqual({ desired: n.lab.nodes.length, ready: n.lab.nodes.length });
+    const nodes = n.lab.nodes.length;
+    expect({ desired: live.status.desiredNumberScheduled, ready: live.status.numberReady }).toEqual({ desired: nodes, ready: nodes });
     const image = ds.spec.template.spec.containers[0].image;
     expect(image.startsWith(`${n.registry}/egress-nat:`)).toBe(true);
     const pods = n.podsOf(ds);

@@ -54,7 +54,7 @@ export function synthExample(backend: string): { yaml: string; docs: any[] } {
  * Synthesizes an app built in-process by `build` into a temp dir; returns the parsed manifests of chart file `file`.
  * The synth must warn exactly `warnings` (test/support/warnings.ts).
  */
-export function synthApp(build: (app: EgressApp) => void, file: string, warnings: string[] = []): any[] {
+export function synthApp(build: (app: EgressApp) => void, file: string, warnings: (string | RegExp)[] = []): any[] {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'ceglab-synth-'));
   try {
     const app = new EgressApp({ outdir, yamlOutputType: YamlOutputType.FILE_PER_CHART });

@@ -53,5 +53,6 @@ export class LabTestEstate extends Chart {
 
 /** Synthesizes the test estate with the Calico backend; returns the parsed manifests. */
 export function synthTestEstate(): any[] {
-  return synthApp((app) => new LabTestEstate(app, 'lab'), 'lab.k8s.yaml');
+  // The ops pool does not NAT: synth says the outside network must route it back (issue 21, item 14); the lab's router does.
+  return synthApp((app) => new LabTestEstate(app, 'lab'), 'lab.k8s.yaml', [/^egress backends lab\/ops-pool: NAT pool "ops-pool" 10\.246\.1\.0\/24 does not NAT /]);
 }

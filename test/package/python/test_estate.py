@@ -111,7 +111,9 @@ def test_bad_input_raises_a_python_exception_with_our_message(tmp_path):
     chart = Chart(app, "egress")
     with pytest.raises(RuntimeError) as raised:
         NatPool(chart, "bad-pool", cidr="10.250.0.0/33", nat_outgoing=False)
-    assert our_message(raised.value) == 'cidr "10.250.0.0/33" has a prefix length outside 0-32 for IPv4 (at egress/bad-pool)'
+    assert our_message(raised.value) == (
+        'cidr "10.250.0.0/33" has a prefix length outside 0-32 for IPv4 (at egress/bad-pool); '
+        'hint: an address or CIDR, e.g. "203.0.113.0/24", "198.51.100.7" or "2001:db8::/32"')
 
     with pytest.raises(RuntimeError) as raised:
         Selector.parse("app == ")
@@ -121,8 +123,9 @@ def test_bad_input_raises_a_python_exception_with_our_message(tmp_path):
 def test_synth_time_errors_raise_from_app_synth(tmp_path):
     app = EgressApp(outdir=str(tmp_path))
     chart = Chart(app, "egress")
-    NatPool(chart, "a", cidr="10.250.0.0/24", nat_outgoing=False)
-    NatPool(chart, "b", cidr="10.250.0.0/25", nat_outgoing=False)
+    # NAT outgoing: a pool without NAT that no zone uses is an error of its own (issue 21, item 14).
+    NatPool(chart, "a", cidr="10.250.0.0/24", nat_outgoing=True)
+    NatPool(chart, "b", cidr="10.250.0.0/25", nat_outgoing=True)
     with pytest.raises(RuntimeError) as raised:
         app.synth()
     assert our_message(raised.value) == (

@@ -6,12 +6,25 @@ import { CALICO_NAMESPACE_NAME_LABEL, NAMESPACE_NAME_LABEL } from '../model/voca
 
 type Labels = { [key: string]: string };
 
+/** A zone's member selectors, parsed once per zone: the widening search asks about thousands of label sets. */
+const parsedMembers = new WeakMap<EgressZoneModel, { namespaceSelector?: Selector; podSelector: Selector }>();
+
+function membersOf(zone: EgressZoneModel): { namespaceSelector?: Selector; podSelector: Selector } {
+  let parsed = parsedMembers.get(zone);
+  if (!parsed) {
+    const ns = zone.members.namespaceSelector;
+    parsed = { namespaceSelector: ns === undefined ? undefined : Selector.parse(ns), podSelector: Selector.parse(zone.members.podSelector) };
+    parsedMembers.set(zone, parsed);
+  }
+  return parsed;
+}
+
 /** Whether a zone selects the pods with these labels in a namespace with these labels (its name labels are added). */
 export function zoneSelects(zone: EgressZoneModel, namespace: string, namespaceLabels: Labels, podLabels: Labels): boolean {
+  const members = membersOf(zone);
   const ns = { ...namespaceLabels, [CALICO_NAMESPACE_NAME_LABEL]: namespace, [NAMESPACE_NAME_LABEL]: namespace };
-  const nsMatch = zone.members.namespaces.includes(namespace)
-    || (zone.members.namespaceSelector !== undefined && Selector.parse(zone.members.namespaceSelector).matches(ns));
-  return nsMatch && Selector.parse(zone.members.podSelector).matches(podLabels);
+  const nsMatch = zone.members.namespaces.includes(namespace) || (members.namespaceSelector?.matches(ns) ?? false);
+  return nsMatch && members.podSelector.matches(podLabels);
 }
 
 /** Workloads a zone selected before that no zone selects after: nothing restricts their egress any more. */

@@ -1,6 +1,6 @@
 import { EgressModelDocument, EgressZoneModel } from '../model/egress-model-document';
 import { Selector } from '../model/selector';
-import { HasNode, LabelSetNode, LabelValueNode, SelectorNode } from '../model/selector/ast';
+import { BooleanNode, HasNode, LabelSetNode, LabelValueNode, NotNode, SelectorNode } from '../model/selector/ast';
 import { parseSelector } from '../model/selector/parser';
 import { CALICO_NAMESPACE_NAME_LABEL, NAMESPACE_NAME_LABEL } from '../model/vocabulary';
 
@@ -117,9 +117,10 @@ function labelValues(selectors: string[]): Map<string, (string | undefined)[]> {
   return out;
 }
 
-function childrenOf(node: SelectorNode): SelectorNode[] {
-  const n = node as { operand?: SelectorNode; operands?: readonly SelectorNode[] };
-  return n.operand ? [n.operand] : [...(n.operands ?? [])];
+function childrenOf(node: SelectorNode): readonly SelectorNode[] {
+  if (node instanceof NotNode) return [node.operand];
+  if (node instanceof BooleanNode) return node.operands;
+  return [];
 }
 
 function otherValue(taken: string[], base: string): string {

@@ -44,16 +44,15 @@ export class FortigateExporter extends PlatformExporter {
   public render(input: FirewallExportInput): FirewallExportFile[] {
     const v4 = new AddressBook(NAME);
     const v6 = new AddressBook(NAME);
-    const groups4: string[] = [];
-    const groups6: string[] = [];
+    // per family, each group's lines by its name (the removal file deletes by these names)
+    const groups4 = new Map<string, string[]>();
+    const groups6 = new Map<string, string[]>();
     const services = new Map<string, string[]>();
     const policies: string[] = [];
-    const groupNames = new Map<string[], string[]>([[groups4, []], [groups6, []]]);
-    const group = (target: string[], id: string, members: AddressObject[]) => {
+    const group = (target: Map<string, string[]>, id: string, members: AddressObject[]) => {
       if (members.length === 0) return undefined;
       const name = ownedName(id, NAME);
-      groupNames.get(target)!.push(name);
-      target.push(`    edit "${name}"`, `        set member ${members.map(m => `"${m.name}"`).join(' ')}`, '    next');
+      target.set(name, [`    edit "${name}"`, `        set member ${members.map(m => `"${m.name}"`).join(' ')}`, '    next']);
       return name;
     };
     const ids: number[] = [];
@@ -100,8 +99,8 @@ export class FortigateExporter extends PlatformExporter {
       '# Remove with: fortigate.remove.conf (paste into the CLI).',
       'config firewall address', ...v4.objects.flatMap(o => address(o)), 'end',
       'config firewall address6', ...v6.objects.flatMap(o => address(o)), 'end',
-      'config firewall addrgrp', ...groups4, 'end',
-      'config firewall addrgrp6', ...groups6, 'end',
+      'config firewall addrgrp', ...[...groups4.values()].flat(), 'end',
+      'config firewall addrgrp6', ...[...groups6.values()].flat(), 'end',
       'config firewall service custom', ...[...services.values()].flat(), 'end',
       'config firewall policy', ...policies, 'end',
       '',
@@ -109,9 +108,9 @@ export class FortigateExporter extends PlatformExporter {
     const removal = [
       '# cdk8s-egress perimeter export (FortiGate): deletes exactly what fortigate.conf of the same export set, nothing else.',
       '# Load with: paste into the CLI.',
-      ...deletes('firewall policy', ids.map(String)),
-      ...deletes('firewall addrgrp', groupNames.get(groups4)!),
-      ...deletes('firewall addrgrp6', groupNames.get(groups6)!),
+      ...deletes('firewall policy', ids),
+      ...deletes('firewall addrgrp', [...groups4.keys()]),
+      ...deletes('firewall addrgrp6', [...groups6.keys()]),
       ...deletes('firewall service custom', [...services.keys()]),
       ...deletes('firewall address', v4.objects.map(o => o.name)),
       ...deletes('firewall address6', v6.objects.map(o => o.name)),
@@ -126,9 +125,9 @@ function idRange(ids: number[]): string {
 }
 
 /** One config section deleting entries by id or (quoted) name; nothing when there are none. */
-function deletes(section: string, keys: string[]): string[] {
+function deletes(section: string, keys: (number | string)[]): string[] {
   if (keys.length === 0) return [];
-  return [`config ${section}`, ...keys.map(k => `    delete ${/^[0-9]+$/.test(k) ? k : `"${k}"`}`), 'end'];
+  return [`config ${section}`, ...keys.map(k => `    delete ${typeof k === 'number' ? k : `"${k}"`}`), 'end'];
 }
 
 function ruleSides(rule: FirewallRule, v4: AddressBook, v6: AddressBook) {

@@ -17,7 +17,7 @@ import { ChildProcess, spawn, spawnSync } from 'child_process';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { CALICO_DEFAULT_FELIX_CONFIGURATION } from './calico-install';
+import { CALICO_DEFAULT_FELIX_CONFIGURATION, calicoCniPlugin } from './calico-install';
 import { teardownNodes } from './node/teardown';
 
 export const LAB_PREFIX = 'ceglab';
@@ -487,20 +487,7 @@ export class Lab {
   }
 
   private cniNetconf(node: LabNode): object {
-    return {
-      cniVersion: '1.0.0',
-      name: 'k8s-pod-network',
-      type: 'calico',
-      log_level: 'info',
-      log_file_path: path.join(this.dir, `cni-${node.name}.log`),
-      datastore_type: 'kubernetes',
-      nodename: node.name,
-      nodename_file_optional: true,
-      mtu: 1500,
-      ipam: { type: 'calico-ipam' },
-      policy: { type: 'k8s' },
-      kubernetes: { kubeconfig: this.nodeKubeconfig },
-    };
+    return { cniVersion: '1.0.0', name: 'k8s-pod-network', ...calicoCniPlugin(node.name, path.join(this.dir, `cni-${node.name}.log`), this.nodeKubeconfig) };
   }
 
   private async waitForApiServer(everyMs: number): Promise<void> {

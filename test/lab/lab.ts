@@ -30,13 +30,16 @@ export const CILIUM_CRDS = path.join(SHARED, 'cilium', 'crds');
 const CP_NS = `${LAB_PREFIX}-cp`;
 const RT_NS = `${LAB_PREFIX}-rt`;
 const EXT_NS = `${LAB_PREFIX}-ext`;
-const CP_IP = '192.0.2.2';
+/** The API server's address on the nodes' network. */
+export const CP_IP = '192.0.2.2';
 const RT_IP = '192.0.2.1';
 const HOST_LINK_IP = '169.254.77.1';
 const CP_LINK_IP = '169.254.77.2';
 const EXT_LINK_RT = '192.0.2.253';
 const EXT_LINK_EXT = '192.0.2.254';
 export const SERVICE_CIDR = '10.96.0.0/16';
+/** The kube-dns Service's cluster IP (the kubelets' clusterDNS). */
+export const CLUSTER_DNS = '10.96.0.10';
 
 export interface LabOptions {
   /** Number of nodes (2–3). */
@@ -711,7 +714,7 @@ export class Lab {
       apiVersion: 'v1',
       kind: 'Service',
       metadata: { name: 'kube-dns', namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } },
-      spec: { clusterIP: '10.96.0.10', selector: { 'k8s-app': 'kube-dns' }, ports: [{ name: 'dns', port: 53, protocol: 'UDP' }, { name: 'dns-tcp', port: 53, protocol: 'TCP' }] },
+      spec: { clusterIP: CLUSTER_DNS, selector: { 'k8s-app': 'kube-dns' }, ports: [{ name: 'dns', port: 53, protocol: 'UDP' }, { name: 'dns-tcp', port: 53, protocol: 'TCP' }] },
     }));
     const records = [
       'no-resolv', 'no-hosts', 'no-poll', 'log-queries', 'port=53', 'user=root',

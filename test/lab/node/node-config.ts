@@ -5,10 +5,10 @@
  */
 import * as path from 'path';
 import { calicoCniPlugin } from '../calico-install';
+import { CLUSTER_DNS } from '../lab';
 
 /** The kubelet's unsafe sysctls the gateway needs (docs/egress-gateway.md, "Allow the gateway's sysctls"). */
 export const GATEWAY_UNSAFE_SYSCTLS = ['net.ipv4.ip_forward', 'net.ipv4.conf.all.rp_filter', 'net.ipv4.conf.default.rp_filter'];
-export const CLUSTER_DNS = '10.96.0.10';
 
 /** Where a node keeps its state. */
 export interface NodePaths {

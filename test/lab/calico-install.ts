@@ -23,3 +23,26 @@ export const CALICO_CLIENT_DEFAULTS = {
   nftablesMode: 'Auto',
   bpfLogLevel: '',
 };
+
+/**
+ * The calico plugin's entry in the CNI network config Calico's installer (calico-node's install-cni) writes for the
+ * Kubernetes datastore: calico-ipam, k8s policy, the node name, the kubeconfig, the MTU (the installer's __CNI_MTU__)
+ * and the log file filled in. The one addition is `nodename_file_optional`: calico-node writes
+ * /var/lib/calico/nodename, one path per machine, and the plugin otherwise requires it; the lab's nodes share the
+ * machine, so the name comes from `nodename` alone. Real nodes chain it in a conflist (node/node-config.ts); without
+ * them the lab invokes it alone, as the kubelet's runtime would.
+ */
+export function calicoCniPlugin(nodeName: string, logFile: string, kubeconfig: string): object {
+  return {
+    type: 'calico',
+    log_level: 'info',
+    log_file_path: logFile,
+    datastore_type: 'kubernetes',
+    nodename: nodeName,
+    nodename_file_optional: true,
+    mtu: 1500,
+    ipam: { type: 'calico-ipam' },
+    policy: { type: 'k8s' },
+    kubernetes: { kubeconfig },
+  };
+}

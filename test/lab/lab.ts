@@ -17,7 +17,7 @@ import { ChildProcess, spawn, spawnSync } from 'child_process';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { CALICO_DEFAULT_FELIX_CONFIGURATION } from './calico-install';
+import { CALICO_DEFAULT_FELIX_CONFIGURATION, calicoCniPlugin } from './calico-install';
 import { teardownNodes } from './node/teardown';
 
 export const LAB_PREFIX = 'ceglab';
@@ -30,13 +30,16 @@ export const CILIUM_CRDS = path.join(SHARED, 'cilium', 'crds');
 const CP_NS = `${LAB_PREFIX}-cp`;
 const RT_NS = `${LAB_PREFIX}-rt`;
 const EXT_NS = `${LAB_PREFIX}-ext`;
-const CP_IP = '192.0.2.2';
+/** The API server's address on the nodes' network. */
+export const CP_IP = '192.0.2.2';
 const RT_IP = '192.0.2.1';
 const HOST_LINK_IP = '169.254.77.1';
 const CP_LINK_IP = '169.254.77.2';
 const EXT_LINK_RT = '192.0.2.253';
 const EXT_LINK_EXT = '192.0.2.254';
 export const SERVICE_CIDR = '10.96.0.0/16';
+/** The kube-dns Service's cluster IP (the kubelets' clusterDNS). */
+export const CLUSTER_DNS = '10.96.0.10';
 
 export interface LabOptions {
   /** Number of nodes (2–3). */
@@ -487,20 +490,7 @@ export class Lab {
   }
 
   private cniNetconf(node: LabNode): object {
-    return {
-      cniVersion: '1.0.0',
-      name: 'k8s-pod-network',
-      type: 'calico',
-      log_level: 'info',
-      log_file_path: path.join(this.dir, `cni-${node.name}.log`),
-      datastore_type: 'kubernetes',
-      nodename: node.name,
-      nodename_file_optional: true,
-      mtu: 1500,
-      ipam: { type: 'calico-ipam' },
-      policy: { type: 'k8s' },
-      kubernetes: { kubeconfig: this.nodeKubeconfig },
-    };
+    return { cniVersion: '1.0.0', name: 'k8s-pod-network', ...calicoCniPlugin(node.name, path.join(this.dir, `cni-${node.name}.log`), this.nodeKubeconfig) };
   }
 
   private async waitForApiServer(everyMs: number): Promise<void> {
@@ -724,7 +714,7 @@ export class Lab {
       apiVersion: 'v1',
       kind: 'Service',
       metadata: { name: 'kube-dns', namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } },
-      spec: { clusterIP: '10.96.0.10', selector: { 'k8s-app': 'kube-dns' }, ports: [{ name: 'dns', port: 53, protocol: 'UDP' }, { name: 'dns-tcp', port: 53, protocol: 'TCP' }] },
+      spec: { clusterIP: CLUSTER_DNS, selector: { 'k8s-app': 'kube-dns' }, ports: [{ name: 'dns', port: 53, protocol: 'UDP' }, { name: 'dns-tcp', port: 53, protocol: 'TCP' }] },
     }));
     const records = [
       'no-resolv', 'no-hosts', 'no-poll', 'log-queries', 'port=53', 'user=root',

@@ -59,10 +59,22 @@ step() {
   echo "node/build.sh: $name done in $((SECONDS - t0)) s" | tee -a "$log" >&2
 }
 
+# go_mod <dir> <module> <requirement> <version>: the go.mod of a cache module that requires one published module.
+go_mod() {
+  printf 'module %s\n\ngo 1.26\n\nrequire %s %s\n' "$2" "$3" "$4" >"$1/go.mod"
+}
+
+# tools_go <dir> <package...>: imports the commands to build, so that go mod tidy keeps what they need.
+tools_go() {
+  local dir="$1"; shift
+  { printf '//go:build tools\n\npackage tools\n\nimport (\n'; printf '\t_ "%s"\n' "$@"; printf ')\n'; } >"$dir/tools.go"
+}
+
 # Kubernetes' own go.mod replaces its staging modules with ./staging/src/k8s.io/*; a module built from the proxy
 # replaces them with the published k8s.io/* of the same release instead (as ../build.sh does).
 build_kubernetes() {
   local dir="$root/src/kubernetes" log="$root/kubernetes.log"
+  local pkgs=(k8s.io/kubernetes/cmd/kubelet k8s.io/kubernetes/cmd/kube-proxy k8s.io/kubernetes/cmd/kube-scheduler)
   mkdir -p "$dir"; : >"$log"
   local kmod
   kmod="$(cd "$dir" && go mod download -json "k8s.io/kubernetes@$K8S_VERSION" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')"
@@ -74,35 +86,33 @@ build_kubernetes() {
     awk '/^replace \(/{f=1;next} f&&/^\)/{f=0;next} f&&/=>/{print}' "$kmod" | sed -E 's/^\s+//; s#\s*//.*$##' \
       | awk -v v="$K8S_STAGING_VERSION" '$3 ~ /^\.\/staging\// {print "replace", $1, "=>", $1, v; next} {print "replace", $0}'
   } >"$dir/go.mod"
-  printf '//go:build tools\n\npackage tools\n\nimport (\n\t_ "k8s.io/kubernetes/cmd/kubelet"\n\t_ "k8s.io/kubernetes/cmd/kube-proxy"\n\t_ "k8s.io/kubernetes/cmd/kube-scheduler"\n)\n' >"$dir/tools.go"
+  tools_go "$dir" "${pkgs[@]}"
   step "$log" "kubernetes: go mod tidy" "$dir" go mod tidy
   local minor; minor="$(cut -d. -f2 <<<"$K8S_VERSION")"
   local kver="-X k8s.io/component-base/version.gitVersion=$K8S_VERSION -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$minor -X k8s.io/client-go/pkg/version.gitVersion=$K8S_VERSION"
-  step "$log" "kubernetes: go build kubelet kube-scheduler kube-proxy" "$dir" go build -trimpath -ldflags "-s -w $kver" \
-    -o "$bin/" k8s.io/kubernetes/cmd/kubelet k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kube-proxy
+  step "$log" "kubernetes: go build ${pkgs[*]##*/}" "$dir" go build -trimpath -ldflags "-s -w $kver" -o "$bin/" "${pkgs[@]}"
 }
 
 build_containerd() {
   local dir="$root/src/containerd" log="$root/containerd.log"
+  local pkgs=(github.com/containerd/containerd/v2/cmd/{containerd,containerd-shim-runc-v2,ctr})
   mkdir -p "$dir"; : >"$log"
-  printf 'module cdk8s-egress-lab/node-containerd\n\ngo 1.26\n\nrequire github.com/containerd/containerd/v2 %s\n' "$CONTAINERD_VERSION" >"$dir/go.mod"
-  printf '//go:build tools\n\npackage tools\n\nimport (\n\t_ "github.com/containerd/containerd/v2/cmd/containerd"\n\t_ "github.com/containerd/containerd/v2/cmd/containerd-shim-runc-v2"\n\t_ "github.com/containerd/containerd/v2/cmd/ctr"\n)\n' >"$dir/tools.go"
+  go_mod "$dir" cdk8s-egress-lab/node-containerd github.com/containerd/containerd/v2 "$CONTAINERD_VERSION"
+  tools_go "$dir" "${pkgs[@]}"
   step "$log" "containerd: go mod tidy" "$dir" go mod tidy
-  step "$log" "containerd: go build containerd containerd-shim-runc-v2 ctr" "$dir" go build -trimpath -tags "$CONTAINERD_TAGS" \
-    -ldflags "-s -w -X github.com/containerd/containerd/v2/version.Version=$CONTAINERD_VERSION" -o "$bin/" \
-    github.com/containerd/containerd/v2/cmd/containerd github.com/containerd/containerd/v2/cmd/containerd-shim-runc-v2 \
-    github.com/containerd/containerd/v2/cmd/ctr
+  step "$log" "containerd: go build ${pkgs[*]##*/}" "$dir" go build -trimpath -tags "$CONTAINERD_TAGS" \
+    -ldflags "-s -w -X github.com/containerd/containerd/v2/version.Version=$CONTAINERD_VERSION" -o "$bin/" "${pkgs[@]}"
 }
 
 # Calico's CNI config chains portmap (hostPort) and bandwidth after the calico plugin.
 build_cni_plugins() {
   local dir="$root/src/cni-plugins" log="$root/cni-plugins.log"
+  local pkgs=(github.com/containernetworking/plugins/plugins/meta/{bandwidth,portmap})
   mkdir -p "$dir"; : >"$log"
-  printf 'module cdk8s-egress-lab/node-cni\n\ngo 1.26\n\nrequire github.com/containernetworking/plugins %s\n' "$CNI_PLUGINS_VERSION" >"$dir/go.mod"
-  printf '//go:build tools\n\npackage tools\n\nimport (\n\t_ "github.com/containernetworking/plugins/plugins/meta/bandwidth"\n\t_ "github.com/containernetworking/plugins/plugins/meta/portmap"\n)\n' >"$dir/tools.go"
+  go_mod "$dir" cdk8s-egress-lab/node-cni github.com/containernetworking/plugins "$CNI_PLUGINS_VERSION"
+  tools_go "$dir" "${pkgs[@]}"
   step "$log" "cni plugins: go mod tidy" "$dir" go mod tidy
-  step "$log" "cni plugins: go build portmap bandwidth" "$dir" go build -trimpath -ldflags "-s -w" -o "$bin/" \
-    github.com/containernetworking/plugins/plugins/meta/portmap github.com/containernetworking/plugins/plugins/meta/bandwidth
+  step "$log" "cni plugins: go build ${pkgs[*]##*/}" "$dir" go build -trimpath -ldflags "-s -w" -o "$bin/" "${pkgs[@]}"
 }
 
 # The sandbox image: the static pause binary as the only file of a one-layer OCI image, written as an OCI archive

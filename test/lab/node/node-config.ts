@@ -4,10 +4,11 @@
  * machine share nothing but the kernel (and the cgroup hierarchy, where each kubelet has its own cgroup root).
  */
 import * as path from 'path';
+import { calicoCniPlugin } from '../calico-install';
+import { CLUSTER_DNS } from '../lab';
 
 /** The kubelet's unsafe sysctls the gateway needs (docs/egress-gateway.md, "Allow the gateway's sysctls"). */
 export const GATEWAY_UNSAFE_SYSCTLS = ['net.ipv4.ip_forward', 'net.ipv4.conf.all.rp_filter', 'net.ipv4.conf.default.rp_filter'];
-export const CLUSTER_DNS = '10.96.0.10';
 
 /** Where a node keeps its state. */
 export interface NodePaths {
@@ -76,30 +77,13 @@ temp = ${q(path.join(c, 'tmp'))}
 `;
 }
 
-/**
- * The CNI network config as Calico's installer (calico-node's install-cni) writes it for the Kubernetes datastore:
- * the calico plugin with calico-ipam, then portmap and bandwidth. The node name, the kubeconfig path, the MTU (the
- * installer's __CNI_MTU__) and the log file are filled in; `nodename_file_optional` is added (see there).
- */
+/** The CNI network config as Calico's installer writes it: the calico plugin, then portmap and bandwidth. */
 export function calicoConflist(n: NodePaths, kubeconfig: string): string {
   return JSON.stringify({
     name: 'k8s-pod-network',
     cniVersion: '0.3.1',
     plugins: [
-      {
-        type: 'calico',
-        log_level: 'info',
-        log_file_path: path.join(n.dir, 'cni.log'),
-        datastore_type: 'kubernetes',
-        nodename: n.name,
-        // The one addition: calico-node writes /var/lib/calico/nodename, one path per machine, and the plugin
-        // otherwise requires it; the nodes here share the machine, so the name comes from `nodename` alone.
-        nodename_file_optional: true,
-        mtu: 1500,
-        ipam: { type: 'calico-ipam' },
-        policy: { type: 'k8s' },
-        kubernetes: { kubeconfig },
-      },
+      calicoCniPlugin(n.name, path.join(n.dir, 'cni.log'), kubeconfig),
       { type: 'portmap', snat: true, capabilities: { portMappings: true } },
       { type: 'bandwidth', capabilities: { bandwidth: true } },
     ],

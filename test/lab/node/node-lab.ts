@@ -4,20 +4,11 @@
  * the images were imported under, applied with server-side apply. The Deployment, the DaemonSet and their Pods are the
  * controllers', the scheduler's and the kubelets' work from there on.
  */
-import * as fs from 'fs';
-import * as path from 'path';
-import { nodeArtifacts, NodeRuntime } from './node-runtime';
+import { nodeArtifacts, NodeRuntime, recorded } from './node-runtime';
 import { Lab, waitFor } from '../lab';
 import { synthExample, toYaml } from '../suite';
 
 const CALICO_KINDS = new Set(['IPPool', 'GlobalNetworkPolicy', 'GlobalNetworkSet', 'NetworkPolicy', 'NetworkSet']);
-
-/** The image registry (a local name) the images were built and imported under (scripts/lab/node/images.sh). */
-export function importedRegistry(imagesDir: string): string {
-  const m = /^registry=(.*)$/m.exec(fs.readFileSync(path.join(imagesDir, '.complete'), 'utf8'));
-  if (!m) throw new Error(`${imagesDir}/.complete names no registry`);
-  return m[1];
-}
 
 export class NodeLab {
   public static async start(): Promise<NodeLab> {
@@ -25,7 +16,7 @@ export class NodeLab {
     if (!artifacts) throw new Error('the lab node or its images are not built: scripts/lab/node/build.sh, scripts/lab/node/images.sh');
     const runtime = new NodeRuntime(artifacts.bin, artifacts.images);
     const lab = await Lab.start({ nodes: 2, nodeRuntime: runtime });
-    const n = new NodeLab(lab, runtime, importedRegistry(artifacts.images));
+    const n = new NodeLab(lab, runtime, recorded(artifacts.images, 'registry'));
     try {
       n.install();
     } catch (e) {

@@ -14,12 +14,18 @@ import {
   calicoConflist, cniConfDir, containerdConfig, containerdSocket, kubeletConfig, kubeletRoot, kubeProxyConfig, NodePaths, podLogsDir,
 } from './node-config';
 import { nodeCgroupRoot, saveHostSysctls } from './teardown';
-import { kubeconfigJson, Lab, LAB_PREFIX, LabNode, LabNodeRuntime, run, waitFor } from '../lab';
+import { CP_IP, kubeconfigJson, Lab, LAB_PREFIX, LabNode, LabNodeRuntime, run, waitFor } from '../lab';
 
 const REPO = path.resolve(__dirname, '..', '..', '..');
-/** The lab's client-tools image (test/lab/node/tools), for the cluster DNS and test pods. */
-export const TOOLS_IMAGE = 'localhost/cdk8s-egress-lab/tools:1';
 const RUNC = '/usr/sbin/runc';
+const API_SERVER = `https://${CP_IP}:6443`;
+
+/** A `key=value` line of a build's record (`.complete`): what the script built, as it built it. */
+export function recorded(dir: string, key: string): string {
+  const m = new RegExp(`^${key}=(.*)$`, 'm').exec(fs.readFileSync(path.join(dir, '.complete'), 'utf8'));
+  if (!m) throw new Error(`${dir}/.complete records no ${key}`);
+  return m[1];
+}
 
 function printed(script: string, flag: string): string | undefined {
   const r = spawnSync('bash', [path.join(REPO, 'scripts', 'lab', 'node', script), flag], { encoding: 'utf8' });
@@ -42,7 +48,15 @@ export function nodeUnavailableReason(): string | undefined {
 }
 
 export class NodeRuntime implements LabNodeRuntime {
-  constructor(private readonly bin: string, private readonly images: string) {}
+  /** The sandbox image build.sh wrote (node/versions.env, PAUSE_IMAGE). */
+  private readonly sandboxImage: string;
+  /** The lab's client-tools image (test/lab/node/tools) images.sh built, for the cluster DNS and test pods. */
+  private readonly toolsImage: string;
+
+  constructor(private readonly bin: string, private readonly images: string) {
+    this.sandboxImage = recorded(bin, 'PAUSE_IMAGE');
+    this.toolsImage = recorded(images, 'tools');
+  }
 
   public paths(lab: Lab, n: LabNode): NodePaths {
     return { name: n.name, ip: n.ip, dir: path.join(lab.dir, n.name), cgroupRoot: nodeCgroupRoot(LAB_PREFIX, n.name) };
@@ -94,7 +108,7 @@ export class NodeRuntime implements LabNodeRuntime {
               dnsPolicy: 'Default',
               containers: [{
                 name: 'dnsmasq',
-                image: TOOLS_IMAGE,
+                image: this.toolsImage,
                 imagePullPolicy: 'Never',
                 command: ['dnsmasq', '--keep-in-foreground', '--log-facility=-', '--conf-file=/etc/dnsmasq/dnsmasq.conf'],
                 volumeMounts: [{ name: 'config', mountPath: '/etc/dnsmasq' }],
@@ -132,7 +146,7 @@ export class NodeRuntime implements LabNodeRuntime {
     const p = this.paths(lab, n);
     for (const d of [path.join(p.dir, 'containerd'), cniConfDir(p), kubeletRoot(p), podLogsDir(p)]) fs.mkdirSync(d, { recursive: true });
     const config = path.join(p.dir, 'containerd.toml');
-    fs.writeFileSync(config, containerdConfig(p, [lab.bin, this.bin], 'localhost/cdk8s-egress-lab/pause:1', RUNC));
+    fs.writeFileSync(config, containerdConfig(p, [lab.bin, this.bin], this.sandboxImage, RUNC));
     // The CNI config goes in first, as calico-node's install-cni writes it before the node's pods start.
     // Its kubeconfig is the lab's admin one (install-cni writes the calico-cni ServiceAccount's token; the lab has no
     // calico-node to own that account).
@@ -163,14 +177,14 @@ export class NodeRuntime implements LabNodeRuntime {
     }
     const config = path.join(p.dir, 'kubelet.yaml');
     fs.writeFileSync(config, YAML.stringify(kubeletConfig(p, path.join(pki, 'ca.crt'))));
-    const kubeconfig = this.identity(lab, `kubelet-${n.name}`, `/O=system:nodes/CN=system:node:${n.name}`, 'https://192.0.2.2:6443');
+    const kubeconfig = this.identity(lab, `kubelet-${n.name}`, `/O=system:nodes/CN=system:node:${n.name}`, API_SERVER);
     lab.startDaemon(n.netns, `kubelet-${n.name}`, [path.join(this.bin, 'kubelet'), `--config=${config}`, `--kubeconfig=${kubeconfig}`,
       `--root-dir=${kubeletRoot(p)}`, `--cert-dir=${path.join(p.dir, 'kubelet-pki')}`, `--hostname-override=${n.name}`, `--node-ip=${n.ip}`, '--v=1'], {}, true);
   }
 
   private startKubeProxy(lab: Lab, n: LabNode): void {
     const p = this.paths(lab, n);
-    const kubeconfig = this.identity(lab, `kube-proxy-${n.name}`, '/CN=system:kube-proxy', 'https://192.0.2.2:6443');
+    const kubeconfig = this.identity(lab, `kube-proxy-${n.name}`, '/CN=system:kube-proxy', API_SERVER);
     const config = path.join(p.dir, 'kube-proxy.yaml');
     fs.writeFileSync(config, YAML.stringify(kubeProxyConfig(p, kubeconfig)));
     lab.startDaemon(n.netns, `kube-proxy-${n.name}`, [path.join(this.bin, 'kube-proxy'), `--config=${config}`, '--v=1'], {}, true);

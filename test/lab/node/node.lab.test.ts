@@ -2,9 +2,9 @@
  * Issue 23 on real lab nodes (node-lab.ts): the example's manifests, applied as they are, run on kubelets from the
  * images CI built. Behaviour 1 for what runs today: every object the example emits is stored, the egress-nat DaemonSet
  * is scheduled and run from our image on every node by the kubelets (nothing started by hand), and kube-proxy serves
- * `kubernetes.default` to the nodes. The gateway Deployment is scheduled and started too, but without Felix's by-hand
- * `workloadSourceSpoofing` (not set here yet) its replicas do not get Ready (docs/lab.md, "Real nodes"). Behaviour 7: a manifest mistake (wrong mount path, missing capability,
- * wrong probe port) now fails in the lab.
+ * `kubernetes.default` to the nodes. The gateway Deployment is left out: not tried on real nodes since it lost the
+ * `allowedSourcePrefixes` Felix refused its replicas for (docs/lab.md, "Real nodes"). Behaviour 7: a manifest mistake
+ * (wrong mount path, missing capability, wrong probe port) now fails in the lab.
  */
 import * as fs from 'fs';
 import { NodeLab } from './node-lab';

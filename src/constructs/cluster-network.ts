@@ -6,8 +6,8 @@ import { constructId } from '../model/construct-id';
 import type { ModelBuilder } from '../synth/model-builder';
 import { withdraw } from './private/withdraw';
 import { Cidr } from '../model/cidr';
-import { Enforcement, enforcementProblem } from '../model/enforcement';
-import { EgressValidationError } from '../model/errors';
+import { Enforcement } from '../model/enforcement';
+import { checkChoice, EgressValidationError } from '../model/errors';
 import { ApiServerModel } from '../model/in-cluster-traffic';
 
 /** Properties of the cluster's network. */
@@ -105,8 +105,7 @@ export class ClusterNetwork extends Construct {
         : singleAddress('dnsServiceAddress', props.dnsServiceAddress, this.node.path);
       this.dns = props.dns;
       if (props.dns) dnsModel(props.dns, this.node.path);
-      const bad = enforcementProblem(props.enforcement);
-      if (bad) throw new EgressValidationError('enforcement', String(props.enforcement), bad, this.node.path, 'use Enforcement.ENFORCED or Enforcement.STAGED');
+      checkChoice('enforcement', props.enforcement, Enforcement, this.node.path, 'use Enforcement.ENFORCED or Enforcement.STAGED');
       this.enforcement = props.enforcement;
     } catch (e) {
       withdraw(this);

@@ -7,7 +7,8 @@ import { Chart, Testing } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
   AllowExternal, CalicoAction, CalicoEnterpriseGateway, CalicoGlobalNetworkPolicy, CalicoGlobalNetworkSet, CalicoIPPool,
-  CalicoNetworkPolicy, CalicoNetworkSet, CalicoPort, CalicoProtocol, Cidr, CiliumClusterwideNetworkPolicy, CiliumEgressGatewayPolicy,
+  CalicoNetworkPolicy, CalicoNetworkSet, CalicoPort, CalicoProtocol, CalicoStagedGlobalNetworkPolicy, CalicoTier, Cidr,
+  CiliumClusterwideNetworkPolicy, CiliumEgressGatewayPolicy,
   ClusterNetwork, Destination, DestinationSet, EgressGateway, EgressReview, EgressZone, FirewallExport, FirewallFormat, NatPool,
   Port, Protocol, Selector,
 } from '../../src';
@@ -104,6 +105,8 @@ const KINDS: [string, (c: Construct, id: string) => unknown][] = [
   ['FirewallExport', (c, id) => new FirewallExport(c, id, { formats: [FirewallFormat.CSV] })],
   ['EgressReview', (c, id) => new EgressReview(c, id)],
   ['CalicoGlobalNetworkPolicy', (c, id) => new CalicoGlobalNetworkPolicy(c, id, { metadata: { name: 'p' }, spec: {} })],
+  ['CalicoStagedGlobalNetworkPolicy', (c, id) => new CalicoStagedGlobalNetworkPolicy(c, id, { metadata: { name: 'p' }, spec: {} })],
+  ['CalicoTier', (c, id) => new CalicoTier(c, id, { metadata: { name: 't' }, spec: {} })],
   ['CalicoNetworkPolicy', (c, id) => new CalicoNetworkPolicy(c, id, { metadata: { name: 'p', namespace: 'a' }, spec: {} })],
   ['CalicoGlobalNetworkSet', (c, id) => new CalicoGlobalNetworkSet(c, id, { metadata: { name: 's' }, spec: {} })],
   ['CalicoNetworkSet', (c, id) => new CalicoNetworkSet(c, id, { metadata: { name: 's', namespace: 'a' }, spec: {} })],

@@ -244,7 +244,7 @@ function checkInCluster(props: EgressZoneProps, path: string): void {
   }
   if (props.tierOrder !== undefined) {
     if (!Number.isFinite(props.tierOrder) || props.tierOrder < 0) {
-      throw new EgressValidationError('tierOrder', String(props.tierOrder), 'is not a finite, non-negative number', path);
+      throw new EgressValidationError('tierOrder', String(props.tierOrder), 'is not a finite, non-negative number', path, 'e.g. 50; a lower order applies first, the default tier is 1,000,000');
     }
     if ((props.tier ?? 'default') === 'default') {
       throw new EgressValidationError('tierOrder', String(props.tierOrder), 'is set but the zone is in the default tier, whose order is Calico\'s', path, 'set tier too, or leave tierOrder out');

@@ -21,7 +21,16 @@ export const INLINE_NETS_MAX = 32;
 // these rule lists are built once per model object, not once per zone (the renderer seals them, so each
 // is checked and rendered once).
 const DNS_RULES = new WeakMap<DnsModel, CalicoRule[]>();
-const IN_CLUSTER_RULES = new WeakMap<EgressModelDocument, Map<CalicoAction, CalicoRule[]>>();
+const IN_CLUSTER_RULES = {
+  [InClusterTraffic.ALLOW]: new WeakMap<EgressModelDocument, CalicoRule[]>(),
+  [InClusterTraffic.PASS]: new WeakMap<EgressModelDocument, CalicoRule[]>(),
+  [InClusterTraffic.DENY]: new WeakMap<EgressModelDocument, CalicoRule[]>(),
+};
+const IN_CLUSTER_ACTIONS = {
+  [InClusterTraffic.ALLOW]: CalicoAction.ALLOW,
+  [InClusterTraffic.PASS]: CalicoAction.PASS,
+  [InClusterTraffic.DENY]: CalicoAction.DENY,
+};
 const API_SERVER_RULES = new WeakMap<EgressModelDocument, CalicoRule[]>();
 const DENY_RULES = new WeakMap<EgressModelDocument, CalicoRule[]>();
 
@@ -43,13 +52,7 @@ export function apiServerRules(doc: EgressModelDocument): CalicoRule[] {
 export function inClusterRules(zone: EgressZoneModel, doc: EgressModelDocument): CalicoRule[] {
   const choice = inClusterOf(zone);
   if (choice === InClusterTraffic.PASS && zone.tier === 'default') return [];
-  const action = choice === InClusterTraffic.ALLOW ? CalicoAction.ALLOW : choice === InClusterTraffic.DENY ? CalicoAction.DENY : CalicoAction.PASS;
-  const byAction = oncePer(IN_CLUSTER_RULES, doc, () => new Map<CalicoAction, CalicoRule[]>());
-  const known = byAction.get(action);
-  if (known) return known;
-  const built = buildInClusterRules(doc, action);
-  byAction.set(action, built);
-  return built;
+  return oncePer(IN_CLUSTER_RULES[choice], doc, d => buildInClusterRules(d, IN_CLUSTER_ACTIONS[choice]));
 }
 
 /** 5. Deny everything external (everything, when no cluster ranges are declared). */
@@ -117,6 +120,7 @@ function buildApiServerRules(doc: EgressModelDocument): CalicoRule[] {
 export function allowRules(zone: EgressZoneModel, doc: EgressModelDocument, ctx: AllowRuleContext): CalicoRule[] {
   const sets = setsByName(doc);
   const shared = oncePer(ctx.sharedRules, doc, () => new Map<string, CalicoRule[]>());
+  const inCluster = inClusterRanges(doc);
   const rules: CalicoRule[] = [];
   for (const rule of zone.rules) {
     const used = rule.destinationSets.map(n => sets.get(n)!).filter(s => s !== undefined);
@@ -147,7 +151,7 @@ export function allowRules(zone: EgressZoneModel, doc: EgressModelDocument, ctx:
     if (destinations.length === 0) continue;
     // A rule never opens in-cluster ranges, node ranges included (only the zone's inCluster does): leave out those it overlaps.
     const ruleCidrs = used.flatMap(s => s.cidrs.map(c => c.cidr));
-    const clusterInside = overlappingClusterRanges(ruleCidrs, inClusterRanges(doc));
+    const clusterInside = overlappingClusterRanges(ruleCidrs, inCluster);
     if (clusterInside.length > 0) destinations.splice(0, destinations.length, ...withoutCluster(destinations, clusterInside));
     const annotations = ruleAnnotations(rule.name, rule.description);
     for (const { destination, ipVersion: family } of destinations) {

@@ -7,6 +7,7 @@ import { SteeredZone } from '../datapath/gateway-routing';
 import { CidrAggregator } from '../model/cidr-aggregation';
 import { EgressModelDocument } from '../model/egress-model-document';
 import { problem } from '../model/errors';
+import { inClusterRanges } from '../model/in-cluster-traffic';
 import { Port } from '../model/port';
 import { Selector } from '../model/selector';
 import { CALICO_NAMESPACE_NAME_LABEL, GATEWAY_LABEL, RULE_ANNOTATION, ZONE_LABEL } from '../model/vocabulary';
@@ -131,10 +132,7 @@ export function renderGatewayPolicy(scope: Construct, doc: EgressModelDocument, 
       selector: Selector.labelEquals(GATEWAY_LABEL, name).toString(),
       nodeCidrs: CidrAggregator.merge(tunnelSources(doc, gateway)),
       metricsNamespaces: [...new Set(gateway.scraperNamespaces)].sort(),
-      clusterCidrs: clusterCidrs(doc),
+      clusterCidrs: inClusterRanges(doc).filter(c => !c.includes(':')),
     }),
   });
 }
-
-const clusterCidrs = (doc: EgressModelDocument) => [...doc.clusterCidrs, ...doc.nodeCidrs].filter(c => !c.includes(':'));
-

@@ -111,9 +111,10 @@ export class KubernetesRenderer implements IBackendRenderer {
       egress.push({ to: doc.apiServer.cidrs.map(cidr => ({ ipBlock: { cidr } })), ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(doc.apiServer.port) }] });
     }
     const inCluster = inClusterOf(zone);
+    const inClusterCidrs = inClusterRanges(doc);
     if (inCluster === InClusterTraffic.ALLOW) {
       // Every pod in every namespace, and the cluster and node ranges (services before DNAT, host-network pods, the kubelet).
-      egress.push({ to: [{ namespaceSelector: {} }, ...inClusterRanges(doc).map(cidr => ({ ipBlock: { cidr } }))] });
+      egress.push({ to: [{ namespaceSelector: {} }, ...inClusterCidrs.map(cidr => ({ ipBlock: { cidr } }))] });
     }
     if (inCluster === InClusterTraffic.DENY) {
       problems.addUnsupported('in-cluster-deny', `a deny of in-cluster traffic (zone "${zone.name}": NetworkPolicy only allows; another policy selecting the pods could allow it)`,
@@ -126,10 +127,10 @@ export class KubernetesRenderer implements IBackendRenderer {
           'use Backend.CALICO_ENTERPRISE or Backend.CILIUM, or list addresses');
       }
       // A rule never opens cluster ranges: prefixes inside them are left out, ranges inside a prefix excepted.
-      const cidrs = dest.cidrs.filter(c => !insideCluster(c.cidr, inClusterRanges(doc)));
+      const cidrs = dest.cidrs.filter(c => !insideCluster(c.cidr, inClusterCidrs));
       if (cidrs.length === 0) continue;
       const to = cidrs.map(c => {
-        const except = clusterExceptions(c.cidr, inClusterRanges(doc));
+        const except = clusterExceptions(c.cidr, inClusterCidrs);
         return { ipBlock: except.length > 0 ? { cidr: c.cidr, except } : { cidr: c.cidr } };
       });
       const ports = rule.ports.length === 0 ? undefined : this.ports(portsOf(rule.ports), `rule "${rule.name}" of zone "${zone.name}"`, rule.path, problems);

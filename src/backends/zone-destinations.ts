@@ -43,7 +43,7 @@ export function clusterExceptions(cidr: string, clusterCidrs: string[]): string[
 
 /**
  * Whether a rule prefix lies inside a cluster range (or is one): a zone's rules never open in-cluster
- * traffic (README: only allowInCluster does), so such a prefix allows nothing.
+ * traffic (only the zone's `inCluster` choice does), so such a prefix allows nothing.
  */
 export function insideCluster(cidr: string, clusterCidrs: string[]): boolean {
   const inner = Cidr.parse(cidr);

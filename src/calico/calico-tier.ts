@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { CalicoApiObject } from './calico-api-object';
 import { CalicoTierProps } from './calico-tier-spec';
 import { TIER } from './private/calico-kinds';
+import { constructId } from '../model/construct-id';
 
 /** A policy tier (projectcalico.org/v3 Tier): policies in it apply before those of tiers with a higher order. */
 export class CalicoTier extends CalicoApiObject {
@@ -15,7 +16,7 @@ export class CalicoTier extends CalicoApiObject {
    * @param props what to create (see CalicoTierProps)
    */
   constructor(scope: Construct, id: string, props: CalicoTierProps) {
-    super(scope, id, TIER.objectProps(scope, id, props));
+    super(scope, constructId(scope, id, 'CalicoTier'), TIER.objectProps(scope, id, props));
     TIER.checkMetadata(this, props);
   }
 }

@@ -1,7 +1,7 @@
 import { ApiObject, ApiObjectMetadata } from 'cdk8s';
 import { Construct } from 'constructs';
 import { CiliumPolicySpec } from './cilium-types';
-import { constructId } from '../model/construct-id';
+import { childPath, constructId } from '../model/construct-id';
 import { EgressValidationError } from '../model/errors';
 
 /** Properties of a CiliumClusterwideNetworkPolicy. */
@@ -35,7 +35,7 @@ export class CiliumClusterwideNetworkPolicy extends ApiObject {
   constructor(scope: Construct, id: string, props: CiliumClusterwideNetworkPolicyProps) {
     if ((props.spec === undefined) === (props.specs === undefined || props.specs.length === 0)) {
       throw new EgressValidationError('spec/specs', props.spec === undefined ? 'neither' : 'both', 'is given: exactly one of them must be',
-        scope.node.path ? `${scope.node.path}/${id}` : id, 'spec for one rule set, specs for several');
+        childPath(scope.node.path, id), 'spec for one rule set, specs for several');
     }
     super(scope, constructId(scope, id, 'CiliumClusterwideNetworkPolicy'), {
       apiVersion: CiliumClusterwideNetworkPolicy.API_VERSION,

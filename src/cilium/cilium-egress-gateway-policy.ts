@@ -2,7 +2,7 @@ import { ApiObject, ApiObjectMetadata } from 'cdk8s';
 import { Construct } from 'constructs';
 import { CiliumLabelSelector } from './cilium-types';
 import { Cidr } from '../model/cidr';
-import { constructId } from '../model/construct-id';
+import { childPath, constructId } from '../model/construct-id';
 import { EgressValidationError, locate } from '../model/errors';
 
 /** Pods whose traffic a CiliumEgressGatewayPolicy steers. */
@@ -66,7 +66,7 @@ export class CiliumEgressGatewayPolicy extends ApiObject {
    * @param props what to create (see CiliumEgressGatewayPolicyProps)
    */
   constructor(scope: Construct, id: string, props: CiliumEgressGatewayPolicyProps) {
-    checkSpec(props.spec, scope.node.path ? `${scope.node.path}/${id}` : id);
+    checkSpec(props.spec, childPath(scope.node.path, id));
     super(scope, constructId(scope, id, 'CiliumEgressGatewayPolicy'), {
       apiVersion: CiliumEgressGatewayPolicy.API_VERSION,
       kind: CiliumEgressGatewayPolicy.KIND,

@@ -6,8 +6,8 @@ import { constructId } from '../model/construct-id';
 import type { ModelBuilder } from '../synth/model-builder';
 import { withdraw } from './private/withdraw';
 import { Cidr } from '../model/cidr';
-import { Enforcement, enforcementProblem } from '../model/enforcement';
-import { EgressValidationError } from '../model/errors';
+import { Enforcement } from '../model/enforcement';
+import { checkChoice, EgressValidationError } from '../model/errors';
 import { ApiServerModel } from '../model/in-cluster-traffic';
 
 /** Properties of the cluster's network. */
@@ -105,8 +105,7 @@ export class ClusterNetwork extends Construct {
         : singleAddress('dnsServiceAddress', props.dnsServiceAddress, this.node.path);
       this.dns = props.dns;
       if (props.dns) dnsModel(props.dns, this.node.path);
-      const bad = enforcementProblem(props.enforcement);
-      if (bad) throw new EgressValidationError('enforcement', String(props.enforcement), bad, this.node.path, 'use Enforcement.ENFORCED or Enforcement.STAGED');
+      checkChoice('enforcement', props.enforcement, Enforcement, this.node.path, 'use Enforcement.ENFORCED or Enforcement.STAGED');
       this.enforcement = props.enforcement;
     } catch (e) {
       withdraw(this);
@@ -129,10 +128,9 @@ export class ClusterNetwork extends Construct {
   }
 }
 
-
 function singleAddress(field: string, text: string, path: string): string {
   const cidr = parseCidrAt(field, text, path);
-  if (cidr.prefixLength !== (cidr.family === 'IPv4' ? 32 : 128)) throw new EgressValidationError(field, text, 'is a range, not one address', path);
+  if (cidr.addressCount !== 1) throw new EgressValidationError(field, text, 'is a range, not one address', path, `e.g. "${cidr.networkAddress}"`);
   return cidr.networkAddress;
 }
 
@@ -144,7 +142,9 @@ function apiServerOf(props: ClusterNetworkProps, serviceCidrs: string[], path: s
   }
   if (props.apiServerAddresses.length === 0) throw new EgressValidationError('apiServerAddresses', '[]', 'is empty', path, 'list the API server\'s addresses, or leave the field out');
   const port = props.apiServerPort ?? 6443;
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new EgressValidationError('apiServerPort', String(port), 'is not a port number (1-65535)', path);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new EgressValidationError('apiServerPort', String(port), 'is not a port number (1-65535)', path, 'the port behind the kubernetes Service\'s endpoints, 6443 on kubeadm clusters');
+  }
   const cidrs = props.apiServerAddresses.map((c, i) => parseCidrAt(`apiServerAddresses[${i}]`, c, path).toString());
   const first = serviceCidrs.length > 0 ? Cidr.parse(serviceCidrs[0]) : undefined;
   return { cidrs, port, serviceAddress: first ? first.nthAddress(1) : undefined };

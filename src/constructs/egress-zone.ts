@@ -6,8 +6,8 @@ import { NatPool } from './nat-pool';
 import { dnsModel } from './private/dns-model';
 import { RuleDeclaration } from './private/rule-declaration';
 import { Backend } from '../backends/backend';
-import { Enforcement, enforcementProblem } from '../model/enforcement';
-import { EgressValidationError } from '../model/errors';
+import { Enforcement } from '../model/enforcement';
+import { checkChoice, EgressValidationError } from '../model/errors';
 import { InClusterTraffic } from '../model/in-cluster-traffic';
 import { toDnsLabel, validateDnsLabel } from '../model/names';
 import { Selector } from '../model/selector';
@@ -164,8 +164,7 @@ export class EgressZone extends Construct {
       }
       if (props.tier !== undefined) validateDnsLabel('tier', props.tier, path);
       checkInCluster(props, path);
-      const bad = enforcementProblem(props.enforcement);
-      if (bad) throw new EgressValidationError('enforcement', String(props.enforcement), bad, path, 'use Enforcement.ENFORCED or Enforcement.STAGED');
+      checkChoice('enforcement', props.enforcement, Enforcement, path, 'use Enforcement.ENFORCED or Enforcement.STAGED');
       if (props.dns) dnsModel(props.dns, path);
       this.natPools = [...(props.natPools ?? [])];
       this.gateway = props.gateway;
@@ -239,16 +238,13 @@ export class EgressZone extends Construct {
 
 /** The in-cluster and tier props that only make sense together. */
 function checkInCluster(props: EgressZoneProps, path: string): void {
-  const choices = Object.values(InClusterTraffic) as string[];
-  if (props.inCluster !== undefined && !choices.includes(props.inCluster)) {
-    throw new EgressValidationError('inCluster', String(props.inCluster), `is not one of ${choices.join(', ')}`, path, 'use InClusterTraffic.ALLOW, PASS or DENY');
-  }
+  checkChoice('inCluster', props.inCluster, InClusterTraffic, path, 'use InClusterTraffic.ALLOW, PASS or DENY');
   if (props.allowInCluster !== undefined && props.inCluster !== undefined && props.allowInCluster !== (props.inCluster === InClusterTraffic.ALLOW)) {
     throw new EgressValidationError('allowInCluster', String(props.allowInCluster), `contradicts inCluster "${props.inCluster}"`, path, 'set inCluster only');
   }
   if (props.tierOrder !== undefined) {
     if (!Number.isFinite(props.tierOrder) || props.tierOrder < 0) {
-      throw new EgressValidationError('tierOrder', String(props.tierOrder), 'is not a finite, non-negative number', path);
+      throw new EgressValidationError('tierOrder', String(props.tierOrder), 'is not a finite, non-negative number', path, 'e.g. 50; a lower order applies first, the default tier is 1,000,000');
     }
     if ((props.tier ?? 'default') === 'default') {
       throw new EgressValidationError('tierOrder', String(props.tierOrder), 'is set but the zone is in the default tier, whose order is Calico\'s', path, 'set tier too, or leave tierOrder out');

@@ -15,9 +15,3 @@ export enum Enforcement {
    */
   STAGED = 'staged',
 }
-
-/** Checks an enforcement value from the props (JavaScript callers can pass any string); undefined when it is fine. */
-export function enforcementProblem(value: string | undefined): string | undefined {
-  const choices = Object.values(Enforcement) as string[];
-  return value === undefined || choices.includes(value) ? undefined : `is not one of ${choices.join(', ')}`;
-}

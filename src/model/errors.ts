@@ -68,6 +68,18 @@ export function problem(text: string, paths: string | string[] | undefined, hint
   return `${located(text, ...list)}${hint ? `; hint: ${hint}` : ''}`;
 }
 
+/**
+ * Checks an enum prop (JavaScript callers can pass any string): undefined or one of `choices`' values, else an
+ * error at `path` listing them.
+ */
+export function checkChoice(field: string, value: string | undefined, choices: { readonly [name: string]: string }, path: string,
+  hint: string): void {
+  const values = Object.values(choices);
+  if (value !== undefined && !values.includes(value)) {
+    throw new EgressValidationError(field, String(value), `is not one of ${values.join(', ')}`, path, hint);
+  }
+}
+
 /** Runs `fn`, re-throwing value errors located at `path` under `field`. */
 export function locate<T>(path: string, field: string, fn: () => T): T {
   try {

@@ -18,9 +18,13 @@ export const DESCRIPTION_ANNOTATION = 'egress.cdk8s.io/description';
 export const APP_NAME_LABEL = 'app.kubernetes.io/name';
 export const PART_OF_LABEL = 'app.kubernetes.io/part-of';
 export const PART_OF = 'cdk8s-egress';
+/** The labels of the gateway objects that belong to no one gateway (a fresh object: cdk8s may add to it). */
+export function gatewayAppLabels(): { [key: string]: string } {
+  return { [APP_NAME_LABEL]: 'egress-gateway', [PART_OF_LABEL]: PART_OF };
+}
 /** The labels of a cdk8s-egress gateway's objects and pods (synth checks no zone selects those pods). */
 export function gatewayLabels(gatewayName: string): { [key: string]: string } {
-  return { [APP_NAME_LABEL]: 'egress-gateway', [PART_OF_LABEL]: PART_OF, [GATEWAY_LABEL]: gatewayName };
+  return { ...gatewayAppLabels(), [GATEWAY_LABEL]: gatewayName };
 }
 /** The label Kubernetes puts on every Namespace: its name. */
 export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';

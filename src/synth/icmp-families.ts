@@ -1,6 +1,7 @@
 import { DestinationSetModel, EgressZoneModel } from '../model/egress-model-document';
 import { problem } from '../model/errors';
 import { Port } from '../model/port';
+import { Protocol } from '../model/protocol';
 
 /**
  * ICMP belongs to one IP family: `Port.icmp()` applies to a rule's IPv4 destinations, `Port.icmpv6()` to its
@@ -14,9 +15,11 @@ export function icmpFamilyProblems(zones: readonly EgressZoneModel[], sets: read
   const seen = new Set<string>(); // a rule shared by several zones (AllowExternal) is reported once
   const out: string[] = [];
   for (const rule of zones.flatMap(z => z.rules)) {
-    const icmp = rule.ports.map(m => Port.fromModel(m)).filter(p => p.protocol?.isIcmp);
-    if (icmp.length === 0 || seen.has(rule.path)) continue;
+    if (seen.has(rule.path)) continue;
     seen.add(rule.path);
+    // only ICMP ports become Port objects: every rule of the estate passes here
+    const icmp = rule.ports.filter(m => m.protocol !== undefined && Protocol.parse(m.protocol).isIcmp).map(m => Port.fromModel(m));
+    if (icmp.length === 0) continue;
     const used = rule.destinationSets.map(n => byName.get(n)).filter((s): s is DestinationSetModel => s !== undefined);
     const cidrs = used.flatMap(s => s.cidrs);
     if (cidrs.length === 0 || used.some(s => s.domains.length > 0)) continue;

@@ -18,20 +18,18 @@ interface DeclaredZone {
 
 /** Each non-default tier's order: the one its zones give (they must agree), else the default. */
 export function tierOrders(zones: DeclaredZone[], errors: ValidationErrors): Map<string, number> {
-  const given = new Map<string, DeclaredZone>();
-  const out = new Map<string, number>();
-  for (const zone of zones.filter(z => z.tier !== 'default')) {
-    const seen = given.get(zone.tier);
-    if (zone.tierOrder !== undefined && seen && seen.tierOrder !== zone.tierOrder) {
-      errors.add(problem(`zones "${seen.name}" and "${zone.name}" give tier "${zone.tier}" different orders (${seen.tierOrder}, ${zone.tierOrder})`,
-        [seen.path, zone.path], 'give the tier\'s order once, or the same order in each zone'));
+  const tiered = zones.filter(z => z.tier !== 'default');
+  const given = new Map<string, DeclaredZone>(); // the first zone that gives its tier an order
+  for (const zone of tiered.filter(z => z.tierOrder !== undefined)) {
+    const first = given.get(zone.tier);
+    if (!first) {
+      given.set(zone.tier, zone);
+    } else if (first.tierOrder !== zone.tierOrder) {
+      errors.add(problem(`zones "${first.name}" and "${zone.name}" give tier "${zone.tier}" different orders (${first.tierOrder}, ${zone.tierOrder})`,
+        [first.path, zone.path], 'give the tier\'s order once, or the same order in each zone'));
     }
-    if (zone.tierOrder !== undefined && !seen) given.set(zone.tier, zone);
-    out.set(zone.tier, given.get(zone.tier)?.tierOrder ?? out.get(zone.tier) ?? DEFAULT_TIER_ORDER);
   }
-  // a later zone may give the order an earlier one left out
-  for (const [tier, zone] of given) out.set(tier, zone.tierOrder!);
-  return out;
+  return new Map(tiered.map(z => [z.tier, given.get(z.tier)?.tierOrder ?? DEFAULT_TIER_ORDER]));
 }
 
 /** A zone that allows the API server needs its addresses declared. */

@@ -7,7 +7,8 @@ import { Chart, Testing } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
   AllowExternal, CalicoAction, CalicoEnterpriseGateway, CalicoGlobalNetworkPolicy, CalicoGlobalNetworkSet, CalicoIPPool,
-  CalicoNetworkPolicy, CalicoNetworkSet, CalicoPort, CalicoProtocol, Cidr, CiliumClusterwideNetworkPolicy, CiliumEgressGatewayPolicy,
+  CalicoNetworkPolicy, CalicoNetworkSet, CalicoPort, CalicoProtocol, CalicoStagedGlobalNetworkPolicy, CalicoTier, Cidr,
+  CiliumClusterwideNetworkPolicy, CiliumEgressGatewayPolicy,
   ClusterNetwork, Destination, DestinationSet, EgressGateway, EgressReview, EgressZone, FirewallExport, FirewallFormat, NatPool,
   Port, Protocol, Selector,
 } from '../../src';
@@ -46,6 +47,7 @@ const CONSTRUCTS: [string, (c: Chart) => unknown, RegExp][] = [
   ['EgressZone bad name', c => new EgressZone(c, 'z', { namespaces: ['a'], name: 'Not A Label' }), /^name "Not A Label"/],
   ['EgressZone negative order', c => new EgressZone(c, 'z', { namespaces: ['a'], order: -1 }), /^order "-1"/],
   ['EgressZone bad tier', c => new EgressZone(c, 'z', { namespaces: ['a'], tier: 'Security Tier' }), /^tier "Security Tier"/],
+  ['EgressZone negative tierOrder', c => new EgressZone(c, 'z', { namespaces: ['a'], tier: 'security', tierOrder: -5 }), /^tierOrder "-5" .*\(at egress\/z\); hint: /],
   ['EgressZone global() pods', c => new EgressZone(c, 'z', { namespaces: ['a'], podSelector: Selector.global() }), /^podSelector "global\(\)"/],
   ['EgressZone dns namespace', c => new EgressZone(c, 'z', { namespaces: ['a'], dns: { namespace: ' a' } }), /^dns\.namespace " a"/],
   ['EgressZone dns ports []', c => new EgressZone(c, 'z', { namespaces: ['a'], dns: { ports: [] } }), /^dns\.ports "\[\]"/],
@@ -66,6 +68,10 @@ const CONSTRUCTS: [string, (c: Chart) => unknown, RegExp][] = [
   ['NatPool bad namespace', c => new NatPool(c, 'p', { cidr: '100.64.0.0/16', namespaces: ['Bad_NS'] }), /"Bad_NS".*\(at egress\/p\)/],
   ['ClusterNetwork bad pod range', c => new ClusterNetwork(new Chart(c, 'other'), 'n', { podCidrs: ['nope'] }), /"nope".*\(at egress\/other\/n\)/],
   ['ClusterNetwork overlapping ranges', c => new ClusterNetwork(new Chart(c, 'other'), 'n', { podCidrs: ['10.0.0.0/8'], serviceCidrs: ['10.96.0.0/12'] }), /\(at egress\/other\/n\)/],
+  ['ClusterNetwork DNS Service range', c => new ClusterNetwork(new Chart(c, 'other'), 'n', { dnsServiceAddress: '10.96.0.0/24' }),
+    /^dnsServiceAddress "10\.96\.0\.0\/24" is a range, not one address \(at egress\/other\/n\); hint: e\.g\. "10\.96\.0\.0"$/],
+  ['ClusterNetwork API server port', c => new ClusterNetwork(new Chart(c, 'other'), 'n', { apiServerAddresses: ['192.0.2.10/32'], apiServerPort: 70000 }),
+    /^apiServerPort "70000" is not a port number \(1-65535\) \(at egress\/other\/n\); hint: /],
   ['EgressGateway too many replicas', c => gw(c, { replicas: 99 }), /^replicas "99".*\(at egress\/gw\)/],
   ['EgressGateway bad namespace', c => gw(c, { namespace: 'Egress' }), /^namespace "Egress".*\(at egress\/gw\)/],
   ['EgressGateway bad range', c => gw(c, { egressCidr: '198.18.0.300/29' }), /^egressCidr "198\.18\.0\.300\/29".*\(at egress\/gw\)/],
@@ -104,6 +110,8 @@ const KINDS: [string, (c: Construct, id: string) => unknown][] = [
   ['FirewallExport', (c, id) => new FirewallExport(c, id, { formats: [FirewallFormat.CSV] })],
   ['EgressReview', (c, id) => new EgressReview(c, id)],
   ['CalicoGlobalNetworkPolicy', (c, id) => new CalicoGlobalNetworkPolicy(c, id, { metadata: { name: 'p' }, spec: {} })],
+  ['CalicoStagedGlobalNetworkPolicy', (c, id) => new CalicoStagedGlobalNetworkPolicy(c, id, { metadata: { name: 'p' }, spec: {} })],
+  ['CalicoTier', (c, id) => new CalicoTier(c, id, { metadata: { name: 't' }, spec: {} })],
   ['CalicoNetworkPolicy', (c, id) => new CalicoNetworkPolicy(c, id, { metadata: { name: 'p', namespace: 'a' }, spec: {} })],
   ['CalicoGlobalNetworkSet', (c, id) => new CalicoGlobalNetworkSet(c, id, { metadata: { name: 's' }, spec: {} })],
   ['CalicoNetworkSet', (c, id) => new CalicoNetworkSet(c, id, { metadata: { name: 's', namespace: 'a' }, spec: {} })],

@@ -5,9 +5,8 @@
  * payments pool does not NAT, so the backends say the outside network must route it back.
  */
 export function exampleWarnings(backend = process.env.BACKEND || 'calico', chart = 'egress'): string[] {
-  const zones = (backend === 'calico' || backend === 'calico-enterprise' ? ['batch', 'locked'] : ['batch', 'locked', 'partners', 'payments'])
-    .map(z => `"${z}"`).join(', ');
   const calico = backend === 'calico' || backend === 'calico-enterprise';
+  const zones = (calico ? ['batch', 'locked'] : ['batch', 'locked', 'partners', 'payments']).map(z => `"${z}"`).join(', ');
   const routable = calico ? [`egress backends ${chart}/payments-pool: NAT pool "payments-pool" 10.250.0.0/24 does not NAT (natOutgoing: false): destinations see its pod addresses, so the network outside the cluster must route 10.250.0.0/24 back to the nodes (BGP peering with Calico, or static or cloud routes); with encapsulation NONE (vxlanMode and ipipMode Never) the network between the nodes must route it as well. Where it cannot, use natOutgoing, or an EgressGateway for fixed source addresses`] : [];
   return [...routable, `firewall export ${chart}/firewall: zones share source addresses, so a perimeter cannot tell their traffic apart and allows from those addresses the union of their rules: 192.0.2.0/26 (zones ${zones}); 2001:db8:ffff::/64 (zones ${zones}); hint: give a zone its own NAT pool or gateway`];
 }

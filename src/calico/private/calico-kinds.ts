@@ -1,12 +1,13 @@
 import { ApiObject, ApiObjectMetadata, GroupVersionKind } from 'cdk8s';
 import { Construct } from 'constructs';
 import { DNS_LABEL, DNS_SUBDOMAIN, GLOBAL_NETWORK_POLICY_NAME, NETWORK_POLICY_NAME } from './k8s-names';
-import { childPath, validateTieredPolicyName } from './policy-name';
+import { validateTieredPolicyName } from './policy-name';
 import { validateIPPoolSpec } from './validate-ip-pool';
 import { validateMetadata } from './validate-metadata';
 import { validateNetworkSet } from './validate-network-set';
 import { validatePolicySpec } from './validate-policy';
 import { validateTierSpec } from './validate-tier';
+import { childPath } from '../../model/construct-id';
 import type { CalicoApiObjectProps } from '../calico-api-object';
 import { CalicoIPPoolSpec } from '../calico-ip-pool-spec';
 import { CalicoNetworkSetSpec } from '../calico-network-set-spec';

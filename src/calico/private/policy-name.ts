@@ -18,8 +18,3 @@ export function validateTieredPolicyName(name: string, tier: string | undefined,
     ? 'has a tier prefix but the policy is in the default tier (Calico reads the part before "." as the tier)'
     : `must be "${t}.<name>" for a policy in tier "${t}"`, `name it "${t === 'default' ? base : `${t}.${base}`}"`);
 }
-
-/** The construct path a child `id` of `scope` will have (constructs skips scopes with an empty id). */
-export function childPath(scopePath: string, id: string): string {
-  return scopePath ? `${scopePath}/${id}` : id;
-}

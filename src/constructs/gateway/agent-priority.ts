@@ -1,6 +1,6 @@
 import * as kplus from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
-import { APP_NAME_LABEL, PART_OF, PART_OF_LABEL } from '../../model/vocabulary';
+import { gatewayAppLabels } from '../../model/vocabulary';
 
 /** The gateway replicas' priority: the highest a PriorityClass outside the system range may have. */
 export const GATEWAY_PRIORITY_CLASS = 'cdk8s-egress-gateway';
@@ -14,7 +14,7 @@ export function gatewayPriorityClass(scope: Construct): void {
   if (priorityClasses.has(scope.node.root)) return;
   priorityClasses.add(scope.node.root);
   new kplus.k8s.KubePriorityClass(scope, 'PriorityClass', {
-    metadata: { name: GATEWAY_PRIORITY_CLASS, labels: { [APP_NAME_LABEL]: 'egress-gateway', [PART_OF_LABEL]: PART_OF } },
+    metadata: { name: GATEWAY_PRIORITY_CLASS, labels: gatewayAppLabels() },
     value: 1_000_000_000,
     globalDefault: false,
     description: 'cdk8s-egress gateway replicas: zones fail closed without them',

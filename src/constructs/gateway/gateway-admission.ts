@@ -2,7 +2,7 @@ import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
 import { GatewaySettings } from './gateway-settings';
-import { APP_NAME_LABEL, CALICO_IPV4_POOLS_ANNOTATION, PART_OF, PART_OF_LABEL } from '../../model/vocabulary';
+import { CALICO_IPV4_POOLS_ANNOTATION, gatewayAppLabels, PART_OF, PART_OF_LABEL } from '../../model/vocabulary';
 
 /**
  * Pod Security level of the agents' namespaces: `privileged`, because nothing lower admits them. Baseline forbids
@@ -44,7 +44,7 @@ export function gatewayPoolAdmission(scope: Construct, s: GatewaySettings, poolN
   const pools = JSON.stringify(poolNames);
   const uses = `has(object.metadata.annotations) && '${CALICO_IPV4_POOLS_ANNOTATION}' in object.metadata.annotations`
     + ` && ${pools}.exists(p, object.metadata.annotations['${CALICO_IPV4_POOLS_ANNOTATION}'].contains('"' + p + '"'))`;
-  const labels = { [APP_NAME_LABEL]: 'egress-gateway', [PART_OF_LABEL]: PART_OF };
+  const labels = gatewayAppLabels();
   new ApiObject(scope, 'PoolAdmissionPolicy', {
     apiVersion: 'admissionregistration.k8s.io/v1',
     kind: 'ValidatingAdmissionPolicy',

@@ -106,6 +106,16 @@ describe('a tiered zone: its Tier, and Pass to the next tier (item 3)', () => {
     expect(() => objectsOf(chart)).toThrow(/zones "a" and "b" give tier "security" different orders \(10, 20\) \(at egress\/a and egress\/b\)/);
     expect(() => new EgressZone(chartFor('calico', CLUSTER).chart, 'c', { namespaces: ['c'], tierOrder: 10 })).toThrow(/tierOrder "10" is set but the zone is in the default tier/);
   });
+
+  test('a tier\'s order given by one of its zones, neither the first nor the last, is the Tier\'s order', () => {
+    const { chart } = chartFor('calico', CLUSTER);
+    new EgressZone(chart, 'a', { namespaces: ['a'], tier: 'security' });
+    new EgressZone(chart, 'b', { namespaces: ['b'], tier: 'security', tierOrder: 30 });
+    new EgressZone(chart, 'd', { namespaces: ['d'], tier: 'security' });
+    new EgressZone(chart, 'c', { namespaces: ['c'], tier: 'audit' });
+    const tiers = objectsOf(chart).filter(o => o.kind === 'Tier');
+    expect(Object.fromEntries(tiers.map(t => [t.metadata.name, t.spec.order]))).toEqual({ security: 30, audit: 100 });
+  });
 });
 
 describeWithCalicoCrds('the Tier and the Pass rules pass the Calico CRDs', () => {

@@ -87,15 +87,6 @@ export class LinuxKernel implements Kernel {
     await runCommand(['nft', '-f', '-'], script);
   }
 
-  public async listNftTable(family: string, table: string): Promise<string | undefined> {
-    try {
-      return await runCommand(['nft', 'list', 'table', family, table]);
-    } catch (e) {
-      if (e instanceof CommandError && /No such file|does not exist/.test(e.stderr)) return undefined;
-      throw e;
-    }
-  }
-
   public async listNftObjects(family: string, table: string): Promise<NftTableObjects | undefined> {
     let out: Json;
     try {

@@ -20,9 +20,10 @@
  * change was applied, next to its longest gap in a quiet window of the same length right after.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import { join } from 'node:path';
+import { childCpuMs, filler, range } from '../../test/agent/e2e/allow-list-load';
 import {
   buildAgents, labConfig, labState, missingPrerequisite, NetnsLab, nsx, Proc, sleep, until,
 } from '../../test/agent/e2e/netns-lab';
@@ -31,21 +32,13 @@ const STREAM = join(__dirname, '..', '..', 'test', 'agent', 'e2e', 'stream.js');
 const REPO = join(__dirname, '..', '..');
 const TABLE = 'inet cdk8s_egress_gw';
 const FILLERS = 9_997; // + the lab zone's 3 entries: 10,000
-const element = (i: number) => `100.${64 + Math.floor(i / 256)}.${i % 256}.0/24 . tcp . 443`;
-const filler = (i: number) => ({ cidr: `100.${64 + Math.floor(i / 256)}.${i % 256}.0/24`, protocol: 'tcp', ports: ['443'] });
-const range = (from: number, n: number) => Array.from({ length: n }, (_, i) => from + i);
+const element = (i: number) => `${filler(i).cidr} . tcp . 443`;
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 const mmm = (xs: number[], d = 0) => `${Math.min(...xs).toFixed(d)} / ${median(xs).toFixed(d)} / ${Math.max(...xs).toFixed(d)}`;
 const log = (m: string) => process.stderr.write(`[bench:datapath allow-list] ${m}\n`);
-
-/** CPU time (user + system, ms) of the children `pid` has waited for (/proc/<pid>/stat cutime + cstime). */
-function childCpuMs(pid: number): number {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(f[13]) + Number(f[14])) * 10; // USER_HZ = 100
-}
 
 /** One change applied and measured: [start, end] in Date.now() time. */
 interface Change { readonly k: number; readonly start: number; readonly end: number; readonly nftMs: number; readonly cpuMs: number }

@@ -43,10 +43,6 @@ export class FakeKernel implements Kernel {
     this.nft = script;
   }
 
-  public async listNftTable(): Promise<string | undefined> {
-    return this.nft;
-  }
-
   public async listNftObjects(): Promise<NftTableObjects | undefined> {
     return this.nftObjects;
   }

@@ -14,18 +14,20 @@ describe('computeGatewayDesired', () => {
       { name: 'egz4102', vni: 4102, port: 4789, mac: '02:65:0a:c9:64:0b', learningAgeing: LEARNED_NODE_AGEING_S },
     ]);
     expect(d.egressIp).toBe('198.19.100.2');
-    expect(d.nft).toContain('elements = { 198.19.0.10/32 . tcp . 443, 198.19.0.10/32 . tcp . 8000-8080 }');
-    expect(d.nft).toMatch(/set z1_icmp \{\n\s+type ipv4_addr\n\s+flags interval\n\s+elements = \{ 198\.19\.1\.0\/24 \}/);
-    expect(d.nft).toContain('counter name z1_dropped drop');
-    expect(d.nft).toContain('iifname @tunnels snat ip to 198.19.100.2');
-    expect(d.nft).not.toContain('iifname @tunnels drop');
+    expect(d.ruleset.sets.get('z1_ports')!.elements).toEqual(['198.19.0.10/32 . tcp . 443', '198.19.0.10/32 . tcp . 8000-8080']);
+    expect(d.ruleset.sets.get('z1_icmp')).toEqual({ type: 'ipv4_addr', interval: true, elements: ['198.19.1.0/24'] });
+    const body = d.ruleset.body((s) => `@${s}`);
+    expect(body).toContain('counter name z1_dropped drop');
+    expect(body).toContain('iifname @tunnels snat ip to 198.19.100.2');
+    expect(body).not.toContain('iifname @tunnels drop');
   });
 
   test('without an egress IP the replica forwards nothing from the tunnels', () => {
     const d = computeGatewayDesired(config, 'gw', { podIp: '10.201.100.11', localAddresses: ['10.201.100.11'] });
     expect(d.egressIp).toBeUndefined();
-    expect(d.nft).toContain('iifname @tunnels drop');
-    expect(d.nft).not.toContain('snat');
+    const body = d.ruleset.body((s) => `@${s}`);
+    expect(body).toContain('iifname @tunnels drop');
+    expect(body).not.toContain('snat');
   });
 
   test('an unknown gateway name is an error naming the configured ones', () => {

@@ -31,13 +31,14 @@ describe('renderGatewayRuleset', () => {
 
   test('the data-path probe is forwarded only to the cluster ranges on its port with its magic word, before the zones', () => {
     const r = renderGatewayRuleset(zonesWith(base), '198.19.100.1', probe);
-    const forward = r.nft.slice(r.nft.indexOf('chain forward'));
+    const body = r.body((s) => `@${s}`);
+    const forward = body.slice(body.indexOf('chain forward'));
     const rule = 'iifname @tunnels ip daddr @probe_reply udp dport 9440 @th,64,32 0x45475052 counter name probes accept';
     expect(forward).toContain(rule);
     expect(forward.indexOf(rule)).toBeLessThan(forward.indexOf('iifname vmap'));
     expect(r.sets.get('probe_reply')!.elements).toEqual(probe.replyTo);
     // Without an egress IP the probe is dropped with everything else from the tunnels: the replica is not forwarding.
-    const none = renderGatewayRuleset(zonesWith(base), undefined, probe).nft;
+    const none = renderGatewayRuleset(zonesWith(base), undefined, probe).body((s) => `@${s}`);
     expect(none.indexOf('iifname @tunnels drop')).toBeLessThan(none.indexOf(rule));
   });
 });

@@ -37,7 +37,7 @@ describe('the gateway sends replies back through the tunnel they came from', () 
 
   test('applying keeps the netdev table (its learned pairs) and deletes every chain before adding the desired ones', async () => {
     const k = new FakeKernel();
-    k.nft = `table netdev ${REPLY_TABLE} {\n\tchain in_4101 {\n\t}\n\tchain out_4101 {\n\t}\n\tchain in_4999 {\n\t}\n\tchain out_4999 {\n\t}\n}\n`;
+    k.nftObjects = { sets: ['pairs'], chains: ['in_4101', 'out_4101', 'in_4999', 'out_4999'], counters: ['replies_unpaired'] };
     await applyReplyTunnel(k, desired().reply);
     const lines = k.nft!.split('\n');
     // A chain left behind by a deleted tunnel device would refuse the new device: deleted first, then added.

@@ -1,7 +1,8 @@
-import { GatewayRuleset, renderGatewayRuleset } from './gateway-ruleset';
+import { renderGatewayRuleset } from './gateway-ruleset';
 import { LEARNED_NODE_AGEING_S, renderReplyTunnel, ReplyTunnel } from './reply-tunnel';
 import { DataPathConfig, GatewayConfig, ZoneConfig } from '../../datapath';
 import { NetOwnership, NetState, EMPTY_NET_STATE } from '../shared/net-state';
+import { NftRuleset } from '../shared/nft-table-swap';
 import { tunnelDeviceName, TUNNEL_DEVICE_PREFIX, vxlanMacFor } from '../shared/vxlan-mac';
 
 export interface GatewayObserved {
@@ -16,9 +17,8 @@ export interface GatewayDesired {
   readonly zones: ZoneConfig[];
   /** The egress IP this replica SNATs to; undefined when it holds none (then it forwards nothing). */
   readonly egressIp?: string;
-  /** The whole table as one script (what it means; the agent applies `ruleset` with planTableSwap). */
-  readonly nft: string;
-  readonly ruleset: GatewayRuleset;
+  /** The filtering table; the agent applies it with planTableSwap. */
+  readonly ruleset: NftRuleset;
   /** The way back: replies into the tunnel they came from (reply-tunnel.ts). */
   readonly reply: ReplyTunnel;
   readonly net: NetState;
@@ -58,7 +58,6 @@ export function computeGatewayDesired(config: DataPathConfig, gatewayName: strin
     gateway,
     zones,
     egressIp,
-    nft: ruleset.nft,
     ruleset,
     reply,
     net: { ...EMPTY_NET_STATE, links, neighbors: reply.neighbors, routes: reply.routes, rules: reply.rules },

@@ -1,5 +1,5 @@
 import { ZoneConfig } from '../../datapath';
-import { NftRuleset, NftSet, renderNftSet } from '../shared/nft-table-swap';
+import { NftRuleset, NftSet } from '../shared/nft-table-swap';
 import { PROBE_MAGIC } from '../shared/probe-frame';
 import { tunnelDeviceName } from '../shared/vxlan-mac';
 
@@ -23,21 +23,13 @@ export interface ProbePassage { readonly port: number; readonly replyTo: string[
  * planTableSwap (sets built beside the running ones, then the chains switched onto them: no moment
  * where a rule looks up a set whose elements are not there yet, and no slow in-place deletes).
  */
-export interface GatewayRuleset extends NftRuleset {
-  /** The whole table as one script, each set under its own name: what it means (tests, reading). */
-  readonly nft: string;
-}
-
-export function renderGatewayRuleset(zones: ZoneConfig[], egressIp: string | undefined, probe: ProbePassage): GatewayRuleset {
+export function renderGatewayRuleset(zones: ZoneConfig[], egressIp: string | undefined, probe: ProbePassage): NftRuleset {
   const sets = new Map<string, NftSet>();
   const counters: string[] = [];
   const body = (ref: (set: string) => string) => renderTable(zones, egressIp, probe, ref, new Map(), []);
   const bodyOwnNames = renderTable(zones, egressIp, probe, (n) => `@${n}`, sets, counters);
   const chains = [...bodyOwnNames.matchAll(/^ {2}chain (\S+) \{/gm)].map((m) => m[1]);
-  const t = GATEWAY_NFT_TABLE;
-  const nft = [`table inet ${t} {}`, `delete table inet ${t}`, `table inet ${t} {`,
-    ...[...sets].flatMap(([name, set]) => renderNftSet(name, set)), bodyOwnNames.replace(/\n$/, ''), '}', ''].join('\n');
-  return { family: 'inet', table: t, sets, counters, chains, body, nft };
+  return { family: 'inet', table: GATEWAY_NFT_TABLE, sets, counters, chains, body };
 }
 
 /** Counters and chains (the lines inside the table block); the sets go into `sets`, the counters' names into `counters`. */

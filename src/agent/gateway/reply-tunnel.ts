@@ -35,8 +35,6 @@ export const LEARNED_NODE_AGEING_S = 3600;
 export interface ReplyTunnel {
   /** The netdev table, added to (never replaced: the learned pairs stay), plus the inet table, replaced. */
   readonly nft: string;
-  /** The netdev chains the table must hold (one ingress and one egress chain per zone tunnel). */
-  readonly chains: string[];
   readonly neighbors: Neighbor[];
   readonly routes: TableRoute[];
   readonly rules: MarkRule[];
@@ -59,10 +57,8 @@ export function renderReplyTunnel(config: DataPathConfig, zones: ZoneConfig[], t
     `add map netdev ${t} pod_node { type ipv4_addr : ether_addr; size 65536; flags dynamic,timeout; timeout ${POD_NODE_TIMEOUT}; }`,
     `add set netdev ${t} pairs { type ipv4_addr . ether_addr; size 65536; flags dynamic,timeout; timeout ${POD_NODE_TIMEOUT}; }`,
     `add counter netdev ${t} replies_unpaired`];
-  const chains: string[] = [];
   for (const z of zones) {
     const dev = tunnelDeviceName(z.vni!);
-    chains.push(`in_${z.vni}`, `out_${z.vni}`);
     L.push(`add chain netdev ${t} in_${z.vni} { type filter hook ingress device "${dev}" priority 0; policy accept; }`,
       `flush chain netdev ${t} in_${z.vni}`,
       // Kernel quirk: `update` refreshes an element but keeps its data, so a pod seen behind another node MAC
@@ -89,7 +85,6 @@ export function renderReplyTunnel(config: DataPathConfig, zones: ZoneConfig[], t
   L.push('  }', '}');
   return {
     nft: L.join('\n') + '\n',
-    chains,
     neighbors: zones.map((z) => ({ dev: tunnelDeviceName(z.vni!), ip: REPLY_NEXTHOP, mac: REPLY_PLACEHOLDER_MAC })),
     routes: zones.map((z) => ({ table: replyTable(config, z), kind: 'via', via: REPLY_NEXTHOP, dev: tunnelDeviceName(z.vni!) })),
     rules: zones.map((z) => ({ priority: n.rulePriority, mark: replyMark(config, z), mask: n.markMask, table: replyTable(config, z) })),
@@ -103,7 +98,7 @@ export function renderReplyTunnel(config: DataPathConfig, zones: ZoneConfig[], t
  * by us or by a new sandbox), and adding it again with the new device fails; deleting it first always works.
  */
 export async function applyReplyTunnel(kernel: Kernel, desired: ReplyTunnel): Promise<void> {
-  const current = await kernel.listNftTable('netdev', REPLY_TABLE);
-  const present = current ? [...current.matchAll(/^\s*chain (\S+) \{/gm)].map((m) => m[1]) : [];
+  // Names only (`nft -t`): the full listing would print every learned pair of the map.
+  const present = (await kernel.listNftObjects('netdev', REPLY_TABLE))?.chains ?? [];
   await kernel.applyNft(present.map((c) => `delete chain netdev ${REPLY_TABLE} ${c}\n`).join('') + desired.nft);
 }

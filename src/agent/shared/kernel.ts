@@ -16,8 +16,6 @@ export interface Kernel {
   applyNet(ops: NetOp[]): Promise<void>;
   /** Applies one nftables script as a single atomic transaction (`nft -f`). */
   applyNft(script: string): Promise<void>;
-  /** The table's full text as the kernel prints it (`nft list table`), or undefined without it. */
-  listNftTable(family: string, table: string): Promise<string | undefined>;
   listNftCounters(family: string, table: string): Promise<NftCounter[]>;
   /** The names of the table's sets, chains and counters (no elements), or undefined without the table. */
   listNftObjects(family: string, table: string): Promise<NftTableObjects | undefined>;

@@ -15,7 +15,8 @@ export class LinuxKernel implements Kernel {
 
   public async readNet(owned: NetOwnership): Promise<NetState> {
     const [links, nexthops, routes, rules] = await Promise.all([
-      this.ipJson(['-d', 'link', 'show', 'type', 'vxlan']),
+      // `addr show -d`: each device's VXLAN details and its addresses in one listing.
+      this.ipJson(['-d', 'addr', 'show', 'type', 'vxlan']),
       this.ipJson(['nexthop', 'show']).catch(() => [] as Json[]),
       this.ipJson(['route', 'show', 'table', 'all']),
       this.ipJson(['rule', 'show']),
@@ -24,13 +25,10 @@ export class LinuxKernel implements Kernel {
     const names = new Set(ours.map((l) => l.ifname as string));
     // One listing each for all devices (not one per device): each spawn costs milliseconds that
     // add straight to the failover time.
-    const [neigh, fdbAll, addrs] = names.size === 0 ? [[], [], []] : await Promise.all([
+    const [neigh, fdbAll] = names.size === 0 ? [[], []] : await Promise.all([
       this.ipJson(['neigh', 'show', 'nud', 'permanent']),
       runCommand(['bridge', '-j', 'fdb', 'show']).then((o) => (o.trim() ? JSON.parse(o) : []) as Json[]),
-      this.ipJson(['-4', 'addr', 'show', 'type', 'vxlan']),
     ]);
-    const addressOf = new Map(addrs.filter((a) => names.has(a.ifname))
-      .map((a) => [a.ifname as string, a.addr_info?.[0]?.local as string | undefined]));
     const neighbors = neigh.filter((n) => names.has(n.dev) && n.lladdr)
       .map((n) => ({ dev: n.dev as string, ip: n.dst as string, mac: n.lladdr as string }));
     const fdb = fdbAll.filter((f) => names.has(f.ifname) && f.dst && f.mac !== '00:00:00:00:00:00')
@@ -52,7 +50,7 @@ export class LinuxKernel implements Kernel {
     return {
       links: ours.map((l) => {
         const d = l.linkinfo.info_data;
-        const address = addressOf.get(l.ifname);
+        const address = (l.addr_info as Json[] | undefined)?.find((a) => a.family === 'inet')?.local as string | undefined;
         const learned = d.learning ? { learningAgeing: d.ageing } : {};
         return { name: l.ifname, vni: d.id, port: d.port, mac: l.address, ...learned, ...(address ? { address } : {}) };
       }),
@@ -85,15 +83,6 @@ export class LinuxKernel implements Kernel {
 
   public async applyNft(script: string): Promise<void> {
     await runCommand(['nft', '-f', '-'], script);
-  }
-
-  public async listNftTable(family: string, table: string): Promise<string | undefined> {
-    try {
-      return await runCommand(['nft', 'list', 'table', family, table]);
-    } catch (e) {
-      if (e instanceof CommandError && /No such file|does not exist/.test(e.stderr)) return undefined;
-      throw e;
-    }
   }
 
   public async listNftObjects(family: string, table: string): Promise<NftTableObjects | undefined> {

@@ -6,9 +6,11 @@ import { Kernel } from './kernel';
  * whatever asks for more is not ours.
  */
 export async function applySysctls(kernel: Kernel, pairs: string[]): Promise<void> {
-  for (const p of pairs) {
+  // All checked before any is written: on the host network a refused list leaves the host as it was.
+  const parsed = pairs.map((p) => {
     const m = /^(net\.ipv4\.[a-z0-9_.]+)=([0-9]+)$/.exec(p);
     if (!m) throw new Error(`sysctl "${p}" is not net.ipv4.<key>=<number>`);
-    await kernel.setSysctl(m[1], m[2]);
-  }
+    return [m[1], m[2]] as const;
+  });
+  for (const [key, value] of parsed) await kernel.setSysctl(key, value);
 }

@@ -3,9 +3,9 @@
  * 10,000-prefix allow-list replaced by agent restarts and changed by successive -100/+100 allow-list
  * changes, with numbered UDP streams counted at the receiver (stream.js).
  */
-import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
+import { childCpuMs, filler, range } from './allow-list-load';
 import {
   buildAgents, labConfig, labState, missingPrerequisite, NetnsLab, nsx, Proc, SERVER_ALLOWED, SERVER_DENIED, sleep, until,
 } from './netns-lab';
@@ -15,14 +15,6 @@ const skip = missingPrerequisite();
 if (skip) console.warn(`SKIPPED gateway table replacement end-to-end suite: ${skip}`);
 const suite = skip ? describe.skip : describe;
 
-/** Filler prefix `i` (a /24 in 100.64.0.0/10, tcp/443): the bulk of a 10,000-prefix allow-list. */
-const filler = (i: number) => ({ cidr: `100.${64 + Math.floor(i / 256)}.${i % 256}.0/24`, protocol: 'tcp', ports: ['443'] });
-const range = (from: number, n: number) => Array.from({ length: n }, (_, i) => from + i);
-/** CPU time (user + system) of the children `p` has waited for: the agent's nft, ip and sysctl runs. */
-const childCpuMs = (p: Proc) => {
-  const f = readFileSync(`/proc/${p.child.pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(f[13]) + Number(f[14])) * (1000 / 100); // cutime, cstime in USER_HZ ticks (100 on Linux)
-};
 
 suite('gateway table replacement: restarts and allow-list changes (10,000 prefixes)', () => {
   const lab = new NetnsLab({ prefix: 'tr', gateways: 1 });
@@ -110,14 +102,14 @@ suite('gateway table replacement: restarts and allow-list changes (10,000 prefix
       // Each change removes the 100 prefixes the previous one added (the first: 100 of the original list).
       const kept = range(100, 10_000 - base.length - 100);
       const mark = gw.err.length;
-      const cpu = childCpuMs(gw);
+      const cpu = childCpuMs(gw.child.pid!); // the agent's nft, ip and sysctl runs
       written.push(Date.now());
       lab.writeConfig(withList([...kept, ...range(next, 100)], k % 2 === 0 ? [sentinel] : []));
       next += 100;
       // The agent logs once its transactions returned (a message ending in "updated", before and after this fix).
       await until('the change applied', () => /"msg":"[^"]*updated[^"]*"/.test(gw.err.slice(mark)), 120_000, 20);
       wallMs.push(Date.now() - written[k]);
-      cpuMs.push(childCpuMs(gw) - cpu);
+      cpuMs.push(childCpuMs(gw.child.pid!) - cpu);
     }
     await sleep(1500);
     await result(sender);

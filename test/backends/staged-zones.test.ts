@@ -18,7 +18,7 @@ import { Port } from '../../src/model/port';
 import { CanReach } from '../../src/review/can-reach';
 import { EgressModel } from '../../src/synth/egress-model';
 import { clusterChart, dataPathOf, gateway } from '../constructs/egress-gateway-fixture';
-import { calicoCrdKinds, describeWithCalicoCrds } from '../support/calico-schema';
+import { describeWithCalicoCrds } from '../support/calico-schema';
 
 /** An estate with every part a zone's policies can have: tiers, sets, the API server, in-cluster choices, pools. */
 function estate(chart: Chart, enforcement: Enforcement | undefined, domains: boolean): void {

@@ -64,4 +64,14 @@ describe('the gateway sends replies back through the tunnel they came from', () 
     expect(order.slice(0, -1).every((o) => o === 'ruleset')).toBe(true);
     expect(k.nft).toContain('table inet cdk8s_egress_gw {');
   });
+
+  test('a fresh replica programs its filtering ruleset before it creates a tunnel device: no decapsulated packet is ever forwarded unfiltered', async () => {
+    const k = new FakeKernel();
+    const agent = new GatewayAgent({ configPath: '/nonexistent', gateway: 'gw', podIp: '10.201.100.11', kernel: k }, JSON.stringify(validDocument()));
+    await (agent as any).sync(true);
+    const firstNft = k.log.indexOf('nft');
+    const firstLink = k.log.findIndex((op) => op === 'add-link');
+    expect(firstNft).toBeGreaterThanOrEqual(0);
+    expect(firstLink).toBeGreaterThan(firstNft);
+  });
 });

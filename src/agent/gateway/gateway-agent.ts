@@ -131,6 +131,9 @@ export class GatewayAgent {
     const desired = computeGatewayDesired(this.config, this.opts.gateway, { podIp: this.opts.podIp, localAddresses: this.localAddresses });
     const current = await k.readNet(gatewayOwnership(this.config));
     const { add, remove } = planNetChanges(current, desired.net);
+    await this.applyRuleset(desired, full);
+    // The tunnel devices only after the filtering ruleset: a fresh pod forwards (ip_forward=1), so a
+    // device up before the table would forward decapsulated packets unfiltered and un-SNATed.
     await k.applyNet(add);
     // Kernel quirk: reverse-path filtering (strict *or* loose) rejects every packet arriving on a
     // device without an IPv4 address (fib_validate_source → "no_addr" → e_rpf), and the tunnel
@@ -138,6 +141,20 @@ export class GatewayAgent {
     // New devices take conf.default, so with pod sysctls all=0 and default=0 nothing here needs writing.
     await k.setSysctl('net.ipv4.conf.all.rp_filter', '0');
     for (const l of desired.net.links) await k.setSysctl(`net.ipv4.conf.${l.name}.rp_filter`, '0');
+    // After the ruleset: the tunnels' traffic is filtered and SNATed before any of this can fail.
+    if (full || this.appliedReply !== desired.reply.nft) {
+      this.appliedReply = undefined;
+      await applyReplyTunnel(k, desired.reply);
+      this.appliedReply = desired.reply.nft;
+    }
+    await k.applyNet(remove);
+    if (!this.desired || this.desired.egressIp !== desired.egressIp) log('info', 'applied', { egressIp: desired.egressIp ?? null, zones: desired.zones.map((z) => z.name) });
+    this.desired = desired;
+  }
+
+  /** The filtering + SNAT table; only the changed sets are rebuilt (nft-table-swap.ts). */
+  private async applyRuleset(desired: GatewayDesired, full: boolean): Promise<void> {
+    const k = this.opts.kernel;
     const before = full ? undefined : this.applied;
     this.applied = undefined; // a failed transaction leaves it unknown: the retry rebuilds every set
     // What the table holds: known after our own successful swap (the table is ours alone), else listed.
@@ -152,15 +169,6 @@ export class GatewayAgent {
       log('info', 'table updated', { sets: swap.staged, added: swap.added, removed: swap.removed, stageMs: t1 - t0, swapMs: Date.now() - t1 });
     }
     this.applied = swap?.applied ?? before;
-    // After the ruleset: the tunnels' traffic is filtered and SNATed before any of this can fail.
-    if (full || this.appliedReply !== desired.reply.nft) {
-      this.appliedReply = undefined;
-      await applyReplyTunnel(k, desired.reply);
-      this.appliedReply = desired.reply.nft;
-    }
-    await k.applyNet(remove);
-    if (!this.desired || this.desired.egressIp !== desired.egressIp) log('info', 'applied', { egressIp: desired.egressIp ?? null, zones: desired.zones.map((z) => z.name) });
-    this.desired = desired;
   }
 }
 

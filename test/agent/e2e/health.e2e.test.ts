@@ -157,26 +157,33 @@ suite('gateway health is "it forwards"; recovery; allow-list updates', () => {
   test('11. after a total outage, traffic flows again within 1 s of a replica becoming ready', async () => {
     for (const i of [1, 2]) lab.killGateway(i, gateways[i - 1]);
     lab.wipeGatewayDataPath(1); // it comes back as a new Pod would: nothing programmed
-    await until('both dead', () => replicaIs(1, 'dead').test(lastReplicas()) && replicaIs(2, 'dead').test(lastReplicas()), 5000, 20);
-    const flow = udp(1, 1, 6000);
-    await sleep(1000);
-    lab.reviveGatewayNetwork(1);
-    const spawnedAt = Date.now();
-    gateways[0] = lab.startGateway(1);
-    // Ready = the moment its rules are in place and it holds its egress IP: from then on /readyz says 200.
-    // Taken from the agent's own log line (polling /readyz from a spawned process costs more than we measure).
-    await gateways[0].waitFor(/"msg":"applied","egressIp":"198\.19\.100\.1"/, 20_000);
-    const readyAt = Date.parse(/"time":"([^"]+)","level":"info","msg":"applied","egressIp":"198\.19\.100\.1"/.exec(gateways[0].err)![1]);
-    const [f] = await flow;
-    expect(readyAt).toBeGreaterThan(0);
-    expect(f.firstAt).toBeGreaterThan(0);
-    expect(f.egress).toEqual([lab.egressIp(1)]);
-    const recovery = f.firstAt - readyAt;
-    // eslint-disable-next-line no-console
-    console.log(`RECOVERY after total outage: first packet through ${recovery} ms after the replica became ready (agent start-up: spawn → ready ${readyAt - spawnedAt} ms; load ${loadavg()[0].toFixed(2)})`);
-    expect(recovery).toBeLessThan(1000);
-    await reviveGateway(2);
-    await until('replica 2 back', () => replicaIs(2, 'ready').test(lastReplicas()), 10_000);
+    try {
+      await until('both dead', () => replicaIs(1, 'dead').test(lastReplicas()) && replicaIs(2, 'dead').test(lastReplicas()), 5000, 20);
+      const mark = node.err.length;
+      const flow = udp(1, 1, 6000);
+      await sleep(1000);
+      lab.reviveGatewayNetwork(1);
+      const spawnedAt = Date.now();
+      gateways[0] = lab.startGateway(1);
+      // Ready = the moment its rules are in place and it holds its egress IP: from then on /readyz says 200.
+      // Taken from the agent's own log line (polling /readyz from a spawned process costs more than we measure).
+      await gateways[0].waitFor(/"msg":"applied","egressIp":"198\.19\.100\.1"/, 20_000);
+      const readyAt = Date.parse(/"time":"([^"]+)","level":"info","msg":"applied","egressIp":"198\.19\.100\.1"/.exec(gateways[0].err)![1]);
+      const [f] = await flow;
+      // What the node agent decided meanwhile, for a failure message that explains itself.
+      const why = `flow ${JSON.stringify(f)}; node agent: ${node.err.slice(mark).split('\n').filter((l) => /replicas|dead|ready/.test(l)).join(' | ')}`;
+      expect(readyAt).toBeGreaterThan(0);
+      expect({ firstAt: f.firstAt > 0, egress: f.egress, why }).toEqual({ firstAt: true, egress: [lab.egressIp(1)], why });
+      const recovery = f.firstAt - readyAt;
+      // eslint-disable-next-line no-console
+      console.log(`RECOVERY after total outage: first packet through ${recovery} ms after the replica became ready (agent start-up: spawn → ready ${readyAt - spawnedAt} ms; load ${loadavg()[0].toFixed(2)})`);
+      expect(recovery).toBeLessThan(1000);
+    } finally {
+      // Whatever happened above, test 12 starts from two ready replicas.
+      if (gateways[0].exited !== undefined) await reviveGateway(1);
+      await reviveGateway(2);
+      await until('replicas back', () => replicaIs(1, 'ready').test(lastReplicas()) && replicaIs(2, 'ready').test(lastReplicas()), 10_000);
+    }
   });
   test('12. a change to a 10,000-prefix allow-list rebuilds only that set and switches to it: established flows undisturbed, well under a second', async () => {
     const filler = (i: number, second = 0) => ({ cidr: `100.${64 + second + Math.floor(i / 256)}.${i % 256}.0/24`, protocol: 'tcp', ports: ['443'] });

@@ -1,9 +1,9 @@
 """Runs Aerleon's generators on the Aerleon export, one target at a time, and prints one JSON verdict per target.
 
-Input (stdin, JSON): {"policies": "<export>/policies", "definitions": "<export>/def",
-  "policy": "pol/cdk8s-egress.yaml", "targets": {"<target>": ["<header options>", ...] | null}}
-A target's list of options replaces the policy's filters with one filter per option string (same terms); null keeps
-the policy's own filters for that target. Each target is parsed and rendered as aclgen does (yaml.ParsePolicy, then
+Input (stdin, JSON): {"policies": "<export>/policies", "definitions": "<export>/def", "terms": "includes/<terms>.yaml",
+  "targets": {"<target>": ["<header options>", ...] | null}}
+null reads the export's own policy for the target (pol/cdk8s-egress-<target>.yaml); a list of options makes one filter
+per option string that includes the export's terms (for the generators the export leaves out). Each target is parsed and rendered as aclgen does (yaml.ParsePolicy, then
 the generator class from Aerleon's plugin registry, str() of it), in its own try, so one failure reports and the others
 still run. Output: {"<target>": {"ok": bool, "files": {"<suffix>": "<text>"}, "error": "...", "warnings": [...]}}.
 """
@@ -30,8 +30,6 @@ def main():
     request = json.load(sys.stdin)
     base = request['policies']
     definitions = naming.Naming(request['definitions'])
-    with open(f"{base}/{request['policy']}") as f:
-        policy = pyyaml.safe_load(f)
     plugin_supervisor.PluginSupervisor.Start()
     generators = plugin_supervisor.PluginSupervisor.generators
     collect = Collect()
@@ -43,13 +41,11 @@ def main():
         verdict = {'ok': False, 'files': {}, 'warnings': collect.messages}
         try:
             if options is None:
-                filters = [f for f in policy['filters'] if target in f['header']['targets']]
+                with open(f'{base}/pol/cdk8s-egress-{target}.yaml') as f:
+                    text = f.read()
             else:
-                terms = policy['filters'][0]['terms']
-                filters = [{'header': {'targets': {target: o}}, 'terms': terms} for o in options]
-            if not filters:
-                raise ValueError(f'the policy has no filter for {target}')
-            text = pyyaml.safe_dump({'filters': filters})
+                include = [{'include': request['terms']}]
+                text = pyyaml.safe_dump({'filters': [{'header': {'targets': {target: o}}, 'terms': include} for o in options]})
             pol = yaml.ParsePolicy(text, filename=f'{target}.yaml', base_dir=base, definitions=definitions)
             generator = generators.get(target)
             if generator is None:

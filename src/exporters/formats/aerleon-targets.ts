@@ -50,7 +50,6 @@ export const AERLEON_TARGETS: AerleonTarget[] = [
   { target: 'openconfig', platform: 'OpenConfig ACL (JSON)', filters: both(`${FILTER} mixed`) },
   { target: 'sonic', platform: 'SONiC ACL (JSON)', filters: both(`${ACL} mixed`) },
   { target: 'speedway', platform: 'iptables (Speedway)', filters: split(`${ACL} truncateterms nostate inet`, `${ACL} truncateterms nostate inet6`) },
-  { target: 'pcap', platform: 'pcap filter expression', filters: both(`${FILTER} mixed`) },
   { target: 'packetfilter', platform: 'OpenBSD pf', filters: both(`${FILTER} mixed out nostate`) },
   { target: 'windows_advfirewall', platform: 'Windows Advanced Firewall (netsh)', filters: split('out inet', 'out inet6') },
   { target: 'srxlo', platform: 'Junos SRX loopback filter', filters: split(`${FILTER} inet`, `${FILTER}-v6 inet6`) },
@@ -69,5 +68,6 @@ export const AERLEON_LEFT_OUT: { target: string; why: string }[] = [
   { target: 'gce', why: 'GCE VPC egress rules match the instances they apply to by tag or service account, not by source address (aerleon: "Egress rules cannot include sourceRanges"); our gcp export writes them' },
   { target: 'gcp_hf', why: 'hierarchical firewall egress rules have no source range: aerleon drops the source addresses, so every allow would cover every VM and every zone deny would deny all traffic' },
   { target: 'cloudarmor', why: 'Cloud Armor filters requests to load balancers by client address: no destination, port or protocol' },
+  { target: 'pcap', why: 'aclgen 1.18 cannot write its files: pathlib rejects the suffix "-accept.pcap" (ValueError: Invalid suffix), which aborts the whole run; the generator itself renders (test/aerleon)' },
   { target: 'k8s', why: 'a NetworkPolicy selects its pods by label, not by source address (aerleon: "Egress rules cannot include source-address"); the Kubernetes backend writes these' },
 ];

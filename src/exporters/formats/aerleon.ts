@@ -88,10 +88,6 @@ export class AerleonExporter extends PlatformExporter {
         action: 'deny',
       });
     }
-    const filters = AERLEON_TARGETS.flatMap(t => t.filters.map(f => ({
-      header: { targets: { [t.target]: f.options }, comment: `cdk8s-egress for ${t.platform} (IPv${f.families.join(' and IPv')})` },
-      terms: [{ include: TERMS_FILE }],
-    })));
     const header = (what: string, lines: string[]) => [
       `# cdk8s-egress perimeter export (Aerleon ${what}). Generated from the egress model; do not edit by hand.`,
       ...lines.map(l => `# ${l}`),
@@ -114,15 +110,19 @@ export class AerleonExporter extends PlatformExporter {
           `  "- include: ${TERMS_FILE}", before your terms for the zones' traffic.`,
         ])}\n${Yaml.stringify({ terms })}`,
       },
-      {
-        path: `${DIR}/policies/pol/cdk8s-egress.yaml`,
-        content: `${header('policy', [
+      ...AERLEON_TARGETS.map(t => ({
+        path: `${DIR}/policies/pol/cdk8s-egress-${t.target}.yaml`,
+        content: `${header(`policy for ${t.target}`, [
           owns,
           `Generate with: aclgen --base_directory ${DIR}/policies --definitions_directory ${DIR}/def --output_directory <out>`,
-          '  (or only some platforms: copy a filter into a policy of your own). What each generated file replaces when',
-          '  loaded is the platform\'s: docs/aerleon.md lists it per generator.',
-        ])}\n${Yaml.stringify({ filters })}`,
-      },
+          `  (every pol/ file; delete the platforms you do not use, or --policy_file ${DIR}/policies/pol/cdk8s-egress-${t.target}.yaml).`,
+        ])}\n${Yaml.stringify({
+          filters: t.filters.map(f => ({
+            header: { targets: { [t.target]: f.options }, comment: `cdk8s-egress for ${t.platform} (IPv${f.families.join(' and IPv')})` },
+            terms: [{ include: TERMS_FILE }],
+          })),
+        })}`,
+      })),
     ];
   }
 }

@@ -23,6 +23,7 @@ type Inventory = { zones: { name: string; sources: { cidr: string; ipVersion: nu
 // The headers the left-out generators would need (their reasons are in AERLEON_LEFT_OUT).
 const LEFT_OUT_HEADERS: Record<string, string[]> = {
   gce: ['cdk8s-egress EGRESS mixed'], gcp_hf: ['cdk8s-egress EGRESS mixed'], cloudarmor: ['cdk8s-egress'], pcap: ['cdk8s-egress mixed'], k8s: ['EGRESS'],
+  windows_advfirewall: ['out inet', 'out inet6'],
 };
 
 /** The ways platforms print a prefix: CIDR, address and netmask or wildcard, a host. */
@@ -117,6 +118,10 @@ maybe('Aerleon generates every platform the export targets (example estate)', ()
         // generates, but without a single source address: every allow and deny would cover every VM
         expect(v.ok).toBe(true);
         expect(sources.filter(s => Object.values(v.files).join('\n').includes(s))).toEqual([]);
+      } else if (target === 'windows_advfirewall') {
+        // generates, but a zone's deny is a block rule, and Windows applies block rules before any allow
+        expect(v.ok).toBe(true);
+        expect(Object.values(v.files).join('\n')).toMatch(/action=block/);
       } else if (target === 'pcap') {
         expect(v.ok).toBe(true);
         expect(Object.keys(v.files).sort()).toEqual(['-accept.pcap', '-deny.pcap']);

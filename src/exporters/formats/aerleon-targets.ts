@@ -51,7 +51,6 @@ export const AERLEON_TARGETS: AerleonTarget[] = [
   { target: 'sonic', platform: 'SONiC ACL (JSON)', filters: both(`${ACL} mixed`) },
   { target: 'speedway', platform: 'iptables (Speedway)', filters: split(`${ACL} truncateterms nostate inet`, `${ACL} truncateterms nostate inet6`) },
   { target: 'packetfilter', platform: 'OpenBSD pf', filters: both(`${FILTER} mixed out nostate`) },
-  { target: 'windows_advfirewall', platform: 'Windows Advanced Firewall (netsh)', filters: split('out inet', 'out inet6') },
   { target: 'srxlo', platform: 'Junos SRX loopback filter', filters: split(`${FILTER} inet`, `${FILTER}-v6 inet6`) },
   { target: 'cisconx', platform: 'Cisco NX-OS access list', filters: both(`${ACL} mixed`) },
   { target: 'ciscoxr', platform: 'Cisco IOS XR access list', filters: split(ACL, `${ACL}-V6 inet6`) },
@@ -69,5 +68,6 @@ export const AERLEON_LEFT_OUT: { target: string; why: string }[] = [
   { target: 'gcp_hf', why: 'hierarchical firewall egress rules have no source range: aerleon drops the source addresses, so every allow would cover every VM and every zone deny would deny all traffic' },
   { target: 'cloudarmor', why: 'Cloud Armor filters requests to load balancers by client address: no destination, port or protocol' },
   { target: 'pcap', why: 'aclgen 1.18 cannot write its files: pathlib rejects the suffix "-accept.pcap" (ValueError: Invalid suffix), which aborts the whole run; the generator itself renders (test/aerleon)' },
+  { target: 'windows_advfirewall', why: 'Windows Firewall rules have no order: a block rule wins over every allow, so each zone\'s deny (action=block) would block the allows before it' },
   { target: 'k8s', why: 'a NetworkPolicy selects its pods by label, not by source address (aerleon: "Egress rules cannot include source-address"); the Kubernetes backend writes these' },
 ];

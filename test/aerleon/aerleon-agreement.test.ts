@@ -22,8 +22,9 @@ const SEED = Number(process.env.AERLEON_SEED ?? 14);
 const PROTOCOL: Record<number, string> = { 6: 'tcp', 17: 'udp', 47: 'gre' };
 // The differential test's TCP/UDP/other-protocol probes (its ICMP probes aclcheck cannot ask).
 const PROBES: { protocol: number; port?: number }[] = [
-  { protocol: 6, port: 443 }, { protocol: 6, port: 442 }, { protocol: 6, port: 444 }, { protocol: 6, port: 8000 }, { protocol: 6, port: 8080 },
-  { protocol: 6, port: 8081 }, { protocol: 6, port: 1 }, { protocol: 6, port: 65535 }, { protocol: 17, port: 53 }, { protocol: 17, port: 443 }, { protocol: 47 },
+  ...[443, 442, 444, 8000, 8080, 8081, 1, 65535].map(port => ({ protocol: 6, port })),
+  ...[53, 443].map(port => ({ protocol: 17, port })),
+  { protocol: 47 },
 ];
 
 interface Check { readonly src: string; readonly dst: string; readonly proto: string; readonly dport: number | null }

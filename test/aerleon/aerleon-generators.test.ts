@@ -12,17 +12,23 @@ import * as path from 'path';
 import { App } from 'cdk8s';
 import { aerleonOrSkip, runAclgen, runDriver } from './aerleon';
 import { EgressEstate } from '../../examples/app/main';
+import { netmask } from '../../src/exporters/addresses';
 import { AERLEON_LEFT_OUT, AERLEON_TARGETS } from '../../src/exporters/formats/aerleon-targets';
 import { hasTool, isolatedPrefix, run } from '../exporters/tooling';
 import { exampleWarnings } from '../support/example-warnings';
 import { expectWarnings } from '../support/warnings';
 
 interface Verdict { ok: boolean; files: Record<string, string>; error?: string; warnings: string[] }
-type Inventory = { zones: { name: string; sources: { cidr: string; ipVersion: number }[]; rules: { id: string; ipVersion: number; sources: { cidr: string }[]; destinations: { cidr: string }[] }[] }[] };
+interface InventoryRule { id: string; ipVersion: number; sources: { cidr: string }[]; destinations: { cidr: string }[] }
+interface Inventory { zones: { name: string; sources: { cidr: string; ipVersion: number }[]; rules: InventoryRule[] }[] }
 
 // The headers the left-out generators would need (their reasons are in AERLEON_LEFT_OUT).
 const LEFT_OUT_HEADERS: Record<string, string[]> = {
-  gce: ['cdk8s-egress EGRESS mixed'], gcp_hf: ['cdk8s-egress EGRESS mixed'], cloudarmor: ['cdk8s-egress'], pcap: ['cdk8s-egress mixed'], k8s: ['EGRESS'],
+  gce: ['cdk8s-egress EGRESS mixed'],
+  gcp_hf: ['cdk8s-egress EGRESS mixed'],
+  cloudarmor: ['cdk8s-egress'],
+  pcap: ['cdk8s-egress mixed'],
+  k8s: ['EGRESS'],
   windows_advfirewall: ['out inet', 'out inet6'],
 };
 
@@ -31,9 +37,9 @@ function prefixForms(cidr: string): string[] {
   const [addr, lenText] = cidr.split('/');
   const len = Number(lenText);
   if (addr.includes(':')) return len === 128 ? [cidr, addr] : [cidr];
-  const mask = len === 0 ? 0 : (0xffffffff << (32 - len)) >>> 0;
-  const dotted = (n: number) => [24, 16, 8, 0].map(s => (n >>> s) & 255).join('.');
-  return [cidr, `${addr} ${dotted(mask)}`, `${addr} ${dotted(~mask >>> 0)}`, `${addr}/${dotted(mask)}`, ...(len === 32 ? [`host ${addr}`, `>${addr}<`, `"${addr}"`] : [])];
+  const mask = netmask(len);
+  const wildcard = mask.split('.').map(o => 255 - Number(o)).join('.');
+  return [cidr, `${addr} ${mask}`, `${addr} ${wildcard}`, `${addr}/${mask}`, ...(len === 32 ? [`host ${addr}`, `>${addr}<`, `"${addr}"`] : [])];
 }
 
 const venv = aerleonOrSkip('Aerleon generators');

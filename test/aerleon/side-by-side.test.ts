@@ -41,7 +41,9 @@ maybe('docs/aerleon-side-by-side.md is what our exporters and Aerleon generate n
   const ours = FirewallExport.renderAll(estate, [...PAIRS.map(p => p.ours), FirewallFormat.AERLEON]);
   const dir = writeExport(ours.files, 'aerleon-sbs-');
   const generated = runDriver<Record<string, { ok: boolean; files: Record<string, string>; error?: string }>>(venv!, 'generate.py', {
-    policies: `${dir}/aerleon/policies`, definitions: `${dir}/aerleon/def`, terms: 'includes/cdk8s-egress-terms.yaml',
+    policies: `${dir}/aerleon/policies`,
+    definitions: `${dir}/aerleon/def`,
+    terms: 'includes/cdk8s-egress-terms.yaml',
     targets: Object.fromEntries(PAIRS.map(p => [p.target, null])),
   });
   fs.rmSync(dir, { recursive: true, force: true });

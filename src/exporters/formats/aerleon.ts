@@ -9,9 +9,32 @@ import { addressRules, platformCapabilities, PlatformExporter } from './platform
 
 // Aerleon's protocol names by number (aclgenerator.Term.PROTO_MAP); no other number can be written.
 const PROTOCOL_NAMES: Record<number, string> = {
-  0: 'hopopt', 1: 'icmp', 2: 'igmp', 3: 'ggp', 4: 'ipip', 6: 'tcp', 8: 'egp', 9: 'igp', 17: 'udp', 27: 'rdp', 41: 'ipv6',
-  43: 'ipv6-route', 44: 'fragment', 46: 'rsvp', 47: 'gre', 50: 'esp', 51: 'ah', 58: 'icmpv6', 59: 'ipv6-nonxt',
-  60: 'ipv6-opts', 89: 'ospf', 103: 'pim', 112: 'vrrp', 115: 'l2tp', 132: 'sctp', 136: 'udplite',
+  0: 'hopopt',
+  1: 'icmp',
+  2: 'igmp',
+  3: 'ggp',
+  4: 'ipip',
+  6: 'tcp',
+  8: 'egp',
+  9: 'igp',
+  17: 'udp',
+  27: 'rdp',
+  41: 'ipv6',
+  43: 'ipv6-route',
+  44: 'fragment',
+  46: 'rsvp',
+  47: 'gre',
+  50: 'esp',
+  51: 'ah',
+  58: 'icmpv6',
+  59: 'ipv6-nonxt',
+  60: 'ipv6-opts',
+  89: 'ospf',
+  103: 'pim',
+  112: 'vrrp',
+  115: 'l2tp',
+  132: 'sctp',
+  136: 'udplite',
 };
 const WITH_PORTS = ['tcp', 'udp', 'sctp', 'udplite'];
 /** Every token the export defines starts with this, so it never redefines one of the user's own. */
@@ -69,12 +92,12 @@ export class AerleonExporter extends PlatformExporter {
         const matches = portMatches(rule, services);
         for (const match of matches) {
           terms.push({
-            name: platformName(`${rule.id}${matches.length > 1 ? match.suffix : ''}`, TERM),
-            comment: platformComment(ruleSummary(rule), 200),
+            'name': platformName(`${rule.id}${matches.length > 1 ? match.suffix : ''}`, TERM),
+            'comment': platformComment(ruleSummary(rule), 200),
             'source-address': src,
             'destination-address': dst,
             ...match.fields,
-            action: 'accept',
+            'action': 'accept',
           });
         }
       }
@@ -82,10 +105,10 @@ export class AerleonExporter extends PlatformExporter {
     for (const zone of input.zones) {
       if (zone.sources.length === 0) continue;
       terms.push({
-        name: platformName(`${zone.name}-default-deny`, TERM),
-        comment: `${zone.name}: default deny`,
+        'name': platformName(`${zone.name}-default-deny`, TERM),
+        'comment': `${zone.name}: default deny`,
         'source-address': network(`${zone.name}-sources`, zone.sources),
-        action: 'deny',
+        'action': 'deny',
       });
     }
     const header = (what: string, lines: string[]) => [

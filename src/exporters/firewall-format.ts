@@ -1,4 +1,5 @@
 import { IFirewallExporter } from './firewall-exporter';
+import { AerleonExporter } from './formats/aerleon';
 import { AwsCloudFormationExporter } from './formats/aws-cloudformation';
 import { AwsTerraformExporter } from './formats/aws-terraform';
 import { AzureNsgExporter } from './formats/azure-nsg';
@@ -45,13 +46,15 @@ export class FirewallFormat {
   public static readonly CSV = new FirewallFormat(new CsvInventoryExporter());
   /** Neutral JSON inventory: the flattened rule list every exporter renders. */
   public static readonly JSON = new FirewallFormat(new JsonInventoryExporter());
+  /** Aerleon YAML policy with its network and service definitions: `aclgen` generates every platform it targets. */
+  public static readonly AERLEON = new FirewallFormat(new AerleonExporter());
 
   /** Every built-in format, in a stable order. */
   public static all(): FirewallFormat[] {
     return [
       FirewallFormat.NFTABLES, FirewallFormat.IPTABLES, FirewallFormat.AWS_CLOUDFORMATION, FirewallFormat.AWS_TERRAFORM,
       FirewallFormat.GCP, FirewallFormat.AZURE, FirewallFormat.PANOS, FirewallFormat.CISCO_ASA, FirewallFormat.JUNIPER_SRX,
-      FirewallFormat.FORTIGATE, FirewallFormat.CSV, FirewallFormat.JSON,
+      FirewallFormat.FORTIGATE, FirewallFormat.CSV, FirewallFormat.JSON, FirewallFormat.AERLEON,
     ];
   }
 

@@ -92,7 +92,7 @@ describe('custom exporters and the registry', () => {
 
   test('formats by id; unknown ids and duplicate formats are errors', () => {
     expect(FirewallFormat.all().map(f => f.name)).toEqual([
-      'nftables', 'iptables', 'aws-cloudformation', 'aws-terraform', 'gcp', 'azure', 'panos', 'cisco-asa', 'juniper-srx', 'fortigate', 'csv', 'json',
+      'nftables', 'iptables', 'aws-cloudformation', 'aws-terraform', 'gcp', 'azure', 'panos', 'cisco-asa', 'juniper-srx', 'fortigate', 'csv', 'json', 'aerleon',
     ]);
     expect(FirewallFormat.of('panos')).toBe(FirewallFormat.PANOS);
     expect(() => FirewallFormat.of('pf')).toThrow(/firewall format "pf" is not built in; hint: one of nftables, /);

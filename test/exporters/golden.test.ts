@@ -7,6 +7,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Testing } from 'cdk8s';
 import { EgressEstate } from '../../examples/app/main';
+import { AERLEON_TARGETS } from '../../src/exporters/formats/aerleon-targets';
 import { exampleWarnings } from '../support/example-warnings';
 import { expectWarnings } from '../support/warnings';
 
@@ -18,7 +19,15 @@ function synthExample(): { dir: string; files: string[] } {
   new EgressEstate(app, 'egress');
   expectWarnings(exampleWarnings(), () => app.synth());
   const fw = path.join(dir, 'firewall');
-  return { dir, files: fs.readdirSync(fw).sort() };
+  return { dir, files: filesUnder(fw) };
+}
+
+/** Every file under `root`, as "/"-separated relative paths, sorted (Aerleon's export is a folder tree). */
+function filesUnder(root: string): string[] {
+  return fs.readdirSync(root, { recursive: true, encoding: 'utf8' })
+    .filter(f => fs.statSync(path.join(root, f)).isFile())
+    .map(f => f.split(path.sep).join('/'))
+    .sort();
 }
 
 describe('golden files (example estate)', () => {
@@ -26,15 +35,21 @@ describe('golden files (example estate)', () => {
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   test('the example writes every format into <outdir>/firewall', () => {
-    expect(files).toEqual([
+    expect(files.filter(f => !f.startsWith('aerleon/'))).toEqual([
       'aws-cloudformation.json', 'aws-egress.tf.json', 'azure-nsg.json', 'cisco-asa.cfg', 'egress.nft', 'egress.rules.v4', 'egress.rules.v6',
       'fortigate.conf', 'fortigate.remove.conf', 'gcp-firewall.json', 'inventory.csv', 'inventory.json', 'juniper-srx.set', 'panos.remove.set', 'panos.set',
     ]);
+    expect(files.filter(f => f.startsWith('aerleon/'))).toEqual([
+      'aerleon/def/cdk8s-egress-networks.yaml', 'aerleon/def/cdk8s-egress-services.yaml', 'aerleon/policies/includes/cdk8s-egress-terms.yaml',
+      ...AERLEON_TARGETS.map(t => `aerleon/policies/pol/cdk8s-egress-${t.target}.yaml`),
+    ].sort());
   });
 
   if (process.env.UPDATE_GOLDEN) {
-    fs.mkdirSync(GOLDEN, { recursive: true });
-    for (const f of files) fs.copyFileSync(path.join(dir, 'firewall', f), path.join(GOLDEN, f));
+    for (const f of files) {
+      fs.mkdirSync(path.dirname(path.join(GOLDEN, f)), { recursive: true });
+      fs.copyFileSync(path.join(dir, 'firewall', f), path.join(GOLDEN, f));
+    }
   }
 
   test.each(files)('%s matches its golden file', (file) => {
@@ -44,7 +59,7 @@ describe('golden files (example estate)', () => {
   });
 
   test('no golden file is left without an output', () => {
-    expect(fs.readdirSync(GOLDEN).sort()).toEqual(files);
+    expect(filesUnder(GOLDEN)).toEqual(files);
   });
 
   test('a second synth of a fresh app writes the same bytes (no timestamps, stable order)', () => {

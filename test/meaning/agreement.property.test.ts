@@ -10,12 +10,13 @@
  * MEANING_ESTATES (default 15 per backend) and MEANING_SEED make runs larger or reproducible.
  */
 import * as fc from 'fast-check';
-import { API_PORT, API_SERVICE, buildEstate, CLUSTER, DNS_SERVICE, boundaryAddresses, EstateSpec, estateArb, expected, NAMESPACES, NODE_V4, NODE_V6, owningZone, POD_LABELS, Query, ruleAllows, ruleCidrs, ZoneSpec } from './estate-spec';
+import { API_PORT, API_SERVICE, buildEstate, CLUSTER, DNS_SERVICE, boundaryAddresses, EstateSpec, estateArb, expected, NAMESPACES, NODE_V4, owningZone, POD_LABELS, Query, ruleCidrs, ZoneSpec } from './estate-spec';
 import { calicoSelectorMatches } from './evaluators/calico-selector';
 import { nftablesAvailable, PerimeterProbe, probeNftables } from './evaluators/nftables';
 import { cidrContains, ipVersionOf } from './evaluators/packet';
+import { perimeterSource, someZoneSendsFromAndAllows } from './perimeter-source';
 import { BACKENDS, captureWarnings, chartFor, dataPathOf, evaluate, firewallFiles, modelOf, objectsOf } from './support';
-import { CanReach, EgressModelDocument } from '../../src';
+import { CanReach } from '../../src';
 
 const ESTATES = Number(process.env.MEANING_ESTATES ?? 15);
 const SEED = Number(process.env.MEANING_SEED ?? 14);
@@ -64,14 +65,6 @@ function queriesOf(spec: EstateSpec): Asked[] {
     }
   }
   return out;
-}
-
-/** The source a perimeter sees for a zone's traffic of one family leaving by `exit`. */
-function perimeterSource(spec: EstateSpec, zone: ZoneSpec, exit: 'gateway' | 'direct', family: 4 | 6, doc: EgressModelDocument): string {
-  if (exit === 'gateway') return doc.gateways[0].egressIps[0];
-  const i = spec.zones.indexOf(zone);
-  if (zone.pool && !zone.pool.nat && family === 4) return `10.244.${10 + i}.5`;
-  return family === 4 ? NODE_V4 : NODE_V6;
 }
 
 /** The data path's decision for a pod and destination: no zone (not steered), direct, or the gateway with its allow-list's verdict. */
@@ -205,19 +198,6 @@ describe.each(BACKENDS)('every output agrees with the declared model (%s)', back
     expect(disagreements.filter(d => d.detail).map(d => `${d.check} (estate ${d.estate}): ${d.detail}`)).toEqual([]);
   });
 });
-
-/** The documented coarser answer: a perimeter allows, from a source several zones share, the union of their rules. */
-function someZoneSendsFromAndAllows(spec: EstateSpec, doc: EgressModelDocument, p: PerimeterProbe): boolean {
-  const family = ipVersionOf(p.dst);
-  for (const zone of spec.zones) {
-    for (const r of zone.rules) {
-      const exit = zone.gateway && !r.bypass ? 'gateway' : 'direct';
-      if (perimeterSource(spec, zone, exit, family, doc) !== p.src) continue;
-      if (ruleAllows(spec, r, { namespace: '', labels: {}, ip: p.dst, protocol: p.protocol, port: p.port })) return true;
-    }
-  }
-  return false;
-}
 
 // keep the helpers the oracle uses visible to readers of this file
 void owningZone;

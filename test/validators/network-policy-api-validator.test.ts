@@ -3,28 +3,13 @@
  * the Go types of the network-policy-api release we follow (test/validators/network-policy-api, go.mod pins it).
  */
 import { Testing } from 'cdk8s';
-import * as YAML from 'yaml';
+import { EVERY_FEATURE_WARNING, everyFeatureOutput } from './cluster-network-policy-estate';
 import { exampleOutput, meaningEstateOutputs, Output, randomEstateOutputs } from './estates';
 import { describeWithValidator, toStream } from './go-validator';
-import { Destination, DestinationSet, EgressZone, InClusterTraffic, Port, Selector } from '../../src';
 import { chartFor } from '../meaning/support';
-import { captureWarnings } from '../support/warnings';
 
 const GROUP = 'policy.networking.k8s.io/';
 const BACKEND = 'cluster-network-policy';
-
-/** Every feature the backend writes once: both subjects, DNS with extra servers, the API server, all in-cluster choices, ranges, SCTP, names. */
-export function everyFeatureOutput(): Output & { warnings: string[] } {
-  const { app, chart } = chartFor(BACKEND, { apiServerAddresses: ['192.0.2.2/32'], dns: { cidrs: ['169.254.20.10/32'] } });
-  const saas = new DestinationSet(chart, 'saas', { cidrs: ['198.51.100.0/24', '2001:db8:100::/48'], domains: ['api.example.com', '*.storage.example.net'] });
-  new EgressZone(chart, 'shop', { namespaces: ['shop', 'web'], podSelector: Selector.parse('app in {"api", "web"} && !has(legacy)'), allowApiServer: true, inCluster: InClusterTraffic.DENY })
-    .allow('saas', { to: [Destination.set(saas)], ports: [Port.tcp(443), Port.tcpRange(8000, 8080), Port.sctp(9899), Port.allUdp()] });
-  new EgressZone(chart, 'teams', { namespaces: ['ops'], namespaceSelector: Selector.parse('team == "a"'), inCluster: InClusterTraffic.ALLOW, order: 90 })
-    .allow('anything', { to: [Destination.cidrs(['203.0.113.0/24'])], ports: [Port.allTraffic()] });
-  new EgressZone(chart, 'batch', { namespaces: ['batch'], order: 50 });
-  const { result: yaml, warnings } = captureWarnings(() => app.synthYaml());
-  return { label: 'every feature', yaml, objects: YAML.parseAllDocuments(yaml).map(d => d.toJSON()).filter(o => o), warnings };
-}
 
 describeWithValidator('network-policy-api', 'network-policy-api\'s Go types decode every ClusterNetworkPolicy the library writes', validator => {
   function expectAccepted(outputs: Output[]): number {
@@ -51,7 +36,7 @@ describeWithValidator('network-policy-api', 'network-policy-api\'s Go types deco
 
   test('every feature of the backend once, domain names included', () => {
     const out = everyFeatureOutput();
-    expect(out.warnings).toEqual([expect.stringMatching(/^egress backends egress\/shop\/saas: rule "saas" of zone "shop" matches domain names with ClusterNetworkPolicy's domainNames, which sigs.k8s.io\/network-policy-api v0.3.0 marks experimental/)]);
+    expect(out.warnings).toEqual([expect.stringMatching(EVERY_FEATURE_WARNING)]);
     expect(expectAccepted([out])).toBe(5);
   });
 

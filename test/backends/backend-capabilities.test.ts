@@ -26,7 +26,8 @@ describe('backend support table', () => {
   test('every backend states something for every feature, and a level of support', () => {
     for (const row of BackendCapabilities.table()) {
       for (const v of [row.calico, row.calicoEnterprise, row.cilium, row.kubernetes, row.clusterNetworkPolicy]) expect(v.trim()).not.toBe('');
-      for (const cell of [row.support.calico, row.support.calicoEnterprise, row.support.cilium, row.support.kubernetes, row.support.clusterNetworkPolicy]) {
+      const s = row.support;
+      for (const cell of [s.calico, s.calicoEnterprise, s.cilium, s.kubernetes, s.clusterNetworkPolicy]) {
         expect(Object.values(BackendSupport)).toContain(cell.support);
         // A cell that only says "error" is a backend that rejects the feature, and the other way round.
         if (cell.text === 'error') expect(cell.support).toBe(BackendSupport.UNSUPPORTED);

@@ -52,7 +52,8 @@ export const BACKEND_POLICIES: Emitter = {
     for (const { selection } of selectionsOf(input)) for (const w of routablePoolWarnings(selection.natPools)) output.warn(w.path, w.message);
     // ClusterNetworkPolicy's domainNames are experimental in the release we write.
     for (const { backend, selection } of selectionsOf(input)) {
-      if (backend.renderer instanceof ClusterNetworkPolicyRenderer) for (const w of backend.renderer.warnings(selection)) output.warn(w.path, w.message);
+      if (!(backend.renderer instanceof ClusterNetworkPolicyRenderer)) continue;
+      for (const w of backend.renderer.warnings(selection)) output.warn(w.path, w.message);
     }
     for (const { backend, selection } of selectionsOf(input)) backend.renderer.render(selection);
   },

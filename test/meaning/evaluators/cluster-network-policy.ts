@@ -67,7 +67,9 @@ function firstMatch(policy: any, pkt: Packet): { decision: Decision; rule?: stri
 function subjectSelects(subject: any, src: Workload): boolean {
   const nsLabels: Labels = { ...(src.namespaceLabels ?? {}), [NAME_LABEL]: src.namespace };
   if (subject.namespaces) return kubeSelectorMatches(subject.namespaces, nsLabels);
-  if (subject.pods) return kubeSelectorMatches(subject.pods.namespaceSelector ?? {}, nsLabels) && kubeSelectorMatches(subject.pods.podSelector, src.labels);
+  if (subject.pods) {
+    return kubeSelectorMatches(subject.pods.namespaceSelector ?? {}, nsLabels) && kubeSelectorMatches(subject.pods.podSelector, src.labels);
+  }
   throw new Error(`subject ${JSON.stringify(subject)} sets no field`);
 }
 
@@ -77,7 +79,10 @@ function peerMatches(peer: any, pkt: Packet): boolean {
   const ep = pkt.endpoint;
   const nsLabels = ep ? { ...(ep.namespaceLabels ?? {}), [NAME_LABEL]: ep.namespace } : undefined;
   if (peer.namespaces) return !!ep && !pkt.node && kubeSelectorMatches(peer.namespaces, nsLabels!);
-  if (peer.pods) return !!ep && !pkt.node && kubeSelectorMatches(peer.pods.namespaceSelector ?? {}, nsLabels!) && kubeSelectorMatches(peer.pods.podSelector, ep.labels);
+  if (peer.pods) {
+    if (!ep || pkt.node) return false;
+    return kubeSelectorMatches(peer.pods.namespaceSelector ?? {}, nsLabels!) && kubeSelectorMatches(peer.pods.podSelector, ep.labels);
+  }
   if (peer.networks) return peer.networks.some((c: string) => cidrContains(c, pkt.ip));
   if (peer.nodes) {
     // Node labels are not part of the packets evaluated here: only "every node" can be answered.

@@ -46,9 +46,7 @@ export class ClusterNetworkPolicyRenderer implements IBackendRenderer {
   }
 
   public render(selection: IRenderSelection): void {
-    const { problems, zones } = this.plan(selection);
-    if (problems.length > 0) throw new Error(`internal: rendering ${BACKEND} with problems: ${problems.join('; ')}`);
-    for (const { zone, policies } of zones) {
+    for (const { zone, policies } of this.renderable(selection)) {
       for (const p of policies) {
         new ApiObject(selection.scopeFor(zone.path), p.id, {
           apiVersion: CNP_API_VERSION,
@@ -67,6 +65,13 @@ export class ClusterNetworkPolicyRenderer implements IBackendRenderer {
       message: `rule "${r.rule}" of zone "${z.zone.name}" matches domain names with ClusterNetworkPolicy's domainNames, which ${CNP_RELEASE} marks experimental: `
         + 'only the experimental channel\'s CRD has the field (the standard CRD rejects it) and only some CNIs implement it',
     })));
+  }
+
+  /** The zones' plans; synth reports problems before it renders, so one left here is an internal error. */
+  private renderable(selection: IRenderSelection): ZonePlan[] {
+    const plan = this.plan(selection);
+    if (plan.problems.length > 0) throw new Error(`internal: rendering ${BACKEND} with problems: ${plan.problems.join('; ')}`);
+    return plan.zones;
   }
 
   private plan(selection: IRenderSelection): { problems: string[]; zones: ZonePlan[] } {

@@ -12,6 +12,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -38,24 +39,19 @@ func main() {
 	out := bufio.NewWriter(os.Stdout)
 	defer out.Flush()
 	enc := json.NewEncoder(out)
-	reader := k8syaml.NewYAMLReader(bufio.NewReaderSize(os.Stdin, 1<<20))
-	index := 0
-	for {
-		doc, err := reader.Read()
-		if err == io.EOF {
-			break
+	// YAML documents (or JSON ones) of the stream, each as JSON; empty documents ("---" twice) decode to null.
+	stream := k8syaml.NewYAMLOrJSONDecoder(bufio.NewReaderSize(os.Stdin, 1<<20), 1<<16)
+	for index := 0; ; {
+		var doc json.RawMessage
+		if err := stream.Decode(&doc); errors.Is(err, io.EOF) {
+			return
+		} else if err != nil {
+			fatal("reading document %d of the input stream: %v", index, err)
 		}
-		if err != nil {
-			fatal("reading the input stream: %v", err)
-		}
-		if len(bytes.TrimSpace(doc)) == 0 {
+		if trimmed := bytes.TrimSpace(doc); len(trimmed) == 0 || bytes.Equal(trimmed, []byte("null")) {
 			continue
 		}
-		jsonDoc, err := k8syaml.ToJSON(doc)
-		if err != nil {
-			fatal("document %d is not YAML: %v", index, err)
-		}
-		r := check(jsonDoc)
+		r := check(doc)
 		r.Index = index
 		index++
 		if err := enc.Encode(r); err != nil {
@@ -85,25 +81,18 @@ func check(doc []byte) result {
 		r.Outcome, r.Error = "unsupported-kind", fmt.Sprintf("%s is not a type of this release", gv.String())
 		return r
 	}
-	if err := strictDecode(doc, into); err != nil {
-		r.Outcome, r.Error = "rejected", err.Error()
-	} else {
-		r.Outcome = "accepted"
-	}
-	return r
-}
-
-// strictDecode decodes as the API server does with field validation Strict (kubectl's default): case-sensitive,
-// unknown and duplicate fields are errors.
-func strictDecode(doc []byte, into any) error {
+	// Strict as the API server with field validation Strict (kubectl's default): case-sensitive, unknown and
+	// duplicate fields are errors.
 	strictErrs, err := sigsjson.UnmarshalStrict(doc, into)
+	if err == nil && len(strictErrs) > 0 {
+		err = fmt.Errorf("strict decoding: %w", errors.Join(strictErrs...))
+	}
 	if err != nil {
-		return err
+		r.Outcome, r.Error = "rejected", err.Error()
+		return r
 	}
-	if len(strictErrs) > 0 {
-		return fmt.Errorf("strict decoding: %v", strictErrs)
-	}
-	return nil
+	r.Outcome = "accepted"
+	return r
 }
 
 func fatal(format string, args ...any) {

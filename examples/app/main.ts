@@ -9,8 +9,8 @@
  *   partners  -> a partner's API on 443 through the egress gateway, so the partner's firewall sees only the
  *                gateway's fixed egress IPs 192.0.2.64/29 (Calico backends; the others have no gateway here)
  *
- * Run: `npm run synth` (manifests + exports into dist/). BACKEND=<calico|calico-enterprise|cilium|kubernetes>
- * picks the backend.
+ * Run: `npm run synth` (manifests + exports into dist/). BACKEND=<calico|calico-enterprise|cilium|kubernetes|
+ * cluster-network-policy> picks the backend.
  */
 import { Chart, YamlOutputType } from 'cdk8s';
 import { Construct } from 'constructs';

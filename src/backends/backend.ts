@@ -4,11 +4,12 @@ import { IBackendRenderer } from './backend-renderer';
 import { CalicoEnterpriseRenderer } from './calico-enterprise-renderer';
 import { CalicoRenderer } from './calico-renderer';
 import { CiliumRenderer } from './cilium-renderer';
+import { ClusterNetworkPolicyRenderer } from './cluster-network-policy-renderer';
 import { KubernetesRenderer } from './kubernetes-renderer';
 import { EgressValidationError } from '../model/errors';
 
 const chartDefaults = new WeakMap<IConstruct, Backend>();
-/** Every backend by name: the four built in, then those plugged in with `Backend.custom()`. */
+/** Every backend by name: those built in, then those plugged in with `Backend.custom()`. */
 const byName = new Map<string, Backend>();
 
 /**
@@ -25,12 +26,14 @@ export class Backend {
   public static readonly CILIUM = new Backend(new CiliumRenderer());
   /** Plain Kubernetes NetworkPolicy (networking.k8s.io/v1). */
   public static readonly KUBERNETES = new Backend(new KubernetesRenderer());
+  /** Kubernetes' cluster-wide ClusterNetworkPolicy (policy.networking.k8s.io/v1beta1, network-policy-api v0.3.0). */
+  public static readonly CLUSTER_NETWORK_POLICY = new Backend(new ClusterNetworkPolicyRenderer());
 
-  /** A backend by name ("calico", "calico-enterprise", "cilium", "kubernetes", or one plugged in). */
+  /** A backend by name ("calico", "calico-enterprise", "cilium", "kubernetes", "cluster-network-policy", or one plugged in). */
   public static of(name: string): Backend {
     const found = byName.get(name);
     if (!found) {
-      throw new EgressValidationError('backend', name, 'is not a backend', undefined, 'one of calico, calico-enterprise, cilium, kubernetes');
+      throw new EgressValidationError('backend', name, 'is not a backend', undefined, `one of ${[...byName.keys()].join(', ')}`);
     }
     return found;
   }

@@ -170,6 +170,7 @@ const DENIED: { [backend: string]: string } = {
   'calico-enterprise': 'denied by the zone\'s deny of external traffic, before any later policy',
   'cilium': 'denied by the zone\'s egressDeny of the world (or, with domain names, by default deny unless another policy allows it)',
   'kubernetes': 'denied by the NetworkPolicy default deny, unless another NetworkPolicy selecting the pod allows it (NetworkPolicies are additive)',
+  'cluster-network-policy': 'denied by the zone\'s final Deny in the Admin tier, before any NetworkPolicy',
 };
 
 /** Whether a rule's domain matches a name, with the backend's wildcard: Cilium's `*` stays within one label. */

@@ -20,6 +20,7 @@ const OTHER_POLICIES: { [backend: string]: string } = {
   'calico-enterprise': 'later policies of the tier; without one allowing it Calico\'s end-of-tier deny drops it',
   'cilium': 'Cilium allows it only if another policy selecting the pod does; otherwise its default deny drops it',
   'kubernetes': 'another NetworkPolicy selecting the pod may allow it; otherwise it is dropped',
+  'cluster-network-policy': 'the zone passes it to the NetworkPolicy tier: a NetworkPolicy selecting the pod decides; without one the zone\'s Baseline-tier Deny drops it',
 };
 
 /**

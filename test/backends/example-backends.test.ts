@@ -23,15 +23,17 @@ const POLICY_KIND: { [backend: string]: [string, string] } = {
   'calico-enterprise': ['projectcalico.org/v3', 'GlobalNetworkPolicy'],
   'cilium': ['cilium.io/v2', 'CiliumClusterwideNetworkPolicy'],
   'kubernetes': ['networking.k8s.io/v1', 'NetworkPolicy'],
+  'cluster-network-policy': ['policy.networking.k8s.io/v1beta1', 'ClusterNetworkPolicy'],
 };
+/** Kubernetes writes one policy per namespace (batch covers two); ClusterNetworkPolicy an Admin and a Baseline one per zone. */
+const POLICIES: { [backend: string]: number } = { 'kubernetes': 5, 'cluster-network-policy': 8 };
 
 describeWithCalicoCrds('the example estate synthesizes for every backend', () => {
   test.each(Object.keys(POLICY_KIND))('BACKEND=%s: policies for every zone, every object valid', backend => {
     const objects = synthExample(backend);
     const [apiVersion, kind] = POLICY_KIND[backend];
     const policies = objects.filter(o => o.apiVersion === apiVersion && o.kind === kind);
-    // Kubernetes writes one policy per namespace: batch covers two.
-    expect(policies.length).toBe(backend === 'kubernetes' ? 5 : 4);
+    expect(policies.length).toBe(POLICIES[backend] ?? 4);
     expect(objects.flatMap(validateObject)).toEqual([]);
     // Nothing of another backend leaks in.
     // (by apiVersion and kind: the gateway's own Calico NetworkPolicy is not a Kubernetes NetworkPolicy)

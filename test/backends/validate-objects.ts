@@ -3,6 +3,7 @@ import { validateEgressGateway, validateEgressGatewayPolicy, validateNetworkPoli
 import { validateAgainstCalicoCrd } from '../support/calico-schema';
 import { validateAgainstCiliumCrd } from '../support/cilium-schema';
 import { isKubeKind, validateKubeObject } from '../support/kube-shape';
+import { validateAgainstNetworkPolicyApiCrd } from '../support/network-policy-api-schema';
 
 const DOMAIN = /^(\*\.)?([a-z0-9*]([-a-z0-9*]*[a-z0-9*])?\.)*[a-z0-9]([-a-z0-9]*[a-z0-9])?$/i;
 
@@ -34,6 +35,8 @@ function problemsOf(obj: any): string[] {
       const { allowedEgressDomains, ...spec } = obj.spec;
       return [...out, ...validateAgainstCalicoCrd({ ...obj, spec })];
     }
+    case 'policy.networking.k8s.io/v1beta1':
+      return validateAgainstNetworkPolicyApiCrd(obj);
     case 'v1':
       return obj.kind === 'Namespace' && typeof obj.metadata?.name === 'string' && obj.metadata.namespace === undefined ? [] : [`unexpected core object ${obj.kind}`];
     default:

@@ -4,6 +4,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { applyStrict, everyFeatureClusterNetworkPolicies, exampleClusterNetworkPolicies, installClusterNetworkPolicyCrd } from './cluster-network-policy-apply';
 import { CILIUM_CRDS, Lab, LabPod } from './lab';
 import { describeLab, synthExample, toYaml } from './suite';
 import { Cidr } from '../../src';
@@ -81,6 +82,29 @@ describeLab('lab: the example estate on a real API server and Felix', () => {
       const applied = lab.apply(out.yaml).split('\n').filter(Boolean);
       expect(applied).toHaveLength(out.docs.length);
       lab.kubectl(['delete', '-f', '-', '--wait=false'], out.yaml);
+    });
+
+    test('the ClusterNetworkPolicy backend output is accepted with network-policy-api\'s CRDs and CEL rules (strict fields)', () => {
+      installClusterNetworkPolicyCrd(lab, 'standard');
+      const docs = exampleClusterNetworkPolicies();
+      expect(docs).toHaveLength(8);
+      const back = applyStrict(lab, docs);
+      back.forEach((b, i) => expect(differences(b, { spec: docs[i].spec, metadata: { labels: docs[i].metadata.labels } })).toEqual([]));
+      // The CRD's CEL rules are in force: a range whose start is not below its end, a CIDR with host bits.
+      const bad = (egress: any) => ({ ...docs[0], metadata: { name: 'lab-bad' }, spec: { ...docs[0].spec, egress: [egress] } });
+      const range = { name: 'empty-range', action: 'Accept', to: [{ networks: ['203.0.113.0/24'] }], protocols: [{ tcp: { destinationPort: { range: { start: 443, end: 443 } } } }] };
+      expect(() => applyStrict(lab, [bad(range)])).toThrow(/Start port must be less than End port/);
+      expect(() => applyStrict(lab, [bad({ name: 'host-bits', action: 'Accept', to: [{ networks: ['203.0.113.1/24'] }] })])).toThrow(/Invalid CIDR format provided/);
+      // domainNames are experimental: the standard CRD does not have them, and server-side apply refuses the field
+      // (its structured-merge typing, before strict field validation is asked).
+      const withNames = everyFeatureClusterNetworkPolicies();
+      expect(() => applyStrict(lab, withNames)).toThrow(/\.spec\.egress\[\d+\]\.to\[\d+\]\.domainNames: field not declared in schema/);
+      // With the experimental channel's CRD the same objects are accepted.
+      installClusterNetworkPolicyCrd(lab, 'experimental');
+      const backNames = applyStrict(lab, withNames);
+      backNames.forEach((b, i) => expect(differences(b, { spec: withNames[i].spec })).toEqual([]));
+      expect(JSON.stringify(backNames)).toContain('"domainNames":["*.storage.example.net","api.example.com"]');
+      lab.kubectl(['delete', 'clusternetworkpolicies.policy.networking.k8s.io', '--all', '--wait=false']);
     });
 
     test('the admission policies of the Calico bundle are in force (a Calico object they reject is rejected)', () => {

@@ -89,12 +89,15 @@ const portArb = (backend: string): fc.Arbitrary<PortSpec> => {
       { kind: 'udp', from: 443, to: 443 }, { kind: 'tcp', from: 1, to: 1 }, { kind: 'tcp', from: 65535, to: 65535 }),
     fc.constant<PortSpec>({ kind: 'tcp-all' }),
   ];
-  if (backend !== 'kubernetes') ranges.push(fc.constant<PortSpec>({ kind: 'icmp', type: 8 }));
+  // NetworkPolicy and ClusterNetworkPolicy match no ICMP type (synth refuses it).
+  if (backend !== 'kubernetes' && backend !== 'cluster-network-policy') ranges.push(fc.constant<PortSpec>({ kind: 'icmp', type: 8 }));
   return fc.oneof(...ranges);
 };
 
 export function estateArb(backend: string): fc.Arbitrary<EstateSpec> {
   const calicoLike = backend === 'calico';
+  // Calico and ClusterNetworkPolicy can deny in-cluster traffic.
+  const denies = calicoLike || backend === 'cluster-network-policy';
   const rule = (i: number) => fc.record({
     cidrs: fc.subarray(PREFIXES, { minLength: 1, maxLength: 2 }),
     useSet: fc.boolean(),
@@ -113,9 +116,9 @@ export function estateArb(backend: string): fc.Arbitrary<EstateSpec> {
     const forms = z.gateway ? EQUALITY_SELECTORS : calicoLike ? FULL_SELECTORS : LABEL_SELECTORS;
     // The in-cluster choice, the tier and the API server come from spare bits of draws the estates already make,
     // so the estates of earlier runs stay the same. Kubernetes and Cilium cannot deny in-cluster traffic (a
-    // synth-time error) and have no tiers.
+    // synth-time error); only Calico has tiers.
     const bits = Math.floor(z.selectorIndex / 16);
-    const notAllowed: ZoneSpec['inCluster'] = calicoLike && bits % 2 === 1 ? 'deny' : 'pass';
+    const notAllowed: ZoneSpec['inCluster'] = denies && bits % 2 === 1 ? 'deny' : 'pass';
     return {
       name: `z${i}`,
       namespaces: z.namespaces,

@@ -5,13 +5,14 @@
 import { App, Chart, Testing } from 'cdk8s';
 import { evaluateCalico } from './evaluators/calico';
 import { evaluateCilium } from './evaluators/cilium';
+import { evaluateClusterNetworkPolicy } from './evaluators/cluster-network-policy';
 import { evaluateKubernetes } from './evaluators/kubernetes';
 import { Packet, Verdict, Workload } from './evaluators/packet';
 import { Backend, ClusterNetwork, ClusterNetworkProps, EgressModel, FirewallExport, FirewallFormat } from '../../src';
 import { parseDataPathConfig } from '../../src/datapath';
 import { captureWarnings as captureSynthWarnings } from '../support/warnings';
 
-export const BACKENDS = ['calico', 'cilium', 'kubernetes'] as const;
+export const BACKENDS = ['calico', 'cilium', 'kubernetes', 'cluster-network-policy'] as const;
 export type BackendName = typeof BACKENDS[number];
 
 export function backendOf(name: string): Backend {
@@ -60,6 +61,7 @@ export function evaluate(backend: string, objects: any[], src: Workload, pkt: Pa
       return evaluateCalico(objects, src, pkt);
     case 'cilium': return evaluateCilium(objects, src, pkt);
     case 'kubernetes': return evaluateKubernetes(objects, src, pkt);
+    case 'cluster-network-policy': return evaluateClusterNetworkPolicy(objects, src, pkt);
     default: throw new Error(`no evaluator for ${backend}`);
   }
 }

@@ -75,7 +75,7 @@ function load(): Map<string, LoadedCrd> {
   return out;
 }
 
-const OBJECT_META = {
+export const OBJECT_META = {
   type: 'object',
   required: ['name'],
   additionalProperties: false,
@@ -88,7 +88,7 @@ const OBJECT_META = {
 };
 
 /** Kubernetes' structural schema to JSON Schema: drop descriptions and x-kubernetes-*, close typed objects. */
-function toJsonSchema(node: any): any {
+export function toJsonSchema(node: any): any {
   if (Array.isArray(node)) return node.map(toJsonSchema);
   if (node === null || typeof node !== 'object') return node;
   const out: any = {};

@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Builds the validator programs (test/validators/<name>/) into the cache the jest suites use, so that `npm test`
 # does not spend its time compiling. Idempotent: the binary's name is the hash go-validator.ts computes (Go version
-# and sources), and an existing binary is kept. Needs Go and the Go module proxy.
+# and sources), and an existing binary is kept. Needs Go and the Go module proxy. Arguments: the validators to build
+# (default: all).
 set -euo pipefail
 cd "$(dirname "$0")"
 CACHE_DIR="${CDK8S_EGRESS_VALIDATOR_CACHE:-$HOME/.cache/cdk8s-egress-lab/validators}"
 mkdir -p "$CACHE_DIR"
 go_version="$(go version)"
-for name in calico cilium; do
+names=("$@")
+[ ${#names[@]} -gt 0 ] || names=(calico cilium network-policy-api)
+for name in "${names[@]}"; do
   files="$(cd "$name" && LC_ALL=C ls | grep -E '\.go$|^go\.mod$|^go\.sum$' | LC_ALL=C sort)"
   hash="$( { printf '%s' "$go_version"; for f in $files; do printf '%s' "$f"; cat "$name/$f"; done; } | sha256sum | cut -c1-16)"
   binary="$CACHE_DIR/$name-validate-$hash"

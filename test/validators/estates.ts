@@ -148,6 +148,8 @@ function buildRandomEstate(chart: Chart, spec: { backend: string; zones: ZoneSpe
   const backend = Backend.of(spec.backend);
   Backend.setDefault(chart, backend);
   const calicoIpam = spec.backend === 'calico' || spec.backend === 'calico-enterprise';
+  // NetworkPolicy and ClusterNetworkPolicy: no gateways, no ICMP, set-based label selectors only.
+  const plainPolicy = spec.backend === 'kubernetes' || spec.backend === 'cluster-network-policy';
   new ClusterNetwork(chart, 'cluster', {
     podCidrs: ['10.0.0.0/8'],
     serviceCidrs: ['172.30.0.0/16'],
@@ -155,7 +157,7 @@ function buildRandomEstate(chart: Chart, spec: { backend: string; zones: ZoneSpe
   });
   // Calico Enterprise estates use Enterprise's own gateway (EgressGateway + EgressGatewayPolicy objects).
   // Cilium's gateway runs on labelled nodes with one egress IP (CiliumEgressGatewayPolicy objects).
-  const gateway = spec.backend === 'kubernetes' || !spec.zones.some(z => z.gateway) ? undefined
+  const gateway = plainPolicy || !spec.zones.some(z => z.gateway) ? undefined
     : spec.backend === 'calico-enterprise' ? new CalicoEnterpriseGateway(chart, 'gw', { namespace: 'egress-gateway', egressCidr: '192.0.2.64/29' })
       : spec.backend === 'cilium'
         ? new EgressGateway(chart, 'gw', { name: 'egress', namespace: 'egress-gateway', egressCidr: '192.0.2.64/32', replicas: 1, nodeSelector: { 'egress-node': 'true' } })
@@ -173,7 +175,7 @@ function buildRandomEstate(chart: Chart, spec: { backend: string; zones: ZoneSpe
       noNatDestinations: z.pool.natOutgoing ? z.pool.noNat : [],
     }) : undefined;
     // Plain NetworkPolicy and Cilium have only set-based label selectors (and NetworkPolicy no ICMP, below).
-    let podSelector = z.podSelector && !((spec.backend === 'kubernetes' || spec.backend === 'cilium') && /starts with/.test(z.podSelector)) ? z.podSelector : undefined;
+    let podSelector = z.podSelector && !((plainPolicy || spec.backend === 'cilium') && /starts with/.test(z.podSelector)) ? z.podSelector : undefined;
     // The gateway's node agent matches a zone's pods by label equality only.
     // and Calico Enterprise's gateway policy applies to whole namespaces (the library annotates namespaces).
     if (podSelector && z.gateway && gateway) podSelector = spec.backend === 'calico-enterprise' ? undefined : 'app == "api"';
@@ -197,7 +199,7 @@ function buildRandomEstate(chart: Chart, spec: { backend: string; zones: ZoneSpe
       // NetworkPolicy has no ICMP; the gateway's data path filters no SCTP.
       // ICMP is one family's: towards IPv6-only addresses the constructs accept ICMPv6 only.
       const v6Only = cidrs.every(c => c.includes(':'));
-      const ports = r.ports.filter(p => !(spec.backend === 'kubernetes' && p.toString().startsWith('icmp')) && !(gated && p.toString().startsWith('sctp')))
+      const ports = r.ports.filter(p => !(plainPolicy && p.toString().startsWith('icmp')) && !(gated && p.toString().startsWith('sctp')))
         .map(p => (v6Only && p.protocol?.number === 1 ? Port.icmpv6({ type: p.icmpType }) : p));
       zone.allow(`rule-${ri}`, { to, ports: ports.length > 0 ? ports : [Port.tcp(443)] });
     });

@@ -1,6 +1,7 @@
 /**
  * Builds and runs the Go validator programs under test/validators/<name>/ (Calico's libcalico-go validation,
- * Cilium's policy parsing), built from their published Go modules into a cache outside the repo.
+ * Cilium's policy parsing, network-policy-api's types), built from their published Go modules into a cache
+ * outside the repo.
  *
  * The build happens once, when a test file is collected (not inside any test), and is keyed by a hash of the
  * program's sources, go.mod, go.sum and the Go version: a second run reuses the binary without calling `go`.
@@ -11,7 +12,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-export type ValidatorName = 'calico' | 'cilium';
+export type ValidatorName = 'calico' | 'cilium' | 'network-policy-api';
 
 /** One object's verdict, as the Go program prints it. */
 export interface Verdict {
@@ -47,16 +48,18 @@ export const CALICO_CRD_BUNDLE = path.join(__dirname, '..', '..', '..', 'shared'
 
 /** Arguments each program runs with, and the reference files they read. */
 const RUN_ARGS: { [name in ValidatorName]: { args: string[]; needs: string[] } } = {
-  calico: { args: ['-crds', CALICO_CRD_BUNDLE], needs: [CALICO_CRD_BUNDLE] },
-  cilium: { args: [], needs: [] },
+  'calico': { args: ['-crds', CALICO_CRD_BUNDLE], needs: [CALICO_CRD_BUNDLE] },
+  'cilium': { args: [], needs: [] },
+  'network-policy-api': { args: [], needs: [] },
 };
 export const CACHE_DIR = process.env.CDK8S_EGRESS_VALIDATOR_CACHE
   ?? path.join(os.homedir(), '.cache', 'cdk8s-egress-lab', 'validators');
 
 // The Calico pseudo-versions have no entry in the checksum database (it answers 404); go.sum pins their hashes.
 const BUILD_ENV: { [name in ValidatorName]: { [key: string]: string } } = {
-  calico: { GONOSUMDB: 'github.com/projectcalico/*' },
-  cilium: {},
+  'calico': { GONOSUMDB: 'github.com/projectcalico/*' },
+  'cilium': {},
+  'network-policy-api': {},
 };
 
 /** Builds (or reuses) the program; throws with go's own message when it cannot be built. */

@@ -1,6 +1,7 @@
 import { Backend } from '../../backends/backend';
 import { IRenderSelection } from '../../backends/backend-renderer';
 import { routablePoolWarnings } from '../../backends/calico-pools';
+import { ClusterNetworkPolicyRenderer } from '../../backends/cluster-network-policy-renderer';
 import { overlapWarnings } from '../../model/zone-precedence';
 import { Emitter, EmitterInput } from '../emitter';
 
@@ -49,6 +50,11 @@ export const BACKEND_POLICIES: Emitter = {
     for (const w of overlapWarnings(input.document.zones)) output.warn(w.path, w.message);
     // Pools reach render on Calico selections only (the other backends reject them).
     for (const { selection } of selectionsOf(input)) for (const w of routablePoolWarnings(selection.natPools)) output.warn(w.path, w.message);
+    // ClusterNetworkPolicy's domainNames are experimental in the release we write.
+    for (const { backend, selection } of selectionsOf(input)) {
+      if (!(backend.renderer instanceof ClusterNetworkPolicyRenderer)) continue;
+      for (const w of backend.renderer.warnings(selection)) output.warn(w.path, w.message);
+    }
     for (const { backend, selection } of selectionsOf(input)) backend.renderer.render(selection);
   },
 };

@@ -39,7 +39,10 @@ function load(channel: 'standard' | 'experimental', version: string): ValidateFu
     schema.properties.metadata = OBJECT_META;
     // status is the implementation's, never ours.
     delete schema.properties.status;
-    loaded.set(key, new Ajv({ allErrors: true, strict: false }).compile(schema));
+    const ajv = new Ajv({ allErrors: true, strict: false });
+    // OpenAPI's numeric formats: the types already bound them; without these ajv warns once per use.
+    for (const f of ['int32', 'int64']) ajv.addFormat(f, true);
+    loaded.set(key, ajv.compile(schema));
   }
   return loaded.get(key);
 }

@@ -7,7 +7,7 @@ import { log } from './shared/log';
 import { applySysctls } from './shared/sysctl-init';
 
 const USAGE = `usage:
-  main.js sysctls <net.ipv4.key=value>...
+  main.js sysctls <net.ipv4.key=value or net.ipv6.key=value>...
   main.js gateway --config <file> --gateway <name> --pod-ip <ip> [--health-port <n>] [--health-host <ip>]
   main.js node    --config <file> (--state <file> | --kubernetes --node-name <name>) [--health-port <n>] [--health-host <ip>]`;
 

@@ -6,7 +6,8 @@ import { DATA_PATH_CONFIG_FILE, dataPathConfigMap } from './gateway/data-path-co
 import { EgressGatewayProps } from './gateway/egress-gateway-props';
 import { EgressNodeAgent } from './gateway/egress-node-agent';
 import { agentNamespace, gatewayPoolAdmission } from './gateway/gateway-admission';
-import { coveringCidr, gatewaySettings, GatewaySettings } from './gateway/gateway-settings';
+import { coveringCidr } from './gateway/egress-ranges';
+import { gatewaySettings, GatewaySettings } from './gateway/gateway-settings';
 import {
   egressIpPools, gatewayDeployment, gatewayDisruptionBudget, gatewayMonitoring, gatewayService, egressPoolNames,
 } from './gateway/gateway-workload';
@@ -31,7 +32,7 @@ export class EgressGateway extends Construct implements IEgressGateway {
   public readonly gatewayName: string;
   /** Namespace of the gateway. */
   public readonly namespace: string;
-  /** The egress addresses, one per line of the firewall. */
+  /** The egress addresses, one per line of the firewall: IPv4 first, then IPv6. */
   public readonly egressIps: string[];
   /** Gateway replicas. */
   public readonly replicas: number;
@@ -90,8 +91,9 @@ export class EgressGateway extends Construct implements IEgressGateway {
       name: this.gatewayName,
       path: this.node.path,
       namespace: this.namespace,
-      // With several pools (egressIps), the smallest prefix covering them all.
-      egressCidr: coveringCidr(this.settings.pools).toString(),
+      // With several pools (egressIps), the smallest prefix covering them all; the IPv4 range's when there are both
+      // families (every egress address, of both families, is in egressIps).
+      egressCidr: coveringCidr(this.settings.ranges[0].pools).toString(),
       egressIps: [...this.egressIps],
       replicas: this.replicas,
       implementation: 'cdk8s-egress',

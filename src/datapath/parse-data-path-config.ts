@@ -8,8 +8,12 @@ import { DocCidr, FieldChecker, LABEL_NAME, labelKeyProblem, notJson, parseDocAd
 /** Zone ids share the mark field with replica pins: 1..63 are zones, 64.. are pins. */
 export const MAX_ZONE_ID = 63;
 const PROTOCOLS: AllowProtocol[] = ['tcp', 'udp', 'icmp', 'any'];
-/** The versions this parser reads: every agent reads the versions before its own. */
-const SUPPORTED_VERSIONS: number[] = [1, DATA_PATH_CONFIG_VERSION];
+/**
+ * The versions the agents read: each reads the versions before its own, so a library upgrade that keeps writing an
+ * older version never strands them. (The released version-1 agents read only 1: they refuse version 2 with
+ * "$.version: must be 1, got 2" and keep running their last good rules.)
+ */
+export const READABLE_VERSIONS: readonly number[] = [1, DATA_PATH_CONFIG_VERSION];
 
 /**
  * Validates a data-path document (JSON text or an already parsed value) and returns it typed, with
@@ -17,7 +21,7 @@ const SUPPORTED_VERSIONS: number[] = [1, DATA_PATH_CONFIG_VERSION];
  *
  * @throws DataPathConfigError listing every problem as `<json path>: <reason>`.
  */
-export function parseDataPathConfig(json: string | unknown): DataPathConfig {
+export function parseDataPathConfig(json: string | unknown, readable: readonly number[] = READABLE_VERSIONS): DataPathConfig {
   let doc: unknown = json;
   if (typeof json === 'string') {
     try {
@@ -29,13 +33,17 @@ export function parseDataPathConfig(json: string | unknown): DataPathConfig {
   const foreign: DataPathProblem[] = [];
   notJson(doc, '$', new Set(), foreign);
   if (foreign.length > 0) throw new DataPathConfigError('data-path configuration', foreign);
-  const c = new Checker();
+  const c = new Checker(readable);
   const config = c.document(doc);
   if (c.problems.length > 0) throw new DataPathConfigError('data-path configuration', c.problems);
   return config!;
 }
 
 class Checker extends FieldChecker {
+  constructor(private readonly readable: readonly number[]) {
+    super();
+  }
+
   /** Every range named so far, to report overlaps between the kinds that must not overlap. */
   private readonly clusterRanges: Array<{ path: string; cidr: DocCidr }> = [];
 
@@ -95,12 +103,13 @@ class Checker extends FieldChecker {
    * wrote it is newer than this agent, and the agent keeps running its last good rules meanwhile.
    */
   private version(v: unknown): DataPathConfig['version'] | undefined {
-    if (SUPPORTED_VERSIONS.includes(v as number)) return v as DataPathConfig['version'];
-    if (typeof v === 'number' && Number.isInteger(v) && v > DATA_PATH_CONFIG_VERSION) {
-      this.fail('$.version', `is ${v}, newer than this agent reads (versions ${SUPPORTED_VERSIONS.join(', ')}): the ConfigMap was written by a newer cdk8s-egress; `
+    const newest = Math.max(...this.readable);
+    if (this.readable.includes(v as number)) return v as DataPathConfig['version'];
+    if (typeof v === 'number' && Number.isInteger(v) && v > newest) {
+      this.fail('$.version', `is ${v}, newer than this agent reads (versions ${this.readable.join(', ')}): the ConfigMap was written by a newer cdk8s-egress; `
         + 'run the agent images of that version (the agent keeps its last good rules meanwhile)');
     } else {
-      this.fail('$.version', `must be one of ${SUPPORTED_VERSIONS.join(', ')}, got ${show(v)}`);
+      this.fail('$.version', `must be one of ${this.readable.join(', ')}, got ${show(v)}`);
     }
     return undefined;
   }

@@ -86,12 +86,14 @@ export function gatewayPolicySpec(settings: GatewayDataPathSettings, zones: Stee
           if (proto.isIcmp) {
             if (proto.ipVersion !== family) continue;
             const icmp = p.icmpType === undefined ? undefined : { type: p.icmpType, code: p.icmpCode };
-            egress.push({ action: CalicoAction.ALLOW, ipVersion: family, protocol: family === 4 ? CalicoProtocol.ICMP : CalicoProtocol.ICMPV6, icmp, destination: { nets }, metadata });
+            const protocol = family === 4 ? CalicoProtocol.ICMP : CalicoProtocol.ICMPV6;
+            egress.push({ action: CalicoAction.ALLOW, ipVersion: family, protocol, icmp, destination: { nets }, metadata });
             continue;
           }
           const ports = p.fromPort === undefined ? undefined
             : [p.fromPort === p.toPort ? CalicoPort.of(p.fromPort) : CalicoPort.range(p.fromPort, p.toPort!)];
-          egress.push({ action: CalicoAction.ALLOW, ipVersion: family, protocol: CalicoProtocol.parse(proto.name), destination: { nets, ports }, metadata });
+          const protocol = CalicoProtocol.parse(proto.name);
+          egress.push({ action: CalicoAction.ALLOW, ipVersion: family, protocol, destination: { nets, ports }, metadata });
         }
       }
     }

@@ -5,17 +5,17 @@ import { gatewayPriorityClass } from './gateway/agent-priority';
 import { DATA_PATH_CONFIG_FILE, dataPathConfigMap } from './gateway/data-path-config-map';
 import { EgressGatewayProps } from './gateway/egress-gateway-props';
 import { EgressNodeAgent } from './gateway/egress-node-agent';
-import { agentNamespace, gatewayPoolAdmission } from './gateway/gateway-admission';
 import { coveringCidr } from './gateway/egress-ranges';
+import { agentNamespace, gatewayPoolAdmission } from './gateway/gateway-admission';
 import { gatewaySettings, GatewaySettings } from './gateway/gateway-settings';
 import {
   egressIpPools, gatewayDeployment, gatewayDisruptionBudget, gatewayMonitoring, gatewayService, egressPoolNames,
 } from './gateway/gateway-workload';
+import { constructId } from '../model/construct-id';
 import { Selector } from '../model/selector';
 import { ensureSynthesizer } from '../synth/egress-synthesizer';
 import type { ModelBuilder } from '../synth/model-builder';
 import { withdraw } from './private/withdraw';
-import { constructId } from '../model/construct-id';
 
 /**
  * An egress gateway run by this library's data path, for open-source Calico: zones that leave through it

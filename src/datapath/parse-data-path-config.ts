@@ -40,12 +40,12 @@ export function parseDataPathConfig(json: string | unknown, readable: readonly n
 }
 
 class Checker extends FieldChecker {
+  /** Every range named so far, to report overlaps between the kinds that must not overlap. */
+  private readonly clusterRanges: Array<{ path: string; cidr: DocCidr }> = [];
+
   constructor(private readonly readable: readonly number[]) {
     super();
   }
-
-  /** Every range named so far, to report overlaps between the kinds that must not overlap. */
-  private readonly clusterRanges: Array<{ path: string; cidr: DocCidr }> = [];
 
   public document(doc: unknown): DataPathConfig | undefined {
     const d = this.object('$', doc);

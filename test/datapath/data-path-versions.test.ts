@@ -1,20 +1,8 @@
 import { Testing } from 'cdk8s';
-import { validDocument } from './data-path-fixture';
+import { v2Document, validDocument } from './data-path-fixture';
 import { ClusterNetwork, Destination, EgressZone, Port } from '../../src';
 import { EgressGateway } from '../../src/constructs/egress-gateway';
 import { DATA_PATH_CONFIG_VERSION, parseDataPathConfig } from '../../src/datapath';
-
-/** A version-2 document: the fixture with an IPv6 egress range, IPv6 cluster ranges and IPv6 allow/noGateway entries. */
-function v2Document(): any {
-  const d = validDocument();
-  d.version = 2;
-  d.cluster.podCidrs.push('fd00:10:201::/56');
-  d.cluster.nodeCidrs.push('fd00:198:18::/64');
-  d.gateways[0].egressIps.push('2001:db8:e::1', '2001:db8:e::2');
-  d.zones[0].allow.push({ cidr: '2001:db8:100::/48', protocol: 'tcp', ports: ['443'] }, { cidr: '2001:db8:101::/48', protocol: 'icmp', ports: [] });
-  d.zones[0].noGateway.push('2001:db8:200::/48');
-  return d;
-}
 
 /** The ConfigMap text the library writes for an estate (IPv6 egress range or not). */
 function written(ipv6: boolean): string {

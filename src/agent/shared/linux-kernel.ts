@@ -14,13 +14,18 @@ export class LinuxKernel implements Kernel {
   private tunnelMtu?: number;
 
   public async readNet(owned: NetOwnership): Promise<NetState> {
-    const [links, nexthops, routes, rules] = await Promise.all([
+    const [links, nexthops, routes4, rules4, routes6, rules6] = await Promise.all([
       // `addr show -d`: each device's VXLAN details and its addresses in one listing.
       this.ipJson(['-d', 'addr', 'show', 'type', 'vxlan']),
       this.ipJson(['nexthop', 'show']).catch(() => [] as Json[]),
       this.ipJson(['route', 'show', 'table', 'all']),
       this.ipJson(['rule', 'show']),
+      // IPv6 tables and rules are listed only by agents that steer IPv6 (a kernel without IPv6 fails these).
+      owned.ipv6 ? this.ipJson(['-6', 'route', 'show', 'table', 'all']) : Promise.resolve([] as Json[]),
+      owned.ipv6 ? this.ipJson(['-6', 'rule', 'show']) : Promise.resolve([] as Json[]),
     ]);
+    const routes: Json[] = [...routes4, ...routes6.map((r) => ({ ...r, family6: true }))];
+    const rules: Json[] = [...rules4, ...rules6.map((r) => ({ ...r, family6: true }))];
     const ours = links.filter((l) => String(l.ifname).startsWith(owned.devicePrefix));
     const names = new Set(ours.map((l) => l.ifname as string));
     // One listing each for all devices (not one per device): each spawn costs milliseconds that
@@ -39,13 +44,16 @@ export class LinuxKernel implements Kernel {
     for (const r of routes) {
       const table = Number(r.table);
       if (!inTables(table) || r.dst !== 'default') continue;
-      if (r.type === 'blackhole') tableRoutes.push({ table, kind: 'blackhole' });
-      else if (r.nhid !== undefined) tableRoutes.push({ table, kind: 'group', nhid: r.nhid });
-      else if (r.gateway) tableRoutes.push({ table, kind: 'via', via: r.gateway, dev: r.dev });
+      const family = r.family6 ? { family: 6 as const } : {};
+      if (r.type === 'blackhole') tableRoutes.push({ table, kind: 'blackhole', ...family });
+      else if (r.nhid !== undefined) tableRoutes.push({ table, kind: 'group', nhid: r.nhid, ...family });
+      else if (r.gateway) tableRoutes.push({ table, kind: 'via', via: r.gateway, dev: r.dev, ...family });
     }
     const markRules: MarkRule[] = rules
       .filter((r) => r.fwmark !== undefined && r.priority === owned.rulePriority && Number(r.fwmask ?? '0xffffffff') === owned.markMask)
-      .map((r) => ({ priority: r.priority, mark: Number(r.fwmark), mask: Number(r.fwmask), table: Number(r.table) }))
+      .map((r) => ({
+        priority: r.priority, mark: Number(r.fwmark), mask: Number(r.fwmask), table: Number(r.table), ...(r.family6 ? { family: 6 as const } : {}),
+      }))
       .filter((r) => inTables(r.table));
     return {
       links: ours.map((l) => {
@@ -119,7 +127,8 @@ export class LinuxKernel implements Kernel {
   }
 
   public async localAddresses(): Promise<string[]> {
-    const out = await this.ipJson(['-4', 'addr', 'show']);
+    // Both families: a gateway replica holds an egress IP of each family it has.
+    const out = await this.ipJson(['addr', 'show']);
     return out.flatMap((l) => (l.addr_info ?? []).map((a: Json) => a.local as string));
   }
 
@@ -154,7 +163,7 @@ export class LinuxKernel implements Kernel {
 }
 
 function ruleArgs(verb: string, r: MarkRule): string[] {
-  return ['rule', verb, 'priority', String(r.priority), 'fwmark', `0x${r.mark.toString(16)}/0x${r.mask.toString(16)}`, 'lookup', String(r.table)];
+  return [...(r.family === 6 ? ['-6'] : []), 'rule', verb, 'priority', String(r.priority), 'fwmark', `0x${r.mark.toString(16)}/0x${r.mask.toString(16)}`, 'lookup', String(r.table)];
 }
 
 function commandsFor(o: NetOp, tunnelMtu: number): string[][] {
@@ -184,12 +193,13 @@ function commandsFor(o: NetOp, tunnelMtu: number): string[][] {
     case 'set-route': {
       const r = o.route;
       const tail = ['table', String(r.table)];
-      if (r.kind === 'blackhole') return [ip('route', 'replace', 'blackhole', 'default', ...tail)];
-      if (r.kind === 'group') return [ip('route', 'replace', 'default', 'nhid', String(r.nhid), ...tail)];
-      return [ip('route', 'replace', 'default', 'via', r.via, 'dev', r.dev, 'onlink', ...tail)];
+      const fam = r.family === 6 ? ['-6'] : [];
+      if (r.kind === 'blackhole') return [ip(...fam, 'route', 'replace', 'blackhole', 'default', ...tail)];
+      if (r.kind === 'group') return [ip(...fam, 'route', 'replace', 'default', 'nhid', String(r.nhid), ...tail)];
+      return [ip(...fam, 'route', 'replace', 'default', 'via', r.via, 'dev', r.dev, 'onlink', ...tail)];
     }
     // Not `ip route flush table`: iproute2 6.1 fails it with EINVAL when the route uses a nexthop object.
-    case 'del-route': return [ip('route', 'del', 'default', 'table', String(o.table))];
+    case 'del-route': return [ip(...(o.family === 6 ? ['-6'] : []), 'route', 'del', 'default', 'table', String(o.table))];
     case 'add-rule': return [ip(...ruleArgs('add', o.rule))];
     case 'del-rule': return [ip(...ruleArgs('del', o.rule))];
   }

@@ -79,7 +79,8 @@ function familyRange(family: IpFamily, props: EgressGatewayProps, path: string):
 const BLOCK_SIZES = { [IpFamily.IPV4]: [20, 32], [IpFamily.IPV6]: [116, 128] } as const;
 
 /** The default block size: one block per replica (plus the spare), as large as the range allows. */
-export function poolBlockSize(field: string, requested: number | undefined, range: EgressRange, replicas: number, surge: number, path: string): number {
+export function poolBlockSize(field: string, requested: number | undefined, range: EgressRange, replicas: number, surge: number,
+  path: string): number {
   const { pools, family } = range;
   const [min, max] = BLOCK_SIZES[family];
   const smallest = pools.reduce((a, b) => (a.prefixLength > b.prefixLength ? a : b));

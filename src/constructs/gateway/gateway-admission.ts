@@ -44,7 +44,8 @@ export function gatewayPoolAdmission(scope: Construct, s: GatewaySettings, poolN
   const name = `cdk8s-egress-${s.gatewayName}-pools`.slice(0, 253);
   const pools = JSON.stringify(poolNames);
   // Either family's annotation may name a pool (IPv6 pools only when the gateway has some: the IPv4-only text stays as it was).
-  const keys = s.ranges.some(r => r.family === IpFamily.IPV6) ? [CALICO_IPV4_POOLS_ANNOTATION, CALICO_IPV6_POOLS_ANNOTATION] : [CALICO_IPV4_POOLS_ANNOTATION];
+  const keys = s.ranges.some(r => r.family === IpFamily.IPV6)
+    ? [CALICO_IPV4_POOLS_ANNOTATION, CALICO_IPV6_POOLS_ANNOTATION] : [CALICO_IPV4_POOLS_ANNOTATION];
   const names = (key: string) => `'${key}' in object.metadata.annotations`
     + ` && ${pools}.exists(p, object.metadata.annotations['${key}'].contains('"' + p + '"'))`;
   const uses = `has(object.metadata.annotations) && ${keys.length === 1 ? names(keys[0]) : `(${keys.map(k => `(${names(k)})`).join(' || ')})`}`;

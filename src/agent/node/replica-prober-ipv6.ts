@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
 import * as dgram from 'node:dgram';
+import { armAnswerDeadline, stopProbing } from './answer-deadline';
 import { GatewayConfig } from '../../datapath';
 import { log } from '../shared/log';
 import { parseProbeAnswer } from '../shared/probe-frame';
@@ -78,11 +79,7 @@ export class Ipv6ReplicaProber {
   }
 
   private untrack(t: Tracked6): void {
-    clearTimeout(t.timer);
-    clearTimeout(t.deadline);
-    try {
-      t.socket?.close();
-    } catch { /* already closed */ }
+    stopProbing(t);
     this.tracked.delete(t.key);
     this.byToken.delete(t.token);
   }
@@ -124,23 +121,7 @@ export class Ipv6ReplicaProber {
   }
 
   private arm(t: Tracked6): void {
-    const p = t.gateway.probe;
-    const allowedMs = (p.failureThreshold - 1) * p.intervalMs + p.timeoutMs;
-    clearTimeout(t.deadline);
-    const check = () => {
-      if (this.tracked.get(t.key) !== t) return;
-      const since = Date.now() - (t.lastAnswerAt || t.firstSentAt);
-      if (since < allowedMs) {
-        t.deadline = setTimeout(check, allowedMs - since);
-        return;
-      }
-      // Answers already received are read first (timers run before the poll phase).
-      setImmediate(() => {
-        if (this.tracked.get(t.key) === t && Date.now() - (t.lastAnswerAt || t.firstSentAt) >= allowedMs) this.set(t, false);
-        else check();
-      });
-    };
-    t.deadline = setTimeout(check, allowedMs);
+    armAnswerDeadline(t, t.gateway.probe, () => this.tracked.get(t.key) === t, () => this.set(t, false));
   }
 
   private set(t: Tracked6, forwards: boolean): void {

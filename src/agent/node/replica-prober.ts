@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import * as dgram from 'node:dgram';
 import * as http from 'node:http';
+import { armAnswerDeadline, stopProbing } from './answer-deadline';
 import { ReplicaHealth, ReplicaView } from './replica-health';
 import { Ipv6ReplicaProber } from './replica-prober-ipv6';
 import { GatewayConfig } from '../../datapath';
@@ -136,11 +137,7 @@ export class ReplicaProber {
   }
 
   private untrack(t: Tracked): void {
-    clearTimeout(t.timer);
-    clearTimeout(t.deadline);
-    try {
-      t.socket?.close();
-    } catch { /* already closed */ }
+    stopProbing(t);
     this.tracked.delete(t.key);
     this.byToken.delete(t.token);
   }
@@ -199,23 +196,7 @@ export class ReplicaProber {
 
   /** (Re)starts the wait for the next answer: none by the deadline means the replica stopped forwarding. */
   private armDeadline(t: Tracked): void {
-    const p = t.gateway.probe;
-    const allowedMs = (p.failureThreshold - 1) * p.intervalMs + p.timeoutMs;
-    clearTimeout(t.deadline);
-    const check = () => {
-      if (this.tracked.get(t.key) !== t) return;
-      const since = Date.now() - (t.lastAnswerAt || t.firstSentAt);
-      if (since < allowedMs) {
-        t.deadline = setTimeout(check, allowedMs - since);
-        return;
-      }
-      // Timers run before the poll phase: let answers already received be read first.
-      setImmediate(() => {
-        if (this.tracked.get(t.key) === t && Date.now() - (t.lastAnswerAt || t.firstSentAt) >= allowedMs) this.setForwards(t, false);
-        else check();
-      });
-    };
-    t.deadline = setTimeout(check, allowedMs);
+    armAnswerDeadline(t, t.gateway.probe, () => this.tracked.get(t.key) === t, () => this.setForwards(t, false));
   }
 
   private setForwards(t: Tracked, forwards: boolean): void {

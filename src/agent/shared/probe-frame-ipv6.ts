@@ -1,6 +1,6 @@
 /* eslint-disable no-bitwise */ // frame layout is bit and byte arithmetic
 import { isIPv6 } from 'node:net';
-import { PROBE_MAGIC, ProbeFrame } from './probe-frame';
+import { probePayload, ProbeFrame, vxlanEthernetFrame } from './probe-frame';
 
 /**
  * The IPv6 data-path probe (the twin of probe-frame.ts): the same VXLAN frame over the IPv4 underlay, carrying an
@@ -9,19 +9,10 @@ import { PROBE_MAGIC, ProbeFrame } from './probe-frame';
  * IPv6. Unlike IPv4, IPv6 makes the UDP checksum mandatory (RFC 8200 8.1): it is computed here.
  */
 export function buildProbeFrameV6(p: ProbeFrame): Buffer {
-  const payload = Buffer.alloc(12);
-  payload.writeUInt32BE(PROBE_MAGIC, 0);
-  payload.writeUInt32BE(p.token >>> 0, 4);
-  payload.writeUInt32BE(p.seq >>> 0, 8);
+  const payload = probePayload(p);
   const udpLen = 8 + payload.length;
-  const b = Buffer.alloc(8 + 14 + 40 + udpLen);
-  b[0] = 0x08; // VXLAN: I flag
-  b.writeUIntBE(p.vni, 4, 3);
-  let o = 8;
-  const mac = p.innerDstMac.split(':').map((h) => parseInt(h, 16));
-  for (const x of [...mac, ...PROBER_MAC_V6]) b[o++] = x;
-  b.writeUInt16BE(0x86dd, o);
-  o += 2;
+  const b = vxlanEthernetFrame(p, 0x86dd, 40 + udpLen);
+  let o = 22;
   b.writeUInt32BE(0x60000000, o); // version 6, no traffic class, no flow label
   b.writeUInt16BE(udpLen, o + 4);
   b[o + 6] = 17; // UDP
@@ -37,8 +28,6 @@ export function buildProbeFrameV6(p: ProbeFrame): Buffer {
   b.writeUInt16BE(udpChecksumV6(addr, addr, b.subarray(o, o + udpLen)), o + 6);
   return b;
 }
-
-const PROBER_MAC_V6 = [0x02, 0x65, 0x67, 0x70, 0x72, 0x36]; // locally administered; the gateway's tunnels do not learn it
 
 /** The 16 bytes of an IPv6 address in any textual form. */
 export function ipv6Bytes(ip: string): Buffer {

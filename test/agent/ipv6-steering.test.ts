@@ -4,6 +4,7 @@ import { renderReplyTunnel } from '../../src/agent/gateway/reply-tunnel';
 import { FIRST_PIN, markValue } from '../../src/agent/node/mark-layout';
 import { computeNodeDesired, nodeOwnership, retiredPinRedirects, slotsFromKernel } from '../../src/agent/node/node-desired-state';
 import { ReplicaHealth, ReplicaView } from '../../src/agent/node/replica-health';
+import { staleConntrackEntries } from '../../src/agent/node/stale-conntrack';
 import { planNetChanges } from '../../src/agent/shared/net-plan';
 import { tunnelNextHopV6 } from '../../src/agent/shared/tunnel-ipv6';
 import { parseDataPathConfig } from '../../src/datapath';
@@ -107,6 +108,16 @@ describe('node agent: IPv6 steering (version 2, IPv4 underlay)', () => {
     const redirects = retiredPinRedirects(config, k.net, next.net);
     const g6 = n.nexthopIdBase + 512 + 1;
     expect(redirects.filter((o) => o.op === 'set-route' && o.route.family === 6 && o.route.kind === 'group' && o.route.nhid === g6)).toHaveLength(1);
+  });
+
+  test('first sync: a zone pod\'s IPv6 flow without a live pin is flushed, a pinned one and an in-cluster one are kept', () => {
+    const d = compute(replicas(['ready', 'ready'], ['ready', 'ready']));
+    const pin = d.slots.find((s) => s.zone.name === 'payments')!;
+    const entry = (dst: string, mark: number) => ({ protocol: 'udp', src: 'fd00:10:201::10', dst, sport: 4000, dport: 9000, replySrc: dst, replyDst: 'fd00:10:201::10', replyDport: 4000, mark });
+    const stale = entry('2001:db8:100::1', 0);
+    const pinned = entry('2001:db8:100::2', markValue(config, FIRST_PIN + pin.slot));
+    const inCluster = entry('fd00:10:201::99', 0);
+    expect(staleConntrackEntries(config, pods, d.slots, [stale, pinned, inCluster])).toEqual([stale]);
   });
 
   test('a version-1 document renders no IPv6 at all (the IPv4-only agents\' tables, unchanged)', () => {

@@ -113,13 +113,19 @@ export class LinuxKernel implements Kernel {
   }
 
   public async listConntrack(): Promise<ConntrackEntry[]> {
-    return parseConntrackList(await runCommand(['conntrack', '-L', '-f', 'ipv4'], undefined, 30_000));
+    // Both families: the drain waits for IPv6 flows too, and the first sync flushes stale IPv6 entries. A kernel
+    // without IPv6 conntrack has none to list.
+    const [v4, v6] = await Promise.all([
+      runCommand(['conntrack', '-L', '-f', 'ipv4'], undefined, 30_000),
+      runCommand(['conntrack', '-L', '-f', 'ipv6'], undefined, 30_000).catch(() => ''),
+    ]);
+    return [...parseConntrackList(v4), ...parseConntrackList(v6)];
   }
 
   public async deleteConntrack(e: ConntrackEntry): Promise<void> {
     const ports = e.sport !== undefined && e.dport !== undefined ? ['--sport', String(e.sport), '--dport', String(e.dport)] : [];
     try {
-      await runCommand(['conntrack', '-D', '-p', e.protocol, '-s', e.src, '-d', e.dst, ...ports]);
+      await runCommand(['conntrack', '-D', '-f', e.src.includes(':') ? 'ipv6' : 'ipv4', '-p', e.protocol, '-s', e.src, '-d', e.dst, ...ports]);
     } catch (err) {
       // Exit 1 with "0 flow entries have been deleted": it expired meanwhile, which is what we wanted.
       if (!(err instanceof CommandError && /0 flow entries/.test(err.stderr))) throw err;

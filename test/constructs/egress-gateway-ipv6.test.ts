@@ -44,6 +44,8 @@ describe('EgressGateway with an IPv6 egress range', () => {
     const annotations = dep.spec.template.metadata.annotations;
     expect(JSON.parse(annotations['cni.projectcalico.org/ipv4pools'])).toEqual(['gw-egress']);
     expect(JSON.parse(annotations['cni.projectcalico.org/ipv6pools'])).toEqual(['gw-egress-v6']);
+    // Both addresses for the agent (it takes the IPv4 one for the tunnels; podIP may be the IPv6 one).
+    expect(dep.spec.template.spec.containers[0].env).toEqual([{ name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIPs' } } }]);
     const init = dep.spec.template.spec.initContainers.find((c: any) => c.name === 'sysctls');
     expect(init.args).toEqual(expect.arrayContaining(['net.ipv4.ip_forward=1', 'net.ipv6.conf.all.forwarding=1', 'net.ipv6.conf.default.forwarding=1']));
     const vap = one(objects, 'ValidatingAdmissionPolicy');

@@ -13,6 +13,9 @@ import { CalicoIPPool, CalicoIPPoolAllowedUse } from '../../calico';
 import { Cidr, IpFamily } from '../../model/cidr';
 import { CALICO_IPV4_POOLS_ANNOTATION, CALICO_IPV6_POOLS_ANNOTATION, GATEWAY_LABEL, gatewayLabels } from '../../model/vocabulary';
 
+/** The downward API's list of the pod's addresses (one per family; Kubernetes 1.20+), which cdk8s-plus has no name for. */
+const POD_IPS = 'status.podIPs' as kplus.EnvFieldPaths;
+
 // The gateway's Kubernetes workload, one function per object, each created under the gateway construct in
 // the order the manifests list them.
 
@@ -99,7 +102,8 @@ export function gatewayDeployment(scope: Construct, s: GatewaySettings, props: E
     image,
     args: ['gateway', '--config', `${DATA_PATH_MOUNT}/${DATA_PATH_CONFIG_FILE}`, '--gateway', s.gatewayName],
     imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
-    envVariables: { POD_IP: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_IP) },
+    // A dual-stack gateway's primary address may be IPv6: it gets both (the agent takes the IPv4 one for the tunnels).
+    envVariables: { POD_IP: kplus.EnvValue.fromFieldRef(s.ranges.some(r => r.family === IpFamily.IPV6) ? POD_IPS : kplus.EnvFieldPaths.POD_IP) },
     ports: [
       { name: 'metrics', number: healthPort, protocol: kplus.Protocol.TCP },
       { name: 'vxlan', number: vxlanPort, protocol: kplus.Protocol.UDP },

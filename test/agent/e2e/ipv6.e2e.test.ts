@@ -10,7 +10,7 @@
  *   survivor, and keeps its IPv4 flows;
  * - fail closed: with no replica, 0 packets of either family reach the partner.
  */
-import { buildAgents, labState, missingPrerequisite, NetnsLab, nsx, Proc, SERVER_ALLOWED, sleep, until } from './netns-lab';
+import { AGENT_MAIN, AGENT_NODE, buildAgents, labState, missingPrerequisite, NetnsLab, nsx, Proc, SERVER_ALLOWED, sleep, until } from './netns-lab';
 import { addIpv6, addPodIpv6, egressIp6, labConfigV6, podIp6, SERVER6_ALLOWED, SERVER6_DENIED, serverCounts6 } from './netns-lab-ipv6';
 
 const skip = missingPrerequisite();
@@ -38,7 +38,11 @@ suite('IPv6 through the gateway (network namespaces, IPv4 underlay)', () => {
     lab.writeState(1, labState(lab, [{ ip: '10.201.1.10', zone: 'payments' }, { ip: pod6, zone: 'payments' }], [1, 2]));
     const server = lab.spawn('server6', lab.ns('x'), ['node', `${__dirname}/traffic.js`, 'server', '--udp', '9000', '--tcp', '8080,8081', '--v6', '1', '--quiet', 'udp']);
     await server.waitFor(/listening/, 10_000, 'out');
-    for (const i of [1, 2]) gateways.push(lab.startGateway(i));
+    // As the Deployment of a dual-stack gateway passes it (status.podIPs, the IPv6 one first in an IPv6-primary cluster).
+    for (const i of [1, 2]) {
+      gateways.push(lab.spawn(`gateway-${i}`, lab.ns(`g${i}`), [AGENT_NODE, AGENT_MAIN, 'gateway', '--config', lab.configPath, '--gateway', 'gw',
+        '--pod-ip', `fd00:10:201:100::${i},${lab.gatewayPodIp(i)}`]));
+    }
     for (const i of [1, 2]) await gateways[i - 1].waitFor(new RegExp(`"egressIp6":"${egressIp6(i)}"`), 20_000);
     node = lab.startNode(1);
     await node.waitFor(/first sync done/, 20_000);

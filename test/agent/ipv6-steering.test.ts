@@ -46,7 +46,6 @@ describe('node agent: IPv6 steering (version 2, IPv4 underlay)', () => {
     expect(rules).toContainEqual({ priority: n.rulePriority, mark: pinMark, mask: n.markMask, table: pinTable, family: 6 });
     // The IPv4 steering is what it was: its group, zone route and pins.
     expect(d.net.routes).toContainEqual({ table: n.routeTableBase + 1, kind: 'group', nhid: n.nexthopIdBase + 1 });
-    expect(nodeOwnership(config).ipv6).toBe(true);
   });
 
   test('the table: IPv6 pods, cluster ranges, direct destinations and pins in IPv6 sets and maps; IPv4 sets stay IPv4', () => {
@@ -108,6 +107,14 @@ describe('node agent: IPv6 steering (version 2, IPv4 underlay)', () => {
     const redirects = retiredPinRedirects(config, k.net, next.net);
     const g6 = n.nexthopIdBase + 512 + 1;
     expect(redirects.filter((o) => o.op === 'set-route' && o.route.family === 6 && o.route.kind === 'group' && o.route.nhid === g6)).toHaveLength(1);
+    // Back to a version-1 document (IPv6 range removed): every IPv6 route, rule, nexthop and neighbour goes, IPv4 stays.
+    const v1 = parseDataPathConfig(validDocument());
+    const back = planNetChanges(k.net, computeNodeDesired(v1, { pods, replicas: replicas(['ready', 'ready'], ['ready', 'ready']), previousSlots: slotsFromKernel(v1, k.net) }).net);
+    await k.applyNet([...back.add, ...back.remove]);
+    expect(k.net.routes.filter((r) => r.family === 6)).toEqual([]);
+    expect(k.net.rules.filter((r) => r.family === 6)).toEqual([]);
+    expect(k.net.neighbors.filter((x) => x.ip.includes(':'))).toEqual([]);
+    expect(k.net.routes.filter((r) => r.table === n.routeTableBase + 1)).toEqual([{ table: n.routeTableBase + 1, kind: 'group', nhid: n.nexthopIdBase + 1 }]);
   });
 
   test('first sync: a zone pod\'s IPv6 flow without a live pin is flushed, a pinned one and an in-cluster one are kept', () => {
@@ -125,7 +132,6 @@ describe('node agent: IPv6 steering (version 2, IPv4 underlay)', () => {
     const d = computeNodeDesired(v1, { pods: [{ ip: '10.201.1.10', zone: 'payments' }], replicas: replicas(['ready', 'ready'], ['ready', 'ready']), previousSlots: new Map() });
     expect(d.nft).not.toMatch(/ip6|ipv6/);
     expect(d.net.routes.some((r) => r.family === 6) || d.net.rules.some((r) => r.family === 6)).toBe(false);
-    expect(nodeOwnership(v1).ipv6).toBeUndefined();
   });
 });
 

@@ -3,7 +3,7 @@ import { LEARNED_NODE_AGEING_S, renderReplyTunnel, ReplyTunnel } from './reply-t
 import { DataPathConfig, GatewayConfig, ZoneConfig } from '../../datapath';
 import { NetOwnership, NetState, EMPTY_NET_STATE } from '../shared/net-state';
 import { NftRuleset } from '../shared/nft-table-swap';
-import { anyIpv6, ipv6EgressIps, isIpv6 } from '../shared/tunnel-ipv6';
+import { ipv6EgressIps, isIpv6 } from '../shared/tunnel-ipv6';
 import { tunnelDeviceName, TUNNEL_DEVICE_PREFIX, vxlanMacFor } from '../shared/vxlan-mac';
 
 export interface GatewayObserved {
@@ -38,7 +38,6 @@ export function gatewayOwnership(config: DataPathConfig): NetOwnership {
     tables: [n.routeTableBase, n.routeTableBase + 255],
     markMask: n.markMask,
     rulePriority: n.rulePriority,
-    ...(anyIpv6(config) ? { ipv6: true } : {}),
   };
 }
 

@@ -6,7 +6,7 @@ import { REPLY_DECAP_ADDRESS } from './reply-decap';
 import { DataPathConfig, ZoneConfig } from '../../datapath';
 import { NetOp, NetOwnership, NetState, RouteFallback, routeKey, TableRoute } from '../shared/net-state';
 import { ZonePod } from '../shared/observed-state';
-import { anyIpv6, steersIpv6 } from '../shared/tunnel-ipv6';
+import { steersIpv6 } from '../shared/tunnel-ipv6';
 import { tunnelDeviceName, TUNNEL_DEVICE_PREFIX, vxlanMacFor } from '../shared/vxlan-mac';
 
 export interface NodeObserved {
@@ -30,7 +30,6 @@ export function nodeOwnership(config: DataPathConfig): NetOwnership {
     tables: [n.routeTableBase, n.routeTableBase + 1023],
     markMask: n.markMask,
     rulePriority: n.rulePriority,
-    ...(anyIpv6(config) ? { ipv6: true } : {}),
   };
 }
 

@@ -20,9 +20,10 @@ export class LinuxKernel implements Kernel {
       this.ipJson(['nexthop', 'show']).catch(() => [] as Json[]),
       this.ipJson(['route', 'show', 'table', 'all']),
       this.ipJson(['rule', 'show']),
-      // IPv6 tables and rules are listed only by agents that steer IPv6 (a kernel without IPv6 fails these).
-      owned.ipv6 ? this.ipJson(['-6', 'route', 'show', 'table', 'all']) : Promise.resolve([] as Json[]),
-      owned.ipv6 ? this.ipJson(['-6', 'rule', 'show']) : Promise.resolve([] as Json[]),
+      // IPv6 too, whether or not the configuration steers IPv6 now: what an earlier one left must be found to be removed.
+      // A kernel without IPv6 has none (and fails these listings).
+      this.ipJson(['-6', 'route', 'show', 'table', 'all']).catch(() => [] as Json[]),
+      this.ipJson(['-6', 'rule', 'show']).catch(() => [] as Json[]),
     ]);
     const routes: Json[] = [...routes4, ...routes6.map((r) => ({ ...r, family6: true }))];
     const rules: Json[] = [...rules4, ...rules6.map((r) => ({ ...r, family6: true }))];

@@ -79,6 +79,4 @@ export interface NetOwnership {
   readonly tables: [number, number];
   readonly markMask: number;
   readonly rulePriority: number;
-  /** Whether the agent steers IPv6 too: then its IPv6 tables and rules are listed as well. */
-  readonly ipv6?: boolean;
 }

@@ -31,8 +31,3 @@ export function steersIpv6(config: DataPathConfig, zone: ZoneConfig): boolean {
   const gw = config.gateways.find((g) => g.name === zone.gateway);
   return !!gw && ipv6EgressIps(gw).length > 0;
 }
-
-/** Whether any zone of the configuration steers IPv6 (then the agents list and own IPv6 tables and rules too). */
-export function anyIpv6(config: DataPathConfig): boolean {
-  return config.zones.some((z) => steersIpv6(config, z));
-}

@@ -85,7 +85,8 @@ export class LinuxKernel implements Kernel {
       const tool = cmds[i][0];
       let j = i;
       while (j < cmds.length && cmds[j][0] === tool) j++;
-      await runCommand([tool, '-batch', '-'], cmds.slice(i, j).map((c) => c.slice(1).join(' ')).join('\n') + '\n');
+      const argv = tool === 'ip6' ? ['ip', '-6', '-batch', '-'] : [tool, '-batch', '-'];
+      await runCommand(argv, cmds.slice(i, j).map((c) => c.slice(1).join(' ')).join('\n') + '\n');
       i = j;
     }
   }
@@ -170,11 +171,14 @@ export class LinuxKernel implements Kernel {
 }
 
 function ruleArgs(verb: string, r: MarkRule): string[] {
-  return [...(r.family === 6 ? ['-6'] : []), 'rule', verb, 'priority', String(r.priority), 'fwmark', `0x${r.mark.toString(16)}/0x${r.mask.toString(16)}`, 'lookup', String(r.table)];
+  return ['rule', verb, 'priority', String(r.priority), 'fwmark', `0x${r.mark.toString(16)}/0x${r.mask.toString(16)}`, 'lookup', String(r.table)];
 }
 
 function commandsFor(o: NetOp, tunnelMtu: number): string[][] {
   const ip = (...a: string[]) => ['ip', ...a];
+  // IPv6 routes and rules: `ip -6`. Kernel/iproute2 quirk: `ip -batch` takes no options per line ("Object -6 is
+  // unknown"), and a rule's family does not follow a `from ::/0` (it lands in IPv4): they go through `ip -6 -batch -`.
+  const ip6 = (...a: string[]) => ['ip6', ...a];
   const bridge = (...a: string[]) => ['bridge', ...a];
   switch (o.op) {
     case 'add-link': {
@@ -200,14 +204,14 @@ function commandsFor(o: NetOp, tunnelMtu: number): string[][] {
     case 'set-route': {
       const r = o.route;
       const tail = ['table', String(r.table)];
-      const fam = r.family === 6 ? ['-6'] : [];
-      if (r.kind === 'blackhole') return [ip(...fam, 'route', 'replace', 'blackhole', 'default', ...tail)];
-      if (r.kind === 'group') return [ip(...fam, 'route', 'replace', 'default', 'nhid', String(r.nhid), ...tail)];
-      return [ip(...fam, 'route', 'replace', 'default', 'via', r.via, 'dev', r.dev, 'onlink', ...tail)];
+      const fam = r.family === 6 ? ip6 : ip;
+      if (r.kind === 'blackhole') return [fam('route', 'replace', 'blackhole', 'default', ...tail)];
+      if (r.kind === 'group') return [fam('route', 'replace', 'default', 'nhid', String(r.nhid), ...tail)];
+      return [fam('route', 'replace', 'default', 'via', r.via, 'dev', r.dev, 'onlink', ...tail)];
     }
     // Not `ip route flush table`: iproute2 6.1 fails it with EINVAL when the route uses a nexthop object.
-    case 'del-route': return [ip(...(o.family === 6 ? ['-6'] : []), 'route', 'del', 'default', 'table', String(o.table))];
-    case 'add-rule': return [ip(...ruleArgs('add', o.rule))];
-    case 'del-rule': return [ip(...ruleArgs('del', o.rule))];
+    case 'del-route': return [(o.family === 6 ? ip6 : ip)('route', 'del', 'default', 'table', String(o.table))];
+    case 'add-rule': return [(o.rule.family === 6 ? ip6 : ip)(...ruleArgs('add', o.rule))];
+    case 'del-rule': return [(o.rule.family === 6 ? ip6 : ip)(...ruleArgs('del', o.rule))];
   }
 }

@@ -36,7 +36,7 @@ suite('IPv6 through the gateway (network namespaces, IPv4 underlay)', () => {
     addPodIpv6(lab, 1, 'pay1', pod6);
     lab.writeConfig(labConfigV6(lab, { probe: { intervalMs: 50, timeoutMs: 50, failureThreshold: 3 } }));
     lab.writeState(1, labState(lab, [{ ip: '10.201.1.10', zone: 'payments' }, { ip: pod6, zone: 'payments' }], [1, 2]));
-    const server = lab.spawn('server6', lab.ns('x'), ['node', `${__dirname}/traffic.js`, 'server', '--udp', '9000', '--tcp', '8080,8081', '--v6', '1', '--quiet', 'udp']);
+    const server = lab.spawn('server6', lab.ns('x'), ['node', `${__dirname}/traffic.js`, 'server', '--udp', '9000', '--tcp', '8080,8081', '--v6', SERVER6_ALLOWED, '--quiet', 'udp']);
     await server.waitFor(/listening/, 10_000, 'out');
     // As the Deployment of a dual-stack gateway passes it (status.podIPs, the IPv6 one first in an IPv6-primary cluster).
     for (const i of [1, 2]) {

@@ -5,7 +5,9 @@
  * - nodes fd00:198:18:<n>::2/64 (their IPv6 probes answer there), default via the router;
  * - gateway replicas hold the IPv6 egress IP 2001:db8:e::<i>, default via the router's fe80::1;
  * - the external server 2001:db8:19::10 (allowed) and 2001:db8:19::20 (not allowed), which counts every IPv6 packet
- *   from a cluster range (must stay 0 when denied or failing closed) and from the IPv6 egress IPs.
+ *   from a cluster range (must stay 0 when denied or failing closed), every one to the denied address but neighbour
+ *   discovery, and those from the IPv6 egress IPs. Its IPv6 UDP socket is bound to the allowed address: the kernel
+ *   would answer from the newest address of the /64 otherwise (the denied one, here).
  * Addresses skip duplicate address detection (nodad): they are usable at once.
  */
 import { labConfig, NetnsLab, nsx, SERVER_ALLOWED } from './netns-lab';
@@ -36,7 +38,7 @@ table inet egress_test_capture6 {
   chain input {
     type filter hook input priority 0; policy accept;
     ip6 saddr fd00::/8 counter name from_cluster6
-    ip6 daddr ${SERVER6_DENIED} counter name to_denied6
+    ip6 daddr ${SERVER6_DENIED} meta l4proto != ipv6-icmp counter name to_denied6
     ip6 saddr 2001:db8:e::/64 counter name from_egress_ips6
   }
 }

@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 // Traffic helper for the namespace end-to-end tests, run inside a namespace with `ip netns exec`.
 // Plain JavaScript so it starts fast without a compiler.
-//   server  --udp <port> --tcp <port>[,<port>] [--quiet udp] [--bind <ip>] [--v6 1]   echo; each reply says which source
+//   server  --udp <port> --tcp <port>[,<port>] [--quiet udp] [--bind <ip>] [--v6 <ip>]   echo; each reply says which source
 //             address arrived. --bind: the UDP socket's address (its replies' source; on 0.0.0.0 the kernel picks the
-//             source by route, which need not be the address the datagram was sent to). --v6 1: the same on IPv6 too
-//             (separate IPv6-only sockets, so IPv4 sources stay plain IPv4 text)
+//             source by route, which need not be the address the datagram was sent to). --v6 <ip>: the same on IPv6 too,
+//             the UDP socket bound to <ip> (separate IPv6-only sockets, so IPv4 sources stay plain IPv4 text)
 //   udp     --to <ip:port> --flows <n> --interval <ms> --duration <ms>   (an IPv6 destination as [ip]:port)
 //             one socket (= one flow) per n; prints a JSON summary per flow
 //   tcp     --to <ip:port> --interval <ms> --duration <ms>   one long-lived connection, JSON summary
@@ -38,7 +38,7 @@ if (mode === 'server') {
       if (!quiet) process.stdout.write(JSON.stringify({ t: Date.now(), proto: 'udp', src: r.address, sport: r.port, data: msg.toString() }) + '\n');
       u6.send(`${r.address}|${msg}`, r.port, r.address);
     });
-    u6.bind(Number(args.udp), '::');
+    u6.bind(Number(args.udp), args.v6);
   }
   for (const p of String(args.tcp || '').split(',').filter(Boolean)) {
     for (const host of args.v6 ? ['0.0.0.0', '::'] : ['0.0.0.0']) {

@@ -154,8 +154,9 @@ export interface EgressGatewayProps {
    */
   readonly tunnelSourceCidrs?: string[];
   /**
-   * How the gateway pods get `net.ipv4.ip_forward=1` and `net.ipv4.conf.{all,default}.rp_filter=0` in their own
-   * network namespace (docs/egress-gateway.md weighs the three).
+   * How the gateway pods get `net.ipv4.ip_forward=1` and `net.ipv4.conf.{all,default}.rp_filter=0` (and, with an IPv6
+   * range, `net.ipv6.conf.{all,default}.forwarding=1`) in their own network namespace (docs/egress-gateway.md weighs
+   * the three).
    * @default SysctlMethod.INIT_CONTAINER
    */
   readonly sysctls?: SysctlMethod;

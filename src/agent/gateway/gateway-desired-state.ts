@@ -1,5 +1,6 @@
 import { renderGatewayRuleset } from './gateway-ruleset';
 import { LEARNED_NODE_AGEING_S, renderReplyTunnel, ReplyTunnel } from './reply-tunnel';
+import { addIpv6Replies } from './reply-tunnel-ipv6';
 import { DataPathConfig, GatewayConfig, ZoneConfig } from '../../datapath';
 import { NetOwnership, NetState, EMPTY_NET_STATE } from '../shared/net-state';
 import { NftRuleset } from '../shared/nft-table-swap';
@@ -59,7 +60,8 @@ export function computeGatewayDesired(config: DataPathConfig, gatewayName: strin
   const replyTo = [...config.cluster.nodeCidrs, ...config.cluster.podCidrs];
   const v6 = ipv6 ? { egressIp: egressIp6, probeReplyTo: replyTo.filter(isIpv6) } : undefined;
   const ruleset = renderGatewayRuleset(zones, egressIp, { port: gateway.healthPort, replyTo }, v6);
-  const reply = renderReplyTunnel(config, zones, { podIp: observed.podIp, port: gateway.vxlanPort }, ipv6);
+  const replyV4 = renderReplyTunnel(config, zones, { podIp: observed.podIp, port: gateway.vxlanPort });
+  const reply = ipv6 ? addIpv6Replies(config, zones, replyV4) : replyV4;
   const links = zones.map((z) => ({
     name: tunnelDeviceName(z.vni!), vni: z.vni!, port: gateway.vxlanPort, mac, learningAgeing: LEARNED_NODE_AGEING_S,
   }));

@@ -1,6 +1,5 @@
 // Packet marks are bit fields.
 /* eslint-disable no-bitwise */
-import { replyTunnelV6Maps, replyTunnelV6Net, replyTunnelV6Rules } from './reply-tunnel-ipv6';
 import { DataPathConfig, ZoneConfig } from '../../datapath';
 import { Kernel } from '../shared/kernel';
 import { depositBits } from '../shared/mark-bits';
@@ -50,14 +49,14 @@ export function replyTable(config: DataPathConfig, zone: ZoneConfig): number {
   return config.node.routeTableBase + zone.id;
 }
 
-export function renderReplyTunnel(config: DataPathConfig, zones: ZoneConfig[], tunnel: { podIp: string; port: number }, ipv6 = false): ReplyTunnel {
+export function renderReplyTunnel(config: DataPathConfig, zones: ZoneConfig[], tunnel: { podIp: string; port: number }): ReplyTunnel {
   const n = config.node;
   const t = REPLY_TABLE;
   const hex = (v: number) => `0x${(v >>> 0).toString(16).padStart(8, '0')}`;
   const L: string[] = [`add table netdev ${t}`,
     `add map netdev ${t} pod_node { type ipv4_addr : ether_addr; size 65536; flags dynamic,timeout; timeout ${POD_NODE_TIMEOUT}; }`,
     `add set netdev ${t} pairs { type ipv4_addr . ether_addr; size 65536; flags dynamic,timeout; timeout ${POD_NODE_TIMEOUT}; }`,
-    `add counter netdev ${t} replies_unpaired`, ...(ipv6 ? replyTunnelV6Maps() : [])];
+    `add counter netdev ${t} replies_unpaired`];
   for (const z of zones) {
     const dev = tunnelDeviceName(z.vni!);
     L.push(`add chain netdev ${t} in_${z.vni} { type filter hook ingress device "${dev}" priority 0; policy accept; }`,
@@ -66,13 +65,11 @@ export function renderReplyTunnel(config: DataPathConfig, zones: ZoneConfig[], t
       // (a pod address reused elsewhere, a node's tunnel recreated) first loses its old pairing.
       `add rule netdev ${t} in_${z.vni} ether type ip ip saddr . ether saddr != @pairs delete @pod_node { ip saddr : ether saddr }`,
       `add rule netdev ${t} in_${z.vni} ether type ip update @pod_node { ip saddr : ether saddr } update @pairs { ip saddr . ether saddr }`,
-      ...(ipv6 ? replyTunnelV6Rules(z).ingress : []),
       `add chain netdev ${t} out_${z.vni} { type filter hook egress device "${dev}" priority 0; policy accept; }`,
       `flush chain netdev ${t} out_${z.vni}`,
       `add rule netdev ${t} out_${z.vni} ether type ip ether daddr set ip daddr map @pod_node update @pod_node { ip daddr : ether daddr } accept`,
       // No pairing (expired, or never learned): the placeholder MAC has no FDB entry; count it rather than guess.
-      `add rule netdev ${t} out_${z.vni} ether type ip counter name replies_unpaired drop`,
-      ...(ipv6 ? replyTunnelV6Rules(z).egress : []));
+      `add rule netdev ${t} out_${z.vni} ether type ip counter name replies_unpaired drop`);
   }
   L.push(`table inet ${t} {}`, `delete table inet ${t}`, `table inet ${t} {`, '  counter replies {', '  }');
   L.push('  chain prerouting {', '    type filter hook prerouting priority dstnat + 10; policy accept;');
@@ -86,13 +83,11 @@ export function renderReplyTunnel(config: DataPathConfig, zones: ZoneConfig[], t
   L.push('  }', '  chain outer_source {', '    type nat hook postrouting priority srcnat - 20; policy accept;');
   if (zones.length) L.push(`    ip saddr ${tunnel.podIp} udp dport ${tunnel.port} snat ip to ip saddr`);
   L.push('  }', '}');
-  const v6 = ipv6 ? replyTunnelV6Net(config, zones) : { neighbors: [], routes: [], rules: [] };
   return {
     nft: L.join('\n') + '\n',
-    neighbors: [...zones.map((z) => ({ dev: tunnelDeviceName(z.vni!), ip: REPLY_NEXTHOP, mac: REPLY_PLACEHOLDER_MAC })), ...v6.neighbors],
-    routes: [...zones.map((z) => ({ table: replyTable(config, z), kind: 'via' as const, via: REPLY_NEXTHOP, dev: tunnelDeviceName(z.vni!) })), ...v6.routes],
-    rules: [...zones.map((z) => ({ priority: n.rulePriority, mark: replyMark(config, z), mask: n.markMask, table: replyTable(config, z) })),
-      ...v6.rules],
+    neighbors: zones.map((z) => ({ dev: tunnelDeviceName(z.vni!), ip: REPLY_NEXTHOP, mac: REPLY_PLACEHOLDER_MAC })),
+    routes: zones.map((z) => ({ table: replyTable(config, z), kind: 'via', via: REPLY_NEXTHOP, dev: tunnelDeviceName(z.vni!) })),
+    rules: zones.map((z) => ({ priority: n.rulePriority, mark: replyMark(config, z), mask: n.markMask, table: replyTable(config, z) })),
   };
 }
 

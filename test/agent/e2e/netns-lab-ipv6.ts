@@ -60,6 +60,14 @@ EOF`);
   }
 }
 
+/** After `lab.reviveGatewayNetwork(i)`: the router's IPv6 side of the replica's link (a link down drops its IPv6 address and routes). */
+export function reviveGatewayIpv6(lab: NetnsLab, i: number): void {
+  const r = lab.ns('r');
+  const dev = `${lab.opts.prefix}rg${i}`;
+  nsx(r, `ip -6 addr replace fe80::1/64 dev ${dev} nodad`);
+  nsx(r, `ip -6 route replace ${egressIp6(i)}/128 dev ${dev}`);
+}
+
 /** Gives a pod made by `lab.addPod` an IPv6 address as well (Calico style: /128, default via the host side's link-local). */
 export function addPodIpv6(lab: NetnsLab, n: number, name: string, ip: string): void {
   const node = lab.ns(`n${n}`);

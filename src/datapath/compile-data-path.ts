@@ -133,7 +133,8 @@ function collectDataPath(doc: EgressModelDocument, settings: GatewayDataPathSett
   for (const p of doc.natPools) {
     if (!p.snatAddress) continue;
     if (p.ipVersion !== 4) {
-      errors.add(problem(`NAT pool "${p.name}" asks for node-level SNAT of an IPv6 pool, but the data path is IPv4-only`, p.path));
+      errors.add(problem(`NAT pool "${p.name}" asks for node-level SNAT of an IPv6 pool, but the node agent SNATs IPv4 pools only`, p.path,
+        'natOutgoing for the IPv6 pool, or an EgressGateway with ipv6EgressCidr for fixed IPv6 source addresses'));
       continue;
     }
     natPools.push({ name: p.name, cidr: p.cidr, snatAddress: p.snatAddress, noNatCidrs: p.noNatDestinations.filter(c => !isIpv6(c)) });

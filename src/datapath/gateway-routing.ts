@@ -68,7 +68,7 @@ function routeZones(doc: EgressModelDocument): { zones: SteeredZone[]; problems:
     if (ours.length === 0) continue;
     if (used.size > 1) {
       const choices = [...used].map(([g, at]) => located(`"${g}"`, at)).join(' and ');
-      errors.add(problem(`zone "${zone.name}" leaves through gateways ${choices}; the data path (version 1) steers a zone through one gateway`, zone.path,
+      errors.add(problem(`zone "${zone.name}" leaves through gateways ${choices}; the data path steers a zone through one gateway`, zone.path,
         'split the zone, or send those destinations through the same gateway'));
       continue;
     }

@@ -1,6 +1,6 @@
 import { Chart, Testing } from 'cdk8s';
 import { dataPathOf, one } from './egress-gateway-fixture';
-import { ClusterNetwork, Destination, EgressZone, FirewallExport, FirewallFormat, Port, ZoneSources } from '../../src';
+import { ClusterNetwork, Destination, EgressZone, FirewallExport, FirewallFormat, NatPool, Port, ZoneSources } from '../../src';
 import { EgressGateway } from '../../src/constructs/egress-gateway';
 import { EgressGatewayProps } from '../../src/constructs/gateway/egress-gateway-props';
 import { EgressSynthesizer } from '../../src/synth/egress-synthesizer';
@@ -161,5 +161,15 @@ describe('EgressGateway with an IPv6 egress range', () => {
     const gw = new EgressGateway(chart, 'gw', { namespace: 'egress', ipv6EgressCidr: V6 });
     new EgressZone(chart, 'partners', { namespaces: ['partners'], gateway: gw }).allow('v4', { to: [Destination.cidr('203.0.113.0/24')] });
     expect(() => Testing.synth(chart)).toThrow(/destination "203\.0\.113\.0\/24" of rule "v4" of zone "partners" \(at test\/partners\/v4\) is IPv4, but gateway "gw" has no IPv4 egress address to leave with; hint: give the gateway an IPv4 range \(egressCidr\)/);
+  });
+});
+
+describe('IPv6 pools and the node agent', () => {
+  test('node-level SNAT of an IPv6 pool is refused with a hint (the node agent SNATs IPv4 pools only)', () => {
+    const chart = dualStackChart();
+    new EgressGateway(chart, 'gw', { namespace: 'egress', egressCidr: V4, ipv6EgressCidr: V6 });
+    const pool = new NatPool(chart, 'legacy6', { cidr: 'fd00:10:244:50::/64', snatAddress: '2001:db8:5::1', namespaces: ['legacy'] });
+    new EgressZone(chart, 'legacy', { namespaces: ['legacy'], natPools: [pool] }).allow('out', { to: [Destination.cidr('2001:db8:100::/48')] });
+    expect(() => Testing.synth(chart)).toThrow(/NAT pool "legacy6" asks for node-level SNAT of an IPv6 pool, but the node agent SNATs IPv4 pools only \(at test\/legacy6\); hint: natOutgoing for the IPv6 pool, or an EgressGateway with ipv6EgressCidr/);
   });
 });

@@ -91,7 +91,7 @@ describe('EgressGateway: errors at synth time', () => {
     const { chart, zone } = withZone({});
     const other = gateway(chart, { egressCidr: '198.18.1.0/30' }, 'other');
     zone.allow('vendor', { to: [Destination.cidr('203.0.113.0/24')], via: other });
-    expect(() => Testing.synth(chart)).toThrow(/zone "partners" leaves through gateways "gw" \(at test\/partners\) and "other" \(at test\/partners\/vendor\); the data path \(version 1\) steers a zone through one gateway/);
+    expect(() => Testing.synth(chart)).toThrow(/zone "partners" leaves through gateways "gw" \(at test\/partners\) and "other" \(at test\/partners\/vendor\); the data path steers a zone through one gateway/);
   });
 
   test('no node ranges: the gateway policy could not admit nodes only', () => {

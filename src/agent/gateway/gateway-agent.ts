@@ -138,7 +138,10 @@ export class GatewayAgent {
     // devices have none; the kernel applies max(all, device). The pod's namespace is ours alone.
     // New devices take conf.default, so with pod sysctls all=0 and default=0 nothing here needs writing.
     await k.setSysctl('net.ipv4.conf.all.rp_filter', '0');
-    if (desired.ipv6) await k.setSysctl('net.ipv6.conf.all.forwarding', '1');
+    if (desired.ipv6) {
+      await k.setSysctl('net.ipv6.conf.all.forwarding', '1');
+      if (this.desired?.egressIp6 !== desired.egressIp6) log('info', 'IPv6 egress IP held', { egressIp6: desired.egressIp6 ?? null });
+    }
     for (const l of desired.net.links) await k.setSysctl(`net.ipv4.conf.${l.name}.rp_filter`, '0');
     const before = full ? undefined : this.applied;
     this.applied = undefined; // a failed transaction leaves it unknown: the retry rebuilds every set
@@ -161,9 +164,7 @@ export class GatewayAgent {
       this.appliedReply = desired.reply.nft;
     }
     await k.applyNet(remove);
-    if (!this.desired || this.desired.egressIp !== desired.egressIp || this.desired.egressIp6 !== desired.egressIp6) {
-      log('info', 'applied', { egressIp: desired.egressIp ?? null, ...(desired.ipv6 ? { egressIp6: desired.egressIp6 ?? null } : {}), zones: desired.zones.map((z) => z.name) });
-    }
+    if (!this.desired || this.desired.egressIp !== desired.egressIp) log('info', 'applied', { egressIp: desired.egressIp ?? null, zones: desired.zones.map((z) => z.name) });
     this.desired = desired;
   }
 }

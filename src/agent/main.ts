@@ -7,7 +7,7 @@ import { log } from './shared/log';
 import { applySysctls } from './shared/sysctl-init';
 
 const USAGE = `usage:
-  main.js sysctls <net.ipv4.key=value>...
+  main.js sysctls <net.ipv4.key=value or net.ipv6.key=value>...
   main.js gateway --config <file> --gateway <name> --pod-ip <ip> [--health-port <n>] [--health-host <ip>]
   main.js node    --config <file> (--state <file> | --kubernetes --node-name <name>) [--health-port <n>] [--health-host <ip>]`;
 
@@ -38,7 +38,8 @@ async function main(argv: string[]): Promise<void> {
   const healthHost = args.get('health-host');
 
   if (mode === 'gateway') {
-    const agent = new GatewayAgent({ configPath, gateway: need('gateway', 'EGRESS_GATEWAY'), podIp: need('pod-ip', 'POD_IP'), kernel, healthPort, healthHost }, configText);
+    const podIp = underlayAddress(need('pod-ip', 'POD_IP'));
+    const agent = new GatewayAgent({ configPath, gateway: need('gateway', 'EGRESS_GATEWAY'), podIp, kernel, healthPort, healthHost }, configText);
     await agent.start();
     process.once('SIGTERM', () => {
       void agent.drain().then(() => process.exit(0));
@@ -68,3 +69,13 @@ main(process.argv.slice(2)).catch((e: Error) => {
   log('error', 'cannot start', { error: e.message });
   process.exit(2);
 });
+
+/**
+ * The replica's underlay (tunnel) address: the pod's IPv4 address. A dual-stack gateway gets `status.podIPs` (both
+ * families, comma-separated; `status.podIP` is the cluster's primary family, which may be IPv6).
+ */
+function underlayAddress(podIps: string): string {
+  const v4 = podIps.split(',').map((a) => a.trim()).find((a) => /^\d+\.\d+\.\d+\.\d+$/.test(a));
+  if (!v4) throw new Error(`POD_IP "${podIps}" has no IPv4 address: the tunnels ride the IPv4 underlay`);
+  return v4;
+}

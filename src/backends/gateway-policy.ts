@@ -20,8 +20,12 @@ export interface GatewayPolicyInputs {
   readonly nodeCidrs: string[];
   /** Namespaces whose pods may scrape the metrics port. */
   readonly metricsNamespaces: string[];
-  /** IPv4 cluster ranges: never an external destination of the gateway. */
+  /** Cluster ranges (both families): never an external destination of the gateway. */
   readonly clusterCidrs: string[];
+  /** The families the gateway has egress addresses of (4, 6 or both). */
+  readonly families: Array<4 | 6>;
+  /** IPv6 node ranges: where IPv6 probe answers go. */
+  readonly nodeCidrs6: string[];
 }
 
 const rule = (name: string) => ({ annotations: { [RULE_ANNOTATION]: name } });
@@ -59,29 +63,38 @@ export function gatewayPolicySpec(settings: GatewayDataPathSettings, zones: Stee
     { action: CalicoAction.ALLOW, protocol: CalicoProtocol.UDP, destination: { nets: inputs.nodeCidrs, ports: [CalicoPort.of(settings.healthPort)] }, metadata: rule('probe-answers-to-nodes') },
     { action: CalicoAction.ALLOW, protocol: CalicoProtocol.UDP, destination: { nets: inputs.nodeCidrs, ports: [CalicoPort.of(settings.vxlanPort)] }, metadata: rule('reply-tunnels-to-nodes') },
   ];
-  for (const z of zones) {
-    for (const r of z.zone.rules) {
-      const raw = z.destinations.filter(d => d.rule === r && d.gateway === settings.name && d.ipVersion === 4).map(d => d.cidr);
-      if (raw.length === 0) continue;
-      const nets = inputs.clusterCidrs.length ? CidrAggregator.subtract(raw, inputs.clusterCidrs) : CidrAggregator.merge(raw);
-      if (nets.length === 0) continue;
-      const metadata = { annotations: { [RULE_ANNOTATION]: r.name, [ZONE_LABEL]: z.zone.name } };
-      if (r.ports.length === 0) {
-        egress.push({ action: CalicoAction.ALLOW, ipVersion: 4, destination: { nets }, metadata });
-        continue;
-      }
-      for (const model of r.ports) {
-        const p = Port.fromModel(model);
-        const proto = p.protocol!;
-        if (proto.isIcmp) {
-          if (proto.ipVersion !== 4) continue;
-          const icmp = p.icmpType === undefined ? undefined : { type: p.icmpType, code: p.icmpCode };
-          egress.push({ action: CalicoAction.ALLOW, ipVersion: 4, protocol: CalicoProtocol.ICMP, icmp, destination: { nets }, metadata });
+  // Each family the gateway has egress addresses of: its destinations (IPv6 with ICMPv6 types), and IPv6 probe answers.
+  for (const family of inputs.families) {
+    if (family === 6 && inputs.nodeCidrs6.length > 0) {
+      egress.push({ action: CalicoAction.ALLOW, protocol: CalicoProtocol.UDP, destination: { nets: inputs.nodeCidrs6, ports: [CalicoPort.of(settings.healthPort)] }, metadata: rule('ipv6-probe-answers-to-nodes') });
+    }
+    const cluster = inputs.clusterCidrs.filter(c => c.includes(':') === (family === 6));
+    for (const z of zones) {
+      for (const r of z.zone.rules) {
+        const raw = z.destinations.filter(d => d.rule === r && d.gateway === settings.name && d.ipVersion === family).map(d => d.cidr);
+        if (raw.length === 0) continue;
+        const nets = cluster.length ? CidrAggregator.subtract(raw, cluster) : CidrAggregator.merge(raw);
+        if (nets.length === 0) continue;
+        const metadata = { annotations: { [RULE_ANNOTATION]: r.name, [ZONE_LABEL]: z.zone.name } };
+        if (r.ports.length === 0) {
+          egress.push({ action: CalicoAction.ALLOW, ipVersion: family, destination: { nets }, metadata });
           continue;
         }
-        const ports = p.fromPort === undefined ? undefined
-          : [p.fromPort === p.toPort ? CalicoPort.of(p.fromPort) : CalicoPort.range(p.fromPort, p.toPort!)];
-        egress.push({ action: CalicoAction.ALLOW, ipVersion: 4, protocol: CalicoProtocol.parse(proto.name), destination: { nets, ports }, metadata });
+        for (const model of r.ports) {
+          const p = Port.fromModel(model);
+          const proto = p.protocol!;
+          if (proto.isIcmp) {
+            if (proto.ipVersion !== family) continue;
+            const icmp = p.icmpType === undefined ? undefined : { type: p.icmpType, code: p.icmpCode };
+            const protocol = family === 4 ? CalicoProtocol.ICMP : CalicoProtocol.ICMPV6;
+            egress.push({ action: CalicoAction.ALLOW, ipVersion: family, protocol, icmp, destination: { nets }, metadata });
+            continue;
+          }
+          const ports = p.fromPort === undefined ? undefined
+            : [p.fromPort === p.toPort ? CalicoPort.of(p.fromPort) : CalicoPort.range(p.fromPort, p.toPort!)];
+          const protocol = CalicoProtocol.parse(proto.name);
+          egress.push({ action: CalicoAction.ALLOW, ipVersion: family, protocol, destination: { nets, ports }, metadata });
+        }
       }
     }
   }
@@ -132,7 +145,15 @@ export function renderGatewayPolicy(scope: Construct, doc: EgressModelDocument, 
       selector: Selector.labelEquals(GATEWAY_LABEL, name).toString(),
       nodeCidrs: CidrAggregator.merge(tunnelSources(doc, gateway)),
       metricsNamespaces: [...new Set(gateway.scraperNamespaces)].sort(),
-      clusterCidrs: inClusterRanges(doc).filter(c => !c.includes(':')),
+      clusterCidrs: inClusterRanges(doc),
+      families: gatewayFamilies(doc, name),
+      nodeCidrs6: CidrAggregator.merge(doc.nodeCidrs.filter(c => c.includes(':'))),
     }),
   });
+}
+
+/** The families of a gateway's egress addresses, IPv4 first. */
+function gatewayFamilies(doc: EgressModelDocument, name: string): Array<4 | 6> {
+  const ips = doc.gateways.find(g => g.name === name)?.egressIps ?? [];
+  return ([4, 6] as const).filter(f => ips.some(ip => ip.includes(':') === (f === 6)));
 }

@@ -5,16 +5,17 @@ import { gatewayPriorityClass } from './gateway/agent-priority';
 import { DATA_PATH_CONFIG_FILE, dataPathConfigMap } from './gateway/data-path-config-map';
 import { EgressGatewayProps } from './gateway/egress-gateway-props';
 import { EgressNodeAgent } from './gateway/egress-node-agent';
+import { coveringCidr } from './gateway/egress-ranges';
 import { agentNamespace, gatewayPoolAdmission } from './gateway/gateway-admission';
-import { coveringCidr, gatewaySettings, GatewaySettings } from './gateway/gateway-settings';
+import { gatewaySettings, GatewaySettings } from './gateway/gateway-settings';
 import {
   egressIpPools, gatewayDeployment, gatewayDisruptionBudget, gatewayMonitoring, gatewayService, egressPoolNames,
 } from './gateway/gateway-workload';
+import { constructId } from '../model/construct-id';
 import { Selector } from '../model/selector';
 import { ensureSynthesizer } from '../synth/egress-synthesizer';
 import type { ModelBuilder } from '../synth/model-builder';
 import { withdraw } from './private/withdraw';
-import { constructId } from '../model/construct-id';
 
 /**
  * An egress gateway run by this library's data path, for open-source Calico: zones that leave through it
@@ -31,7 +32,7 @@ export class EgressGateway extends Construct implements IEgressGateway {
   public readonly gatewayName: string;
   /** Namespace of the gateway. */
   public readonly namespace: string;
-  /** The egress addresses, one per line of the firewall. */
+  /** The egress addresses, one per line of the firewall: IPv4 first, then IPv6. */
   public readonly egressIps: string[];
   /** Gateway replicas. */
   public readonly replicas: number;
@@ -90,8 +91,9 @@ export class EgressGateway extends Construct implements IEgressGateway {
       name: this.gatewayName,
       path: this.node.path,
       namespace: this.namespace,
-      // With several pools (egressIps), the smallest prefix covering them all.
-      egressCidr: coveringCidr(this.settings.pools).toString(),
+      // With several pools (egressIps), the smallest prefix covering them all; the IPv4 range's when there are both
+      // families (every egress address, of both families, is in egressIps).
+      egressCidr: coveringCidr(this.settings.ranges[0].pools).toString(),
       egressIps: [...this.egressIps],
       replicas: this.replicas,
       implementation: 'cdk8s-egress',

@@ -1,5 +1,5 @@
 import {
-  AllowEntryConfig, DataPathConfig, GatewayConfig, GatewayProbeConfig, NatPoolConfig, ZoneConfig, DATA_PATH_DEFAULTS,
+  AllowEntryConfig, DataPathConfig, GatewayConfig, GatewayProbeConfig, NatPoolConfig, ZoneConfig, DATA_PATH_CONFIG_VERSION, DATA_PATH_DEFAULTS,
 } from './data-path-config';
 import { noGatewayCidrs, RoutedDestination, steeredZones, SteeredZone, isDataPathGateway } from './gateway-routing';
 import { parseDataPathConfig } from './parse-data-path-config';
@@ -73,24 +73,25 @@ export function planDataPath(doc: EgressModelDocument, settings: GatewayDataPath
 
 /** The configuration before the agents' own parser has checked it; problems go to `errors`. */
 function collectDataPath(doc: EgressModelDocument, settings: GatewayDataPathSettings[], errors: ValidationErrors): DataPathConfig {
-  const v4 = (list: string[]) => list.filter(c => !c.includes(':'));
-  const cluster = v4(doc.clusterCidrs);
+  // IPv6 ranges and addresses only where a gateway has an IPv6 egress range: then the document is version 2, which
+  // IPv4-only agents (version 1) refuse; an IPv4-only estate keeps writing version 1, so its running agents still read it.
+  const dual = doc.gateways.some(gw => isDataPathGateway(gw) && gw.egressIps.some(isIpv6));
+  const ofFamilies = (list: string[]) => (dual ? [...list] : list.filter(c => !isIpv6(c)));
+  const cluster = ofFamilies(doc.clusterCidrs);
+  const nodeCidrs = ofFamilies(doc.nodeCidrs);
   const gateways = doc.gateways.filter(isDataPathGateway).map(gw => {
     const s = settings.find(x => x.name === gw.name);
     if (!s) {
       errors.add(problem(`gateway "${gw.name}" has no data-path settings`, gw.path, 'declare it with EgressGateway'));
       return undefined;
     }
-    for (const ip of gw.egressIps) {
-      if (ip.includes(':')) errors.add(problem(`egressIps "${ip}" is IPv6, but the data path is IPv4-only`, gw.path));
-    }
     // One problem per range, its addresses as prefixes: not one line per address of an egress range.
     const within = (ranges: string[], hint: string, what: string) => ranges.forEach(range => {
-      const held = CidrAggregator.merge(gw.egressIps.filter(ip => Cidr.parse(range).containsAddress(ip))).map(c => c.replace(/\/32$/, ''));
+      const held = CidrAggregator.merge(gw.egressIps.filter(ip => Cidr.parse(range).containsAddress(ip))).map(c => c.replace(/\/(32|128)$/, ''));
       if (held.length > 0) errors.add(problem(`egressIps "${held.join(', ')}" is inside the ${what} ${range}`, gw.path, hint));
     });
     within(cluster, 'take the egress range out of ClusterNetwork podCidrs: its traffic leaves the cluster', 'cluster range');
-    within(v4(doc.nodeCidrs), 'give the gateway an egress range outside ClusterNetwork nodeCidrs: an address there belongs to a node', 'node range');
+    within(nodeCidrs, 'give the gateway an egress range outside ClusterNetwork nodeCidrs: an address there belongs to a node', 'node range');
     const cfg: GatewayConfig = {
       name: gw.name,
       service: { namespace: s.serviceNamespace, name: s.serviceName },
@@ -104,7 +105,7 @@ function collectDataPath(doc: EgressModelDocument, settings: GatewayDataPathSett
   }).filter((g): g is GatewayConfig => g !== undefined);
 
   // Node addresses count as in-cluster too: the node agent never steers traffic to them.
-  const inCluster = [...cluster, ...v4(doc.nodeCidrs)];
+  const inCluster = [...cluster, ...nodeCidrs];
   const steered = steeredZones(doc, errors);
   // The node agent gives a pod the first zone whose members match it: zones go in precedence order, and a
   // zone that owns some of a steered zone's pods comes along unsteered, so those pods are not steered.
@@ -124,7 +125,7 @@ function collectDataPath(doc: EgressModelDocument, settings: GatewayDataPathSett
       vni: VNI_BASE + id,
       failOpen: z.zone.exit.failOpen,
       allow: allowEntries(z, inCluster, errors),
-      noGateway: noGatewayCidrs(z, inCluster),
+      noGateway: [...noGatewayCidrs(z, inCluster, 4), ...(dual ? noGatewayCidrs(z, inCluster, 6) : [])],
     };
   });
 
@@ -132,16 +133,17 @@ function collectDataPath(doc: EgressModelDocument, settings: GatewayDataPathSett
   for (const p of doc.natPools) {
     if (!p.snatAddress) continue;
     if (p.ipVersion !== 4) {
-      errors.add(problem(`NAT pool "${p.name}" asks for node-level SNAT of an IPv6 pool, but the data path is IPv4-only`, p.path));
+      errors.add(problem(`NAT pool "${p.name}" asks for node-level SNAT of an IPv6 pool, but the node agent SNATs IPv4 pools only`, p.path,
+        'natOutgoing for the IPv6 pool, or an EgressGateway with ipv6EgressCidr for fixed IPv6 source addresses'));
       continue;
     }
-    natPools.push({ name: p.name, cidr: p.cidr, snatAddress: p.snatAddress, noNatCidrs: v4(p.noNatDestinations) });
+    natPools.push({ name: p.name, cidr: p.cidr, snatAddress: p.snatAddress, noNatCidrs: p.noNatDestinations.filter(c => !isIpv6(c)) });
   }
   const nodeMarkMask = settings.find(x => x.nodeMarkMask !== undefined)?.nodeMarkMask;
   return {
-    version: 1,
+    version: dual ? DATA_PATH_CONFIG_VERSION : 1,
     // The model keeps pod and service ranges together; the agents treat all cluster ranges alike.
-    cluster: { podCidrs: cluster, serviceCidrs: [], nodeCidrs: v4(doc.nodeCidrs) },
+    cluster: { podCidrs: cluster, serviceCidrs: [], nodeCidrs },
     zones,
     gateways,
     natPools,
@@ -198,7 +200,10 @@ function members(zone: EgressZoneModel, errors: ValidationErrors): ZoneConfig['m
   return { namespaces: [...m.namespaces], matchLabels };
 }
 
-/** The gateway's allow-list for a zone: every IPv4 destination routed through it, with its ports. */
+/**
+ * The gateway's allow-list for a zone: every destination routed through it, with its ports. A family the gateway has
+ * no egress address of cannot go through it (its traffic would have no source to leave with).
+ */
 function allowEntries(z: SteeredZone, cluster: string[], errors: ValidationErrors): AllowEntryConfig[] {
   const out = new Map<string, AllowEntryConfig>();
   const add = (cidr: string, protocol: AllowEntryConfig['protocol'], ports: string[], description: string) => {
@@ -210,14 +215,18 @@ function allowEntries(z: SteeredZone, cluster: string[], errors: ValidationError
       out.set(key, { cidr, protocol, ports: [...new Set([...(prev?.ports ?? []), ...ports])].sort(), description: prev?.description ?? description });
     }
   };
+  const families = new Set(z.gateway.egressIps.map(ip => (isIpv6(ip) ? 6 : 4)));
   for (const d of z.destinations.filter(x => x.gateway === z.gateway.name)) {
     const where = located(`rule "${d.rule.name}" of zone "${z.zone.name}"`, d.rule.path);
-    if (d.ipVersion !== 4) {
-      errors.add(problem(`destination "${d.cidr}" of ${where} is IPv6, but the data path is IPv4-only and steers IPv4 traffic only`, undefined, 'bypassGateway for IPv6 destinations in a rule of their own'));
+    if (!families.has(d.ipVersion as 4 | 6)) {
+      const other = d.ipVersion === 6 ? 'ipv6EgressCidr' : 'egressCidr';
+      errors.add(problem(`destination "${d.cidr}" of ${where} is IPv${d.ipVersion}, but gateway "${z.gateway.name}" has no IPv${d.ipVersion} egress address to leave with`,
+        undefined, `give the gateway an IPv${d.ipVersion} range (${other}), or bypassGateway for these destinations in a rule of their own`));
       continue;
     }
     // Traffic to cluster ranges never reaches the gateway; the agents reject allow entries that overlap them.
-    const cidrs = cluster.length ? CidrAggregator.subtract([d.cidr], cluster) : [d.cidr];
+    const sameFamily = cluster.filter(c => isIpv6(c) === (d.ipVersion === 6));
+    const cidrs = sameFamily.length ? CidrAggregator.subtract([d.cidr], sameFamily) : [d.cidr];
     const description = d.rule.description ?? d.rule.name;
     for (const entry of portEntries(d, where, errors)) {
       for (const cidr of cidrs) add(cidr, entry.protocol, entry.ports, description);
@@ -226,6 +235,8 @@ function allowEntries(z: SteeredZone, cluster: string[], errors: ValidationError
   return [...out.values()].sort((a, b) => (a.cidr === b.cidr ? a.protocol.localeCompare(b.protocol) : a.cidr < b.cidr ? -1 : 1));
 }
 
+const isIpv6 = (cidrOrIp: string) => cidrOrIp.includes(':');
+
 function portEntries(d: RoutedDestination, where: string, errors: ValidationErrors): { protocol: AllowEntryConfig['protocol']; ports: string[] }[] {
   if (d.ports.length === 0) return [{ protocol: 'any', ports: [] }];
   const out: { protocol: AllowEntryConfig['protocol']; ports: string[] }[] = [];
@@ -233,8 +244,9 @@ function portEntries(d: RoutedDestination, where: string, errors: ValidationErro
     const port = Port.fromModel(model);
     const proto = port.protocol!;
     if (proto.isIcmp) {
-      // The gateway allows ICMP as a whole; the zone's and the gateway's Calico policies keep type and code.
-      if (proto.ipVersion === 4) out.push({ protocol: 'icmp', ports: [] });
+      // The gateway allows ICMP as a whole (an entry's ICMP is its own family's: ICMPv6 for an IPv6 range); the zone's
+      // and the gateway's Calico policies keep type and code.
+      if (proto.ipVersion === d.ipVersion) out.push({ protocol: 'icmp', ports: [] });
       continue;
     }
     const name = proto.name.toLowerCase();

@@ -2,14 +2,17 @@
  * The data-path configuration contract: the versioned JSON document the library writes into the
  * egress ConfigMap and both agents (egress-gateway, egress-nat) read.
  *
- * IPv4 only in version 1 (VXLAN underlay, nexthops and nftables sets are all IPv4 here).
+ * Version 1 is IPv4 only. Version 2 adds IPv6: cluster ranges, allow entries, noGateway ranges and egress IPs of
+ * either family (a zone's IPv6 traffic goes through its gateway when the gateway has an IPv6 egress IP; the tunnels
+ * stay on the IPv4 underlay; node-level SNAT pools stay IPv4). The library writes version 2 only when a gateway has
+ * an IPv6 egress range, so IPv4-only estates keep the version every agent reads.
  * Every field is explicit: the library resolves defaults at synth time (see DATA_PATH_DEFAULTS) so
  * the agents never guess. Kept free of runtime dependencies: it is compiled into the jsii library.
  */
-export const DATA_PATH_CONFIG_VERSION = 1;
+export const DATA_PATH_CONFIG_VERSION = 2;
 
 export interface DataPathConfig {
-  readonly version: 1;
+  readonly version: 1 | 2;
   /** Ranges that are never steered to a gateway nor SNATed by a NAT pool. */
   readonly cluster: ClusterRangesConfig;
   readonly zones: ZoneConfig[];

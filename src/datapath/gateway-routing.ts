@@ -68,7 +68,7 @@ function routeZones(doc: EgressModelDocument): { zones: SteeredZone[]; problems:
     if (ours.length === 0) continue;
     if (used.size > 1) {
       const choices = [...used].map(([g, at]) => located(`"${g}"`, at)).join(' and ');
-      errors.add(problem(`zone "${zone.name}" leaves through gateways ${choices}; the data path (version 1) steers a zone through one gateway`, zone.path,
+      errors.add(problem(`zone "${zone.name}" leaves through gateways ${choices}; the data path steers a zone through one gateway`, zone.path,
         'split the zone, or send those destinations through the same gateway'));
       continue;
     }
@@ -88,7 +88,7 @@ function routeZones(doc: EgressModelDocument): { zones: SteeredZone[]; problems:
 }
 
 /**
- * The IPv4 destinations of a steered zone that must leave directly. The node agent checks "no gateway"
+ * The destinations of one family (IPv4 unless said) of a steered zone that must leave directly. The node agent checks "no gateway"
  * before steering, so this list must hold exactly the addresses whose longest matching prefix is direct
  * (as in Calico Enterprise's EgressGatewayPolicy, and as can-reach decides). Prefixes are laid down from
  * the shortest to the longest, each one's exit overriding the shorter ones' beneath it: a direct /26
@@ -96,11 +96,11 @@ function routeZones(doc: EgressModelDocument): { zones: SteeredZone[]; problems:
  * such a /26: issue 21.) Prefixes of one length are disjoint or equal, and equal prefixes with two exits
  * are reported by {@link checkExitsByAddress}. Cluster ranges are never steered anyway and are left out.
  */
-export function noGatewayCidrs(zone: SteeredZone, clusterCidrs: string[]): string[] {
-  const v4 = zone.destinations.filter(d => d.ipVersion === 4);
-  if (!v4.some(d => d.gateway === undefined)) return [];
+export function noGatewayCidrs(zone: SteeredZone, clusterCidrs: string[], family: 4 | 6 = 4): string[] {
+  const ofFamily = zone.destinations.filter(d => d.ipVersion === family);
+  if (!ofFamily.some(d => d.gateway === undefined)) return [];
   const byLength = new Map<number, { direct: string[]; viaGateway: string[] }>();
-  for (const d of v4) {
+  for (const d of ofFamily) {
     const length = prefixOf(d.cidr);
     const level = byLength.get(length) ?? { direct: [], viaGateway: [] };
     (d.gateway === undefined ? level.direct : level.viaGateway).push(d.cidr);
@@ -112,7 +112,7 @@ export function noGatewayCidrs(zone: SteeredZone, clusterCidrs: string[]): strin
     if (level.direct.length > 0) direct = CidrAggregator.merge([...direct, ...level.direct]);
     if (level.viaGateway.length > 0 && direct.length > 0) direct = CidrAggregator.subtract(direct, level.viaGateway);
   }
-  const cluster = clusterCidrs.filter(c => !c.includes(':'));
+  const cluster = clusterCidrs.filter(c => c.includes(':') === (family === 6));
   return cluster.length > 0 ? CidrAggregator.subtract(direct, cluster) : direct;
 }
 
@@ -128,9 +128,9 @@ function prefixOf(cidr: string): number {
  */
 function checkExitsByAddress(zone: EgressZoneModel, destinations: RoutedDestination[], errors: ValidationErrors): void {
   const reported = new Set<string>();
-  const v4 = destinations.filter(d => d.ipVersion === 4);
-  for (const broad of v4) {
-    for (const narrow of v4) {
+  // Both families: prefixes of two families never contain each other.
+  for (const broad of destinations) {
+    for (const narrow of destinations) {
       if (broad === narrow || broad.rule === narrow.rule || (broad.gateway ?? '') === (narrow.gateway ?? '')) continue;
       const [b, n] = [Cidr.parse(broad.cidr), Cidr.parse(narrow.cidr)];
       if (!b.contains(n)) continue;

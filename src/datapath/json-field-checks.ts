@@ -3,34 +3,34 @@ import { Cidr, IpFamily } from '../model/cidr';
 import { EgressValidationError } from '../model/errors';
 
 // The field-level checks of the data-path document (parse-data-path-config.ts reads its structure):
-// JSON types, names, numbers, ports and IPv4 ranges, each problem collected as `<json path>: <reason>`.
+// JSON types, names, numbers, ports and IP ranges, each problem collected as `<json path>: <reason>`.
 
-/** An IPv4 range of the document, with its canonical text. */
-export interface Ipv4Cidr { readonly text: string; readonly cidr: Cidr }
+/** A range of the document, with its canonical text. */
+export interface DocCidr { readonly text: string; readonly cidr: Cidr }
 
 /**
- * Parses "a.b.c.d/n" (or a bare address as /32) with the library's CIDR value object, the way
- * Calico parses it; returns the reason when it is not an IPv4 network (version 1 is IPv4 only).
+ * Parses "a.b.c.d/n" (or a bare address as /32; with `ipv6`, IPv6 too) with the library's CIDR value object, the
+ * way Calico parses it; returns the reason when it is not such a network (version 1 of the document is IPv4 only).
  */
-export function parseIpv4Cidr(text: unknown): Ipv4Cidr | string {
+export function parseDocCidr(text: unknown, ipv6: boolean): DocCidr | string {
   if (typeof text !== 'string') return `must be a string, got ${show(text)}`;
   let parsed: { cidr: Cidr; hostBits: boolean };
   try {
     parsed = Cidr._parseWithHostBits(text);
   } catch (e) {
     const v = e as EgressValidationError;
-    return `"${text}" ${v.reason ?? 'is not an IPv4 CIDR'}${v.hint ? `; ${v.hint}` : ''}`;
+    return `"${text}" ${v.reason ?? `is not an ${ipv6 ? 'IP' : 'IPv4'} CIDR`}${v.hint ? `; ${v.hint}` : ''}`;
   }
-  if (parsed.cidr.family !== IpFamily.IPV4) return `"${text}" is not an IPv4 CIDR (version 1 of the data path is IPv4 only)`;
+  if (!ipv6 && parsed.cidr.family !== IpFamily.IPV4) return `"${text}" is not an IPv4 CIDR (version 1 of the data path is IPv4 only)`;
   if (parsed.hostBits) return `"${text}" has host bits set; did you mean "${parsed.cidr}"?`;
   return { text: parsed.cidr.toString(), cidr: parsed.cidr };
 }
 
-/** Parses a plain IPv4 address (no prefix); returns the reason when it is not one. */
-export function parseIpv4Address(text: unknown): string | { text: string } {
-  const c = typeof text === 'string' && !text.includes('/') ? parseIpv4Cidr(text) : undefined;
-  if (c === undefined || typeof c === 'string') return `${show(text)} is not an IPv4 address`;
-  return { text: c.cidr.networkAddress };
+/** Parses a plain address (no prefix; with `ipv6`, IPv6 too); returns the reason when it is not one. */
+export function parseDocAddress(text: unknown, ipv6: boolean): string | { text: string; family: IpFamily } {
+  const c = typeof text === 'string' && !text.includes('/') ? parseDocCidr(text, ipv6) : undefined;
+  if (c === undefined || typeof c === 'string') return `${show(text)} is not an ${ipv6 ? 'IP' : 'IPv4'} address`;
+  return { text: c.cidr.networkAddress, family: c.cidr.family };
 }
 
 export type Obj = { [key: string]: unknown };
@@ -94,6 +94,8 @@ export function labelKeyProblem(key: string): string | undefined {
 /** Checks of single fields: each records a problem and returns a stand-in, so the parse goes on and reports all. */
 export class FieldChecker {
   public readonly problems: DataPathProblem[] = [];
+  /** Whether IPv6 ranges and addresses are allowed (version 2 and later). */
+  protected ipv6 = false;
 
   protected fail(path: string, reason: string): void {
     this.problems.push({ path, reason });
@@ -166,8 +168,8 @@ export class FieldChecker {
     return from === to ? String(from) : `${from}-${to}`;
   }
 
-  protected cidr(path: string, v: unknown): Ipv4Cidr | undefined {
-    const c = parseIpv4Cidr(v);
+  protected cidr(path: string, v: unknown, ipv6 = this.ipv6): DocCidr | undefined {
+    const c = parseDocCidr(v, ipv6);
     if (typeof c === 'string') {
       this.fail(path, c);
       return undefined;

@@ -3,11 +3,17 @@ import {
   ZoneConfig, DATA_PATH_CONFIG_VERSION, DATA_PATH_DEFAULTS,
 } from './data-path-config';
 import { DataPathConfigError, DataPathProblem } from './data-path-config-error';
-import { FieldChecker, Ipv4Cidr, LABEL_NAME, labelKeyProblem, notJson, parseIpv4Address, parseIpv4Cidr, show } from './json-field-checks';
+import { DocCidr, FieldChecker, LABEL_NAME, labelKeyProblem, notJson, parseDocAddress, parseDocCidr, show } from './json-field-checks';
 
 /** Zone ids share the mark field with replica pins: 1..63 are zones, 64.. are pins. */
 export const MAX_ZONE_ID = 63;
 const PROTOCOLS: AllowProtocol[] = ['tcp', 'udp', 'icmp', 'any'];
+/**
+ * The versions the agents read: each reads the versions before its own, so a library upgrade that keeps writing an
+ * older version never strands them. (The released version-1 agents read only 1: they refuse version 2 with
+ * "$.version: must be 1, got 2" and keep running their last good rules.)
+ */
+export const READABLE_VERSIONS: readonly number[] = [1, DATA_PATH_CONFIG_VERSION];
 
 /**
  * Validates a data-path document (JSON text or an already parsed value) and returns it typed, with
@@ -15,7 +21,7 @@ const PROTOCOLS: AllowProtocol[] = ['tcp', 'udp', 'icmp', 'any'];
  *
  * @throws DataPathConfigError listing every problem as `<json path>: <reason>`.
  */
-export function parseDataPathConfig(json: string | unknown): DataPathConfig {
+export function parseDataPathConfig(json: string | unknown, readable: readonly number[] = READABLE_VERSIONS): DataPathConfig {
   let doc: unknown = json;
   if (typeof json === 'string') {
     try {
@@ -27,7 +33,7 @@ export function parseDataPathConfig(json: string | unknown): DataPathConfig {
   const foreign: DataPathProblem[] = [];
   notJson(doc, '$', new Set(), foreign);
   if (foreign.length > 0) throw new DataPathConfigError('data-path configuration', foreign);
-  const c = new Checker();
+  const c = new Checker(readable);
   const config = c.document(doc);
   if (c.problems.length > 0) throw new DataPathConfigError('data-path configuration', c.problems);
   return config!;
@@ -35,15 +41,19 @@ export function parseDataPathConfig(json: string | unknown): DataPathConfig {
 
 class Checker extends FieldChecker {
   /** Every range named so far, to report overlaps between the kinds that must not overlap. */
-  private readonly clusterRanges: Array<{ path: string; cidr: Ipv4Cidr }> = [];
+  private readonly clusterRanges: Array<{ path: string; cidr: DocCidr }> = [];
+
+  constructor(private readonly readable: readonly number[]) {
+    super();
+  }
 
   public document(doc: unknown): DataPathConfig | undefined {
     const d = this.object('$', doc);
     if (!d) return undefined;
-    if (d.version !== DATA_PATH_CONFIG_VERSION) {
-      this.fail('$.version', `must be ${DATA_PATH_CONFIG_VERSION}, got ${show(d.version)}`);
-      return undefined;
-    }
+    const version = this.version(d.version);
+    if (version === undefined) return undefined;
+    // Version 2 adds IPv6: ranges, allow entries and egress IPs of either family (NAT pools stay IPv4).
+    this.ipv6 = version >= 2;
     this.unknownKeys('$', d, ['version', 'cluster', 'zones', 'gateways', 'natPools', 'node']);
     const cluster = this.object('$.cluster', d.cluster) ?? {};
     const ranges = {
@@ -64,6 +74,7 @@ class Checker extends FieldChecker {
     const zones = this.array('$.zones', d.zones).map((z, i) => this.zone(`$.zones[${i}]`, z, gatewayNames));
     this.unique('$.zones', zones.map((z) => z?.name), 'zone name');
     this.unique('$.zones', zones.map((z) => z?.id), 'zone id');
+    zones.forEach((z, i) => this.familiesOfGateway(`$.zones[${i}]`, z, gateways.find((g) => g?.name === z?.gateway)));
     const tunnels = zones.filter((z) => z?.gateway).map((z) => `${gateways.find((g) => g?.name === z!.gateway)?.vxlanPort}/${z!.vni}`);
     this.unique('$.zones', tunnels, 'VXLAN port/VNI');
 
@@ -71,20 +82,46 @@ class Checker extends FieldChecker {
     this.unique('$.natPools', pools.map((p) => p?.name), 'NAT pool name');
     // Only the pools whose CIDR parsed (a bad one is already reported at its own path).
     const poolRanges = pools.flatMap((p, i) => {
-      const cidr = p ? parseIpv4Cidr(p.cidr) : undefined;
+      const cidr = p ? parseDocCidr(p.cidr, false) : undefined;
       return cidr === undefined || typeof cidr === 'string' ? [] : [{ path: `$.natPools[${i}].cidr`, cidr }];
     });
     this.overlaps(poolRanges, 'NAT pools must not overlap');
 
     if (this.problems.length > 0) return undefined;
     return {
-      version: 1,
+      version,
       cluster: ranges,
       zones: zones as ZoneConfig[],
       gateways: gateways as GatewayConfig[],
       natPools: pools as NatPoolConfig[],
       node,
     };
+  }
+
+  /**
+   * The document's version: 1 (IPv4) or 2 (IPv4 and IPv6). A newer one is refused with what to do: the library that
+   * wrote it is newer than this agent, and the agent keeps running its last good rules meanwhile.
+   */
+  private version(v: unknown): DataPathConfig['version'] | undefined {
+    const newest = Math.max(...this.readable);
+    if (this.readable.includes(v as number)) return v as DataPathConfig['version'];
+    if (typeof v === 'number' && Number.isInteger(v) && v > newest) {
+      this.fail('$.version', `is ${v}, newer than this agent reads (versions ${this.readable.join(', ')}): the ConfigMap was written by a newer cdk8s-egress; `
+        + 'run the agent images of that version (the agent keeps its last good rules meanwhile)');
+    } else {
+      this.fail('$.version', `must be one of ${this.readable.join(', ')}, got ${show(v)}`);
+    }
+    return undefined;
+  }
+
+  /** A zone's allow entries of a family its gateway has no egress IP of would leave with no source: refused. */
+  private familiesOfGateway(path: string, z: ZoneConfig | undefined, g: GatewayConfig | undefined): void {
+    if (!z || !g) return;
+    const has = (v6: boolean) => g.egressIps.some((ip) => ip.includes(':') === v6);
+    z.allow.forEach((a, i) => {
+      const v6 = a.cidr.includes(':');
+      if (a.cidr && !has(v6)) this.fail(`${path}.allow[${i}].cidr`, `"${a.cidr}" is IPv${v6 ? 6 : 4}, but gateway "${g.name}" has no IPv${v6 ? 6 : 4} egress IP to leave with`);
+    });
   }
 
   private zone(path: string, value: unknown, gateways: Set<string | undefined>): ZoneConfig | undefined {
@@ -149,7 +186,7 @@ class Checker extends FieldChecker {
     const s = this.object(`${path}.service`, g.service) ?? {};
     const probe = this.object(`${path}.probe`, g.probe) ?? {};
     const egressIps = this.array(`${path}.egressIps`, g.egressIps).map((ip, i) => {
-      const a = parseIpv4Address(ip);
+      const a = parseDocAddress(ip, this.ipv6);
       if (typeof a === 'string') this.fail(`${path}.egressIps[${i}]`, a);
       return typeof a === 'string' ? '' : a.text;
     });
@@ -174,10 +211,11 @@ class Checker extends FieldChecker {
     const p = this.object(path, value);
     if (!p) return undefined;
     this.unknownKeys(path, p, ['name', 'cidr', 'snatAddress', 'noNatCidrs']);
-    const cidr = this.cidr(`${path}.cidr`, p.cidr);
+    // Node-level SNAT is IPv4 only, in every version.
+    const cidr = this.cidr(`${path}.cidr`, p.cidr, false);
     let snatAddress: string | undefined;
     if (p.snatAddress !== undefined) {
-      const a = parseIpv4Address(p.snatAddress);
+      const a = parseDocAddress(p.snatAddress, false);
       if (typeof a === 'string') this.fail(`${path}.snatAddress`, a);
       else snatAddress = a.text;
     }
@@ -185,7 +223,7 @@ class Checker extends FieldChecker {
       name: this.subdomain(`${path}.name`, p.name),
       cidr: cidr?.text ?? '',
       snatAddress,
-      noNatCidrs: this.cidrs(`${path}.noNatCidrs`, p.noNatCidrs, false).map((c) => c.text),
+      noNatCidrs: this.cidrs(`${path}.noNatCidrs`, p.noNatCidrs, false, false).map((c) => c.text),
     };
   }
 
@@ -210,10 +248,10 @@ class Checker extends FieldChecker {
   }
 
   /** A list of CIDRs; cluster lists also join the overlap check. */
-  private cidrs(path: string, v: unknown, cluster = true): Ipv4Cidr[] {
-    const out: Ipv4Cidr[] = [];
+  private cidrs(path: string, v: unknown, cluster = true, ipv6 = this.ipv6): DocCidr[] {
+    const out: DocCidr[] = [];
     this.array(path, v).forEach((x, i) => {
-      const c = this.cidr(`${path}[${i}]`, x);
+      const c = this.cidr(`${path}[${i}]`, x, ipv6);
       if (!c) return;
       out.push(c);
       if (cluster) this.clusterRanges.push({ path: `${path}[${i}]`, cidr: c });
@@ -221,7 +259,7 @@ class Checker extends FieldChecker {
     return out;
   }
 
-  private overlaps(ranges: Array<{ path: string; cidr: Ipv4Cidr }>, why: string): void {
+  private overlaps(ranges: Array<{ path: string; cidr: DocCidr }>, why: string): void {
     for (let i = 0; i < ranges.length; i++) {
       for (let j = i + 1; j < ranges.length; j++) {
         if (ranges[i].cidr.cidr.overlaps(ranges[j].cidr.cidr)) {
@@ -231,7 +269,7 @@ class Checker extends FieldChecker {
     }
   }
 
-  private notOverlappingCluster(path: string, c: Ipv4Cidr): void {
+  private notOverlappingCluster(path: string, c: DocCidr): void {
     const hit = this.clusterRanges.find((r) => r.cidr.cidr.overlaps(c.cidr));
     if (hit) this.fail(path, `"${c.text}" overlaps cluster range "${hit.cidr.text}" at ${hit.path}: in-cluster traffic never reaches a gateway`);
   }

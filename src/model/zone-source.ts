@@ -66,7 +66,10 @@ function familySource(doc: EgressModelDocument, zone: EgressZoneModel, rule: Egr
   if (gatewayName) {
     const gw = doc.gateways.find(g => g.name === gatewayName);
     const ips = ofFamily(gw ? [...gw.egressIps] : []);
-    return { mode: EgressExitMode.GATEWAY, cidrs: ips, description: `gateway ${gatewayName} (${ips.join(', ') || 'egress IPs unknown'})${zone.exit.failOpen ? ', fail-open' : ''}` };
+    // Both families: each family's addresses apart, as each family's traffic leaves with its own.
+    const [v4, v6] = [ips.filter(ip => familyOf(ip) === 4), ips.filter(ip => familyOf(ip) === 6)];
+    const shown = v4.length && v6.length ? `${v4.join(', ')}; IPv6: ${v6.join(', ')}` : ips.join(', ');
+    return { mode: EgressExitMode.GATEWAY, cidrs: ips, description: `gateway ${gatewayName} (${shown || 'egress IPs unknown'})${zone.exit.failOpen ? ', fail-open' : ''}` };
   }
   const zonePools = doc.natPools.filter(p => zone.exit.natPools.includes(p.name));
   const pools = family === undefined ? zonePools : zonePools.filter(p => p.ipVersion === family);

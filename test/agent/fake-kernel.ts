@@ -1,6 +1,6 @@
 import { ConntrackEntry } from '../../src/agent/shared/conntrack-entry';
 import { Kernel, NftCounter } from '../../src/agent/shared/kernel';
-import { EMPTY_NET_STATE, NetOp, NetOwnership, NetState } from '../../src/agent/shared/net-state';
+import { EMPTY_NET_STATE, NetOp, NetOwnership, NetState, routeKey } from '../../src/agent/shared/net-state';
 import { NftTableObjects } from '../../src/agent/shared/nft-table-swap';
 
 /**
@@ -88,8 +88,8 @@ function applyOp(s: NetState, o: NetOp): NetState {
       for (const m of o.group.members) if (!s.nexthops.some((n) => n.id === m)) throw new Error(`nexthop ${m} does not exist`);
       return { ...s, groups: [...without(s.groups, (g) => g.id === o.group.id), o.group] };
     }
-    case 'set-route': return { ...s, routes: [...without(s.routes, (r) => r.table === o.route.table), o.route] };
-    case 'del-route': return { ...s, routes: without(s.routes, (r) => r.table === o.table) };
+    case 'set-route': return { ...s, routes: [...without(s.routes, (r) => routeKey(r) === routeKey(o.route)), o.route] };
+    case 'del-route': return { ...s, routes: without(s.routes, (r) => routeKey(r) === routeKey(o)) };
     case 'add-rule': return { ...s, rules: [...s.rules, o.rule] };
     case 'del-rule': return { ...s, rules: without(s.rules, (r) => JSON.stringify(r) === JSON.stringify(o.rule)) };
   }

@@ -28,7 +28,10 @@ function put(kind, obj, type) {
   events.push(ev);
   for (const w of watchers) if (w.kind === kind) w.res.write(JSON.stringify({ type, object: obj }) + '\n');
 }
-const pod = (name, ip, ns = 'payments') => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: ns, labels: {} }, spec: { nodeName: 'n1' }, status: { phase: 'Running', podIP: ip } });
+const pod = (name, ip, ns = 'payments', ipv6 = undefined) => ({
+  apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: ns, labels: {} }, spec: { nodeName: 'n1' },
+  status: { phase: 'Running', podIP: ip, ...(ipv6 ? { podIPs: [{ ip }, { ip: ipv6 }] } : {}) },
+});
 const slice = (endpoints) => ({
   apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', addressType: 'IPv4',
   metadata: { name: 'gw-abc', namespace: 'egress', labels: { 'kubernetes.io/service-name': 'gw' } },
@@ -136,6 +139,10 @@ const updates = [];
   put('pods', pod('d', '10.201.1.13'), 'ADDED');
   await until('watching again', () => pods().includes('10.201.1.13'));
   out.steps.watchingAgain = { pods: pods() };
+  // A dual-stack pod: both of its addresses (status.podIPs) belong to its zone.
+  put('pods', pod('e', '10.201.1.14', 'payments', 'fd00:10:201:1::14'), 'ADDED');
+  await until('dual-stack pod', () => pods().includes('fd00:10:201:1::14'));
+  out.steps.dualStack = { pods: pods() };
   out.requests = requests;
   source.stop();
   await stopServer();

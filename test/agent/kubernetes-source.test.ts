@@ -24,6 +24,7 @@ describe('KubernetesSource (list/watch, relist after 410, reconnect)', () => {
     expect(s.whileDown.pods).toEqual(['10.201.1.10', '10.201.1.11']); // the last view stands
     expect(s.afterRestart.pods).toEqual(['10.201.1.11', '10.201.1.12']); // created and deleted while disconnected
     expect(s.watchingAgain.pods).toEqual(['10.201.1.11', '10.201.1.12', '10.201.1.13']);
+    expect(s.dualStack.pods).toEqual(['10.201.1.11', '10.201.1.12', '10.201.1.13', '10.201.1.14', 'fd00:10:201:1::14']);
     // Server-side selection: the node's pods only, the Services' slices only.
     expect(out.requests[0]).toBe('/api/v1/pods?fieldSelector=spec.nodeName=n1');
     expect(out.requests).toContain('/apis/discovery.k8s.io/v1/endpointslices?labelSelector=kubernetes.io/service-name');

@@ -7,13 +7,22 @@ import { CalicoEnterpriseGateway } from '../../src/constructs/calico-enterprise-
 describe('EgressGateway: errors at construction name field, value, reason and path', () => {
   test.each([
     ['too many replicas for the range', { egressCidr: '198.18.0.0/30', replicas: 5 },
-      /^replicas "5" exceeds the 4 free address\(es\) of the egress range 198\.18\.0\.0\/30: each replica holds one egress IP \(at test\/gw\); hint: a larger egress range, or fewer replicas$/],
-    ['IPv6 egress range', { egressCidr: '2001:db8::/126' }, /^egressCidr "2001:db8::\/126" is IPv6, but the gateway data path is IPv4-only .*\(at test\/gw\)$/],
-    ['IPv6 egress IP', { egressCidr: undefined, egressIps: ['198.18.0.1', '2001:db8::1'] }, /^egressIps\[1\] "2001:db8::1" is IPv6, but the gateway data path is IPv4-only/],
-    ['both range and IPs', { egressIps: ['198.18.0.1'] }, /^egressCidr "198\.18\.0\.0\/29" and egressIps: exactly one of them must be given \(at test\/gw\)$/],
+      /^replicas "5" exceeds the 4 free address\(es\) of the IPv4 egress range 198\.18\.0\.0\/30: each replica holds one egress IP of each family \(at test\/gw\); hint: a larger egressCidr, or fewer replicas$/],
+    ['too many replicas for the IPv6 range', { ipv6EgressCidr: '2001:db8:e::/126', replicas: 5, egressCidr: '198.18.0.0/29' },
+      /^replicas "5" exceeds the 4 free address\(es\) of the IPv6 egress range 2001:db8:e::\/126: each replica holds one egress IP of each family \(at test\/gw\); hint: a larger ipv6EgressCidr, or fewer replicas$/],
+    ['IPv6 range in egressCidr', { egressCidr: '2001:db8::/126' }, /^egressCidr "2001:db8::\/126" is IPv6, but egressCidr takes IPv4 addresses \(at test\/gw\); hint: put IPv6 egress addresses in ipv6EgressCidr or ipv6EgressIps$/],
+    ['IPv6 egress IP in egressIps', { egressCidr: undefined, egressIps: ['198.18.0.1', '2001:db8::1'] }, /^egressIps\[1\] "2001:db8::1" is IPv6, but egressIps takes IPv4 addresses \(at test\/gw\); hint: put IPv6/],
+    ['IPv4 range in ipv6EgressCidr', { ipv6EgressCidr: '198.18.1.0/30' }, /^ipv6EgressCidr "198\.18\.1\.0\/30" is IPv4, but ipv6EgressCidr takes IPv6 addresses \(at test\/gw\); hint: put IPv4 egress addresses in egressCidr or egressIps$/],
+    ['no range of either family', { egressCidr: undefined }, /^egressCidr "" and ipv6EgressCidr are both missing: a gateway needs an egress range \(at test\/gw\); hint: give egressCidr/],
+    ['both range and IPs', { egressIps: ['198.18.0.1'] }, /^egressCidr "198\.18\.0\.0\/29" and egressIps: give one of them, not both \(at test\/gw\); hint: egressCidr for a range, egressIps for scattered addresses$/],
+    ['both IPv6 range and IPs', { ipv6EgressCidr: '2001:db8:e::/120', ipv6EgressIps: ['2001:db8:e::1'] }, /^ipv6EgressCidr "2001:db8:e::\/120" and ipv6EgressIps: give one of them, not both \(at test\/gw\)/],
+    ['an IPv6 range in ipv6EgressIps', { ipv6EgressIps: ['2001:db8:e::/127'] }, /^ipv6EgressIps\[0\] "2001:db8:e::\/127" is not a single address \(at test\/gw\); hint: use ipv6EgressCidr/],
+    ['an empty ipv6EgressIps', { ipv6EgressIps: [] }, /^ipv6EgressIps "\[\]" is empty: give at least one egress IP, or leave the field out \(at test\/gw\)$/],
     ['a range in egressIps', { egressCidr: undefined, egressIps: ['198.18.0.0/30'] }, /^egressIps\[0\] "198\.18\.0\.0\/30" is not a single address \(at test\/gw\); hint: use egressCidr/],
     ['a malformed range', { egressCidr: '198.18.0.300/29' }, /^egressCidr "198\.18\.0\.300\/29" .*\(at test\/gw\)/],
-    ['more than 256 addresses', { egressCidr: '198.18.0.0/23' }, /^egressCidr "198\.18\.0\.0\/23" has 512 addresses; a gateway range has at most 256 \(at test\/gw\)$/],
+    ['more than 256 addresses', { egressCidr: '198.18.0.0/23' }, /^egressCidr "198\.18\.0\.0\/23" has 512 addresses; a gateway range has at most 256 per family \(at test\/gw\); hint: a \/24 or a longer prefix$/],
+    ['more than 256 IPv6 addresses', { ipv6EgressCidr: '2001:db8:e::/64' }, /^ipv6EgressCidr "2001:db8:e::\/64" has 18446744073709551616 addresses; a gateway range has at most 256 per family \(at test\/gw\); hint: a \/120 or a longer prefix$/],
+    ['an IPv6 block size outside Calico\'s', { ipv6EgressCidr: '2001:db8:e::/120', ipv6BlockSize: 64 }, /^ipv6BlockSize "64" is outside 116-128, the block sizes Calico allows for IPv6 pools \(at test\/gw\)$/],
     ['zero replicas', { replicas: 0 }, /^replicas "0" is not a whole number of at least 1 \(at test\/gw\)$/],
     ['blocks fewer than replicas', { egressCidr: '198.18.0.0/28', replicas: 3, blockSize: 29 }, /^blockSize "29" leaves 2 block\(s\) for 3 replicas on distinct nodes: each node takes a block of its own \(at test\/gw\); hint: blockSize 30 or larger$/],
     ['a bad failure threshold', { failureDetection: { failureThreshold: 0 } }, /^failureDetection\.failureThreshold "0" is not a whole number in 1-100 \(at test\/gw\)$/],
@@ -53,10 +62,10 @@ describe('EgressGateway: errors at synth time', () => {
     expect(() => Testing.synth(chart)).toThrow(/namespaceSelector "team == \\?"partners\\?"" of zone "partners" \(at test\/partners\) cannot be steered: the node agent matches zone pods by namespace name; hint: list the namespaces/);
   });
 
-  test('an IPv6 destination through the gateway', () => {
+  test('an IPv6 destination through a gateway without an IPv6 range', () => {
     const { chart, zone } = withZone({});
     zone.allow('v6', { to: [Destination.cidr('2001:db8:100::/48')], ports: [Port.tcp(443)] });
-    expect(() => Testing.synth(chart)).toThrow(/destination "2001:db8:100::\/48" of rule "v6" of zone "partners" \(at test\/partners\/v6\) is IPv6, but the data path is IPv4-only/);
+    expect(() => Testing.synth(chart)).toThrow(/destination "2001:db8:100::\/48" of rule "v6" of zone "partners" \(at test\/partners\/v6\) is IPv6, but gateway "gw" has no IPv6 egress address to leave with; hint: give the gateway an IPv6 range \(ipv6EgressCidr\), or bypassGateway/);
   });
 
   test('a protocol the gateway cannot filter, and a named port', () => {
@@ -82,7 +91,7 @@ describe('EgressGateway: errors at synth time', () => {
     const { chart, zone } = withZone({});
     const other = gateway(chart, { egressCidr: '198.18.1.0/30' }, 'other');
     zone.allow('vendor', { to: [Destination.cidr('203.0.113.0/24')], via: other });
-    expect(() => Testing.synth(chart)).toThrow(/zone "partners" leaves through gateways "gw" \(at test\/partners\) and "other" \(at test\/partners\/vendor\); the data path \(version 1\) steers a zone through one gateway/);
+    expect(() => Testing.synth(chart)).toThrow(/zone "partners" leaves through gateways "gw" \(at test\/partners\) and "other" \(at test\/partners\/vendor\); the data path steers a zone through one gateway/);
   });
 
   test('no node ranges: the gateway policy could not admit nodes only', () => {

@@ -32,3 +32,15 @@ export function validDocument(): any {
     natPools: [{ name: 'legacy', cidr: '10.201.50.0/24', snatAddress: '198.18.1.50', noNatCidrs: ['192.0.2.0/24'] }],
   };
 }
+
+/** A version-2 document: the fixture with an IPv6 egress range, IPv6 cluster ranges and IPv6 allow/noGateway entries. */
+export function v2Document(): any {
+  const d = validDocument();
+  d.version = 2;
+  d.cluster.podCidrs.push('fd00:10:201::/56');
+  d.cluster.nodeCidrs.push('fd00:198:18::/64');
+  d.gateways[0].egressIps.push('2001:db8:e::1', '2001:db8:e::2');
+  d.zones[0].allow.push({ cidr: '2001:db8:100::/48', protocol: 'tcp', ports: ['443'] }, { cidr: '2001:db8:101::/48', protocol: 'icmp', ports: [] });
+  d.zones[0].noGateway.push('2001:db8:200::/48');
+  return d;
+}

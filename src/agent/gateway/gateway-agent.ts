@@ -109,7 +109,8 @@ export class GatewayAgent {
   private notReadyReason(): string | undefined {
     if (this.draining) return 'draining';
     if (!this.desired) return 'not synced';
-    if (!this.desired.egressIp) return `holds none of the egress IPs ${this.desired.gateway.egressIps.join(', ')}`;
+    // Ready while it holds an egress IP of either family: the nodes' probes decide each family's health.
+    if (!this.desired.egressIp && !this.desired.egressIp6) return `holds none of the egress IPs ${this.desired.gateway.egressIps.join(', ')}`;
     return undefined;
   }
 
@@ -140,6 +141,10 @@ export class GatewayAgent {
     // devices have none; the kernel applies max(all, device). The pod's namespace is ours alone.
     // New devices take conf.default, so with pod sysctls all=0 and default=0 nothing here needs writing.
     await k.setSysctl('net.ipv4.conf.all.rp_filter', '0');
+    if (desired.ipv6) {
+      await k.setSysctl('net.ipv6.conf.all.forwarding', '1');
+      if (this.desired?.egressIp6 !== desired.egressIp6) log('info', 'IPv6 egress IP held', { egressIp6: desired.egressIp6 ?? null });
+    }
     for (const l of desired.net.links) await k.setSysctl(`net.ipv4.conf.${l.name}.rp_filter`, '0');
     // After the ruleset: the tunnels' traffic is filtered and SNATed before any of this can fail.
     if (full || this.appliedReply !== desired.reply.nft) {

@@ -1,8 +1,10 @@
 import { renderGatewayRuleset } from './gateway-ruleset';
 import { LEARNED_NODE_AGEING_S, renderReplyTunnel, ReplyTunnel } from './reply-tunnel';
+import { addIpv6Replies } from './reply-tunnel-ipv6';
 import { DataPathConfig, GatewayConfig, ZoneConfig } from '../../datapath';
 import { NetOwnership, NetState, EMPTY_NET_STATE } from '../shared/net-state';
 import { NftRuleset } from '../shared/nft-table-swap';
+import { ipv6EgressIps, isIpv6 } from '../shared/tunnel-ipv6';
 import { tunnelDeviceName, TUNNEL_DEVICE_PREFIX, vxlanMacFor } from '../shared/vxlan-mac';
 
 export interface GatewayObserved {
@@ -15,8 +17,12 @@ export interface GatewayObserved {
 export interface GatewayDesired {
   readonly gateway: GatewayConfig;
   readonly zones: ZoneConfig[];
-  /** The egress IP this replica SNATs to; undefined when it holds none (then it forwards nothing). */
+  /** The IPv4 egress IP this replica SNATs to; undefined when it holds none (then it forwards no IPv4). */
   readonly egressIp?: string;
+  /** The IPv6 egress IP, for a gateway with IPv6 egress IPs; undefined when it holds none (then it forwards no IPv6). */
+  readonly egressIp6?: string;
+  /** Whether the gateway has IPv6 egress IPs (then it forwards and returns IPv6 too). */
+  readonly ipv6: boolean;
   /** The filtering table; the agent applies it with planTableSwap. */
   readonly ruleset: NftRuleset;
   /** The way back: replies into the tunnel they came from (reply-tunnel.ts). */
@@ -46,11 +52,16 @@ export function computeGatewayDesired(config: DataPathConfig, gatewayName: strin
   const gateway = config.gateways.find((g) => g.name === gatewayName);
   if (!gateway) throw new Error(`unknown gateway "${gatewayName}" (configured: ${config.gateways.map((g) => g.name).join(', ') || 'none'})`);
   const zones = config.zones.filter((z) => z.gateway === gatewayName).sort((a, b) => a.id - b.id);
-  const egressIp = gateway.egressIps.find((ip) => observed.localAddresses.includes(ip));
+  const held = (ip: string) => observed.localAddresses.includes(ip);
+  const egressIp = gateway.egressIps.find((ip) => !isIpv6(ip) && held(ip));
+  const ipv6 = ipv6EgressIps(gateway).length > 0;
+  const egressIp6 = ipv6EgressIps(gateway).find(held);
   const mac = vxlanMacFor(observed.podIp);
   const replyTo = [...config.cluster.nodeCidrs, ...config.cluster.podCidrs];
-  const ruleset = renderGatewayRuleset(zones, egressIp, { port: gateway.healthPort, replyTo });
-  const reply = renderReplyTunnel(config, zones, { podIp: observed.podIp, port: gateway.vxlanPort });
+  const v6 = ipv6 ? { egressIp: egressIp6, probeReplyTo: replyTo.filter(isIpv6) } : undefined;
+  const ruleset = renderGatewayRuleset(zones, egressIp, { port: gateway.healthPort, replyTo }, v6);
+  const replyV4 = renderReplyTunnel(config, zones, { podIp: observed.podIp, port: gateway.vxlanPort });
+  const reply = ipv6 ? addIpv6Replies(config, zones, replyV4) : replyV4;
   const links = zones.map((z) => ({
     name: tunnelDeviceName(z.vni!), vni: z.vni!, port: gateway.vxlanPort, mac, learningAgeing: LEARNED_NODE_AGEING_S,
   }));
@@ -58,6 +69,8 @@ export function computeGatewayDesired(config: DataPathConfig, gatewayName: strin
     gateway,
     zones,
     egressIp,
+    egressIp6,
+    ipv6,
     ruleset,
     reply,
     net: { ...EMPTY_NET_STATE, links, neighbors: reply.neighbors, routes: reply.routes, rules: reply.rules },

@@ -1,3 +1,4 @@
+import { ReplicaHealth } from './replica-health';
 import { DataPathConfig, ZoneConfig } from '../../datapath';
 import { bitCapacity, depositBits } from '../shared/mark-bits';
 
@@ -11,7 +12,18 @@ import { bitCapacity, depositBits } from '../shared/mark-bits';
 export const FIRST_PIN = 64;
 
 /** A live replica of a zone, with the slot that names its pin mark, routing table and nexthop. */
-export interface PinSlot { readonly zone: ZoneConfig; readonly vni: number; readonly ip: string; readonly slot: number; readonly ready: boolean }
+export interface PinSlot {
+  readonly zone: ZoneConfig;
+  readonly vni: number;
+  readonly ip: string;
+  readonly slot: number;
+  /** Takes new IPv4 flows. */
+  readonly ready: boolean;
+  /** Forwards no IPv4 (alive for IPv6 only): its IPv4 pins go where new flows go. */
+  readonly dead4?: boolean;
+  /** Its IPv6 health, when the zone steers IPv6. */
+  readonly health6?: ReplicaHealth;
+}
 
 /** The value of mark number `n` (zone id or FIRST_PIN + slot) inside the owned mark bits. */
 export function markValue(config: DataPathConfig, n: number): number {

@@ -143,7 +143,7 @@ export class NodeAgent {
     this.metrics.replicas.reset();
     for (const r of replicas) this.metrics.replicas.inc({ gateway: r.gateway, health: r.health });
     if (add.length + remove.length > 0) {
-      log('info', 'applied', { changes: add.length + remove.length, replicas: replicas.map((r) => `${r.ip}=${r.health}`) });
+      log('info', 'applied', { changes: add.length + remove.length, replicas: replicas.map((r) => `${r.ip}=${r.health}${r.healthV6 ? `/v6:${r.healthV6}` : ''}`) });
     }
     if (!this.firstSyncDone) {
       const stale = staleConntrackEntries(config, this.cluster.pods, desired.slots, await kernel.listConntrack());

@@ -1,10 +1,12 @@
 import { FIRST_PIN, markCapacity, markValue, PinSlot } from './mark-layout';
+import { addIpv6Net, groupIdV6, ipv6Fallback } from './node-ipv6-steering';
 import { renderNodeRuleset } from './node-ruleset';
 import { ReplicaView } from './replica-health';
 import { REPLY_DECAP_ADDRESS } from './reply-decap';
 import { DataPathConfig, ZoneConfig } from '../../datapath';
-import { NetOp, NetOwnership, NetState, TableRoute } from '../shared/net-state';
+import { NetOp, NetOwnership, NetState, RouteFallback, routeKey, TableRoute } from '../shared/net-state';
 import { ZonePod } from '../shared/observed-state';
+import { steersIpv6 } from '../shared/tunnel-ipv6';
 import { tunnelDeviceName, TUNNEL_DEVICE_PREFIX, vxlanMacFor } from '../shared/vxlan-mac';
 
 export interface NodeObserved {
@@ -59,19 +61,21 @@ export function computeNodeDesired(config: DataPathConfig, observed: NodeObserve
       net.neighbors.push({ dev, ip: s.ip, mac });
       net.fdb.push({ dev, mac, dst: s.ip });
       net.nexthops.push({ id: memberId(s.slot), via: s.ip, dev });
-      net.routes.push({ table: pinTable(s.slot), kind: 'via', via: s.ip, dev } as TableRoute);
       net.rules.push({ priority: n.rulePriority, mark: markValue(config, FIRST_PIN + s.slot), mask: n.markMask, table: pinTable(s.slot) });
     }
     const ready = mine.filter((s) => s.ready);
     const groupId = n.nexthopIdBase + zone.id;
-    if (ready.length > 0) {
-      net.groups.push({ id: groupId, members: ready.map((s) => memberId(s.slot)), buckets: n.buckets });
-      net.routes.push({ table: zoneTable(zone), kind: 'group', nhid: groupId });
-    } else if (!zone.failOpen) {
-      net.routes.push({ table: zoneTable(zone), kind: 'blackhole' });
+    const fallback: RouteFallback | undefined = ready.length > 0 ? { kind: 'group', nhid: groupId } : zone.failOpen ? undefined : { kind: 'blackhole' };
+    for (const s of mine) {
+      // Alive for IPv6 only (ipv6 steering): its IPv4 pins go where new IPv4 flows go.
+      if (!s.dead4) net.routes.push({ table: pinTable(s.slot), kind: 'via', via: s.ip, dev } as TableRoute);
+      else if (fallback) net.routes.push({ ...fallback, table: pinTable(s.slot) } as TableRoute);
     }
+    if (ready.length > 0) net.groups.push({ id: groupId, members: ready.map((s) => memberId(s.slot)), buckets: n.buckets });
+    if (fallback) net.routes.push({ ...fallback, table: zoneTable(zone) } as TableRoute);
     net.rules.push({ priority: n.rulePriority, mark: markValue(config, zone.id), mask: n.markMask, table: zoneTable(zone) });
   }
+  addIpv6Net(config, slots, net);
   const desired = net as unknown as NetState;
   return { nft: renderNodeRuleset(config, observed.pods, slots), net: desired, slots };
 }
@@ -79,14 +83,17 @@ export function computeNodeDesired(config: DataPathConfig, observed: NodeObserve
 /** Keeps every live replica's previous slot; gives new ones the lowest free slot. */
 function assignSlots(config: DataPathConfig, observed: NodeObserved): PinSlot[] {
   const capacity = markCapacity(config) - FIRST_PIN;
-  const wanted: Array<{ zone: ZoneConfig; vni: number; ip: string; ready: boolean }> = [];
+  const wanted: Array<Omit<PinSlot, 'slot'>> = [];
   for (const zone of config.zones) {
     if (!zone.gateway) continue;
+    const v6 = steersIpv6(config, zone);
     const seen = new Set<string>();
     for (const r of observed.replicas) {
-      if (r.gateway !== zone.gateway || r.health === 'dead' || seen.has(r.ip)) continue;
+      // A replica keeps its slot while it forwards either family the zone sends through it.
+      const health6 = v6 ? r.healthV6 ?? 'dead' : undefined;
+      if (r.gateway !== zone.gateway || (r.health === 'dead' && (health6 ?? 'dead') === 'dead') || seen.has(r.ip)) continue;
       seen.add(r.ip);
-      wanted.push({ zone, vni: zone.vni!, ip: r.ip, ready: r.health === 'ready' });
+      wanted.push({ zone, vni: zone.vni!, ip: r.ip, ready: r.health === 'ready', ...(r.health === 'dead' ? { dead4: true } : {}), ...(v6 ? { health6 } : {}) });
     }
   }
   const used = new Set<number>();
@@ -116,7 +123,7 @@ export function slotsFromKernel(config: DataPathConfig, net: NetState): Map<stri
   const out = new Map<string, number>();
   const base = config.node.routeTableBase + 256;
   for (const r of net.routes) {
-    if (r.kind !== 'via' || r.table < base) continue;
+    if (r.kind !== 'via' || r.table < base || r.family === 6) continue;
     const vni = Number(r.dev.slice(TUNNEL_DEVICE_PREFIX.length));
     out.set(`${vni}|${r.via}`, r.table - base);
   }
@@ -132,13 +139,18 @@ export function slotsFromKernel(config: DataPathConfig, net: NetState): Map<stri
  */
 export function retiredPinRedirects(config: DataPathConfig, current: NetState, desired: NetState): NetOp[] {
   const base = config.node.routeTableBase + 256;
-  const kept = new Set(desired.routes.map((r) => r.table));
+  const kept = new Set(desired.routes.map(routeKey));
   const out: NetOp[] = [];
   for (const r of current.routes) {
-    if (r.kind !== 'via' || r.table < base || kept.has(r.table)) continue;
+    if (r.kind !== 'via' || r.table < base || kept.has(routeKey(r))) continue;
     const vni = Number(r.dev.slice(TUNNEL_DEVICE_PREFIX.length));
     const zone = config.zones.find((z) => z.gateway && z.vni === vni);
     if (!zone) continue;
+    if (r.family === 6) {
+      const to = ipv6Fallback(config, zone, desired.groups.some((g) => g.id === groupIdV6(config, zone)));
+      if (to) out.push({ op: 'set-route', route: { ...to, table: r.table } as TableRoute });
+      continue;
+    }
     const groupId = config.node.nexthopIdBase + zone.id;
     if (desired.groups.some((g) => g.id === groupId)) out.push({ op: 'set-route', route: { table: r.table, kind: 'group', nhid: groupId } });
     else if (!zone.failOpen) out.push({ op: 'set-route', route: { table: r.table, kind: 'blackhole' } });

@@ -1,8 +1,10 @@
 // Packet and conntrack marks are bit fields.
 /* eslint-disable no-bitwise */
 import { FIRST_PIN, markValue, PinSlot } from './mark-layout';
+import { ipv6RulesetLines } from './node-ipv6-steering';
 import { DataPathConfig } from '../../datapath';
 import { ZonePod } from '../shared/observed-state';
+import { isIpv6, steersIpv6 } from '../shared/tunnel-ipv6';
 import { tunnelDeviceName } from '../shared/vxlan-mac';
 
 /** The node agent's nftables table (inet family); nothing outside it is touched. */
@@ -35,12 +37,15 @@ export function renderNodeRuleset(config: DataPathConfig, pods: ZonePod[], slots
   };
   const c = config.cluster;
   const gwZones = config.zones.filter((z) => z.gateway);
+  // IPv4 here; a version-2 document's IPv6 ranges and pods go to the IPv6 lines (node-ipv6-steering.ts).
+  const v4 = (list: string[]) => list.filter((x) => !isIpv6(x));
+  const v6 = ipv6RulesetLines(config, pods, slots, `${hex(mask)} < ${hex(markValue(config, FIRST_PIN))}`);
 
   L.push(`table inet ${NODE_NFT_TABLE} {}`, `delete table inet ${NODE_NFT_TABLE}`, `table inet ${NODE_NFT_TABLE} {`);
-  set('cluster', 'ipv4_addr', [...c.podCidrs, ...c.serviceCidrs, ...c.nodeCidrs], true);
+  set('cluster', 'ipv4_addr', v4([...c.podCidrs, ...c.serviceCidrs, ...c.nodeCidrs]), true);
   set('tunnels', 'ifname', gwZones.map((z) => `"${tunnelDeviceName(z.vni!)}"`));
   const zoneByName = new Map(gwZones.map((z) => [z.name, z]));
-  const podElems = [...new Map(pods.filter((p) => zoneByName.has(p.zone)).map((p) => [p.ip, p])).values()]
+  const podElems = [...new Map(pods.filter((p) => zoneByName.has(p.zone) && !isIpv6(p.ip)).map((p) => [p.ip, p])).values()]
     .map((p) => `${p.ip} : jump zone_${zoneByName.get(p.zone)!.id}`);
   L.push('  map pod_zone {', '    type ipv4_addr : verdict');
   if (podElems.length) L.push(`    elements = { ${podElems.join(', ')} }`);
@@ -49,20 +54,27 @@ export function renderNodeRuleset(config: DataPathConfig, pods: ZonePod[], slots
   if (slots.length) L.push(`    elements = { ${slots.map((s) => `"${tunnelDeviceName(s.vni)}" . ${s.ip} : jump pinout_${s.slot}`).join(', ')} }`);
   L.push('  }');
   L.push('  counter leak_blocked {', '  }');
+  L.push(...v6.declarations);
 
   for (const z of gwZones) {
-    if (z.noGateway.length) set(`nogw_${z.id}`, 'ipv4_addr', z.noGateway, true);
+    const direct = v4(z.noGateway);
+    if (direct.length) set(`nogw_${z.id}`, 'ipv4_addr', direct, true);
     const mine = slots.filter((s) => s.zone === z);
     L.push(`  chain zone_${z.id} {`);
-    if (z.noGateway.length) L.push(`    ip daddr @nogw_${z.id} return`);
+    if (direct.length) L.push(`    ip daddr @nogw_${z.id} return`);
+    L.push(...v6.zoneHead(z));
     // Established flows stay with the live replica that carries them (pin in the conntrack mark);
     // goto, not jump: a jump would come back here and the zone mark would overwrite the pin.
     if (mine.length) {
       L.push(`    ct mark and ${hex(mask)} vmap { ${mine.map((s) => `${hex(markValue(config, FIRST_PIN + s.slot))} : goto pin_${s.slot}`).join(', ')} }`);
     }
-    if (z.failOpen && !mine.some((s) => s.ready)) {
-      L.push('    return'); // fail open: no ready replica, new flows leave the normal way
+    // Fail open: no ready replica (for a family), new flows (of that family) leave the normal way.
+    const open = v6.failOpenFamilies(z, slots);
+    const steers6 = steersIpv6(config, z);
+    if (open.length === (steers6 ? 2 : 1) && z.failOpen) {
+      L.push('    return');
     } else {
+      for (const f of open) L.push(`    meta nfproto ipv${f} return`);
       L.push(`    meta mark set meta mark and ${keep} or ${hex(markValue(config, z.id))}`);
     }
     L.push('  }');
@@ -74,7 +86,7 @@ export function renderNodeRuleset(config: DataPathConfig, pods: ZonePod[], slots
   }
 
   L.push('  chain prerouting {', '    type filter hook prerouting priority dstnat + 10; policy accept;');
-  L.push('    ip daddr @cluster return', '    ip saddr vmap @pod_zone', '  }');
+  L.push('    ip daddr @cluster return', '    ip saddr vmap @pod_zone', ...v6.prerouting, '  }');
   // Fail closed, belt and braces: a steered packet that would leave by any other device than a
   // tunnel (no route in its table, a race with a table change) is dropped and counted.
   L.push('  chain forward {', '    type filter hook forward priority filter - 10; policy accept;');
@@ -90,7 +102,7 @@ export function renderNodeRuleset(config: DataPathConfig, pods: ZonePod[], slots
   // packet mark before encapsulation.
   L.push('  chain postrouting {', '    type filter hook postrouting priority srcnat - 10; policy accept;');
   L.push('    oifname != @tunnels return');
-  L.push(`    meta mark and ${hex(mask)} < ${hex(markValue(config, FIRST_PIN))} oifname . rt ip nexthop vmap @pins_out`);
+  L.push(`    meta mark and ${hex(mask)} < ${hex(markValue(config, FIRST_PIN))} oifname . rt ip nexthop vmap @pins_out`, ...v6.postrouting);
   L.push(`    meta mark set meta mark and ${keep}`, '  }');
 
   const pools = config.natPools.filter((p) => p.snatAddress);
@@ -99,7 +111,7 @@ export function renderNodeRuleset(config: DataPathConfig, pods: ZonePod[], slots
   // replies come back by the tunnel's peer). Kernel rule: later NAT chains of this hook (Calico's natOutgoing
   // MASQUERADE, kube-proxy's) are consulted only while a new connection has no source binding, so bind it
   // to its own address here first (a null SNAT). Without it Felix masquerades the pod to the node's address.
-  L.push('    oifname @tunnels snat ip to ip saddr', '    ip daddr @cluster return');
+  L.push('    oifname @tunnels snat ip to ip saddr', ...v6.nat, '    ip daddr @cluster return');
   for (const p of pools) {
     const except = p.noNatCidrs.length ? ` ip daddr != { ${p.noNatCidrs.join(', ')} }` : '';
     L.push(`    ip saddr ${p.cidr}${except} snat ip to ${p.snatAddress}`);

@@ -10,5 +10,8 @@ export type ReplicaHealth = 'ready' | 'draining' | 'dead';
 export interface ReplicaView {
   readonly gateway: string;
   readonly ip: string;
+  /** IPv4: decided by the IPv4 data-path probe. */
   readonly health: ReplicaHealth;
+  /** IPv6, for gateways with IPv6 egress IPs: decided by the IPv6 probe (replica-prober-ipv6.ts), the same way. */
+  readonly healthV6?: ReplicaHealth;
 }

@@ -1,11 +1,14 @@
 import { randomInt } from 'node:crypto';
 import * as dgram from 'node:dgram';
 import * as http from 'node:http';
+import { armAnswerDeadline, stopProbing } from './answer-deadline';
 import { ReplicaHealth, ReplicaView } from './replica-health';
+import { Ipv6ReplicaProber } from './replica-prober-ipv6';
 import { GatewayConfig } from '../../datapath';
 import { log } from '../shared/log';
 import { GatewayEndpoint } from '../shared/observed-state';
 import { buildProbeFrame, parseProbeAnswer } from '../shared/probe-frame';
+import { ipv6EgressIps } from '../shared/tunnel-ipv6';
 import { vxlanMacFor } from '../shared/vxlan-mac';
 
 /** What the replica's agent said on /readyz (`unreachable`: no answer, which changes nothing). */
@@ -55,7 +58,12 @@ export class ReplicaProber {
   private readonly listeners = new Map<number, dgram.Socket>();
   private readonly byToken = new Map<number, Tracked>();
 
-  constructor(private readonly onChange: () => void, private readonly zoneVni: (gateway: string) => number | undefined) {}
+  /** IPv6 verdicts, for gateways with IPv6 egress IPs (replica-prober-ipv6.ts). */
+  private readonly v6: Ipv6ReplicaProber;
+
+  constructor(private readonly onChange: () => void, private readonly zoneVni: (gateway: string) => number | undefined) {
+    this.v6 = new Ipv6ReplicaProber(onChange);
+  }
 
   /** Starts/stops probing so that exactly these endpoints are probed. */
   public setTargets(endpoints: GatewayEndpoint[], gateways: GatewayConfig[]): void {
@@ -82,6 +90,7 @@ export class ReplicaProber {
         this.track(k, e, g, vni);
       }
     }
+    this.v6.setTargets([...wanted].map(([key, { e, g, vni }]) => ({ key, ip: e.ip, gateway: g, vni })));
     for (const port of [...this.listeners.keys()]) {
       if (![...this.tracked.values()].some((t) => t.gateway.healthPort === port)) {
         this.listeners.get(port)!.close();
@@ -93,14 +102,18 @@ export class ReplicaProber {
 
   /** True once every target has a verdict: the first sync waits for it. */
   public settled(): boolean {
-    return [...this.tracked.values()].every((t) => t.forwards !== undefined);
+    return [...this.tracked.values()].every((t) => t.forwards !== undefined) && this.v6.settled();
   }
 
   public view(): ReplicaView[] {
-    return [...this.tracked.values()].map((t) => ({ gateway: t.endpoint.gateway, ip: t.endpoint.ip, health: healthOf(t) }));
+    return [...this.tracked.values()].map((t) => {
+      const v6 = ipv6EgressIps(t.gateway).length > 0 ? { healthV6: healthOf(t, this.v6.forwards(t.key)) } : {};
+      return { gateway: t.endpoint.gateway, ip: t.endpoint.ip, health: healthOf(t), ...v6 };
+    });
   }
 
   public stop(): void {
+    this.v6.stop();
     for (const t of [...this.tracked.values()]) this.untrack(t);
     for (const l of this.listeners.values()) l.close();
     this.listeners.clear();
@@ -124,11 +137,7 @@ export class ReplicaProber {
   }
 
   private untrack(t: Tracked): void {
-    clearTimeout(t.timer);
-    clearTimeout(t.deadline);
-    try {
-      t.socket?.close();
-    } catch { /* already closed */ }
+    stopProbing(t);
     this.tracked.delete(t.key);
     this.byToken.delete(t.token);
   }
@@ -187,23 +196,7 @@ export class ReplicaProber {
 
   /** (Re)starts the wait for the next answer: none by the deadline means the replica stopped forwarding. */
   private armDeadline(t: Tracked): void {
-    const p = t.gateway.probe;
-    const allowedMs = (p.failureThreshold - 1) * p.intervalMs + p.timeoutMs;
-    clearTimeout(t.deadline);
-    const check = () => {
-      if (this.tracked.get(t.key) !== t) return;
-      const since = Date.now() - (t.lastAnswerAt || t.firstSentAt);
-      if (since < allowedMs) {
-        t.deadline = setTimeout(check, allowedMs - since);
-        return;
-      }
-      // Timers run before the poll phase: let answers already received be read first.
-      setImmediate(() => {
-        if (this.tracked.get(t.key) === t && Date.now() - (t.lastAnswerAt || t.firstSentAt) >= allowedMs) this.setForwards(t, false);
-        else check();
-      });
-    };
-    t.deadline = setTimeout(check, allowedMs);
+    armAnswerDeadline(t, t.gateway.probe, () => this.tracked.get(t.key) === t, () => this.setForwards(t, false));
   }
 
   private setForwards(t: Tracked, forwards: boolean): void {
@@ -224,8 +217,9 @@ export class ReplicaProber {
   }
 }
 
-function healthOf(t: Tracked): ReplicaHealth {
-  if (!t.forwards) return 'dead';
+/** A replica's health for one family: that family's data-path verdict, then the agent's and the endpoint's drain news. */
+function healthOf(t: Tracked, forwards = t.forwards): ReplicaHealth {
+  if (!forwards) return 'dead';
   if (t.agent === 'draining' || t.endpoint.terminating) return 'draining';
   if (t.endpoint.ready || t.agent === 'ready') return 'ready';
   return 'draining';

@@ -21,7 +21,7 @@ export interface Kernel {
   listNftObjects(family: string, table: string): Promise<NftTableObjects | undefined>;
   listConntrack(): Promise<ConntrackEntry[]>;
   deleteConntrack(entry: ConntrackEntry): Promise<void>;
-  /** IPv4 addresses configured on any interface of this network namespace. */
+  /** Addresses (IPv4 and IPv6) configured on any interface of this network namespace. */
   localAddresses(): Promise<string[]>;
   setSysctl(key: string, value: string): Promise<void>;
 }

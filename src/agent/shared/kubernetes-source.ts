@@ -92,10 +92,12 @@ export class KubernetesSource implements ClusterSource {
   private zonePods(list: k8s.V1Pod[]): ZonePod[] {
     const out: ZonePod[] = [];
     for (const p of list) {
-      const ip = p.status?.podIP;
-      if (!ip || p.spec?.hostNetwork || p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed') continue;
+      // Every address of a dual-stack pod (podIPs; podIP is the first of them).
+      const ips = (p.status?.podIPs ?? []).map((x) => x.ip).filter(Boolean);
+      if (ips.length === 0 && p.status?.podIP) ips.push(p.status.podIP);
+      if (ips.length === 0 || p.spec?.hostNetwork || p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed') continue;
       const zone = this.config!.zones.find((z) => matches(z, p));
-      if (zone) out.push({ ip, zone: zone.name, name: `${p.metadata?.namespace}/${p.metadata?.name}` });
+      for (const ip of zone ? ips : []) out.push({ ip, zone: zone!.name, name: `${p.metadata?.namespace}/${p.metadata?.name}` });
     }
     return out;
   }

@@ -14,13 +14,19 @@ export class LinuxKernel implements Kernel {
   private tunnelMtu?: number;
 
   public async readNet(owned: NetOwnership): Promise<NetState> {
-    const [links, nexthops, routes, rules] = await Promise.all([
+    const [links, nexthops, routes4, rules4, routes6, rules6] = await Promise.all([
       // `addr show -d`: each device's VXLAN details and its addresses in one listing.
       this.ipJson(['-d', 'addr', 'show', 'type', 'vxlan']),
       this.ipJson(['nexthop', 'show']).catch(() => [] as Json[]),
       this.ipJson(['route', 'show', 'table', 'all']),
       this.ipJson(['rule', 'show']),
+      // IPv6 too, whether or not the configuration steers IPv6 now: what an earlier one left must be found to be removed.
+      // A kernel without IPv6 has none (and fails these listings).
+      this.ipJson(['-6', 'route', 'show', 'table', 'all']).catch(() => [] as Json[]),
+      this.ipJson(['-6', 'rule', 'show']).catch(() => [] as Json[]),
     ]);
+    const routes: Json[] = [...routes4, ...routes6.map((r) => ({ ...r, family6: true }))];
+    const rules: Json[] = [...rules4, ...rules6.map((r) => ({ ...r, family6: true }))];
     const ours = links.filter((l) => String(l.ifname).startsWith(owned.devicePrefix));
     const names = new Set(ours.map((l) => l.ifname as string));
     // One listing each for all devices (not one per device): each spawn costs milliseconds that
@@ -39,13 +45,16 @@ export class LinuxKernel implements Kernel {
     for (const r of routes) {
       const table = Number(r.table);
       if (!inTables(table) || r.dst !== 'default') continue;
-      if (r.type === 'blackhole') tableRoutes.push({ table, kind: 'blackhole' });
-      else if (r.nhid !== undefined) tableRoutes.push({ table, kind: 'group', nhid: r.nhid });
-      else if (r.gateway) tableRoutes.push({ table, kind: 'via', via: r.gateway, dev: r.dev });
+      const family = r.family6 ? { family: 6 as const } : {};
+      if (r.type === 'blackhole') tableRoutes.push({ table, kind: 'blackhole', ...family });
+      else if (r.nhid !== undefined) tableRoutes.push({ table, kind: 'group', nhid: r.nhid, ...family });
+      else if (r.gateway) tableRoutes.push({ table, kind: 'via', via: r.gateway, dev: r.dev, ...family });
     }
     const markRules: MarkRule[] = rules
       .filter((r) => r.fwmark !== undefined && r.priority === owned.rulePriority && Number(r.fwmask ?? '0xffffffff') === owned.markMask)
-      .map((r) => ({ priority: r.priority, mark: Number(r.fwmark), mask: Number(r.fwmask), table: Number(r.table) }))
+      .map((r) => ({
+        priority: r.priority, mark: Number(r.fwmark), mask: Number(r.fwmask), table: Number(r.table), ...(r.family6 ? { family: 6 as const } : {}),
+      }))
       .filter((r) => inTables(r.table));
     return {
       links: ours.map((l) => {
@@ -76,7 +85,8 @@ export class LinuxKernel implements Kernel {
       const tool = cmds[i][0];
       let j = i;
       while (j < cmds.length && cmds[j][0] === tool) j++;
-      await runCommand([tool, '-batch', '-'], cmds.slice(i, j).map((c) => c.slice(1).join(' ')).join('\n') + '\n');
+      const argv = tool === 'ip6' ? ['ip', '-6', '-batch', '-'] : [tool, '-batch', '-'];
+      await runCommand(argv, cmds.slice(i, j).map((c) => c.slice(1).join(' ')).join('\n') + '\n');
       i = j;
     }
   }
@@ -105,13 +115,19 @@ export class LinuxKernel implements Kernel {
   }
 
   public async listConntrack(): Promise<ConntrackEntry[]> {
-    return parseConntrackList(await runCommand(['conntrack', '-L', '-f', 'ipv4'], undefined, 30_000));
+    // Both families: the drain waits for IPv6 flows too, and the first sync flushes stale IPv6 entries. A kernel
+    // without IPv6 conntrack has none to list.
+    const [v4, v6] = await Promise.all([
+      runCommand(['conntrack', '-L', '-f', 'ipv4'], undefined, 30_000),
+      runCommand(['conntrack', '-L', '-f', 'ipv6'], undefined, 30_000).catch(() => ''),
+    ]);
+    return [...parseConntrackList(v4), ...parseConntrackList(v6)];
   }
 
   public async deleteConntrack(e: ConntrackEntry): Promise<void> {
     const ports = e.sport !== undefined && e.dport !== undefined ? ['--sport', String(e.sport), '--dport', String(e.dport)] : [];
     try {
-      await runCommand(['conntrack', '-D', '-p', e.protocol, '-s', e.src, '-d', e.dst, ...ports]);
+      await runCommand(['conntrack', '-D', '-f', e.src.includes(':') ? 'ipv6' : 'ipv4', '-p', e.protocol, '-s', e.src, '-d', e.dst, ...ports]);
     } catch (err) {
       // Exit 1 with "0 flow entries have been deleted": it expired meanwhile, which is what we wanted.
       if (!(err instanceof CommandError && /0 flow entries/.test(err.stderr))) throw err;
@@ -119,7 +135,8 @@ export class LinuxKernel implements Kernel {
   }
 
   public async localAddresses(): Promise<string[]> {
-    const out = await this.ipJson(['-4', 'addr', 'show']);
+    // Both families: a gateway replica holds an egress IP of each family it has.
+    const out = await this.ipJson(['addr', 'show']);
     return out.flatMap((l) => (l.addr_info ?? []).map((a: Json) => a.local as string));
   }
 
@@ -159,6 +176,9 @@ function ruleArgs(verb: string, r: MarkRule): string[] {
 
 function commandsFor(o: NetOp, tunnelMtu: number): string[][] {
   const ip = (...a: string[]) => ['ip', ...a];
+  // IPv6 routes and rules: `ip -6`. Kernel/iproute2 quirk: `ip -batch` takes no options per line ("Object -6 is
+  // unknown"), and a rule's family does not follow a `from ::/0` (it lands in IPv4): they go through `ip -6 -batch -`.
+  const ip6 = (...a: string[]) => ['ip6', ...a];
   const bridge = (...a: string[]) => ['bridge', ...a];
   switch (o.op) {
     case 'add-link': {
@@ -184,13 +204,14 @@ function commandsFor(o: NetOp, tunnelMtu: number): string[][] {
     case 'set-route': {
       const r = o.route;
       const tail = ['table', String(r.table)];
-      if (r.kind === 'blackhole') return [ip('route', 'replace', 'blackhole', 'default', ...tail)];
-      if (r.kind === 'group') return [ip('route', 'replace', 'default', 'nhid', String(r.nhid), ...tail)];
-      return [ip('route', 'replace', 'default', 'via', r.via, 'dev', r.dev, 'onlink', ...tail)];
+      const fam = r.family === 6 ? ip6 : ip;
+      if (r.kind === 'blackhole') return [fam('route', 'replace', 'blackhole', 'default', ...tail)];
+      if (r.kind === 'group') return [fam('route', 'replace', 'default', 'nhid', String(r.nhid), ...tail)];
+      return [fam('route', 'replace', 'default', 'via', r.via, 'dev', r.dev, 'onlink', ...tail)];
     }
     // Not `ip route flush table`: iproute2 6.1 fails it with EINVAL when the route uses a nexthop object.
-    case 'del-route': return [ip('route', 'del', 'default', 'table', String(o.table))];
-    case 'add-rule': return [ip(...ruleArgs('add', o.rule))];
-    case 'del-rule': return [ip(...ruleArgs('del', o.rule))];
+    case 'del-route': return [(o.family === 6 ? ip6 : ip)('route', 'del', 'default', 'table', String(o.table))];
+    case 'add-rule': return [(o.rule.family === 6 ? ip6 : ip)(...ruleArgs('add', o.rule))];
+    case 'del-rule': return [(o.rule.family === 6 ? ip6 : ip)(...ruleArgs('del', o.rule))];
   }
 }

@@ -1,4 +1,4 @@
-import { MarkRule, NetOp, NetState, TableRoute } from './net-state';
+import { MarkRule, NetOp, NetState, routeKey, TableRoute } from './net-state';
 
 /**
  * The changes that turn `current` into `desired`, ordered so traffic never loses a path: everything
@@ -47,17 +47,17 @@ export function planNetChanges(current: NetState, desired: NetState): { add: Net
       add.push({ op: 'set-group', group: g });
     }
   }
-  const curRoutes = new Map(current.routes.map((r) => [r.table, r]));
-  for (const r of desired.routes) if (key(curRoutes.get(r.table)) !== key(r)) add.push({ op: 'set-route', route: r });
-  const ruleKey = (r: MarkRule) => `${r.priority}/${r.mark}/${r.mask}/${r.table}`;
+  const curRoutes = new Map(current.routes.map((r) => [routeKey(r), r]));
+  for (const r of desired.routes) if (key(curRoutes.get(routeKey(r))) !== key(r)) add.push({ op: 'set-route', route: r });
+  const ruleKey = (r: MarkRule) => `${r.family ?? 4}/${r.priority}/${r.mark}/${r.mask}/${r.table}`;
   const curRules = new Set(current.rules.map(ruleKey));
   for (const r of desired.rules) if (!curRules.has(ruleKey(r))) add.push({ op: 'add-rule', rule: r });
 
   // Removals, most dependent first.
   const desRules = new Set(desired.rules.map(ruleKey));
   for (const r of current.rules) if (!desRules.has(ruleKey(r))) remove.push({ op: 'del-rule', rule: r });
-  const desTables = new Set(desired.routes.map((r: TableRoute) => r.table));
-  for (const r of current.routes) if (!desTables.has(r.table)) remove.push({ op: 'del-route', table: r.table });
+  const desTables = new Set(desired.routes.map((r: TableRoute) => routeKey(r)));
+  for (const r of current.routes) if (!desTables.has(routeKey(r))) remove.push({ op: 'del-route', table: r.table, ...(r.family ? { family: r.family } : {}) });
   const desGroups = new Set(desired.groups.map((g) => g.id));
   for (const g of current.groups) if (!desGroups.has(g.id)) remove.push({ op: 'del-nexthop', id: g.id });
   const desNh = new Set(desired.nexthops.map((n) => n.id));

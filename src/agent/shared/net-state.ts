@@ -19,13 +19,26 @@ export interface FdbEntry { readonly dev: string; readonly mac: string; readonly
 export interface Nexthop { readonly id: number; readonly via: string; readonly dev: string }
 export interface NexthopGroup { readonly id: number; readonly members: number[]; readonly buckets: number }
 
-/** The single default route of one agent-owned table. */
+/**
+ * The single default route of one agent-owned table. IPv4 unless `family` is 6: Linux keeps a routing table and its
+ * rules per family, so one table number holds an IPv4 and an IPv6 default route apart (the IPv6 steering uses the
+ * same numbers and marks as the IPv4 one).
+ */
 export type TableRoute =
-  | { readonly table: number; readonly kind: 'group'; readonly nhid: number }
-  | { readonly table: number; readonly kind: 'via'; readonly via: string; readonly dev: string }
-  | { readonly table: number; readonly kind: 'blackhole' };
+  | { readonly table: number; readonly kind: 'group'; readonly nhid: number; readonly family?: 6 }
+  | { readonly table: number; readonly kind: 'via'; readonly via: string; readonly dev: string; readonly family?: 6 }
+  | { readonly table: number; readonly kind: 'blackhole'; readonly family?: 6 };
 
-export interface MarkRule { readonly priority: number; readonly mark: number; readonly mask: number; readonly table: number }
+/** Where a table sends what it has no replica for: a group, or a blackhole (fail closed). */
+export type RouteFallback = { readonly kind: 'group'; readonly nhid: number; readonly family?: 6 } | { readonly kind: 'blackhole'; readonly family?: 6 };
+
+/** An `ip rule` from a mark to a table; IPv4 unless `family` is 6. */
+export interface MarkRule { readonly priority: number; readonly mark: number; readonly mask: number; readonly table: number; readonly family?: 6 }
+
+/** The key of a table's route: its family and number. */
+export function routeKey(r: { readonly table: number; readonly family?: 6 }): string {
+  return `${r.family ?? 4}|${r.table}`;
+}
 
 export interface NetState {
   readonly links: VxlanLink[];
@@ -55,7 +68,7 @@ export type NetOp =
   | { readonly op: 'del-nexthop'; readonly id: number }
   | { readonly op: 'set-group'; readonly group: NexthopGroup }
   | { readonly op: 'set-route'; readonly route: TableRoute }
-  | { readonly op: 'del-route'; readonly table: number }
+  | { readonly op: 'del-route'; readonly table: number; readonly family?: 6 }
   | { readonly op: 'add-rule'; readonly rule: MarkRule }
   | { readonly op: 'del-rule'; readonly rule: MarkRule };
 

@@ -1,7 +1,8 @@
+import { isIP } from 'node:net';
 import { DataPathConfig } from '../../datapath';
 import { DataPathConfigError, DataPathProblem } from '../../datapath/data-path-config-error';
 
-/** A pod on this node that belongs to a zone. */
+/** A pod address on this node that belongs to a zone (a dual-stack pod is one entry per address). */
 export interface ZonePod { readonly ip: string; readonly zone: string; readonly name?: string }
 
 /** A gateway replica as the cluster reports it (EndpointSlice conditions, or the state file). */
@@ -35,7 +36,9 @@ export function parseObservedCluster(json: string, config: DataPathConfig): Obse
   const pods: ZonePod[] = [];
   const eps: GatewayEndpoint[] = [];
   (Array.isArray(doc?.pods) ? doc.pods : []).forEach((p: any, i: number) => {
-    if (!ipv4.test(p?.ip)) problems.push({ path: `$.pods[${i}].ip`, reason: `${JSON.stringify(p?.ip)} is not an IPv4 address` });
+    // A dual-stack pod is listed once per address; IPv6 addresses only where version 2 allows them.
+    const v6 = config.version >= 2 && typeof p?.ip === 'string' && p.ip.includes(':') && isIP(p.ip) === 6;
+    if (!ipv4.test(p?.ip) && !v6) problems.push({ path: `$.pods[${i}].ip`, reason: `${JSON.stringify(p?.ip)} is not an IPv4 address${config.version >= 2 ? ' or an IPv6 address' : ''}` });
     else if (!zones.has(p.zone)) problems.push({ path: `$.pods[${i}].zone`, reason: `unknown zone ${JSON.stringify(p?.zone)}` });
     else pods.push({ ip: p.ip, zone: p.zone, name: p.name });
   });

@@ -32,23 +32,35 @@ function ipBytes(ip: string): number[] {
   return ip.split('.').map(Number);
 }
 
-/** The VXLAN payload to send to `<replica>:<vxlanPort>`. */
-export function buildProbeFrame(p: ProbeFrame): Buffer {
+/** The inner UDP payload of a probe: the magic word, the token and the sequence number. */
+export function probePayload(p: ProbeFrame): Buffer {
   const payload = Buffer.alloc(12);
   payload.writeUInt32BE(PROBE_MAGIC, 0);
   payload.writeUInt32BE(p.token >>> 0, 4);
   payload.writeUInt32BE(p.seq >>> 0, 8);
-  const udpLen = 8 + payload.length;
-  const ipLen = 20 + udpLen;
-  const b = Buffer.alloc(8 + 14 + ipLen);
+  return payload;
+}
+
+/** A frame of VXLAN and Ethernet headers (`etherType`) with room for `innerLen` bytes, which start at offset 22. */
+export function vxlanEthernetFrame(p: ProbeFrame, etherType: number, innerLen: number): Buffer {
+  const b = Buffer.alloc(8 + 14 + innerLen);
   // VXLAN: flags (I bit), 24 reserved bits, VNI, 8 reserved bits.
   b[0] = 0x08;
   b.writeUIntBE(p.vni, 4, 3);
   let o = 8;
   const mac = p.innerDstMac.split(':').map((h) => parseInt(h, 16));
   for (const x of [...mac, ...PROBER_MAC]) b[o++] = x;
-  b.writeUInt16BE(0x0800, o);
-  o += 2;
+  b.writeUInt16BE(etherType, o);
+  return b;
+}
+
+/** The VXLAN payload to send to `<replica>:<vxlanPort>`. */
+export function buildProbeFrame(p: ProbeFrame): Buffer {
+  const payload = probePayload(p);
+  const udpLen = 8 + payload.length;
+  const ipLen = 20 + udpLen;
+  const b = vxlanEthernetFrame(p, 0x0800, ipLen);
+  let o = 22;
   const ip = o;
   b[o] = 0x45; // IPv4, 20-byte header
   b.writeUInt16BE(ipLen, o + 2);

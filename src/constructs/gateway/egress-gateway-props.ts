@@ -50,27 +50,45 @@ export interface EgressGatewayProps {
   /** Namespace the gateway pods run in. */
   readonly namespace: string;
   /**
-   * The egress range (IPv4, at most 256 addresses): the gateway pods take their addresses from it and
-   * traffic leaves with them, so the outside world sees only this range. Exactly one of `egressCidr` and
-   * `egressIps`.
-   * @default - `egressIps`
+   * The IPv4 egress range (at most 256 addresses): the gateway pods take their IPv4 addresses from it and IPv4
+   * traffic leaves with them, so the outside world sees only this range. At most one of `egressCidr` and
+   * `egressIps`; a gateway needs an IPv4 range, an IPv6 range (`ipv6EgressCidr`/`ipv6EgressIps`), or both.
+   * @default - `egressIps`, or no IPv4 egress (an IPv6-only gateway)
    */
   readonly egressCidr?: string;
   /**
-   * The egress addresses (IPv4), when they are not one range: each aggregated prefix becomes a pool.
+   * The IPv4 egress addresses, when they are not one range: each aggregated prefix becomes a pool.
    * @default - `egressCidr`
    */
   readonly egressIps?: string[];
+  /**
+   * The IPv6 egress range (at most 256 addresses, e.g. a /120): the gateway pods also take an IPv6 address from it
+   * (Calico's `ipv6pools` annotation) and the zones' IPv6 traffic leaves with it. Beside `egressCidr`, dual-stack
+   * zones send each family through its own egress addresses; alone, the gateway is IPv6-only. At most one of
+   * `ipv6EgressCidr` and `ipv6EgressIps`. The tunnels from the nodes stay IPv4 (docs/egress-gateway.md).
+   * @default - `ipv6EgressIps`, or no IPv6 egress (IPv6 destinations cannot go through the gateway)
+   */
+  readonly ipv6EgressCidr?: string;
+  /**
+   * The IPv6 egress addresses, when they are not one range: each aggregated prefix becomes a pool.
+   * @default - `ipv6EgressCidr`
+   */
+  readonly ipv6EgressIps?: string[];
   /**
    * Gateway replicas, each on its own node; at most the egress range's addresses.
    * @default 2
    */
   readonly replicas?: number;
   /**
-   * Allocation block size of the egress pool(s).
+   * Allocation block size of the IPv4 egress pool(s) (20-32).
    * @default - one block per replica plus one for rolling updates, as large as the range allows
    */
   readonly blockSize?: number;
+  /**
+   * Allocation block size of the IPv6 egress pool(s) (116-128).
+   * @default - one block per replica plus one for rolling updates, as large as the range allows
+   */
+  readonly ipv6BlockSize?: number;
   /**
    * Complete image reference of the gateway, overriding registry and tag.
    * @default - `<registry>/egress-gateway:<library version>`
@@ -136,8 +154,9 @@ export interface EgressGatewayProps {
    */
   readonly tunnelSourceCidrs?: string[];
   /**
-   * How the gateway pods get `net.ipv4.ip_forward=1` and `net.ipv4.conf.{all,default}.rp_filter=0` in their own
-   * network namespace (docs/egress-gateway.md weighs the three).
+   * How the gateway pods get `net.ipv4.ip_forward=1` and `net.ipv4.conf.{all,default}.rp_filter=0` (and, with an IPv6
+   * range, `net.ipv6.conf.{all,default}.forwarding=1`) in their own network namespace (docs/egress-gateway.md weighs
+   * the three).
    * @default SysctlMethod.INIT_CONTAINER
    */
   readonly sysctls?: SysctlMethod;

@@ -2,7 +2,8 @@ import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
 import { GatewaySettings } from './gateway-settings';
-import { CALICO_IPV4_POOLS_ANNOTATION, gatewayAppLabels, PART_OF, PART_OF_LABEL } from '../../model/vocabulary';
+import { IpFamily } from '../../model/cidr';
+import { CALICO_IPV4_POOLS_ANNOTATION, CALICO_IPV6_POOLS_ANNOTATION, gatewayAppLabels, PART_OF, PART_OF_LABEL } from '../../model/vocabulary';
 
 /**
  * Pod Security level of the agents' namespaces: `privileged`, because nothing lower admits them. Baseline forbids
@@ -42,8 +43,12 @@ export function agentNamespace(scope: Construct, namespace: string): void {
 export function gatewayPoolAdmission(scope: Construct, s: GatewaySettings, poolNames: string[]): void {
   const name = `cdk8s-egress-${s.gatewayName}-pools`.slice(0, 253);
   const pools = JSON.stringify(poolNames);
-  const uses = `has(object.metadata.annotations) && '${CALICO_IPV4_POOLS_ANNOTATION}' in object.metadata.annotations`
-    + ` && ${pools}.exists(p, object.metadata.annotations['${CALICO_IPV4_POOLS_ANNOTATION}'].contains('"' + p + '"'))`;
+  // Either family's annotation may name a pool (IPv6 pools only when the gateway has some: the IPv4-only text stays as it was).
+  const keys = s.ranges.some(r => r.family === IpFamily.IPV6)
+    ? [CALICO_IPV4_POOLS_ANNOTATION, CALICO_IPV6_POOLS_ANNOTATION] : [CALICO_IPV4_POOLS_ANNOTATION];
+  const names = (key: string) => `'${key}' in object.metadata.annotations`
+    + ` && ${pools}.exists(p, object.metadata.annotations['${key}'].contains('"' + p + '"'))`;
+  const uses = `has(object.metadata.annotations) && ${keys.length === 1 ? names(keys[0]) : `(${keys.map(k => `(${names(k)})`).join(' || ')})`}`;
   const labels = gatewayAppLabels();
   new ApiObject(scope, 'PoolAdmissionPolicy', {
     apiVersion: 'admissionregistration.k8s.io/v1',

@@ -8,32 +8,65 @@ import { EgressGatewayProps } from './egress-gateway-props';
 import { gatewayDashboard } from './gateway-dashboard';
 import { imageReference } from './gateway-images';
 import { GatewaySettings } from './gateway-settings';
-import { GATEWAY_SYSCTLS, SysctlMethod, sysctlInitContainer } from './sysctl-method';
+import { GATEWAY_IPV6_SYSCTLS, GATEWAY_SYSCTLS, SysctlMethod, sysctlInitContainer } from './sysctl-method';
 import { CalicoIPPool, CalicoIPPoolAllowedUse } from '../../calico';
-import { CALICO_IPV4_POOLS_ANNOTATION, GATEWAY_LABEL, gatewayLabels } from '../../model/vocabulary';
+import { Cidr, IpFamily } from '../../model/cidr';
+import { CALICO_IPV4_POOLS_ANNOTATION, CALICO_IPV6_POOLS_ANNOTATION, GATEWAY_LABEL, gatewayLabels } from '../../model/vocabulary';
+
+/** The downward API's list of the pod's addresses (one per family; Kubernetes 1.20+), which cdk8s-plus has no name for. */
+const POD_IPS = 'status.podIPs' as kplus.EnvFieldPaths;
 
 // The gateway's Kubernetes workload, one function per object, each created under the gateway construct in
 // the order the manifests list them.
 
+/** One egress IPPool: its name, range, family and block size. */
+export interface EgressPool { readonly name: string; readonly cidr: Cidr; readonly family: IpFamily; readonly blockSize: number }
+
+/**
+ * The egress IPPools, IPv4 first. IPv4 names are those of an IPv4-only gateway (`<name>-egress`, or `-egress-<i>` with
+ * several pools); IPv6 pools add `-v6`.
+ */
+export function egressPools(s: GatewaySettings): EgressPool[] {
+  return s.ranges.flatMap((r, ri) => r.pools.map((cidr, i) => {
+    const base = r.family === IpFamily.IPV4 ? `${s.gatewayName}-egress` : `${s.gatewayName}-egress-v6`;
+    return { name: r.pools.length === 1 ? base : `${base}-${i}`, cidr, family: r.family, blockSize: Math.max(s.blockSizes[ri], cidr.prefixLength) };
+  }));
+}
+
 /** Names of the egress IPPools. */
 export function egressPoolNames(s: GatewaySettings): string[] {
-  return s.pools.map((_, i) => (s.pools.length === 1 ? `${s.gatewayName}-egress` : `${s.gatewayName}-egress-${i}`));
+  return egressPools(s).map(p => p.name);
+}
+
+/** The pool annotations of the gateway pods: Calico IPAM takes each family's address from the pools it names. */
+function poolAnnotations(s: GatewaySettings): { [key: string]: string } {
+  const pools = egressPools(s);
+  const out: { [key: string]: string } = {};
+  const v4 = pools.filter(p => p.family === IpFamily.IPV4).map(p => p.name);
+  const v6 = pools.filter(p => p.family === IpFamily.IPV6).map(p => p.name);
+  if (v4.length) out[CALICO_IPV4_POOLS_ANNOTATION] = JSON.stringify(v4);
+  if (v6.length) out[CALICO_IPV6_POOLS_ANNOTATION] = JSON.stringify(v6);
+  return out;
 }
 
 /** The egress IPPools: no NAT, and only pods that ask for them (the gateway's) draw from them. */
 export function egressIpPools(scope: Construct, s: GatewaySettings): void {
-  const names = egressPoolNames(s);
-  s.pools.forEach((cidr, i) => new CalicoIPPool(scope, `EgressPool${i}`, {
-    metadata: { name: names[i], labels: gatewayLabels(s.gatewayName) },
+  egressPools(s).forEach((pool, i) => new CalicoIPPool(scope, `EgressPool${i}`, {
+    metadata: { name: pool.name, labels: gatewayLabels(s.gatewayName) },
     spec: {
-      cidr: cidr.toString(),
-      blockSize: Math.max(s.blockSize, cidr.prefixLength),
+      cidr: pool.cidr.toString(),
+      blockSize: pool.blockSize,
       // The outside world must see the egress IP itself, and only pods that ask for the pool get it.
       natOutgoing: false,
       nodeSelector: '!all()',
       allowedUses: [CalicoIPPoolAllowedUse.WORKLOAD],
     },
   }));
+}
+
+/** The gateway pods' sysctls: IPv6 forwarding too when the gateway has an IPv6 range. */
+export function gatewaySysctls(s: GatewaySettings): ReadonlyArray<readonly [string, string]> {
+  return s.ranges.some(r => r.family === IpFamily.IPV6) ? [...GATEWAY_SYSCTLS, ...GATEWAY_IPV6_SYSCTLS] : GATEWAY_SYSCTLS;
 }
 
 /** The gateway Deployment: one replica per node, the agent container, its volumes and scheduling. */
@@ -45,7 +78,7 @@ export function gatewayDeployment(scope: Construct, s: GatewaySettings, props: E
     metadata: { name: s.dataPath.serviceName, namespace: s.namespace, labels },
     podMetadata: {
       labels,
-      annotations: { [CALICO_IPV4_POOLS_ANNOTATION]: JSON.stringify(egressPoolNames(s)) },
+      annotations: poolAnnotations(s),
     },
     replicas: s.replicas,
     strategy: kplus.DeploymentStrategy.rollingUpdate({
@@ -57,11 +90,11 @@ export function gatewayDeployment(scope: Construct, s: GatewaySettings, props: E
     automountServiceAccountToken: false,
     securityContext: {
       ensureNonRoot: false,
-      sysctls: sysctlMethod === SysctlMethod.POD_SYSCTLS ? GATEWAY_SYSCTLS.map(([name, value]) => ({ name, value })) : [],
+      sysctls: sysctlMethod === SysctlMethod.POD_SYSCTLS ? gatewaySysctls(s).map(([name, value]) => ({ name, value })) : [],
     },
   });
   const image = imageReference('egress-gateway', { image: props.image, registry: props.registry, tag: props.imageTag });
-  if (sysctlMethod === SysctlMethod.INIT_CONTAINER) deployment.addInitContainer(sysctlInitContainer(image, GATEWAY_SYSCTLS));
+  if (sysctlMethod === SysctlMethod.INIT_CONTAINER) deployment.addInitContainer(sysctlInitContainer(image, gatewaySysctls(s)));
   const volume = kplus.Volume.fromConfigMap(scope, 'ConfigVolume', configMap, { name: 'data-path' });
   const tmp = kplus.Volume.fromEmptyDir(scope, 'TmpVolume', 'tmp', { medium: kplus.EmptyDirMedium.MEMORY });
   const container = deployment.addContainer({
@@ -69,7 +102,8 @@ export function gatewayDeployment(scope: Construct, s: GatewaySettings, props: E
     image,
     args: ['gateway', '--config', `${DATA_PATH_MOUNT}/${DATA_PATH_CONFIG_FILE}`, '--gateway', s.gatewayName],
     imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
-    envVariables: { POD_IP: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_IP) },
+    // A dual-stack gateway's primary address may be IPv6: it gets both (the agent takes the IPv4 one for the tunnels).
+    envVariables: { POD_IP: kplus.EnvValue.fromFieldRef(s.ranges.some(r => r.family === IpFamily.IPV6) ? POD_IPS : kplus.EnvFieldPaths.POD_IP) },
     ports: [
       { name: 'metrics', number: healthPort, protocol: kplus.Protocol.TCP },
       { name: 'vxlan', number: vxlanPort, protocol: kplus.Protocol.UDP },

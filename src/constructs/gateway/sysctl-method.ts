@@ -29,6 +29,15 @@ export const GATEWAY_SYSCTLS: ReadonlyArray<readonly [string, string]> = [
   ['net.ipv4.conf.default.rp_filter', '0'],
 ];
 
+/**
+ * With an IPv6 egress range: IPv6 forwarding in the pod's namespace (IPv6 has no reverse-path filter sysctl). `all`
+ * turns on every interface's forwarding, `default` covers the tunnels the agent creates later.
+ */
+export const GATEWAY_IPV6_SYSCTLS: ReadonlyArray<readonly [string, string]> = [
+  ['net.ipv6.conf.all.forwarding', '1'],
+  ['net.ipv6.conf.default.forwarding', '1'],
+];
+
 /** The node's sysctl the node agent's init container sets on the host: flows spread over replicas by L4 hash. */
 export const NODE_SYSCTLS: ReadonlyArray<readonly [string, string]> = [['net.ipv4.fib_multipath_hash_policy', '1']];
 

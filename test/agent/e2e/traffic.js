@@ -1,16 +1,24 @@
 #!/usr/bin/env node
 // Traffic helper for the namespace end-to-end tests, run inside a namespace with `ip netns exec`.
 // Plain JavaScript so it starts fast without a compiler.
-//   server  --udp <port> --tcp <port>[,<port>] [--quiet udp] [--bind <ip>]   echo; each reply says which source
+//   server  --udp <port> --tcp <port>[,<port>] [--quiet udp] [--bind <ip>] [--v6 <ip>]   echo; each reply says which source
 //             address arrived. --bind: the UDP socket's address (its replies' source; on 0.0.0.0 the kernel picks the
-//             source by route, which need not be the address the datagram was sent to)
-//   udp     --to <ip:port> --flows <n> --interval <ms> --duration <ms>
+//             source by route, which need not be the address the datagram was sent to). --v6 <ip>: the same on IPv6 too,
+//             the UDP socket bound to <ip> (separate IPv6-only sockets, so IPv4 sources stay plain IPv4 text)
+//   udp     --to <ip:port> --flows <n> --interval <ms> --duration <ms>   (an IPv6 destination as [ip]:port)
 //             one socket (= one flow) per n; prints a JSON summary per flow
 //   tcp     --to <ip:port> --interval <ms> --duration <ms>   one long-lived connection, JSON summary
 //   get     --url <url>                            one HTTP GET, prints {status, body}
 'use strict';
 const dgram = require('node:dgram');
 const net = require('node:net');
+
+/** "ip:port" or "[ipv6]:port" → [host, port]. */
+function hostPort(text) {
+  const m = /^\[([^\]]+)\]:(\d+)$/.exec(text);
+  return m ? [m[1], m[2]] : text.split(':');
+}
+const udpType = (host) => (net.isIPv6(host) ? 'udp6' : 'udp4');
 
 const args = {};
 for (let i = 3; i < process.argv.length; i += 2) args[process.argv[i].replace(/^--/, '')] = process.argv[i + 1];
@@ -24,24 +32,34 @@ if (mode === 'server') {
     u.send(`${r.address}|${msg}`, r.port, r.address);
   });
   u.bind(Number(args.udp), args.bind || '0.0.0.0');
+  if (args.v6) {
+    const u6 = dgram.createSocket({ type: 'udp6', ipv6Only: true });
+    u6.on('message', (msg, r) => {
+      if (!quiet) process.stdout.write(JSON.stringify({ t: Date.now(), proto: 'udp', src: r.address, sport: r.port, data: msg.toString() }) + '\n');
+      u6.send(`${r.address}|${msg}`, r.port, r.address);
+    });
+    u6.bind(Number(args.udp), args.v6);
+  }
   for (const p of String(args.tcp || '').split(',').filter(Boolean)) {
-    net.createServer((s) => {
-      process.stdout.write(JSON.stringify({ t: Date.now(), proto: 'tcp', src: s.remoteAddress, sport: s.remotePort, port: Number(p) }) + '\n');
-      s.write(`${s.remoteAddress}\n`);
-      s.on('data', (d) => s.write(d));
-      s.on('error', () => undefined);
-    }).listen(Number(p), '0.0.0.0');
+    for (const host of args.v6 ? ['0.0.0.0', '::'] : ['0.0.0.0']) {
+      net.createServer((s) => {
+        process.stdout.write(JSON.stringify({ t: Date.now(), proto: 'tcp', src: s.remoteAddress, sport: s.remotePort, port: Number(p) }) + '\n');
+        s.write(`${s.remoteAddress}\n`);
+        s.on('data', (d) => s.write(d));
+        s.on('error', () => undefined);
+      }).listen({ port: Number(p), host, ipv6Only: host === '::' });
+    }
   }
   process.stdout.write(JSON.stringify({ listening: true }) + '\n');
 } else if (mode === 'udp') {
-  const [host, port] = args.to.split(':');
+  const [host, port] = hostPort(args.to);
   const flows = Number(args.flows || 1);
   const interval = Number(args.interval || 10);
   const duration = Number(args.duration || 1000);
   const stats = [];
   const sockets = [];
   for (let f = 0; f < flows; f++) {
-    const s = dgram.createSocket('udp4');
+    const s = dgram.createSocket(udpType(host));
     const st = { flow: f, sent: 0, received: 0, egress: [], last: 0, maxGapMs: 0, gapEndedAt: 0, firstAt: 0 };
     stats.push(st);
     s.on('message', (msg) => {
@@ -77,7 +95,7 @@ if (mode === 'server') {
     }
   }, interval);
 } else if (mode === 'tcp') {
-  const [host, port] = args.to.split(':');
+  const [host, port] = hostPort(args.to);
   const interval = Number(args.interval || 20);
   const duration = Number(args.duration || 1000);
   const st = { connected: false, egress: undefined, sent: 0, echoes: 0, maxGapMs: 0, error: undefined, closed: false };

@@ -95,7 +95,7 @@ const TABLE: BackendCapability[] = [
     kubernetes: yes('the first by order, then name: later zones\' pod selectors leave its pods out (one NetworkPolicy per way of being outside it)'),
   }),
   row('domain-names', 'Domain names', {
-    calico: no('error'),
+    calico: partly('via the cdk8s-egress node agent: its DNS proxy programs the looked-up addresses before the pod gets the answer (needs an EgressGateway in the app; not through a gateway: error; `*` spans one or more labels; docs/domain-names.md)'),
     calicoEnterprise: yes('yes: `allowedEgressDomains` of the set (`*` spans any number of labels)'),
     cilium: partly('yes: `toFQDNs`, DNS proxy turned on by the DNS rule (`*` matches within one label: narrower)'),
     kubernetes: no('error'),

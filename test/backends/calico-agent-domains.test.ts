@@ -1,4 +1,4 @@
-import { Destination, EgressZone, Port } from '../../src';
+import { CanReach, Destination, EgressModel, EgressZone, Port } from '../../src';
 import { clusterChart, dataPathOf, gateway, objectsOf, one } from '../constructs/egress-gateway-fixture';
 import { Testing } from 'cdk8s';
 
@@ -64,5 +64,25 @@ describe('Destination.domain() on Backend.CALICO', () => {
     gateway(chart);
     new EgressZone(chart, 'orders', { namespaces: ['orders'] }).allow('ping', { to: [Destination.domain('api.stripe.com')], ports: [Port.icmp()] });
     expect(() => Testing.synth(chart)).toThrow(/port "icmp" of rule "ping" of zone "orders".*matches domain rules on TCP, UDP or every protocol/);
+  });
+});
+
+describe('can-reach on a zone whose domain rules the node agent enforces', () => {
+  const doc = EgressModel.of(stripeEstate());
+  const ask = (to: string) => CanReach.evaluate(doc, { namespace: 'orders', ...CanReach.parseDestination(to) });
+
+  test('by name: the rule that allows it; the wildcard does not cover the bare parent', () => {
+    expect([ask('api.stripe.com:443/tcp').allowed, ask('api.stripe.com:443/tcp').rule]).toEqual([true, 'stripe']);
+    expect(ask('files.eu.stripe.com:443/tcp').allowed).toBe(true);
+    expect(ask('stripe.com:443/tcp').allowed).toBe(false);
+    expect(ask('api.stripe.com:80/tcp').allowed).toBe(false);
+  });
+
+  test('by address: "allowed only after a lookup of …" on the rule\'s ports, a plain deny elsewhere', () => {
+    const a = ask('198.51.100.7:443/tcp');
+    expect([a.allowed, a.rule]).toEqual([false, 'stripe']);
+    expect(a.reason).toContain('allowed only after a lookup of *.stripe.com, api.stripe.com by a pod of zone "orders"');
+    expect(ask('198.51.100.7:22/tcp').rule).toBe('default-deny-external');
+    expect(ask('203.0.113.9:443/tcp').allowed).toBe(true);
   });
 });

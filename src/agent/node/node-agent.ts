@@ -1,6 +1,7 @@
 // The agents' own runtime dependencies: installed in the images, never in the construct library.
 /* eslint-disable import/no-extraneous-dependencies */
 import { Counter, Gauge, Registry } from 'prom-client';
+import { DnsEnforcer, linuxDnsKernel } from './dns-enforcer';
 import { computeNodeDesired, nodeOwnership, retiredPinRedirects, slotsFromKernel } from './node-desired-state';
 import { NODE_NFT_TABLE } from './node-ruleset';
 import { ReplicaProber } from './replica-prober';
@@ -14,6 +15,7 @@ import { planNetChanges } from '../shared/net-plan';
 import { NetState } from '../shared/net-state';
 import { ObservedCluster } from '../shared/observed-state';
 import { Reconciler } from '../shared/reconciler';
+import { runCommand } from '../shared/run-command';
 import { WatchedFile } from '../shared/watched-file';
 
 export interface NodeAgentOptions {
@@ -46,6 +48,8 @@ export class NodeAgent {
   private resyncTimer?: NodeJS.Timeout;
   private firstSyncDone = false;
   private readonly metrics;
+  /** Domain rules (docs/domain-names.md): their own table and DNS proxy, beside the steering. */
+  private dns?: DnsEnforcer;
 
   constructor(private readonly opts: NodeAgentOptions, initialConfigText: string) {
     this.config = parseDataPathConfig(initialConfigText);
@@ -90,6 +94,7 @@ export class NodeAgent {
     this.prober.stop();
     this.configFile?.close();
     this.opts.source.stop();
+    this.dns?.stop();
   }
 
   private onConfigText(text: string): void {
@@ -106,12 +111,21 @@ export class NodeAgent {
     log('info', 'configuration updated');
     void this.opts.source.start(next, (o) => this.onCluster(o));
     if (this.cluster) this.prober.setTargets(this.cluster.gateways, this.config.gateways);
+    this.syncDns();
     this.reconciler.trigger();
   }
 
   private onCluster(o: ObservedCluster): void {
     this.cluster = o;
     this.prober.setTargets(o.gateways, this.config.gateways); // triggers a sync
+    this.syncDns();
+  }
+
+  private syncDns(): void {
+    if (!this.config.domains || !this.cluster) return;
+    const upstreams = process.env.EGRESS_DNS_UPSTREAMS?.split(',').filter(Boolean);
+    this.dns ??= new DnsEnforcer(this.config, linuxDnsKernel((argv, stdin) => runCommand(argv, stdin)), upstreams?.length ? upstreams : undefined);
+    this.dns.update(this.config, this.cluster.pods).catch((e) => log('error', 'DNS enforcement not applied; retried on the next change', { error: (e as Error).message }));
   }
 
   private async sync(full: boolean): Promise<void> {

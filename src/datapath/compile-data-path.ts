@@ -1,7 +1,7 @@
+import { compileDomainConfig, usesAgentDomains } from './compile-domains';
 import {
   AllowEntryConfig, DataPathConfig, GatewayConfig, GatewayProbeConfig, NatPoolConfig, ZoneConfig, DATA_PATH_DEFAULTS,
 } from './data-path-config';
-import { compileDomainConfig, usesAgentDomains } from './compile-domains';
 import { noGatewayCidrs, RoutedDestination, steeredZones, SteeredZone, isDataPathGateway } from './gateway-routing';
 import { parseDataPathConfig } from './parse-data-path-config';
 import { Cidr } from '../model/cidr';

@@ -131,7 +131,8 @@ export class CanReach {
   }
 
   /** The first domain rule on the query's port: an address is allowed by it only when a lookup of one of its names returned it. */
-  private static afterLookup(zone: EgressZoneModel, sets: Map<string, DestinationSetModel>, q: CanReachQuery): { rule: EgressRuleModel; domains: string[] } | undefined {
+  private static afterLookup(zone: EgressZoneModel, sets: Map<string, DestinationSetModel>, q: CanReachQuery):
+  { rule: EgressRuleModel; domains: string[] } | undefined {
     for (const rule of zone.rules) {
       if (rule.ports.length > 0 && !rule.ports.some(p => Port.fromModel(p).matches(q.protocol, q.port))) continue;
       const domains = rule.destinationSets.flatMap(n => sets.get(n)?.domains ?? []);

@@ -1,13 +1,15 @@
 import { spawnSync } from 'node:child_process';
 import * as dgram from 'node:dgram';
-import { parseDnsMessage, resolveChain, servfailFor } from '../../src/agent/node/dns-message';
 import { LearnedSets } from '../../src/agent/node/dns-learned-sets';
+import { parseDnsMessage, resolveChain, servfailFor } from '../../src/agent/node/dns-message';
 import { DnsProxy } from '../../src/agent/node/dns-proxy';
 import { learnedElementsScript, renderDnsRuleset } from '../../src/agent/node/dns-ruleset';
 import { DataPathConfig, DATA_PATH_DEFAULTS, parseDataPathConfig } from '../../src/datapath';
 
+/* eslint-disable no-bitwise */
 /** A DNS answer as a server writes it: question, then records; names after the first are compressed pointers. */
-export function answer(id: number, question: string, records: Array<[string, 'A' | 'AAAA' | 'CNAME', number, string]>, flags = 0x8180): Buffer {
+type Rec = [string, 'A' | 'AAAA' | 'CNAME', number, string];
+export function answer(id: number, question: string, records: Rec[], flags = 0x8180): Buffer {
   const name = (n: string) => Buffer.concat([...n.split('.').map((l) => Buffer.concat([Buffer.from([l.length]), Buffer.from(l)])), Buffer.from([0])]);
   const head = Buffer.alloc(12);
   head.writeUInt16BE(id, 0); head.writeUInt16BE(flags, 2); head.writeUInt16BE(1, 4); head.writeUInt16BE(records.length, 6);
@@ -17,7 +19,8 @@ export function answer(id: number, question: string, records: Array<[string, 'A'
       : type === 'AAAA' ? Buffer.from(data.split(':').flatMap((g) => [parseInt(g, 16) >> 8, parseInt(g, 16) & 255]))
         : name(data);
     const fixed = Buffer.alloc(10);
-    fixed.writeUInt16BE({ A: 1, AAAA: 28, CNAME: 5 }[type], 0); fixed.writeUInt16BE(1, 2); fixed.writeUInt32BE(ttl, 4); fixed.writeUInt16BE(rdata.length, 8);
+    fixed.writeUInt16BE({ A: 1, AAAA: 28, CNAME: 5 }[type], 0);
+    fixed.writeUInt16BE(1, 2); fixed.writeUInt32BE(ttl, 4); fixed.writeUInt16BE(rdata.length, 8);
     // The question's name is at offset 12: an owner equal to it is written as a pointer (compression).
     parts.push(owner === question ? Buffer.from([0xc0, 12]) : name(owner), fixed, rdata);
   }
@@ -53,10 +56,18 @@ describe('DNS messages', () => {
 
 function config(extra: object = {}): DataPathConfig {
   return parseDataPathConfig({
-    version: 1, cluster: { podCidrs: ['10.244.0.0/16'], serviceCidrs: [], nodeCidrs: [] }, gateways: [], natPools: [], node: DATA_PATH_DEFAULTS.node,
+    version: 1,
+    cluster: { podCidrs: ['10.244.0.0/16'], serviceCidrs: [], nodeCidrs: [] },
+    gateways: [],
+    natPools: [],
+    node: DATA_PATH_DEFAULTS.node,
     zones: [1, 2].map((id) => ({ name: `z${id}`, id, members: { namespaces: [`z${id}`], matchLabels: {} }, failOpen: false, allow: [], noGateway: [] })),
     domains: {
-      proxy: { address: '169.254.101.53', port: 10053 }, minTtlSeconds: 60, maxTtlSeconds: 3600, maxAddressesPerName: 2, maxAddressesPerZone: 3,
+      proxy: { address: '169.254.101.53', port: 10053 },
+      minTtlSeconds: 60,
+      maxTtlSeconds: 3600,
+      maxAddressesPerName: 2,
+      maxAddressesPerZone: 3,
       zones: [{ zone: 'z1', rules: [{ name: 'stripe', patterns: ['*.stripe.com'], protocol: 'tcp', ports: ['443'] }, { name: 'git', patterns: ['github.com'], protocol: 'any', ports: [] }], addresses: ['203.0.113.0/24'] },
         { zone: 'z2', rules: [{ name: 'other', patterns: ['other.example'], protocol: 'udp', ports: [] }], addresses: [] }],
       ...extra,
@@ -120,7 +131,9 @@ describe('the proxy holds the answer until the addresses are programmed', () => 
     const events: string[] = [];
     let fail = false;
     const proxy = new DnsProxy({
-      address: '127.0.0.1', port: 0, upstreams: [`127.0.0.1:${upstream.address().port}`],
+      address: '127.0.0.1',
+      port: 0,
+      upstreams: [`127.0.0.1:${upstream.address().port}`],
       onAnswer: async (_pod, names, addrs) => {
         events.push(`programmed ${names[0]} ${addrs.map((a) => a.ip)}`);
         if (fail) throw new Error('nft failed');

@@ -1,6 +1,6 @@
+import { Testing } from 'cdk8s';
 import { CanReach, Destination, EgressModel, EgressZone, Port } from '../../src';
 import { clusterChart, dataPathOf, gateway, objectsOf, one } from '../constructs/egress-gateway-fixture';
-import { Testing } from 'cdk8s';
 
 // Domain names on open-source Calico, enforced by the node agent (docs/domain-names.md): what Felix gets and
 // what the agent reads.
@@ -25,7 +25,8 @@ describe('Destination.domain() on Backend.CALICO', () => {
   test('DNS goes only to the node agent\'s proxy, not to the cluster DNS (no agent: nothing resolves)', () => {
     const dns = rulesNamed(policy, 'dns-proxy');
     expect(dns.map((r: any) => [r.protocol, r.destination.nets, r.destination.ports])).toEqual([
-      ['UDP', ['169.254.101.53/32'], [10053]], ['TCP', ['169.254.101.53/32'], [10053]]]);
+      ['UDP', ['169.254.101.53/32'], [10053]], ['TCP', ['169.254.101.53/32'], [10053]],
+    ]);
     expect(rulesNamed(policy, 'dns')).toEqual([]);
     // A zone without domain rules keeps the cluster DNS.
     expect(rulesNamed(one(objects, 'GlobalNetworkPolicy', 'egress-plain'), 'dns').length).toBeGreaterThan(0);
@@ -34,7 +35,8 @@ describe('Destination.domain() on Backend.CALICO', () => {
   test('the domain rule opens its ports only, to external addresses only; the default deny stays last', () => {
     const stripe = rulesNamed(policy, 'stripe');
     expect(stripe.map((r: any) => [r.protocol, r.ipVersion, r.destination.nets, r.destination.ports])).toEqual([
-      ['TCP', 4, ['0.0.0.0/0'], [443]], ['TCP', 6, ['::/0'], [443]]]);
+      ['TCP', 4, ['0.0.0.0/0'], [443]], ['TCP', 6, ['::/0'], [443]],
+    ]);
     expect(stripe[0].destination.notNets).toEqual(expect.arrayContaining(['10.244.0.0/16', '10.96.0.0/12', '192.0.2.0/24']));
     expect(policy.spec.egress.at(-1).action).toBe('Deny');
   });

@@ -60,7 +60,8 @@ export class DnsEnforcer {
     if (existing) this.learned.seed(learnedFromKernel(existing));
     await this.kernel.ensureProxyAddress(d.proxy.address);
     await this.enqueue(() => this.render());
-    this.proxy = new DnsProxy({ address: d.proxy.address, port: d.proxy.port, upstreams: this.upstreams, onAnswer: (ip, names, addrs) => this.onAnswer(ip, names, addrs) });
+    const onAnswer = (ip: string, names: string[], addrs: Array<{ ip: string; ttl: number }>) => this.onAnswer(ip, names, addrs);
+    this.proxy = new DnsProxy({ address: d.proxy.address, port: d.proxy.port, upstreams: this.upstreams, onAnswer });
     await this.proxy.start();
     log('info', 'DNS proxy serving', { address: `${d.proxy.address}:${d.proxy.port}`, upstreams: this.upstreams, relearned: this.learned.live().length });
   }

@@ -3,7 +3,7 @@ import * as dgram from 'node:dgram';
 import { LearnedSets } from '../../src/agent/node/dns-learned-sets';
 import { parseDnsMessage, resolveChain, servfailFor } from '../../src/agent/node/dns-message';
 import { DnsProxy } from '../../src/agent/node/dns-proxy';
-import { learnedElementsScript, renderDnsRuleset } from '../../src/agent/node/dns-ruleset';
+import { learnedElementsScript, learnedFromKernel, renderDnsRuleset } from '../../src/agent/node/dns-ruleset';
 import { DataPathConfig, DATA_PATH_DEFAULTS, parseDataPathConfig } from '../../src/datapath';
 
 /* eslint-disable no-bitwise */
@@ -120,6 +120,14 @@ describe('the DNS table', () => {
     const r = spawnSync('unshare', ['-n', 'sh', '-c', 'nft -f /dev/stdin <<EOF\n' + script + learnedElementsScript([{ set: 'd4_1_0', ip: '198.51.100.7', timeoutSeconds: 90 }]) + 'EOF\nnft list set inet cdk8s_egress_dns d4_1_0'], { encoding: 'utf8' });
     expect(r.stderr).toBe('');
     expect(r.stdout).toMatch(/198\.51\.100\.7 timeout 1m30s/);
+  });
+
+  (nftOk ? test : test.skip)('a restart reads the learned elements back with their remaining time (the kernel\'s JSON)', () => {
+    const r = spawnSync('unshare', ['-n', 'sh', '-c', 'nft -f /dev/stdin <<EOF\n' + script + 'EOF\nnft -j list table inet cdk8s_egress_dns'], { encoding: 'utf8' });
+    const back = learnedFromKernel(r.stdout);
+    expect(back.map((e) => [e.set, e.ip])).toEqual([['d4_1_0', '198.51.100.7']]);
+    expect(back[0].timeoutSeconds).toBeGreaterThanOrEqual(28);
+    expect(back[0].timeoutSeconds).toBeLessThanOrEqual(30);
   });
 });
 

@@ -21,12 +21,14 @@
  *          --variants plain,gw-1,ipt-10k,hairpin,gw-10k (all)
  *          --remedy none|pod-mtu|gro|underlay-mtu[,...]  (configuration outside the agents, see BENCHMARKS.md)
  *          --allow-list-changes [--changes N]  only the allow-list change benchmark (allow-list-changes.ts)
+ *          --dns [--rounds N --queries N --seconds S]  only the DNS proxy benchmark (dns-proxy.ts)
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import { join } from 'node:path';
 import { runAllowListChanges } from './allow-list-changes';
+import { runDnsBench } from './dns-proxy';
 import {
   buildAgents, labConfig, labState, missingPrerequisite, NetnsLab, nsx, Proc, SERVER_ALLOWED, sh, sleep, until,
 } from '../../test/agent/e2e/netns-lab';
@@ -329,7 +331,7 @@ async function main(): Promise<void> {
 }
 
 // --allow-list-changes: the allow-list change benchmark instead (allow-list-changes.ts, its own lab).
-(process.argv.includes('--allow-list-changes') ? runAllowListChanges(process.argv.slice(2)) : main()).then(() => {
+(process.argv.includes('--dns') ? runDnsBench() : process.argv.includes('--allow-list-changes') ? runAllowListChanges(process.argv.slice(2)) : main()).then(() => {
   cleanup();
   process.exit(0);
 }, (e) => {

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import * as dgram from 'node:dgram';
+import { DnsEnforcer } from '../../src/agent/node/dns-enforcer';
 import { LearnedSets } from '../../src/agent/node/dns-learned-sets';
 import { parseDnsMessage, resolveChain, servfailFor } from '../../src/agent/node/dns-message';
 import { DnsProxy } from '../../src/agent/node/dns-proxy';
@@ -162,5 +163,47 @@ describe('the proxy holds the answer until the addresses are programmed', () => 
     expect(events).toEqual(['programmed api.stripe.com 198.51.100.7', 'pod got answer', 'programmed api.stripe.com 198.51.100.7', 'pod got answer']);
     proxy.stop();
     upstream.close();
+  });
+});
+
+describe('the enforcer programs answers in batches through one queue', () => {
+  function enforcer(fail = false) {
+    const scripts: string[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const kernel = {
+      nft: async (s: string) => {
+        scripts.push(s);
+        await gate;
+        if (fail) throw new Error('nft: no such set');
+      },
+      listTable: async () => undefined,
+      ensureProxyAddress: async () => undefined,
+    };
+    const e = new DnsEnforcer(config(), kernel, []);
+    (e as any).podZone = new Map([['10.244.1.5', 'z1'], ['10.244.1.6', 'z2']]);
+    const learn = (pod: string, n: string, ip: string): Promise<void> => (e as any).onAnswer(pod, [n], [{ ip, ttl: 30 }]);
+    return { scripts, release, learn };
+  }
+
+  test('answers arriving while a batch runs share the next transaction; another zone\'s pod adds nothing', async () => {
+    const { scripts, release, learn } = enforcer();
+    const first = learn('10.244.1.5', 'a.stripe.com', '192.0.2.1');
+    await Promise.resolve();
+    const later = [learn('10.244.1.5', 'b.stripe.com', '192.0.2.2'), learn('10.244.1.5', 'c.stripe.com', '192.0.2.3'), learn('10.244.1.6', 'd.stripe.com', '192.0.2.4')];
+    release();
+    await Promise.all([first, ...later]);
+    expect(scripts.length).toBe(2);
+    expect(scripts[0]).toContain('d4_1_0 { 192.0.2.1 timeout 65s }');
+    expect(scripts[1]).toContain('192.0.2.2');
+    expect(scripts[1]).toContain('192.0.2.3');
+    expect(scripts.join('')).not.toContain('192.0.2.4');
+  });
+
+  test('a failed transaction rejects every answer of its batch (the proxy turns them into SERVFAIL)', async () => {
+    const { release, learn } = enforcer(true);
+    const a = learn('10.244.1.5', 'a.stripe.com', '192.0.2.1');
+    release();
+    await expect(a).rejects.toThrow(/no such set/);
   });
 });

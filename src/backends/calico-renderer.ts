@@ -7,7 +7,7 @@ import { AllowRuleContext, allowRules, apiServerRules, denyExternalRules, dnsRul
 import { namespaceSelectorOf, ownedSelector } from './calico-zone-selectors';
 import { CalicoApiObject, CalicoGlobalNetworkPolicy, CalicoGlobalNetworkPolicyProps, CalicoGlobalNetworkSet, CalicoNetworkSet, CalicoPolicyType, CalicoRule, CalicoStagedGlobalNetworkPolicy, CalicoTier } from '../calico';
 import { sealRules } from '../calico/sealed-rules';
-import { AGENT_DOMAIN_BACKENDS, usesAgentDomains } from '../datapath/compile-domains';
+import { AGENT_DOMAIN_BACKENDS, ruleDomains, usesAgentDomains } from '../datapath/compile-domains';
 import { isDataPathGateway } from '../datapath/gateway-routing';
 import { DestinationSetModel, EgressModelDocument, EgressZoneModel } from '../model/egress-model-document';
 import { problem } from '../model/errors';
@@ -63,8 +63,10 @@ export class CalicoRenderer implements IBackendRenderer {
     // Domain names on this backend are the node agent's (docs/domain-names.md): an EgressGateway deploys it.
     const agentZones = selection.zones.filter(z => z.backend === this.name && usesAgentDomains(selection.document, z));
     if (agentZones.length > 0 && !selection.document.gateways.some(isDataPathGateway)) {
-      problems.push(problem(`backend "${this.name}" matches domain names through the cdk8s-egress node agent, which no EgressGateway of the app deploys (zones ${agentZones.map(z => `"${z.name}"`).join(', ')})`,
-        agentZones.map(z => z.path), 'declare an EgressGateway (its egress-nat DaemonSet is the node agent), use Backend.CALICO_ENTERPRISE or Backend.CILIUM, or list addresses'));
+      const rules = agentZones.flatMap(z => z.rules.map(r => ({ z, r, names: ruleDomains(selection.document, r) })).filter(x => x.names.length > 0));
+      const what = rules.map(x => `rule "${x.r.name}" of zone "${x.z.name}": ${x.names.join(', ')}`).join('; ');
+      problems.push(problem(`backend "${this.name}" matches domain names through the cdk8s-egress node agent, which no EgressGateway of the app deploys (${what})`,
+        rules.map(x => x.r.path), 'declare an EgressGateway (its egress-nat DaemonSet is the node agent), use Backend.CALICO_ENTERPRISE or Backend.CILIUM, or list addresses'));
     }
     for (const zone of rejected('calico-enterprise-gateways') ? selection.zones : []) {
       for (const name of new Set([zone.exit.gateway, ...zone.rules.map(r => r.gateway)])) {

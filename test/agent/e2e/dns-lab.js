@@ -4,6 +4,7 @@
 //             { "<name>": { "a": ["ip", ...], "cname": "<name>", "ttl": <s> } }
 //   lookup --server <ip> --name <n> [--tcp 1] [--connect <port>]   one query (own bytes, so UDP or TCP), then at
 //             once a TCP connection to the first address; JSON {addresses, rcode, connected, error}
+//   connect --ip <ip> --port <port>   a TCP connection without a lookup; JSON {connected}
 //   loop --server <ip> --prefix <p> --count <n> --connect <port>   n lookups of <p><i>.<suffix>, each followed
 //             at once by a connection; JSON {failures, ok}
 'use strict';
@@ -124,6 +125,8 @@ if (mode === 'server') {
       process.stdout.write(JSON.stringify({ error: e.message, addresses: [] }) + '\n');
     }
   })();
+} else if (mode === 'connect') {
+  connect(args.ip, args.port).then((connected) => process.stdout.write(JSON.stringify({ connected }) + '\n'));
 } else if (mode === 'loop') {
   (async () => {
     let failures = 0;

@@ -49,6 +49,7 @@ suite('domain rules enforced by the node agent, in network namespaces', () => {
     await p.wait(120_000);
     return JSON.parse(p.out.trim().split('\n').pop()!);
   }
+  const connect = async (pod: string, ip: string): Promise<boolean> => (await run(pod, ['connect', '--ip', ip, '--port', '8080'])).connected;
   /** Packets the external namespace received for one destination address (nft counter per address). */
   const packetsTo = (ip: string): number => {
     const j = JSON.parse(nsx(x(), 'nft -j list table inet dn_count'));
@@ -102,9 +103,9 @@ suite('domain rules enforced by the node agent, in network namespaces', () => {
     setAnswers({ 'evil.test': { a: ['198.19.0.40'] } });
     const r = await lookup(orders, 'evil.test');
     expect([r.addresses, r.connected]).toEqual([['198.19.0.40'], false]);
-    const direct = await run(orders, ['lookup', '--server', DNS, '--name', 'nothing.test', '--connect', '8080']);
-    expect(direct.addresses).toEqual([]);
+    expect(await connect(orders, '198.19.0.41')).toBe(false);
     expect(packetsTo('198.19.0.40')).toBe(0);
+    expect(packetsTo('198.19.0.41')).toBe(0);
   }, 60_000);
 
   test('3. a wildcard matches deeper names; the bare parent does not', async () => {
@@ -126,6 +127,7 @@ suite('domain rules enforced by the node agent, in network namespaces', () => {
     const o = await lookup(other, 'x.stripe.test');
     expect([o.addresses, o.connected]).toEqual([['198.19.0.43'], false]);
     expect(learned('d4_1_0')).not.toContain('198.19.0.43');
+    expect(await connect(orders, '198.19.0.43')).toBe(false);
     expect(packetsTo('198.19.0.43')).toBe(0);
   }, 60_000);
 
@@ -140,6 +142,7 @@ suite('domain rules enforced by the node agent, in network namespaces', () => {
     await until('198.19.0.150 expired', () => !learned('d4_1_0').includes('198.19.0.150'), 15_000, 200);
     const late = await run(orders, ['lookup', '--server', DNS, '--name', 'rot.stripe.test', '--connect', '8080']);
     expect(late.connected).toBe(true); // the current answer
+    expect(await connect(orders, '198.19.0.150')).toBe(false); // the old address, for a new connection
     const s = await stream; // ...and the connection opened before kept every echo
     expect([s.connected, s.error, s.echoes]).toEqual([true, undefined, s.sent]);
     expect(s.sent).toBeGreaterThan(100);

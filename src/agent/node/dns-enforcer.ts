@@ -120,9 +120,12 @@ export function linuxDnsKernel(run: (argv: string[], stdin?: string) => Promise<
     nft: async (script) => { await run(['nft', '-f', '-'], script); },
     listTable: () => run(['nft', '-j', 'list', 'table', 'inet', DNS_NFT_TABLE]).catch(() => undefined),
     ensureProxyAddress: async (address) => {
-      await run(['ip', 'link', 'add', DNS_PROXY_DEVICE, 'type', 'dummy']).catch(() => undefined); // exists already
-      await run(['ip', 'addr', 'replace', `${address}/32`, 'dev', DNS_PROXY_DEVICE]);
-      await run(['ip', 'link', 'set', DNS_PROXY_DEVICE, 'up']);
+      // Kernel quirk: some kernels are built without the dummy driver ("Unknown device type"); the address then
+      // goes on lo, where it is just as local (a /32 no one else uses).
+      const made = await run(['ip', 'link', 'add', DNS_PROXY_DEVICE, 'type', 'dummy']).then(() => true, (e: Error) => /File exists/.test(e.message));
+      const dev = made ? DNS_PROXY_DEVICE : 'lo';
+      await run(['ip', 'addr', 'replace', `${address}/32`, 'dev', dev]);
+      await run(['ip', 'link', 'set', dev, 'up']);
     },
   };
 }

@@ -124,9 +124,13 @@ if (mode === 'server') {
     } catch (e) {
       process.stdout.write(JSON.stringify({ error: e.message, addresses: [] }) + '\n');
     }
+    process.exit(0); // a timed-out query's socket would keep the process alive
   })();
 } else if (mode === 'connect') {
-  connect(args.ip, args.port).then((connected) => process.stdout.write(JSON.stringify({ connected }) + '\n'));
+  connect(args.ip, args.port).then((connected) => {
+    process.stdout.write(JSON.stringify({ connected }) + '\n');
+    process.exit(0);
+  });
 } else if (mode === 'loop') {
   (async () => {
     let failures = 0;
@@ -141,5 +145,6 @@ if (mode === 'server') {
       }
     }
     process.stdout.write(JSON.stringify({ failures, ok }) + '\n');
+    process.exit(0);
   })();
 }

@@ -154,7 +154,7 @@ suite('domain rules enforced by the node agent, in network namespaces', () => {
     const stream = lab.traffic(orders, ['tcp', '--to', '198.19.0.160:8080', '--interval', '100', '--duration', '6000']);
     await sleep(500);
     node.signal('SIGKILL');
-    await node.wait();
+    await node.wait(10_000);
     const down = await lookup(orders, 'keep.stripe.test');
     expect(down.addresses).toEqual([]); // closed: no proxy, no answer
     node = startNode();

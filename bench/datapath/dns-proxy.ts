@@ -57,7 +57,12 @@ async function load(to: { address: string; port: number }, first: number, count:
   let next = first;
   const end = first + count;
   const t0 = Date.now();
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
+    // A lost datagram would stall the run: after 5 s without progress it fails instead.
+    let progress = Date.now();
+    const watchdog = setInterval(() => {
+      if (Date.now() - progress > 5000) { clearInterval(watchdog); sock.close(); reject(new Error(`no answer for 5 s (${lat.length} answered)`)); }
+    }, 1000);
     const send = () => {
       if (next >= end || Date.now() - t0 > deadlineMs) return;
       const id = next++ & 0xffff;
@@ -70,7 +75,8 @@ async function load(to: { address: string; port: number }, first: number, count:
       if (t === undefined) return;
       started.delete(id);
       lat.push(performance.now() - t);
-      if (started.size === 0 && (next >= end || Date.now() - t0 > deadlineMs)) { sock.close(); resolve(lat); return; }
+      progress = Date.now();
+      if (started.size === 0 && (next >= end || Date.now() - t0 > deadlineMs)) { clearInterval(watchdog); sock.close(); resolve(lat); return; }
       send();
     });
     for (let i = 0; i < inFlight; i++) send();
@@ -82,10 +88,13 @@ const med = (xs: number[]) => pct(xs, 0.5);
 const mmm = (xs: number[], f = (x: number) => x.toFixed(2)) => `${f(Math.min(...xs))} / ${f(med(xs))} / ${f(Math.max(...xs))}`;
 
 async function inside(): Promise<void> {
-  for (const c of ['ip link set lo up', 'ip link add egdns0 type dummy', `ip addr add ${POD}/32 dev egdns0`, 'ip link set egdns0 up']) spawnSync('sh', ['-c', c]);
+  for (const c of ['ip link set lo up', `ip addr add ${POD}/32 dev lo`]) spawnSync('sh', ['-c', c]);
   const up = await upstream();
   const agent = spawn('taskset', ['-c', '1', process.execPath, '--expose-gc', ...TS, __filename, '--agent'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  await new Promise<void>((res) => agent.stdout!.on('data', (d) => { if (/serving/.test(String(d))) res(); }));
+  await new Promise<void>((res, rej) => {
+    agent.stdout!.on('data', (d) => { if (/serving/.test(String(d))) res(); });
+    agent.on('exit', (code) => rej(new Error(`the agent side exited (${code}) before serving`)));
+  });
   const rounds = Number(arg('rounds', '5'));
   const n = Number(arg('queries', '2000'));
   const seconds = Number(arg('seconds', '3'));
@@ -109,9 +118,12 @@ async function inside(): Promise<void> {
 
 /** The agent side: the real DnsEnforcer on the real kernel, learned sets sized for the run. */
 async function agentSide(): Promise<void> {
-  const { DnsEnforcer, linuxDnsKernel } = await import('../../src/agent/node/dns-enforcer');
-  const { parseDataPathConfig, DATA_PATH_DEFAULTS } = await import('../../src/datapath');
-  const { runCommand } = await import('../../src/agent/shared/run-command');
+  // Loaded here, in the agent's process only (require: ts-node compiles a dynamic import() to a real ESM import).
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { DnsEnforcer, linuxDnsKernel } = require('../../src/agent/node/dns-enforcer') as typeof import('../../src/agent/node/dns-enforcer');
+  const { parseDataPathConfig, DATA_PATH_DEFAULTS } = require('../../src/datapath') as typeof import('../../src/datapath');
+  const { runCommand } = require('../../src/agent/shared/run-command') as typeof import('../../src/agent/shared/run-command');
+  /* eslint-enable @typescript-eslint/no-require-imports */
   const config = parseDataPathConfig({
     version: 1, cluster: { podCidrs: ['10.201.0.0/16'], serviceCidrs: [], nodeCidrs: [] }, gateways: [], natPools: [], node: DATA_PATH_DEFAULTS.node,
     zones: [{ name: 'bench', id: 1, members: { namespaces: ['bench'], matchLabels: {} }, failOpen: false, allow: [], noGateway: [] }],

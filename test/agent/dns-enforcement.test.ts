@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import * as dgram from 'node:dgram';
 import { DnsEnforcer } from '../../src/agent/node/dns-enforcer';
+import { NftSession } from '../../src/agent/node/dns-nft-session';
 import { LearnedSets } from '../../src/agent/node/dns-learned-sets';
 import { parseDnsMessage, resolveChain, servfailFor } from '../../src/agent/node/dns-message';
 import { DnsProxy } from '../../src/agent/node/dns-proxy';
@@ -171,12 +172,14 @@ describe('the enforcer programs answers in batches through one queue', () => {
     const scripts: string[] = [];
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
+    const nft = async (s: string) => {
+      scripts.push(s);
+      await gate;
+      if (fail) throw new Error('nft: no such set');
+    };
     const kernel = {
-      nft: async (s: string) => {
-        scripts.push(s);
-        await gate;
-        if (fail) throw new Error('nft: no such set');
-      },
+      nft,
+      nftElements: (commands: string[]) => nft(commands.join('\n')),
       listTable: async () => undefined,
       ensureProxyAddress: async () => undefined,
     };
@@ -205,5 +208,22 @@ describe('the enforcer programs answers in batches through one queue', () => {
     const a = learn('10.244.1.5', 'a.stripe.com', '192.0.2.1');
     release();
     await expect(a).rejects.toThrow(/no such set/);
+  });
+});
+
+describe('the long-lived nft session', () => {
+  const ok = spawnSync('sh', ['-c', 'command -v nft && command -v unshare']).status === 0 && process.getuid?.() === 0;
+  (ok ? test : test.skip)('runs each batch as one line, reports the kernel\'s error for a bad batch and goes on (nft -i in its own netns)', async () => {
+    const session = new NftSession('dn_ack', ['unshare', '-n', 'nft', '-i']);
+    try {
+      await session.run(['add table inet x', 'add set inet x s { type ipv4_addr; flags timeout; }']);
+      await session.run(['add element inet x s { 192.0.2.1 timeout 60s }', 'delete element inet x s { 192.0.2.1 }', 'add element inet x s { 192.0.2.1 timeout 90s }']);
+      await expect(session.run(['add element inet x nosuchset { 192.0.2.2 }'])).rejects.toThrow(/No such file or directory/);
+      for (let i = 0; i < 50; i++) await session.run([`add element inet x s { 198.51.100.${i} timeout 60s }`]);
+      await expect(session.run(['add element inet x s { 300.1.1.1 }'])).rejects.toThrow(/Error/);
+      await session.run(['add element inet x s { 192.0.2.3 timeout 60s }']);
+    } finally {
+      session.stop();
+    }
   });
 });

@@ -1,19 +1,23 @@
 import { readFileSync } from 'node:fs';
 import { LearnedElement, LearnedSets } from './dns-learned-sets';
 import { DnsProxy } from './dns-proxy';
-import { DNS_NFT_TABLE, learnedElementsScript, learnedFromKernel, renderDnsRuleset } from './dns-ruleset';
+import { NftSession } from './dns-nft-session';
+import { DNS_NFT_TABLE, learnedElementCommands, learnedFromKernel, renderDnsRuleset } from './dns-ruleset';
 import { DataPathConfig } from '../../datapath';
 import { log } from '../shared/log';
 import { ZonePod } from '../shared/observed-state';
 
 /** The few kernel operations the DNS enforcement needs (LinuxKernel-free, so unit tests fake it). */
 export interface DnsKernel {
-  /** One `nft -f` transaction. */
+  /** One `nft -f` transaction (the table). */
   nft(script: string): Promise<void>;
+  /** One transaction of element commands (the learned addresses: the hot path). */
+  nftElements(commands: string[]): Promise<void>;
   /** `nft -j list table inet cdk8s_egress_dns`, or undefined without the table. */
   listTable(): Promise<string | undefined>;
   /** The proxy's address on a dummy device the agent owns (idempotent). */
   ensureProxyAddress(address: string): Promise<void>;
+  stop?(): void;
 }
 
 /** The dummy device that holds the proxy's address. */
@@ -48,6 +52,7 @@ export class DnsEnforcer {
 
   public stop(): void {
     this.proxy?.stop();
+    this.kernel.stop?.();
   }
 
   public get stats() {
@@ -90,7 +95,7 @@ export class DnsEnforcer {
     const batch = this.pending.splice(0);
     if (batch.length === 0) return;
     try {
-      await this.kernel.nft(learnedElementsScript(batch.flatMap((b) => b.elements)));
+      await this.kernel.nftElements(learnedElementCommands(batch.flatMap((b) => b.elements)));
       batch.forEach((b) => b.done());
     } catch (e) {
       log('error', 'learned addresses not programmed; the pods get SERVFAIL', { table: DNS_NFT_TABLE, error: (e as Error).message });
@@ -116,8 +121,11 @@ function resolvConfNameservers(): string[] {
 
 /** The real kernel: nft and ip, never through a shell. */
 export function linuxDnsKernel(run: (argv: string[], stdin?: string) => Promise<string>): DnsKernel {
+  const session = new NftSession(`${DNS_NFT_TABLE}_ack`);
   return {
     nft: async (script) => { await run(['nft', '-f', '-'], script); },
+    nftElements: (commands) => session.run(commands),
+    stop: () => session.stop(),
     listTable: () => run(['nft', '-j', 'list', 'table', 'inet', DNS_NFT_TABLE]).catch(() => undefined),
     ensureProxyAddress: async (address) => {
       // Kernel quirk: some kernels are built without the dummy driver ("Unknown device type"); the address then

@@ -70,12 +70,20 @@ function portMatch(r: DomainRuleConfig): string {
   return `${r.protocol} dport { ${r.ports.join(', ')} } `;
 }
 
-/** `add element` then `delete` then `add`, in one transaction: present with the new timeout, never absent. */
-export function learnedElementsScript(elements: LearnedElement[]): string {
-  return elements.map((e) => {
+/**
+ * `add element` then `delete` then `add`, in one transaction: present with the new timeout, never absent (nft 1.0.6
+ * has no way to update an element's timeout in place).
+ */
+export function learnedElementCommands(elements: LearnedElement[]): string[] {
+  return elements.flatMap((e) => {
     const el = `inet ${DNS_NFT_TABLE} ${e.set} { ${e.ip} timeout ${e.timeoutSeconds}s }`;
-    return `add element ${el}\ndelete element inet ${DNS_NFT_TABLE} ${e.set} { ${e.ip} }\nadd element ${el}\n`;
-  }).join('');
+    return [`add element ${el}`, `delete element inet ${DNS_NFT_TABLE} ${e.set} { ${e.ip} }`, `add element ${el}`];
+  });
+}
+
+/** The same as an `nft -f` script. */
+export function learnedElementsScript(elements: LearnedElement[]): string {
+  return learnedElementCommands(elements).map((c) => `${c}\n`).join('');
 }
 
 /** Learned elements from `nft -j list table inet cdk8s_egress_dns` (what survives an agent restart). */

@@ -9,6 +9,7 @@
  *   throughput  lookups/s through the proxy, 64 in flight, for --seconds
  *   memory      the agent's heap and the kernel's slab growth per 10,000 learned addresses
  * Options: --rounds N (5) --queries N (2000 per latency round) --seconds S (3)
+ *          --first-connections N: instead, N lookups each followed at once by a connection, in the netns lab
  */
 import { spawn, spawnSync } from 'node:child_process';
 import * as dgram from 'node:dgram';
@@ -99,21 +100,29 @@ async function inside(): Promise<void> {
   const n = Number(arg('queries', '2000'));
   const seconds = Number(arg('seconds', '3'));
   let base = 1;
-  const out = { direct50: [] as number[], direct99: [] as number[], proxy50: [] as number[], proxy99: [] as number[], perSecond: [] as number[] };
+  const out = { direct50: [] as number[], direct99: [] as number[], proxy50: [] as number[], proxy99: [] as number[],
+    held50: [] as number[], held99: [] as number[], perSecond: [] as number[], heldPerSecond: [] as number[] };
   for (let r = 0; r < rounds; r++) {
     const direct = await load({ address: '127.0.0.1', port: 5300 }, base, n, 1); base += n;
-    const proxied = await load(PROXY, base, n, 1); base += n;
+    const proxied = await load(PROXY, base, n, 1);
+    // The same names again: their addresses are held already, so no kernel work (the common case).
+    const held = await load(PROXY, base, n, 1); base += n;
     out.direct50.push(med(direct)); out.direct99.push(pct(direct, 0.99));
     out.proxy50.push(med(proxied)); out.proxy99.push(pct(proxied, 0.99));
+    out.held50.push(med(held)); out.held99.push(pct(held, 0.99));
     const t0 = performance.now();
-    const many = await load(PROXY, base, 10_000_000, 64, seconds * 1000); base += many.length;
+    const many = await load(PROXY, base, 10_000_000, 64, seconds * 1000);
     out.perSecond.push(many.length / ((performance.now() - t0) / 1000));
+    const t1 = performance.now();
+    const again = await load(PROXY, base, many.length, 64);
+    out.heldPerSecond.push(again.length / ((performance.now() - t1) / 1000));
+    base += many.length;
   }
   agent.kill('SIGUSR2');
   const mem = await new Promise<string>((res) => agent.stdout!.on('data', (d) => { if (/memory/.test(String(d))) res(String(d)); }));
   agent.kill();
   up.close();
-  console.log(JSON.stringify({ ...Object.fromEntries(Object.entries(out).map(([k, v]) => [k, mmm(v, (x) => x.toFixed(k === 'perSecond' ? 0 : 3))])), learned: base - 1, mem: JSON.parse(mem.trim()).memory }));
+  console.log(JSON.stringify({ ...Object.fromEntries(Object.entries(out).map(([k, v]) => [k, mmm(v, (x) => x.toFixed(k.endsWith('erSecond') ? 0 : 3))])), learned: base - 1, mem: JSON.parse(mem.trim()).memory }));
 }
 
 /** The agent side: the real DnsEnforcer on the real kernel, learned sets sized for the run. */
@@ -123,6 +132,7 @@ async function agentSide(): Promise<void> {
   const { DnsEnforcer, linuxDnsKernel } = require('../../src/agent/node/dns-enforcer') as typeof import('../../src/agent/node/dns-enforcer');
   const { parseDataPathConfig, DATA_PATH_DEFAULTS } = require('../../src/datapath') as typeof import('../../src/datapath');
   const { runCommand } = require('../../src/agent/shared/run-command') as typeof import('../../src/agent/shared/run-command');
+  const { LearnedSets } = require('../../src/agent/node/dns-learned-sets') as typeof import('../../src/agent/node/dns-learned-sets');
   /* eslint-enable @typescript-eslint/no-require-imports */
   const config = parseDataPathConfig({
     version: 1, cluster: { podCidrs: ['10.201.0.0/16'], serviceCidrs: [], nodeCidrs: [] }, gateways: [], natPools: [], node: DATA_PATH_DEFAULTS.node,
@@ -141,11 +151,23 @@ async function agentSide(): Promise<void> {
     global.gc?.();
     const n = e.learned.live().length;
     const per10k = (x: number) => Math.round((x / n) * 10_000);
-    process.stdout.write(JSON.stringify({ memory: { addresses: n, heapPer10k: per10k(process.memoryUsage().heapUsed - heap0), slabPer10k: per10k(slab() - slab0) } }) + '\n');
+    // The learned sets alone: a fresh LearnedSets holding 10,000 addresses, heap before and after.
+    global.gc?.();
+    const h0 = process.memoryUsage().heapUsed;
+    const alone = new LearnedSets(config);
+    for (let i = 0; i < 10_000; i++) alone.learn('bench', [`m${i}.bench.test`], [{ ip: `100.96.${i >> 8}.${i & 255}`, ttl: 600 }]);
+    global.gc?.();
+    const learnedSetsPer10k = process.memoryUsage().heapUsed - h0;
+    process.stdout.write(JSON.stringify({ memory: { addresses: n, agentHeapPer10k: per10k(process.memoryUsage().heapUsed - heap0 - learnedSetsPer10k),
+      learnedSetsPer10k, kernelSlabPer10k: per10k(slab() - slab0), keep: alone.live().length } }) + '\n');
   });
 }
 
 export async function runDnsBench(): Promise<void> {
+  if (process.argv.includes('--first-connections')) {
+    console.log(JSON.stringify(await runFirstConnections(Number(arg('first-connections', '10000')))));
+    return;
+  }
   if (process.argv.includes('--agent')) return agentSide();
   if (process.argv.includes('--inside')) return inside();
   const r = spawnSync('unshare', ['-n', 'taskset', '-c', '0', process.execPath, ...TS, __filename, '--inside', ...process.argv.slice(2)], { stdio: 'inherit' });
@@ -153,3 +175,53 @@ export async function runDnsBench(): Promise<void> {
 }
 
 if (require.main === module) runDnsBench().catch((e) => { console.error(e); process.exit(1); });
+
+/**
+ * `--first-connections N`: the netns lab (prefix "dnb"): a zone pod makes N lookups of fresh names (each answer a
+ * new address, TTL 1) through the real node agent and connects to each answer at once; counts the connections
+ * that fail. Each round the addresses cycle through 198.19.1.0/24 .. (N addresses on the server).
+ */
+export async function runFirstConnections(n: number): Promise<{ failures: number; ok: number; seconds: number }> {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const lab = require('../../test/agent/e2e/netns-lab') as typeof import('../../test/agent/e2e/netns-lab');
+  const { writeFileSync } = require('node:fs') as typeof import('node:fs');
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const DNS_LAB = `${__dirname}/../../test/agent/e2e/dns-lab.js`;
+  const l = new lab.NetnsLab({ prefix: 'dnb', gateways: 0 });
+  try {
+    lab.buildAgents();
+    l.create();
+    const pod = l.addPod(1, 'ord', '10.201.1.10');
+    const x = l.ns('x');
+    const addr = (i: number) => `198.19.${1 + Math.floor(i / 250)}.${1 + (i % 250)}`;
+    // Every address of 198.19.0.0/16 is the server's (an AnyIP local route), reached through its /24 address.
+    lab.nsx(x, 'ip route add local 198.19.0.0/16 dev lo');
+    lab.nsx(l.ns('r'), 'ip route add 198.19.0.0/16 via 198.19.0.10');
+    const answers: { [k: string]: { a: string[]; ttl: number } } = {};
+    for (let i = 1; i <= n; i++) answers[`s${i}.bench.test`] = { a: [addr(i)], ttl: 1 };
+    const answersPath = `${l.dir}/answers.json`;
+    writeFileSync(answersPath, JSON.stringify(answers));
+    const dns = l.spawn('dns', x, ['node', DNS_LAB, 'server', '--bind', '198.19.0.10', '--answers', answersPath]);
+    await dns.waitFor(/listening/, 10_000, 'out');
+    // The echo server on every address of the external namespace (it listens on 0.0.0.0).
+    await l.startServer().waitFor(/listening/, 10_000, 'out');
+    l.writeConfig({
+      version: 1, cluster: { podCidrs: ['10.201.0.0/16'], serviceCidrs: ['10.96.0.0/16'], nodeCidrs: ['198.18.0.0/16'] },
+      zones: [{ name: 'orders', id: 1, failOpen: false, members: { namespaces: ['orders'], matchLabels: {} }, allow: [], noGateway: [] }],
+      gateways: [], natPools: [],
+      domains: { proxy: PROXY, minTtlSeconds: 60, maxTtlSeconds: 3600, maxAddressesPerName: 32, maxAddressesPerZone: 100_000,
+        zones: [{ zone: 'orders', rules: [{ name: 'bench', patterns: ['*.bench.test'], protocol: 'tcp', ports: ['8080'] }], addresses: [] }] },
+    });
+    l.writeState(1, { pods: [{ ip: '10.201.1.10', zone: 'orders' }], gateways: [] });
+    const node = l.spawn('node-1', l.ns('n1'), ['env', 'EGRESS_DNS_UPSTREAMS=198.19.0.10', lab.AGENT_NODE, lab.AGENT_MAIN, 'node',
+      '--config', l.configPath, '--state', l.statePath(1), '--health-port', '9441']);
+    await node.waitFor(/DNS proxy serving/, 30_000);
+    const t0 = Date.now();
+    const p = l.spawn('loop', pod, ['node', DNS_LAB, 'loop', '--server', '10.96.0.10', '--prefix', 's', '--suffix', 'bench.test', '--count', String(n), '--connect', '8080']);
+    await p.wait(3_600_000);
+    return { ...JSON.parse(p.out.trim().split('\n').pop()!), seconds: (Date.now() - t0) / 1000 };
+  } finally {
+    l.destroy();
+    l.removeDir();
+  }
+}

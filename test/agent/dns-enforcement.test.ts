@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import * as dgram from 'node:dgram';
 import { DnsEnforcer } from '../../src/agent/node/dns-enforcer';
-import { NftSession } from '../../src/agent/node/dns-nft-session';
 import { LearnedSets } from '../../src/agent/node/dns-learned-sets';
 import { parseDnsMessage, resolveChain, servfailFor } from '../../src/agent/node/dns-message';
+import { NftSession } from '../../src/agent/node/dns-nft-session';
 import { DnsProxy } from '../../src/agent/node/dns-proxy';
 import { learnedElementsScript, learnedFromKernel, renderDnsRuleset } from '../../src/agent/node/dns-ruleset';
 import { DataPathConfig, DATA_PATH_DEFAULTS, parseDataPathConfig } from '../../src/datapath';

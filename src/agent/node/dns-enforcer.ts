@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { LearnedElement, LearnedSets } from './dns-learned-sets';
-import { DnsProxy } from './dns-proxy';
 import { NftSession } from './dns-nft-session';
+import { DnsProxy } from './dns-proxy';
 import { DNS_NFT_TABLE, learnedElementCommands, learnedFromKernel, renderDnsRuleset } from './dns-ruleset';
 import { DataPathConfig } from '../../datapath';
 import { log } from '../shared/log';

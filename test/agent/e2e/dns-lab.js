@@ -93,7 +93,8 @@ function ask(server, name, tcp) {
 function connect(ip, port) {
   return new Promise((resolve) => {
     const s = net.connect(Number(port), ip);
-    const timer = setTimeout(() => { s.destroy(); resolve(false); }, 1500);
+    // Under TCP's first SYN retransmission (1 s): a dropped first SYN is a failed first connection, not a slow one.
+    const timer = setTimeout(() => { s.destroy(); resolve(false); }, 900);
     s.on('data', () => { clearTimeout(timer); s.destroy(); resolve(true); });
     s.on('error', () => { clearTimeout(timer); resolve(false); });
   });

@@ -36,6 +36,7 @@ export class DnsEnforcer {
   private queue: Promise<void> = Promise.resolve();
   private pending: Array<{ elements: LearnedElement[]; done: (e?: unknown) => void }> = [];
   private lastScript?: string;
+  private lastCapLog = 0;
 
   constructor(private config: DataPathConfig, private readonly kernel: DnsKernel, private readonly upstreams: string[] = resolvConfNameservers()) {
     this.learned = new LearnedSets(config);
@@ -83,7 +84,11 @@ export class DnsEnforcer {
     if (!zone) return Promise.resolve(); // not a zone pod of this node: nothing to open
     const before = this.learned.capHits;
     const elements = this.learned.learn(zone, names, addresses);
-    if (this.learned.capHits > before) log('warn', 'address cap hit; extra addresses not learned', { zone, name: names[0] });
+    // A flood must not flood the log too: one line a minute, with the count since the last one.
+    if (this.learned.capHits > before && Date.now() - this.lastCapLog > 60_000) {
+      log('warn', 'address cap hit; extra addresses not learned', { zone, name: names[0], capHits: this.learned.capHits });
+      this.lastCapLog = Date.now();
+    }
     if (elements.length === 0) return Promise.resolve();
     return new Promise((resolve, reject) => {
       this.pending.push({ elements, done: (e) => (e ? reject(e) : resolve()) });

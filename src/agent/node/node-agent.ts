@@ -64,6 +64,24 @@ export class NodeAgent {
       configErrors: new Counter({ name: 'egress_nat_config_rejected_total', help: 'Configuration updates rejected', registers: [this.registry] }),
       flushed: new Counter({ name: 'egress_nat_conntrack_flushed_total', help: 'Stale conntrack entries flushed at start', registers: [this.registry] }),
     };
+    // The DNS proxy's counts, read when scraped (gauges: they restart with the process, like the proxy's own counts).
+    const dns = () => this.dns?.stats;
+    new Gauge({
+      name: 'egress_nat_dns_cap_hits',
+      help: 'DNS answers whose addresses hit a per-name or per-zone cap since start',
+      registers: [this.registry],
+      collect() { this.set(dns()?.capHits ?? 0); },
+    });
+    new Gauge({
+      name: 'egress_nat_dns_answers',
+      help: 'DNS answers since start, by outcome (servfail: upstream or programming failed)',
+      labelNames: ['outcome'],
+      registers: [this.registry],
+      collect() {
+        this.set({ outcome: 'answered' }, dns()?.answered ?? 0);
+        this.set({ outcome: 'servfail' }, dns()?.failed ?? 0);
+      },
+    });
   }
 
   public async start(): Promise<void> {

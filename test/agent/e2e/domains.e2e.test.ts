@@ -97,6 +97,8 @@ suite('domain rules enforced by the node agent, in network namespaces', () => {
     setAnswers(a);
     const r = await run(orders, ['loop', '--server', DNS, '--prefix', 's', '--suffix', 'stripe.test', '--count', '100', '--connect', '8080']);
     expect(r).toEqual({ failures: 0, ok: 100 });
+    const metrics = await lab.traffic(lab.ns('n1'), ['get', '--url', 'http://127.0.0.1:9441/metrics']);
+    expect(Number(/^egress_nat_dns_answers\{outcome="answered"\} (\d+)/m.exec(metrics.body)?.[1])).toBeGreaterThanOrEqual(100);
   }, 120_000);
 
   test('2. an address of a name that is not allowed gets 0 packets; so does an address never looked up', async () => {

@@ -57,6 +57,14 @@ suite('domain rules enforced by the node agent, in network namespaces', () => {
       .filter((r: any) => JSON.stringify(r.expr).includes(`"${ip}"`))
       .reduce((n: number, r: any) => n + (r.expr.find((e: any) => e.counter)?.counter.packets ?? 0), 0);
   };
+  /** Looks `name` up (answer `ip`), then keeps one TCP connection to it echoing for `ms` (`done`: its summary). */
+  async function streamAfterLookup(name: string, ip: string, ttl: number, ms: number): Promise<{ done: Promise<any> }> {
+    setAnswers({ [name]: { a: [ip], ttl } });
+    expect((await lookup(orders, name)).connected).toBe(true);
+    const stream = lab.traffic(orders, ['tcp', '--to', `${ip}:8080`, '--interval', '100', '--duration', String(ms)]);
+    await sleep(500);
+    return { done: stream }; // wrapped: an async function returning the promise itself would wait for it
+  }
   const learned = (set: string): string => nsx(lab.ns('n1'), `nft list set inet cdk8s_egress_dns ${set}`);
 
   beforeAll(async () => {
@@ -134,10 +142,7 @@ suite('domain rules enforced by the node agent, in network namespaces', () => {
   }, 60_000);
 
   test('6. rotating answers: an established connection outlives its address\'s expiry; new connections follow the answer', async () => {
-    setAnswers({ 'rot.stripe.test': { a: ['198.19.0.150'], ttl: 1 } });
-    expect((await lookup(orders, 'rot.stripe.test')).connected).toBe(true);
-    const stream = lab.traffic(orders, ['tcp', '--to', '198.19.0.150:8080', '--interval', '100', '--duration', '12000']);
-    await sleep(500);
+    const stream = (await streamAfterLookup('rot.stripe.test', '198.19.0.150', 1, 12_000)).done;
     setAnswers({ 'rot.stripe.test': { a: ['198.19.0.151'], ttl: 1 } });
     expect((await lookup(orders, 'rot.stripe.test')).addresses).toEqual(['198.19.0.151']);
     // Hold: 1 s + 5 s grace. After it, the old address is gone from the set...
@@ -151,10 +156,7 @@ suite('domain rules enforced by the node agent, in network namespaces', () => {
   }, 60_000);
 
   test('7. an agent restart drops no established connection and keeps the learned addresses; while it is down, lookups fail', async () => {
-    setAnswers({ 'keep.stripe.test': { a: ['198.19.0.160'], ttl: 600 } });
-    expect((await lookup(orders, 'keep.stripe.test')).connected).toBe(true);
-    const stream = lab.traffic(orders, ['tcp', '--to', '198.19.0.160:8080', '--interval', '100', '--duration', '6000']);
-    await sleep(500);
+    const stream = (await streamAfterLookup('keep.stripe.test', '198.19.0.160', 600, 6000)).done;
     node.signal('SIGKILL');
     await node.wait(10_000);
     const down = await lookup(orders, 'keep.stripe.test');

@@ -182,6 +182,7 @@ describe('the enforcer programs answers in batches through one queue', () => {
       nftElements: (commands: string[]) => nft(commands.join('\n')),
       listTable: async () => undefined,
       ensureProxyAddress: async () => undefined,
+      deleteTable: async () => undefined,
     };
     const e = new DnsEnforcer(config(), kernel, []);
     (e as any).podZone = new Map([['10.244.1.5', 'z1'], ['10.244.1.6', 'z2']]);

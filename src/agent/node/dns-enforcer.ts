@@ -17,6 +17,8 @@ export interface DnsKernel {
   listTable(): Promise<string | undefined>;
   /** The proxy's address on a dummy device the agent owns (idempotent). */
   ensureProxyAddress(address: string): Promise<void>;
+  /** Deletes the table if it exists (no domain rules any more, or left by an earlier configuration). */
+  deleteTable(): Promise<void>;
   stop?(): void;
 }
 
@@ -130,6 +132,11 @@ export function linuxDnsKernel(run: (argv: string[], stdin?: string) => Promise<
   return {
     nft: async (script) => { await run(['nft', '-f', '-'], script); },
     nftElements: (commands) => session.run(commands),
+    deleteTable: async () => {
+      await run(['nft', 'delete', 'table', 'inet', DNS_NFT_TABLE]).catch((e: Error) => {
+        if (!/No such file or directory/.test(e.message)) throw e;
+      });
+    },
     stop: () => session.stop(),
     listTable: () => run(['nft', '-j', 'list', 'table', 'inet', DNS_NFT_TABLE]).catch(() => undefined),
     ensureProxyAddress: async (address) => {

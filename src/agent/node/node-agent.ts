@@ -1,7 +1,7 @@
 // The agents' own runtime dependencies: installed in the images, never in the construct library.
 /* eslint-disable import/no-extraneous-dependencies */
 import { Counter, Gauge, Registry } from 'prom-client';
-import { DnsEnforcer, linuxDnsKernel } from './dns-enforcer';
+import { DnsEnforcer, DnsKernel } from './dns-enforcer';
 import { computeNodeDesired, nodeOwnership, retiredPinRedirects, slotsFromKernel } from './node-desired-state';
 import { NODE_NFT_TABLE } from './node-ruleset';
 import { ReplicaProber } from './replica-prober';
@@ -15,7 +15,6 @@ import { planNetChanges } from '../shared/net-plan';
 import { NetState } from '../shared/net-state';
 import { ObservedCluster } from '../shared/observed-state';
 import { Reconciler } from '../shared/reconciler';
-import { runCommand } from '../shared/run-command';
 import { WatchedFile } from '../shared/watched-file';
 
 export interface NodeAgentOptions {
@@ -24,6 +23,8 @@ export interface NodeAgentOptions {
   readonly kernel: Kernel;
   readonly healthPort?: number;
   readonly healthHost?: string;
+  /** The DNS enforcement's kernel (nft, ip); without it domain rules are not enforced (unit tests of the rest). */
+  readonly dnsKernel?: DnsKernel;
 }
 
 /**
@@ -48,8 +49,8 @@ export class NodeAgent {
   private resyncTimer?: NodeJS.Timeout;
   private firstSyncDone = false;
   private readonly metrics;
-  /** Domain rules (docs/domain-names.md): their own table and DNS proxy, beside the steering. */
-  private dns?: DnsEnforcer;
+  /** Domain rules (docs/domain-names.md): their own table and DNS proxy, beside the steering; null: none, table removed. */
+  private dns?: DnsEnforcer | null;
 
   constructor(private readonly opts: NodeAgentOptions, initialConfigText: string) {
     this.config = parseDataPathConfig(initialConfigText);
@@ -140,9 +141,19 @@ export class NodeAgent {
   }
 
   private syncDns(): void {
-    if (!this.config.domains || !this.cluster) return;
+    const kernel = this.opts.dnsKernel;
+    if (!this.cluster || !kernel) return;
+    if (!this.config.domains) {
+      // No domain rules (any more): no DNAT of pods' DNS to a proxy that is not there. Once per change.
+      if (this.dns !== null) {
+        this.dns?.stop();
+        this.dns = null;
+        kernel.deleteTable().catch((e) => log('error', 'DNS table not removed; retried on the next change', { error: (e as Error).message }));
+      }
+      return;
+    }
     const upstreams = process.env.EGRESS_DNS_UPSTREAMS?.split(',').filter(Boolean);
-    this.dns ??= new DnsEnforcer(this.config, linuxDnsKernel((argv, stdin) => runCommand(argv, stdin)), upstreams?.length ? upstreams : undefined);
+    this.dns ??= new DnsEnforcer(this.config, kernel, upstreams?.length ? upstreams : undefined);
     this.dns.update(this.config, this.cluster.pods).catch((e) => log('error', 'DNS enforcement not applied; retried on the next change', { error: (e as Error).message }));
   }
 

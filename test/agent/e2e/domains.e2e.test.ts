@@ -3,6 +3,7 @@
  * zone pods on node 1 look names up at the "cluster DNS" 10.96.0.10 (the agent's table sends them to its proxy,
  * which asks a DNS server in the external namespace whose answers the test changes) and connect at once.
  */
+import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AGENT_MAIN, AGENT_NODE, buildAgents, labState, missingPrerequisite, NetnsLab, nsx, Proc, sleep, until } from './netns-lab';
@@ -168,4 +169,10 @@ suite('domain rules enforced by the node agent, in network namespaces', () => {
     expect([s.connected, s.error, s.echoes]).toEqual([true, undefined, s.sent]);
     expect(s.sent).toBeGreaterThan(40);
   }, 60_000);
+
+  test('8. without domain rules the agent removes its table: no DNAT of pods\' DNS to a proxy that is going away', async () => {
+    const { domains: _, ...without } = config;
+    lab.writeConfig(without);
+    await until('the DNS table removed', () => spawnSync('ip', ['netns', 'exec', lab.ns('n1'), 'nft', 'list', 'table', 'inet', 'cdk8s_egress_dns']).status !== 0, 15_000, 200);
+  }, 30_000);
 });

@@ -22,6 +22,7 @@
  *          --remedy none|pod-mtu|gro|underlay-mtu[,...]  (configuration outside the agents, see BENCHMARKS.md)
  *          --allow-list-changes [--changes N]  only the allow-list change benchmark (allow-list-changes.ts)
  *          --ipv6 [--trials N] [--rounds N] [--seconds S]  IPv6 against IPv4 through the gateway (ipv6.ts)
+ *          --dns [--rounds N --queries N --seconds S]  only the DNS proxy benchmark (dns-proxy.ts)
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -29,6 +30,7 @@ import * as os from 'node:os';
 import { join } from 'node:path';
 import { runAllowListChanges } from './allow-list-changes';
 import { runIpv6 } from './ipv6';
+import { runDnsBench } from './dns-proxy';
 import {
   buildAgents, labConfig, labState, missingPrerequisite, NetnsLab, nsx, Proc, SERVER_ALLOWED, sh, sleep, until,
 } from '../../test/agent/e2e/netns-lab';
@@ -331,8 +333,9 @@ async function main(): Promise<void> {
 }
 
 // --allow-list-changes: the allow-list change benchmark instead (allow-list-changes.ts, its own lab); --ipv6: IPv6
-// against IPv4 through the gateway (ipv6.ts, its own lab).
-const alone = process.argv.includes('--allow-list-changes') ? runAllowListChanges : process.argv.includes('--ipv6') ? runIpv6 : undefined;
+// against IPv4 through the gateway (ipv6.ts, its own lab); --dns: only the DNS proxy benchmark (dns-proxy.ts).
+const alone = process.argv.includes('--dns') ? () => runDnsBench()
+  : process.argv.includes('--allow-list-changes') ? runAllowListChanges : process.argv.includes('--ipv6') ? runIpv6 : undefined;
 (alone ? alone(process.argv.slice(2)) : main()).then(() => {
   cleanup();
   process.exit(0);

@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { GatewayAgent } from './gateway/gateway-agent';
+import { linuxDnsKernel } from './node/dns-enforcer';
 import { NodeAgent } from './node/node-agent';
 import { StateFileSource, ClusterSource } from './shared/cluster-source';
 import { LinuxKernel } from './shared/linux-kernel';
 import { log } from './shared/log';
+import { runCommand } from './shared/run-command';
 import { applySysctls } from './shared/sysctl-init';
 
 const USAGE = `usage:
@@ -56,7 +58,8 @@ async function main(argv: string[]): Promise<void> {
     } else {
       throw new Error(`one of --state or --kubernetes is required\n${USAGE}`);
     }
-    const agent = new NodeAgent({ configPath, source, kernel, healthPort: healthPort ?? 9441, healthHost }, configText);
+    const dnsKernel = linuxDnsKernel((cmd, stdin) => runCommand(cmd, stdin));
+    const agent = new NodeAgent({ configPath, source, kernel, dnsKernel, healthPort: healthPort ?? 9441, healthHost }, configText);
     await agent.start();
     // Rules stay in place on exit: a restarting agent must not open a gap nor leak traffic.
     process.once('SIGTERM', () => process.exit(0));

@@ -1,11 +1,14 @@
 import { Construct } from 'constructs';
 import { FeatureKey, rejects } from './backend-capabilities';
 import { IBackendRenderer, IRenderSelection } from './backend-renderer';
+import { dnsProxyRules } from './calico-domain-rules';
 import { renderCalicoPools } from './calico-pools';
 import { AllowRuleContext, allowRules, apiServerRules, denyExternalRules, dnsRules, inClusterRules, INLINE_NETS_MAX, rendersInline } from './calico-zone-rules';
 import { namespaceSelectorOf, ownedSelector } from './calico-zone-selectors';
 import { CalicoApiObject, CalicoGlobalNetworkPolicy, CalicoGlobalNetworkPolicyProps, CalicoGlobalNetworkSet, CalicoNetworkSet, CalicoPolicyType, CalicoRule, CalicoStagedGlobalNetworkPolicy, CalicoTier } from '../calico';
 import { sealRules } from '../calico/sealed-rules';
+import { AGENT_DOMAIN_BACKENDS, ruleDomains, usesAgentDomains } from '../datapath/compile-domains';
+import { isDataPathGateway } from '../datapath/gateway-routing';
 import { DestinationSetModel, EgressModelDocument, EgressZoneModel } from '../model/egress-model-document';
 import { problem } from '../model/errors';
 import { DESTINATION_SET_LABEL, ZONE_LABEL, descriptionAnnotations } from '../model/vocabulary';
@@ -40,7 +43,11 @@ export const BUILT_IN_TIERS = ['default', 'kube-admin', 'kube-baseline'];
 export class CalicoRenderer implements IBackendRenderer {
   public readonly name: string = 'calico';
   /** Which sets match traffic (Calico Enterprise overrides it) and the rules zones share, per document. */
-  private readonly ruleContext: AllowRuleContext = { matchesTraffic: set => this.matchesTraffic(set), sharedRules: new WeakMap() };
+  private readonly ruleContext: AllowRuleContext = {
+    matchesTraffic: set => this.matchesTraffic(set),
+    sharedRules: new WeakMap(),
+    agentDomains: () => AGENT_DOMAIN_BACKENDS.includes(this.name),
+  };
 
   public unsupported(selection: IRenderSelection): string[] {
     const problems: string[] = [];
@@ -52,6 +59,14 @@ export class CalicoRenderer implements IBackendRenderer {
         problems.push(problem(`backend "${this.name}" cannot match domain names (${declared.what}: ${set.domains.join(', ')})`, declared.paths,
           'use Backend.CALICO_ENTERPRISE or Backend.CILIUM, or list addresses'));
       }
+    }
+    // Domain names on this backend are the node agent's (docs/domain-names.md): an EgressGateway deploys it.
+    const agentZones = selection.zones.filter(z => z.backend === this.name && usesAgentDomains(selection.document, z));
+    if (agentZones.length > 0 && !selection.document.gateways.some(isDataPathGateway)) {
+      const rules = agentZones.flatMap(z => z.rules.map(r => ({ z, r, names: ruleDomains(selection.document, r) })).filter(x => x.names.length > 0));
+      const what = rules.map(x => `rule "${x.r.name}" of zone "${x.z.name}": ${x.names.join(', ')}`).join('; ');
+      problems.push(problem(`backend "${this.name}" matches domain names through the cdk8s-egress node agent, which no EgressGateway of the app deploys (${what})`,
+        rules.map(x => x.r.path), 'declare an EgressGateway (its egress-nat DaemonSet is the node agent), use Backend.CALICO_ENTERPRISE or Backend.CILIUM, or list addresses'));
     }
     for (const zone of rejected('calico-enterprise-gateways') ? selection.zones : []) {
       for (const name of new Set([zone.exit.gateway, ...zone.rules.map(r => r.gateway)])) {
@@ -106,7 +121,7 @@ export class CalicoRenderer implements IBackendRenderer {
   protected renderZone(scope: Construct, zone: EgressZoneModel, doc: EgressModelDocument): CalicoApiObject {
     // Sealed: many of these rule objects are shared by every zone, so each is checked and rendered once.
     const egress: CalicoRule[] = sealRules([
-      ...dnsRules(zone.dns),
+      ...(AGENT_DOMAIN_BACKENDS.includes(this.name) && usesAgentDomains(doc, zone) ? dnsProxyRules() : dnsRules(zone.dns)),
       ...(zone.allowApiServer ? apiServerRules(doc) : []),
       ...inClusterRules(zone, doc),
       ...allowRules(zone, doc, this.ruleContext),

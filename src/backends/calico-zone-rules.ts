@@ -1,3 +1,4 @@
+import { AGENT_DOMAIN_DESTINATIONS } from './calico-domain-rules';
 import { groupByProtocol, portsKey } from './calico-port-groups';
 import { overlappingClusterRanges } from './zone-destinations';
 import { CalicoAction, CalicoEntityRule, CalicoIcmpFields, CalicoPort, CalicoProtocol, CalicoRule } from '../calico';
@@ -66,6 +67,8 @@ export interface AllowRuleContext {
   readonly matchesTraffic: (set: DestinationSetModel) => boolean;
   /** Per model document: rendered rules of rules that select only shared sets, by what they render from. */
   readonly sharedRules: WeakMap<EgressModelDocument, Map<string, CalicoRule[]>>;
+  /** Whether domain names open the rule's ports to every external address, for the node agent to narrow. */
+  readonly agentDomains?: () => boolean;
 }
 
 function buildDnsRules(dns: DnsModel): CalicoRule[] {
@@ -136,7 +139,8 @@ export function allowRules(zone: EgressZoneModel, doc: EgressModelDocument, ctx:
     const first = rules.length;
     const names = used.filter(s => !rendersInline(s) && ctx.matchesTraffic(s)).map(s => s.name);
     // Inline addresses: one rule per family (Calico rules hold one IP family).
-    const inlineNets = byFamily(used.filter(rendersInline).flatMap(s => s.cidrs.map(c => c.cidr)));
+    const viaAgent = ctx.agentDomains?.() === true && used.some(s => s.domains.length > 0) ? AGENT_DOMAIN_DESTINATIONS : [];
+    const inlineNets = byFamily([...used.filter(rendersInline).flatMap(s => s.cidrs.map(c => c.cidr)), ...viaAgent]);
     const destinations: { destination: CalicoEntityRule; ipVersion?: number }[] = [];
     if (names.length > 0) {
       const namespaced = names.map(n => sets.get(n)!).find(s => s.namespace);
@@ -150,7 +154,7 @@ export function allowRules(zone: EgressZoneModel, doc: EgressModelDocument, ctx:
     for (const [ipVersion, nets] of inlineNets) destinations.push({ destination: entityRule({ nets }), ipVersion });
     if (destinations.length === 0) continue;
     // A rule never opens in-cluster ranges, node ranges included (only the zone's inCluster does): leave out those it overlaps.
-    const ruleCidrs = used.flatMap(s => s.cidrs.map(c => c.cidr));
+    const ruleCidrs = [...used.flatMap(s => s.cidrs.map(c => c.cidr)), ...viaAgent];
     const clusterInside = overlappingClusterRanges(ruleCidrs, inCluster);
     if (clusterInside.length > 0) destinations.splice(0, destinations.length, ...withoutCluster(destinations, clusterInside));
     const annotations = ruleAnnotations(rule.name, rule.description);

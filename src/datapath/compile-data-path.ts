@@ -1,3 +1,4 @@
+import { compileDomainConfig, usesAgentDomains } from './compile-domains';
 import {
   AllowEntryConfig, DataPathConfig, GatewayConfig, GatewayProbeConfig, NatPoolConfig, ZoneConfig, DATA_PATH_CONFIG_VERSION, DATA_PATH_DEFAULTS,
 } from './data-path-config';
@@ -109,9 +110,11 @@ function collectDataPath(doc: EgressModelDocument, settings: GatewayDataPathSett
   const steered = steeredZones(doc, errors);
   // The node agent gives a pod the first zone whose members match it: zones go in precedence order, and a
   // zone that owns some of a steered zone's pods comes along unsteered, so those pods are not steered.
-  const steeredNames = new Set(steered.map(z => z.zone.name));
+  // Zones whose domain rules the node agent enforces are in too (it finds their pods by their members).
+  const domainZones = doc.zones.filter(z => usesAgentDomains(doc, z));
+  const steeredNames = new Set([...steered.map(z => z.zone.name), ...domainZones.map(z => z.name)]);
   const owners = byPrecedence(doc.zones).filter(z => steeredNames.has(z.name)
-    || steered.some(s => precedes(z, s.zone) && mayShareWorkloads(z, s.zone)));
+    || [...steered.map(s => s.zone), ...domainZones].some(s => precedes(z, s) && mayShareWorkloads(z, s)));
   const ids = zoneIds(owners.map(z => z.name));
   const zones: ZoneConfig[] = owners.map(zone => {
     const id = ids.get(zone.name)!;
@@ -140,6 +143,7 @@ function collectDataPath(doc: EgressModelDocument, settings: GatewayDataPathSett
     natPools.push({ name: p.name, cidr: p.cidr, snatAddress: p.snatAddress, noNatCidrs: p.noNatDestinations.filter(c => !isIpv6(c)) });
   }
   const nodeMarkMask = settings.find(x => x.nodeMarkMask !== undefined)?.nodeMarkMask;
+  const domains = compileDomainConfig(doc, errors);
   return {
     version: dual ? DATA_PATH_CONFIG_VERSION : 1,
     // The model keeps pod and service ranges together; the agents treat all cluster ranges alike.
@@ -149,6 +153,7 @@ function collectDataPath(doc: EgressModelDocument, settings: GatewayDataPathSett
     natPools,
     // The node agent's options (its mark bits) ride on the gateway that declared them.
     node: { ...DATA_PATH_DEFAULTS.node, markMask: nodeMarkMask ?? DATA_PATH_DEFAULTS.node.markMask },
+    ...(domains ? { domains } : {}),
   };
 }
 

@@ -9,6 +9,8 @@
  * Every field is explicit: the library resolves defaults at synth time (see DATA_PATH_DEFAULTS) so
  * the agents never guess. Kept free of runtime dependencies: it is compiled into the jsii library.
  */
+import { DomainEnforcementConfig } from './domain-config';
+
 export const DATA_PATH_CONFIG_VERSION = 2;
 
 export interface DataPathConfig {
@@ -20,6 +22,8 @@ export interface DataPathConfig {
   readonly natPools: NatPoolConfig[];
   /** Node-side kernel resources the egress-nat agent owns. */
   readonly node: NodeDataPathConfig;
+  /** Domain rules the node agent enforces with its DNS proxy (optional: absent when no zone has any). */
+  readonly domains?: DomainEnforcementConfig;
 }
 
 export interface ClusterRangesConfig {

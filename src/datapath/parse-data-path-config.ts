@@ -3,6 +3,7 @@ import {
   ZoneConfig, DATA_PATH_CONFIG_VERSION, DATA_PATH_DEFAULTS,
 } from './data-path-config';
 import { DataPathConfigError, DataPathProblem } from './data-path-config-error';
+import { checkDomainConfig } from './domain-config';
 import { DocCidr, FieldChecker, LABEL_NAME, labelKeyProblem, notJson, parseDocAddress, parseDocCidr, show } from './json-field-checks';
 
 /** Zone ids share the mark field with replica pins: 1..63 are zones, 64.. are pins. */
@@ -54,7 +55,7 @@ class Checker extends FieldChecker {
     if (version === undefined) return undefined;
     // Version 2 adds IPv6: ranges, allow entries and egress IPs of either family (NAT pools stay IPv4).
     this.ipv6 = version >= 2;
-    this.unknownKeys('$', d, ['version', 'cluster', 'zones', 'gateways', 'natPools', 'node']);
+    this.unknownKeys('$', d, ['version', 'cluster', 'zones', 'gateways', 'natPools', 'node', 'domains']);
     const cluster = this.object('$.cluster', d.cluster) ?? {};
     const ranges = {
       podCidrs: this.cidrs('$.cluster.podCidrs', cluster.podCidrs).map((x) => x.text),
@@ -87,6 +88,8 @@ class Checker extends FieldChecker {
     });
     this.overlaps(poolRanges, 'NAT pools must not overlap');
 
+    const domains = d.domains === undefined ? undefined : checkDomainConfig(d.domains, new Set(zones.map((z) => z?.name ?? '')));
+    this.problems.push(...domains?.problems ?? []);
     if (this.problems.length > 0) return undefined;
     return {
       version,
@@ -95,6 +98,7 @@ class Checker extends FieldChecker {
       gateways: gateways as GatewayConfig[],
       natPools: pools as NatPoolConfig[],
       node,
+      ...(domains?.config ? { domains: domains.config } : {}),
     };
   }
 

@@ -111,6 +111,16 @@ export class CanReach {
         descriptions: hit.descriptions,
       };
     }
+    const lookup = target ? CanReach.afterLookup(zone, sets, query) : undefined;
+    if (lookup) {
+      return {
+        allowed: false,
+        zone: zone.name,
+        backend,
+        rule: lookup.rule.name,
+        reason: `${what} is allowed only after a lookup of ${lookup.domains.join(', ')} by a pod of zone "${zone.name}" whose answer holds it (rule "${lookup.rule.name}"); no address rule allows it`,
+      };
+    }
     return {
       allowed: false,
       zone: zone.name,
@@ -118,6 +128,17 @@ export class CanReach {
       rule: 'default-deny-external',
       reason: `no rule of zone "${zone.name}" allows ${what}: ${DENIED[backend] ?? DENIED.calico}`,
     };
+  }
+
+  /** The first domain rule on the query's port: an address is allowed by it only when a lookup of one of its names returned it. */
+  private static afterLookup(zone: EgressZoneModel, sets: Map<string, DestinationSetModel>, q: CanReachQuery):
+  { rule: EgressRuleModel; domains: string[] } | undefined {
+    for (const rule of zone.rules) {
+      if (rule.ports.length > 0 && !rule.ports.some(p => Port.fromModel(p).matches(q.protocol, q.port))) continue;
+      const domains = rule.destinationSets.flatMap(n => sets.get(n)?.domains ?? []);
+      if (domains.length > 0) return { rule, domains: [...new Set(domains)].sort() };
+    }
+    return undefined;
   }
 
   /** ICMP is IPv4's, ICMPv6 IPv6's: a type of one is no question about an address of the other (no backend's rule matches it). */

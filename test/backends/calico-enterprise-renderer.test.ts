@@ -55,8 +55,8 @@ describe('Calico Enterprise backend: domain names', () => {
     expect(allows).toEqual([expect.objectContaining({ action: 'Allow', protocol: 'TCP', destination: expect.objectContaining({ selector: 'egress.cdk8s.io/destination-set == "saas"', ports: [443] }) })]);
   });
 
-  test('open-source Calico rejects the same zones, naming the feature', () => {
-    expect(synthError(Backend.CALICO, domains)).toMatch(/backend "calico" cannot match domain names \(destination set "saas": \*\.example\.org, api\.example\.com\) \(at test\/saas\)/);
+  test('open-source Calico without the node agent (no EgressGateway) rejects the same zones, naming them', () => {
+    expect(synthError(Backend.CALICO, domains)).toMatch(/backend "calico" matches domain names through the cdk8s-egress node agent, which no EgressGateway of the app deploys \(rule "saas" of zone "shop": \*\.example\.org, api\.example\.com; rule "mixed" of zone "shop": cdn\.example\.net\) \(at test\/shop\/saas and test\/shop\/mixed\)/);
   });
 });
 

@@ -110,10 +110,10 @@ describe('EgressZone on Calico', () => {
     expect(gnp.spec.order).toBe(10);
   });
 
-  test('domains are a clear error on open-source Calico', () => {
+  test('domains on open-source Calico without the node agent (no EgressGateway) are a clear error', () => {
     const c = chart();
     new EgressZone(c, 'z', { namespaces: ['z'] }).allow('api', { to: [Destination.domain('api.example.com')], ports: [Port.tcp(443)] });
-    expect(() => Testing.synth(c)).toThrow(/backend "calico" cannot match domain names \(rule "api" of zone "z": api.example.com\) \(at test\/z\/api\)/);
+    expect(() => Testing.synth(c)).toThrow(/backend "calico" matches domain names through the cdk8s-egress node agent, which no EgressGateway of the app deploys \(rule "api" of zone "z": api.example.com\) \(at test\/z\/api\); hint: declare an EgressGateway/);
   });
 });
 

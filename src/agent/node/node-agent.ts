@@ -1,6 +1,7 @@
 // The agents' own runtime dependencies: installed in the images, never in the construct library.
 /* eslint-disable import/no-extraneous-dependencies */
 import { Counter, Gauge, Registry } from 'prom-client';
+import { DnsEnforcer, DnsKernel } from './dns-enforcer';
 import { computeNodeDesired, nodeOwnership, retiredPinRedirects, slotsFromKernel } from './node-desired-state';
 import { NODE_NFT_TABLE } from './node-ruleset';
 import { ReplicaProber } from './replica-prober';
@@ -22,6 +23,8 @@ export interface NodeAgentOptions {
   readonly kernel: Kernel;
   readonly healthPort?: number;
   readonly healthHost?: string;
+  /** The DNS enforcement's kernel (nft, ip); without it domain rules are not enforced (unit tests of the rest). */
+  readonly dnsKernel?: DnsKernel;
 }
 
 /**
@@ -46,6 +49,8 @@ export class NodeAgent {
   private resyncTimer?: NodeJS.Timeout;
   private firstSyncDone = false;
   private readonly metrics;
+  /** Domain rules (docs/domain-names.md): their own table and DNS proxy, beside the steering; null: none, table removed. */
+  private dns?: DnsEnforcer | null;
 
   constructor(private readonly opts: NodeAgentOptions, initialConfigText: string) {
     this.config = parseDataPathConfig(initialConfigText);
@@ -60,6 +65,24 @@ export class NodeAgent {
       configErrors: new Counter({ name: 'egress_nat_config_rejected_total', help: 'Configuration updates rejected', registers: [this.registry] }),
       flushed: new Counter({ name: 'egress_nat_conntrack_flushed_total', help: 'Stale conntrack entries flushed at start', registers: [this.registry] }),
     };
+    // The DNS proxy's counts, read when scraped (gauges: they restart with the process, like the proxy's own counts).
+    const dns = () => this.dns?.stats;
+    new Gauge({
+      name: 'egress_nat_dns_cap_hits',
+      help: 'DNS answers whose addresses hit a per-name or per-zone cap since start',
+      registers: [this.registry],
+      collect() { this.set(dns()?.capHits ?? 0); },
+    });
+    new Gauge({
+      name: 'egress_nat_dns_answers',
+      help: 'DNS answers since start, by outcome (servfail: upstream or programming failed)',
+      labelNames: ['outcome'],
+      registers: [this.registry],
+      collect() {
+        this.set({ outcome: 'answered' }, dns()?.answered ?? 0);
+        this.set({ outcome: 'servfail' }, dns()?.failed ?? 0);
+      },
+    });
   }
 
   public async start(): Promise<void> {
@@ -90,6 +113,7 @@ export class NodeAgent {
     this.prober.stop();
     this.configFile?.close();
     this.opts.source.stop();
+    this.dns?.stop();
   }
 
   private onConfigText(text: string): void {
@@ -106,12 +130,31 @@ export class NodeAgent {
     log('info', 'configuration updated');
     void this.opts.source.start(next, (o) => this.onCluster(o));
     if (this.cluster) this.prober.setTargets(this.cluster.gateways, this.config.gateways);
+    this.syncDns();
     this.reconciler.trigger();
   }
 
   private onCluster(o: ObservedCluster): void {
     this.cluster = o;
     this.prober.setTargets(o.gateways, this.config.gateways); // triggers a sync
+    this.syncDns();
+  }
+
+  private syncDns(): void {
+    const kernel = this.opts.dnsKernel;
+    if (!this.cluster || !kernel) return;
+    if (!this.config.domains) {
+      // No domain rules (any more): no DNAT of pods' DNS to a proxy that is not there. Once per change.
+      if (this.dns !== null) {
+        this.dns?.stop();
+        this.dns = null;
+        kernel.deleteTable().catch((e) => log('error', 'DNS table not removed; retried on the next change', { error: (e as Error).message }));
+      }
+      return;
+    }
+    const upstreams = process.env.EGRESS_DNS_UPSTREAMS?.split(',').filter(Boolean);
+    this.dns ??= new DnsEnforcer(this.config, kernel, upstreams?.length ? upstreams : undefined);
+    this.dns.update(this.config, this.cluster.pods).catch((e) => log('error', 'DNS enforcement not applied; retried on the next change', { error: (e as Error).message }));
   }
 
   private async sync(full: boolean): Promise<void> {

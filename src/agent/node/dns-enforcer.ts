@@ -1,0 +1,151 @@
+import { readFileSync } from 'node:fs';
+import { LearnedElement, LearnedSets } from './dns-learned-sets';
+import { NftSession } from './dns-nft-session';
+import { DnsProxy } from './dns-proxy';
+import { DNS_NFT_TABLE, learnedElementCommands, learnedFromKernel, renderDnsRuleset } from './dns-ruleset';
+import { DataPathConfig } from '../../datapath';
+import { log } from '../shared/log';
+import { ZonePod } from '../shared/observed-state';
+
+/** The few kernel operations the DNS enforcement needs (LinuxKernel-free, so unit tests fake it). */
+export interface DnsKernel {
+  /** One `nft -f` transaction (the table). */
+  nft(script: string): Promise<void>;
+  /** One transaction of element commands (the learned addresses: the hot path). */
+  nftElements(commands: string[]): Promise<void>;
+  /** `nft -j list table inet cdk8s_egress_dns`, or undefined without the table. */
+  listTable(): Promise<string | undefined>;
+  /** The proxy's address on a dummy device the agent owns (idempotent). */
+  ensureProxyAddress(address: string): Promise<void>;
+  /** Deletes the table if it exists (no domain rules any more, or left by an earlier configuration). */
+  deleteTable(): Promise<void>;
+  stop?(): void;
+}
+
+/** The dummy device that holds the proxy's address. */
+export const DNS_PROXY_DEVICE = 'egdns0';
+
+/**
+ * Domain rules on the node (docs/domain-names.md). Every nft operation goes through one queue, so a table
+ * re-render never races an element batch; answers arriving while a batch runs join the next batch.
+ * Start: seed from the kernel, render, and only then serve DNS.
+ */
+export class DnsEnforcer {
+  public readonly learned: LearnedSets;
+  private proxy?: DnsProxy;
+  private pods: ZonePod[] = [];
+  private podZone = new Map<string, string>();
+  private queue: Promise<void> = Promise.resolve();
+  private pending: Array<{ elements: LearnedElement[]; done: (e?: unknown) => void }> = [];
+  private lastScript?: string;
+  private lastCapLog = 0;
+
+  constructor(private config: DataPathConfig, private readonly kernel: DnsKernel, private readonly upstreams: string[] = resolvConfNameservers()) {
+    this.learned = new LearnedSets(config);
+  }
+
+  /** Called on every cluster view / configuration change (after the first complete sync). */
+  public async update(config: DataPathConfig, pods: ZonePod[]): Promise<void> {
+    this.config = config;
+    this.pods = pods;
+    this.podZone = new Map(pods.map((p) => [p.ip, p.zone]));
+    if (!this.proxy) await this.start();
+    else await this.enqueue(() => this.render());
+  }
+
+  public stop(): void {
+    this.proxy?.stop();
+    this.kernel.stop?.();
+  }
+
+  public get stats() {
+    return { answered: this.proxy?.answered ?? 0, failed: this.proxy?.failed ?? 0, capHits: this.learned.capHits };
+  }
+
+  private async start(): Promise<void> {
+    const d = this.config.domains!;
+    const existing = await this.kernel.listTable();
+    if (existing) this.learned.seed(learnedFromKernel(existing));
+    await this.kernel.ensureProxyAddress(d.proxy.address);
+    await this.enqueue(() => this.render());
+    const onAnswer = (ip: string, names: string[], addrs: Array<{ ip: string; ttl: number }>) => this.onAnswer(ip, names, addrs);
+    this.proxy = new DnsProxy({ address: d.proxy.address, port: d.proxy.port, upstreams: this.upstreams, onAnswer });
+    await this.proxy.start();
+    log('info', 'DNS proxy serving', { address: `${d.proxy.address}:${d.proxy.port}`, upstreams: this.upstreams, relearned: this.learned.live().length });
+  }
+
+  private async render(): Promise<void> {
+    const script = renderDnsRuleset(this.config, this.pods, this.learned.live());
+    if (script === this.lastScript) return;
+    await this.kernel.nft(script);
+    this.lastScript = undefined; // elements change without re-renders: always re-render next time
+  }
+
+  private onAnswer(podIp: string, names: string[], addresses: Array<{ ip: string; ttl: number }>): Promise<void> {
+    const zone = this.podZone.get(podIp);
+    if (!zone) return Promise.resolve(); // not a zone pod of this node: nothing to open
+    const before = this.learned.capHits;
+    const elements = this.learned.learn(zone, names, addresses);
+    // A flood must not flood the log too: one line a minute, with the count since the last one.
+    if (this.learned.capHits > before && Date.now() - this.lastCapLog > 60_000) {
+      log('warn', 'address cap hit; extra addresses not learned', { zone, name: names[0], capHits: this.learned.capHits });
+      this.lastCapLog = Date.now();
+    }
+    if (elements.length === 0) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      this.pending.push({ elements, done: (e) => (e ? reject(e) : resolve()) });
+      if (this.pending.length === 1) void this.enqueue(() => this.flush());
+    });
+  }
+
+  private async flush(): Promise<void> {
+    const batch = this.pending.splice(0);
+    if (batch.length === 0) return;
+    try {
+      await this.kernel.nftElements(learnedElementCommands(batch.flatMap((b) => b.elements)));
+      batch.forEach((b) => b.done());
+    } catch (e) {
+      log('error', 'learned addresses not programmed; the pods get SERVFAIL', { table: DNS_NFT_TABLE, error: (e as Error).message });
+      batch.forEach((b) => b.done(e));
+    }
+  }
+
+  private enqueue(op: () => Promise<void>): Promise<void> {
+    const next = this.queue.then(op);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+}
+
+/** The agent's own resolvers (dnsPolicy ClusterFirstWithHostNet: the cluster DNS). */
+function resolvConfNameservers(): string[] {
+  try {
+    return readFileSync('/etc/resolv.conf', 'utf8').split('\n').map((l) => /^nameserver\s+(\S+)/.exec(l)?.[1]).filter((x): x is string => !!x);
+  } catch {
+    return [];
+  }
+}
+
+/** The real kernel: nft and ip, never through a shell. */
+export function linuxDnsKernel(run: (argv: string[], stdin?: string) => Promise<string>): DnsKernel {
+  const session = new NftSession(`${DNS_NFT_TABLE}_ack`);
+  return {
+    nft: async (script) => { await run(['nft', '-f', '-'], script); },
+    nftElements: (commands) => session.run(commands),
+    deleteTable: async () => {
+      await run(['nft', 'delete', 'table', 'inet', DNS_NFT_TABLE]).catch((e: Error) => {
+        if (!/No such file or directory/.test(e.message)) throw e;
+      });
+    },
+    stop: () => session.stop(),
+    listTable: () => run(['nft', '-j', 'list', 'table', 'inet', DNS_NFT_TABLE]).catch(() => undefined),
+    ensureProxyAddress: async (address) => {
+      // Kernel quirk: some kernels are built without the dummy driver ("Unknown device type"); the address then
+      // goes on lo, where it is just as local (a /32 no one else uses).
+      const made = await run(['ip', 'link', 'add', DNS_PROXY_DEVICE, 'type', 'dummy']).then(() => true, (e: Error) => /File exists/.test(e.message));
+      const dev = made ? DNS_PROXY_DEVICE : 'lo';
+      await run(['ip', 'addr', 'replace', `${address}/32`, 'dev', dev]);
+      await run(['ip', 'link', 'set', dev, 'up']);
+    },
+  };
+}

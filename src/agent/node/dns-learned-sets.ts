@@ -1,0 +1,96 @@
+import { DataPathConfig, domainMatches, DomainEnforcementConfig } from '../../datapath';
+
+/** One element to put in a learned set: the address and how long it stays (nft element timeout). */
+export interface LearnedElement { readonly set: string; readonly ip: string; readonly timeoutSeconds: number }
+
+/** The learned-set names of one rule: IPv4 and IPv6 (zone id from $.zones, rule index in the zone's domain rules). */
+export function learnedSetNames(zoneId: number, rule: number): { v4: string; v6: string } {
+  return { v4: `d4_${zoneId}_${rule}`, v6: `d6_${zoneId}_${rule}` };
+}
+
+/** Grace after the hold: a connection opened in the answer's last second still finds its address. */
+const GRACE_SECONDS = 5;
+
+/**
+ * What the node agent has learned from DNS answers, per zone and rule, with deadlines: the single source the
+ * table is rendered from (restarts seed it from the kernel). Caps per name and per zone bound it; over a cap
+ * an answer's extra addresses are left out and counted (`capHits`).
+ */
+export class LearnedSets {
+  public capHits = 0;
+  /** set name → address → deadline (ms since epoch). */
+  private readonly sets = new Map<string, Map<string, number>>();
+
+  constructor(private readonly config: DataPathConfig, private readonly now: () => number = Date.now) {}
+
+  private get domains(): DomainEnforcementConfig {
+    return this.config.domains!;
+  }
+
+  /**
+   * The elements an answer adds for a zone: every address of the chain, for every rule with a pattern that a
+   * name of the chain matches. Addresses already held long enough are not re-added (no kernel work).
+   */
+  public learn(zone: string, names: string[], addresses: Array<{ ip: string; ttl: number }>): LearnedElement[] {
+    const z = this.domains.zones.find((x) => x.zone === zone);
+    const zoneId = this.config.zones.find((x) => x.name === zone)?.id;
+    if (!z || zoneId === undefined || addresses.length === 0) return [];
+    const d = this.domains;
+    const now = this.now();
+    const out: LearnedElement[] = [];
+    let capped = addresses.length > d.maxAddressesPerName;
+    const kept = addresses.slice(0, d.maxAddressesPerName);
+    z.rules.forEach((rule, i) => {
+      if (!names.some((n) => rule.patterns.some((p) => domainMatches(p, n)))) return;
+      const names2 = learnedSetNames(zoneId, i);
+      for (const a of kept) {
+        const set = a.ip.includes(':') ? names2.v6 : names2.v4;
+        const timeoutSeconds = Math.min(Math.max(a.ttl, d.minTtlSeconds), d.maxTtlSeconds) + GRACE_SECONDS;
+        const members = this.sets.get(set) ?? new Map<string, number>();
+        const held = members.get(a.ip);
+        if (held !== undefined && held - now >= (timeoutSeconds * 1000) / 2) continue;
+        if (held === undefined && this.zoneCount(zoneId, now) >= d.maxAddressesPerZone) {
+          capped = true;
+          continue;
+        }
+        members.set(a.ip, now + timeoutSeconds * 1000);
+        this.sets.set(set, members);
+        out.push({ set, ip: a.ip, timeoutSeconds });
+      }
+    });
+    if (capped) this.capHits++;
+    return out;
+  }
+
+  /** Live elements with their remaining seconds (at least 1), for rendering the table. */
+  public live(): LearnedElement[] {
+    const now = this.now();
+    const out: LearnedElement[] = [];
+    for (const [set, members] of this.sets) {
+      for (const [ip, deadline] of members) {
+        if (deadline <= now) members.delete(ip);
+        else out.push({ set, ip, timeoutSeconds: Math.max(1, Math.ceil((deadline - now) / 1000)) });
+      }
+    }
+    return out;
+  }
+
+  /** Elements the kernel still holds (after a restart): kept with their remaining time. */
+  public seed(elements: LearnedElement[]): void {
+    const now = this.now();
+    for (const e of elements) {
+      const members = this.sets.get(e.set) ?? new Map<string, number>();
+      members.set(e.ip, Math.max(members.get(e.ip) ?? 0, now + e.timeoutSeconds * 1000));
+      this.sets.set(e.set, members);
+    }
+  }
+
+  private zoneCount(zoneId: number, now: number): number {
+    let n = 0;
+    for (const [set, members] of this.sets) {
+      if (!set.startsWith(`d4_${zoneId}_`) && !set.startsWith(`d6_${zoneId}_`)) continue;
+      for (const deadline of members.values()) if (deadline > now) n++;
+    }
+    return n;
+  }
+}

@@ -1,0 +1,26 @@
+import { CalicoAction, CalicoPort, CalicoProtocol, CalicoRule } from '../calico';
+import { DNS_PROXY_ADDRESS, DNS_PROXY_PORT } from '../datapath/domain-config';
+import { ruleAnnotations } from '../model/vocabulary';
+
+// Domain rules on open-source Calico (docs/domain-names.md): Felix's half of the two gates. The node agent's
+// table admits a new connection on a domain rule's ports only to addresses the zone's pods looked up.
+
+/** Every external address: a domain rule's ports are opened to these, and the agent's table narrows them. */
+export const AGENT_DOMAIN_DESTINATIONS = ['0.0.0.0/0', '::/0'];
+
+let proxyRules: CalicoRule[] | undefined;
+
+/**
+ * DNS of a zone with agent-enforced domain rules: only to the node agent's DNS proxy (the address its table
+ * DNATs the pods' queries to), never to the cluster DNS itself, so a node without the agent resolves nothing.
+ */
+export function dnsProxyRules(): CalicoRule[] {
+  proxyRules ??= [CalicoProtocol.UDP, CalicoProtocol.TCP].map(protocol => ({
+    action: CalicoAction.ALLOW,
+    protocol,
+    ipVersion: 4,
+    destination: { nets: [`${DNS_PROXY_ADDRESS}/32`], ports: [CalicoPort.of(DNS_PROXY_PORT)] },
+    metadata: { annotations: ruleAnnotations('dns-proxy') },
+  }));
+  return proxyRules;
+}

@@ -1,0 +1,230 @@
+import { spawnSync } from 'node:child_process';
+import * as dgram from 'node:dgram';
+import { DnsEnforcer } from '../../src/agent/node/dns-enforcer';
+import { LearnedSets } from '../../src/agent/node/dns-learned-sets';
+import { parseDnsMessage, resolveChain, servfailFor } from '../../src/agent/node/dns-message';
+import { NftSession } from '../../src/agent/node/dns-nft-session';
+import { DnsProxy } from '../../src/agent/node/dns-proxy';
+import { learnedElementsScript, learnedFromKernel, renderDnsRuleset } from '../../src/agent/node/dns-ruleset';
+import { DataPathConfig, DATA_PATH_DEFAULTS, parseDataPathConfig } from '../../src/datapath';
+
+/* eslint-disable no-bitwise */
+/** A DNS answer as a server writes it: question, then records; names after the first are compressed pointers. */
+type Rec = [string, 'A' | 'AAAA' | 'CNAME', number, string];
+export function answer(id: number, question: string, records: Rec[], flags = 0x8180): Buffer {
+  const name = (n: string) => Buffer.concat([...n.split('.').map((l) => Buffer.concat([Buffer.from([l.length]), Buffer.from(l)])), Buffer.from([0])]);
+  const head = Buffer.alloc(12);
+  head.writeUInt16BE(id, 0); head.writeUInt16BE(flags, 2); head.writeUInt16BE(1, 4); head.writeUInt16BE(records.length, 6);
+  const parts = [head, name(question), Buffer.from([0, 1, 0, 1])];
+  for (const [owner, type, ttl, data] of records) {
+    const rdata = type === 'A' ? Buffer.from(data.split('.').map(Number))
+      : type === 'AAAA' ? Buffer.from(data.split(':').flatMap((g) => [parseInt(g, 16) >> 8, parseInt(g, 16) & 255]))
+        : name(data);
+    const fixed = Buffer.alloc(10);
+    fixed.writeUInt16BE({ A: 1, AAAA: 28, CNAME: 5 }[type], 0);
+    fixed.writeUInt16BE(1, 2); fixed.writeUInt32BE(ttl, 4); fixed.writeUInt16BE(rdata.length, 8);
+    // The question's name is at offset 12: an owner equal to it is written as a pointer (compression).
+    parts.push(owner === question ? Buffer.from([0xc0, 12]) : name(owner), fixed, rdata);
+  }
+  return Buffer.concat(parts);
+}
+
+describe('DNS messages', () => {
+  test('A, AAAA and a CNAME chain, with compression: every address with the smallest TTL along its chain', () => {
+    const msg = answer(7, 'API.Stripe.com', [['API.Stripe.com', 'CNAME', 300, 'edge.cdn.net'], ['edge.cdn.net', 'A', 20, '198.51.100.7'],
+      ['edge.cdn.net', 'AAAA', 600, '2001:db8:0:0:0:0:0:7'], ['other.net', 'A', 20, '192.0.2.1']]);
+    const a = parseDnsMessage(msg);
+    expect([a.id, a.response, a.truncated, a.question]).toEqual([7, true, false, 'api.stripe.com']);
+    expect(resolveChain(a.records, a.question!)).toEqual({
+      names: ['api.stripe.com', 'edge.cdn.net'],
+      addresses: [{ ip: '198.51.100.7', ttl: 20 }, { ip: '2001:db8::7', ttl: 300 }],
+    });
+  });
+
+  test('truncation is read; malformed messages throw instead of half-reading', () => {
+    expect(parseDnsMessage(answer(1, 'a.example', [], 0x8380)).truncated).toBe(true);
+    const good = answer(1, 'a.example', [['a.example', 'A', 5, '192.0.2.1']]);
+    expect(() => parseDnsMessage(good.subarray(0, good.length - 2))).toThrow(/past the end/);
+    const loop = Buffer.from(good); loop.writeUInt16BE(0xc00c, 12); // the question's name points at itself
+    expect(() => parseDnsMessage(loop)).toThrow(/loops/);
+  });
+
+  test('SERVFAIL keeps the id and the question', () => {
+    const q = answer(0x1234, 'a.example', [], 0x0100);
+    const f = parseDnsMessage(servfailFor(q));
+    expect([f.id, f.response, f.rcode, f.question]).toEqual([0x1234, true, 2, 'a.example']);
+  });
+});
+
+function config(extra: object = {}): DataPathConfig {
+  return parseDataPathConfig({
+    version: 1,
+    cluster: { podCidrs: ['10.244.0.0/16'], serviceCidrs: [], nodeCidrs: [] },
+    gateways: [],
+    natPools: [],
+    node: DATA_PATH_DEFAULTS.node,
+    zones: [1, 2].map((id) => ({ name: `z${id}`, id, members: { namespaces: [`z${id}`], matchLabels: {} }, failOpen: false, allow: [], noGateway: [] })),
+    domains: {
+      proxy: { address: '169.254.101.53', port: 10053 },
+      minTtlSeconds: 60,
+      maxTtlSeconds: 3600,
+      maxAddressesPerName: 2,
+      maxAddressesPerZone: 3,
+      zones: [{ zone: 'z1', rules: [{ name: 'stripe', patterns: ['*.stripe.com'], protocol: 'tcp', ports: ['443'] }, { name: 'git', patterns: ['github.com'], protocol: 'any', ports: [] }], addresses: ['203.0.113.0/24'] },
+        { zone: 'z2', rules: [{ name: 'other', patterns: ['other.example'], protocol: 'udp', ports: [] }], addresses: [] }],
+      ...extra,
+    },
+  });
+}
+
+describe('learned sets', () => {
+  let now = 1_000_000;
+  const sets = () => new LearnedSets(config(), () => now);
+
+  test('a wildcard learns for its rule only; the bare parent and another zone\'s names learn nothing', () => {
+    const s = sets();
+    expect(s.learn('z1', ['api.stripe.com'], [{ ip: '198.51.100.7', ttl: 1 }])).toEqual([{ set: 'd4_1_0', ip: '198.51.100.7', timeoutSeconds: 65 }]);
+    expect(s.learn('z1', ['stripe.com'], [{ ip: '198.51.100.8', ttl: 1 }])).toEqual([]);
+    expect(s.learn('z2', ['api.stripe.com'], [{ ip: '198.51.100.9', ttl: 1 }])).toEqual([]);
+    expect(s.learn('z1', ['github.com'], [{ ip: '2001:db8::1', ttl: 7200 }])).toEqual([{ set: 'd6_1_1', ip: '2001:db8::1', timeoutSeconds: 3605 }]);
+  });
+
+  test('an address held long enough is not re-added; caps per name and per zone are counted', () => {
+    const s = sets();
+    s.learn('z1', ['a.stripe.com'], [{ ip: '192.0.2.1', ttl: 60 }]);
+    expect(s.learn('z1', ['a.stripe.com'], [{ ip: '192.0.2.1', ttl: 60 }])).toEqual([]);
+    const three = s.learn('z1', ['b.stripe.com'], ['192.0.2.2', '192.0.2.3', '192.0.2.4'].map((ip) => ({ ip, ttl: 60 })));
+    expect(three.map((e) => e.ip)).toEqual(['192.0.2.2', '192.0.2.3']);
+    expect(s.capHits).toBe(1);
+    expect(s.learn('z1', ['c.stripe.com'], [{ ip: '192.0.2.5', ttl: 60 }])).toEqual([]);
+    expect(s.capHits).toBe(2);
+    now += 66_000; // everything expired: room again
+    expect(s.learn('z1', ['c.stripe.com'], [{ ip: '192.0.2.5', ttl: 60 }]).length).toBe(1);
+    expect(s.live().map((e) => e.ip)).toEqual(['192.0.2.5']);
+  });
+});
+
+describe('the DNS table', () => {
+  const pods = [{ ip: '10.244.1.5', zone: 'z1' }, { ip: '10.244.1.6', zone: 'z2' }];
+  const script = renderDnsRuleset(config(), pods, [{ set: 'd4_1_0', ip: '198.51.100.7', timeoutSeconds: 30 }]);
+
+  test('zone pods\' DNS goes to the proxy; each zone its own chain; the gate looks at new connections only', () => {
+    expect(script).toContain('ip saddr @dns_pods meta l4proto { udp, tcp } th dport 53 dnat ip to 169.254.101.53:10053');
+    expect(script).toContain('elements = { 10.244.1.5 : jump dz_1, 10.244.1.6 : jump dz_2 }');
+    expect(script).toContain('ct state new ip saddr vmap @pod_zone');
+    expect(script).toContain('tcp dport { 443 } ip daddr @d4_1_0 return');
+    expect(script).toContain('tcp dport { 443 } counter name dropped_1 drop');
+    expect(script).toContain('elements = { 198.51.100.7 timeout 30s }');
+  });
+
+  const nftOk = spawnSync('sh', ['-c', 'command -v nft && command -v unshare']).status === 0 && process.getuid?.() === 0;
+  (nftOk ? test : test.skip)('the kernel accepts the table and an element batch (nft in a throw-away network namespace)', () => {
+    const r = spawnSync('unshare', ['-n', 'sh', '-c', 'nft -f /dev/stdin <<EOF\n' + script + learnedElementsScript([{ set: 'd4_1_0', ip: '198.51.100.7', timeoutSeconds: 90 }]) + 'EOF\nnft list set inet cdk8s_egress_dns d4_1_0'], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/198\.51\.100\.7 timeout 1m30s/);
+  });
+
+  (nftOk ? test : test.skip)('a restart reads the learned elements back with their remaining time (the kernel\'s JSON)', () => {
+    const r = spawnSync('unshare', ['-n', 'sh', '-c', 'nft -f /dev/stdin <<EOF\n' + script + 'EOF\nnft -j list table inet cdk8s_egress_dns'], { encoding: 'utf8' });
+    const back = learnedFromKernel(r.stdout);
+    expect(back.map((e) => [e.set, e.ip])).toEqual([['d4_1_0', '198.51.100.7']]);
+    expect(back[0].timeoutSeconds).toBeGreaterThanOrEqual(28);
+    expect(back[0].timeoutSeconds).toBeLessThanOrEqual(30);
+  });
+});
+
+describe('the proxy holds the answer until the addresses are programmed', () => {
+  test('UDP: the pod gets the upstream\'s bytes only after onAnswer resolved; a failed programming is SERVFAIL', async () => {
+    const upstream = dgram.createSocket('udp4');
+    upstream.on('message', (q, r) => upstream.send(answer(q.readUInt16BE(0), 'api.stripe.com', [['api.stripe.com', 'A', 1, '198.51.100.7']]), r.port, r.address));
+    await new Promise<void>((res) => upstream.bind(0, '127.0.0.1', () => res()));
+    const events: string[] = [];
+    let fail = false;
+    const proxy = new DnsProxy({
+      address: '127.0.0.1',
+      port: 0,
+      upstreams: [`127.0.0.1:${upstream.address().port}`],
+      onAnswer: async (_pod, names, addrs) => {
+        events.push(`programmed ${names[0]} ${addrs.map((a) => a.ip)}`);
+        if (fail) throw new Error('nft failed');
+      },
+    });
+    await proxy.start();
+    const port = (proxy as any).udp.address().port;
+    const ask = async () => {
+      const c = dgram.createSocket('udp4');
+      const reply = await new Promise<Buffer>((res) => { c.on('message', res); c.send(answer(42, 'api.stripe.com', [], 0x0100), port, '127.0.0.1'); });
+      c.close();
+      events.push('pod got answer');
+      return parseDnsMessage(reply);
+    };
+    expect((await ask()).rcode).toBe(0);
+    fail = true;
+    expect((await ask()).rcode).toBe(2);
+    expect(events).toEqual(['programmed api.stripe.com 198.51.100.7', 'pod got answer', 'programmed api.stripe.com 198.51.100.7', 'pod got answer']);
+    proxy.stop();
+    upstream.close();
+  });
+});
+
+describe('the enforcer programs answers in batches through one queue', () => {
+  function enforcer(fail = false) {
+    const scripts: string[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const nft = async (s: string) => {
+      scripts.push(s);
+      await gate;
+      if (fail) throw new Error('nft: no such set');
+    };
+    const kernel = {
+      nft,
+      nftElements: (commands: string[]) => nft(commands.join('\n')),
+      listTable: async () => undefined,
+      ensureProxyAddress: async () => undefined,
+      deleteTable: async () => undefined,
+    };
+    const e = new DnsEnforcer(config(), kernel, []);
+    (e as any).podZone = new Map([['10.244.1.5', 'z1'], ['10.244.1.6', 'z2']]);
+    const learn = (pod: string, n: string, ip: string): Promise<void> => (e as any).onAnswer(pod, [n], [{ ip, ttl: 30 }]);
+    return { scripts, release, learn };
+  }
+
+  test('answers arriving while a batch runs share the next transaction; another zone\'s pod adds nothing', async () => {
+    const { scripts, release, learn } = enforcer();
+    const first = learn('10.244.1.5', 'a.stripe.com', '192.0.2.1');
+    await Promise.resolve();
+    const later = [learn('10.244.1.5', 'b.stripe.com', '192.0.2.2'), learn('10.244.1.5', 'c.stripe.com', '192.0.2.3'), learn('10.244.1.6', 'd.stripe.com', '192.0.2.4')];
+    release();
+    await Promise.all([first, ...later]);
+    expect(scripts.length).toBe(2);
+    expect(scripts[0]).toContain('d4_1_0 { 192.0.2.1 timeout 65s }');
+    expect(scripts[1]).toContain('192.0.2.2');
+    expect(scripts[1]).toContain('192.0.2.3');
+    expect(scripts.join('')).not.toContain('192.0.2.4');
+  });
+
+  test('a failed transaction rejects every answer of its batch (the proxy turns them into SERVFAIL)', async () => {
+    const { release, learn } = enforcer(true);
+    const a = learn('10.244.1.5', 'a.stripe.com', '192.0.2.1');
+    release();
+    await expect(a).rejects.toThrow(/no such set/);
+  });
+});
+
+describe('the long-lived nft session', () => {
+  const ok = spawnSync('sh', ['-c', 'command -v nft && command -v unshare']).status === 0 && process.getuid?.() === 0;
+  (ok ? test : test.skip)('runs each batch as one line, reports the kernel\'s error for a bad batch and goes on (nft -i in its own netns)', async () => {
+    const session = new NftSession('dn_ack', ['unshare', '-n', 'nft', '-i']);
+    try {
+      await session.run(['add table inet x', 'add set inet x s { type ipv4_addr; flags timeout; }']);
+      await session.run(['add element inet x s { 192.0.2.1 timeout 60s }', 'delete element inet x s { 192.0.2.1 }', 'add element inet x s { 192.0.2.1 timeout 90s }']);
+      await expect(session.run(['add element inet x nosuchset { 192.0.2.2 }'])).rejects.toThrow(/No such file or directory/);
+      for (let i = 0; i < 50; i++) await session.run([`add element inet x s { 198.51.100.${i} timeout 60s }`]);
+      await expect(session.run(['add element inet x s { 300.1.1.1 }'])).rejects.toThrow(/Error/);
+      await session.run(['add element inet x s { 192.0.2.3 timeout 60s }']);
+    } finally {
+      session.stop();
+    }
+  });
+});

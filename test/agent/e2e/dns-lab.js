@@ -1,0 +1,151 @@
+#!/usr/bin/env node
+// DNS helpers for the domain-rule end-to-end test (plain JavaScript, run with `ip netns exec`).
+//   server --bind <ip> --answers <file>   UDP and TCP DNS on <ip>:53; answers from the JSON file, re-read per query:
+//             { "<name>": { "a": ["ip", ...], "cname": "<name>", "ttl": <s> } }
+//   lookup --server <ip> --name <n> [--tcp 1] [--connect <port>]   one query (own bytes, so UDP or TCP), then at
+//             once a TCP connection to the first address; JSON {addresses, rcode, connected, error}
+//   connect --ip <ip> --port <port>   a TCP connection without a lookup; JSON {connected}
+//   loop --server <ip> --prefix <p> --count <n> --connect <port>   n lookups of <p><i>.<suffix>, each followed
+//             at once by a connection; JSON {failures, ok}
+'use strict';
+const dgram = require('node:dgram');
+const net = require('node:net');
+const fs = require('node:fs');
+
+const args = {};
+for (let i = 3; i < process.argv.length; i += 2) args[process.argv[i].replace(/^--/, '')] = process.argv[i + 1];
+const mode = process.argv[2];
+
+function encodeName(n) {
+  return Buffer.concat([...n.split('.').filter(Boolean).map((l) => Buffer.concat([Buffer.from([l.length]), Buffer.from(l)])), Buffer.from([0])]);
+}
+function query(id, name) {
+  const h = Buffer.alloc(12);
+  h.writeUInt16BE(id, 0); h.writeUInt16BE(0x0100, 2); h.writeUInt16BE(1, 4);
+  return Buffer.concat([h, encodeName(name), Buffer.from([0, 1, 0, 1])]);
+}
+function readName(b, off) {
+  const labels = [];
+  let next = -1;
+  for (;;) {
+    const len = b[off];
+    if ((len & 0xc0) === 0xc0) { if (next < 0) next = off + 2; off = ((len & 0x3f) << 8) | b[off + 1]; continue; }
+    if (len === 0) break;
+    labels.push(b.toString('latin1', off + 1, off + 1 + len)); off += 1 + len;
+  }
+  return { name: labels.join('.').toLowerCase(), next: next >= 0 ? next : off + 1 };
+}
+function answerFor(q) {
+  const answers = JSON.parse(fs.readFileSync(args.answers, 'utf8'));
+  const { name, next } = readName(q, 12);
+  const records = [];
+  let cur = name;
+  for (let i = 0; i < 8 && answers[cur]; i++) {
+    const e = answers[cur];
+    const ttl = e.ttl ?? 1;
+    if (e.cname) { records.push([cur, 5, ttl, encodeName(e.cname)]); cur = e.cname; continue; }
+    for (const ip of e.a || []) records.push([cur, 1, ttl, Buffer.from(ip.split('.').map(Number))]);
+    break;
+  }
+  const h = Buffer.alloc(12);
+  h.writeUInt16BE(q.readUInt16BE(0), 0); h.writeUInt16BE(records.length ? 0x8180 : 0x8183, 2); h.writeUInt16BE(1, 4); h.writeUInt16BE(records.length, 6);
+  const parts = [h, q.subarray(12, next + 4)];
+  for (const [owner, type, ttl, rdata] of records) {
+    const f = Buffer.alloc(10);
+    f.writeUInt16BE(type, 0); f.writeUInt16BE(1, 2); f.writeUInt32BE(ttl, 4); f.writeUInt16BE(rdata.length, 8);
+    parts.push(encodeName(owner), f, rdata);
+  }
+  return Buffer.concat(parts);
+}
+function parseAnswer(b) {
+  const an = b.readUInt16BE(6);
+  let off = readName(b, 12).next + 4;
+  const addresses = [];
+  for (let i = 0; i < an; i++) {
+    off = readName(b, off).next;
+    const type = b.readUInt16BE(off); const len = b.readUInt16BE(off + 8); off += 10;
+    if (type === 1) addresses.push([...b.subarray(off, off + 4)].join('.'));
+    off += len;
+  }
+  return { rcode: b.readUInt16BE(2) & 0xf, addresses };
+}
+function ask(server, name, tcp) {
+  const q = query(Math.floor(Math.random() * 65535), name);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('dns timeout')), 3000);
+    if (!tcp) {
+      const s = dgram.createSocket('udp4');
+      s.on('message', (m) => { clearTimeout(timer); s.close(); resolve(parseAnswer(m)); });
+      s.on('error', (e) => { clearTimeout(timer); s.close(); reject(e); });
+      s.send(q, 53, server);
+      return;
+    }
+    const s = net.connect(53, server);
+    let buf = Buffer.alloc(0);
+    s.on('error', (e) => { clearTimeout(timer); reject(e); });
+    s.on('connect', () => { const l = Buffer.alloc(2); l.writeUInt16BE(q.length); s.write(Buffer.concat([l, q])); });
+    s.on('data', (d) => {
+      buf = Buffer.concat([buf, d]);
+      if (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) { clearTimeout(timer); s.destroy(); resolve(parseAnswer(buf.subarray(2))); }
+    });
+  });
+}
+function connect(ip, port) {
+  return new Promise((resolve) => {
+    const s = net.connect(Number(port), ip);
+    // Under TCP's first SYN retransmission (1 s): a dropped first SYN is a failed first connection, not a slow one.
+    const timer = setTimeout(() => { s.destroy(); resolve(false); }, 900);
+    s.on('data', () => { clearTimeout(timer); s.destroy(); resolve(true); });
+    s.on('error', () => { clearTimeout(timer); resolve(false); });
+  });
+}
+
+if (mode === 'server') {
+  const u = dgram.createSocket('udp4');
+  u.on('message', (m, r) => u.send(answerFor(m), r.port, r.address));
+  u.bind(53, args.bind);
+  net.createServer((s) => {
+    let buf = Buffer.alloc(0);
+    s.on('error', () => undefined);
+    s.on('data', (d) => {
+      buf = Buffer.concat([buf, d]);
+      while (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
+        const a = answerFor(buf.subarray(2, 2 + buf.readUInt16BE(0)));
+        buf = buf.subarray(2 + buf.readUInt16BE(0));
+        const l = Buffer.alloc(2); l.writeUInt16BE(a.length); s.write(Buffer.concat([l, a]));
+      }
+    });
+  }).listen(53, args.bind, () => process.stdout.write(JSON.stringify({ listening: true }) + '\n'));
+} else if (mode === 'lookup') {
+  (async () => {
+    try {
+      const a = await ask(args.server, args.name, args.tcp === '1');
+      const connected = args.connect && a.addresses.length ? await connect(a.addresses[0], args.connect) : undefined;
+      process.stdout.write(JSON.stringify({ ...a, connected }) + '\n');
+    } catch (e) {
+      process.stdout.write(JSON.stringify({ error: e.message, addresses: [] }) + '\n');
+    }
+    process.exit(0); // a timed-out query's socket would keep the process alive
+  })();
+} else if (mode === 'connect') {
+  connect(args.ip, args.port).then((connected) => {
+    process.stdout.write(JSON.stringify({ connected }) + '\n');
+    process.exit(0);
+  });
+} else if (mode === 'loop') {
+  (async () => {
+    let failures = 0;
+    let ok = 0;
+    for (let i = 1; i <= Number(args.count); i++) {
+      try {
+        const a = await ask(args.server, `${args.prefix}${i}.${args.suffix}`, false);
+        if (a.addresses.length && await connect(a.addresses[0], args.connect)) ok++;
+        else failures++;
+      } catch {
+        failures++;
+      }
+    }
+    process.stdout.write(JSON.stringify({ failures, ok }) + '\n');
+    process.exit(0);
+  })();
+}

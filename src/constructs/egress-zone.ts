@@ -113,6 +113,12 @@ export interface EgressZoneProps {
    * @default - the chart's default (Backend.setDefault), else Calico
    */
   readonly backend?: Backend;
+  /**
+   * A mesh layer composed with `backend` (`Backend.istio()`): it enforces the rules' HTTP matches at its egress
+   * point, and the network backend lets the zone's external traffic leave only through that egress point.
+   * @default - no mesh: rules with an HTTP match are a synth error
+   */
+  readonly mesh?: Backend;
 }
 
 /**
@@ -169,6 +175,7 @@ export class EgressZone extends Construct {
       this.natPools = [...(props.natPools ?? [])];
       this.gateway = props.gateway;
       this.backend = props.backend ?? Backend.defaultFor(this);
+      checkMesh(this.backend, props.mesh, path);
     } catch (e) {
       withdraw(this);
       throw e;
@@ -230,9 +237,21 @@ export class EgressZone extends Construct {
       tier: this.props.tier ?? 'default',
       tierOrder: this.props.tierOrder,
       enforcement: this.props.enforcement,
+      mesh: this.props.mesh?._mesh,
     });
     const zoneNames = [this.zoneName];
     for (const rule of this.rules.values()) rule.contribute(builder, zoneNames);
+  }
+}
+
+/** A mesh backend only as `mesh`, a network backend only as `backend`. */
+function checkMesh(backend: Backend, mesh: Backend | undefined, path: string): void {
+  if (backend.isMesh) {
+    throw new EgressValidationError('backend', backend.name, 'is a mesh backend: it enforces layer 7 beside a network backend, not instead of one', path,
+      `backend: Backend.CALICO (or CILIUM, KUBERNETES), mesh: Backend.${backend.name}()`);
+  }
+  if (mesh && !mesh.isMesh) {
+    throw new EgressValidationError('mesh', mesh.name, 'is a network backend, not a mesh backend', path, 'mesh: Backend.istio(), and the network backend as backend');
   }
 }
 

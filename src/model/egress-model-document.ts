@@ -7,7 +7,9 @@
  * Nothing Calico-specific belongs here: selectors are label selectors in Calico's grammar because that is
  * the most expressive common denominator, and each backend translates or rejects what it cannot express.
  */
+import { HttpMatchModel } from './http-match';
 import { ApiServerModel } from './in-cluster-traffic';
+import { MeshModel } from './mesh-model';
 import { PortModel } from './port';
 
 /** How a zone's traffic leaves the cluster, i.e. which source address the outside world sees. */
@@ -111,6 +113,11 @@ export interface EgressRuleModel {
   readonly gateway?: string;
   /** True when this rule's destinations must not go through any gateway. */
   readonly bypassGateway: boolean;
+  /**
+   * The rule's layer-7 part (HTTP methods, paths, hosts; TLS server names), which only a mesh enforces.
+   * @default - layer 4 only
+   */
+  readonly http?: HttpMatchModel;
 }
 
 /** How a zone leaves the cluster. */
@@ -161,6 +168,11 @@ export interface EgressZoneModel {
   readonly tierOrder?: number;
   /** The zone is staged: its policies are evaluated and reported, not enforced, and its traffic is not steered. @default false */
   readonly staged?: boolean;
+  /**
+   * The mesh layer composed with the zone's network backend: it enforces the rules' layer-7 part at its egress point.
+   * @default - no mesh
+   */
+  readonly mesh?: MeshModel;
 }
 
 /** Calico-style encapsulation of a pool. */

@@ -48,9 +48,9 @@ export interface TlsOriginationOptions extends HttpMatchOptions {
    */
   readonly appPort?: number;
   /**
-   * A Secret in the egress point's namespace with the CA (`ca.crt`) that signs the destination's certificate, and
-   * `tls.crt`/`tls.key` for a client certificate (mutual TLS).
-   * @default - the egress point's system trust store, no client certificate
+   * A Secret in the egress point's namespace holding the CA (`ca.crt`) the egress point verifies the destination's
+   * certificate with (Istio's DestinationRule `credentialName`, TLS mode SIMPLE: no client certificate is sent).
+   * @default - the egress point's system trust store
    */
   readonly credentialName?: string;
 }

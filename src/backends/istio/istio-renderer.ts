@@ -1,17 +1,29 @@
-import { BackendProblems } from '../backend-problems';
+import { renderAmbient } from './istio-ambient';
+import { IstioMode } from './istio-options';
+import { istioPlan } from './istio-plan';
+import { renderSidecar } from './istio-sidecar';
 import { IBackendRenderer, IRenderSelection } from '../backend-renderer';
 
-/** Istio as a zone's mesh layer (work in progress: no objects are rendered yet). */
+/**
+ * Istio as the mesh layer of the zones that choose it (`mesh: Backend.istio()`): per egress point, ambient mode's
+ * waypoint or sidecar mode's egress gateway pattern, with AuthorizationPolicies that allow each zone's rules, HTTP
+ * methods, paths and hosts (or TLS server names) included. The zones' network backend renders the rest (see
+ * mesh-egress-zones.ts): their external traffic may leave only from the egress point's pods.
+ */
 export class IstioRenderer implements IBackendRenderer {
   public readonly name: string = 'istio';
 
   public unsupported(selection: IRenderSelection): string[] {
-    const problems = new BackendProblems(this.name);
-    for (const zone of selection.zones) problems.add(`zones yet (zone "${zone.name}": the Istio objects are not rendered yet)`, zone.path);
-    return problems.list;
+    return istioPlan(selection).problems;
   }
 
-  public render(_selection: IRenderSelection): void {
-    throw new Error('internal: the Istio renderer renders nothing yet');
+  public render(selection: IRenderSelection): void {
+    const { problems, points } = istioPlan(selection);
+    if (problems.length > 0) throw new Error(`internal: rendering istio with problems: ${problems.join('; ')}`);
+    for (const point of points) {
+      const scope = selection.scopeFor(point.path);
+      if (point.mesh.mode === IstioMode.SIDECAR) renderSidecar(scope, point);
+      else renderAmbient(scope, point);
+    }
   }
 }

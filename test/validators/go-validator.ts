@@ -11,7 +11,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-export type ValidatorName = 'calico' | 'cilium';
+export type ValidatorName = 'calico' | 'cilium' | 'istio';
 
 /** One object's verdict, as the Go program prints it. */
 export interface Verdict {
@@ -19,7 +19,7 @@ export interface Verdict {
   readonly kind: string;
   readonly name: string;
   readonly namespace?: string;
-  /** accepted | rejected | unsupported-kind (no type for it in the module) | not-calico / not-cilium (ignored). */
+  /** accepted | rejected | unsupported-kind (no type for it in the module) | not-calico / not-cilium / not-istio (ignored). */
   readonly outcome: string;
   readonly error?: string;
   /** Calico only: libcalico-go's answer alone. */
@@ -49,6 +49,7 @@ export const CALICO_CRD_BUNDLE = path.join(__dirname, '..', '..', '..', 'shared'
 const RUN_ARGS: { [name in ValidatorName]: { args: string[]; needs: string[] } } = {
   calico: { args: ['-crds', CALICO_CRD_BUNDLE], needs: [CALICO_CRD_BUNDLE] },
   cilium: { args: [], needs: [] },
+  istio: { args: [], needs: [] },
 };
 export const CACHE_DIR = process.env.CDK8S_EGRESS_VALIDATOR_CACHE
   ?? path.join(os.homedir(), '.cache', 'cdk8s-egress-lab', 'validators');
@@ -57,6 +58,7 @@ export const CACHE_DIR = process.env.CDK8S_EGRESS_VALIDATOR_CACHE
 const BUILD_ENV: { [name in ValidatorName]: { [key: string]: string } } = {
   calico: { GONOSUMDB: 'github.com/projectcalico/*' },
   cilium: {},
+  istio: {},
 };
 
 /** Builds (or reuses) the program; throws with go's own message when it cannot be built. */

@@ -30,8 +30,10 @@ describeWithCalicoCrds('the example estate synthesizes for every backend', () =>
     const objects = synthExample(backend);
     const [apiVersion, kind] = POLICY_KIND[backend];
     const policies = objects.filter(o => o.apiVersion === apiVersion && o.kind === kind);
-    // Kubernetes writes one policy per namespace: batch covers two.
-    expect(policies.length).toBe(backend === 'kubernetes' ? 5 : 4);
+    // Kubernetes writes one policy per namespace: batch covers two. The checkout zone (a mesh zone) has two: its own
+    // and its egress waypoint's (mesh-egress-waypoint, with the zone's external rule).
+    expect(policies.length).toBe(backend === 'kubernetes' ? 7 : 6);
+    expect(policies.filter(p => p.metadata.name === 'egress-mesh-egress-waypoint')).toHaveLength(1);
     expect(objects.flatMap(validateObject)).toEqual([]);
     // Nothing of another backend leaks in.
     // (by apiVersion and kind: the gateway's own Calico NetworkPolicy is not a Kubernetes NetworkPolicy)

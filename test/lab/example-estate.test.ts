@@ -4,6 +4,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { installIstioCrds } from './istio-install';
 import { CILIUM_CRDS, Lab, LabPod } from './lab';
 import { describeLab, synthExample, toYaml } from './suite';
 import { Cidr } from '../../src';
@@ -42,6 +43,7 @@ describeLab('lab: the example estate on a real API server and Felix', () => {
 
   beforeAll(async () => {
     lab = await Lab.start({ nodes: 2 });
+    installIstioCrds(lab); // the checkout zone's mesh layer
   });
   afterAll(() => lab?.stop());
 

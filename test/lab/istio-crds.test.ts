@@ -4,10 +4,10 @@
  * validation (unknown and duplicate fields are errors), for the fixed estates, the example and random estates.
  */
 import * as YAML from 'yaml';
+import { installIstioCrds } from './istio-install';
 import { Lab } from './lab';
 import { describeLab } from './suite';
 import { exampleOutput, Output } from '../validators/estates';
-import { istioCrdBundle } from '../validators/istio-crds';
 import { istioFixedOutputs, randomIstioOutputs } from '../validators/istio-estates';
 
 jest.setTimeout(600_000);
@@ -24,9 +24,7 @@ describeLab('lab: Istio objects through the real API server with Istio\'s CRDs',
 
   beforeAll(async () => {
     lab = await Lab.start({ nodes: 2 });
-    lab.kubectl(['apply', '--server-side', '-f', '-'], istioCrdBundle());
-    lab.kubectl(['wait', '--for=condition=Established', '--timeout=120s', 'crd', '-l', 'app=istio-pilot']);
-    lab.kubectl(['wait', '--for=condition=Established', '--timeout=120s', 'crd/gateways.gateway.networking.k8s.io']);
+    installIstioCrds(lab);
   });
   afterAll(() => lab?.stop());
 

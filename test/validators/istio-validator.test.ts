@@ -2,6 +2,7 @@
  * Every Istio object the library writes is decoded by Istio's own Go types (test/validators/istio: istio.io/api specs
  * with protojson, strict; istio.io/client-go objects) and must be accepted; broken copies must be rejected.
  */
+import { expectAccepted as accepted } from './accepted';
 import { exampleOutput, Output } from './estates';
 import { describeWithValidator, toStream } from './go-validator';
 import { istioFixedOutputs, randomIstioOutputs } from './istio-estates';
@@ -9,22 +10,7 @@ import { istioFixedOutputs, randomIstioOutputs } from './istio-estates';
 const ISTIO = /\.istio\.io\//;
 
 describeWithValidator('istio', "Istio's own types accept every Istio object the library writes", validator => {
-  function expectAccepted(outputs: Output[]): { [kind: string]: number } {
-    const counts: { [kind: string]: number } = {};
-    const rejected: string[] = [];
-    for (const out of outputs) {
-      const verdicts = validator().run(out.yaml);
-      expect(verdicts).toHaveLength(out.objects.length);
-      const istio = verdicts.filter(v => v.outcome !== 'not-istio');
-      expect(istio.map(v => `${v.kind}/${v.name}`)).toEqual(out.objects.filter(o => ISTIO.test(o.apiVersion)).map(o => `${o.kind}/${o.metadata.name}`));
-      for (const v of istio) {
-        counts[v.kind] = (counts[v.kind] ?? 0) + 1;
-        if (v.outcome !== 'accepted') rejected.push(`${out.label}: ${v.kind} ${v.name}: ${v.outcome} ${v.error ?? ''}`);
-      }
-    }
-    expect(rejected).toEqual([]);
-    return counts;
-  }
+  const expectAccepted = (outputs: Output[]) => accepted(validator(), outputs, ISTIO, 'not-istio');
 
   test('the fixed estates: ambient and sidecar, every kind of rule', () => {
     const [ambient, sidecar] = istioFixedOutputs();

@@ -48,38 +48,36 @@ type kind struct {
 }
 
 var kinds = map[string]kind{
-	"networking.istio.io/v1 ServiceEntry": {func() proto.Message { return &networkingapi.ServiceEntry{} }, func() any { return &networking.ServiceEntry{} }},
-	"networking.istio.io/v1 DestinationRule": {func() proto.Message { return &networkingapi.DestinationRule{} }, func() any { return &networking.DestinationRule{} }},
-	"networking.istio.io/v1 VirtualService": {func() proto.Message { return &networkingapi.VirtualService{} }, func() any { return &networking.VirtualService{} }},
-	"networking.istio.io/v1 Gateway":        {func() proto.Message { return &networkingapi.Gateway{} }, func() any { return &networking.Gateway{} }},
-	"networking.istio.io/v1 Sidecar":        {func() proto.Message { return &networkingapi.Sidecar{} }, func() any { return &networking.Sidecar{} }},
+	"networking.istio.io/v1 ServiceEntry":      {func() proto.Message { return &networkingapi.ServiceEntry{} }, func() any { return &networking.ServiceEntry{} }},
+	"networking.istio.io/v1 DestinationRule":   {func() proto.Message { return &networkingapi.DestinationRule{} }, func() any { return &networking.DestinationRule{} }},
+	"networking.istio.io/v1 VirtualService":    {func() proto.Message { return &networkingapi.VirtualService{} }, func() any { return &networking.VirtualService{} }},
+	"networking.istio.io/v1 Gateway":           {func() proto.Message { return &networkingapi.Gateway{} }, func() any { return &networking.Gateway{} }},
+	"networking.istio.io/v1 Sidecar":           {func() proto.Message { return &networkingapi.Sidecar{} }, func() any { return &networking.Sidecar{} }},
 	"security.istio.io/v1 AuthorizationPolicy": {func() proto.Message { return &securityapi.AuthorizationPolicy{} }, func() any { return &security.AuthorizationPolicy{} }},
 }
 
 func main() {
+	// Each document of the stream (YAML or JSON) as JSON; empty documents are skipped, as kubectl skips them.
+	decoder := k8syaml.NewYAMLOrJSONDecoder(bufio.NewReaderSize(os.Stdin, 1<<20), 1<<16)
+	var verdicts []result
+	for {
+		var doc json.RawMessage
+		if err := decoder.Decode(&doc); err == io.EOF {
+			break
+		} else if err != nil {
+			fatal("reading document %d of the input stream: %v", len(verdicts), err)
+		}
+		if len(bytes.TrimSpace(doc)) == 0 || string(doc) == "null" {
+			continue
+		}
+		r := check(doc)
+		r.Index = len(verdicts)
+		verdicts = append(verdicts, r)
+	}
 	out := bufio.NewWriter(os.Stdout)
 	defer out.Flush()
 	enc := json.NewEncoder(out)
-	reader := k8syaml.NewYAMLReader(bufio.NewReaderSize(os.Stdin, 1<<20))
-	index := 0
-	for {
-		doc, err := reader.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			fatal("reading the input stream: %v", err)
-		}
-		if len(bytes.TrimSpace(doc)) == 0 {
-			continue
-		}
-		jsonDoc, err := k8syaml.ToJSON(doc)
-		if err != nil {
-			fatal("document %d is not YAML: %v", index, err)
-		}
-		r := check(jsonDoc)
-		r.Index = index
-		index++
+	for _, r := range verdicts {
 		if err := enc.Encode(r); err != nil {
 			fatal("writing: %v", err)
 		}
@@ -95,7 +93,15 @@ func check(doc []byte) result {
 	_ = json.Unmarshal(top["apiVersion"], &apiVersion)
 	_ = json.Unmarshal(top["kind"], &kindName)
 	var meta metav1.ObjectMeta
-	metaErr := strictDecode(top["metadata"], &meta)
+	var metaErr error
+	if raw, ok := top["metadata"]; !ok {
+		metaErr = fmt.Errorf("missing")
+	} else if strict, err := sigsjson.UnmarshalStrict(raw, &meta); err != nil {
+		metaErr = err
+	} else if len(strict) > 0 {
+		// As the API server with field validation Strict: case-sensitive, unknown and duplicate fields are errors.
+		metaErr = fmt.Errorf("strict decoding: %v", strict)
+	}
 	r := result{Kind: kindName, Name: meta.Name, Namespace: meta.Namespace}
 	group := strings.SplitN(apiVersion, "/", 2)[0]
 	if !strings.HasSuffix(group, ".istio.io") {
@@ -136,22 +142,6 @@ func decode(top map[string]json.RawMessage, metaErr error, k kind, doc []byte) e
 	}
 	if err := json.Unmarshal(doc, k.object()); err != nil {
 		return fmt.Errorf("object (istio.io/client-go): %v", err)
-	}
-	return nil
-}
-
-// strictDecode decodes as the API server does with field validation Strict: case-sensitive, unknown and duplicate
-// fields are errors.
-func strictDecode(doc []byte, into any) error {
-	if len(doc) == 0 {
-		return fmt.Errorf("missing")
-	}
-	strictErrs, err := sigsjson.UnmarshalStrict(doc, into)
-	if err != nil {
-		return err
-	}
-	if len(strictErrs) > 0 {
-		return fmt.Errorf("strict decoding: %v", strictErrs)
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import { IEgressGateway } from './egress-gateway-ref';
 import { AllowExternalOptions, IEgressRule } from './egress-rule';
 import { NatPool } from './nat-pool';
 import { dnsModel } from './private/dns-model';
+import { checkMesh, checkServiceAccounts } from './private/mesh-props';
 import { RuleDeclaration } from './private/rule-declaration';
 import { Backend } from '../backends/backend';
 import { Enforcement } from '../model/enforcement';
@@ -119,6 +120,13 @@ export interface EgressZoneProps {
    * @default - no mesh: rules with an HTTP match are a synth error
    */
   readonly mesh?: Backend;
+  /**
+   * The service accounts of the zone's pods ("namespace/name", in the zone's namespaces): a mesh identifies clients by
+   * namespace and service account, not pod labels, so a mesh zone with a pod selector names them, and the mesh allows
+   * only these.
+   * @default - the mesh allows the zone's whole namespaces (a mesh zone with a pod selector is then a synth error)
+   */
+  readonly serviceAccounts?: string[];
 }
 
 /**
@@ -134,6 +142,7 @@ export class EgressZone extends Construct {
   private readonly namespaces: string[];
   private readonly podSelector: Selector;
   private readonly natPools: NatPool[];
+  private readonly serviceAccounts?: string[];
   private gateway?: IEgressGateway;
   /** @internal the construct path, kept: every zone.allow() and the model builder ask for it */
   public readonly _modelPath: string;
@@ -176,6 +185,7 @@ export class EgressZone extends Construct {
       this.gateway = props.gateway;
       this.backend = props.backend ?? Backend.defaultFor(this);
       checkMesh(this.backend, props.mesh, path);
+      this.serviceAccounts = checkServiceAccounts(props.serviceAccounts, this.namespaces, path);
     } catch (e) {
       withdraw(this);
       throw e;
@@ -226,6 +236,7 @@ export class EgressZone extends Construct {
         namespaces: this.namespaces,
         namespaceSelector: this.props.namespaceSelector?.toString(),
         podSelector: this.podSelector.toString(),
+        ...(this.serviceAccounts ? { serviceAccounts: this.serviceAccounts } : {}),
       },
       dns: this.props.dns ? dnsModel(this.props.dns, this.node.path) : undefined,
       inCluster: this.props.inCluster ?? (this.props.allowInCluster ? InClusterTraffic.ALLOW : InClusterTraffic.PASS),
@@ -241,17 +252,6 @@ export class EgressZone extends Construct {
     });
     const zoneNames = [this.zoneName];
     for (const rule of this.rules.values()) rule.contribute(builder, zoneNames);
-  }
-}
-
-/** A mesh backend only as `mesh`, a network backend only as `backend`. */
-function checkMesh(backend: Backend, mesh: Backend | undefined, path: string): void {
-  if (backend.isMesh) {
-    throw new EgressValidationError('backend', backend.name, 'is a mesh backend: it enforces layer 7 beside a network backend, not instead of one', path,
-      `backend: Backend.CALICO (or CILIUM, KUBERNETES), mesh: Backend.${backend.name}()`);
-  }
-  if (mesh && !mesh.isMesh) {
-    throw new EgressValidationError('mesh', mesh.name, 'is a network backend, not a mesh backend', path, 'mesh: Backend.istio(), and the network backend as backend');
   }
 }
 

@@ -35,6 +35,11 @@ export interface ZoneMembersModel {
   readonly namespaceSelector?: string;
   /** Pod label selector (Calico grammar, canonical); "all()" for every pod of the namespaces. */
   readonly podSelector: string;
+  /**
+   * The zone's service accounts ("namespace/name", sorted), by which a mesh identifies its pods.
+   * @default - none declared: a mesh allows the zone's whole namespaces
+   */
+  readonly serviceAccounts?: string[];
 }
 
 /** Where a zone's DNS queries may go. */

@@ -143,7 +143,7 @@ describe('what Istio (as rendered) cannot express is a synth error naming it', (
   const ambient = Backend.istio();
   test.each<[string, Backend, Build, RegExp]>([
     ['pod selectors', ambient, (_, zone) => zone('pay', { podSelector: Selector.parse('app == "api"') }),
-      /backend "istio" cannot express pod selectors \(zone "pay": app == "api"; .*\) \(at test\/pay\); hint: give the mesh zone whole namespaces/],
+      /backend "istio" cannot express pod selectors without service accounts \(zone "pay": app == "api"; .*\) \(at test\/pay\); hint: give the mesh zone whole namespaces/],
     ['in-cluster pass', ambient, (_, zone) => zone('pay', { inCluster: InClusterTraffic.PASS }), /a mesh zone with inCluster "pass" .*hint: inCluster: InClusterTraffic.ALLOW/],
     ['ranges', ambient, (_, zone) => zone('pay').allow('r', { to: [Destination.cidr('203.0.113.0/24')], ports: [Port.tcp(443)] }),
       /address ranges through an egress point \(rule "r" of zone "pay": 203.0.113.0\/24; .*\(at test\/pay\/r\)/],
@@ -163,4 +163,13 @@ describe('what Istio (as rendered) cannot express is a synth error naming it', (
   ])('%s', (_, mesh, build, message) => {
     expect(synthMeshError(mesh, build, _ === 'a NAT pool' ? Backend.CALICO : Backend.CILIUM)).toMatch(message);
   });
+});
+
+test('a mesh zone with a pod selector names its service accounts: the mesh allows those, not the whole namespace', () => {
+  const objects = synthMesh(Backend.istio(), (_, zone) => zone('pay', { podSelector: Selector.parse('app == "api"'), serviceAccounts: ['pay/api', 'pay/api-worker'] })
+    .allow('charges', { to: [Destination.cidr('203.0.113.10')], ports: [Port.tcp(80)], http: charges }));
+  expect(find(objects, 'AuthorizationPolicy', 'address-203-0-113-10').spec.rules[0].from).toEqual([{ source: { serviceAccounts: ['pay/api', 'pay/api-worker'] } }]);
+  expect(synthMeshError(Backend.istio(), (_, zone) => zone('pay', { serviceAccounts: ['shop/api'] })))
+    .toMatch(/serviceAccounts\[0\] "shop\/api" is not in the zone's namespaces \(pay\) \(at test\/pay\)/);
+  expect(synthMeshError(Backend.istio(), (_, zone) => zone('pay', { serviceAccounts: ['api'] }))).toMatch(/serviceAccounts\[0\] "api" is not "namespace\/name"/);
 });

@@ -12,7 +12,7 @@ const ISTIO: { [feature: string]: string } = {
   'ports': 'single TCP ports (a ServiceEntry port each); ranges, named ports, all traffic: error',
   'icmp': 'error',
   'other-protocols': 'error (UDP, SCTP too)',
-  'selectors': 'whole namespaces only: an AuthorizationPolicy names source namespaces; pod selectors: error',
+  'selectors': 'source namespaces, or the zone\'s `serviceAccounts` (a pod selector without them: error)',
   'namespace-selectors': 'error',
   'tiers': 'not applicable (the network backend\'s)',
   'zone-precedence': 'not applicable: the network policy lets the zone\'s external traffic out only through the egress point',

@@ -14,6 +14,17 @@ export function istioObject(scope: Construct, id: string, apiVersion: string, ki
   return new ApiObject(scope, id, { apiVersion, kind, metadata: { name, namespace, labels: { [PART_OF_LABEL]: PART_OF, ...labels } }, spec });
 }
 
+/**
+ * A grant's sources: its zone's namespaces, or its service accounts (Istio allows at most 16 per source, and not with
+ * namespaces in the same source: one source per 16).
+ */
+function sources(g: MeshGrant): object[] {
+  if (!g.serviceAccounts) return [{ source: { namespaces: g.namespaces } }];
+  const out: object[] = [];
+  for (let i = 0; i < g.serviceAccounts.length; i += 16) out.push({ source: { serviceAccounts: g.serviceAccounts.slice(i, i + 16) } });
+  return out;
+}
+
 /** A ServiceEntry port's name: protocol and number ("http-80", "tls-443"). */
 export function portName(p: { protocol: string; number: number }): string {
   return `${p.protocol.toLowerCase()}-${p.number}`;
@@ -75,7 +86,7 @@ export function authorizationRules(grants: MeshGrant[], options: { host: string;
       operation.hosts = options.hostsDefault;
     }
     const rule = {
-      from: [{ source: { namespaces: g.namespaces } }],
+      from: sources(g),
       ...(Object.keys(operation).length > 0 ? { to: [{ operation }] } : {}),
       ...(when ? { when } : {}),
     };

@@ -14,6 +14,8 @@ export interface MeshGrant {
   readonly path: string;
   /** The zone's namespaces: the sources the mesh identifies (by the peer certificate). */
   readonly namespaces: string[];
+  /** The zone's service accounts ("namespace/name"), when it declares them: then only these. */
+  readonly serviceAccounts?: string[];
   /** The port the client connects to (the ServiceEntry's port; for TLS origination the application's plain-HTTP port). */
   readonly port: number;
   readonly http?: HttpMatchModel;
@@ -84,9 +86,9 @@ function zoneFits(zone: EgressZoneModel, problems: BackendProblems): boolean {
   if (zone.members.namespaceSelector || zone.members.namespaces.length === 0) {
     problems.add(`namespaces chosen by label (${at}: ${zone.members.namespaceSelector}; an AuthorizationPolicy names its source namespaces)`, zone.path, 'list the namespaces');
   }
-  if (zone.members.podSelector !== 'all()') {
-    problems.add(`pod selectors (${at}: ${zone.members.podSelector}; the mesh identifies a client by namespace and service account, not pod labels)`, zone.path,
-      'give the mesh zone whole namespaces');
+  if (zone.members.podSelector !== 'all()' && !zone.members.serviceAccounts) {
+    problems.add(`pod selectors without service accounts (${at}: ${zone.members.podSelector}; the mesh identifies a client by namespace and service account, not pod labels)`, zone.path,
+      'give the mesh zone whole namespaces, or name its pods\' service accounts (serviceAccounts: ["ns/name"])');
   }
   if (zone.inCluster !== 'allow') {
     problems.add(`a mesh zone with inCluster "${zone.inCluster}" (${at}: its pods reach the egress point inside the cluster, and its network policy allows no external address)`,
@@ -141,7 +143,16 @@ function addRule(dests: Map<string, Builder>, zone: EgressZoneModel, rule: Egres
     const port = http?.kind === HttpMatchKind.ORIGINATE_TLS ? http.appPort! : p.fromPort!;
     const meshPort: MeshPort = !http ? { number: port, protocol: 'TCP' } : http.kind === HttpMatchKind.TLS ? { number: port, protocol: 'TLS' }
       : { number: port, protocol: 'HTTP', ...(http.kind === HttpMatchKind.ORIGINATE_TLS ? { originate: { port: p.fromPort!, credentialName: http.credentialName } } : {}) };
-    const grant: MeshGrant = { zone: zone.name, rule: rule.name, path: rule.path, namespaces, port, ...(http ? { http } : {}) };
+    const accounts = zone.members.serviceAccounts;
+    const grant: MeshGrant = {
+      zone: zone.name,
+      rule: rule.name,
+      path: rule.path,
+      namespaces,
+      port,
+      ...(accounts ? { serviceAccounts: accounts } : {}),
+      ...(http ? { http } : {}),
+    };
     for (const d of domains) builderFor(dests, d, undefined).add(meshPort, grant, at);
     for (const c of cidrs) builderFor(dests, addressName(c), Cidr.parse(c).toString()).add(meshPort, grant, at);
   }

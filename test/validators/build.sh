@@ -7,7 +7,7 @@ cd "$(dirname "$0")"
 CACHE_DIR="${CDK8S_EGRESS_VALIDATOR_CACHE:-$HOME/.cache/cdk8s-egress-lab/validators}"
 mkdir -p "$CACHE_DIR"
 go_version="$(go version)"
-for name in calico cilium istio; do
+for name in calico cilium istio istio-semantic; do
   files="$(cd "$name" && LC_ALL=C ls | grep -E '\.go$|^go\.mod$|^go\.sum$' | LC_ALL=C sort)"
   hash="$( { printf '%s' "$go_version"; for f in $files; do printf '%s' "$f"; cat "$name/$f"; done; } | sha256sum | cut -c1-16)"
   binary="$CACHE_DIR/$name-validate-$hash"

@@ -11,7 +11,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-export type ValidatorName = 'calico' | 'cilium' | 'istio';
+export type ValidatorName = 'calico' | 'cilium' | 'istio' | 'istio-semantic';
 
 /** One object's verdict, as the Go program prints it. */
 export interface Verdict {
@@ -26,6 +26,8 @@ export interface Verdict {
   readonly validatorError?: string;
   /** Calico only: the API server's CRD checks alone (schema, CEL, object metadata). */
   readonly crdErrors?: string[];
+  /** istio-semantic only: Istio's validation warnings for an accepted object. */
+  readonly warning?: string;
 }
 
 export interface BuiltValidator {
@@ -47,18 +49,20 @@ export const CALICO_CRD_BUNDLE = path.join(__dirname, '..', '..', '..', 'shared'
 
 /** Arguments each program runs with, and the reference files they read. */
 const RUN_ARGS: { [name in ValidatorName]: { args: string[]; needs: string[] } } = {
-  calico: { args: ['-crds', CALICO_CRD_BUNDLE], needs: [CALICO_CRD_BUNDLE] },
-  cilium: { args: [], needs: [] },
-  istio: { args: [], needs: [] },
+  'calico': { args: ['-crds', CALICO_CRD_BUNDLE], needs: [CALICO_CRD_BUNDLE] },
+  'cilium': { args: [], needs: [] },
+  'istio': { args: [], needs: [] },
+  'istio-semantic': { args: [], needs: [] },
 };
 export const CACHE_DIR = process.env.CDK8S_EGRESS_VALIDATOR_CACHE
   ?? path.join(os.homedir(), '.cache', 'cdk8s-egress-lab', 'validators');
 
 // The Calico pseudo-versions have no entry in the checksum database (it answers 404); go.sum pins their hashes.
 const BUILD_ENV: { [name in ValidatorName]: { [key: string]: string } } = {
-  calico: { GONOSUMDB: 'github.com/projectcalico/*' },
-  cilium: {},
-  istio: {},
+  'calico': { GONOSUMDB: 'github.com/projectcalico/*' },
+  'cilium': {},
+  'istio': {},
+  'istio-semantic': {},
 };
 
 /** Builds (or reuses) the program; throws with go's own message when it cannot be built. */

@@ -21,7 +21,7 @@ describeWithValidator('istio-semantic', "Istio's semantic validation accepts eve
     expect(warnings).toEqual([]);
   }, 300_000);
 
-  test('the checks are real: objects Istio's validation forbids are rejected with its reasons', () => {
+  test('the checks are real: objects Istio\'s validation forbids are rejected with its reasons', () => {
     const objects = istioFixedOutputs()[0].objects;
     const se = objects.find(o => o.kind === 'ServiceEntry' && o.spec.endpoints);
     const ap = objects.find(o => o.kind === 'AuthorizationPolicy');

@@ -173,3 +173,8 @@ test('a mesh zone with a pod selector names its service accounts: the mesh allow
     .toMatch(/serviceAccounts\[0\] "shop\/api" is not in the zone's namespaces \(pay\) \(at test\/pay\)/);
   expect(synthMeshError(Backend.istio(), (_, zone) => zone('pay', { serviceAccounts: ['api'] }))).toMatch(/serviceAccounts\[0\] "api" is not "namespace\/name"/);
 });
+
+test('sidecar mode without a destination: the Sidecars only (Istio\'s validation rejects a Gateway server without hosts)', () => {
+  const objects = synthMesh(Backend.istio({ mode: IstioMode.SIDECAR }), (_, zone) => zone('pay'));
+  expect(objects.filter(o => /istio\.io/.test(o.apiVersion)).map(o => o.kind)).toEqual(['Sidecar']);
+});

@@ -23,6 +23,8 @@ export function renderSidecar(scope: Construct, plan: EgressPointPlan): void {
       outboundTrafficPolicy: { mode: 'REGISTRY_ONLY' },
     });
   }
+  // Istio's validation rejects a Gateway server without hosts: with no destination, the gateway gets nothing of ours.
+  if (plan.destinations.length === 0) return;
   const labels = toKubeLabelSelector(egressPointSelector).matchLabels ?? {};
   istioObject(scope, `Gateway-${egressPoint}`, NETWORKING, 'Gateway', egressPoint, namespace, {
     selector: labels,

@@ -13,7 +13,8 @@ export function httpRuleProblems(backend: string, selection: IRenderSelection): 
     if (zone.mesh) continue;
     for (const rule of zone.rules) {
       if (!rule.http) continue;
-      problems.add(`HTTP matches (rule "${rule.name}" of zone "${zone.name}": ${describeHttpMatch(rule.http)}; a network policy sees addresses and ports only)`, rule.path,
+      problems.add(`HTTP matches (rule "${rule.name}" of zone "${zone.name}", field http: ${describeHttpMatch(rule.http)}; a network policy sees addresses and ports only)`,
+        rule.path,
         'add a mesh to the zone (mesh: Backend.istio()), which enforces the HTTP part while this backend enforces addresses and ports');
     }
   }

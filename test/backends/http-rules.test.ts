@@ -11,7 +11,7 @@ describe('a rule with an HTTP match', () => {
     const error = synthError(backend, chart => {
       new EgressZone(chart, 'pay', { namespaces: ['pay'] }).allow('charges', { to: [Destination.cidr('203.0.113.10')], ports: [Port.tcp(443)], http: charges });
     });
-    expect(error).toContain(`backend "${name}" cannot express HTTP matches (rule "charges" of zone "pay": http GET /v1/charges; a network policy sees addresses and ports only) (at test/pay/charges); hint: add a mesh to the zone (mesh: Backend.istio())`);
+    expect(error).toContain(`backend "${name}" cannot express HTTP matches (rule "charges" of zone "pay", field http: http GET /v1/charges; a network policy sees addresses and ports only) (at test/pay/charges); hint: add a mesh to the zone (mesh: Backend.istio())`);
   });
 
   test.each([

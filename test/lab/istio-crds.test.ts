@@ -25,7 +25,7 @@ describeLab('lab: Istio objects through the real API server with Istio\'s CRDs',
   beforeAll(async () => {
     lab = await Lab.start({ nodes: 2 });
     installIstioCrds(lab);
-  });
+  }, 1_800_000); // one lab per machine: this may wait for another suite's lab first
   afterAll(() => lab?.stop());
 
   function applyAll(outputs: Output[]): number {

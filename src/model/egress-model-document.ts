@@ -11,6 +11,8 @@ import { HttpMatchModel } from './http-match';
 import { ApiServerModel } from './in-cluster-traffic';
 import { MeshModel } from './mesh-model';
 import { PortModel } from './port';
+import { ZoneMembersModel } from './zone-members-model';
+export * from './zone-members-model'; // who a zone selects: re-exported where the model's readers import it
 
 /** How a zone's traffic leaves the cluster, i.e. which source address the outside world sees. */
 export enum EgressExitMode {
@@ -22,24 +24,6 @@ export enum EgressExitMode {
   GATEWAY = 'gateway',
   /** Node-level SNAT to one declared address (a NAT pool's `snatAddress`). */
   NODE_SNAT = 'node-snat',
-}
-
-/** Which workloads a zone selects. */
-export interface ZoneMembersModel {
-  /** Namespace names; empty when the zone selects namespaces by label only. */
-  readonly namespaces: string[];
-  /**
-   * Namespace label selector (Calico grammar, canonical).
-   * @default - only the named namespaces
-   */
-  readonly namespaceSelector?: string;
-  /** Pod label selector (Calico grammar, canonical); "all()" for every pod of the namespaces. */
-  readonly podSelector: string;
-  /**
-   * The zone's service accounts ("namespace/name", sorted), by which a mesh identifies its pods.
-   * @default - none declared: a mesh allows the zone's whole namespaces
-   */
-  readonly serviceAccounts?: string[];
 }
 
 /** Where a zone's DNS queries may go. */
@@ -118,10 +102,7 @@ export interface EgressRuleModel {
   readonly gateway?: string;
   /** True when this rule's destinations must not go through any gateway. */
   readonly bypassGateway: boolean;
-  /**
-   * The rule's layer-7 part (HTTP methods, paths, hosts; TLS server names), which only a mesh enforces.
-   * @default - layer 4 only
-   */
+  /** The rule's layer-7 part (HTTP methods, paths, hosts; TLS server names), which only a mesh enforces. @default - layer 4 only */
   readonly http?: HttpMatchModel;
 }
 

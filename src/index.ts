@@ -1,6 +1,9 @@
 // Value model (backend-neutral)
 export * from './model/protocol';
 export * from './model/port';
+export * from './model/http-path';
+export * from './model/http-match';
+export * from './model/mesh-model';
 export * from './model/cidr';
 export * from './model/cidr-aggregation';
 export * from './model/egress-model-document';
@@ -21,6 +24,7 @@ export * from './constructs/egress-app';
 // Backends and the model API
 export * from './backends/backend';
 export * from './backends/backend-renderer';
+export * from './backends/istio/istio-options';
 export * from './synth/egress-model';
 export * from './constructs/egress-review';
 export * from './model/zone-source';

@@ -6,6 +6,9 @@
  *   batch     -> object-storage ranges on 443 through NAT outgoing (node addresses), except the
  *                corporate network, which must see pod addresses
  *   locked    -> DNS only
+ *   checkout  -> a payment API through the Istio mesh (ambient): only GET and POST of /v1/charges and
+ *                /v1/refunds/..., checked at the mesh's egress waypoint; the network backend lets the zone's traffic
+ *                leave only from that waypoint (see docs/backends.md, "The mesh layer")
  *   partners  -> a partner's API on 443 through the egress gateway, so the partner's firewall sees only the
  *                gateway's fixed egress IPs 192.0.2.64/29 (Calico backends; the others have no gateway here)
  *
@@ -15,7 +18,8 @@
 import { Chart, YamlOutputType } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
-  Backend, ClusterNetwork, EgressApp, EgressGateway, Destination, DestinationSet, EgressReview, EgressZone, FirewallExport, FirewallFormat, NatPool, Port, Selector,
+  Backend, ClusterNetwork, EgressApp, EgressGateway, Destination, DestinationSet, EgressReview, EgressZone, FirewallExport, FirewallFormat, HttpMatch, HttpPath,
+  InClusterTraffic, NatPool, Port, Selector,
 } from '../../src';
 
 export class EgressEstate extends Chart {
@@ -105,6 +109,25 @@ export class EgressEstate extends Chart {
     new EgressZone(this, 'locked', {
       description: 'Untrusted workloads: DNS only',
       namespaces: ['sandbox'],
+    });
+
+    // HTTP rules: the mesh (Istio, ambient) enforces methods and paths at its egress waypoint; the zone's network
+    // backend allows its pods in-cluster traffic only (the waypoint among it) and the waypoint's pods the address.
+    const checkout = new EgressZone(this, 'checkout', {
+      description: 'Checkout: HTTP rules through the Istio mesh',
+      namespaces: ['checkout'],
+      inCluster: InClusterTraffic.ALLOW,
+      mesh: Backend.istio(),
+    });
+    checkout.allow('charges', {
+      to: [Destination.cidr('203.0.113.200', 'payment API')],
+      ports: [Port.tcp(80)],
+      http: HttpMatch.http({
+        methods: ['GET', 'POST'],
+        paths: [HttpPath.exact('/v1/charges'), HttpPath.prefix('/v1/refunds/')],
+        hosts: ['api.pay.example'],
+      }),
+      description: 'Payment API: charges and refunds only',
     });
 
     // Every zone's posture for the perimeter firewalls, in every format: <outdir>/firewall/.

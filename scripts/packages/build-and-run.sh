@@ -135,6 +135,25 @@ cp -r "$qs/go" "$work/go"
   && go mod tidy && go vet . && go build -o quickstart . && ./quickstart)
 check go "$work/go"
 
+# --- 4b. one HTTP rule (issue 26) in Java and Go: the manifest the repository's TypeScript writes ---------------
+step "One HTTP rule (test/package/http-rule): Java and Go against TypeScript"
+hr="$root/test/package/http-rule"
+OUTDIR="$work/http-rule-ts/dist" npx ts-node --transpile-only --project test/tsconfig.json "$hr/expected.ts"
+check_http_rule() { # <language> <dir>
+  if cmp -s "$work/http-rule-ts/dist/egress.k8s.yaml" "$2/dist/egress.k8s.yaml"; then
+    echo "ok $1 HTTP rule: dist/egress.k8s.yaml is byte-identical to TypeScript's"; passed=$((passed + 1))
+  else
+    echo "FAIL $1 HTTP rule: dist/egress.k8s.yaml differs"; diff "$work/http-rule-ts/dist/egress.k8s.yaml" "$2/dist/egress.k8s.yaml" | head -20 || true
+    failed=$((failed + 1))
+  fi
+}
+cp -r "$work/java" "$work/java-http-rule" && rm -rf "$work/java-http-rule/dist" && cp "$hr/Main.java" "$work/java-http-rule/src/main/java/com/example/Main.java"
+(cd "$work/java-http-rule" && mvn_run compile exec:java)
+check_http_rule java "$work/java-http-rule"
+cp -r "$work/go" "$work/go-http-rule" && rm -rf "$work/go-http-rule/dist" "$work/go-http-rule/quickstart" && cp "$hr/main.go" "$work/go-http-rule/main.go"
+(cd "$work/go-http-rule" && go vet . && go build -o http-rule . && ./http-rule)
+check_http_rule go "$work/go-http-rule"
+
 # --- 5. Python tests: the example estate through Python, errors as Python exceptions --------------------------
 step "Python tests (test/package/python)"
 OUTDIR="$work/estate-ts" npx ts-node --transpile-only --project test/tsconfig.json examples/app/main.ts

@@ -57,7 +57,7 @@ type Cell = BackendSupportCell;
 /** The rows' keys: what the renderers' checks name (backend-support.ts). */
 export type FeatureKey = 'addresses' | 'overlapping-zones' | 'domain-names' | 'ports' | 'icmp' | 'other-protocols' | 'selectors'
   | 'namespace-selectors' | 'tiers' | 'zone-precedence' | 'in-cluster-pass' | 'in-cluster-deny' | 'api-server' | 'nat-pools' | 'gateways'
-  | 'calico-enterprise-gateways' | 'staged-zones';
+  | 'calico-enterprise-gateways' | 'staged-zones' | 'http-rules';
 
 /** The built-in backends' names (Backend.CALICO.name, …) and their column of the table. */
 const COLUMNS: { [backend: string]: keyof BackendSupportRow } = {
@@ -206,6 +206,13 @@ const TABLE: BackendCapability[] = [
     cilium: no('error (no staged policy kind: Cilium\'s policy audit mode is per endpoint or agent-wide, not per policy)'),
     kubernetes: no('error (NetworkPolicy has no staged or audit mode)'),
     clusterNetworkPolicy: no('error (no staged or audit mode)'),
+  }),
+  row('http-rules', 'HTTP rules (methods, paths, hosts; TLS server names)', {
+    calico: partly('error without a mesh; with `mesh: Backend.istio()`: the mesh enforces the HTTP part, Calico the addresses and ports at its egress point'),
+    calicoEnterprise: partly('error without a mesh; with `mesh: Backend.istio()`: the mesh enforces the HTTP part, Calico the addresses and ports at its egress point'),
+    cilium: partly('error without a mesh (Cilium\'s own L7 rules are not rendered); with `mesh: Backend.istio()`: the mesh enforces the HTTP part, Cilium the addresses and ports at its egress point'),
+    kubernetes: partly('error without a mesh; with `mesh: Backend.istio()`: the mesh enforces the HTTP part, NetworkPolicy the addresses and ports at its egress point'),
+    clusterNetworkPolicy: partly('error without a mesh; with `mesh: Backend.istio()`: the mesh enforces the HTTP part, ClusterNetworkPolicy the addresses and ports at its egress point'),
   }),
 ];
 

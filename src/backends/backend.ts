@@ -5,8 +5,12 @@ import { CalicoEnterpriseRenderer } from './calico-enterprise-renderer';
 import { CalicoRenderer } from './calico-renderer';
 import { CiliumRenderer } from './cilium-renderer';
 import { ClusterNetworkPolicyRenderer } from './cluster-network-policy-renderer';
+import { istioMeshModel } from './istio/istio-mesh-model';
+import { IstioOptions } from './istio/istio-options';
+import { IstioRenderer } from './istio/istio-renderer';
 import { KubernetesRenderer } from './kubernetes-renderer';
 import { EgressValidationError } from '../model/errors';
+import { MeshModel } from '../model/mesh-model';
 
 const chartDefaults = new WeakMap<IConstruct, Backend>();
 /** Every backend by name: those built in, then those plugged in with `Backend.custom()`. */
@@ -28,6 +32,17 @@ export class Backend {
   public static readonly KUBERNETES = new Backend(new KubernetesRenderer());
   /** Kubernetes' cluster-wide ClusterNetworkPolicy (policy.networking.k8s.io/v1beta1, network-policy-api v0.3.0). */
   public static readonly CLUSTER_NETWORK_POLICY = new Backend(new ClusterNetworkPolicyRenderer());
+
+  /**
+   * Istio, as a zone's mesh layer (`mesh: Backend.istio()`), composed with its network backend: ServiceEntries, the
+   * egress point and AuthorizationPolicies that allow the zone's rules, HTTP methods and paths included. The network
+   * backend keeps layer 3/4 and lets the zone's external traffic leave only through the egress point.
+   * @param options ambient (default) or sidecar mode, and where the egress point is
+   */
+  public static istio(options: IstioOptions = {}): Backend {
+    const mesh = istioMeshModel(options);
+    return JSON.stringify(mesh) === JSON.stringify(Backend.ISTIO._mesh) ? Backend.ISTIO : new Backend(Backend.ISTIO_RENDERER, mesh);
+  }
 
   /** A backend by name ("calico", "calico-enterprise", "cilium", "kubernetes", "cluster-network-policy", or one plugged in). */
   public static of(name: string): Backend {
@@ -59,15 +74,26 @@ export class Backend {
     return chartDefaults.get(Chart.of(scope)) ?? Backend.CALICO;
   }
 
+  /** The one Istio renderer; each `Backend.istio()` carries its own egress point. */
+  private static readonly ISTIO_RENDERER = new IstioRenderer();
+  // Registered under "istio" at load, so that Backend.of("istio") finds it (tools read the backend name from the model).
+  private static readonly ISTIO = new Backend(Backend.ISTIO_RENDERER, istioMeshModel({}));
+
   /** Name of the backend. */
   public readonly name: string;
   /** The renderer that turns this backend's zones into API objects. */
   public readonly renderer: IBackendRenderer;
+  /** Whether this is a mesh backend (a zone's `mesh`), not a network backend (a zone's `backend`). */
+  public readonly isMesh: boolean;
+  /** @internal a mesh backend's egress point, as the zones' model holds it */
+  public readonly _mesh?: MeshModel;
 
-  private constructor(renderer: IBackendRenderer) {
+  private constructor(renderer: IBackendRenderer, mesh?: MeshModel) {
     this.name = renderer.name;
     this.renderer = renderer;
-    byName.set(this.name, this);
+    this.isMesh = mesh !== undefined;
+    this._mesh = mesh;
+    if (!byName.has(this.name) || !mesh) byName.set(this.name, this);
   }
 
   /** The backend's name. */

@@ -54,11 +54,13 @@ Options:
                      2001:db8::10/icmpv6/128, or 192.0.2.1/icmp for any type;
                      kubernetes.default:443/tcp asks about the API server (ClusterNetwork apiServerAddresses)
   --to-pod <pod>     the destination is a pod: namespace[/<key>=<value>,...] (e.g. kube-system/k8s-app=kube-dns)
+  --http <request>   an HTTP request, for zones with a mesh: --http GET /v1/charges (the answer is per layer:
+                     network, then mesh)
   -o, --output       text (default) or json
   -h, --help         show this help
 
 Exit status: 0 allowed, 1 denied, 2 usage or input error.`,
-    options: { 'app': { type: 'string' }, 'from': { type: 'string' }, 'to': { type: 'string' }, 'to-pod': { type: 'string' }, ...COMMON },
+    options: { 'app': { type: 'string' }, 'from': { type: 'string' }, 'to': { type: 'string' }, 'to-pod': { type: 'string' }, 'http': { type: 'string' }, ...COMMON },
     required: ['app', 'from', 'to'],
     outputs: ['text', 'json'],
     run: canReach,
@@ -134,7 +136,10 @@ function canReach(values: Values, output: string, out: (line: string) => void): 
   const { namespace, labels: podLabels } = workload('from', need(values, 'from'));
   const pod = typeof values['to-pod'] === 'string' ? workload('to-pod', values['to-pod']) : undefined;
   const dest = CanReach.parseDestination(need(values, 'to'));
-  const answer = CanReach.evaluate(doc, { namespace, podLabels, ...dest, destinationNamespace: pod?.namespace, destinationPodLabels: pod?.labels });
+  const http = typeof values.http === 'string' ? httpRequest(values.http) : {};
+  const answer = CanReach.evaluate(doc, {
+    namespace, podLabels, ...dest, destinationNamespace: pod?.namespace, destinationPodLabels: pod?.labels, ...http,
+  });
   const zone = answer.zone ? doc.zones.find(z => z.name === answer.zone) : undefined;
   const to = dest.ip ?? dest.domain!;
   const rule = zone?.rules.find(r => r.name === answer.rule);
@@ -149,9 +154,27 @@ function canReach(values: Values, output: string, out: (line: string) => void): 
   } else {
     out(`${answer.allowed ? 'ALLOWED' : 'DENIED'}: ${answer.reason}`);
     out(`  decided by: ${answer.zone ? `zone ${answer.zone}, ` : ''}rule ${answer.rule}`);
+    for (const l of answer.layers ?? []) out(`  ${l.layer}: ${l.allowed ? 'allowed' : 'DENIED'}: ${l.reason}`);
     if (sourceSeen) out(`  source seen by ${to}: ${sourceSeen}`);
   }
   return answer.allowed ? 0 : 1;
+}
+
+/** "--http GET /v1/charges" (two words) as the one value "GET /v1/charges". */
+function joinHttpRequest(args: string[]): string[] {
+  const out = [...args];
+  const i = out.indexOf('--http');
+  if (i >= 0 && i + 2 < out.length && /^[A-Z]+$/.test(out[i + 1]) && out[i + 2].startsWith('/')) out.splice(i + 1, 2, `${out[i + 1]} ${out[i + 2]}`);
+  return out;
+}
+
+/** "GET /v1/charges", "GET" or "/v1/charges" as a method and a path. */
+function httpRequest(text: string): { httpMethod?: string; httpPath?: string } {
+  const parts = text.trim().split(/\s+/);
+  const method = parts.find(p => /^[A-Z]+$/.test(p));
+  const reqPath = parts.find(p => p.startsWith('/'));
+  if (parts.length > 2 || parts.some(p => p !== method && p !== reqPath)) throw new UsageError(`--http "${text}" is not "<METHOD> <path>", e.g. --http GET /v1/charges`);
+  return { ...(method ? { httpMethod: method } : {}), ...(reqPath ? { httpPath: reqPath } : {}) };
 }
 
 function diff(values: Values, output: string, out: (line: string) => void): number {
@@ -197,7 +220,7 @@ export function main(
     }
     let values: Values;
     try {
-      values = parseArgs({ args: rest, options: command.options, strict: true, allowPositionals: false }).values;
+      values = parseArgs({ args: joinHttpRequest(rest), options: command.options, strict: true, allowPositionals: false }).values;
     } catch (e) {
       // util.parseArgs's messages say what was wrong; keep their first sentence on one line.
       throw new UsageError((e as Error).message.split('\n')[0].replace(/\. To specify .*$/, ''));

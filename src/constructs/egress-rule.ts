@@ -1,5 +1,6 @@
 import { Destination } from './destination';
 import { IEgressGateway } from './egress-gateway-ref';
+import { HttpMatch } from '../model/http-match';
 import { Port } from '../model/port';
 
 /** What an AllowExternal rule allows. */
@@ -31,6 +32,13 @@ export interface AllowExternalOptions {
    * @default false
    */
   readonly bypassGateway?: boolean;
+  /**
+   * The rule's layer-7 part: HTTP methods, paths and hosts, or TLS server names. Enforced by the zone's mesh
+   * (`mesh: Backend.istio()`) at its egress point; the network backend enforces the addresses and ports. Needs
+   * TCP ports.
+   * @default - layer 4 only (addresses and ports)
+   */
+  readonly http?: HttpMatch;
 }
 
 /** A rule that allows zones to reach external destinations. */

@@ -4,6 +4,7 @@ import { IEgressGateway } from './egress-gateway-ref';
 import { AllowExternalOptions, IEgressRule } from './egress-rule';
 import { NatPool } from './nat-pool';
 import { dnsModel } from './private/dns-model';
+import { checkMesh, checkServiceAccounts } from './private/mesh-props';
 import { RuleDeclaration } from './private/rule-declaration';
 import { Backend } from '../backends/backend';
 import { Enforcement } from '../model/enforcement';
@@ -113,6 +114,19 @@ export interface EgressZoneProps {
    * @default - the chart's default (Backend.setDefault), else Calico
    */
   readonly backend?: Backend;
+  /**
+   * A mesh layer composed with `backend` (`Backend.istio()`): it enforces the rules' HTTP matches at its egress
+   * point, and the network backend lets the zone's external traffic leave only through that egress point.
+   * @default - no mesh: rules with an HTTP match are a synth error
+   */
+  readonly mesh?: Backend;
+  /**
+   * The service accounts of the zone's pods ("namespace/name", in the zone's namespaces): a mesh identifies clients by
+   * namespace and service account, not pod labels, so a mesh zone with a pod selector names them, and the mesh allows
+   * only these.
+   * @default - the mesh allows the zone's whole namespaces (a mesh zone with a pod selector is then a synth error)
+   */
+  readonly serviceAccounts?: string[];
 }
 
 /**
@@ -128,6 +142,7 @@ export class EgressZone extends Construct {
   private readonly namespaces: string[];
   private readonly podSelector: Selector;
   private readonly natPools: NatPool[];
+  private readonly serviceAccounts?: string[];
   private gateway?: IEgressGateway;
   /** @internal the construct path, kept: every zone.allow() and the model builder ask for it */
   public readonly _modelPath: string;
@@ -169,6 +184,8 @@ export class EgressZone extends Construct {
       this.natPools = [...(props.natPools ?? [])];
       this.gateway = props.gateway;
       this.backend = props.backend ?? Backend.defaultFor(this);
+      checkMesh(this.backend, props.mesh, path);
+      this.serviceAccounts = checkServiceAccounts(props.serviceAccounts, this.namespaces, path);
     } catch (e) {
       withdraw(this);
       throw e;
@@ -219,6 +236,7 @@ export class EgressZone extends Construct {
         namespaces: this.namespaces,
         namespaceSelector: this.props.namespaceSelector?.toString(),
         podSelector: this.podSelector.toString(),
+        ...(this.serviceAccounts ? { serviceAccounts: this.serviceAccounts } : {}),
       },
       dns: this.props.dns ? dnsModel(this.props.dns, this.node.path) : undefined,
       inCluster: this.props.inCluster ?? (this.props.allowInCluster ? InClusterTraffic.ALLOW : InClusterTraffic.PASS),
@@ -230,6 +248,7 @@ export class EgressZone extends Construct {
       tier: this.props.tier ?? 'default',
       tierOrder: this.props.tierOrder,
       enforcement: this.props.enforcement,
+      mesh: this.props.mesh?._mesh,
     });
     const zoneNames = [this.zoneName];
     for (const rule of this.rules.values()) rule.contribute(builder, zoneNames);

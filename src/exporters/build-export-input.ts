@@ -8,6 +8,7 @@
 import * as ipaddr from 'ipaddr.js';
 import { aggregate, ofFamily, overlap } from './addresses';
 import { FirewallAddress, FirewallExportInput, FirewallPort, FirewallRule, FirewallZone } from './firewall-export-input';
+import { layer7Warning } from './layer7-warning';
 import { ruleSources, zoneSourceAddresses } from './sourced-destinations';
 import { Cidr } from '../model/cidr';
 import { EgressExitMode, EgressModelDocument, EgressRuleModel, EgressZoneModel } from '../model/egress-model-document';
@@ -34,6 +35,8 @@ export function buildExportInput(doc: EgressModelDocument, zoneNames?: string[])
     .sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
   const zones = selected.map(z => buildZone(doc, z, errors, warnings));
   warnSharedSources(zones, warnings);
+  const layer7 = layer7Warning(selected);
+  if (layer7) warnings.push(layer7);
   return { input: { zones, warnings }, errors };
 }
 

@@ -7,8 +7,12 @@
  * Nothing Calico-specific belongs here: selectors are label selectors in Calico's grammar because that is
  * the most expressive common denominator, and each backend translates or rejects what it cannot express.
  */
+import { HttpMatchModel } from './http-match';
 import { ApiServerModel } from './in-cluster-traffic';
+import { MeshModel } from './mesh-model';
 import { PortModel } from './port';
+import { ZoneMembersModel } from './zone-members-model';
+export * from './zone-members-model'; // who a zone selects: re-exported where the model's readers import it
 
 /** How a zone's traffic leaves the cluster, i.e. which source address the outside world sees. */
 export enum EgressExitMode {
@@ -20,19 +24,6 @@ export enum EgressExitMode {
   GATEWAY = 'gateway',
   /** Node-level SNAT to one declared address (a NAT pool's `snatAddress`). */
   NODE_SNAT = 'node-snat',
-}
-
-/** Which workloads a zone selects. */
-export interface ZoneMembersModel {
-  /** Namespace names; empty when the zone selects namespaces by label only. */
-  readonly namespaces: string[];
-  /**
-   * Namespace label selector (Calico grammar, canonical).
-   * @default - only the named namespaces
-   */
-  readonly namespaceSelector?: string;
-  /** Pod label selector (Calico grammar, canonical); "all()" for every pod of the namespaces. */
-  readonly podSelector: string;
 }
 
 /** Where a zone's DNS queries may go. */
@@ -111,6 +102,8 @@ export interface EgressRuleModel {
   readonly gateway?: string;
   /** True when this rule's destinations must not go through any gateway. */
   readonly bypassGateway: boolean;
+  /** The rule's layer-7 part (HTTP methods, paths, hosts; TLS server names), which only a mesh enforces. @default - layer 4 only */
+  readonly http?: HttpMatchModel;
 }
 
 /** How a zone leaves the cluster. */
@@ -161,6 +154,11 @@ export interface EgressZoneModel {
   readonly tierOrder?: number;
   /** The zone is staged: its policies are evaluated and reported, not enforced, and its traffic is not steered. @default false */
   readonly staged?: boolean;
+  /**
+   * The mesh layer composed with the zone's network backend: it enforces the rules' layer-7 part at its egress point.
+   * @default - no mesh
+   */
+  readonly mesh?: MeshModel;
 }
 
 /** Calico-style encapsulation of a pool. */

@@ -41,6 +41,26 @@ export interface CanReachQuery {
    * @default - no labels
    */
   readonly destinationPodLabels?: { [key: string]: string };
+  /**
+   * The HTTP request's method, for zones with a mesh (HTTP rules).
+   * @default - no request named: the answer says which requests the rules allow
+   */
+  readonly httpMethod?: string;
+  /**
+   * The HTTP request's path.
+   * @default - no request named
+   */
+  readonly httpPath?: string;
+}
+
+/** One layer's part of a can-reach answer (zones with a mesh). */
+export interface CanReachLayerAnswer {
+  /** "network" (the network backend) or "mesh" (the mesh backend at its egress point). */
+  readonly layer: string;
+  /** Whether this layer allows it. */
+  readonly allowed: boolean;
+  /** Why. */
+  readonly reason: string;
 }
 
 /** A parsed destination of a can-reach question. */
@@ -102,4 +122,9 @@ export interface CanReachAnswer {
    * @default false
    */
   readonly staged?: boolean;
+  /**
+   * Per layer, for a zone with a mesh: the network backend's answer and the mesh's (allowed only when both allow).
+   * @default - one layer: the network backend's
+   */
+  readonly layers?: CanReachLayerAnswer[];
 }

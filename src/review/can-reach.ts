@@ -1,5 +1,6 @@
 import { CanReachAnswer, CanReachDestination, CanReachQuery } from './can-reach-query';
 import { inClusterAnswer } from './in-cluster-answer';
+import { meshLayers } from './mesh-answer';
 import { zoneSelects } from './zone-membership';
 import { Cidr } from '../model/cidr';
 import { DestinationSetModel, EgressModelDocument, EgressRuleModel, EgressZoneModel } from '../model/egress-model-document';
@@ -72,8 +73,9 @@ export class CanReach {
 
   /** Evaluates a query against a model. */
   public static evaluate(doc: EgressModelDocument, query: CanReachQuery): CanReachAnswer {
-    const answer = CanReach.decide(doc, query);
+    let answer = CanReach.decide(doc, query);
     const zone = answer.zone === undefined ? undefined : doc.zones.find(z => z.name === answer.zone);
+    if (zone?.mesh) answer = meshLayers(zone, query, answer, CanReach.matchingRules(doc, zone, query));
     if (!zone?.staged) return answer;
     return { ...answer, staged: true, reason: `zone "${zone.name}" is staged (not enforced yet; Calico reports this verdict in its flow logs): ${answer.reason}` };
   }
@@ -139,6 +141,15 @@ export class CanReach {
       if (domains.length > 0) return { rule, domains: [...new Set(domains)].sort() };
     }
     return undefined;
+  }
+
+  /** Every rule of the zone whose addresses (or names) and ports match the question, most specific first. */
+  private static matchingRules(doc: EgressModelDocument, zone: EgressZoneModel, query: CanReachQuery): EgressRuleModel[] {
+    if (inClusterAnswer(doc, zone, query)) return [];
+    const target = query.ip !== undefined ? Cidr.parse(query.ip) : undefined;
+    const sets = new Map(doc.destinationSets.map(s => [s.name, s]));
+    return zone.rules.map(rule => ({ rule, hit: CanReach.matchRule(rule, sets, zone.backend, target, query) }))
+      .filter(x => x.hit).sort((a, b) => b.hit!.specificity - a.hit!.specificity).map(x => x.rule);
   }
 
   /** ICMP is IPv4's, ICMPv6 IPv6's: a type of one is no question about an address of the other (no backend's rule matches it). */

@@ -1,3 +1,4 @@
+import { layer7Changes } from './layer7-diff';
 import { workloadsLeavingZones } from './zone-membership';
 import { Cidr } from '../model/cidr';
 import { CidrAggregator } from '../model/cidr-aggregation';
@@ -12,7 +13,8 @@ export interface PostureChange {
   readonly zone: string;
   /**
    * "added" (newly reachable) or "removed" (no longer reachable), "exit" (the way out changed), "in-cluster"
-   * (the zone's in-cluster choice or API server allowance changed), "zone-added", "zone-removed", or "unrestricted": pods the zone selected are in no zone any more, so nothing restricts
+   * (the zone's in-cluster choice or API server allowance changed), "layer7" (the requests rules allow at a destination
+   * and port: HTTP methods, paths, hosts, TLS server names), "mesh" (the zone's mesh layer), "zone-added", "zone-removed", or "unrestricted": pods the zone selected are in no zone any more, so nothing restricts
    * their egress (a widening, whatever the other changes say).
    */
   readonly change: string;
@@ -64,7 +66,7 @@ export class PostureDiff {
       if (!now) changes.push({ zone, change: 'zone-removed', destination: '', port: '' });
       const a = was ? reachable(before, was) : [];
       const b = now ? reachable(after, now) : [];
-      changes.push(...difference(zone, a, b));
+      changes.push(...difference(zone, a, b), ...layer7Changes(zone, before, was, after, now));
       if (was && now && exitOf(was) !== exitOf(now)) changes.push({ zone, change: 'exit', destination: `${exitOf(was)} -> ${exitOf(now)}`, port: '' });
       if (was && now && inClusterText(was) !== inClusterText(now)) {
         changes.push({ zone, change: 'in-cluster', destination: `${inClusterText(was)} -> ${inClusterText(now)}`, port: '' });
@@ -97,7 +99,7 @@ export class PostureDiff {
     for (const zone of [...new Set(changes.map(c => c.zone))]) {
       lines.push(`## zone \`${zone}\``, '', '| change | destination | port | source seen |', '|---|---|---|---|');
       for (const c of changes.filter(x => x.zone === zone)) {
-        const what = { 'added': '➕ now reachable', 'removed': '➖ no longer reachable', 'exit': '↪ exit changed', 'zone-added': '🆕 zone added', 'zone-removed': '🗑 zone removed', 'unrestricted': '⚠ unrestricted', 'in-cluster': '⇄ in-cluster changed' }[c.change] ?? c.change;
+        const what = { 'added': '➕ now reachable', 'removed': '➖ no longer reachable', 'exit': '↪ exit changed', 'zone-added': '🆕 zone added', 'zone-removed': '🗑 zone removed', 'unrestricted': '⚠ unrestricted', 'in-cluster': '⇄ in-cluster changed', 'layer7': '🔍 HTTP rules changed', 'mesh': '🕸 mesh changed' }[c.change] ?? c.change;
         const destination = c.workloads ? `${c.destination} (${c.workloads})` : c.destination;
         lines.push(`| ${what} | ${destination.replace(/\|/g, '\\|')} | ${c.port} | ${(c.source ?? '').replace(/\|/g, '\\|')} |`);
       }

@@ -13,6 +13,7 @@ import {
 } from '../model/egress-model-document';
 import { located, problem, ValidationErrors } from '../model/errors';
 import { ApiServerModel } from '../model/in-cluster-traffic';
+import { MeshModel } from '../model/mesh-model';
 
 /** A zone as its construct declares it; the builder resolves references and the exit. */
 export interface ZoneDeclaration {
@@ -31,6 +32,7 @@ export interface ZoneDeclaration {
   readonly tier: string;
   readonly tierOrder?: number;
   readonly enforcement?: string;
+  readonly mesh?: MeshModel;
 }
 
 /** A destination set as declared: entries not yet aggregated. */
@@ -208,6 +210,7 @@ export class ModelBuilder {
       order: zone.order,
       tier: zone.tier,
       staged: (zone.enforcement ?? this.cluster?.enforcement) === 'staged' || undefined,
+      ...(zone.mesh ? { mesh: zone.mesh } : {}),
     };
   }
 

@@ -5,6 +5,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { applyStrict, everyFeatureClusterNetworkPolicies, exampleClusterNetworkPolicies, installClusterNetworkPolicyCrd } from './cluster-network-policy-apply';
+import { installIstioCrds } from './istio-install';
 import { CILIUM_CRDS, Lab, LabPod } from './lab';
 import { describeLab, synthExample, toYaml } from './suite';
 import { Cidr } from '../../src';
@@ -43,6 +44,7 @@ describeLab('lab: the example estate on a real API server and Felix', () => {
 
   beforeAll(async () => {
     lab = await Lab.start({ nodes: 2 });
+    installIstioCrds(lab); // the checkout zone's mesh layer
   });
   afterAll(() => lab?.stop());
 
@@ -141,6 +143,9 @@ describeLab('lab: the example estate on a real API server and Felix', () => {
       pods.batch = await lab.createPod({ namespace: 'batch', name: 'batch-job', node: 0, labels: { app: 'job' } });
       pods.reporting = await lab.createPod({ namespace: 'reporting', name: 'report', node: 1, labels: { app: 'report' } });
       pods.sandbox = await lab.createPod({ namespace: 'sandbox', name: 'untrusted', node: 1, labels: { app: 'untrusted' } });
+      // The checkout zone (a mesh zone) and a pod standing in for its egress waypoint (the labels Istio gives waypoint pods).
+      pods.checkout = await lab.createPod({ namespace: 'checkout', name: 'checkout-api', node: 0, labels: { app: 'checkout' } });
+      pods.waypoint = await lab.createPod({ namespace: 'istio-egress', name: 'egress-waypoint', node: 1, labels: { 'gateway.networking.k8s.io/gateway-name': 'egress-waypoint' } });
       for (const p of Object.values(pods)) await lab.waitForEndpoint(p);
       await lab.waitForFelix(1);
     });
@@ -223,6 +228,24 @@ describeLab('lab: the example estate on a real API server and Felix', () => {
       const leaks = Object.values(EXT).map((ip) => lab.externalCounter({ daddr: ip }));
       for (const ip of Object.values(EXT)) expect(lab.tcpConnects(pods.sandbox, ip, 443, 1)).toBe(false);
       expect(leaks.map((c) => c.packets())).toEqual(Object.values(EXT).map(() => 0));
+    });
+
+    test('checkout (mesh zone): its pods reach the waypoint but no external address; the waypoint reaches the HTTP rule\'s address and port only', async () => {
+      // Felix enforces the layer-4 half of the HTTP rule at the egress point; no istiod, ztunnel or Envoy runs here.
+      await lab.startTcpServer(pods.waypoint, 15008);
+      expect(lab.tcpConnects(pods.checkout, pods.waypoint.ip, 15008)).toBe(true);
+      const direct = lab.externalCounter({ saddr: pods.checkout.node.ip, daddr: EXT.cardOutside });
+      const fromPod = lab.externalCounter({ saddr: pods.checkout.ip });
+      expect(lab.tcpConnects(pods.checkout, EXT.cardOutside, 80, 1)).toBe(false);
+      expect(lab.tcpConnects(pods.checkout, EXT.card, 443, 1)).toBe(false);
+      expect([direct.packets(), fromPod.packets()]).toEqual([0, 0]);
+      const viaWaypoint = lab.externalCounter({ saddr: pods.waypoint.node.ip, daddr: EXT.cardOutside, proto: 'tcp', dport: 80 });
+      expect(lab.tcpConnects(pods.waypoint, EXT.cardOutside, 80)).toBe(true);
+      expect(viaWaypoint.packets()).toBeGreaterThan(0);
+      const leaks = [lab.externalCounter({ daddr: EXT.cardOutside, proto: 'tcp', dport: 443 }), lab.externalCounter({ daddr: EXT.storage })];
+      expect(lab.tcpConnects(pods.waypoint, EXT.cardOutside, 443, 1)).toBe(false);
+      expect(lab.tcpConnects(pods.waypoint, EXT.storage, 443, 1)).toBe(false);
+      expect(leaks.map((c) => c.packets())).toEqual([0, 0]);
     });
 
     test('in-cluster traffic falls through the zone to the later policies and ends in the end-of-tier deny', async () => {

@@ -70,7 +70,7 @@ describe('cdk8s-egress CLI on a synthesized app', () => {
     const dot = fs.readFileSync(path.join(dir, 'egress-map.dot'), 'utf8');
     expect(dot).toMatch(/^digraph egress \{/);
     expect(dot).toContain('NAT outgoing to node addresses (192.0.2.0/26,\\n2001:db8:ffff::/64)'); // labels wrap after commas
-    expect(JSON.parse(fs.readFileSync(path.join(dir, 'egress-model.json'), 'utf8')).zones.map((z: any) => z.name)).toEqual(['batch', 'locked', 'partners', 'payments']);
+    expect(JSON.parse(fs.readFileSync(path.join(dir, 'egress-model.json'), 'utf8')).zones.map((z: any) => z.name)).toEqual(['batch', 'checkout', 'locked', 'partners', 'payments']);
   });
 
   test('can-reach prints the verdict, the rule and the source seen; exit code 0/1', () => {

@@ -9,7 +9,7 @@ CACHE_DIR="${CDK8S_EGRESS_VALIDATOR_CACHE:-$HOME/.cache/cdk8s-egress-lab/validat
 mkdir -p "$CACHE_DIR"
 go_version="$(go version)"
 names=("$@")
-[ ${#names[@]} -gt 0 ] || names=(calico cilium network-policy-api)
+[ ${#names[@]} -gt 0 ] || names=(calico cilium network-policy-api istio istio-semantic)
 for name in "${names[@]}"; do
   files="$(cd "$name" && LC_ALL=C ls | grep -E '\.go$|^go\.mod$|^go\.sum$' | LC_ALL=C sort)"
   hash="$( { printf '%s' "$go_version"; for f in $files; do printf '%s' "$f"; cat "$name/$f"; done; } | sha256sum | cut -c1-16)"

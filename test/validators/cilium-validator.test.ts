@@ -3,32 +3,17 @@
  * own checks (test/validators/cilium: the agent's CNP/CCNP validator and Parse()/Sanitize(), and the egress
  * gateway manager's ParseCEGP) and must be accepted.
  */
+import { expectAccepted as accepted } from './accepted';
 import { BACKENDS, exampleOutput, meaningEstateOutputs, Output, packetEstateOutput, randomEstateOutputs } from './estates';
 import { describeWithValidator, toStream } from './go-validator';
 
-const CILIUM = 'cilium.io/v2';
-
 describeWithValidator('cilium', "Cilium's own policy validation accepts every Cilium object the library writes", validator => {
-  function expectAccepted(outputs: Output[]): { [kind: string]: number } {
-    const counts: { [kind: string]: number } = {};
-    const rejected: string[] = [];
-    for (const out of outputs) {
-      const verdicts = validator().run(out.yaml);
-      expect(verdicts).toHaveLength(out.objects.length);
-      const cilium = verdicts.filter(v => v.outcome !== 'not-cilium');
-      expect(cilium.map(v => `${v.kind}/${v.name}`)).toEqual(out.objects.filter(o => o.apiVersion === CILIUM).map(o => `${o.kind}/${o.metadata.name}`));
-      for (const v of cilium) {
-        counts[v.kind] = (counts[v.kind] ?? 0) + 1;
-        if (v.outcome !== 'accepted') rejected.push(`${out.label}: ${v.kind} ${v.name}: ${v.outcome} ${v.error ?? ''}`);
-      }
-    }
-    expect(rejected).toEqual([]);
-    return counts;
-  }
+  const expectAccepted = (outputs: Output[]) => accepted(validator(), outputs, /^cilium\.io\/v2$/, 'not-cilium');
 
   test.each(BACKENDS)('the example, BACKEND=%s', backend => {
     const counts = expectAccepted([exampleOutput(backend)]);
-    if (backend === 'cilium') expect(counts.CiliumClusterwideNetworkPolicy).toBe(4);
+    // Four zones, the checkout zone (a mesh zone) and its egress waypoint's policy.
+    if (backend === 'cilium') expect(counts.CiliumClusterwideNetworkPolicy).toBe(6);
     else expect(counts).toEqual({});
   });
 

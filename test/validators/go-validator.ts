@@ -12,7 +12,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-export type ValidatorName = 'calico' | 'cilium' | 'network-policy-api';
+export type ValidatorName = 'calico' | 'cilium' | 'network-policy-api' | 'istio' | 'istio-semantic';
 
 /** One object's verdict, as the Go program prints it. */
 export interface Verdict {
@@ -20,13 +20,15 @@ export interface Verdict {
   readonly kind: string;
   readonly name: string;
   readonly namespace?: string;
-  /** accepted | rejected | unsupported-kind (no type for it in the module) | not-calico / not-cilium (ignored). */
+  /** accepted | rejected | unsupported-kind (no type for it in the module) | not-calico / not-cilium / not-istio (ignored). */
   readonly outcome: string;
   readonly error?: string;
   /** Calico only: libcalico-go's answer alone. */
   readonly validatorError?: string;
   /** Calico only: the API server's CRD checks alone (schema, CEL, object metadata). */
   readonly crdErrors?: string[];
+  /** istio-semantic only: Istio's validation warnings for an accepted object. */
+  readonly warning?: string;
 }
 
 export interface BuiltValidator {
@@ -51,6 +53,8 @@ const RUN_ARGS: { [name in ValidatorName]: { args: string[]; needs: string[] } }
   'calico': { args: ['-crds', CALICO_CRD_BUNDLE], needs: [CALICO_CRD_BUNDLE] },
   'cilium': { args: [], needs: [] },
   'network-policy-api': { args: [], needs: [] },
+  'istio': { args: [], needs: [] },
+  'istio-semantic': { args: [], needs: [] },
 };
 export const CACHE_DIR = process.env.CDK8S_EGRESS_VALIDATOR_CACHE
   ?? path.join(os.homedir(), '.cache', 'cdk8s-egress-lab', 'validators');
@@ -60,6 +64,8 @@ const BUILD_ENV: { [name in ValidatorName]: { [key: string]: string } } = {
   'calico': { GONOSUMDB: 'github.com/projectcalico/*' },
   'cilium': {},
   'network-policy-api': {},
+  'istio': {},
+  'istio-semantic': {},
 };
 
 /** Builds (or reuses) the program; throws with go's own message when it cannot be built. */

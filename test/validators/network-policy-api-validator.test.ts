@@ -30,8 +30,9 @@ describeWithValidator('network-policy-api', 'network-policy-api\'s Go types deco
   }
 
   test('the example, BACKEND=cluster-network-policy', () => {
-    // payments, batch, partners and locked pass in-cluster traffic on: an Admin and a Baseline policy each.
-    expect(expectAccepted([exampleOutput(BACKEND)])).toBe(8);
+    // payments, batch, partners and locked pass in-cluster traffic on: an Admin and a Baseline policy each; the mesh
+    // zone checkout and its egress waypoint allow in-cluster traffic: an Admin policy each.
+    expect(expectAccepted([exampleOutput(BACKEND)])).toBe(10);
   });
 
   test('every feature of the backend once, domain names included', () => {

@@ -1,8 +1,10 @@
 import type { DestinationSet } from '../destination-set';
 import { DestinationEntries } from './destination-entries';
+import { checkedHttpMatch } from './http-rule';
 import { checkedPortList } from './port-list';
 import { BoundedMemo } from '../../model/bounded-memo';
 import { EgressValidationError } from '../../model/errors';
+import { HttpMatchModel } from '../../model/http-match';
 import { toDnsLabel, validateDnsLabel } from '../../model/names';
 import { Port, PortModel } from '../../model/port';
 import type { ModelBuilder } from '../../synth/model-builder';
@@ -23,6 +25,7 @@ export class RuleDeclaration {
   private readonly description?: string;
   private readonly gatewayName?: string;
   private readonly bypassGateway: boolean;
+  private readonly http?: HttpMatchModel;
 
   /**
    * @param path the rule's path (a construct's, or "<zone>/<id>" for a zone's own rule), named by errors
@@ -43,6 +46,7 @@ export class RuleDeclaration {
     const ports = props.ports === undefined ? [] : checkedPortList('ports', props.ports, path,
       'say Port.allTraffic() for every protocol and port, or leave ports out');
     this.portModels = internPortModels(ports.length === 1 && ports[0].isAllTraffic ? [] : ports);
+    if (props.http) this.http = checkedHttpMatch(props.http.toModel(), this.portModels, path);
 
     this.sets = props.to.filter(d => d._set).map(d => d._set!);
     const inlineCidrs = props.to.flatMap(d => d._cidrs);
@@ -85,6 +89,7 @@ export class RuleDeclaration {
         ports: this.portModels,
         gateway: this.gatewayName,
         bypassGateway: this.bypassGateway,
+        ...(this.http ? { http: this.http } : {}),
       });
     }
   }

@@ -2,12 +2,15 @@ import { Backend } from '../../backends/backend';
 import { IRenderSelection } from '../../backends/backend-renderer';
 import { routablePoolWarnings } from '../../backends/calico-pools';
 import { ClusterNetworkPolicyRenderer } from '../../backends/cluster-network-policy-renderer';
+import { httpRuleProblems } from '../../backends/http-rule-check';
+import { networkView } from '../../backends/mesh-egress-zones';
 import { overlapWarnings } from '../../model/zone-precedence';
 import { Emitter, EmitterInput } from '../emitter';
 
 /** Each backend's share of the model: its zones, the sets and pools they use. */
 function selections(input: EmitterInput): { backend: Backend; selection: IRenderSelection }[] {
-  const doc = input.document;
+  // Zones with a mesh leave through its egress point: the network backends render the model as networkView says.
+  const doc = networkView(input.document).document;
   const setsByName = new Map(doc.destinationSets.map(s => [s.name, s]));
   const poolsByName = new Map(doc.natPools.map(p => [p.name, p]));
   const backends = [...new Set(doc.zones.map(z => z.backend))].sort();
@@ -44,7 +47,10 @@ const selectionsOf = (input: EmitterInput) => {
 /** Every zone's policy objects, through the renderer of the zone's backend (Calico, Cilium, ...). */
 export const BACKEND_POLICIES: Emitter = {
   name: 'egress backends',
-  unsupported: input => selectionsOf(input).flatMap(({ backend, selection }) => backend.renderer.unsupported(selection)),
+  unsupported: input => [
+    ...networkView(input.document).problems,
+    ...selectionsOf(input).flatMap(({ backend, selection }) => [...httpRuleProblems(backend.name, selection), ...backend.renderer.unsupported(selection)]),
+  ],
   render: (input, output) => {
     // Zones that may share pods with the same order: the name decides, which the user should choose instead.
     for (const w of overlapWarnings(input.document.zones)) output.warn(w.path, w.message);

@@ -5,6 +5,7 @@
  * controllers', the scheduler's and the kubelets' work from there on.
  */
 import { nodeArtifacts, NodeRuntime, recorded } from './node-runtime';
+import { installIstioCrds } from '../istio-install';
 import { Lab, waitFor } from '../lab';
 import { synthExample, toYaml } from '../suite';
 
@@ -80,6 +81,7 @@ export class NodeLab {
     for (const ns of new Set(this.docs.map((d) => d.metadata?.namespace).filter(Boolean))) {
       if (!emitted.has(ns)) this.lab.ensureNamespace(ns as string);
     }
+    installIstioCrds(this.lab); // the example's checkout zone has a mesh layer (issue 26)
     this.apply(this.docs);
     // Felix v3.31 reads crd.projectcalico.org/v1: the Calico kinds also through calicoctl (docs/lab.md).
     this.lab.calicoctl(['apply', '-f', '-'], toYaml(this.docs.filter((d) => d.apiVersion === 'projectcalico.org/v3' && CALICO_KINDS.has(d.kind))));

@@ -11,8 +11,9 @@ import re
 import pytest
 from cdk8s import Chart, YamlOutputType
 from cdk8s_egress import (
-    ClusterNetwork, Destination, DestinationSet, DestinationEntry, EgressApp, EgressGateway, EgressReview,
-    EgressZone, FirewallExport, FirewallFormat, NatPool, PoolCapacity, Port, Selector,
+    Backend, ClusterNetwork, Destination, DestinationSet, DestinationEntry, EgressApp, EgressGateway, EgressReview,
+    EgressZone, FirewallExport, FirewallFormat, HttpMatch, HttpPath, InClusterTraffic, NatPool, PoolCapacity, Port,
+    Selector,
 )
 
 EXPECTED = pathlib.Path(os.environ["EXPECTED_ESTATE"])
@@ -74,6 +75,21 @@ class EgressEstate(Chart):
 
         EgressZone(self, "locked", description="Untrusted workloads: DNS only", namespaces=["sandbox"])
 
+        # An HTTP rule (issue 26): the Istio mesh enforces its methods and paths at the egress waypoint.
+        checkout = EgressZone(self, "checkout",
+            description="Checkout: HTTP rules through the Istio mesh", namespaces=["checkout"],
+            in_cluster=InClusterTraffic.ALLOW, mesh=Backend.istio())
+        checkout.allow("charges",
+            to=[Destination.cidr("203.0.113.200", "payment API")],
+            ports=[Port.tcp(80)],
+            http=HttpMatch.http(
+                methods=["GET", "POST"],
+                paths=[HttpPath.exact("/v1/charges"), HttpPath.prefix("/v1/refunds/")],
+                hosts=["api.pay.example"],
+            ),
+            description="Payment API: charges and refunds only",
+        )
+
         FirewallExport(self, "firewall", formats=FirewallFormat.all())
         EgressReview(self, "review")
 
@@ -91,8 +107,9 @@ def test_the_estate_synthesized_through_python_is_the_typescript_estate(tmp_path
     assert written == files(EXPECTED)
     # The zones, the gateway and the firewall exports are among them.
     manifests = (tmp_path / "egress.k8s.yaml").read_text()
-    for zone in ["payments", "batch", "partners", "locked"]:
+    for zone in ["payments", "batch", "partners", "locked", "checkout", "mesh-egress-waypoint"]:
         assert f"name: egress-{zone}\n" in manifests
+    assert "kind: AuthorizationPolicy\n" in manifests and "- /v1/charges\n" in manifests
     assert "kind: Deployment\n" in manifests and "kind: DaemonSet\n" in manifests
     assert sum(1 for f in written if f.startswith("firewall/")) >= 12
     for name in written:

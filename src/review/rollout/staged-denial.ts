@@ -1,0 +1,58 @@
+import { FlowRecord, PolicyHitRecord } from './flow-record';
+import { calicoZonePolicyName } from '../../backends/calico-policy-name';
+import { EgressModelDocument, EgressZoneModel } from '../../model/egress-model-document';
+
+/** A flow a zone's staged policy would deny, and the hit in Felix's pending trace that says so. */
+export interface StagedDenial {
+  readonly zone: EgressZoneModel;
+  readonly hit: PolicyHitRecord;
+  /** True when no rule of the zone's policy matched and the tier's end denied it (the hit is EndOfTier). */
+  readonly endOfTier: boolean;
+}
+
+/**
+ * Finds, in a flow's pending trace (Felix evaluates staged policies as if enforced and reports the trace to
+ * Goldmane as `pending_policies`), the zone whose staged policy would deny the flow: a StagedGlobalNetworkPolicy
+ * hit with action Deny (the zone's deny of external traffic, or its in-cluster Deny), or an EndOfTier Deny the zone's
+ * staged policy triggered (no rule matched, e.g. in-cluster traffic a default-tier zone leaves to later policies
+ * and none allows). Only the source's report counts: egress policy is evaluated where the flow starts.
+ */
+export class StagedZonePolicies {
+  private readonly byPolicy = new Map<string, EgressZoneModel>();
+
+  constructor(doc: EgressModelDocument) {
+    for (const zone of doc.zones) {
+      const name = calicoZonePolicyName(zone);
+      this.byPolicy.set(`${zone.tier}\u0000${name}`, zone);
+      // Felix may report a tiered policy without its tier prefix; the tier is in the hit anyway.
+      this.byPolicy.set(`${zone.tier}\u0000${name.slice(name.indexOf('egress-'))}`, zone);
+    }
+  }
+
+  /** The staged zone that would deny this flow, or undefined. */
+  public denialOf(record: FlowRecord): StagedDenial | undefined {
+    if (record.reporter === 'Dst') return undefined;
+    for (const hit of [...record.pendingPolicies].sort((a, b) => a.policyIndex - b.policyIndex)) {
+      if (hit.action !== 'Deny') continue;
+      const endOfTier = hit.kind === 'EndOfTier';
+      const policy = endOfTier ? hit.trigger : hit;
+      if (!policy || policy.kind !== 'StagedGlobalNetworkPolicy') continue;
+      const zone = this.zoneOf(policy, hit.tier);
+      if (zone) return { zone, hit, endOfTier };
+    }
+    return undefined;
+  }
+
+  /** Staged policy names in a trace that no zone of the app owns (another app's, or a zone since renamed). */
+  public foreignStagedPolicies(record: FlowRecord): string[] {
+    return record.pendingPolicies
+      .map(h => (h.kind === 'EndOfTier' ? h.trigger : h))
+      .filter((h): h is PolicyHitRecord => h !== undefined && h.kind === 'StagedGlobalNetworkPolicy' && /^(.*\.)?egress-/.test(h.name) && !this.zoneOf(h, h.tier))
+      .map(h => `${h.tier}/${h.name}`);
+  }
+
+  private zoneOf(policy: PolicyHitRecord, tier: string): EgressZoneModel | undefined {
+    const name = policy.name.replace(/^staged:/, '');
+    return this.byPolicy.get(`${policy.tier || tier}\u0000${name}`);
+  }
+}

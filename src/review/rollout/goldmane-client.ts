@@ -41,6 +41,12 @@ export async function listGoldmaneFlows(conn: GoldmaneConnection): Promise<FlowR
   const failed = new Promise<never>((_, reject) => session.on('error', e => reject(new FlowRecordError(conn.url, `cannot reach Goldmane: ${(e as Error).message}`))));
   failed.catch(() => undefined);
   try {
+    // Connected (and TLS agreed) first, so that a refused connection or a rejected certificate is said as such.
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new FlowRecordError(conn.url, `cannot reach Goldmane: no connection within ${(conn.timeoutMs ?? 30_000) / 1000} s`)), conn.timeoutMs ?? 30_000);
+    });
+    await Promise.race([new Promise(resolve => session.once('connect', resolve)), failed, timeout]).finally(() => clearTimeout(timer));
     const records: FlowRecord[] = [];
     for (let page = 0; page < MAX_PAGES; page++) {
       const request = encodeMessage(FLOW_LIST_REQUEST_SCHEMA, { start_time_gte: conn.sinceSeconds ? -Math.abs(conn.sinceSeconds) : 0, page, page_size: PAGE_SIZE });

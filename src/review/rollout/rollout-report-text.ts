@@ -68,5 +68,5 @@ export function rolloutReportMarkdown(report: RolloutReport): string {
 }
 
 function cell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+  return text.replace(/[|*]/g, c => `\\${c}`).replace(/\n/g, ' ');
 }

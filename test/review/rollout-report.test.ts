@@ -96,8 +96,10 @@ describe('rollout-report: what a staged zone would deny', () => {
   });
 
   test('a tiered zone is found by its tier and policy name, with or without the tier prefix', () => {
+    const inDefault = emitterFlow({ destType: TYPE.Network, destName: 'pub', port: 25, start: SHOP_T0, pending: [hit(KIND.StagedGlobalNetworkPolicy, 'default.egress-shop', ACTION.Deny, 4)] });
+    expect(buildRolloutReport(doc, [parseFlowRecord(inDefault, 'f')]).groups.map(g => g.zone)).toEqual(['shop']);
     const tiered = { ...doc, zones: doc.zones.map(z => (z.name === 'shop' ? { ...z, tier: 'egress' } : z)) };
-    for (const name of ['egress.egress-shop', 'egress-shop']) {
+    for (const name of ['egress.egress-shop', 'egress-shop', 'egress.staged:egress-shop']) {
       const f = emitterFlow({ destType: TYPE.Network, destName: 'pvt', port: 5432, start: SHOP_T0, pending: [hit(KIND.StagedGlobalNetworkPolicy, name, ACTION.Deny, 4, 'egress')] });
       expect(buildRolloutReport(tiered, [parseFlowRecord(f, 'f')]).groups.map(g => [g.zone, g.destination.name])).toEqual([['shop', 'pvt']]);
     }

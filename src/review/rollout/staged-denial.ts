@@ -21,12 +21,7 @@ export class StagedZonePolicies {
   private readonly byPolicy = new Map<string, EgressZoneModel>();
 
   constructor(doc: EgressModelDocument) {
-    for (const zone of doc.zones) {
-      const name = calicoZonePolicyName(zone);
-      this.byPolicy.set(`${zone.tier}\u0000${name}`, zone);
-      // Felix may report a tiered policy without its tier prefix; the tier is in the hit anyway.
-      this.byPolicy.set(`${zone.tier}\u0000${name.slice(name.indexOf('egress-'))}`, zone);
-    }
+    for (const zone of doc.zones) this.byPolicy.set(`${zone.tier}\u0000${bareName(calicoZonePolicyName(zone), zone.tier)}`, zone);
   }
 
   /** The staged zone that would deny this flow, or undefined. */
@@ -52,7 +47,17 @@ export class StagedZonePolicies {
   }
 
   private zoneOf(policy: PolicyHitRecord, tier: string): EgressZoneModel | undefined {
-    const name = policy.name.replace(/^staged:/, '');
-    return this.byPolicy.get(`${policy.tier || tier}\u0000${name}`);
+    const t = policy.tier || tier;
+    return this.byPolicy.get(`${t}\u0000${bareName(policy.name, t)}`);
   }
+}
+
+/**
+ * A policy's name without the tier prefix and the staged marker: we name tiered policies `<tier>.egress-<zone>`,
+ * Calico's v1 CRDs store every policy as `<tier>.<name>` (`default.` included), and Felix's rule IDs mark staged
+ * policies `staged:`; which of these a flow log shows depends on the path, the tier (in the hit) tells them apart.
+ */
+function bareName(name: string, tier: string): string {
+  const n = name.replace(/^staged:/, '');
+  return n.startsWith(`${tier}.`) ? n.slice(tier.length + 1).replace(/^staged:/, '') : n;
 }

@@ -1,8 +1,8 @@
 import { Construct } from 'constructs';
 import { FeatureKey, rejects } from './backend-capabilities';
 import { IBackendRenderer, IRenderSelection } from './backend-renderer';
-import { renderCalicoPools } from './calico-pools';
 import { calicoZonePolicyName } from './calico-policy-name';
+import { renderCalicoPools } from './calico-pools';
 import { AllowRuleContext, allowRules, apiServerRules, denyExternalRules, dnsRules, inClusterRules, INLINE_NETS_MAX, rendersInline } from './calico-zone-rules';
 import { namespaceSelectorOf, ownedSelector } from './calico-zone-selectors';
 import { CalicoApiObject, CalicoGlobalNetworkPolicy, CalicoGlobalNetworkPolicyProps, CalicoGlobalNetworkSet, CalicoNetworkSet, CalicoPolicyType, CalicoRule, CalicoStagedGlobalNetworkPolicy, CalicoTier } from '../calico';

@@ -46,7 +46,9 @@ function goldmanePki(dir: string): void {
 }
 
 /** The shop zone (staged or enforced) with rules added by `more`; ops allows github and mirror, so both sets exist. */
-function shopApp(scope: Construct, enforcement: Enforcement, more: (shop: EgressZone, sets: { [name: string]: DestinationSet }) => void = () => undefined): Chart {
+type MoreRules = (shop: EgressZone, sets: { [name: string]: DestinationSet }) => void;
+
+function shopApp(scope: Construct, enforcement: Enforcement, more: MoreRules = () => undefined): Chart {
   const chart = new Chart(scope, 'rollout', { disableResourceNameHashes: true });
   new ClusterNetwork(chart, 'cluster', { podCidrs: ['10.252.0.0/24'], serviceCidrs: ['10.96.0.0/16'], nodeCidrs: ['192.0.2.0/26'] });
   const sets = {
@@ -119,8 +121,13 @@ describeLab('lab: rolling out a staged zone with the flow-log report', () => {
       },
     });
     lab.startDaemon(lab.controlPlaneNetns, 'goldmane', [bin], {
-      PORT: '7443', SERVER_CERT_PATH: `${pki}/goldmane.crt`, SERVER_KEY_PATH: `${pki}/goldmane.key`, CA_CERT_PATH: `${pki}/ca.crt`,
-      HEALTH_PORT: '8088', LOG_LEVEL: 'info', KUBECONFIG: '',
+      PORT: '7443',
+      SERVER_CERT_PATH: `${pki}/goldmane.crt`,
+      SERVER_KEY_PATH: `${pki}/goldmane.key`,
+      CA_CERT_PATH: `${pki}/ca.crt`,
+      HEALTH_PORT: '8088',
+      LOG_LEVEL: 'info',
+      KUBECONFIG: '',
     });
     for (const ns of ['shop', 'ops']) lab.ensureNamespace(ns);
     lab.setDefaultPoolNamespaces('kubernetes.io/metadata.name in {"kube-system", "shop"}');

@@ -81,7 +81,9 @@ export function protojsonFlow(emitter: object): object {
  * shop: staged, default tier, allows the partners set on 443, in-cluster left to other policies. ops: enforced,
  * allows github on 443 and 22 (so github's GlobalNetworkSet exists and Felix names it in flows).
  */
-export function rolloutApp(options: { shopRules?: (shop: EgressZone, sets: { partners: DestinationSet; github: DestinationSet }) => void } = {}): { chart: Chart; doc: EgressModelDocument } {
+type ShopRules = (shop: EgressZone, sets: { partners: DestinationSet; github: DestinationSet }) => void;
+
+export function rolloutApp(options: { shopRules?: ShopRules } = {}): { chart: Chart; doc: EgressModelDocument } {
   const chart = Testing.chart();
   new ClusterNetwork(chart, 'cluster', { podCidrs: ['10.244.0.0/16'], serviceCidrs: ['10.96.0.0/12'], nodeCidrs: ['192.0.2.0/24'], apiServerAddresses: ['192.0.2.2'] });
   const partners = new DestinationSet(chart, 'partners', { cidrs: ['203.0.113.0/25'] });
@@ -112,8 +114,14 @@ export function shopFlows(): object[] {
     // the API server through its Service (translated to the node address, a Network for Felix)
     emitterFlow({ destType: TYPE.Network, destName: 'pub', service: ['default', 'kubernetes', 443], port: 6443, pending: [denyExternal], start: T0 + 10 }),
     // another namespace's pods: no rule of the staged zone matches, the tier's end denies
-    emitterFlow({ destType: TYPE.WorkloadEndpoint, destName: 'orders-*', destNamespace: 'orders', port: 8080, start: T0 + 5,
-      pending: [hit(KIND.EndOfTier, '', ACTION.Deny, -1, 'default', { kind: KIND.StagedGlobalNetworkPolicy, name: 'egress-shop', tier: 'default' })] }),
+    emitterFlow({
+      destType: TYPE.WorkloadEndpoint,
+      destName: 'orders-*',
+      destNamespace: 'orders',
+      port: 8080,
+      start: T0 + 5,
+      pending: [hit(KIND.EndOfTier, '', ACTION.Deny, -1, 'default', { kind: KIND.StagedGlobalNetworkPolicy, name: 'egress-shop', tier: 'default' })],
+    }),
     // the destination's own report of a denied flow: egress is decided at the source
     emitterFlow({ destType: TYPE.NetworkSet, destName: 'github', port: 443, reporter: REPORTER.Dst, pending: [denyExternal], start: T0 }),
     // an enforced zone's deny is not a staged verdict

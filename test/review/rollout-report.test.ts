@@ -63,8 +63,12 @@ describe('rollout-report: what a staged zone would deny', () => {
 
   test('proposes the zone.allow line: a set by reference, an unnamed address commented out, no rule for in-cluster', () => {
     const [github, pub, api, pods] = report('--flows', emitterFile).groups;
-    expect(github.proposal).toMatchObject({ complete: true, name: 'github', destinationSet: 'github',
-      code: 'shop.allow(\'github\', { to: [Destination.set(github)], ports: [Port.tcp(22), Port.tcp(443)] });' });
+    expect(github.proposal).toMatchObject({
+      complete: true,
+      name: 'github',
+      destinationSet: 'github',
+      code: 'shop.allow(\'github\', { to: [Destination.set(github)], ports: [Port.tcp(22), Port.tcp(443)] });',
+    });
     expect(pub.proposal).toMatchObject({ complete: false, name: 'public-tcp-8443' });
     expect(pub.proposal!.code).toMatch(/^\/\/ shop\.allow\('public-tcp-8443', \{ to: \[Destination\.cidrs\(\[\/\* the public addresses: Goldmane reports none \*\/\]\)\], ports: \[Port\.tcp\(8443\)\] \}\);$/);
     expect(api.proposal).toBeUndefined();

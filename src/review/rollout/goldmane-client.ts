@@ -49,7 +49,9 @@ export async function listGoldmaneFlows(conn: GoldmaneConnection): Promise<FlowR
     await Promise.race([new Promise(resolve => session.once('connect', resolve)), failed, timeout]).finally(() => clearTimeout(timer));
     const records: FlowRecord[] = [];
     for (let page = 0; page < MAX_PAGES; page++) {
-      const request = encodeMessage(FLOW_LIST_REQUEST_SCHEMA, { start_time_gte: conn.sinceSeconds ? -Math.abs(conn.sinceSeconds) : 0, page, page_size: PAGE_SIZE });
+      // a negative start is relative to now (api.proto); 0 is the start of Goldmane's history
+      const start = conn.sinceSeconds ? -Math.abs(conn.sinceSeconds) : 0;
+      const request = encodeMessage(FLOW_LIST_REQUEST_SCHEMA, { start_time_gte: start, page, page_size: PAGE_SIZE });
       const answer = await Promise.race([unaryCall(session, '/goldmane.Flows/List', request, conn), failed]);
       const result = decodeMessage(FLOW_LIST_RESULT_SCHEMA, answer);
       const flows = (result.flows as { flow?: unknown }[] | undefined) ?? [];

@@ -1,3 +1,4 @@
+/* eslint-disable no-bitwise */ // the wire format is bit arithmetic: tags, varints
 /**
  * Protocol Buffers' wire format for the few messages the rollout report exchanges with Goldmane: varints
  * (int64, enum, bool) and length-delimited fields (string, message), driven by a small schema. Written here

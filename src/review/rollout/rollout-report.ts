@@ -66,7 +66,13 @@ interface Tally {
   readonly sources: Set<string>;
 }
 
-const KIND_ORDER = [FlowDestinationKind.DESTINATION_SET, FlowDestinationKind.NETWORK_SET, FlowDestinationKind.NETWORK, FlowDestinationKind.API_SERVER, FlowDestinationKind.IN_CLUSTER];
+const KIND_ORDER = [
+  FlowDestinationKind.DESTINATION_SET,
+  FlowDestinationKind.NETWORK_SET,
+  FlowDestinationKind.NETWORK,
+  FlowDestinationKind.API_SERVER,
+  FlowDestinationKind.IN_CLUSTER,
+];
 
 /** Builds the report from an app's egress model and flow records. */
 export function buildRolloutReport(doc: EgressModelDocument, records: FlowRecord[], options: RolloutReportOptions = {}): RolloutReport {
@@ -119,7 +125,12 @@ function group(t: Tally, taken: Set<string>): RolloutGroup {
     zone: t.zone.name,
     zonePath: t.zone.path,
     staged: t.zone.staged === true,
-    destination: { kind: t.dest.kind, name: t.dest.name, ...(t.dest.namespace ? { namespace: t.dest.namespace } : {}), description: t.dest.description },
+    destination: {
+      kind: t.dest.kind,
+      name: t.dest.name,
+      ...(t.dest.namespace ? { namespace: t.dest.namespace } : {}),
+      description: t.dest.description,
+    },
     ports,
     records: t.records,
     connections: t.connections,

@@ -48,7 +48,10 @@ export function proposeRule(zone: EgressZoneModel, dest: FlowDestination, ports:
   const set = dest.set;
   if (dest.kind === FlowDestinationKind.DESTINATION_SET && set && !set.inline) {
     return {
-      name, ports, destinationSet: set.name, complete: true,
+      name,
+      ports,
+      destinationSet: set.name,
+      complete: true,
       code: `${zoneVar}.allow('${name}', { to: [Destination.set(${identifier(set.name)})]${portPart} });`,
       note: `${identifier(set.name)} is the DestinationSet "${set.name}" (${set.path})`,
     };
@@ -57,7 +60,10 @@ export function proposeRule(zone: EgressZoneModel, dest: FlowDestination, ports:
     const cidrs = set.cidrs.map(c => c.cidr);
     const to = [cidrs.length > 0 ? `Destination.cidrs([${cidrs.map(quote).join(', ')}])` : undefined, set.domains.length > 0 ? `Destination.domains([${set.domains.map(quote).join(', ')}])` : undefined];
     return {
-      name, ports, cidrs, complete: true,
+      name,
+      ports,
+      cidrs,
+      complete: true,
       code: `${zoneVar}.allow('${name}', { to: [${to.filter(Boolean).join(', ')}]${portPart} });`,
       note: `the addresses of another rule (${set.path}), which have no set to reference`,
     };
@@ -66,10 +72,12 @@ export function proposeRule(zone: EgressZoneModel, dest: FlowDestination, ports:
     ? `the addresses of ${dest.namespace ? `NetworkSet ${dest.namespace}/` : 'GlobalNetworkSet '}${dest.name}`
     : `the ${dest.name === 'pvt' ? 'private' : 'public'} addresses: Goldmane reports none`;
   return {
-    name, ports, complete: false,
+    name,
+    ports,
+    complete: false,
     code: `// ${zoneVar}.allow('${name}', { to: [Destination.cidrs([/* ${missing} */])]${portPart} });`,
     note: dest.kind === FlowDestinationKind.NETWORK_SET
-      ? `declare its addresses as a DestinationSet (a set this app declares is referenced by the next report)`
+      ? 'declare its addresses as a DestinationSet (a set this app declares is referenced by the next report)'
       : 'Felix names an external address only by the network set that contains it: declare the addresses you expect as a DestinationSet used by any zone (or a GlobalNetworkSet), and the next report names it',
   };
 }

@@ -109,7 +109,8 @@ Exit status: 0 no change, 1 changes, 2 usage or input error.`,
 
 const USAGE = `Usage: cdk8s-egress <command> [options]
 
-Answers questions about an app's egress posture from the model it synthesized (no cluster needed).
+Answers questions about an app's egress posture from the model it synthesized (no cluster needed), and reports
+what its staged zones would deny from Calico's flow logs.
 
 Commands:
 ${Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(16)}${c.summary}`).join('\n')}

@@ -5,7 +5,8 @@
 # A script of its own, cached by its own hash: adding Goldmane to build.sh would change build.sh's versions hash and
 # rebuild every toolchain cache. It starts from the toolchain's Calico cache module (go.mod and go.sum as build.sh
 # resolved them), adds Goldmane's main package and builds only that, in the same GOMODCACHE: only Goldmane's own
-# dependencies beyond Felix's are downloaded.
+# dependencies beyond Felix's are downloaded. No `go mod tidy`: it would fetch the test dependencies of every package
+# in the graph and drop the toolchain's requirements; `go build -mod=mod` only adds what Goldmane's packages import.
 #
 #   scripts/lab/build-goldmane.sh              build (needs scripts/lab/build.sh first), print the bin dir
 #   scripts/lab/build-goldmane.sh --print-bin  print the bin dir if complete, exit 1 otherwise (never builds)
@@ -60,7 +61,7 @@ import (
 	_ "github.com/projectcalico/calico/goldmane/cmd"
 )
 GO
-if ! (cd "$src" && nice -n 10 go mod tidy -e && nice -n 10 go build -trimpath -ldflags "-s -w" -o "$bin/goldmane" github.com/projectcalico/calico/goldmane/cmd) >>"$log" 2>&1; then
+if ! (cd "$src" && nice -n 10 go build -trimpath -ldflags "-s -w" -o "$bin/goldmane" github.com/projectcalico/calico/goldmane/cmd) >>"$log" 2>&1; then
   echo "build-goldmane.sh: the build failed; last lines of $log:" >&2
   tail -15 "$log" | sed 's/^/  /' >&2
   exit 1

@@ -15,6 +15,7 @@ import { CP_IP, Lab, LabPod, run, sleep } from './lab';
 import { describeLab, synthApp, toYaml } from './suite';
 import { ClusterNetwork, Destination, DestinationSet, EgressModel, EgressZone, Enforcement, Port } from '../../src';
 import { main } from '../../src/cli/main';
+import { listGoldmaneFlows } from '../../src/review/rollout/goldmane-client';
 import { RolloutReport } from '../../src/review/rollout/rollout-report';
 
 jest.setTimeout(900_000);
@@ -161,6 +162,13 @@ describeLab('lab: rolling out a staged zone with the flow-log report', () => {
       '// shop.allow(\'public-tcp-8443\', { to: [Destination.cidrs([/* the public addresses: Goldmane reports none */])], ports: [Port.tcp(8443)] });',
     ]);
     fs.writeFileSync(path.join(out, 'staged-report.json'), JSON.stringify(seen));
+    // What Felix v3.31 reports for them (the report's reading of a staged verdict rests on exactly this)
+    const records = await listGoldmaneFlows({ url: GOLDMANE_FROM_HOST, caFile: `${pki}/ca.crt`, certFile: `${pki}/reporter.crt`, keyFile: `${pki}/reporter.key` });
+    const github = records.filter(r => r.destName === 'github' && r.reporter === 'Src');
+    expect(github.length).toBeGreaterThan(0);
+    expect([...new Set(github.map(r => `${r.destType} ${r.destNamespace} svc=${r.destServiceName} ${r.action}`))]).toEqual(['NetworkSet - svc=- Allow']);
+    expect([...new Set(github.flatMap(r => r.pendingPolicies.map(h => `${h.kind} ${h.tier}/${h.name} ${h.action}`)))])
+      .toEqual(['StagedGlobalNetworkPolicy default/egress-shop Deny']);
   });
 
   test('enforced with the proposed rules but mirror left out: the proposed pass, the rest gets 0 packets', async () => {

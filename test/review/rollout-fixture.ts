@@ -42,7 +42,10 @@ export function emitterFlow(f: FlowSpec): object {
       dest_namespace: f.destNamespace ?? '-',
       dest_type: f.destType,
       dest_port: f.port,
-      ...(f.service ? { dest_service_namespace: f.service[0], dest_service_name: f.service[1], dest_service_port: f.service[2] } : {}),
+      // Felix writes "-" where there is no Service (as Felix v3.31 reported in the lab, test/lab/rollout-report.test.ts)
+      ...(f.service
+        ? { dest_service_namespace: f.service[0], dest_service_name: f.service[1], dest_service_port: f.service[2] }
+        : { dest_service_namespace: '-', dest_service_name: '-' }),
       proto: f.proto ?? 'tcp',
       reporter: f.reporter ?? REPORTER.Src,
       action: ACTION.Allow,

@@ -53,9 +53,10 @@ export class StagedZonePolicies {
 }
 
 /**
- * A policy's name without the tier prefix and the staged marker: we name tiered policies `<tier>.egress-<zone>`,
- * Calico's v1 CRDs store every policy as `<tier>.<name>` (`default.` included), and Felix's rule IDs mark staged
- * policies `staged:`; which of these a flow log shows depends on the path, the tier (in the hit) tells them apart.
+ * A policy's name without the tier prefix and the staged marker. Felix v3.31 reports a default-tier zone's staged
+ * deny as kind StagedGlobalNetworkPolicy, tier "default", name "egress-<zone>" (seen in the lab,
+ * test/lab/rollout-report.test.ts); tiered policies are named `<tier>.egress-<zone>` by us, Calico's v1 CRDs store
+ * policies as `<tier>.<name>`, and Felix's rule IDs mark staged ones `staged:`, so those forms are read too.
  */
 function bareName(name: string, tier: string): string {
   const n = name.replace(/^staged:/, '');

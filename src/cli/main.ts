@@ -181,14 +181,30 @@ function diff(values: Values, output: string, out: (line: string) => void): numb
 }
 
 /**
- * Runs the CLI; returns the exit code (so tests call it in-process), or a promise of it for a command that reads
- * the network. Results go to `out` (stdout), errors to `err` (stderr).
+ * Runs the CLI; returns the exit code (so tests call it in-process). Results go to `out` (stdout), errors to `err`
+ * (stderr). A command that reads the network (rollout-report from Goldmane's API) answers through mainAsync.
  */
 export function main(
   argv: string[],
   out: (line: string) => void = console.log,
   err: (line: string) => void = line => process.stderr.write(`${line}\n`),
-): number | Promise<number> {
+): number {
+  const code = dispatch(argv, out, err);
+  if (typeof code === 'number') return code;
+  code.catch(() => undefined);
+  throw new Error(`cdk8s-egress ${argv[0]} with these options reads the network: call mainAsync()`);
+}
+
+/** main() for every command, those that read the network included: what the `cdk8s-egress` binary runs. */
+export function mainAsync(
+  argv: string[],
+  out: (line: string) => void = console.log,
+  err: (line: string) => void = line => process.stderr.write(`${line}\n`),
+): Promise<number> {
+  return Promise.resolve(dispatch(argv, out, err));
+}
+
+function dispatch(argv: string[], out: (line: string) => void, err: (line: string) => void): number | Promise<number> {
   const [first, ...rest] = argv;
   const command = first !== undefined && Object.prototype.hasOwnProperty.call(COMMANDS, first) ? COMMANDS[first] : undefined;
   const fail = (e: unknown): number => {
@@ -234,7 +250,7 @@ export function main(
 }
 
 if (require.main === module) {
-  void Promise.resolve(main(process.argv.slice(2))).then(code => {
+  void mainAsync(process.argv.slice(2)).then(code => {
     process.exitCode = code;
   });
 }

@@ -14,7 +14,7 @@ import { Construct } from 'constructs';
 import { CP_IP, Lab, LabPod, run, sleep } from './lab';
 import { describeLab, synthApp, toYaml } from './suite';
 import { ClusterNetwork, Destination, DestinationSet, EgressModel, EgressZone, Enforcement, Port } from '../../src';
-import { main } from '../../src/cli/main';
+import { mainAsync } from '../../src/cli/main';
 import { listGoldmaneFlows } from '../../src/review/rollout/goldmane-client';
 import { RolloutReport } from '../../src/review/rollout/rollout-report';
 
@@ -99,7 +99,7 @@ describeLab('lab: rolling out a staged zone with the flow-log report', () => {
   async function report(): Promise<{ code: number; report: RolloutReport }> {
     const lines: string[] = [];
     const errors: string[] = [];
-    const code = await main(['rollout-report', '--app', out, '--flows', GOLDMANE_FROM_HOST, '--ca', `${pki}/ca.crt`,
+    const code = await mainAsync(['rollout-report', '--app', out, '--flows', GOLDMANE_FROM_HOST, '--ca', `${pki}/ca.crt`,
       '--cert', `${pki}/reporter.crt`, '--key', `${pki}/reporter.key`, '-o', 'json'], l => lines.push(l), l => errors.push(l));
     if (code === 2) throw new Error(errors.join('\n'));
     return { code, report: JSON.parse(lines.join('\n')) };

@@ -4,7 +4,7 @@ import { AddressInfo } from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { rolloutApp, shopFlows } from './rollout-fixture';
-import { main } from '../../src/cli/main';
+import { main, mainAsync } from '../../src/cli/main';
 import { readFlowFile } from '../../src/review/rollout/flow-file';
 import { listGoldmaneFlows } from '../../src/review/rollout/goldmane-client';
 import { FLOW_LIST_REQUEST_SCHEMA, FLOW_LIST_RESULT_SCHEMA, POLICY_HIT_SCHEMA } from '../../src/review/rollout/goldmane-schema';
@@ -34,7 +34,10 @@ async function fakeGoldmane(flows: object[], options: { pageSize?: number; statu
       stream.on('wantTrailers', () => stream.sendTrailers(options.status
         ? { 'grpc-status': String(options.status), 'grpc-message': encodeURIComponent(options.message ?? '') }
         : { 'grpc-status': '0' }));
-      if (options.status) return stream.end();
+      if (options.status) {
+        stream.end();
+        return;
+      }
       const size = options.pageSize ?? 1000;
       const page = Number(request.page ?? 0);
       const result = encodeMessage(FLOW_LIST_RESULT_SCHEMA, {
@@ -76,9 +79,11 @@ describe('Goldmane\'s gRPC API', () => {
     try {
       const fromApi: string[] = [];
       const fromFile: string[] = [];
-      expect(await main(['rollout-report', '--app', dir, '--flows', goldmane.url, '-o', 'json'], l => fromApi.push(l))).toBe(1);
+      expect(await mainAsync(['rollout-report', '--app', dir, '--flows', goldmane.url, '-o', 'json'], l => fromApi.push(l))).toBe(1);
       expect(main(['rollout-report', '--app', dir, '--flows', path.join(dir, 'flows.jsonl'), '-o', 'json'], l => fromFile.push(l))).toBe(1);
       expect(JSON.parse(fromApi.join('\n'))).toEqual(JSON.parse(fromFile.join('\n')));
+      // main() answers at once, so it says which call reads the network
+      expect(() => main(['rollout-report', '--app', dir, '--flows', goldmane.url], () => undefined)).toThrow(/reads the network: call mainAsync\(\)/);
     } finally {
       await goldmane.close();
     }
@@ -95,7 +100,7 @@ describe('Goldmane\'s gRPC API', () => {
     await refused.close();
     await expect(listGoldmaneFlows({ url: refused.url })).rejects.toThrow(new RegExp(`^${refused.url}: cannot reach Goldmane: connect ECONNREFUSED`));
     const err: string[] = [];
-    expect(await main(['rollout-report', '--app', fs.mkdtempSync(path.join(os.tmpdir(), 'x-')), '--flows', 'ftp://goldmane:7443'], () => undefined, l => err.push(l))).toBe(2);
+    expect(await mainAsync(['rollout-report', '--app', fs.mkdtempSync(path.join(os.tmpdir(), 'x-')), '--flows', 'ftp://goldmane:7443'], () => undefined, l => err.push(l))).toBe(2);
     expect(err).toEqual([expect.stringMatching(/^error: no egress model at/)]);
     await expect(listGoldmaneFlows({ url: 'ftp://goldmane:7443' })).rejects.toThrow(/ftp:\/\/goldmane:7443: has scheme "ftp:": use https:\/\/ \(TLS\) or http:\/\/ \(no TLS\)/);
     await expect(listGoldmaneFlows({ url: 'https://localhost:1', caFile: '/nonexistent/ca.pem' })).rejects.toThrow(/\/nonexistent\/ca\.pem: \(--ca\) cannot be read: ENOENT/);

@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { FeatureKey, rejects } from './backend-capabilities';
 import { IBackendRenderer, IRenderSelection } from './backend-renderer';
 import { dnsProxyRules } from './calico-domain-rules';
+import { calicoZonePolicyName } from './calico-policy-name';
 import { renderCalicoPools } from './calico-pools';
 import { AllowRuleContext, allowRules, apiServerRules, denyExternalRules, dnsRules, inClusterRules, INLINE_NETS_MAX, rendersInline } from './calico-zone-rules';
 import { namespaceSelectorOf, ownedSelector } from './calico-zone-selectors';
@@ -127,7 +128,7 @@ export class CalicoRenderer implements IBackendRenderer {
       ...allowRules(zone, doc, this.ruleContext),
       ...denyExternalRules(doc),
     ]);
-    const name = zone.tier === 'default' ? `egress-${zone.name}` : `${zone.tier}.egress-${zone.name}`;
+    const name = calicoZonePolicyName(zone);
     const props: CalicoGlobalNetworkPolicyProps = {
       metadata: {
         name,

@@ -4,22 +4,28 @@
  *
  *   cdk8s-egress can-reach --app dist --from payments/app=api --to 203.0.113.10:443/tcp
  *   cdk8s-egress diff --before old/dist --after dist [-o markdown]
+ *   cdk8s-egress rollout-report --app dist --flows flows.json [-o markdown]
  *
  * Conventions of kubectl and cdk8s: `--help` / `<command> --help` print usage and exit 0, `--version`,
  * plain text by default and `-o json` for machines. Exit codes: can-reach 0 allowed, 1 denied; diff 0 no
- * change, 1 changes (like diff(1) and `kubectl diff`); 2 a usage or input error, reported in one line.
+ * change, 1 changes (like diff(1) and `kubectl diff`); rollout-report 0 nothing a staged zone would deny, 1
+ * something; 2 a usage or input error, reported in one line. A command that reads a network source (the
+ * rollout report from Goldmane's API) answers with a promise; the others answer at once, so tests call main()
+ * in-process and get the exit code back.
  * Flags are parsed with node's util.parseArgs: no dependency to bundle into the jsii package.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs, ParseArgsConfig } from 'util';
-import { EgressModelDocument } from '../model/egress-model-document';
+import { UsageError, Values, loadModel, need } from './cli-support';
+import { ROLLOUT_REPORT_USAGE, rolloutReport } from './rollout-report-command';
 import { ZoneSources } from '../model/zone-source';
 import { CanReach } from '../review/can-reach';
 import { PostureDiff } from '../review/posture-diff';
 
+export { loadModel };
+
 type Options = NonNullable<ParseArgsConfig['options']>;
-type Values = { [name: string]: string | boolean | (string | boolean)[] | undefined };
 
 interface Command {
   readonly summary: string;
@@ -28,11 +34,8 @@ interface Command {
   /** Options without which the command cannot run: checked before any file is read. */
   readonly required: string[];
   readonly outputs: string[];
-  readonly run: (values: Values, output: string, out: (line: string) => void) => number;
+  readonly run: (values: Values, output: string, out: (line: string) => void) => number | Promise<number>;
 }
-
-/** A usage error: printed as one line, exit code 2. */
-class UsageError extends Error {}
 
 const COMMON: Options = {
   output: { type: 'string', short: 'o' },
@@ -85,14 +88,34 @@ Exit status: 0 no change, 1 changes, 2 usage or input error.`,
     outputs: ['text', 'json', 'markdown'],
     run: diff,
   },
+  'rollout-report': {
+    summary: 'What staged zones would deny, from Calico\'s flow logs, and the rules to allow it',
+    usage: ROLLOUT_REPORT_USAGE,
+    options: {
+      'app': { type: 'string' },
+      'flows': { type: 'string' },
+      'zone': { type: 'string' },
+      'since': { type: 'string' },
+      'ca': { type: 'string' },
+      'cert': { type: 'string' },
+      'key': { type: 'string' },
+      'server-name': { type: 'string' },
+      'markdown': { type: 'boolean' },
+      ...COMMON,
+    },
+    required: ['app', 'flows'],
+    outputs: ['text', 'json', 'markdown'],
+    run: rolloutReport,
+  },
 };
 
 const USAGE = `Usage: cdk8s-egress <command> [options]
 
-Answers questions about an app's egress posture from the model it synthesized (no cluster needed).
+Answers questions about an app's egress posture from the model it synthesized (no cluster needed), and reports
+what its staged zones would deny from Calico's flow logs.
 
 Commands:
-${Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(11)}${c.summary}`).join('\n')}
+${Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(16)}${c.summary}`).join('\n')}
 
 Options:
   -h, --help     show this help ('cdk8s-egress <command> --help' for a command's)
@@ -100,23 +123,9 @@ Options:
 
 Run 'cdk8s-egress <command> --help' for a command's options.`;
 
-export function loadModel(location: string): EgressModelDocument {
-  const file = fs.existsSync(location) && fs.statSync(location).isDirectory() ? path.join(location, 'egress-model.json') : location;
-  if (!fs.existsSync(file)) throw new Error(`no egress model at ${file}: synthesize the app with an EgressReview construct first`);
-  const doc = JSON.parse(fs.readFileSync(file, 'utf8'));
-  if (doc.version !== 1) throw new Error(`${file} is egress model version ${doc.version}; this CLI reads version 1`);
-  return doc;
-}
-
 /** The package's version, from the package.json beside lib/ (or src/ under ts-node). */
 export function version(): string {
   return JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')).version;
-}
-
-function need(values: Values, name: string): string {
-  const v = values[name];
-  if (typeof v !== 'string' || v === '') throw new UsageError(`--${name} is required`);
-  return v;
 }
 
 /** "<namespace>[/<key>=<value>,...]" as a namespace and labels. */
@@ -195,16 +204,38 @@ function diff(values: Values, output: string, out: (line: string) => void): numb
 }
 
 /**
- * Runs the CLI; returns the exit code (so tests call it in-process). Results go to `out` (stdout), errors
- * to `err` (stderr).
+ * Runs the CLI; returns the exit code (so tests call it in-process). Results go to `out` (stdout), errors to `err`
+ * (stderr). A command that reads the network (rollout-report from Goldmane's API) answers through mainAsync.
  */
 export function main(
   argv: string[],
   out: (line: string) => void = console.log,
   err: (line: string) => void = line => process.stderr.write(`${line}\n`),
 ): number {
+  const code = dispatch(argv, out, err);
+  if (typeof code === 'number') return code;
+  code.catch(() => undefined);
+  throw new Error(`cdk8s-egress ${argv[0]} with these options reads the network: call mainAsync()`);
+}
+
+/** main() for every command, those that read the network included: what the `cdk8s-egress` binary runs. */
+export function mainAsync(
+  argv: string[],
+  out: (line: string) => void = console.log,
+  err: (line: string) => void = line => process.stderr.write(`${line}\n`),
+): Promise<number> {
+  return Promise.resolve(dispatch(argv, out, err));
+}
+
+function dispatch(argv: string[], out: (line: string) => void, err: (line: string) => void): number | Promise<number> {
   const [first, ...rest] = argv;
   const command = first !== undefined && Object.prototype.hasOwnProperty.call(COMMANDS, first) ? COMMANDS[first] : undefined;
+  const fail = (e: unknown): number => {
+    const message = (e as Error).message.split('\n').map(l => l.trim()).filter(Boolean).join(' ');
+    const help = e instanceof UsageError ? ` (see 'cdk8s-egress ${command ? `${first} ` : ''}--help')` : '';
+    err(`error: ${message}${help}`);
+    return 2;
+  };
   try {
     if (!command) {
       if (first === '--version' || first === '-v') {
@@ -234,15 +265,15 @@ export function main(
     if (!command.outputs.includes(output)) {
       throw new UsageError(`-o "${output}" is not one of ${command.outputs.join(', ')}`);
     }
-    return command.run(values, output, out);
+    const code = command.run(values, output, out);
+    return typeof code === 'number' ? code : code.catch(fail);
   } catch (e) {
-    const message = (e as Error).message.split('\n').map(l => l.trim()).filter(Boolean).join(' ');
-    const help = e instanceof UsageError ? ` (see 'cdk8s-egress ${command ? `${first} ` : ''}--help')` : '';
-    err(`error: ${message}${help}`);
-    return 2;
+    return fail(e);
   }
 }
 
 if (require.main === module) {
-  process.exitCode = main(process.argv.slice(2));
+  void mainAsync(process.argv.slice(2)).then(code => {
+    process.exitCode = code;
+  });
 }

@@ -57,6 +57,11 @@ export interface LabOptions {
    * lab creates the Node objects and plays the kubelet for the pods it creates.
    */
   readonly nodeRuntime?: LabNodeRuntime;
+  /**
+   * More environment for every Felix, e.g. flow logs to Goldmane as Calico's operator configures them
+   * (FELIX_FLOWLOGSGOLDMANESERVER, FELIX_FLOWLOGSFLUSHINTERVAL and the TLS files; test/lab/rollout-report.test.ts).
+   */
+  readonly felixEnv?: NodeJS.ProcessEnv;
 }
 
 /** What runs the lab's nodes when the lab does not play them (test/lab/node/node-runtime.ts). */
@@ -170,7 +175,8 @@ export class Lab {
     // One lab at a time on a machine: the namespace names are fixed (another jest worker or session waits here).
     await acquireLabLock();
     stopLab(dir);
-    const lab = new Lab(bin, dir, options.nodes ?? 2, options.defaultPoolNamespaceSelector ?? 'kubernetes.io/metadata.name == "kube-system"', options.nodeRuntime);
+    const lab = new Lab(bin, dir, options.nodes ?? 2, options.defaultPoolNamespaceSelector ?? 'kubernetes.io/metadata.name == "kube-system"', options.nodeRuntime,
+      options.felixEnv);
     try {
       await lab.up();
     } catch (e) {
@@ -198,7 +204,7 @@ export class Lab {
   private readonly externalHosts = new Set<string>();
 
   private constructor(public readonly bin: string, public readonly dir: string, nodeCount: number, private readonly defaultPoolSelector: string,
-    private readonly nodeRuntime?: LabNodeRuntime) {
+    private readonly nodeRuntime?: LabNodeRuntime, private readonly felixEnv: NodeJS.ProcessEnv = {}) {
     this.nodes = Array.from({ length: nodeCount }, (_, i) => ({ name: `node${i + 1}`, netns: `${LAB_PREFIX}-node${i + 1}`, ip: `192.0.2.${11 + i}` }));
     this.kubeconfig = path.join(dir, 'host.kubeconfig');
     this.nodeKubeconfig = path.join(dir, 'node.kubeconfig');
@@ -704,6 +710,7 @@ export class Lab {
         // its start-up cleanup of a BPF connect-time load balancer opens a BPF map. This is Felix's own switch for
         // skipping that cleanup (there is no BPF state to clean up in a fresh namespace).
         FELIX_DebugSkipCTLBCleanup: 'true',
+        ...this.felixEnv,
       });
     }
   }

@@ -89,7 +89,9 @@ describeLab('lab: the example estate on a real API server and Felix', () => {
     test('the ClusterNetworkPolicy backend output is accepted with network-policy-api\'s CRDs and CEL rules (strict fields)', () => {
       installClusterNetworkPolicyCrd(lab, 'standard');
       const docs = exampleClusterNetworkPolicies();
-      expect(docs).toHaveLength(8);
+      // An Admin and a Baseline policy for each of the four zones that pass in-cluster traffic; an Admin one for the mesh
+      // zone checkout and one for its egress waypoint (both allow in-cluster traffic).
+      expect(docs).toHaveLength(10);
       const back = applyStrict(lab, docs);
       back.forEach((b, i) => expect(differences(b, { spec: docs[i].spec, metadata: { labels: docs[i].metadata.labels } })).toEqual([]));
       // The CRD's CEL rules are in force: a range whose start is not below its end, a CIDR with host bits.

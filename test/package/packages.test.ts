@@ -135,7 +135,7 @@ runAll('every language\'s package installs with its real dependencies and its qu
       .filter(language => lines.some(l => l.startsWith(`ok ${language}: dist/egress.k8s.yaml is byte-identical to TypeScript's`)));
     expect(identical).toEqual(['python', 'java', 'go']);
     expect(lines.some(l => l.startsWith('FAIL '))).toBe(false);
-    expect(lines).toContain('quick starts and Python tests: 5 passed, 0 failed');
+    expect(lines).toContain('quick starts and Python tests: 7 passed, 0 failed');
     expect(lines.some(l => /^\d+ passed in /.test(l) && !/failed/.test(l))).toBe(true);
 
     // The one folder holds every language's package.

@@ -144,12 +144,15 @@ export class GatewayAgent {
     const existing = before ? objectsOf(before) : await k.listNftObjects('inet', GATEWAY_NFT_TABLE);
     const swap = planTableSwap(desired.ruleset, existing, before);
     if (swap) {
-      // Two transactions (nft-table-swap.ts): the changed sets filled beside the running ones, then the switch.
+      // nft-table-swap.ts: rebuilt interval sets filled beside the running ones, then one transaction
+      // switching the chains to them and editing the allow-list maps in place.
       const t0 = Date.now();
       if (swap.stage) await k.applyNft(swap.stage);
       const t1 = Date.now();
       await k.applyNft(swap.swap);
-      log('info', 'table updated', { sets: swap.staged, added: swap.added, removed: swap.removed, stageMs: t1 - t0, swapMs: Date.now() - t1 });
+      log('info', 'table updated', {
+        sets: [...swap.edited, ...swap.staged], added: swap.added, removed: swap.removed, stageMs: t1 - t0, swapMs: Date.now() - t1, rebuilt: swap.staged,
+      });
     }
     this.applied = swap?.applied ?? before;
     // After the ruleset: the tunnels' traffic is filtered and SNATed before any of this can fail.

@@ -1,0 +1,73 @@
+// Prefix masks are bit fields.
+/* eslint-disable no-bitwise */
+import { portClassChain, portClassOf } from './port-class';
+import { AllowEntryConfig, ZoneConfig } from '../../datapath';
+import { NftSet } from '../shared/nft-table-swap';
+
+/**
+ * A zone's allow-list as the gateway's kernel holds it: one hash map per prefix length
+ * (`z<id>_l24`: network address → `jump` to the chain of the prefix's port class, port-class.ts),
+ * and per packet one lookup per length present (`ip daddr & <mask> vmap @z<id>_l24`), longest first.
+ * A destination matched by several prefixes is checked against each one's class (a class chain that
+ * does not accept returns), so the zone allows the union, as before.
+ *
+ * Why hash maps and not one interval set (BENCHMARKS.md "Allow-list set layouts"): a hash map has no
+ * commit step and no per-element cost that depends on the set's size or history, so a -100/+100 change
+ * is 200 element operations in place, in one transaction, at the same cost after any number of changes.
+ * An interval set does not allow that: pipapo (concatenations) rebuilds rule bounds on every delete and
+ * clones its lookup tables on every commit; the rbtree makes nft 1.0.6 read and re-merge the whole set
+ * in user space. Rebuilt beside the running one instead, they cost a table load per change.
+ */
+export interface AllowListMaps {
+  /** The maps by name, prefix length longest first; elements `a.b.c.d : jump <class chain>`. */
+  readonly maps: ReadonlyMap<string, NftSet>;
+  /** The class chains: name → rules. */
+  readonly classes: ReadonlyMap<string, string[]>;
+  /** The zone chain's lookups: one rule per map (and a plain jump for 0.0.0.0/0), in order. */
+  lookups(ref: (set: string) => string): string[];
+}
+
+export const ALLOW_MAP_TYPE = 'ipv4_addr : verdict';
+
+export function allowListMaps(zone: ZoneConfig, allowedCounter: string): AllowListMaps {
+  const byCidr = new Map<string, AllowEntryConfig[]>();
+  for (const a of zone.allow) byCidr.get(a.cidr)?.push(a) ?? byCidr.set(a.cidr, [a]);
+  const classes = new Map<string, string[]>();
+  const keyOf = new Map<string, string>();
+  const byLength = new Map<number, string[]>();
+  const everywhere: string[] = [];
+  // Most prefixes share a few port specs: each distinct spec is turned into a class (and hashed) once.
+  const bySpec = new Map<string, { key: string; chain: string }>();
+  for (const [cidr, entries] of byCidr) {
+    const spec = entries.map((e) => `${e.protocol}:${e.ports.join(',')}`).sort().join(' ');
+    let known = bySpec.get(spec);
+    if (!known) {
+      const c = portClassOf(entries);
+      known = { key: c.key, chain: portClassChain(zone.id, c) };
+      bySpec.set(spec, known);
+      if (keyOf.has(known.chain) && keyOf.get(known.chain) !== c.key) throw new Error(`port classes "${c.key}" and "${keyOf.get(known.chain)}" of zone ${zone.name} share the chain name ${known.chain}`);
+      keyOf.set(known.chain, c.key);
+      classes.set(known.chain, c.rules(allowedCounter));
+    }
+    const chain = known.chain;
+    const [address, len] = cidr.split('/');
+    if (Number(len) === 0) everywhere.push(chain);
+    else byLength.get(Number(len))?.push(`${address} : jump ${chain}`) ?? byLength.set(Number(len), [`${address} : jump ${chain}`]);
+  }
+  const lengths = [...byLength.keys()].sort((a, b) => b - a);
+  const mapName = (len: number) => `z${zone.id}_l${len}`;
+  const maps = new Map<string, NftSet>(lengths.map((len) => [mapName(len), { type: ALLOW_MAP_TYPE, interval: false, elements: byLength.get(len)! }]));
+  return {
+    maps,
+    classes,
+    lookups: (ref) => [
+      ...everywhere.map((chain) => `jump ${chain}`),
+      ...lengths.map((len) => `ip daddr${len === 32 ? '' : ` & ${maskOf(len)}`} vmap ${ref(mapName(len))}`),
+    ],
+  };
+}
+
+function maskOf(len: number): string {
+  const m = (0xffffffff << (32 - len)) >>> 0;
+  return [24, 16, 8, 0].map((s) => (m >>> s) & 255).join('.');
+}

@@ -11,6 +11,8 @@ import { NftTableObjects } from '../../src/agent/shared/nft-table-swap';
 export class FakeKernel implements Kernel {
   public net: NetState = { ...EMPTY_NET_STATE };
   public nft?: string;
+  /** Every nftables transaction that went in, in order. */
+  public readonly nftScripts: string[] = [];
   public readonly log: string[] = [];
   public conntrack: ConntrackEntry[] = [];
   public failNext?: 'nft' | 'net';
@@ -41,6 +43,7 @@ export class FakeKernel implements Kernel {
     }
     this.log.push('nft');
     this.nft = script;
+    this.nftScripts.push(script);
   }
 
   public async listNftObjects(): Promise<NftTableObjects | undefined> {

@@ -6,10 +6,10 @@ import { validDocument } from '../datapath/data-path-fixture';
 const probe = { port: 9440, replyTo: ['198.18.0.0/16', '10.201.0.0/16'] };
 const T = 'inet cdk8s_egress_gw';
 
+const zones = parseDataPathConfig(validDocument()).zones.filter((z) => z.gateway === 'gw');
+/** The gateway's table with zone 1's allow-list replaced (entries as the parser returns them: canonical CIDRs). */
 function ruleset(allow: any[], egressIp = '198.19.100.1') {
-  const doc = validDocument();
-  doc.zones[0].allow = allow;
-  return renderGatewayRuleset(parseDataPathConfig(doc).zones.filter((z) => z.gateway === 'gw'), egressIp, probe);
+  return renderGatewayRuleset([{ ...zones[0], allow }, ...zones.slice(1)], egressIp, probe);
 }
 const lines = (s: string | undefined) => (s ?? '').split('\n').filter(Boolean);
 /** What the kernel holds once `swap` ran on a table holding `before`. */
@@ -81,10 +81,10 @@ describe('planTableSwap', () => {
     expect(backOps.indexOf(`delete element ${T} z1_l24_g1 { 198.19.2.0 }`)).toBeLessThan(backOps.indexOf(`delete chain ${T} ${newChain}`));
   });
 
-  test('100 successive -100/+100 changes of a 10,000-prefix list: each sends the kernel 200 elements and rebuilds nothing', () => {
-    const list = (k: number) => [...range(100, 9_800), ...range(20_000 + 100 * k, 100)].map(filler);
-    const load = planTableSwap(ruleset(range(0, 9_900).map(filler)), undefined, undefined)!;
-    expect(elementsSent(load)).toBeGreaterThanOrEqual(9_900);
+  test('100 successive -100/+100 changes of a 2,000-prefix list: each sends the kernel 200 elements and rebuilds nothing', () => {
+    const list = (k: number) => [...range(100, 1_800), ...range(20_000 + 100 * k, 100)].map(filler);
+    const load = planTableSwap(ruleset(range(0, 1_900).map(filler)), undefined, undefined)!;
+    expect(elementsSent(load)).toBeGreaterThanOrEqual(1_900);
     let applied = load.applied;
     let kernel = after(undefined, load);
     const sent: number[] = [];

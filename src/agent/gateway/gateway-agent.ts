@@ -1,5 +1,6 @@
 // The agents' own runtime dependencies: installed in the images, never in the construct library.
 /* eslint-disable import/no-extraneous-dependencies */
+import { Server } from 'node:http';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { computeGatewayDesired, GatewayDesired, gatewayOwnership } from './gateway-desired-state';
 import { registerGatewayMetrics } from './gateway-metrics';
@@ -45,6 +46,7 @@ export class GatewayAgent {
   private readonly reconciler: Reconciler;
   private configFile?: WatchedFile;
   private addrTimer?: NodeJS.Timeout;
+  private health?: Server;
 
   constructor(private readonly opts: GatewayAgentOptions, initialConfigText: string) {
     this.config = parseDataPathConfig(initialConfigText);
@@ -62,7 +64,7 @@ export class GatewayAgent {
     const k = this.opts.kernel;
     await k.setSysctl('net.ipv4.ip_forward', '1');
     const gw = this.config.gateways.find((g) => g.name === this.opts.gateway)!;
-    await startHealthServer(this.opts.healthPort ?? gw.healthPort, this.opts.healthHost ?? '0.0.0.0', {
+    this.health = await startHealthServer(this.opts.healthPort ?? gw.healthPort, this.opts.healthHost ?? '0.0.0.0', {
       live: () => true,
       notReadyReason: () => this.notReadyReason(),
     }, this.registry);
@@ -104,6 +106,7 @@ export class GatewayAgent {
     this.reconciler.stop();
     clearTimeout(this.addrTimer);
     this.configFile?.close();
+    this.health?.close();
   }
 
   private notReadyReason(): string | undefined {

@@ -11,7 +11,7 @@ import { startHealthServer } from '../shared/health-server';
 import { Kernel } from '../shared/kernel';
 import { log } from '../shared/log';
 import { planNetChanges } from '../shared/net-plan';
-import { AppliedTable, objectsOf, planTableSwap } from '../shared/nft-table-swap';
+import { NftTableApplier } from '../shared/nft-table-applier';
 import { Reconciler } from '../shared/reconciler';
 import { WatchedFile } from '../shared/watched-file';
 
@@ -37,8 +37,8 @@ export class GatewayAgent {
   public readonly registry = new Registry();
   private config: DataPathConfig;
   private desired?: GatewayDesired;
-  /** What the kernel's table holds, as last applied (undefined: unknown, every set is rebuilt). */
-  private applied?: AppliedTable;
+  /** The filtering table, with what the kernel holds as last applied. */
+  private readonly table: NftTableApplier;
   /** The reply tunnel's script as last applied (undefined: unknown, apply it). */
   private appliedReply?: string;
   private localAddresses: string[] = [];
@@ -51,6 +51,7 @@ export class GatewayAgent {
   constructor(private readonly opts: GatewayAgentOptions, initialConfigText: string) {
     this.config = parseDataPathConfig(initialConfigText);
     computeGatewayDesired(this.config, opts.gateway, { podIp: opts.podIp, localAddresses: [] }); // unknown gateway: fail now
+    this.table = new NftTableApplier(opts.kernel);
     this.reconciler = new Reconciler((full) => this.sync(full), { minBackoffMs: 100, maxBackoffMs: 5000 });
     collectDefaultMetrics({ register: this.registry });
     registerGatewayMetrics(this.registry, {
@@ -141,23 +142,14 @@ export class GatewayAgent {
     // New devices take conf.default, so with pod sysctls all=0 and default=0 nothing here needs writing.
     await k.setSysctl('net.ipv4.conf.all.rp_filter', '0');
     for (const l of desired.net.links) await k.setSysctl(`net.ipv4.conf.${l.name}.rp_filter`, '0');
-    const before = full ? undefined : this.applied;
-    this.applied = undefined; // a failed transaction leaves it unknown: the retry rebuilds every set
-    // What the table holds: known after our own successful swap (the table is ours alone), else listed.
-    const existing = before ? objectsOf(before) : await k.listNftObjects('inet', GATEWAY_NFT_TABLE);
-    const swap = planTableSwap(desired.ruleset, existing, before);
+    // nft-table-swap.ts: rebuilt interval sets filled beside the running ones, then one transaction
+    // switching the chains to them and editing the allow-list maps in place.
+    const swap = await this.table.apply(desired.ruleset, full);
     if (swap) {
-      // nft-table-swap.ts: rebuilt interval sets filled beside the running ones, then one transaction
-      // switching the chains to them and editing the allow-list maps in place.
-      const t0 = Date.now();
-      if (swap.stage) await k.applyNft(swap.stage);
-      const t1 = Date.now();
-      await k.applyNft(swap.swap);
       log('info', 'table updated', {
-        sets: [...swap.edited, ...swap.staged], added: swap.added, removed: swap.removed, stageMs: t1 - t0, swapMs: Date.now() - t1, rebuilt: swap.staged,
+        sets: [...swap.edited, ...swap.staged], added: swap.added, removed: swap.removed, stageMs: swap.stageMs, swapMs: swap.swapMs, rebuilt: swap.staged,
       });
     }
-    this.applied = swap?.applied ?? before;
     // After the ruleset: the tunnels' traffic is filtered and SNATed before any of this can fail.
     if (full || this.appliedReply !== desired.reply.nft) {
       this.appliedReply = undefined;

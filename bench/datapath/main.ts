@@ -107,12 +107,12 @@ function zoneConfig(prefixes: 1 | 10_000): any {
   return cfg;
 }
 
-/** Elements of zone 1's port set; the kernel holds it under a generation name (`z1_ports_g7`: nft-table-swap.ts). */
+/** Entries of zone 1's allow-list maps (one per prefix length, under generation names `z1_l24_g7`: allow-list-maps.ts). */
 function setElements(): number {
   const r = spawnSync('ip', ['netns', 'exec', lab.ns('g1'), 'nft', '-j', 'list', 'table', 'inet', GW_TABLE], { encoding: 'utf8', maxBuffer: 64 << 20 });
   if (r.status !== 0) return -1;
-  const set = JSON.parse(r.stdout).nftables.find((o: any) => /^z1_ports_g\d+$/.test(o.set?.name ?? ''))?.set;
-  return set?.elem?.length ?? 0;
+  return JSON.parse(r.stdout).nftables.filter((o: any) => /^z1_l\d+_g\d+$/.test(o.map?.name ?? ''))
+    .reduce((n: number, o: any) => n + (o.map.elem?.length ?? 0), 0);
 }
 
 async function applyAllowList(prefixes: 1 | 10_000): Promise<void> {

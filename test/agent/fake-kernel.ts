@@ -117,8 +117,9 @@ function trackObjects(tables: Map<string, NftTableObjects>, script: string): voi
     m = /^ {2}(set|map|chain|counter) (\S+) \{/.exec(line);
     if (m && current && !current[kinds[m[1]]].includes(m[2])) current[kinds[m[1]]].push(m[2]);
     m = /^delete (table|set|map|chain|counter) (\S+ \S+)(?: (\S+))?$/.exec(line);
-    if (m?.[1] === 'table') tables.delete(m[2]);
-    else if (m) {
+    if (m?.[1] === 'table') {
+      tables.delete(m[2]);
+    } else if (m) {
       const list = tables.get(m[2])?.[kinds[m[1]]] ?? [];
       if (list.includes(m[3])) list.splice(list.indexOf(m[3]), 1);
     }

@@ -1,7 +1,7 @@
 import { FIRST_PIN, markValue } from '../../src/agent/node/mark-layout';
 import { computeNodeDesired } from '../../src/agent/node/node-desired-state';
-import { renderNftSet } from '../../src/agent/shared/nft-table-swap';
 import { ReplicaView } from '../../src/agent/node/replica-health';
+import { renderNftSet } from '../../src/agent/shared/nft-table-swap';
 import { parseDataPathConfig } from '../../src/datapath';
 import { validDocument } from '../datapath/data-path-fixture';
 

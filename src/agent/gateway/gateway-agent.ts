@@ -147,7 +147,12 @@ export class GatewayAgent {
     const swap = await this.table.apply(desired.ruleset, full);
     if (swap) {
       log('info', 'table updated', {
-        sets: [...swap.edited, ...swap.staged], added: swap.added, removed: swap.removed, stageMs: swap.stageMs, swapMs: swap.swapMs, rebuilt: swap.staged,
+        sets: [...swap.edited, ...swap.staged],
+        added: swap.added,
+        removed: swap.removed,
+        stageMs: swap.stageMs,
+        swapMs: swap.swapMs,
+        rebuilt: swap.staged,
       });
     }
     // After the ruleset: the tunnels' traffic is filtered and SNATed before any of this can fail.

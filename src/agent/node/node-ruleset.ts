@@ -30,7 +30,9 @@ const hex = (n: number) => `0x${(n >>> 0).toString(16).padStart(8, '0')}`;
  */
 export function renderNodeRuleset(config: DataPathConfig, pods: ZonePod[], slots: PinSlot[]): NftRuleset {
   const sets = new Map<string, NftSet>();
-  const set = (name: string, type: string, elements: string[], interval = false) => sets.set(name, { type, interval, elements: [...new Set(elements)] });
+  const set = (name: string, type: string, elements: string[], interval = false) => {
+    sets.set(name, { type, interval, elements: [...new Set(elements)] });
+  };
   const c = config.cluster;
   const gwZones = config.zones.filter((z) => z.gateway);
   set('cluster', 'ipv4_addr', [...c.podCidrs, ...c.serviceCidrs, ...c.nodeCidrs], true);

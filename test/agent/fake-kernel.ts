@@ -125,3 +125,9 @@ function trackObjects(tables: Map<string, NftTableObjects>, script: string): voi
     }
   }
 }
+
+/** Elements a transaction hands the kernel: those listed in set declarations and in element statements. */
+export function elementsIn(script: string): number {
+  return [...script.matchAll(/elements = \{ ([^}]*) \}|^(?:add|delete) element \S+ \S+ \S+ \{ ([^}]*) \}/gm)]
+    .reduce((n, m) => n + (m[1] ?? m[2]).split(',').filter((e) => e.trim()).length, 0);
+}

@@ -1,23 +1,14 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FakeKernel } from './fake-kernel';
+import { elementsIn, FakeKernel } from './fake-kernel';
+import { waitFor } from './wait-for';
 import { GatewayAgent } from '../../src/agent/gateway/gateway-agent';
 import { GATEWAY_NFT_TABLE } from '../../src/agent/gateway/gateway-ruleset';
 import { validDocument } from '../datapath/data-path-fixture';
 
 const filler = (i: number) => ({ cidr: `100.${64 + Math.floor(i / 256)}.${i % 256}.0/24`, protocol: 'tcp', ports: ['443'] });
 const range = (from: number, n: number) => Array.from({ length: n }, (_, i) => from + i);
-/** Elements a transaction hands the kernel: those of set declarations and of element statements. */
-const elementsIn = (script: string) => [...script.matchAll(/elements = \{ ([^}]*) \}|^(?:add|delete) element \S+ \S+ \S+ \{ ([^}]*) \}/gm)]
-  .reduce((n, m) => n + (m[1] ?? m[2]).split(',').length, 0);
-const waitFor = async (what: string, fn: () => boolean, ms = 10_000) => {
-  const end = Date.now() + ms;
-  while (!fn()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-};
 
 describe('GatewayAgent allow-list changes (fake kernel)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'gw-agent-'));
@@ -43,14 +34,14 @@ describe('GatewayAgent allow-list changes (fake kernel)', () => {
     writeFileSync(path, doc(range(0, 2_000)));
     agent = new GatewayAgent({ configPath: path, gateway: 'gw', podIp: '10.201.100.11', kernel, healthHost: '127.0.0.1', healthPort: 0 }, doc(range(0, 2_000)));
     await agent.start();
-    await waitFor('the first table', () => kernel.nftScripts.some((s) => s.includes('chain forward')));
+    await waitFor('the first table', () => kernel.nftScripts.some((s) => s.includes('chain forward')), 10_000);
     // The load: the maps filled by a transaction of their own, then the switch.
     expect(kernel.nftScripts.map(elementsIn)[0]).toBeGreaterThanOrEqual(2_000);
     const perChange: Array<{ transactions: number; elements: number; rebuilt: boolean }> = [];
     const change = async (k: number) => {
       const before = kernel.nftScripts.length;
       writeFileSync(path, doc([...range(100, 1_900), ...range(10_000 + 100 * k, 100)]));
-      await waitFor(`change ${k}`, () => kernel.nftScripts.slice(before).some((s) => s.includes('chain forward')));
+      await waitFor(`change ${k}`, () => kernel.nftScripts.slice(before).some((s) => s.includes('chain forward')), 10_000);
       const mine = kernel.nftScripts.slice(before).filter((s) => new RegExp(`inet ${GATEWAY_NFT_TABLE}\\b`).test(s)); // not the reply tunnel's table
       perChange.push({ transactions: mine.length, elements: mine.map(elementsIn).reduce((a, b) => a + b, 0), rebuilt: mine.some((s) => /^ {2}(set|map) /m.test(s)) });
     };

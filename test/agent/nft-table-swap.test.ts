@@ -1,3 +1,4 @@
+import { elementsIn } from './fake-kernel';
 import { renderGatewayRuleset } from '../../src/agent/gateway/gateway-ruleset';
 import { NftRuleset, NftTableObjects, objectsOf, planTableSwap, TableSwap } from '../../src/agent/shared/nft-table-swap';
 import { parseDataPathConfig } from '../../src/datapath';
@@ -23,13 +24,7 @@ function after(before: NftTableObjects | undefined, swap: TableSwap): NftTableOb
     counters: union(before?.counters ?? [], declared(/^ {2}counter (\S+) \{/gm)).filter((s) => !deleted('counter').includes(s)),
   };
 }
-/** Elements the transactions hand the kernel: every listed element of a set declaration and of each element statement. */
-function elementsSent(s: TableSwap): number {
-  const count = (body: string) => body.split(',').filter((e) => e.trim()).length;
-  const text = `${s.stage ?? ''}\n${s.swap}`;
-  return [...text.matchAll(/elements = \{ ([^}]*) \}/g), ...text.matchAll(/^(?:add|delete) element \S+ \S+ \S+ \{ ([^}]*) \}/gm)]
-    .reduce((n, m) => n + count(m[1]), 0);
-}
+const elementsSent = (s: TableSwap) => elementsIn(`${s.stage ?? ''}\n${s.swap}`);
 const filler = (i: number) => ({ cidr: `100.${64 + Math.floor(i / 256)}.${i % 256}.0/24`, protocol: 'tcp', ports: ['443'] });
 const range = (from: number, n: number) => Array.from({ length: n }, (_, i) => from + i);
 

@@ -5,6 +5,7 @@ import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeKernel } from './fake-kernel';
+import { waitFor } from './wait-for';
 import { NodeAgent } from '../../src/agent/node/node-agent';
 import { ClusterSource } from '../../src/agent/shared/cluster-source';
 import { ObservedCluster } from '../../src/agent/shared/observed-state';
@@ -71,14 +72,6 @@ async function fakeReplica(): Promise<{
     },
   };
 }
-
-const waitFor = async (what: string, fn: () => boolean, ms = 5000) => {
-  const end = Date.now() + ms;
-  while (!fn()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-};
 
 describe('NodeAgent against a fake kernel', () => {
   let dir: string;

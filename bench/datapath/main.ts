@@ -21,12 +21,14 @@
  *          --variants plain,gw-1,ipt-10k,hairpin,gw-10k (all)
  *          --remedy none|pod-mtu|gro|underlay-mtu[,...]  (configuration outside the agents, see BENCHMARKS.md)
  *          --allow-list-changes [--changes N]  only the allow-list change benchmark (allow-list-changes.ts)
+ *          --set-layouts [--changes N]  only the set layouts compared with plain nft (set-layouts.ts)
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import { join } from 'node:path';
 import { runAllowListChanges } from './allow-list-changes';
+import { runSetLayouts } from './set-layouts';
 import {
   buildAgents, labConfig, labState, missingPrerequisite, NetnsLab, nsx, Proc, SERVER_ALLOWED, sh, sleep, until,
 } from '../../test/agent/e2e/netns-lab';
@@ -328,8 +330,10 @@ async function main(): Promise<void> {
   writeFileSync(join(REPO, '.bench', `datapath-${REMEDY}.md`), report + '\n');
 }
 
-// --allow-list-changes: the allow-list change benchmark instead (allow-list-changes.ts, its own lab).
-(process.argv.includes('--allow-list-changes') ? runAllowListChanges(process.argv.slice(2)) : main()).then(() => {
+// --allow-list-changes: the allow-list change benchmark instead (allow-list-changes.ts, its own lab);
+// --set-layouts: the set layouts compared with plain nft (set-layouts.ts).
+const only = process.argv.includes('--allow-list-changes') ? runAllowListChanges : process.argv.includes('--set-layouts') ? runSetLayouts : undefined;
+(only ? only(process.argv.slice(2)) : main()).then(() => {
   cleanup();
   process.exit(0);
 }, (e) => {

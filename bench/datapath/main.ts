@@ -11,7 +11,7 @@
  *             only there to split the gateway's cost into "extra hops" and "VXLAN + SNAT + allow-list"
  *   gw-1      zone pod 10.201.1.10: node agent → VXLAN → gateway agent (allow-list of 1 prefix) → SNAT
  *   gw-10k    the same with an allow-list of 10,000 prefixes (9,999 filler /24s in 100.64.0.0/10, tcp/443,
- *             plus the server's /32; all in the zone's `ip daddr . l4proto . dport` interval set)
+ *             plus the server's /32; in the zone's allow-list maps: the /24s in one hash map, the /32 in another)
  *   ipt-10k   gw-1 plus the same 10,000 prefixes as a linear iptables chain (iptables-nft, the
  *             Debian default) jumped to from FORWARD for packets from the tunnel, matching rule last
  *

@@ -16,9 +16,11 @@ const hex = (n: number) => `0x${(n >>> 0).toString(16).padStart(8, '0')}`;
  * applies it with planTableSwap (nft-table-swap.ts), not by replacing the table in one transaction:
  * a pod or replica change edits the `pod_zone` and `pins_out` maps in place next to the chains' refill,
  * and the interval sets (`cluster`, `nogw_<id>`) are built beside the running ones when they change, so
- * no rule ever looks up a set whose elements are not published yet (a replaced table's `cluster` set
- * read empty for a moment, and zone pods' in-cluster packets were steered into the tunnel). The
- * table has no allow-list: the sets are a node's pods, the cluster ranges and the direct routes.
+ * no rule ever looks up a set whose elements are not published yet (the quirk that dropped the gateway's
+ * packets: a table replaced in one transaction, as this one was on every pod change, could read `cluster`
+ * empty for a moment and steer a zone pod's in-cluster packet into the tunnel; not measured here), and
+ * `leak_blocked` keeps counting. The table has no allow-list: its sets are the node's zone pods, the
+ * cluster ranges and the direct routes, small enough that rebuilding them costs little.
  *
  * Kernel quirks handled here:
  * - Marking runs at priority dstnat+10, after kube-proxy/Calico DNAT, so a Service or

@@ -48,6 +48,15 @@ describe('allowListMaps', () => {
     expect(m.maps.get('z1_l3')!.elements).toEqual([`64.0.0.0 : jump ${target('z1_l3')}`]);
   });
 
+  test('0.0.0.0/0 (which the parser rejects while cluster ranges exist) is a plain jump, not a map with a zero mask', () => {
+    const m = allowListMaps(zone([e('0.0.0.0/0', 'tcp', ['443']), e('198.19.0.0/16', 'any')]), 'z1_allowed');
+    const [first, second] = m.lookups((s) => `@${s}`);
+    expect(first).toMatch(/^jump z1_c_[0-9a-f]{12}$/);
+    expect(m.classes.get(first.slice(5))).toEqual(['tcp dport 443 counter name z1_allowed accept']);
+    expect(second).toBe('ip daddr & 255.255.0.0 vmap @z1_l16');
+    expect([...m.maps.keys()]).toEqual(['z1_l16']);
+  });
+
   test('an empty allow-list has no map and no lookup (the zone chain only drops)', () => {
     const m = allowListMaps(zone([]), 'z1_allowed');
     expect([m.maps.size, m.classes.size, m.lookups((s) => s)]).toEqual([0, 0, []]);

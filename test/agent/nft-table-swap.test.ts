@@ -74,6 +74,9 @@ describe('planTableSwap', () => {
     expect(backOps).toContain(`delete element ${T} z1_l24_g1 { 198.19.2.0 }`);
     expect(backOps).toContain(`delete chain ${T} ${newChain}`);
     expect(backOps.indexOf(`delete element ${T} z1_l24_g1 { 198.19.2.0 }`)).toBeLessThan(backOps.indexOf(`delete chain ${T} ${newChain}`));
+    // A whole prefix length gone: its map is deleted and its entries count as removed.
+    const noLen24 = planTableSwap(ruleset([base[0]]), kernel2, s.applied)!;
+    expect([noLen24.removed, lines(noLen24.swap).filter((l) => l.startsWith('delete set'))]).toEqual([2, [`delete set ${T} z1_l24_g1`]]);
   });
 
   test('100 successive -100/+100 changes of a 2,000-prefix list: each sends the kernel 200 elements and rebuilds nothing', () => {

@@ -125,6 +125,8 @@ export function planTableSwap(desired: NftRuleset, existing: NftTableObjects | u
     added += set.elements.filter((e) => !old.has(e)).length;
     removed += [...old].filter((e) => !now.has(e)).length;
   }
+  // A set no longer wanted (a prefix length gone) takes its elements with it.
+  for (const [name, set] of known?.ruleset.sets ?? []) if (!desired.sets.has(name)) removed += set.elements.length;
   const ref = (set: string) => `@${names.get(set) ?? set}`;
   const body = desired.body(ref);
   const keep = new Set(names.values());

@@ -135,6 +135,9 @@ export class GatewayAgent {
     const desired = computeGatewayDesired(this.config, this.opts.gateway, { podIp: this.opts.podIp, localAddresses: this.localAddresses });
     const current = await k.readNet(gatewayOwnership(this.config));
     const { add, remove } = planNetChanges(current, desired.net);
+    await this.applyRuleset(desired, full);
+    // The tunnel devices only after the filtering ruleset: a fresh pod forwards (ip_forward=1), so a
+    // device up before the table would forward decapsulated packets unfiltered and un-SNATed.
     await k.applyNet(add);
     // Kernel quirk: reverse-path filtering (strict *or* loose) rejects every packet arriving on a
     // device without an IPv4 address (fib_validate_source → "no_addr" → e_rpf), and the tunnel
@@ -142,19 +145,6 @@ export class GatewayAgent {
     // New devices take conf.default, so with pod sysctls all=0 and default=0 nothing here needs writing.
     await k.setSysctl('net.ipv4.conf.all.rp_filter', '0');
     for (const l of desired.net.links) await k.setSysctl(`net.ipv4.conf.${l.name}.rp_filter`, '0');
-    // nft-table-swap.ts: rebuilt interval sets filled beside the running ones, then one transaction
-    // switching the chains to them and editing the allow-list maps in place.
-    const swap = await this.table.apply(desired.ruleset, full);
-    if (swap) {
-      log('info', 'table updated', {
-        sets: [...swap.edited, ...swap.staged],
-        added: swap.added,
-        removed: swap.removed,
-        stageMs: swap.stageMs,
-        swapMs: swap.swapMs,
-        rebuilt: swap.staged,
-      });
-    }
     // After the ruleset: the tunnels' traffic is filtered and SNATed before any of this can fail.
     if (full || this.appliedReply !== desired.reply.nft) {
       this.appliedReply = undefined;
@@ -164,6 +154,23 @@ export class GatewayAgent {
     await k.applyNet(remove);
     if (!this.desired || this.desired.egressIp !== desired.egressIp) log('info', 'applied', { egressIp: desired.egressIp ?? null, zones: desired.zones.map((z) => z.name) });
     this.desired = desired;
+  }
+
+  /**
+   * The filtering + SNAT table (nft-table-swap.ts): rebuilt interval sets filled beside the running ones,
+   * then one transaction switching the chains to them and editing the allow-list maps in place.
+   */
+  private async applyRuleset(desired: GatewayDesired, full: boolean): Promise<void> {
+    const swap = await this.table.apply(desired.ruleset, full);
+    if (!swap) return;
+    log('info', 'table updated', {
+      sets: [...swap.edited, ...swap.staged],
+      added: swap.added,
+      removed: swap.removed,
+      stageMs: swap.stageMs,
+      swapMs: swap.swapMs,
+      rebuilt: swap.staged,
+    });
   }
 }
 

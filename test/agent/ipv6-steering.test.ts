@@ -3,8 +3,8 @@ import { computeGatewayDesired } from '../../src/agent/gateway/gateway-desired-s
 import { renderReplyTunnel } from '../../src/agent/gateway/reply-tunnel';
 import { FIRST_PIN, markValue } from '../../src/agent/node/mark-layout';
 import { computeNodeDesired, nodeOwnership, retiredPinRedirects, slotsFromKernel } from '../../src/agent/node/node-desired-state';
-import { ReplicaHealth, ReplicaView } from '../../src/agent/node/replica-health';
 import { NODE_NFT_TABLE } from '../../src/agent/node/node-ruleset';
+import { ReplicaHealth, ReplicaView } from '../../src/agent/node/replica-health';
 import { staleConntrackEntries } from '../../src/agent/node/stale-conntrack';
 import { planNetChanges } from '../../src/agent/shared/net-plan';
 import { objectsOf, planTableSwap } from '../../src/agent/shared/nft-table-swap';
@@ -172,6 +172,17 @@ describe('gateway agent: IPv6 SNAT and the tunnel return', () => {
     expect(body).toContain('iifname @tunnels snat ip6 to 2001:db8:e::1');
     expect(body).toContain('iifname @tunnels snat ip to 198.19.100.1');
     expect(body).not.toMatch(/iifname @tunnels drop/);
+  });
+
+  test('an IPv6 allow-list change is planned like an IPv4 one: an in-place edit of its map, nothing rebuilt', () => {
+    const first = computeGatewayDesired(config, 'gw', observed).ruleset;
+    const applied = planTableSwap(first, undefined, undefined)!.applied;
+    const doc = v2Document();
+    doc.zones[0].allow.push({ cidr: '2001:db8:102::/48', protocol: 'tcp', ports: ['443'] });
+    const next = computeGatewayDesired(parseDataPathConfig(doc), 'gw', observed).ruleset;
+    const swap = planTableSwap(next, objectsOf(applied), applied)!;
+    expect([swap.staged, swap.edited, swap.added, swap.removed]).toEqual([[], ['z1_l6_48'], 1, 0]);
+    expect(swap.swap).toMatch(/add element inet cdk8s_egress_gw z1_l6_48_g1 \{ 2001:db8:102:: : jump z1_c_[0-9a-f]{12} \}/);
   });
 
   test('holding no IPv6 egress IP, the replica forwards no IPv6 (never a pod\'s own address) and still forwards IPv4', () => {

@@ -11,7 +11,7 @@
  *             only there to split the gateway's cost into "extra hops" and "VXLAN + SNAT + allow-list"
  *   gw-1      zone pod 10.201.1.10: node agent → VXLAN → gateway agent (allow-list of 1 prefix) → SNAT
  *   gw-10k    the same with an allow-list of 10,000 prefixes (9,999 filler /24s in 100.64.0.0/10, tcp/443,
- *             plus the server's /32; all in the zone's `ip daddr . l4proto . dport` interval set)
+ *             plus the server's /32; in the zone's allow-list maps: the /24s in one hash map, the /32 in another)
  *   ipt-10k   gw-1 plus the same 10,000 prefixes as a linear iptables chain (iptables-nft, the
  *             Debian default) jumped to from FORWARD for packets from the tunnel, matching rule last
  *
@@ -21,6 +21,7 @@
  *          --variants plain,gw-1,ipt-10k,hairpin,gw-10k (all)
  *          --remedy none|pod-mtu|gro|underlay-mtu[,...]  (configuration outside the agents, see BENCHMARKS.md)
  *          --allow-list-changes [--changes N]  only the allow-list change benchmark (allow-list-changes.ts)
+ *          --set-layouts [--changes N]  only the set layouts compared with plain nft (set-layouts.ts)
  *          --ipv6 [--trials N] [--rounds N] [--seconds S]  IPv6 against IPv4 through the gateway (ipv6.ts)
  *          --dns [--rounds N --queries N --seconds S]  only the DNS proxy benchmark (dns-proxy.ts)
  */
@@ -29,8 +30,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import { join } from 'node:path';
 import { runAllowListChanges } from './allow-list-changes';
-import { runIpv6 } from './ipv6';
 import { runDnsBench } from './dns-proxy';
+import { runIpv6 } from './ipv6';
+import { runSetLayouts } from './set-layouts';
 import {
   buildAgents, labConfig, labState, missingPrerequisite, NetnsLab, nsx, Proc, SERVER_ALLOWED, sh, sleep, until,
 } from '../../test/agent/e2e/netns-lab';
@@ -111,12 +113,12 @@ function zoneConfig(prefixes: 1 | 10_000): any {
   return cfg;
 }
 
-/** Elements of zone 1's port set; the kernel holds it under a generation name (`z1_ports_g7`: nft-table-swap.ts). */
+/** Entries of zone 1's allow-list maps (one per prefix length, under generation names `z1_l24_g7`: allow-list-maps.ts). */
 function setElements(): number {
   const r = spawnSync('ip', ['netns', 'exec', lab.ns('g1'), 'nft', '-j', 'list', 'table', 'inet', GW_TABLE], { encoding: 'utf8', maxBuffer: 64 << 20 });
   if (r.status !== 0) return -1;
-  const set = JSON.parse(r.stdout).nftables.find((o: any) => /^z1_ports_g\d+$/.test(o.set?.name ?? ''))?.set;
-  return set?.elem?.length ?? 0;
+  return JSON.parse(r.stdout).nftables.filter((o: any) => /^z1_l\d+_g\d+$/.test(o.map?.name ?? ''))
+    .reduce((n: number, o: any) => n + (o.map.elem?.length ?? 0), 0);
 }
 
 async function applyAllowList(prefixes: 1 | 10_000): Promise<void> {
@@ -332,10 +334,14 @@ async function main(): Promise<void> {
   writeFileSync(join(REPO, '.bench', `datapath-${REMEDY}.md`), report + '\n');
 }
 
-// --allow-list-changes: the allow-list change benchmark instead (allow-list-changes.ts, its own lab); --ipv6: IPv6
-// against IPv4 through the gateway (ipv6.ts, its own lab); --dns: only the DNS proxy benchmark (dns-proxy.ts).
-const alone = process.argv.includes('--dns') ? () => runDnsBench()
-  : process.argv.includes('--allow-list-changes') ? runAllowListChanges : process.argv.includes('--ipv6') ? runIpv6 : undefined;
+// --allow-list-changes: the allow-list change benchmark instead (allow-list-changes.ts, its own lab);
+// --set-layouts: the set layouts compared with plain nft (set-layouts.ts); --ipv6: IPv6 against IPv4 through the
+// gateway (ipv6.ts, its own lab); --dns: only the DNS proxy benchmark (dns-proxy.ts).
+const flag = (name: string): boolean => process.argv.includes(name);
+const alone = flag('--dns') ? () => runDnsBench()
+  : flag('--allow-list-changes') ? runAllowListChanges
+    : flag('--set-layouts') ? runSetLayouts
+      : flag('--ipv6') ? runIpv6 : undefined;
 (alone ? alone(process.argv.slice(2)) : main()).then(() => {
   cleanup();
   process.exit(0);

@@ -11,11 +11,15 @@ import { NftTableObjects } from '../../src/agent/shared/nft-table-swap';
 export class FakeKernel implements Kernel {
   public net: NetState = { ...EMPTY_NET_STATE };
   public nft?: string;
+  /** Every nftables transaction that went in, in order. */
+  public readonly nftScripts: string[] = [];
   public readonly log: string[] = [];
   public conntrack: ConntrackEntry[] = [];
   public failNext?: 'nft' | 'net';
-  /** What listNftObjects answers (tests set it; undefined: no table). */
+  /** What listNftObjects answers when a test sets it; otherwise what the transactions declared and deleted. */
   public nftObjects?: NftTableObjects;
+  /** The named objects of each table (`inet cdk8s_egress_gw`), as the applied transactions left them. */
+  public readonly nftTables = new Map<string, NftTableObjects>();
 
   public async readNet(_owned: NetOwnership): Promise<NetState> {
     this.log.push('read');
@@ -41,10 +45,13 @@ export class FakeKernel implements Kernel {
     }
     this.log.push('nft');
     this.nft = script;
+    this.nftScripts.push(script);
+    trackObjects(this.nftTables, script);
   }
 
-  public async listNftObjects(): Promise<NftTableObjects | undefined> {
-    return this.nftObjects;
+  public async listNftObjects(family: string, table: string): Promise<NftTableObjects | undefined> {
+    const t = this.nftObjects ?? this.nftTables.get(`${family} ${table}`);
+    return t && JSON.parse(JSON.stringify(t));
   }
 
   public async listNftCounters(): Promise<NftCounter[]> {
@@ -93,4 +100,34 @@ function applyOp(s: NetState, o: NetOp): NetState {
     case 'add-rule': return { ...s, rules: [...s.rules, o.rule] };
     case 'del-rule': return { ...s, rules: without(s.rules, (r) => JSON.stringify(r) === JSON.stringify(o.rule)) };
   }
+}
+
+/** Objects declared in `table <family> <name> { ... }` blocks (two-space indent) and deleted by `delete <kind> ...` lines. */
+function trackObjects(tables: Map<string, NftTableObjects>, script: string): void {
+  let current: NftTableObjects | undefined;
+  const kinds: { [k: string]: 'sets' | 'chains' | 'counters' } = { set: 'sets', map: 'sets', chain: 'chains', counter: 'counters' };
+  for (const line of script.split('\n')) {
+    let m = /^table (\S+ \S+) \{/.exec(line);
+    if (m) {
+      if (!tables.has(m[1])) tables.set(m[1], { sets: [], chains: [], counters: [] });
+      current = line.endsWith('{}') ? undefined : tables.get(m[1]);
+      continue;
+    }
+    if (line === '}') current = undefined;
+    m = /^ {2}(set|map|chain|counter) (\S+) \{/.exec(line);
+    if (m && current && !current[kinds[m[1]]].includes(m[2])) current[kinds[m[1]]].push(m[2]);
+    m = /^delete (table|set|map|chain|counter) (\S+ \S+)(?: (\S+))?$/.exec(line);
+    if (m?.[1] === 'table') {
+      tables.delete(m[2]);
+    } else if (m) {
+      const list = tables.get(m[2])?.[kinds[m[1]]] ?? [];
+      if (list.includes(m[3])) list.splice(list.indexOf(m[3]), 1);
+    }
+  }
+}
+
+/** Elements a transaction hands the kernel: those listed in set declarations and in element statements. */
+export function elementsIn(script: string): number {
+  return [...script.matchAll(/elements = \{ ([^}]*) \}|^(?:add|delete) element \S+ \S+ \S+ \{ ([^}]*) \}/gm)]
+    .reduce((n, m) => n + (m[1] ?? m[2]).split(',').filter((e) => e.trim()).length, 0);
 }

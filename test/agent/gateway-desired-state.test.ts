@@ -7,16 +7,17 @@ import { validDocument } from '../datapath/data-path-fixture';
 const config = parseDataPathConfig(validDocument());
 
 describe('computeGatewayDesired', () => {
-  test('one tunnel device per zone with the MAC nodes derive from the pod IP; allow-list as interval sets; SNAT to the held egress IP', () => {
+  test('one tunnel device per zone with the MAC nodes derive from the pod IP; allow-list as hash maps per prefix length; SNAT to the held egress IP', () => {
     const d = computeGatewayDesired(config, 'gw', { podIp: '10.201.100.11', localAddresses: ['10.201.100.11', '198.19.100.2'] });
     expect(d.net.links).toEqual([
       { name: 'egz4101', vni: 4101, port: 4789, mac: '02:65:0a:c9:64:0b', learningAgeing: LEARNED_NODE_AGEING_S },
       { name: 'egz4102', vni: 4102, port: 4789, mac: '02:65:0a:c9:64:0b', learningAgeing: LEARNED_NODE_AGEING_S },
     ]);
     expect(d.egressIp).toBe('198.19.100.2');
-    expect(d.ruleset.sets.get('z1_ports')!.elements).toEqual(['198.19.0.10/32 . tcp . 443', '198.19.0.10/32 . tcp . 8000-8080']);
-    expect(d.ruleset.sets.get('z1_icmp')).toEqual({ type: 'ipv4_addr', interval: true, elements: ['198.19.1.0/24'] });
     const body = d.ruleset.body((s) => `@${s}`);
+    const classOf = (set: string) => /jump (\S+)$/.exec(d.ruleset.sets.get(set)!.elements[0])![1];
+    expect(body).toContain(`chain ${classOf('z1_l32')} {\n    tcp dport { 443, 8000-8080 } counter name z1_allowed accept\n  }`);
+    expect(body).toContain(`chain ${classOf('z1_l24')} {\n    meta l4proto icmp counter name z1_allowed accept\n  }`);
     expect(body).toContain('counter name z1_dropped drop');
     expect(body).toContain('iifname @tunnels snat ip to 198.19.100.2');
     expect(body).not.toContain('iifname @tunnels drop');

@@ -3,9 +3,11 @@ import { computeGatewayDesired } from '../../src/agent/gateway/gateway-desired-s
 import { renderReplyTunnel } from '../../src/agent/gateway/reply-tunnel';
 import { FIRST_PIN, markValue } from '../../src/agent/node/mark-layout';
 import { computeNodeDesired, nodeOwnership, retiredPinRedirects, slotsFromKernel } from '../../src/agent/node/node-desired-state';
+import { NODE_NFT_TABLE } from '../../src/agent/node/node-ruleset';
 import { ReplicaHealth, ReplicaView } from '../../src/agent/node/replica-health';
 import { staleConntrackEntries } from '../../src/agent/node/stale-conntrack';
 import { planNetChanges } from '../../src/agent/shared/net-plan';
+import { objectsOf, planTableSwap } from '../../src/agent/shared/nft-table-swap';
 import { tunnelNextHopV6 } from '../../src/agent/shared/tunnel-ipv6';
 import { parseDataPathConfig } from '../../src/datapath';
 import { v2Document, validDocument } from '../datapath/data-path-fixture';
@@ -49,17 +51,29 @@ describe('node agent: IPv6 steering (version 2, IPv4 underlay)', () => {
   });
 
   test('the table: IPv6 pods, cluster ranges, direct destinations and pins in IPv6 sets and maps; IPv4 sets stay IPv4', () => {
-    const nft = compute(replicas(['ready', 'ready'], ['ready', 'ready'])).nft;
-    expect(nft).toMatch(/map pod_zone6 \{\n\s+type ipv6_addr : verdict\n\s+elements = \{ fd00:10:201::10 : jump zone_1, fd00:10:201::20 : jump zone_2 \}/);
-    expect(nft).toMatch(/set cluster6 \{\n\s+type ipv6_addr\n\s+flags interval\n\s+elements = \{ fd00:10:201::\/56, fd00:198:18::\/64 \}/);
-    expect(nft).toContain('ip6 daddr @nogw6_1 return');
-    expect(nft).toContain('"egz4101" . fe80::6567:ac9:640b : jump pinout_');
-    expect(nft).toContain('oifname . rt ip6 nexthop vmap @pins_out6');
-    expect(nft).toContain('oifname @tunnels snat ip6 to ip6 saddr');
-    expect(nft).toContain('ip6 saddr vmap @pod_zone6');
+    const { ruleset } = compute(replicas(['ready', 'ready'], ['ready', 'ready']));
+    const body = ruleset.body((s) => `@${s}`);
+    expect(ruleset.sets.get('pod_zone6')).toEqual({ type: 'ipv6_addr : verdict', interval: false, elements: ['fd00:10:201::10 : jump zone_1', 'fd00:10:201::20 : jump zone_2'] });
+    expect(ruleset.sets.get('cluster6')).toEqual({ type: 'ipv6_addr', interval: true, elements: ['fd00:10:201::/56', 'fd00:198:18::/64'] });
+    expect(ruleset.sets.get('nogw6_1')).toEqual({ type: 'ipv6_addr', interval: true, elements: ['2001:db8:200::/48'] });
+    expect(body).toContain('ip6 daddr @nogw6_1 return');
+    expect(ruleset.sets.get('pins_out6')!.elements.some((x) => x.startsWith('"egz4101" . fe80::6567:ac9:640b : jump pinout_'))).toBe(true);
+    expect(body).toContain('oifname . rt ip6 nexthop vmap @pins_out6');
+    expect(body).toContain('oifname @tunnels snat ip6 to ip6 saddr');
+    expect(body).toContain('ip6 saddr vmap @pod_zone6');
     // The IPv4 map and sets hold IPv4 only.
-    expect(nft).toMatch(/map pod_zone \{\n\s+type ipv4_addr : verdict\n\s+elements = \{ 10\.201\.1\.10 : jump zone_1 \}/);
-    expect(nft).toMatch(/set nogw_1 \{\n\s+type ipv4_addr\n\s+flags interval\n\s+elements = \{ 203\.0\.113\.0\/24 \}/);
+    expect(ruleset.sets.get('pod_zone')!.elements).toEqual(['10.201.1.10 : jump zone_1']);
+    expect(ruleset.sets.get('nogw_1')).toEqual({ type: 'ipv4_addr', interval: true, elements: ['203.0.113.0/24'] });
+    expect(ruleset.sets.get('cluster')!.elements.some((x) => x.includes(':'))).toBe(false);
+  });
+
+  test('the IPv6 sets are planned like the IPv4 ones: a new IPv6 pod is an in-place edit of pod_zone6, nothing rebuilt', () => {
+    const first = compute(replicas(['ready', 'ready'], ['ready', 'ready']));
+    const applied = planTableSwap(first.ruleset, undefined, undefined)!;
+    const more = computeNodeDesired(config, { pods: [...pods, { ip: 'fd00:10:201::30', zone: 'payments' }], replicas: replicas(['ready', 'ready'], ['ready', 'ready']), previousSlots: new Map(first.slots.map((x) => [`${x.vni}|${x.ip}`, x.slot])) });
+    const swap = planTableSwap(more.ruleset, objectsOf(applied.applied), applied.applied)!;
+    expect([swap.staged, swap.edited, swap.added, swap.removed]).toEqual([[], ['pod_zone6'], 1, 0]);
+    expect(swap.swap).toContain(`add element inet ${NODE_NFT_TABLE} pod_zone6_g1 { fd00:10:201::30 : jump zone_1 }`);
   });
 
   test('failover per family: a replica that stops forwarding IPv6 leaves the IPv6 group only, its IPv6 pins move to the survivors', () => {
@@ -86,7 +100,7 @@ describe('node agent: IPv6 steering (version 2, IPv4 underlay)', () => {
     expect(d.net.routes).toContainEqual({ table: n.routeTableBase + 1, kind: 'group', nhid: n.nexthopIdBase + 1 });
     // Zone 2 ("open") fails open: no IPv6 route in its table, and its chain returns IPv6 before marking.
     expect(v6(d).routes.filter((r) => r.table === n.routeTableBase + 2)).toEqual([]);
-    const chain = chainOf(d.nft, 'zone_2');
+    const chain = chainOf(d.ruleset.body((s) => `@${s}`), 'zone_2');
     expect(chain).toContain('meta nfproto ipv6 return');
     expect(chain[chain.length - 1]).toMatch(/^meta mark set/);
     expect(chain).not.toContain('meta nfproto ipv4 return');
@@ -130,7 +144,8 @@ describe('node agent: IPv6 steering (version 2, IPv4 underlay)', () => {
   test('a version-1 document renders no IPv6 at all (the IPv4-only agents\' tables, unchanged)', () => {
     const v1 = parseDataPathConfig(validDocument());
     const d = computeNodeDesired(v1, { pods: [{ ip: '10.201.1.10', zone: 'payments' }], replicas: replicas(['ready', 'ready'], ['ready', 'ready']), previousSlots: new Map() });
-    expect(d.nft).not.toMatch(/ip6|ipv6/);
+    expect(d.ruleset.body((s) => `@${s}`)).not.toMatch(/ip6|ipv6/);
+    expect([...d.ruleset.sets.values()].some((x) => x.type.includes('ipv6'))).toBe(false);
     expect(d.net.routes.some((r) => r.family === 6) || d.net.rules.some((r) => r.family === 6)).toBe(false);
   });
 });
@@ -142,17 +157,32 @@ describe('gateway agent: IPv6 SNAT and the tunnel return', () => {
     const d = computeGatewayDesired(config, 'gw', observed);
     expect(d.egressIp).toBe('198.19.100.1');
     expect(d.egressIp6).toBe('2001:db8:e::1');
-    expect(d.ruleset.sets.get('z1_ports6')).toEqual({ type: 'ipv6_addr . inet_proto . inet_service', interval: true, elements: ['2001:db8:100::/48 . tcp . 443'] });
-    expect(d.ruleset.sets.get('z1_icmp6')!.elements).toEqual(['2001:db8:101::/48']);
-    expect(d.ruleset.sets.get('z1_ports')!.elements.every((e) => !e.includes(':'))).toBe(true);
+    // The IPv6 entries in their own per-length map (allow-list-maps.ts), the IPv4 maps without them.
+    const map6 = d.ruleset.sets.get('z1_l6_48')!;
+    expect(map6.type).toBe('ipv6_addr : verdict');
+    expect(map6.elements.map((x) => x.split(' : ')[0])).toEqual(['2001:db8:100::', '2001:db8:101::']);
+    expect([...d.ruleset.sets].filter(([k]) => /^z1_l\d+$/.test(k)).every(([, v]) => v.elements.every((x) => !x.split(' : ')[0].includes(':')))).toBe(true);
     expect(d.ruleset.sets.get('probe_reply6')!.elements).toEqual(['fd00:198:18::/64', 'fd00:10:201::/56']);
     const body = d.ruleset.body((s) => `@${s}`);
     const zone = /chain zone_1 \{\n([^}]*)\}/.exec(body)![1].trim().split('\n').map((l) => l.trim());
     expect(zone[zone.length - 1]).toBe('counter name z1_dropped drop');
-    expect(zone).toContain('meta l4proto ipv6-icmp ip6 daddr @z1_icmp6 counter name z1_allowed accept');
+    expect(zone).toContain('ip6 daddr & ffff:ffff:ffff:: vmap @z1_l6_48');
+    const icmp6 = / : jump (\S+)$/.exec(map6.elements[1])![1];
+    expect(chainOf(body, icmp6)).toEqual(['meta l4proto ipv6-icmp counter name z1_allowed accept']);
     expect(body).toContain('iifname @tunnels snat ip6 to 2001:db8:e::1');
     expect(body).toContain('iifname @tunnels snat ip to 198.19.100.1');
     expect(body).not.toMatch(/iifname @tunnels drop/);
+  });
+
+  test('an IPv6 allow-list change is planned like an IPv4 one: an in-place edit of its map, nothing rebuilt', () => {
+    const first = computeGatewayDesired(config, 'gw', observed).ruleset;
+    const applied = planTableSwap(first, undefined, undefined)!.applied;
+    const doc = v2Document();
+    doc.zones[0].allow.push({ cidr: '2001:db8:102::/48', protocol: 'tcp', ports: ['443'] });
+    const next = computeGatewayDesired(parseDataPathConfig(doc), 'gw', observed).ruleset;
+    const swap = planTableSwap(next, objectsOf(applied), applied)!;
+    expect([swap.staged, swap.edited, swap.added, swap.removed]).toEqual([[], ['z1_l6_48'], 1, 0]);
+    expect(swap.swap).toMatch(/add element inet cdk8s_egress_gw z1_l6_48_g1 \{ 2001:db8:102:: : jump z1_c_[0-9a-f]{12} \}/);
   });
 
   test('holding no IPv6 egress IP, the replica forwards no IPv6 (never a pod\'s own address) and still forwards IPv4', () => {

@@ -5,6 +5,7 @@ import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeKernel } from './fake-kernel';
+import { waitFor } from './wait-for';
 import { NodeAgent } from '../../src/agent/node/node-agent';
 import { ClusterSource } from '../../src/agent/shared/cluster-source';
 import { ObservedCluster } from '../../src/agent/shared/observed-state';
@@ -72,14 +73,6 @@ async function fakeReplica(): Promise<{
   };
 }
 
-const waitFor = async (what: string, fn: () => boolean, ms = 5000) => {
-  const end = Date.now() + ms;
-  while (!fn()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-};
-
 describe('NodeAgent against a fake kernel', () => {
   let dir: string;
   let agent: NodeAgent | undefined;
@@ -117,13 +110,16 @@ describe('NodeAgent against a fake kernel', () => {
     gateways: [{ gateway: 'gw', name: 'gw-0', ip: '127.0.0.1', ready: true, terminating: false }],
   };
 
-  test('programs nothing before the first complete sync, then everything in one nft transaction', async () => {
+  test('programs nothing before the first complete sync, then the sets, then the chains that use them', async () => {
     await start().start();
     await new Promise((r) => setTimeout(r, 200));
     expect(kernel.log.filter((l) => !l.startsWith('sysctl'))).toEqual([]); // no cluster view yet
     source.push!(view);
-    await waitFor('nft', () => kernel.nft !== undefined);
-    expect(kernel.log.filter((l) => l === 'nft')).toHaveLength(1);
+    await waitFor('nft', () => kernel.nftScripts.length === 2);
+    expect(kernel.nftScripts[0]).toMatch(/map pod_zone_g1 \{\n\s+type ipv4_addr : verdict\n\s+elements = \{ 10\.201\.1\.10 : jump zone_1 \}/);
+    expect(kernel.nftScripts[0]).not.toMatch(/ip daddr|meta mark/);
+    expect(kernel.nftScripts[1]).toContain('ip saddr vmap @pod_zone_g1');
+    expect(kernel.nftScripts[1]).not.toMatch(/delete table|elements/); // never a table replaced in one transaction
     expect(kernel.log.indexOf('add-rule')).toBeLessThan(kernel.log.indexOf('nft')); // routes before the marks that use them
     expect(kernel.net.groups).toHaveLength(2);
     expect(kernel.log).toContain('sysctl net.ipv4.fib_multipath_hash_policy=1');
@@ -160,22 +156,38 @@ describe('NodeAgent against a fake kernel', () => {
   test('a failed transaction keeps the last good state, is retried with backoff as a full resync', async () => {
     await start().start();
     source.push!(view);
-    await waitFor('first sync', () => kernel.nft !== undefined);
-    const good = kernel.nft;
+    await waitFor('first sync', () => kernel.nftScripts.length === 2);
     const reads = kernel.log.filter((l) => l === 'read').length;
     kernel.failNext = 'nft';
     source.push!({ ...view, pods: [...view.pods, { ip: '10.201.1.11', zone: 'payments' }] });
-    await waitFor('retry', () => kernel.nft !== good);
-    expect(kernel.nft).toContain('10.201.1.11 : jump zone_1');
+    // The failed edit is not recorded; the retry rebuilds every set (stage), then switches.
+    await waitFor('retry', () => kernel.nftScripts.length === 4);
+    expect(kernel.nftScripts[2]).toMatch(/map pod_zone_g2 \{[^}]*elements = \{ 10\.201\.1\.10 : jump zone_1, 10\.201\.1\.11 : jump zone_1 \}/);
+    expect(kernel.nftScripts[3]).toContain('ip saddr vmap @pod_zone_g2');
     expect(errSpy.mock.calls.map((c) => String(c[0])).join('')).toMatch(/sync failed; keeping the last good state.*Could not process rule/);
     expect(kernel.log.filter((l) => l === 'read').length).toBeGreaterThan(reads); // the retry re-read the kernel
+  });
+
+  test('a pod change edits the pod map in place in one transaction; the interval sets are not rebuilt', async () => {
+    await start().start();
+    source.push!(view);
+    await waitFor('first sync', () => kernel.nftScripts.length === 2);
+    source.push!({ ...view, pods: [{ ip: '10.201.1.11', zone: 'payments' }] });
+    await waitFor('the change', () => kernel.nftScripts.length === 3);
+    const edit = kernel.nftScripts[2];
+    expect(edit.split('\n').filter((l) => / element /.test(l))).toEqual([
+      'delete element inet cdk8s_egress_node pod_zone_g1 { 10.201.1.10 }',
+      'add element inet cdk8s_egress_node pod_zone_g1 { 10.201.1.11 : jump zone_1 }',
+    ]);
+    expect(edit).not.toMatch(/^\s*(set|map) /m);
+    expect(edit).not.toMatch(/delete (set|chain|table)/);
   });
 
   test('a rejected configuration update keeps the running rules', async () => {
     const a = start();
     await a.start();
     source.push!(view);
-    await waitFor('first sync', () => kernel.nft !== undefined);
+    await waitFor('first sync', () => kernel.nft !== undefined && kernel.nft.includes('chain prerouting'));
     const good = kernel.nft;
     const nftCount = kernel.log.filter((l) => l === 'nft').length;
     writeFileSync(join(dir, 'config.json'), '{"version": 1, "zones": [}');

@@ -1,6 +1,7 @@
 import { FIRST_PIN, markValue } from '../../src/agent/node/mark-layout';
 import { computeNodeDesired } from '../../src/agent/node/node-desired-state';
 import { ReplicaView } from '../../src/agent/node/replica-health';
+import { renderNftSet } from '../../src/agent/shared/nft-table-swap';
 import { parseDataPathConfig } from '../../src/datapath';
 import { validDocument } from '../datapath/data-path-fixture';
 
@@ -8,7 +9,12 @@ const config = parseDataPathConfig(validDocument());
 const base = config.node.routeTableBase;
 const pods = [{ ip: '10.201.1.10', zone: 'payments' }, { ip: '10.201.1.20', zone: 'open' }, { ip: '10.201.1.30', zone: 'direct' }];
 const replicas = (...health: ReplicaView['health'][]): ReplicaView[] => health.map((h, i) => ({ gateway: 'gw', ip: `10.201.100.${11 + i}`, health: h }));
-const compute = (r: ReplicaView[], previousSlots = new Map<string, number>()) => computeNodeDesired(config, { pods, replicas: r, previousSlots });
+const compute = (r: ReplicaView[], previousSlots = new Map<string, number>()) => {
+  const d = computeNodeDesired(config, { pods, replicas: r, previousSlots });
+  // The table as one text: its sets (by their own names) and its chains.
+  const nft = [...d.ruleset.sets].flatMap(([n, set]) => renderNftSet(n, set)).join('\n') + '\n' + d.ruleset.body((n) => `@${n}`);
+  return { ...d, nft };
+};
 
 describe('computeNodeDesired', () => {
   test('ready replicas form each zone\'s resilient group; every live replica gets a pin table', () => {

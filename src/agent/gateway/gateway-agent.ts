@@ -1,5 +1,6 @@
 // The agents' own runtime dependencies: installed in the images, never in the construct library.
 /* eslint-disable import/no-extraneous-dependencies */
+import { Server } from 'node:http';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { computeGatewayDesired, GatewayDesired, gatewayOwnership } from './gateway-desired-state';
 import { registerGatewayMetrics } from './gateway-metrics';
@@ -10,7 +11,7 @@ import { startHealthServer } from '../shared/health-server';
 import { Kernel } from '../shared/kernel';
 import { log } from '../shared/log';
 import { planNetChanges } from '../shared/net-plan';
-import { AppliedTable, objectsOf, planTableSwap } from '../shared/nft-table-swap';
+import { NftTableApplier } from '../shared/nft-table-applier';
 import { Reconciler } from '../shared/reconciler';
 import { WatchedFile } from '../shared/watched-file';
 
@@ -36,8 +37,8 @@ export class GatewayAgent {
   public readonly registry = new Registry();
   private config: DataPathConfig;
   private desired?: GatewayDesired;
-  /** What the kernel's table holds, as last applied (undefined: unknown, every set is rebuilt). */
-  private applied?: AppliedTable;
+  /** The filtering table, with what the kernel holds as last applied. */
+  private readonly table: NftTableApplier;
   /** The reply tunnel's script as last applied (undefined: unknown, apply it). */
   private appliedReply?: string;
   private localAddresses: string[] = [];
@@ -45,10 +46,12 @@ export class GatewayAgent {
   private readonly reconciler: Reconciler;
   private configFile?: WatchedFile;
   private addrTimer?: NodeJS.Timeout;
+  private health?: Server;
 
   constructor(private readonly opts: GatewayAgentOptions, initialConfigText: string) {
     this.config = parseDataPathConfig(initialConfigText);
     computeGatewayDesired(this.config, opts.gateway, { podIp: opts.podIp, localAddresses: [] }); // unknown gateway: fail now
+    this.table = new NftTableApplier(opts.kernel);
     this.reconciler = new Reconciler((full) => this.sync(full), { minBackoffMs: 100, maxBackoffMs: 5000 });
     collectDefaultMetrics({ register: this.registry });
     registerGatewayMetrics(this.registry, {
@@ -62,7 +65,7 @@ export class GatewayAgent {
     const k = this.opts.kernel;
     await k.setSysctl('net.ipv4.ip_forward', '1');
     const gw = this.config.gateways.find((g) => g.name === this.opts.gateway)!;
-    await startHealthServer(this.opts.healthPort ?? gw.healthPort, this.opts.healthHost ?? '0.0.0.0', {
+    this.health = await startHealthServer(this.opts.healthPort ?? gw.healthPort, this.opts.healthHost ?? '0.0.0.0', {
       live: () => true,
       notReadyReason: () => this.notReadyReason(),
     }, this.registry);
@@ -104,6 +107,7 @@ export class GatewayAgent {
     this.reconciler.stop();
     clearTimeout(this.addrTimer);
     this.configFile?.close();
+    this.health?.close();
   }
 
   private notReadyReason(): string | undefined {
@@ -157,23 +161,21 @@ export class GatewayAgent {
     this.desired = desired;
   }
 
-  /** The filtering + SNAT table; only the changed sets are rebuilt (nft-table-swap.ts). */
+  /**
+   * The filtering + SNAT table (nft-table-swap.ts): rebuilt interval sets filled beside the running ones,
+   * then one transaction switching the chains to them and editing the allow-list maps in place.
+   */
   private async applyRuleset(desired: GatewayDesired, full: boolean): Promise<void> {
-    const k = this.opts.kernel;
-    const before = full ? undefined : this.applied;
-    this.applied = undefined; // a failed transaction leaves it unknown: the retry rebuilds every set
-    // What the table holds: known after our own successful swap (the table is ours alone), else listed.
-    const existing = before ? objectsOf(before) : await k.listNftObjects('inet', GATEWAY_NFT_TABLE);
-    const swap = planTableSwap(desired.ruleset, existing, before);
-    if (swap) {
-      // Two transactions (nft-table-swap.ts): the changed sets filled beside the running ones, then the switch.
-      const t0 = Date.now();
-      if (swap.stage) await k.applyNft(swap.stage);
-      const t1 = Date.now();
-      await k.applyNft(swap.swap);
-      log('info', 'table updated', { sets: swap.staged, added: swap.added, removed: swap.removed, stageMs: t1 - t0, swapMs: Date.now() - t1 });
-    }
-    this.applied = swap?.applied ?? before;
+    const swap = await this.table.apply(desired.ruleset, full);
+    if (!swap) return;
+    log('info', 'table updated', {
+      sets: [...swap.edited, ...swap.staged],
+      added: swap.added,
+      removed: swap.removed,
+      stageMs: swap.stageMs,
+      swapMs: swap.swapMs,
+      rebuilt: swap.staged,
+    });
   }
 }
 

@@ -1,15 +1,15 @@
+import { AllowListMaps, allowListMaps } from './allow-list-maps';
 import { ZoneConfig } from '../../datapath';
+import { NftSet } from '../shared/nft-table-swap';
 import { PROBE_MAGIC } from '../shared/probe-frame';
-import { isIpv6 } from '../shared/tunnel-ipv6';
 
 /**
  * The IPv6 half of the gateway's table (gateway-ruleset.ts holds the IPv4 half and the chains both share): per zone,
- * the IPv6 allow-list as interval sets checked in the zone's chain beside the IPv4 ones (a rule matching `ip6 daddr`
- * never matches an IPv4 packet, nor `ip daddr` an IPv6 one, so the chain's final drop stays the zone's one verdict for
- * both families), the IPv6 probes' passage, and SNAT to the replica's IPv6 egress IP.
- *
- * Sets: `z<id>_ports6` is `ipv6_addr . inet_proto . inet_service` (intervals on address and port), `z<id>_any6`,
- * `z<id>_icmp6` (ICMPv6), `probe_reply6` where node agents' IPv6 probes may return.
+ * the IPv6 allow-list as hash maps per prefix length (allow-list-maps.ts, `z<id>_l6_<len>`), declared in the same
+ * NftRuleset as the IPv4 ones so a change is an in-place delta too, looked up in the zone's chain beside the IPv4
+ * ones (a rule matching `ip6 daddr` never matches an IPv4 packet, nor `ip daddr` an IPv6 one, so the chain's final
+ * drop stays the zone's one verdict for both families); the IPv6 probes' passage, and SNAT to the replica's IPv6
+ * egress IP. Sets: `probe_reply6` where node agents' IPv6 probes may return.
  */
 export interface Ipv6Gateway {
   /** The IPv6 egress IP this replica holds; undefined: it forwards no IPv6. */
@@ -18,19 +18,15 @@ export interface Ipv6Gateway {
   readonly probeReplyTo: string[];
 }
 
-/** Adds the zone's IPv6 sets; returns its IPv6 lines for the zone's chain (before the drop). */
-export function ipv6ZoneLines(z: ZoneConfig, ref: (set: string) => string, set: (name: string, type: string, elements: string[]) => void): string[] {
-  const allow = z.allow.filter((a) => isIpv6(a.cidr));
-  const ports = allow.filter((a) => a.protocol === 'tcp' || a.protocol === 'udp')
-    .flatMap((a) => (a.ports.length ? a.ports : ['0-65535']).map((p) => `${a.cidr} . ${a.protocol} . ${p}`));
-  set(`z${z.id}_ports6`, 'ipv6_addr . inet_proto . inet_service', ports);
-  set(`z${z.id}_any6`, 'ipv6_addr', allow.filter((a) => a.protocol === 'any').map((a) => a.cidr));
-  set(`z${z.id}_icmp6`, 'ipv6_addr', allow.filter((a) => a.protocol === 'icmp').map((a) => a.cidr));
-  return [
-    `    ip6 daddr . meta l4proto . th dport ${ref(`z${z.id}_ports6`)} counter name z${z.id}_allowed accept`,
-    `    ip6 daddr ${ref(`z${z.id}_any6`)} counter name z${z.id}_allowed accept`,
-    `    meta l4proto ipv6-icmp ip6 daddr ${ref(`z${z.id}_icmp6`)} counter name z${z.id}_allowed accept`,
-  ];
+/** The zone's IPv6 allow-list maps and their class chains (shared with the IPv4 classes of the same key). */
+export function ipv6AllowListMaps(z: ZoneConfig): AllowListMaps {
+  return allowListMaps(z, `z${z.id}_allowed`, 'ip6');
+}
+
+/** Declares the zone's IPv6 maps (`declare`); returns its IPv6 lookups for the zone's chain (before the drop). */
+export function ipv6ZoneLines(list: AllowListMaps, ref: (set: string) => string, declare: (name: string, set: NftSet) => void): string[] {
+  for (const [name, m] of list.maps) declare(name, m);
+  return list.lookups(ref).map((r) => `    ${r}`);
 }
 
 /** The forward chain's IPv6 lines: the IPv6 probes pass; without an IPv6 egress IP no IPv6 leaves (never a pod's own address). */

@@ -13,6 +13,7 @@ import { Kernel } from '../shared/kernel';
 import { log } from '../shared/log';
 import { planNetChanges } from '../shared/net-plan';
 import { NetState } from '../shared/net-state';
+import { NftTableApplier } from '../shared/nft-table-applier';
 import { ObservedCluster } from '../shared/observed-state';
 import { Reconciler } from '../shared/reconciler';
 import { WatchedFile } from '../shared/watched-file';
@@ -32,8 +33,8 @@ export interface NodeAgentOptions {
  * applies node-level SNAT for NAT pools. Order of events:
  * 1. the configuration must parse (else the process exits: nothing programmed);
  * 2. nothing is programmed until the cluster view arrived and every replica has a probe verdict;
- * 3. each sync: list the kernel, compute, add/replace routes and nexthops, swap the nftables table
- *    in one transaction, then remove what is stale;
+ * 3. each sync: list the kernel, compute, add/replace routes and nexthops, update the nftables table
+ *    (nft-table-swap.ts: maps edited in place, changed interval sets rebuilt beside), then remove what is stale;
  * 4. after the first sync, stale conntrack entries are flushed and only then /readyz turns 200.
  * Exiting (crash or signal) removes nothing: the last good rules keep working.
  */
@@ -44,7 +45,7 @@ export class NodeAgent {
   private readonly prober: ReplicaProber;
   private readonly reconciler: Reconciler;
   private configFile?: WatchedFile;
-  private lastNft?: string;
+  private readonly table: NftTableApplier;
   private applied?: NetState;
   private resyncTimer?: NodeJS.Timeout;
   private firstSyncDone = false;
@@ -58,6 +59,7 @@ export class NodeAgent {
     this.prober = new ReplicaProber(() => this.reconciler.trigger(),
       (gateway) => this.config.zones.filter((z) => z.gateway === gateway).sort((a, b) => a.id - b.id)[0]?.vni);
     this.reconciler = new Reconciler((full) => this.sync(full), { minBackoffMs: 100, maxBackoffMs: 5000 });
+    this.table = new NftTableApplier(opts.kernel);
     this.metrics = {
       replicas: new Gauge({ name: 'egress_nat_gateway_replicas', help: 'Gateway replicas by health as this node sees them', labelNames: ['gateway', 'health'], registers: [this.registry] }),
       syncs: new Counter({ name: 'egress_nat_syncs_total', help: 'Completed syncs', registers: [this.registry] }),
@@ -171,11 +173,9 @@ export class NodeAgent {
     add.push(...retiredPinRedirects(config, current, desired.net)); // failover: one process spawn moves the flows
     try {
       await kernel.applyNet(add);
-      if (full || desired.nft !== this.lastNft) {
-        this.lastNft = undefined;
-        await kernel.applyNft(desired.nft);
-        this.lastNft = desired.nft;
-      }
+      // Pod and replica changes edit the maps in place; interval sets are rebuilt beside (nft-table-swap.ts).
+      const swap = await this.table.apply(desired.ruleset, full);
+      if (swap?.stage) log('info', 'table sets rebuilt', { sets: swap.staged, stageMs: swap.stageMs, swapMs: swap.swapMs });
       await kernel.applyNet(remove);
     } catch (e) {
       this.metrics.syncFailures.inc();

@@ -5,6 +5,7 @@ import { ReplicaView } from './replica-health';
 import { REPLY_DECAP_ADDRESS } from './reply-decap';
 import { DataPathConfig, ZoneConfig } from '../../datapath';
 import { NetOp, NetOwnership, NetState, RouteFallback, routeKey, TableRoute } from '../shared/net-state';
+import { NftRuleset } from '../shared/nft-table-swap';
 import { ZonePod } from '../shared/observed-state';
 import { steersIpv6 } from '../shared/tunnel-ipv6';
 import { tunnelDeviceName, TUNNEL_DEVICE_PREFIX, vxlanMacFor } from '../shared/vxlan-mac';
@@ -17,7 +18,8 @@ export interface NodeObserved {
 }
 
 export interface NodeDesired {
-  readonly nft: string;
+  /** The node's table; the agent applies it with planTableSwap (nft-table-applier.ts). */
+  readonly ruleset: NftRuleset;
   readonly net: NetState;
   readonly slots: PinSlot[];
 }
@@ -77,7 +79,7 @@ export function computeNodeDesired(config: DataPathConfig, observed: NodeObserve
   }
   addIpv6Net(config, slots, net);
   const desired = net as unknown as NetState;
-  return { nft: renderNodeRuleset(config, observed.pods, slots), net: desired, slots };
+  return { ruleset: renderNodeRuleset(config, observed.pods, slots), net: desired, slots };
 }
 
 /** Keeps every live replica's previous slot; gives new ones the lowest free slot. */

@@ -58,9 +58,27 @@ export function ipv6Fallback(config: DataPathConfig, zone: ZoneConfig, anyReady:
   return zone.failOpen ? undefined : { kind: 'blackhole', family: 6 };
 }
 
-/** The IPv6 lines of the node agent's table, by where node-ruleset.ts puts them. */
+/** Declares the IPv6 sets and maps of the node agent's table through the table's `set` (so a change is planned as a
+ * delta like the IPv4 ones, nft-table-swap.ts): `cluster6`, `nogw6_<id>` (intervals), `pod_zone6`, `pins_out6` (hash maps). */
+export function declareIpv6Sets(config: DataPathConfig, pods: ZonePod[], slots: PinSlot[],
+  set: (name: string, type: string, elements: string[], interval?: boolean) => void): void {
+  const zones = config.zones.filter((z) => steersIpv6(config, z));
+  if (zones.length === 0) return;
+  const c = config.cluster;
+  set('cluster6', 'ipv6_addr', [...c.podCidrs, ...c.serviceCidrs, ...c.nodeCidrs].filter(isIpv6), true);
+  const byName = new Map(zones.map((z) => [z.name, z]));
+  set('pod_zone6', 'ipv6_addr : verdict', [...new Map(pods.filter((p) => isIpv6(p.ip) && byName.has(p.zone)).map((p) => [p.ip, p])).values()]
+    .map((p) => `${p.ip} : jump zone_${byName.get(p.zone)!.id}`));
+  set('pins_out6', 'ifname . ipv6_addr : verdict', slots.filter((s) => byName.has(s.zone.name))
+    .map((s) => `"${tunnelDeviceName(s.vni)}" . ${tunnelNextHopV6(s.ip)} : jump pinout_${s.slot}`));
+  for (const z of zones) {
+    const direct = z.noGateway.filter(isIpv6);
+    if (direct.length) set(`nogw6_${z.id}`, 'ipv6_addr', direct, true);
+  }
+}
+
+/** The IPv6 lines of the node agent's chains, by where node-ruleset.ts puts them; each set referred to as ref(name). */
 export interface Ipv6RulesetLines {
-  readonly declarations: string[];
   readonly prerouting: string[];
   readonly postrouting: string[];
   readonly nat: string[];
@@ -70,34 +88,11 @@ export interface Ipv6RulesetLines {
   failOpenFamilies(zone: ZoneConfig, slots: PinSlot[]): Array<4 | 6>;
 }
 
-export function ipv6RulesetLines(config: DataPathConfig, pods: ZonePod[], slots: PinSlot[], pinLimit: string): Ipv6RulesetLines {
+export function ipv6RulesetLines(config: DataPathConfig, pinLimit: string, ref: (set: string) => string): Ipv6RulesetLines {
   const zones = config.zones.filter((z) => steersIpv6(config, z));
-  const c = config.cluster;
-  const L: string[] = [];
-  if (zones.length > 0) {
-    const cluster = [...c.podCidrs, ...c.serviceCidrs, ...c.nodeCidrs].filter(isIpv6);
-    L.push('  set cluster6 {', '    type ipv6_addr', '    flags interval');
-    if (cluster.length) L.push(`    elements = { ${cluster.join(', ')} }`);
-    L.push('  }');
-    const byName = new Map(zones.map((z) => [z.name, z]));
-    const elems = [...new Map(pods.filter((p) => isIpv6(p.ip) && byName.has(p.zone)).map((p) => [p.ip, p])).values()]
-      .map((p) => `${p.ip} : jump zone_${byName.get(p.zone)!.id}`);
-    L.push('  map pod_zone6 {', '    type ipv6_addr : verdict');
-    if (elems.length) L.push(`    elements = { ${elems.join(', ')} }`);
-    L.push('  }');
-    const pins = slots.filter((s) => byName.has(s.zone.name));
-    L.push('  map pins_out6 {', '    type ifname . ipv6_addr : verdict');
-    if (pins.length) L.push(`    elements = { ${pins.map((s) => `"${tunnelDeviceName(s.vni)}" . ${tunnelNextHopV6(s.ip)} : jump pinout_${s.slot}`).join(', ')} }`);
-    L.push('  }');
-    for (const z of zones) {
-      const direct = z.noGateway.filter(isIpv6);
-      if (direct.length) L.push(`  set nogw6_${z.id} {`, '    type ipv6_addr', '    flags interval', `    elements = { ${direct.join(', ')} }`, '  }');
-    }
-  }
   const steered = new Set(zones.map((z) => z.name));
   return {
-    declarations: L,
-    zoneHead: (z) => (steered.has(z.name) && z.noGateway.some(isIpv6) ? [`    ip6 daddr @nogw6_${z.id} return`] : []),
+    zoneHead: (z) => (steered.has(z.name) && z.noGateway.some(isIpv6) ? [`    ip6 daddr ${ref(`nogw6_${z.id}`)} return`] : []),
     failOpenFamilies: (z, all) => {
       if (!z.failOpen) return [];
       const mine = all.filter((s) => s.zone === z);
@@ -106,9 +101,9 @@ export function ipv6RulesetLines(config: DataPathConfig, pods: ZonePod[], slots:
       if (steered.has(z.name) && !mine.some((s) => s.health6 === 'ready')) out.push(6);
       return out;
     },
-    prerouting: zones.length ? ['    ip6 daddr @cluster6 return', '    ip6 saddr vmap @pod_zone6'] : [],
-    postrouting: zones.length ? [`    meta mark and ${pinLimit} oifname . rt ip6 nexthop vmap @pins_out6`] : [],
+    prerouting: zones.length ? [`    ip6 daddr ${ref('cluster6')} return`, `    ip6 saddr vmap ${ref('pod_zone6')}`] : [],
+    postrouting: zones.length ? [`    meta mark and ${pinLimit} oifname . rt ip6 nexthop vmap ${ref('pins_out6')}`] : [],
     // The IPv6 twin of the null SNAT that binds a steered connection to the pod's own address.
-    nat: zones.length ? ['    oifname @tunnels snat ip6 to ip6 saddr'] : [],
+    nat: zones.length ? [`    oifname ${ref('tunnels')} snat ip6 to ip6 saddr`] : [],
   };
 }

@@ -104,7 +104,8 @@ export class LinuxKernel implements Kernel {
       throw e;
     }
     const names = (kind: string) => (out.nftables as Json[]).filter((x) => x[kind]).map((x) => x[kind].name as string);
-    return { sets: names('set'), chains: names('chain'), counters: names('counter') };
+    // Maps are sets to the kernel (`delete set` deletes one), listed apart by nft.
+    return { sets: [...names('set'), ...names('map')], chains: names('chain'), counters: names('counter') };
   }
 
   public async listNftCounters(family: string, table: string): Promise<NftCounter[]> {

@@ -1,10 +1,14 @@
+import { renderSetDelta, setDelta } from './nft-set-delta';
+
 /**
- * Replacing an agent's nftables table without a window, in two transactions: first every set whose
- * elements changed is built beside the running one under a new name (`<name>_g<generation>`), then
- * one transaction rewrites the chains to look those up and deletes what they replace.
+ * Changing an agent's nftables table without a window, in at most two transactions. Interval and
+ * concatenated-range sets whose elements changed are built beside the running one under a new name
+ * (`<name>_g<generation>`) in a first transaction; then one transaction refills the chains (flushed and
+ * declared again, so a chain a map entry jumps to is never deleted while wanted), edits the hash sets and
+ * maps whose elements changed in place (nft-set-delta.ts), and deletes what is no longer wanted.
  *
- * Why not one transaction (`delete table` + the new table, as kube-proxy does), and why not
- * `delete element`/`add element` in place:
+ * Why not one transaction (`delete table` + the new table, as kube-proxy does), and why interval sets are
+ * never edited in place:
  *
  * - Kernel quirk (nf_tables_commit, seen on 6.18): the new generation becomes live before sets with a
  *   commit step (pipapo: concatenations and intervals) publish the elements added in the same
@@ -14,15 +18,19 @@
  *   over 20 replacements; pipapo 24 of 19,287). A set filled by an earlier transaction has no such moment.
  * - Kernel quirk (nft_pipapo_remove, 6.18): deleting an element walks every rule before it and
  *   rebuilds each rule's bounds from the lookup tables, so its cost grows with the element's position.
- *   Elements added in place go last: with 10,000 prefixes, deleting 100 that an earlier change added
- *   took 2.9-3.2 s of kernel time (PREEMPT_NONE: a CPU lost to everything else for that long), the
- *   original first 100 took 70 ms. Building a set afresh costs what loading the table costs.
+ *   Elements added in place go last: with 10,000 prefixes, deleting 100 that an earlier change had added
+ *   took 2.9-3.2 s of kernel time (PREEMPT_NONE: a CPU lost to everything else for that long).
+ *   Hash sets have neither problem: the agents keep their large, often changed lists in hash maps
+ *   (gateway: allow-list-maps.ts) and only small, rarely changed ones in interval sets.
  *
  * Counters are named objects that survive the chains' rewrite (declaring an existing one keeps its
  * values): agent restarts and allow-list changes do not reset the metrics.
  */
 
-/** A named set of a table: its nft type, whether it holds intervals, and its elements. */
+/**
+ * A named set of a table: its nft type (a map's is `key : value`), whether it holds intervals, and its
+ * elements (a map's as `key : value`). Without intervals it is a hash set, changed in place.
+ */
 export interface NftSet { readonly type: string; readonly interval: boolean; readonly elements: readonly string[] }
 
 /** A table as the agents describe it: its sets, the counters it declares, and the rest as text. */
@@ -49,19 +57,23 @@ export function objectsOf(applied: AppliedTable): NftTableObjects {
 }
 
 export interface TableSwap {
-  /** First transaction: the new sets, filled; undefined when every set is reused. */
+  /** First transaction: the rebuilt sets, filled; undefined when no set is rebuilt. */
   readonly stage?: string;
-  /** Second transaction: chains rewritten onto the new sets; replaced sets and stale objects deleted. */
+  /** Second transaction: chains refilled onto the sets, hash sets edited in place, stale objects deleted. */
   readonly swap: string;
   readonly applied: AppliedTable;
-  /** Sets rebuilt (by rule name), and elements added/removed compared with what was known. */
+  /** Sets rebuilt beside the running ones, and hash sets edited in place (by rule name). */
   readonly staged: string[];
+  readonly edited: string[];
+  /** Elements added/removed compared with what was known. */
   readonly added: number;
   readonly removed: number;
+  /** Elements the transactions send the kernel: all of each rebuilt set, each in-place add and delete. */
+  readonly elementsWritten: number;
 }
 
 export function renderNftSet(name: string, set: NftSet, indent = '  '): string[] {
-  const L = [`${indent}set ${name} {`, `${indent}  type ${set.type}`];
+  const L = [`${indent}${set.type.includes(' : ') ? 'map' : 'set'} ${name} {`, `${indent}  type ${set.type}`];
   if (set.interval) L.push(`${indent}  flags interval`);
   if (set.elements.length) L.push(`${indent}  elements = { ${set.elements.join(', ')} }`);
   L.push(`${indent}}`);
@@ -71,9 +83,9 @@ export function renderNftSet(name: string, set: NftSet, indent = '  '): string[]
 const GENERATION = /_g(\d+)$/;
 
 /**
- * Pure: the two transactions that turn the kernel's table (`existing`, undefined without one) into
- * `desired`. A set is reused only when `known` (what this process applied, undefined after a restart or
- * a failure) says the kernel's copy holds exactly the desired elements. Undefined: nothing to do.
+ * Pure: the transactions that turn the kernel's table (`existing`, undefined without one) into
+ * `desired`. A set is reused (and a hash set edited in place) only when `known` (what this process
+ * applied, undefined after a restart or a failure) says what the kernel's copy holds. Undefined: nothing to do.
  */
 export function planTableSwap(desired: NftRuleset, existing: NftTableObjects | undefined, known: AppliedTable | undefined): TableSwap | undefined {
   const t = `${desired.family} ${desired.table}`;
@@ -81,42 +93,67 @@ export function planTableSwap(desired: NftRuleset, existing: NftTableObjects | u
   const generation = 1 + Math.max(0, ...[...have.sets, ...(known?.names.values() ?? [])].map((n) => Number(GENERATION.exec(n)?.[1] ?? 0)));
   const names = new Map<string, string>();
   const staged: string[] = [];
+  const edited: string[] = [];
+  const edits: string[] = [];
   let added = 0;
   let removed = 0;
+  let elementsWritten = 0;
   for (const [name, set] of desired.sets) {
     const kernelName = known?.names.get(name);
     const before = known?.ruleset.sets.get(name);
-    if (kernelName && before && have.sets.includes(kernelName) && sameSet(before, set)) {
-      names.set(name, kernelName);
-      continue;
+    if (kernelName && before && have.sets.includes(kernelName) && before.type === set.type && before.interval === set.interval) {
+      if (sameSet(before, set)) {
+        names.set(name, kernelName);
+        continue;
+      }
+      if (!set.interval) {
+        const d = setDelta(before.elements, set.elements);
+        names.set(name, kernelName);
+        edited.push(name);
+        edits.push(...renderSetDelta(t, kernelName, d));
+        added += d.add.length;
+        removed += d.remove.length;
+        elementsWritten += d.add.length + d.remove.length;
+        continue;
+      }
     }
     names.set(name, `${name}_g${generation}`);
     staged.push(name);
+    elementsWritten += set.elements.length;
     const old = new Set(before?.elements ?? []);
     const now = new Set(set.elements);
     added += set.elements.filter((e) => !old.has(e)).length;
     removed += [...old].filter((e) => !now.has(e)).length;
   }
+  // A set no longer wanted (a prefix length gone) takes its elements with it.
+  for (const [name, set] of known?.ruleset.sets ?? []) if (!desired.sets.has(name)) removed += set.elements.length;
   const ref = (set: string) => `@${names.get(set) ?? set}`;
   const body = desired.body(ref);
   const keep = new Set(names.values());
   const orphans = have.sets.filter((s) => !keep.has(s));
-  if (known && staged.length === 0 && orphans.length === 0 && body === known.ruleset.body((s) => `@${known.names.get(s) ?? s}`)) return undefined;
+  if (known && staged.length === 0 && edits.length === 0 && orphans.length === 0 && body === known.ruleset.body((s) => `@${known.names.get(s) ?? s}`)) return undefined;
 
+  // A rebuilt map's entries may jump to chains the kernel does not have yet: declared (empty) first.
+  const targets = [...new Set(staged.flatMap((n) => desired.sets.get(n)!.elements.map((e) => / : (?:jump|goto) (\S+)$/.exec(e)?.[1])))]
+    .filter((c): c is string => !!c && !have.chains.includes(c));
   const stage = staged.length
-    ? [`table ${t} {`, ...staged.flatMap((n) => renderNftSet(names.get(n)!, desired.sets.get(n)!)), '}', ''].join('\n')
+    ? [`table ${t} {`, ...targets.map((c) => `  chain ${c} {\n  }`), ...staged.flatMap((n) => renderNftSet(names.get(n)!, desired.sets.get(n)!)), '}', ''].join('\n')
     : undefined;
+  const wantedChains = new Set(desired.chains);
   const wanted = new Set(desired.counters);
   const swap = [
     `table ${t} {}`,
-    // Every chain is emptied before any is deleted: a jump or vmap into a chain keeps it in use.
+    // Every chain is emptied first (a rule's jump keeps a chain in use), then the wanted ones are declared again.
     ...have.chains.map((c) => `flush chain ${t} ${c}`),
-    ...have.chains.map((c) => `delete chain ${t} ${c}`),
+    `table ${t} {`, body.replace(/\n$/, ''), '}',
+    ...edits,
+    // Stale chains last: once no rule and no map entry (of an edited or deleted map) jumps to them.
     ...orphans.map((s) => `delete set ${t} ${s}`),
+    ...have.chains.filter((c) => !wantedChains.has(c)).map((c) => `delete chain ${t} ${c}`),
     ...have.counters.filter((c) => !wanted.has(c)).map((c) => `delete counter ${t} ${c}`),
-    `table ${t} {`, body.replace(/\n$/, ''), '}', '',
+    '',
   ].join('\n');
-  return { stage, swap, applied: { ruleset: desired, names }, staged, added, removed };
+  return { stage, swap, applied: { ruleset: desired, names }, staged, edited, added, removed, elementsWritten };
 }
 
 function sameSet(a: NftSet, b: NftSet): boolean {

@@ -15,6 +15,7 @@ import { EgressEstate } from '../../../examples/app/main';
 import { Destination, EgressZone, Port } from '../../../src';
 import { AGENT_MAIN, AGENT_NODE, TRAFFIC } from '../../agent/e2e/netns-lab';
 import { exampleWarnings } from '../../support/example-warnings';
+import { installIstioCrds } from '../istio-install';
 import { Lab, LabPod, nsRun, waitFor } from '../lab';
 import { synthApp, toYaml } from '../suite';
 
@@ -284,6 +285,7 @@ export class GatewayLab {
   private async install(): Promise<void> {
     const lab = this.lab;
     this.docs = synthGatewayEstate();
+    installIstioCrds(lab); // the example's checkout zone (issue 26) emits Istio and Gateway API objects
     for (const ns of new Set(this.docs.map((d) => d.metadata?.namespace).filter(Boolean))) lab.ensureNamespace(ns as string);
     // Everything the estate emits (the gateway's IPPool, Deployment, PDB, Service, policy, ConfigMap, DaemonSet,
     // ServiceAccount, RBAC, and the zones' policies); Calico kinds also through calicoctl, which Felix reads.

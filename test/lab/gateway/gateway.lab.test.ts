@@ -371,7 +371,7 @@ describeLab('lab: the egress gateway on a real API server and Felix', () => {
     g.writeConfig(g.goodConfig);
   });
 
-  test('12. a change to a 10,000-prefix allow-list reaches the gateways as a rebuilt set swapped in, leaving established flows alone', async () => {
+  test('12. a change to a 10,000-prefix allow-list reaches the gateways as an in-place edit of one map, leaving established flows alone', async () => {
     const base = JSON.parse(g.goodConfig);
     const zone = base.zones.find((z: any) => z.name === 'partners');
     const filler = (i: number, second = 0) => ({ cidr: `100.${64 + second + Math.floor(i / 256)}.${i % 256}.0/24`, protocol: 'tcp', ports: ['443'] });
@@ -381,7 +381,7 @@ describeLab('lab: the egress gateway on a real API server and Felix', () => {
       return JSON.stringify(c, null, 2);
     };
     const n = 10_000 - zone.allow.length;
-    // [1] added, [2] removed, [3] nft ms (the changed set built beside the old one, then the switch: nft-table-swap.ts)
+    // [1] added, [2] removed, [3] nft ms (the /24 map edited in place with the chains' refill: nft-table-swap.ts)
     const updated = (r: Replica, from: number) => {
       const m = /"msg":"table updated","sets":\[[^\]]*\],"added":(\d+),"removed":(\d+),"stageMs":(\d+),"swapMs":(\d+)/.exec(g.logOf(r.log).slice(from));
       return m ? [m[0], m[1], m[2], String(Number(m[3]) + Number(m[4]))] : undefined;

@@ -133,7 +133,8 @@ describe('EgressGateway: what it emits', () => {
     expect(pm.metadata.namespace).toBe(ds.metadata.namespace);
     // It selects the agent's pods (their template's labels), and only those of the emitted objects.
     expect(ds.spec.template.metadata.labels).toMatchObject(pm.spec.selector.matchLabels);
-    const selected = objects.filter(o => o.spec?.template?.metadata?.labels && Object.entries(pm.spec.selector.matchLabels).every(([k, v]) => o.spec.template.metadata.labels[k] === v));
+    const selects = (labels: any) => Object.entries(pm.spec.selector.matchLabels).every(([k, v]) => labels?.[k] === v);
+    const selected = objects.filter(o => selects(o.spec?.template?.metadata?.labels));
     expect(selected.map(o => o.kind)).toEqual(['DaemonSet']);
     expect(pm.spec.podMetricsEndpoints).toEqual([{ port: 'health', path: '/metrics', interval: '15s' }]);
     expect(ds.spec.template.spec.containers[0].ports.map((p: any) => p.name)).toContain('health');

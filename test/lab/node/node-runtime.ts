@@ -51,7 +51,7 @@ export class NodeRuntime implements LabNodeRuntime {
   /** The sandbox image build.sh wrote (node/versions.env, PAUSE_IMAGE). */
   private readonly sandboxImage: string;
   /** The lab's client-tools image (test/lab/node/tools) images.sh built, for the cluster DNS and test pods. */
-  private readonly toolsImage: string;
+  public readonly toolsImage: string;
 
   constructor(private readonly bin: string, private readonly images: string) {
     this.sandboxImage = recorded(bin, 'PAUSE_IMAGE');

@@ -42,6 +42,7 @@ export function nodeArtifacts(): { bin: string; images: string } | undefined {
 /** Why real nodes cannot run here (besides what the lab itself needs), or undefined. */
 export function nodeUnavailableReason(): string | undefined {
   if (!fs.existsSync(RUNC)) return `${RUNC} is missing (apt-get install runc)`;
+  if (spawnSync('promtool', ['--version'], { stdio: 'ignore' }).status !== 0) return 'promtool is missing (apt-get install prometheus)';
   if (!printed('build.sh', '--print-bin')) return 'the lab node is not built (run scripts/lab/node/build.sh)';
   if (!printed('images.sh', '--print-dir')) return 'the images are not built (run scripts/lab/node/images.sh)';
   return undefined;

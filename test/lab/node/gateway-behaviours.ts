@@ -57,8 +57,14 @@ export function gatewayBehaviours(s: NodeSuite): void {
     }
   });
 
+  /**
+   * From the locked zone (DNS only): its Pod's resolver is the kubelet's clusterDNS, kube-proxy DNATs it to the DNS Pod
+   * (on another node), Felix applies the zone's DNS rule to the DNAT-ed destination. Not from the partners zone: the
+   * lab's DNS Pod has an address of the lab's own pool, outside the example's ClusterNetwork podCidrs (its pools take
+   * them all), so the node agent, which marks after DNAT, sees an outside destination and steers it to the gateway.
+   */
   test('2.4 the zone\'s DNS rule through the kube-dns Service: the Pod\'s own resolv.conf (the kubelet\'s clusterDNS), kube-proxy\'s DNAT', () => {
-    const exec = (args: string[]) => spawnSync(`${s.n.lab.bin}/kubectl`, ['--kubeconfig', s.n.lab.kubeconfig, 'exec', '-n', s.client.namespace, s.client.name, '--', ...args],
+    const exec = (args: string[]) => spawnSync(`${s.n.lab.bin}/kubectl`, ['--kubeconfig', s.n.lab.kubeconfig, 'exec', '-n', s.locked.namespace, s.locked.name, '--', ...args],
       { encoding: 'utf8', timeout: 30_000 });
     expect(exec(['cat', '/etc/resolv.conf']).stdout).toContain(`nameserver ${CLUSTER_DNS}`);
     const r = exec(['getent', 'hosts', 'card.example.test']);

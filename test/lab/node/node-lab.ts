@@ -86,8 +86,8 @@ export class NodeLab {
     for (const ns of new Set(this.docs.map((d) => d.metadata?.namespace).filter(Boolean))) {
       if (!emitted.has(ns)) this.lab.ensureNamespace(ns as string);
     }
-    // The zone pods of the partners zone and the pod outside every zone draw from the lab's natOutgoing pool.
-    this.lab.setDefaultPoolNamespaces('kubernetes.io/metadata.name in {"kube-system", "partners", "plain"}');
+    // The zone pods of the partners and locked zones and the pod outside every zone draw from the lab's natOutgoing pool.
+    this.lab.setDefaultPoolNamespaces('kubernetes.io/metadata.name in {"kube-system", "partners", "sandbox", "plain"}');
     this.apply(this.docs.filter((d) => d.apiVersion !== MONITORING_API));
     // Felix v3.31 reads crd.projectcalico.org/v1: the Calico kinds also through calicoctl (docs/lab.md).
     this.lab.calicoctl(['apply', '-f', '-'], toYaml(this.docs.filter((d) => d.apiVersion === 'projectcalico.org/v3' && CALICO_KINDS.has(d.kind))));

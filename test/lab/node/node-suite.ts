@@ -13,6 +13,8 @@ export interface NodeSuite {
   client: LabPod;
   /** A Pod outside every zone on node1. */
   outside: LabPod;
+  /** A locked zone Pod (DNS only, no gateway) on node2. */
+  locked: LabPod;
   prometheus: LabPrometheus;
 }
 

@@ -48,6 +48,7 @@ describeLab('lab: the example on real nodes (kubelet, containerd, scheduler, kub
     const node1 = n.lab.nodes[0].name;
     s.client = await toolsPod(n, 'partners', 'partner-sync', node1, { app: 'sync' });
     s.outside = await toolsPod(n, 'plain', 'outside', node1, { app: 'x' });
+    s.locked = await toolsPod(n, 'sandbox', 'locked', n.lab.nodes[1].name, { app: 'untrusted' });
     s.prometheus = await LabPrometheus.start(n, n.lab.nodes[0]);
   });
   afterAll(() => {

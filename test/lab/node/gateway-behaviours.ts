@@ -6,6 +6,7 @@
  */
 import { spawnSync } from 'child_process';
 import { NodeSuite, release, replicasNow, steeredTo } from './node-suite';
+import { detachPod } from './real-pods';
 import { carrying, forgetUdp, PARTNER, udpFlows, UDP_PORT } from '../gateway/gateway-traffic';
 import { CLUSTER_DNS, sleep, waitFor } from '../lab';
 
@@ -69,6 +70,9 @@ export function gatewayBehaviours(s: NodeSuite): void {
     expect(exec(['cat', '/etc/resolv.conf']).stdout).toContain(`nameserver ${CLUSTER_DNS}`);
     const r = exec(['getent', 'hosts', 'card.example.test']);
     expect({ status: r.status, out: r.stdout.trim().split(/\s+/)[0] }).toEqual({ status: 0, out: '203.0.113.10' });
+    // A bare Pod: `kubectl drain` of its node (behaviour 5) would refuse it.
+    s.n.lab.kubectl(['delete', 'pod', '-n', s.locked.namespace, s.locked.name, '--wait=true']);
+    detachPod(s.locked);
   });
 
   test('2.10 a gateway container killed through the runtime (SIGKILL; the kubelet restarts it) moves no flow', async () => {

@@ -13,13 +13,12 @@ const print = (line: string) => console.log(line); // eslint-disable-line no-con
 const FAILOVER_GAP_MS = 1000;
 
 /** kubectl, without blocking the event loop (the traffic's child processes report through it). */
-function kubectlAsync(s: NodeSuite, args: string[]): Promise<{ status: number | null; out: string }> {
+function kubectlAsync(s: NodeSuite, args: string[], seen = { out: '' }): Promise<{ status: number | null; out: string }> {
   return new Promise((resolve) => {
     const p = spawn(`${s.n.lab.bin}/kubectl`, ['--kubeconfig', s.n.lab.kubeconfig, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    p.stdout.on('data', (d) => (out += d));
-    p.stderr.on('data', (d) => (out += d));
-    p.on('close', (status) => resolve({ status, out }));
+    p.stdout.on('data', (d) => (seen.out += d));
+    p.stderr.on('data', (d) => (seen.out += d));
+    p.on('close', (status) => resolve({ status, out: seen.out }));
   });
 }
 
@@ -37,9 +36,11 @@ export function nodeDisruptions(s: NodeSuite): void {
       // Longer than the drain (the victim keeps its pinned flows for drainGraceSeconds while they are active).
       const stream = udpFlows(s.client, 8, 5, 45_000);
       await sleep(1500);
-      const drain = kubectlAsync(s, ['drain', drained.name, '--ignore-daemonsets', '--delete-emptydir-data', '--timeout=120s']);
+      const seen = { out: '' };
+      const drain = kubectlAsync(s, ['drain', drained.name, '--ignore-daemonsets', '--delete-emptydir-data', '--timeout=120s'], seen);
       const refusals: string[] = [];
-      await waitFor('the victim terminating', () => s.n.podsOf(dep).find((p) => p.metadata.uid === victim.obj.metadata.uid)?.metadata.deletionTimestamp, 60_000, 500);
+      await waitFor('the victim terminating', () => s.n.podsOf(dep).find((p) => p.metadata.uid === victim.obj.metadata.uid)?.metadata.deletionTimestamp, 60_000, 500)
+        .catch((e) => { throw new Error(`${(e as Error).message}; kubectl drain said: ${seen.out}`); });
       // The survivor may not be evicted as well while the victim is down.
       for (let i = 0; i < 3; i++) {
         const r = evict(s.n, survivor.obj, true);

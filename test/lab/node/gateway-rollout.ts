@@ -3,7 +3,7 @@
  * not cut. And the strategy it replaced: with a surge replica and maxUnavailable 0, two nodes and two replicas that
  * require distinct nodes, the rollout never moves (the surge replica cannot be scheduled).
  */
-import { NodeSuite, RealReplica, release, replicasNow, retagged, steeredTo, tagOnNodes } from './node-suite';
+import { healthOn, NodeSuite, RealReplica, release, replicasNow, retagged, steeredTo, tagOnNodes } from './node-suite';
 import { evict, isReady, readyPods } from './real-pods';
 import { carrying, FlowStats, forgetUdp, tcpFlow, udpFlows } from '../gateway/gateway-traffic';
 import { sleep, waitFor } from '../lab';
@@ -51,6 +51,7 @@ export function gatewayRollout(s: NodeSuite): void {
       s.n.apply([retagged(dep, 'lab-rollout')]);
       let minReady = old.length;
       let terminatingAt = 0;
+      let drainingSeenAt = 0;
       let duringDrain: Promise<FlowStats[]> | undefined;
       const evictions: string[] = [];
       await waitFor('the rollout complete', () => {
@@ -60,7 +61,9 @@ export function gatewayRollout(s: NodeSuite): void {
         const c = pods.find((p) => p.metadata.uid === carrier.obj.metadata.uid);
         if (!terminatingAt && c?.metadata.deletionTimestamp) {
           terminatingAt = Date.now();
-          duringDrain = sleep(2000).then(() => udpFlows(s.client, 8, 20, 1000)); // new flows while the carrier drains
+          // New flows while the carrier drains, once the client's node knows it drains (its agent's log says so).
+          duringDrain = waitFor('the carrier draining on the client\'s node', () => healthOn(s, s.client.node.name, carrier.pod.ip) === 'draining', 20_000, 500)
+            .then(() => { drainingSeenAt = Date.now(); return udpFlows(s.client, 8, 20, 1000); });
         }
         // The PDB allows no second disruption while a replica is down: an eviction of a ready one is refused.
         const pdb = s.n.get(['pdb', '-n', dep.metadata.namespace, dep.metadata.name]);
@@ -78,7 +81,8 @@ export function gatewayRollout(s: NodeSuite): void {
       fresh = replicasNow(s);
       const flowEnd = conn.startedAt + flowMs;
       print(`3: carrier ${carrier.obj.metadata.name} terminating +${terminatingAt - conn.startedAt} ms after the connection opened; last echo +${conn.lastEchoAt - conn.startedAt} ms `
-        + `(flow ${flowMs} ms, drain ${grace} s); error ${conn.error ?? 'none'}; min ready ${minReady}; evictions ${JSON.stringify(evictions)}; `
+        + `(flow ${flowMs} ms, drain ${grace} s); error ${conn.error ?? 'none'}; draining on ${s.client.node.name} +${drainingSeenAt - terminatingAt} ms after; `
+        + `min ready ${minReady}; evictions ${JSON.stringify(evictions)}; `
         + `new flows during the drain ${JSON.stringify(newFlows.map((f) => f.egress))}`);
       // The established connection kept going through the old replica while it drained: until its own end or the drain's.
       expect(conn.egress).toBe(carrier.pod.ip);

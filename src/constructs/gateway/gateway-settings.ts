@@ -18,11 +18,8 @@ export interface GatewaySettings {
   readonly pools: Cidr[];
   readonly egressIps: string[];
   readonly replicas: number;
-  /**
-   * One spare address (when the range has it): a replacement replica scheduled on a free node takes it while the old
-   * one still drains and holds its own. The rollout does not surge (see gatewayDeployment), so it is only an address.
-   */
-  readonly spare: number;
+  /** One spare address lets a rolling update start the new replica before the old one drains. */
+  readonly surge: number;
   readonly blockSize: number;
   readonly tunnelSources: string[];
   readonly dataPath: GatewayDataPathSettings;
@@ -49,8 +46,8 @@ export function gatewaySettings(id: string, path: string, props: EgressGatewayPr
       `exceeds the ${egressIps.length} free address(es) of the egress range ${pools.join(', ')}: each replica holds one egress IP`, path,
       'a larger egress range, or fewer replicas');
   }
-  const spare = egressIps.length > replicas ? 1 : 0;
-  const blockSize = poolBlockSize(props.blockSize, pools, egressIps.length, replicas, spare, path);
+  const surge = egressIps.length > replicas ? 1 : 0;
+  const blockSize = poolBlockSize(props.blockSize, pools, egressIps.length, replicas, surge, path);
   const tunnelSources = (props.tunnelSourceCidrs ?? []).map((c, i) => {
     const cidr = locate(path, `tunnelSourceCidrs[${i}]`, () => Cidr.parse(c));
     if (cidr.family !== IpFamily.IPV4) throw new EgressValidationError(`tunnelSourceCidrs[${i}]`, c, 'is not IPv4: the tunnels are IPv4', path);
@@ -61,7 +58,7 @@ export function gatewaySettings(id: string, path: string, props: EgressGatewayPr
   for (const [k, v] of Object.entries(props.nodeSelector ?? {})) {
     locate(path, `nodeSelector.${k}`, () => Selector.labelEquals(k, v));
   }
-  return { gatewayName, namespace, pools, egressIps, replicas, spare, blockSize, tunnelSources, dataPath };
+  return { gatewayName, namespace, pools, egressIps, replicas, surge, blockSize, tunnelSources, dataPath };
 }
 
 /** The gateway's entry in the data-path document: service, ports, failure detection, drain. */
@@ -113,7 +110,7 @@ function checkMarkMask(mask: number, path: string): number {
 const CALICO_VXLAN_PORT = 4789;
 
 /** The default block size: one block per replica (plus the spare), as large as the range allows. */
-function poolBlockSize(requested: number | undefined, pools: Cidr[], addresses: number, replicas: number, spare: number, path: string): number {
+function poolBlockSize(requested: number | undefined, pools: Cidr[], addresses: number, replicas: number, surge: number, path: string): number {
   const smallest = pools.reduce((a, b) => (a.prefixLength > b.prefixLength ? a : b));
   if (requested !== undefined) {
     const b = requested;
@@ -125,7 +122,7 @@ function poolBlockSize(requested: number | undefined, pools: Cidr[], addresses: 
     }
     return b;
   }
-  const needed = Math.min(addresses, replicas + spare);
+  const needed = Math.min(addresses, replicas + surge);
   if (pools.length > 1) return 32; // scattered addresses: every address its own block
   return Math.min(32, smallest.prefixLength + Math.ceil(Math.log2(needed)));
 }

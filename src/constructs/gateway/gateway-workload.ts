@@ -51,7 +51,8 @@ export function gatewayDeployment(scope: Construct, s: GatewaySettings, props: E
     // One old replica goes (and drains) before its replacement is created, never a surge: with the required
     // anti-affinity below a surge replica needs a node without one, and with as many eligible nodes as replicas (the
     // usual dedicated egress nodes) it stays Pending while maxUnavailable 0 keeps every old one, so the rollout hangs
-    // (seen on the lab's real nodes). The PodDisruptionBudget allows the same one at a time.
+    // (test/lab/node, behaviour 3a). The PodDisruptionBudget allows the same one at a time. `surge` only sizes the pool
+    // blocks now: a spare address for a replacement on a free node while the old one still drains.
     strategy: kplus.DeploymentStrategy.rollingUpdate({
       maxSurge: kplus.PercentOrAbsolute.absolute(0),
       maxUnavailable: kplus.PercentOrAbsolute.absolute(1),

@@ -18,12 +18,18 @@
 import { Chart, YamlOutputType } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
-  Backend, ClusterNetwork, EgressApp, EgressGateway, Destination, DestinationSet, EgressReview, EgressZone, FirewallExport, FirewallFormat, HttpMatch, HttpPath,
-  InClusterTraffic, NatPool, Port, Selector,
+  Backend, ClusterNetwork, EgressApp, EgressGateway, Destination, DestinationSet, EgressReview, EgressZone, FirewallExport, FirewallFormat,
+  GatewayMonitoring, HttpMatch, HttpPath, InClusterTraffic, NatPool, Port, Selector,
 } from '../../src';
 
+/** What a caller of the example may add (the lab's real nodes scrape the gateway as its monitoring objects describe). */
+export interface EgressEstateOptions {
+  /** The gateway's monitoring objects. @default none */
+  readonly monitoring?: GatewayMonitoring;
+}
+
 export class EgressEstate extends Chart {
-  constructor(scope: Construct, id: string) {
+  constructor(scope: Construct, id: string, options: EgressEstateOptions = {}) {
     super(scope, id, { disableResourceNameHashes: true });
     if (process.env.BACKEND) Backend.setDefault(this, Backend.of(process.env.BACKEND));
 
@@ -94,6 +100,7 @@ export class EgressEstate extends Chart {
       replicas: 2,
       // A mirror of the released images (the lab's nodes import them under a local name: test/lab/node).
       registry: process.env.EGRESS_IMAGE_REGISTRY,
+      monitoring: options.monitoring,
     });
     const partners = new EgressZone(this, 'partners', {
       description: 'Partner data exchange',

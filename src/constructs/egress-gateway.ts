@@ -68,7 +68,8 @@ export class EgressGateway extends Construct implements IEgressGateway {
       egressIpPools(this, s);
       this.configMap = dataPathConfigMap(this, this.namespace);
       const images = { registry: props.registry, tag: props.imageTag, pullSecrets: props.imagePullSecrets ?? [] };
-      EgressNodeAgent.obtain(this, this.namespace, props.nodeAgent, images);
+      const nodeAgent = EgressNodeAgent.obtain(this, this.namespace, props.nodeAgent, images);
+      if (props.monitoring?.serviceMonitor) nodeAgent.addPodMonitor();
       this.deployment = gatewayDeployment(this, s, props, this.configMap);
       gatewayDisruptionBudget(this, s);
       this.service = gatewayService(this, s, this.deployment);

@@ -31,14 +31,27 @@ describe('EgressGateway: what it emits', () => {
     expect(pool.spec).toEqual({ cidr: '198.18.0.0/28', blockSize: 30, natOutgoing: false, nodeSelector: '!all()', allowedUses: ['Workload'] });
     const dep = one(objects, 'Deployment');
     expect(dep.spec.template.metadata.annotations['cni.projectcalico.org/ipv4pools']).toBe('["gw-egress"]');
-    // 16 addresses, 4 blocks of 4: one per replica plus one for the surge replica of a rolling update.
-    expect(dep.spec.strategy.rollingUpdate).toEqual({ maxSurge: 1, maxUnavailable: 0 });
+    // 16 addresses, 4 blocks of 4: one per replica plus a spare for a replacement started while the old one drains.
+    expect(dep.spec.strategy.rollingUpdate).toEqual({ maxSurge: 0, maxUnavailable: 1 });
   });
 
-  test('a range exactly as large as the replicas: no surge, one replica at a time is replaced', () => {
+  test('a range exactly as large as the replicas: no spare block, one replica at a time is replaced', () => {
     const objects = Testing.synth(estate({ egressCidr: '198.18.0.0/31', replicas: 2 }).chart);
     expect(one(objects, 'IPPool').spec.blockSize).toBe(32);
     expect(one(objects, 'Deployment').spec.strategy.rollingUpdate).toEqual({ maxSurge: 0, maxUnavailable: 1 });
+  });
+
+  test('rolling update: never a surge replica, whatever the spare addresses; the PDB allows the same one at a time', () => {
+    // The replicas require distinct nodes. With as many eligible nodes as replicas, a surge replica can never be
+    // scheduled, and maxUnavailable 0 would keep every old one: the rollout hung (the lab's real nodes,
+    // test/lab/node/gateway-rollout.lab.test.ts). So one old replica drains and goes before its replacement.
+    for (const [egressCidr, replicas] of [['198.18.0.0/28', 3], ['198.18.0.0/29', 1], ['198.18.0.0/30', 4]] as const) {
+      const objects = Testing.synth(estate({ egressCidr, replicas }).chart);
+      const dep = one(objects, 'Deployment');
+      expect(dep.spec.template.spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution).toHaveLength(1);
+      expect(dep.spec.strategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxSurge: 0, maxUnavailable: 1 } });
+      expect(one(objects, 'PodDisruptionBudget').spec.maxUnavailable).toBe(1);
+    }
   });
 
   test('egressIps: one pool per aggregated prefix, every pool in the annotation, /32 blocks', () => {
@@ -114,6 +127,17 @@ describe('EgressGateway: what it emits', () => {
     expect(sm.spec.endpoints).toEqual([{ port: 'metrics', path: '/metrics', interval: '15s' }]);
     expect(sm.spec.selector.matchLabels).toEqual({ 'egress.cdk8s.io/gateway': 'gw' });
     expect(one(objects, 'Service').metadata.labels['egress.cdk8s.io/gateway']).toBe('gw');
+    // The node agents' metrics (the dashboard's node panels): a PodMonitor on the DaemonSet's named port.
+    const pm = one(objects, 'PodMonitor');
+    const ds = one(objects, 'DaemonSet');
+    expect(pm.metadata.namespace).toBe(ds.metadata.namespace);
+    // It selects the agent's pods (their template's labels), and only those of the emitted objects.
+    expect(ds.spec.template.metadata.labels).toMatchObject(pm.spec.selector.matchLabels);
+    const selects = (labels: any) => Object.entries(pm.spec.selector.matchLabels).every(([k, v]) => labels?.[k] === v);
+    const selected = objects.filter(o => selects(o.spec?.template?.metadata?.labels));
+    expect(selected.map(o => o.kind)).toEqual(['DaemonSet']);
+    expect(pm.spec.podMetricsEndpoints).toEqual([{ port: 'health', path: '/metrics', interval: '15s' }]);
+    expect(ds.spec.template.spec.containers[0].ports.map((p: any) => p.name)).toContain('health');
     const dash = objects.find(o => o.kind === 'ConfigMap' && o.metadata.labels?.grafana_dashboard === '1');
     const model = JSON.parse(Object.values(dash.data)[0] as string);
     const exprs = model.panels.map((p: any) => p.targets[0].expr).join('\n');
@@ -126,7 +150,7 @@ describe('EgressGateway: what it emits', () => {
 
   test('without monitoring options there is no ServiceMonitor, no dashboard and no scraper rule', () => {
     const objects = Testing.synth(estate().chart);
-    expect(objects.filter(o => o.kind === 'ServiceMonitor')).toEqual([]);
+    expect(objects.filter(o => o.kind === 'ServiceMonitor' || o.kind === 'PodMonitor')).toEqual([]);
     expect(objects.filter(o => o.metadata?.labels?.grafana_dashboard)).toEqual([]);
     const rules = one(objects, 'NetworkPolicy', 'egress-gateway-gw').spec.ingress.map((r: any) => r.metadata.annotations['egress.cdk8s.io/rule']);
     expect(rules).toEqual(['tunnels-from-nodes', 'probes-from-nodes', 'default-deny']);
@@ -308,6 +332,14 @@ describe('EgressGateway: the data-path configuration', () => {
     expect(objects.filter(o => o.kind === 'DaemonSet')).toHaveLength(1);
     expect(dataPathOf(objects, 'egress')).toEqual(dataPathOf(objects, 'egress-b'));
     expect(dataPathOf(objects).gateways.map(g => g.name)).toEqual(['gw', 'gw-b']);
+  });
+
+  test('two gateways with monitoring: one PodMonitor for the one node agent', () => {
+    const { chart } = estate({ monitoring: { serviceMonitor: true } });
+    gateway(chart, { namespace: 'egress-b', egressCidr: '198.18.1.0/30', monitoring: { serviceMonitor: true } }, 'gw-b');
+    const objects = Testing.synth(chart);
+    expect(objects.filter(o => o.kind === 'ServiceMonitor')).toHaveLength(2);
+    expect(objects.filter(o => o.kind === 'PodMonitor').map(o => o.metadata.namespace)).toEqual([one(objects, 'DaemonSet').metadata.namespace]);
   });
 });
 

@@ -22,7 +22,9 @@ export function registerGatewayMetrics(registry: Registry, inputs: GatewayMetric
   const add = (c: Counter<string>, key: string, labels: { [k: string]: string }, now: number) => {
     const before = last.get(key) ?? 0;
     const delta = now >= before ? now - before : now; // table replaced: counter restarted at 0
-    if (delta > 0) c.inc(labels, delta);
+    // The first read creates the series even at 0: a counter whose series appears only with its first drop hides
+    // that increase from rate() and leaves the dashboard's drops panel without data (the lab's real nodes found it).
+    if (delta > 0 || !last.has(key)) c.inc(labels, delta);
     last.set(key, now);
   };
   let refresh: Promise<void> | undefined;

@@ -24,7 +24,8 @@ export interface GatewayFailureDetection {
 /** Metrics and dashboards of the gateway. */
 export interface GatewayMonitoring {
   /**
-   * Emit a Prometheus-operator ServiceMonitor (monitoring.coreos.com/v1) for the gateway's /metrics.
+   * Emit Prometheus-operator objects (monitoring.coreos.com/v1): a ServiceMonitor for the gateway's /metrics and a
+   * PodMonitor for the node agents' (the dashboard reads both).
    * @default false
    */
   readonly serviceMonitor?: boolean;

@@ -96,6 +96,7 @@ export class EgressNodeAgent extends Construct {
   /** The DaemonSet. */
   public readonly daemonSet: kplus.DaemonSet;
   private readonly options?: EgressNodeAgentOptions;
+  private podMonitor?: ApiObject;
 
   private constructor(scope: Construct, id: string, namespace: string, options: EgressNodeAgentOptions | undefined, images: ImageSettings) {
     super(scope, id);
@@ -153,5 +154,24 @@ export class EgressNodeAgent extends Construct {
     if (images.pullSecrets.length) patches.push(JsonPatch.add('/spec/template/spec/imagePullSecrets', images.pullSecrets.map(name => ({ name }))));
     patches.push(JsonPatch.add('/spec/template/spec/priorityClassName', options?.priorityClassName ?? NODE_AGENT_PRIORITY_CLASS));
     ApiObject.of(this.daemonSet).addJsonPatch(...patches);
+  }
+
+  /**
+   * A Prometheus-operator PodMonitor for the agents' /metrics on their `health` port (host network: the node's
+   * address), once per app however many gateways ask: the dashboard's node panels read these metrics.
+   */
+  public addPodMonitor(): void {
+    if (this.podMonitor) return;
+    const labels = { [APP_NAME_LABEL]: 'egress-nat', [PART_OF_LABEL]: PART_OF };
+    this.podMonitor = new ApiObject(this, 'PodMonitor', {
+      apiVersion: 'monitoring.coreos.com/v1',
+      kind: 'PodMonitor',
+      metadata: { name: 'egress-nat', namespace: this.namespace, labels },
+      spec: {
+        selector: { matchLabels: labels },
+        namespaceSelector: { matchNames: [this.namespace] },
+        podMetricsEndpoints: [{ port: 'health', path: '/metrics', interval: '15s' }],
+      },
+    });
   }
 }

@@ -16,7 +16,10 @@ export interface GatewaySettings {
   /** Every egress address, IPv4 first. */
   readonly egressIps: string[];
   readonly replicas: number;
-  /** One spare address (of every family) lets a rolling update start the new replica before the old one drains. */
+  /**
+   * One spare pool block (of every family) when the range has the addresses: the rollout never surges (maxSurge 0, see
+   * gateway-workload.ts), but a replacement scheduled on a free node takes the spare while the old replica drains.
+   */
   readonly surge: number;
   /** The block size of each range's pools, in the order of `ranges`. */
   readonly blockSizes: number[];

@@ -81,9 +81,14 @@ export function gatewayDeployment(scope: Construct, s: GatewaySettings, props: E
       annotations: poolAnnotations(s),
     },
     replicas: s.replicas,
+    // One old replica goes (and drains) before its replacement is created, never a surge: with the required
+    // anti-affinity below a surge replica needs a node without one, and with as many eligible nodes as replicas (the
+    // usual dedicated egress nodes) it stays Pending while maxUnavailable 0 keeps every old one, so the rollout hangs
+    // (test/lab/node, behaviour 3a). The PodDisruptionBudget allows the same one at a time. `surge` only sizes the pool
+    // blocks now: a spare address for a replacement on a free node while the old one still drains.
     strategy: kplus.DeploymentStrategy.rollingUpdate({
-      maxSurge: kplus.PercentOrAbsolute.absolute(s.surge),
-      maxUnavailable: kplus.PercentOrAbsolute.absolute(s.surge ? 0 : 1),
+      maxSurge: kplus.PercentOrAbsolute.absolute(0),
+      maxUnavailable: kplus.PercentOrAbsolute.absolute(1),
     }),
     // The agent drains for drainGraceSeconds after SIGTERM; the kubelet must not kill it sooner.
     terminationGracePeriod: Duration.seconds(drainGraceSeconds + 5),

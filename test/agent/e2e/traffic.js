@@ -98,7 +98,7 @@ if (mode === 'server') {
   const [host, port] = hostPort(args.to);
   const interval = Number(args.interval || 20);
   const duration = Number(args.duration || 1000);
-  const st = { connected: false, egress: undefined, sent: 0, echoes: 0, maxGapMs: 0, error: undefined, closed: false };
+  const st = { connected: false, egress: undefined, sent: 0, echoes: 0, maxGapMs: 0, error: undefined, closed: false, startedAt: Date.now(), lastEchoAt: 0 };
   let last = 0;
   const s = net.connect(Number(port), host, () => {
     st.connected = true;
@@ -126,6 +126,7 @@ if (mode === 'server') {
     st.echoes += d.length;
     if (last && now - last > st.maxGapMs) st.maxGapMs = now - last;
     last = now;
+    st.lastEchoAt = now;
   });
   s.setTimeout(duration + 5000, () => s.destroy(new Error('timeout')));
   s.on('error', (e) => (st.error = e.message));

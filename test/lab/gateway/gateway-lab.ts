@@ -8,20 +8,21 @@
  * ConfigMap rather than /etc/cdk8s-egress (the same bytes; a ConfigMap update is a write of that file); the lab plays
  * the kubelet's part of a Pod's end (SIGTERM, then the network) by hand.
  */
-import { ChildProcess, spawn, spawnSync } from 'child_process';
+import { ChildProcess, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { EgressEstate } from '../../../examples/app/main';
+import { carrying, FlowStats, forgetUdp, IPERF_PORT, PARTNER, startPartner, tcpFlow, TcpStats, udpFlows, UDP_PORT } from './gateway-traffic';
+import { EgressEstate, EgressEstateOptions } from '../../../examples/app/main';
 import { Destination, EgressZone, Port } from '../../../src';
-import { AGENT_MAIN, AGENT_NODE, TRAFFIC } from '../../agent/e2e/netns-lab';
+import { AGENT_MAIN, AGENT_NODE } from '../../agent/e2e/netns-lab';
 import { exampleWarnings } from '../../support/example-warnings';
 import { installIstioCrds } from '../istio-install';
 import { Lab, LabPod, nsRun, waitFor } from '../lab';
 import { synthApp, toYaml } from '../suite';
 
-export const PARTNER = '203.0.113.140'; // inside the partners zone's allow-list 203.0.113.128/26, tcp/443
-export const UDP_PORT = 9000;
-export const IPERF_PORT = 5201;
+export type { FlowStats } from './gateway-traffic';
+export { PARTNER, UDP_PORT, IPERF_PORT } from './gateway-traffic';
+
 export const NS = 'egress-gateway';
 const SA = 'egress-nat';
 const CALICO_KINDS = new Set(['IPPool', 'GlobalNetworkPolicy', 'GlobalNetworkSet', 'NetworkPolicy', 'NetworkSet']);
@@ -30,28 +31,17 @@ const CALICO_KINDS = new Set(['IPPool', 'GlobalNetworkPolicy', 'GlobalNetworkSet
  * The example estate, synthesized in-process, plus one lab-only rule on the partners zone: a UDP echo port (the
  * failover gap is the longest gap of a UDP stream: a TCP connection cannot change replica) and iperf3's port.
  */
-export function synthGatewayEstate(): any[] {
+export function synthGatewayEstate(options: EgressEstateOptions = {}): any[] {
   const before = process.env.BACKEND;
   delete process.env.BACKEND;
   try {
     return synthApp((app) => {
-      const partners = new EgressEstate(app, 'egress').node.findChild('partners') as EgressZone;
+      const partners = new EgressEstate(app, 'egress', options).node.findChild('partners') as EgressZone;
       partners.allow('lab-traffic', { to: [Destination.cidr(`${PARTNER}/32`, 'lab echo server')], ports: [Port.udp(UDP_PORT), Port.tcp(IPERF_PORT)] });
     }, 'egress.k8s.yaml', exampleWarnings('calico'));
   } finally {
     if (before !== undefined) process.env.BACKEND = before;
   }
-}
-
-/** One UDP flow's summary from traffic.js: which public sources the server saw, in order, and its longest gap. */
-export interface FlowStats {
-  readonly flow: number;
-  readonly sent: number;
-  readonly received: number;
-  readonly egress: string[];
-  readonly maxGapMs: number;
-  readonly firstAt: number;
-  readonly sport: number;
 }
 
 export interface Replica {
@@ -203,7 +193,7 @@ export class GatewayLab {
   public async failoverTrial(client: LabPod, how: 'dies' | 'deleted'): Promise<FailoverTrial> {
     // Earlier streams' UDP entries linger in the replicas' conntrack; without them, "carrying" names a replica that
     // carries this stream's flows (all 8 may hash to one replica: then it is that one).
-    for (const r of this.replicas) spawnSync('ip', ['netns', 'exec', r.pod.netns, 'conntrack', '-D', '-p', 'udp', '--dport', String(UDP_PORT)], { stdio: 'ignore' });
+    forgetUdp(this.replicas);
     const stream = this.udp(client, 8, 1, 3500);
     await new Promise((r) => setTimeout(r, 800));
     const victim = this.carrying(this.replicas, client, 'udp', UDP_PORT)[0] ?? this.replicas[0];
@@ -241,45 +231,23 @@ export class GatewayLab {
 
   /** UDP flows from a pod to the partner's echo port (one socket per flow); resolves with each flow's summary. */
   public udp(pod: LabPod, flows: number, everyMs: number, durationMs: number): Promise<FlowStats[]> {
-    return this.traffic(pod, ['udp', '--to', `${PARTNER}:${UDP_PORT}`, '--flows', String(flows), '--interval', String(everyMs), '--duration', String(durationMs)]);
+    return udpFlows(pod, flows, everyMs, durationMs);
   }
 
-  /** One long-lived TCP connection to the partner's 443 echo: {connected, egress, sent, echoes, maxGapMs, error}. */
-  public tcp(pod: LabPod, everyMs: number, durationMs: number): Promise<any> {
-    return this.traffic(pod, ['tcp', '--to', `${PARTNER}:443`, '--interval', String(everyMs), '--duration', String(durationMs)]);
+  /** One long-lived TCP connection to the partner's 443 echo. */
+  public tcp(pod: LabPod, everyMs: number, durationMs: number): Promise<TcpStats> {
+    return tcpFlow(pod, everyMs, durationMs);
   }
 
   /** Which replica carries the pod's connections to `dport` right now (its pod network's conntrack). */
   public carrying(replicas: Replica[], from: LabPod, proto: 'tcp' | 'udp', dport: number): Replica[] {
-    // TCP: established connections only (the closed ones of earlier tests linger in TIME_WAIT).
-    const state = proto === 'tcp' ? ['--state', 'ESTABLISHED'] : [];
-    return replicas.filter((r) => spawnSync('ip', ['netns', 'exec', r.pod.netns, 'conntrack', '-L', '-p', proto, '--dport', String(dport), '-s', from.ip, ...state],
-      { encoding: 'utf8' }).stdout.trim().length > 0);
+    return carrying(replicas, from, proto, dport);
   }
 
   public writeConfig(text: string): void {
     // As the kubelet updates a ConfigMap volume: the new file appears whole (rename), never half-written.
     fs.writeFileSync(`${this.configFile}.tmp`, text);
     fs.renameSync(`${this.configFile}.tmp`, this.configFile);
-  }
-
-  private traffic(pod: LabPod, args: string[]): Promise<any> {
-    return new Promise((resolve, reject) => {
-      const p = spawn('ip', ['netns', 'exec', pod.netns, process.execPath, TRAFFIC, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-      let out = '';
-      let err = '';
-      p.stdout.on('data', (d) => (out += d));
-      p.stderr.on('data', (d) => (err += d));
-      const timer = setTimeout(() => p.kill('SIGKILL'), 120_000);
-      p.on('close', () => {
-        clearTimeout(timer);
-        try {
-          resolve(JSON.parse(out.trim().split('\n').pop()!));
-        } catch {
-          reject(new Error(`traffic.js ${args.join(' ')} printed no JSON: ${out} ${err}`));
-        }
-      });
-    });
   }
 
   private async install(): Promise<void> {
@@ -297,14 +265,7 @@ export class GatewayLab {
     this.configFile = path.join(this.work, 'data-path.json');
     this.goodConfig = this.kind('ConfigMap', 'egress-data-path').data['data-path.json'];
     this.writeConfig(this.goodConfig);
-    lab.addExternalHost(PARTNER);
-    // The partner: echo servers (UDP and TCP 80/443, traffic.js) and iperf3.
-    lab.startProcess(lab.externalNetns, [process.execPath, TRAFFIC, 'server', '--udp', String(UDP_PORT), '--tcp', '80,443', '--quiet', 'udp', '--bind', PARTNER], 'partner-echo');
-    lab.startProcess(lab.externalNetns, ['iperf3', '-s', '-p', String(IPERF_PORT)], 'partner-iperf3');
-    await waitFor('partner servers listening', () => {
-      const ss = nsRun(lab.externalNetns, ['ss', '-Hlntu']);
-      return [':443 ', ':80 ', `:${UDP_PORT} `, `:${IPERF_PORT} `].every((p) => ss.includes(p));
-    }, 30_000, 200);
+    await startPartner(lab);
     this.token = lab.kubectl(['create', 'token', SA, '-n', NS, '--duration', '2h']).trim();
     const sa = path.join(this.work, 'serviceaccount');
     fs.mkdirSync(sa, { recursive: true });

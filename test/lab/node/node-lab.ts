@@ -1,15 +1,21 @@
 /**
  * The example estate on real lab nodes (issue 23): the lab (test/lab/lab.ts) with kubelets, containerd, kube-proxy and
  * kube-scheduler (node-runtime.ts), and the example's manifests, synthesized with `registry` pointed at the local name
- * the images were imported under, applied with server-side apply. The Deployment, the DaemonSet and their Pods are the
- * controllers', the scheduler's and the kubelets' work from there on.
+ * the images were imported under and the gateway's monitoring objects asked for (plus the gateway lab's one rule for its
+ * UDP echo), applied with server-side apply. The Deployment, the DaemonSet and their Pods are the controllers', the
+ * scheduler's and the kubelets' work from there on. The Prometheus-operator kinds are not applied (no operator here):
+ * node-prometheus.ts turns them into a static scrape configuration.
  */
 import { nodeArtifacts, NodeRuntime, recorded } from './node-runtime';
 import { installIstioCrds } from '../istio-install';
+import { synthGatewayEstate } from '../gateway/gateway-lab';
+import { startPartner } from '../gateway/gateway-traffic';
 import { Lab, waitFor } from '../lab';
-import { synthExample, toYaml } from '../suite';
+import { toYaml } from '../suite';
 
 const CALICO_KINDS = new Set(['IPPool', 'GlobalNetworkPolicy', 'GlobalNetworkSet', 'NetworkPolicy', 'NetworkSet']);
+/** What the Prometheus operator's CRDs would serve; the lab has no operator. */
+export const MONITORING_API = 'monitoring.coreos.com/v1';
 
 export class NodeLab {
   public static async start(): Promise<NodeLab> {
@@ -19,7 +25,7 @@ export class NodeLab {
     const lab = await Lab.start({ nodes: 2, nodeRuntime: runtime });
     const n = new NodeLab(lab, runtime, recorded(artifacts.images, 'registry'));
     try {
-      n.install();
+      await n.install();
     } catch (e) {
       lab.stop();
       throw e;
@@ -68,11 +74,11 @@ export class NodeLab {
     }
   }
 
-  private install(): void {
+  private async install(): Promise<void> {
     const before = process.env.EGRESS_IMAGE_REGISTRY;
     process.env.EGRESS_IMAGE_REGISTRY = this.registry;
     try {
-      this.docs = synthExample('calico').docs;
+      this.docs = synthGatewayEstate({ monitoring: { serviceMonitor: true, grafanaDashboard: true } });
     } finally {
       if (before === undefined) delete process.env.EGRESS_IMAGE_REGISTRY;
       else process.env.EGRESS_IMAGE_REGISTRY = before;
@@ -81,9 +87,12 @@ export class NodeLab {
     for (const ns of new Set(this.docs.map((d) => d.metadata?.namespace).filter(Boolean))) {
       if (!emitted.has(ns)) this.lab.ensureNamespace(ns as string);
     }
+    // The zone pods of the partners and locked zones and the pod outside every zone draw from the lab's natOutgoing pool.
+    this.lab.setDefaultPoolNamespaces('kubernetes.io/metadata.name in {"kube-system", "partners", "sandbox", "plain"}');
     installIstioCrds(this.lab); // the example's checkout zone has a mesh layer (issue 26)
-    this.apply(this.docs);
+    this.apply(this.docs.filter((d) => d.apiVersion !== MONITORING_API));
     // Felix v3.31 reads crd.projectcalico.org/v1: the Calico kinds also through calicoctl (docs/lab.md).
     this.lab.calicoctl(['apply', '-f', '-'], toYaml(this.docs.filter((d) => d.apiVersion === 'projectcalico.org/v3' && CALICO_KINDS.has(d.kind))));
+    await startPartner(this.lab);
   }
 }

@@ -42,6 +42,7 @@ export function nodeArtifacts(): { bin: string; images: string } | undefined {
 /** Why real nodes cannot run here (besides what the lab itself needs), or undefined. */
 export function nodeUnavailableReason(): string | undefined {
   if (!fs.existsSync(RUNC)) return `${RUNC} is missing (apt-get install runc)`;
+  if (spawnSync('promtool', ['--version'], { stdio: 'ignore' }).status !== 0) return 'promtool is missing (apt-get install prometheus)';
   if (!printed('build.sh', '--print-bin')) return 'the lab node is not built (run scripts/lab/node/build.sh)';
   if (!printed('images.sh', '--print-dir')) return 'the images are not built (run scripts/lab/node/images.sh)';
   return undefined;
@@ -51,7 +52,7 @@ export class NodeRuntime implements LabNodeRuntime {
   /** The sandbox image build.sh wrote (node/versions.env, PAUSE_IMAGE). */
   private readonly sandboxImage: string;
   /** The lab's client-tools image (test/lab/node/tools) images.sh built, for the cluster DNS and test pods. */
-  private readonly toolsImage: string;
+  public readonly toolsImage: string;
 
   constructor(private readonly bin: string, private readonly images: string) {
     this.sandboxImage = recorded(bin, 'PAUSE_IMAGE');
@@ -85,6 +86,20 @@ export class NodeRuntime implements LabNodeRuntime {
       lab.kubectl(['annotate', 'node', n.name, '--overwrite', `projectcalico.org/IPv4Address=${n.ip}/26`]);
     }
     for (const n of lab.nodes) this.startKubeProxy(lab, n);
+    this.startFabric(lab);
+  }
+
+  /**
+   * The fabric's part, where a Calico cluster runs BGP (BIRD, part of calico-node, is not built here): every IPAM block
+   * is routed to the node it is affine to, as calico-node announces its blocks. The lab's router learns them from the
+   * API every second (the suites without real nodes add each pod's /32 as they create it).
+   */
+  private startFabric(lab: Lab): void {
+    const via = lab.nodes.map((n) => `host:${n.name}) echo ${n.ip};;`).join(' ');
+    const script = `while :; do ${path.join(lab.bin, 'kubectl')} --kubeconfig ${lab.nodeKubeconfig} get ipamblocks.crd.projectcalico.org `
+      + '-o jsonpath=\'{range .items[*]}{.spec.cidr} {.spec.affinity}{"\\n"}{end}\' | while read -r cidr affinity; do '
+      + `gw=$(case "$affinity" in ${via} *) ;; esac); [ -n "$gw" ] && ip route replace "$cidr" via "$gw"; done; sleep 1; done`;
+    lab.startDaemon(lab.routerNetns, 'fabric', ['bash', '-c', script]);
   }
 
   /**

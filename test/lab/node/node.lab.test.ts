@@ -1,15 +1,24 @@
 /**
  * Issue 23 on real lab nodes (node-lab.ts): the example's manifests, applied as they are, run on kubelets from the
- * images CI built. Behaviour 1 for what runs today: every object the example emits is stored, the egress-nat DaemonSet
- * is scheduled and run from our image on every node by the kubelets (nothing started by hand), and kube-proxy serves
- * `kubernetes.default` to the nodes. The gateway Deployment is left out: not tried on real nodes since it lost the
- * `allowedSourcePrefixes` Felix refused its replicas for (docs/lab.md, "Real nodes"). Behaviour 7: a manifest mistake
- * (wrong mount path, missing capability, wrong probe port) now fails in the lab.
+ * images CI built. Behaviour 1: every object the example emits is stored, the egress-nat DaemonSet and the gateway
+ * Deployment are scheduled and run from our images by the kubelets (nothing started by hand), and kube-proxy serves
+ * `kubernetes.default` to the nodes. Then, with the zone pods as real Pods: behaviour 2 (a subset of the gateway
+ * lab's, gateway-behaviours.ts), 6 (Prometheus, prometheus-behaviour.ts), 3 (the gateway Deployment's rolling update,
+ * gateway-rollout.ts), 5 and 4 (a node drain, the DaemonSet's rolling update, node-disruptions.ts), and last 7: a
+ * manifest mistake (wrong mount path, missing capability, wrong probe port) fails in the lab.
  */
 import * as fs from 'fs';
-import { NodeLab } from './node-lab';
+import { gatewayBehaviours } from './gateway-behaviours';
+import { gatewayRollout } from './gateway-rollout';
+import { nodeDisruptions } from './node-disruptions';
+import { MONITORING_API, NodeLab } from './node-lab';
+import { LabPrometheus } from './node-prometheus';
 import { nodeUnavailableReason } from './node-runtime';
+import { NodeSuite } from './node-suite';
+import { prometheusBehaviour } from './prometheus-behaviour';
+import { toolsPod } from './real-pods';
 import { nodeCgroupRoot } from './teardown';
+import { Cidr } from '../../../src/model/cidr';
 import { LAB_PREFIX, nsRun, waitFor } from '../lab';
 import { describeLab } from '../suite';
 
@@ -30,19 +39,27 @@ function processes(needle: string): { pid: number; cgroup: string }[] {
 
 describeLab('lab: the example on real nodes (kubelet, containerd, scheduler, kube-proxy)', () => {
   let n: NodeLab;
+  const s = {} as NodeSuite;
 
   beforeAll(async () => {
     n = await NodeLab.start();
-    await n.workloadsRolledOut(['DaemonSet']);
+    s.n = n;
+    await n.workloadsRolledOut(['DaemonSet', 'Deployment']);
+    const node1 = n.lab.nodes[0].name;
+    s.client = await toolsPod(n, 'partners', 'partner-sync', node1, { app: 'sync' });
+    s.outside = await toolsPod(n, 'plain', 'outside', node1, { app: 'x' });
+    s.locked = await toolsPod(n, 'sandbox', 'locked', n.lab.nodes[1].name, { app: 'untrusted' });
+    s.prometheus = await LabPrometheus.start(n, n.lab.nodes[0]);
   });
   afterAll(() => {
     if (process.env.EGRESS_LAB_DEBUG) console.log(n?.lab.logTails()); // eslint-disable-line no-console
     n?.stop();
   });
 
-  test('1: every object the example emits is stored; the node agent DaemonSet runs from our image on every node, nothing by hand', () => {
-    // Every emitted object is there (the Calico kinds through the projectcalico.org/v3 CRDs they were applied to).
-    for (const d of n.docs) {
+  test('1: every object the example emits is stored; the node agent and the gateway run from our images, placed by their controllers and the scheduler, nothing by hand', () => {
+    // Every emitted object is there (the Calico kinds through the projectcalico.org/v3 CRDs they were applied to), but
+    // the Prometheus operator's kinds: no operator here (behaviour 6 reads them as a static scrape configuration).
+    for (const d of n.docs.filter((x) => x.apiVersion !== MONITORING_API)) {
       const ns = d.metadata.namespace ? ['-n', d.metadata.namespace] : [];
       const group = d.apiVersion.includes('/') ? `.${d.apiVersion.split('/')[0]}` : '';
       expect(n.get([`${d.kind.toLowerCase()}${group}`, d.metadata.name, ...ns]).metadata.name).toBe(d.metadata.name);
@@ -65,16 +82,39 @@ describeLab('lab: the example on real nodes (kubelet, containerd, scheduler, kub
       const node = n.lab.nodes.find((x) => x.name === pod.spec.nodeName)!;
       expect(n.runtime.ctr(n.lab, node, ['containers', 'ls', '-q'])).toContain(c.containerID.split('://')[1]);
     }
-    // Nothing started by hand: every node agent process on this machine runs in a pod cgroup of a lab kubelet.
-    const agents = processes('/app/agent/main.js\0node\0');
-    expect(agents).toHaveLength(n.lab.nodes.length);
+    // The gateway Deployment: its replicas made by a ReplicaSet, one per node (required anti-affinity), from our image,
+    // Ready by the kubelet's probes, with addresses from the egress pool (calico-ipam, through the emitted annotation).
+    const dep = n.kind('Deployment');
+    const replicas = n.podsOf(dep);
+    expect(replicas).toHaveLength(dep.spec.replicas);
+    expect(new Set(replicas.map((p) => p.spec.nodeName)).size).toBe(dep.spec.replicas);
+    const gwImage = dep.spec.template.spec.containers[0].image;
+    expect(gwImage.startsWith(`${n.registry}/egress-gateway:`)).toBe(true);
+    const pool = n.docs.find((d) => d.kind === 'IPPool' && d.metadata.name === JSON.parse(dep.spec.template.metadata.annotations['cni.projectcalico.org/ipv4pools'])[0]);
+    for (const pod of replicas) {
+      expect(pod.metadata.ownerReferences.find((o: any) => o.controller).kind).toBe('ReplicaSet');
+      const c = pod.status.containerStatuses.find((x: any) => x.name === 'egress-gateway');
+      expect({ image: c.image, ready: c.ready }).toEqual({ image: gwImage, ready: true });
+      expect(pod.status.initContainerStatuses.map((x: any) => x.state.terminated?.exitCode)).toEqual([0]);
+      expect(Cidr.parse(pool.spec.cidr).containsAddress(pod.status.podIP)).toBe(true);
+    }
+    // Nothing started by hand: every agent process on this machine runs in a pod cgroup of a lab kubelet.
     const roots = n.lab.nodes.map((x) => `${nodeCgroupRoot(LAB_PREFIX, x.name)}/kubepods`);
-    for (const a of agents) expect(roots.some((r) => a.cgroup.startsWith(r))).toBe(true);
+    for (const [mode, count] of [['node', n.lab.nodes.length], ['gateway', dep.spec.replicas]] as const) {
+      const agents = processes(`/app/agent/main.js\0${mode}\0`);
+      expect(agents).toHaveLength(count);
+      for (const a of agents) expect(roots.some((r) => a.cgroup.startsWith(r))).toBe(true);
+    }
     // kube-proxy (nftables) serves `kubernetes.default` on every node: the address the agent's in-cluster config uses.
     for (const node of n.lab.nodes) {
       expect(nsRun(node.netns, ['curl', '-sk', '--max-time', '5', 'https://10.96.0.1/healthz'])).toBe('ok');
     }
   });
+
+  gatewayBehaviours(s);
+  prometheusBehaviour(s);
+  gatewayRollout(s);
+  nodeDisruptions(s);
 
   /**
    * The DaemonSet's container, changed by `mistake`. What the kubelet reports of a Pod of the broken revision: never

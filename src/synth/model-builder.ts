@@ -9,43 +9,11 @@ import { CidrAggregator } from '../model/cidr-aggregation';
 import { DEFAULT_DNS } from '../model/dns-defaults';
 import {
   DestinationSetModel, DnsModel, EgressExitMode, EgressGatewayModel, EgressModelDocument,
-  EgressRuleModel, EgressZoneModel, NatPoolModel, ZoneMembersModel,
+  EgressRuleModel, EgressZoneModel, NatPoolModel,
 } from '../model/egress-model-document';
 import { located, problem, ValidationErrors } from '../model/errors';
 import { ApiServerModel } from '../model/in-cluster-traffic';
-import { MeshModel } from '../model/mesh-model';
-
-/** A zone as its construct declares it; the builder resolves references and the exit. */
-export interface ZoneDeclaration {
-  readonly name: string;
-  readonly path: string;
-  readonly backend: string;
-  readonly description?: string;
-  readonly members: ZoneMembersModel;
-  readonly dns?: DnsModel;
-  readonly inCluster: string;
-  readonly allowApiServer: boolean;
-  readonly natPools: string[];
-  readonly gateway?: string;
-  readonly failOpen: boolean;
-  readonly order: number;
-  readonly tier: string;
-  readonly tierOrder?: number;
-  readonly enforcement?: string;
-  readonly mesh?: MeshModel;
-}
-
-/** A destination set as declared: entries not yet aggregated. */
-export interface DestinationSetDeclaration {
-  readonly name: string;
-  readonly path: string;
-  readonly description?: string;
-  readonly entries: { cidr: string; description?: string }[];
-  readonly domains: string[];
-  readonly labels: { [key: string]: string };
-  readonly namespace?: string;
-  readonly inline?: boolean;
-}
+import { DestinationSetDeclaration, ZoneDeclaration } from './declarations';
 
 /** Cluster-wide facts. */
 export interface ClusterNetworkDeclaration {

@@ -1,6 +1,6 @@
 import { Cidr } from '../../model/cidr';
 import { EgressValidationError, locate } from '../../model/errors';
-import type { DestinationSetDeclaration } from '../../synth/model-builder';
+import type { DestinationSetDeclaration } from '../../synth/declarations';
 
 // RFC 1123 host names, optionally with a leading "*." wildcard (what Calico Enterprise and Cilium accept).
 const DOMAIN = /^(\*\.)?([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)*[a-z0-9]([-a-z0-9]*[a-z0-9])?\.?$/;

@@ -1,4 +1,5 @@
 import * as ipaddr from 'ipaddr.js';
+import { DestinationSetDeclaration, ZoneDeclaration } from './declarations';
 import { icmpFamilyProblems } from './icmp-families';
 import { OutputRequests } from './output-requests';
 import { gatewayPlacementProblems, openPoolProblems } from './placement-checks';
@@ -13,7 +14,6 @@ import {
 } from '../model/egress-model-document';
 import { located, problem, ValidationErrors } from '../model/errors';
 import { ApiServerModel } from '../model/in-cluster-traffic';
-import { DestinationSetDeclaration, ZoneDeclaration } from './declarations';
 
 /** Cluster-wide facts. */
 export interface ClusterNetworkDeclaration {

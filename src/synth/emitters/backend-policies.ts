@@ -49,7 +49,10 @@ export const BACKEND_POLICIES: Emitter = {
   name: 'egress backends',
   unsupported: input => [
     ...networkView(input.document).problems,
-    ...selectionsOf(input).flatMap(({ backend, selection }) => [...httpRuleProblems(backend.name, selection), ...backend.renderer.unsupported(selection)]),
+    ...selectionsOf(input).flatMap(({ backend, selection }) => [
+      ...httpRuleProblems(backend.name, selection),
+      ...backend.renderer.unsupported(selection),
+    ]),
   ],
   render: (input, output) => {
     // Zones that may share pods with the same order: the name decides, which the user should choose instead.

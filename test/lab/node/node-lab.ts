@@ -7,9 +7,9 @@
  * node-prometheus.ts turns them into a static scrape configuration.
  */
 import { nodeArtifacts, NodeRuntime, recorded } from './node-runtime';
-import { installIstioCrds } from '../istio-install';
 import { synthGatewayEstate } from '../gateway/gateway-lab';
 import { startPartner } from '../gateway/gateway-traffic';
+import { installIstioCrds } from '../istio-install';
 import { Lab, waitFor } from '../lab';
 import { toYaml } from '../suite';
 

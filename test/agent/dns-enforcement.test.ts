@@ -7,6 +7,7 @@ import { NftSession } from '../../src/agent/node/dns-nft-session';
 import { DnsProxy } from '../../src/agent/node/dns-proxy';
 import { learnedElementsScript, learnedFromKernel, renderDnsRuleset } from '../../src/agent/node/dns-ruleset';
 import { DataPathConfig, DATA_PATH_DEFAULTS, parseDataPathConfig } from '../../src/datapath';
+import { describeWithTools } from '../exporters/tooling';
 
 /* eslint-disable no-bitwise */
 /** A DNS answer as a server writes it: question, then records; names after the first are compressed pointers. */
@@ -117,19 +118,20 @@ describe('the DNS table', () => {
     expect(script).toContain('elements = { 198.51.100.7 timeout 30s }');
   });
 
-  const nftOk = spawnSync('sh', ['-c', 'command -v nft && command -v unshare']).status === 0 && process.getuid?.() === 0;
-  (nftOk ? test : test.skip)('the kernel accepts the table and an element batch (nft in a throw-away network namespace)', () => {
-    const r = spawnSync('unshare', ['-n', 'sh', '-c', 'nft -f /dev/stdin <<EOF\n' + script + learnedElementsScript([{ set: 'd4_1_0', ip: '198.51.100.7', timeoutSeconds: 90 }]) + 'EOF\nnft list set inet cdk8s_egress_dns d4_1_0'], { encoding: 'utf8' });
-    expect(r.stderr).toBe('');
-    expect(r.stdout).toMatch(/198\.51\.100\.7 timeout 1m30s/);
-  });
+  describeWithTools('in the kernel', ['nft', 'unshare'], true, () => {
+    test('the kernel accepts the table and an element batch (nft in a throw-away network namespace)', () => {
+      const r = spawnSync('unshare', ['-n', 'sh', '-c', 'nft -f /dev/stdin <<EOF\n' + script + learnedElementsScript([{ set: 'd4_1_0', ip: '198.51.100.7', timeoutSeconds: 90 }]) + 'EOF\nnft list set inet cdk8s_egress_dns d4_1_0'], { encoding: 'utf8' });
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toMatch(/198\.51\.100\.7 timeout 1m30s/);
+    });
 
-  (nftOk ? test : test.skip)('a restart reads the learned elements back with their remaining time (the kernel\'s JSON)', () => {
-    const r = spawnSync('unshare', ['-n', 'sh', '-c', 'nft -f /dev/stdin <<EOF\n' + script + 'EOF\nnft -j list table inet cdk8s_egress_dns'], { encoding: 'utf8' });
-    const back = learnedFromKernel(r.stdout);
-    expect(back.map((e) => [e.set, e.ip])).toEqual([['d4_1_0', '198.51.100.7']]);
-    expect(back[0].timeoutSeconds).toBeGreaterThanOrEqual(28);
-    expect(back[0].timeoutSeconds).toBeLessThanOrEqual(30);
+    test('a restart reads the learned elements back with their remaining time (the kernel\'s JSON)', () => {
+      const r = spawnSync('unshare', ['-n', 'sh', '-c', 'nft -f /dev/stdin <<EOF\n' + script + 'EOF\nnft -j list table inet cdk8s_egress_dns'], { encoding: 'utf8' });
+      const back = learnedFromKernel(r.stdout);
+      expect(back.map((e) => [e.set, e.ip])).toEqual([['d4_1_0', '198.51.100.7']]);
+      expect(back[0].timeoutSeconds).toBeGreaterThanOrEqual(28);
+      expect(back[0].timeoutSeconds).toBeLessThanOrEqual(30);
+    });
   });
 });
 
@@ -212,9 +214,8 @@ describe('the enforcer programs answers in batches through one queue', () => {
   });
 });
 
-describe('the long-lived nft session', () => {
-  const ok = spawnSync('sh', ['-c', 'command -v nft && command -v unshare']).status === 0 && process.getuid?.() === 0;
-  (ok ? test : test.skip)('runs each batch as one line, reports the kernel\'s error for a bad batch and goes on (nft -i in its own netns)', async () => {
+describeWithTools('the long-lived nft session', ['nft', 'unshare'], true, () => {
+  test('runs each batch as one line, reports the kernel\'s error for a bad batch and goes on (nft -i in its own netns)', async () => {
     const session = new NftSession('dn_ack', ['unshare', '-n', 'nft', '-i']);
     try {
       await session.run(['add table inet x', 'add set inet x s { type ipv4_addr; flags timeout; }']);

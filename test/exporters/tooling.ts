@@ -3,6 +3,7 @@
  * a tool or the privilege is missing, except under CI, where it must fail instead.
  */
 import { spawnSync } from 'child_process';
+import { describeUnlessMissing } from '../support/describe-prerequisite';
 
 export interface RunResult {
   readonly status: number;
@@ -39,16 +40,5 @@ export function missing(tools: string[], needRoot = false): string {
 
 /** `describe` when the prerequisites are there; otherwise a skip (or, under CI, a failure) with the reason. */
 export function describeWithTools(name: string, tools: string[], needRoot: boolean, fn: () => void): void {
-  const why = missing(tools, needRoot);
-  if (!why) {
-    describe(name, fn);
-  } else if (process.env.CI) {
-    describe(name, () => test(`prerequisites (${why})`, () => {
-      throw new Error(`${name}: ${why}; CI must run this check`);
-    }));
-  } else {
-    // eslint-disable-next-line no-console
-    console.warn(`SKIPPED ${name}: ${why}`);
-    describe.skip(name, fn);
-  }
+  describeUnlessMissing(name, missing(tools, needRoot), fn);
 }

@@ -3,14 +3,10 @@
  * external server, all in network namespaces (prefix "ed"), running the agents' real entrypoints.
  */
 import {
-  buildAgents, labConfig, labState, missingPrerequisite, NetnsLab, nsx, Proc, SERVER_ALLOWED, SERVER_DENIED, sleep, until,
+  buildAgents, describeNetns, labConfig, labState, NetnsLab, nsx, Proc, SERVER_ALLOWED, SERVER_DENIED, sleep, until,
 } from './netns-lab';
 
-const skip = missingPrerequisite();
-if (skip) console.warn(`SKIPPED data-path end-to-end suite: ${skip}`);
-const suite = skip ? describe.skip : describe;
-
-suite('egress data path in network namespaces', () => {
+describeNetns('egress data path in network namespaces', () => {
   const lab = new NetnsLab({ prefix: 'ed', gateways: 3 });
   const egressIps = [1, 2, 3].map((i) => lab.egressIp(i));
   const gateways: Proc[] = [];

@@ -6,15 +6,12 @@
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AGENT_MAIN, AGENT_NODE, buildAgents, labState, missingPrerequisite, NetnsLab, nsx, Proc, sleep, until } from './netns-lab';
+import { AGENT_MAIN, AGENT_NODE, buildAgents, describeNetns, labState, NetnsLab, nsx, Proc, sleep, until } from './netns-lab';
 
-const skip = missingPrerequisite();
-if (skip) console.warn(`SKIPPED domain-rule end-to-end suite: ${skip}`);
-const suite = skip ? describe.skip : describe;
 const DNS_LAB = join(__dirname, 'dns-lab.js');
 const DNS = '10.96.0.10';
 
-suite('domain rules enforced by the node agent, in network namespaces', () => {
+describeNetns('domain rules enforced by the node agent, in network namespaces', () => {
   const lab = new NetnsLab({ prefix: 'dn', gateways: 0 });
   const answersPath = join(lab.dir, 'answers.json');
   type Answers = { [name: string]: { a?: string[]; cname?: string; ttl?: number } };

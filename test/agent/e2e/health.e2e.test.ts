@@ -10,16 +10,12 @@
  */
 import { loadavg } from 'node:os';
 import {
-  buildAgents, labConfig, labState, missingPrerequisite, NetnsLab, nsx, Proc, SERVER_ALLOWED, sleep, until,
+  buildAgents, describeNetns, labConfig, labState, NetnsLab, nsx, Proc, SERVER_ALLOWED, sleep, until,
 } from './netns-lab';
-
-const skip = missingPrerequisite();
-if (skip) console.warn(`SKIPPED data-path health end-to-end suite: ${skip}`);
-const suite = skip ? describe.skip : describe;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
 
-suite('gateway health is "it forwards"; recovery; allow-list updates', () => {
+describeNetns('gateway health is "it forwards"; recovery; allow-list updates', () => {
   const lab = new NetnsLab({ prefix: 'eh', gateways: 2 });
   const gateways: Proc[] = [];
   let node: Proc;

@@ -10,14 +10,10 @@
  *   survivor, and keeps its IPv4 flows;
  * - fail closed: with no replica, 0 packets of either family reach the partner.
  */
-import { AGENT_MAIN, AGENT_NODE, buildAgents, labState, missingPrerequisite, NetnsLab, nsx, Proc, SERVER_ALLOWED, sleep, until } from './netns-lab';
+import { AGENT_MAIN, AGENT_NODE, buildAgents, describeNetns, labState, NetnsLab, nsx, Proc, SERVER_ALLOWED, sleep, until } from './netns-lab';
 import { addIpv6, addPodIpv6, egressIp6, labConfigV6, podIp6, SERVER6_ALLOWED, SERVER6_DENIED, serverCounts6 } from './netns-lab-ipv6';
 
-const skip = missingPrerequisite();
-if (skip) console.warn(`SKIPPED IPv6 end-to-end suite: ${skip}`);
-const suite = skip ? describe.skip : describe;
-
-suite('IPv6 through the gateway (network namespaces, IPv4 underlay)', () => {
+describeNetns('IPv6 through the gateway (network namespaces, IPv4 underlay)', () => {
   const lab = new NetnsLab({ prefix: 'v6', gateways: 2 });
   const gateways: Proc[] = [];
   let node: Proc;

@@ -4,14 +4,10 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import {
-  AGENT_MAIN, AGENT_NODE, buildAgents, labConfig, labState, missingPrerequisite, NetnsLab, nsx, Proc, SERVER_ALLOWED, sleep, until,
+  AGENT_MAIN, AGENT_NODE, buildAgents, describeNetns, labConfig, labState, NetnsLab, nsx, Proc, SERVER_ALLOWED, sleep, until,
 } from './netns-lab';
 
-const skip = missingPrerequisite();
-if (skip) console.warn(`SKIPPED data-path lifecycle end-to-end suite: ${skip}`);
-const suite = skip ? describe.skip : describe;
-
-suite('egress agents: start-up, restart and configuration errors', () => {
+describeNetns('egress agents: start-up, restart and configuration errors', () => {
   const lab = new NetnsLab({ prefix: 'el', gateways: 2 });
   const egressIps = [lab.egressIp(1), lab.egressIp(2)];
   let pay1 = '';

@@ -14,6 +14,7 @@ import { ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { describeUnlessMissing } from '../../support/describe-prerequisite';
 
 const REPO = join(__dirname, '..', '..', '..');
 export const AGENT_MAIN = join(REPO, 'images', 'build', 'agent', 'main.js');
@@ -36,6 +37,11 @@ export function missingPrerequisite(): string | undefined {
   if (probe.status !== 0) return `cannot create network namespaces: ${probe.stderr}`;
   spawnSync('ip', ['netns', 'del', 'egprobe0']);
   return undefined;
+}
+
+/** The suite when the namespaces can be made here; otherwise skipped with the reason (under CI: failed). */
+export function describeNetns(name: string, fn: () => void): void {
+  describeUnlessMissing(name, missingPrerequisite(), fn);
 }
 
 /** Compiles the agents (tsconfig.agent.json → images/build) once per change, safe across jest workers. */

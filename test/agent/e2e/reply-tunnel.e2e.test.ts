@@ -5,16 +5,12 @@
  * packets leaving a replica's pod interface towards a pod un-encapsulated (must be none: that is what Felix's
  * anti-spoofing and conntrack-invalid checks dropped before).
  */
-import { buildAgents, labConfig, labState, missingPrerequisite, NetnsLab, nsx, Proc, SERVER_ALLOWED, until } from './netns-lab';
-
-const skip = missingPrerequisite();
-if (skip) console.warn(`SKIPPED reply-tunnel end-to-end suite: ${skip}`);
-const suite = skip ? describe.skip : describe;
+import { buildAgents, describeNetns, labConfig, labState, NetnsLab, nsx, Proc, SERVER_ALLOWED, until } from './netns-lab';
 
 const COUNTERS = 'cdk8s_e2e_count';
 const counter = (ns: string, name: string) => Number(new RegExp(`counter ${name} \\{\\s*packets (\\d+)`).exec(nsx(ns, `nft list table inet ${COUNTERS}`))?.[1] ?? NaN);
 
-suite('replies through the tunnel (network namespaces)', () => {
+describeNetns('replies through the tunnel (network namespaces)', () => {
   const lab = new NetnsLab({ prefix: 'er', gateways: 2 });
   const procs: Proc[] = [];
   let pod1 = '';

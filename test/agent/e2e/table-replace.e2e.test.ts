@@ -7,16 +7,12 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { childCpuMs, filler, range } from './allow-list-load';
 import {
-  buildAgents, labConfig, labState, missingPrerequisite, NetnsLab, nsx, Proc, SERVER_ALLOWED, SERVER_DENIED, sleep, until,
+  buildAgents, describeNetns, labConfig, labState, NetnsLab, nsx, Proc, SERVER_ALLOWED, SERVER_DENIED, sleep, until,
 } from './netns-lab';
 
 const STREAM = join(__dirname, 'stream.js');
-const skip = missingPrerequisite();
-if (skip) console.warn(`SKIPPED gateway table replacement end-to-end suite: ${skip}`);
-const suite = skip ? describe.skip : describe;
 
-
-suite('gateway table replacement: restarts and allow-list changes (10,000 prefixes)', () => {
+describeNetns('gateway table replacement: restarts and allow-list changes (10,000 prefixes)', () => {
   const lab = new NetnsLab({ prefix: 'tr', gateways: 1 });
   let gw: Proc;
   let pay1 = '';

@@ -42,6 +42,12 @@ describe('DNS messages', () => {
     });
   });
 
+  test('AAAA addresses as RFC 5952 text (the form nft lists a learned set in): an IPv4-mapped one with its dotted quad', () => {
+    const a = parseDnsMessage(answer(2, 'v6.example', [['v6.example', 'AAAA', 60, '0:0:0:0:0:ffff:c000:201'],
+      ['v6.example', 'AAAA', 60, '2001:db8:0:0:1:0:0:0'], ['v6.example', 'AAAA', 60, '0:0:0:0:0:0:0:0']]));
+    expect(a.records.map((r) => r.data)).toEqual(['::ffff:192.0.2.1', '2001:db8:0:0:1::', '::']);
+  });
+
   test('truncation is read; malformed messages throw instead of half-reading', () => {
     expect(parseDnsMessage(answer(1, 'a.example', [], 0x8380)).truncated).toBe(true);
     const good = answer(1, 'a.example', [['a.example', 'A', 5, '192.0.2.1']]);

@@ -28,8 +28,8 @@ export interface AllowListMaps {
   lookups(ref: (set: string) => string): string[];
 }
 
-export const ALLOW_MAP_TYPE = 'ipv4_addr : verdict';
-export const ALLOW_MAP_TYPE6 = 'ipv6_addr : verdict';
+const ALLOW_MAP_TYPE = 'ipv4_addr : verdict';
+const ALLOW_MAP_TYPE6 = 'ipv6_addr : verdict';
 
 /**
  * The zone's IPv4 entries (`family` 'ip', maps `z<id>_l<len>`) or its IPv6 ones ('ip6', maps `z<id>_l6_<len>`,

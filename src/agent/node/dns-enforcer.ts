@@ -23,7 +23,7 @@ export interface DnsKernel {
 }
 
 /** The dummy device that holds the proxy's address. */
-export const DNS_PROXY_DEVICE = 'egdns0';
+const DNS_PROXY_DEVICE = 'egdns0';
 
 /**
  * Domain rules on the node (docs/domain-names.md). Every nft operation goes through one queue, so a table

@@ -1,3 +1,5 @@
+import { formatIPv6 } from '../../model/ip-text';
+
 /**
  * The little of RFC 1035 the DNS proxy needs: the header, the question, and the A/AAAA/CNAME records of the
  * answer section (names with compression pointers). Hand-written rather than a dependency: the proxy never
@@ -52,7 +54,7 @@ export function parseDnsMessage(buf: Buffer): DnsAnswer {
     const t = TYPES[type];
     if (t && cls === 1) {
       if (t === 'A' && len === 4) records.push({ name: n.name, type: t, ttl, data: [...buf.subarray(off, off + 4)].join('.') });
-      else if (t === 'AAAA' && len === 16) records.push({ name: n.name, type: t, ttl, data: ipv6Text(buf.subarray(off, off + 16)) });
+      else if (t === 'AAAA' && len === 16) records.push({ name: n.name, type: t, ttl, data: ipv6Text(buf, off) });
       else if (t === 'CNAME') records.push({ name: n.name, type: t, ttl, data: readName(buf, off).name });
     }
     off += len;
@@ -86,20 +88,9 @@ function readName(buf: Buffer, start: number): { name: string; next: number } {
   return { name: labels.join('.'), next: next >= 0 ? next : off + 1 };
 }
 
-function ipv6Text(b: Buffer): string {
-  const groups: string[] = [];
-  for (let i = 0; i < 16; i += 2) groups.push(b.readUInt16BE(i).toString(16));
-  // Canonical: the longest run of zero groups (2 or more) becomes "::".
-  let best = [-1, 0];
-  for (let i = 0; i < 8;) {
-    if (groups[i] !== '0') { i++; continue; }
-    let j = i;
-    while (j < 8 && groups[j] === '0') j++;
-    if (j - i > best[1] && j - i > 1) best = [i, j - i];
-    i = j;
-  }
-  if (best[0] < 0) return groups.join(':');
-  return `${groups.slice(0, best[0]).join(':')}::${groups.slice(best[0] + best[1]).join(':')}`;
+/** RFC 5952 text of the 16 address bytes at `off` (model/ip-text.ts: the text the rest of the library writes). */
+function ipv6Text(b: Buffer, off: number): string {
+  return formatIPv6(b.readUInt32BE(off), b.readUInt32BE(off + 4), b.readUInt32BE(off + 8), b.readUInt32BE(off + 12));
 }
 
 /** The query's header and question with QR set and RCODE 2 (SERVFAIL): the pod retries or fails, never waits. */

@@ -68,8 +68,6 @@ export interface TableSwap {
   /** Elements added/removed compared with what was known. */
   readonly added: number;
   readonly removed: number;
-  /** Elements the transactions send the kernel: all of each rebuilt set, each in-place add and delete. */
-  readonly elementsWritten: number;
 }
 
 export function renderNftSet(name: string, set: NftSet, indent = '  '): string[] {
@@ -97,7 +95,6 @@ export function planTableSwap(desired: NftRuleset, existing: NftTableObjects | u
   const edits: string[] = [];
   let added = 0;
   let removed = 0;
-  let elementsWritten = 0;
   for (const [name, set] of desired.sets) {
     const kernelName = known?.names.get(name);
     const before = known?.ruleset.sets.get(name);
@@ -113,13 +110,11 @@ export function planTableSwap(desired: NftRuleset, existing: NftTableObjects | u
         edits.push(...renderSetDelta(t, kernelName, d));
         added += d.add.length;
         removed += d.remove.length;
-        elementsWritten += d.add.length + d.remove.length;
         continue;
       }
     }
     names.set(name, `${name}_g${generation}`);
     staged.push(name);
-    elementsWritten += set.elements.length;
     const old = new Set(before?.elements ?? []);
     const now = new Set(set.elements);
     added += set.elements.filter((e) => !old.has(e)).length;
@@ -153,7 +148,7 @@ export function planTableSwap(desired: NftRuleset, existing: NftTableObjects | u
     ...have.counters.filter((c) => !wanted.has(c)).map((c) => `delete counter ${t} ${c}`),
     '',
   ].join('\n');
-  return { stage, swap, applied: { ruleset: desired, names }, staged, edited, added, removed, elementsWritten };
+  return { stage, swap, applied: { ruleset: desired, names }, staged, edited, added, removed };
 }
 
 function sameSet(a: NftSet, b: NftSet): boolean {

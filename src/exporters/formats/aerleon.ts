@@ -5,7 +5,7 @@ import { portObjectId } from './device-objects';
 import { FirewallAddress, FirewallExportInput, FirewallPort, FirewallRule } from '../firewall-export-input';
 import { FirewallExportFile } from '../firewall-exporter';
 import { platformComment, platformName, ruleSummary } from '../platform-text';
-import { addressRules, platformCapabilities, PlatformExporter } from './platform-exporter';
+import { addressRules, EVERY_PROTOCOL, platformCapabilities, PlatformExporter } from './platform-exporter';
 
 // Aerleon's protocol names by number (aclgenerator.Term.PROTO_MAP); no other number can be written.
 const PROTOCOL_NAMES: Record<number, string> = {
@@ -58,7 +58,7 @@ type Term = Record<string, string | string[]>;
  */
 export class AerleonExporter extends PlatformExporter {
   constructor() {
-    super('aerleon', platformCapabilities(['ipv6', 'icmp-types', 'icmp-codes'], ['all', 'tcp', 'udp', 'sctp', 'udplite', 'icmp', 'icmpv6', 'number']));
+    super('aerleon', platformCapabilities(['ipv6', 'icmp-types', 'icmp-codes'], EVERY_PROTOCOL));
   }
 
   public unsupported(input: FirewallExportInput): string[] {

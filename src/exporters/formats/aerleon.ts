@@ -38,7 +38,7 @@ const PROTOCOL_NAMES: Record<number, string> = {
 };
 const WITH_PORTS = ['tcp', 'udp', 'sctp', 'udplite'];
 /** Every token the export defines starts with this, so it never redefines one of the user's own. */
-export const AERLEON_TOKEN_PREFIX = 'CDK8S_EGRESS_';
+const AERLEON_TOKEN_PREFIX = 'CDK8S_EGRESS_';
 // Term names: iptables' chain names take 24 characters (aerleon's iptables _TERM_MAX_LENGTH), the shortest.
 const TERM = { maxLength: 24, invalid: /[^a-z0-9-]+/g, replacement: '-' };
 const DIR = 'aerleon';

@@ -23,8 +23,6 @@ import { ZoneSources } from '../model/zone-source';
 import { CanReach } from '../review/can-reach';
 import { PostureDiff } from '../review/posture-diff';
 
-export { loadModel };
-
 type Options = NonNullable<ParseArgsConfig['options']>;
 
 interface Command {

@@ -46,12 +46,17 @@ function l7Verdict(http: HttpMatchModel | undefined, q: CanReachQuery): 'allowed
   if (!http) return 'allowed';
   if (http.kind === HttpMatchKind.TLS) {
     if (http.hosts.length === 0 || !q.domain) return http.hosts.length === 0 ? 'allowed' : 'restricted';
-    return http.hosts.some(h => h === q.domain || (h.startsWith('*.') && q.domain!.endsWith(h.slice(1)))) ? 'allowed' : 'denied';
+    return http.hosts.some(h => hostMatches(h, q.domain!)) ? 'allowed' : 'denied';
   }
   const restricts = http.methods.length > 0 || http.paths.length > 0 || http.hosts.length > 0;
   if (!q.httpMethod && !q.httpPath) return restricts ? 'restricted' : 'allowed';
   if (http.methods.length > 0 && !(q.httpMethod && http.methods.includes(q.httpMethod))) return 'denied';
   if (http.paths.length > 0 && !(q.httpPath && http.paths.some(p => (p.match === 'prefix' ? q.httpPath!.startsWith(p.value) : q.httpPath === p.value)))) return 'denied';
-  if (http.hosts.length > 0 && q.domain && !http.hosts.includes(q.domain)) return 'denied';
+  if (http.hosts.length > 0 && q.domain && !http.hosts.some(h => hostMatches(h, q.domain!))) return 'denied';
   return 'allowed';
+}
+
+/** A host of an HTTP rule or a TLS server name against the question's name: "*.example.com" matches every name below it (Istio's hosts). */
+function hostMatches(host: string, name: string): boolean {
+  return host === name || (host.startsWith('*.') && name.endsWith(host.slice(1)));
 }

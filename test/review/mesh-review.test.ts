@@ -64,6 +64,19 @@ describe('can-reach answers per layer for a zone with a mesh', () => {
     expect(a.layers![1].reason).toContain('rule "files" says (tls sni=files.example.com)');
   });
 
+  test('an HTTP rule\'s wildcard host "*.example.com" allows a request to a name below it, as Istio\'s hosts do', () => {
+    const app = Testing.app();
+    const chart = new Chart(app, 'app');
+    new ClusterNetwork(chart, 'net', { podCidrs: ['10.244.0.0/16'], serviceCidrs: ['10.96.0.0/12'], nodeCidrs: ['192.0.2.0/26'] });
+    const api = new EgressZone(chart, 'api', { namespaces: ['api'], backend: Backend.CALICO_ENTERPRISE, mesh: Backend.istio() });
+    api.allow('web', { to: [Destination.domains(['api.example.com', 'api.example.org'])], ports: [Port.tcp(80)], http: HttpMatch.http({ methods: ['GET'], hosts: ['*.example.com'] }) });
+    const wild = EgressModel.of(app);
+    const get = (domain: string) => CanReach.evaluate(wild, { namespace: 'api', domain, protocol: 6, port: 80, httpMethod: 'GET', httpPath: '/' });
+    expect(get('api.example.com').layers!.map(l => l.allowed)).toEqual([true, true]);
+    expect(get('api.example.com').rule).toBe('web');
+    expect(get('api.example.org').layers!.map(l => l.allowed)).toEqual([true, false]);
+  });
+
   test('the CLI: --http GET /v1/charges prints both layers; exit status 1 for a mesh denial', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'i26-can-reach-'));
     fs.writeFileSync(path.join(dir, 'egress-model.json'), JSON.stringify(doc));

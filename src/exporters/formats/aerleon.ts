@@ -5,7 +5,7 @@ import { portObjectId } from './device-objects';
 import { FirewallAddress, FirewallExportInput, FirewallPort, FirewallRule } from '../firewall-export-input';
 import { FirewallExportFile } from '../firewall-exporter';
 import { platformComment, platformName, ruleSummary } from '../platform-text';
-import { addressRules, platformCapabilities, PlatformExporter } from './platform-exporter';
+import { addressRules, EVERY_PROTOCOL, platformCapabilities, PlatformExporter } from './platform-exporter';
 
 // Aerleon's protocol names by number (aclgenerator.Term.PROTO_MAP); no other number can be written.
 const PROTOCOL_NAMES: Record<number, string> = {
@@ -38,7 +38,7 @@ const PROTOCOL_NAMES: Record<number, string> = {
 };
 const WITH_PORTS = ['tcp', 'udp', 'sctp', 'udplite'];
 /** Every token the export defines starts with this, so it never redefines one of the user's own. */
-export const AERLEON_TOKEN_PREFIX = 'CDK8S_EGRESS_';
+const AERLEON_TOKEN_PREFIX = 'CDK8S_EGRESS_';
 // Term names: iptables' chain names take 24 characters (aerleon's iptables _TERM_MAX_LENGTH), the shortest.
 const TERM = { maxLength: 24, invalid: /[^a-z0-9-]+/g, replacement: '-' };
 const DIR = 'aerleon';
@@ -58,7 +58,7 @@ type Term = Record<string, string | string[]>;
  */
 export class AerleonExporter extends PlatformExporter {
   constructor() {
-    super('aerleon', platformCapabilities(['ipv6', 'icmp-types', 'icmp-codes'], ['all', 'tcp', 'udp', 'sctp', 'udplite', 'icmp', 'icmpv6', 'number']));
+    super('aerleon', platformCapabilities(['ipv6', 'icmp-types', 'icmp-codes'], EVERY_PROTOCOL));
   }
 
   public unsupported(input: FirewallExportInput): string[] {

@@ -38,7 +38,12 @@ function present(value: string): string | undefined {
   return value === '' || value === '-' ? undefined : value;
 }
 
-export function flowDestination(doc: EgressModelDocument, r: FlowRecord): FlowDestination {
+/** The app's destination sets by "<namespace>/<name>" (namespace "" for global ones): built once per report, asked per flow. */
+export function destinationSetIndex(doc: EgressModelDocument): Map<string, DestinationSetModel> {
+  return new Map(doc.destinationSets.map(s => [`${s.namespace ?? ''}/${s.name}`, s]));
+}
+
+export function flowDestination(sets: Map<string, DestinationSetModel>, r: FlowRecord): FlowDestination {
   const namespace = present(r.destNamespace);
   const service = present(r.destServiceName);
   const serviceNamespace = present(r.destServiceNamespace);
@@ -55,7 +60,7 @@ export function flowDestination(doc: EgressModelDocument, r: FlowRecord): FlowDe
     case 'HostEndpoint':
       return { kind: FlowDestinationKind.IN_CLUSTER, key: `host:${r.destName}`, name: r.destName, description: `host endpoint ${r.destName}` };
     case 'NetworkSet': {
-      const set = doc.destinationSets.find(s => s.name === r.destName && s.namespace === namespace);
+      const set = sets.get(`${namespace ?? ''}/${r.destName}`);
       const object = namespace ? `NetworkSet ${namespace}/${r.destName}` : `GlobalNetworkSet ${r.destName}`;
       if (set) {
         return { kind: FlowDestinationKind.DESTINATION_SET, key: `set:${namespace ?? ''}/${r.destName}`, name: r.destName, namespace, set, description: `destination set "${set.name}" (${object})` };

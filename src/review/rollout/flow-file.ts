@@ -25,7 +25,7 @@ export function readFlowFile(file: string): FlowRecord[] {
 }
 
 /** The flows a JSON value holds: itself, a FlowResult's flow, a FlowListResult's flows, or an array's. */
-export function flowsIn(value: unknown): unknown[] {
+function flowsIn(value: unknown): unknown[] {
   if (Array.isArray(value)) return value.flatMap(flowsIn);
   if (typeof value !== 'object' || value === null) return [value];
   const o = value as { [k: string]: unknown };

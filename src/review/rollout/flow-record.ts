@@ -10,10 +10,10 @@
  * that contains it, or is only "pub"/"pvt" (Felix, collector/types/endpoint/endpoint.go).
  */
 
-export const ENDPOINT_TYPES = ['EndpointTypeUnspecified', 'WorkloadEndpoint', 'HostEndpoint', 'NetworkSet', 'Network'] as const;
-export const ACTIONS = ['ActionUnspecified', 'Allow', 'Deny', 'Pass'] as const;
-export const REPORTERS = ['ReporterUnspecified', 'Src', 'Dst'] as const;
-export const POLICY_KINDS = ['KindUnspecified', 'CalicoNetworkPolicy', 'GlobalNetworkPolicy', 'StagedNetworkPolicy',
+const ENDPOINT_TYPES = ['EndpointTypeUnspecified', 'WorkloadEndpoint', 'HostEndpoint', 'NetworkSet', 'Network'] as const;
+const ACTIONS = ['ActionUnspecified', 'Allow', 'Deny', 'Pass'] as const;
+const REPORTERS = ['ReporterUnspecified', 'Src', 'Dst'] as const;
+const POLICY_KINDS = ['KindUnspecified', 'CalicoNetworkPolicy', 'GlobalNetworkPolicy', 'StagedNetworkPolicy',
   'StagedGlobalNetworkPolicy', 'StagedKubernetesNetworkPolicy', 'NetworkPolicy', 'AdminNetworkPolicy',
   'BaselineAdminNetworkPolicy', 'Profile', 'EndOfTier'] as const;
 

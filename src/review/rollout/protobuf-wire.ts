@@ -76,7 +76,8 @@ export function decodeMessage(schema: ProtoSchema, buf: Buffer): Decoded {
       throw new Error(`protobuf wire type ${wire} is not supported`);
     }
     if (!f) continue;
-    if (f.repeated) out[f.name] = [...((out[f.name] as unknown[] | undefined) ?? []), value];
+    // a page holds up to 1000 flows: appended in place, not copied per flow
+    if (f.repeated) ((out[f.name] ??= []) as unknown[]).push(value);
     else out[f.name] = value;
   }
   return out;

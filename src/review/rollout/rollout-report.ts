@@ -1,4 +1,4 @@
-import { FlowDestination, FlowDestinationKind, flowDestination } from './flow-destination';
+import { FlowDestination, FlowDestinationKind, destinationSetIndex, flowDestination } from './flow-destination';
 import { FlowRecord } from './flow-record';
 import { RuleProposal, SeenPort, inClusterAdvice, proposeRule } from './rule-proposal';
 import { StagedZonePolicies } from './staged-denial';
@@ -80,6 +80,7 @@ export function buildRolloutReport(doc: EgressModelDocument, records: FlowRecord
     throw new EgressValidationError('--zone', options.zone, `is not a zone of this app (its zones: ${doc.zones.map(z => z.name).join(', ') || 'none'})`);
   }
   const policies = new StagedZonePolicies(doc);
+  const sets = destinationSetIndex(doc);
   const tallies = new Map<string, Tally>();
   const foreign = new Set<string>();
   let denied = 0;
@@ -88,7 +89,7 @@ export function buildRolloutReport(doc: EgressModelDocument, records: FlowRecord
     const denial = policies.denialOf(r);
     if (!denial || (options.zone !== undefined && denial.zone.name !== options.zone)) continue;
     denied++;
-    const dest = flowDestination(doc, r);
+    const dest = flowDestination(sets, r);
     const id = `${denial.zone.name}\u0000${dest.key}`;
     let t = tallies.get(id);
     if (!t) {

@@ -109,6 +109,15 @@ describe('learned sets', () => {
     expect(s.learn('z1', ['c.stripe.com'], [{ ip: '192.0.2.5', ttl: 60 }]).length).toBe(1);
     expect(s.live().map((e) => e.ip)).toEqual(['192.0.2.5']);
   });
+
+  test('the per-zone cap holds within one answer, and across an answer\'s rules', () => {
+    const s = sets();
+    s.learn('z1', ['a.stripe.com'], [{ ip: '192.0.2.1', ttl: 60 }, { ip: '192.0.2.2', ttl: 60 }]);
+    // One room left in the zone (cap 3): the answer's second new address is left out.
+    expect(s.learn('z1', ['b.stripe.com'], [{ ip: '192.0.2.3', ttl: 60 }, { ip: '192.0.2.4', ttl: 60 }]).map((e) => e.ip)).toEqual(['192.0.2.3']);
+    expect(s.capHits).toBe(1);
+    expect(s.live().map((e) => e.ip).sort()).toEqual(['192.0.2.1', '192.0.2.2', '192.0.2.3']);
+  });
 });
 
 describe('the DNS table', () => {

@@ -40,6 +40,8 @@ export class LearnedSets {
     const out: LearnedElement[] = [];
     let capped = addresses.length > d.maxAddressesPerName;
     const kept = addresses.slice(0, d.maxAddressesPerName);
+    // Counted once per answer, then kept up to date: not a scan of the zone's sets for every new address.
+    let zoneLive = this.zoneCount(zoneId, now);
     z.rules.forEach((rule, i) => {
       if (!names.some((n) => rule.patterns.some((p) => domainMatches(p, n)))) return;
       const names2 = learnedSetNames(zoneId, i);
@@ -49,10 +51,11 @@ export class LearnedSets {
         const members = this.sets.get(set) ?? new Map<string, number>();
         const held = members.get(a.ip);
         if (held !== undefined && held - now >= (timeoutSeconds * 1000) / 2) continue;
-        if (held === undefined && this.zoneCount(zoneId, now) >= d.maxAddressesPerZone) {
+        if (held === undefined && zoneLive >= d.maxAddressesPerZone) {
           capped = true;
           continue;
         }
+        if (held === undefined || held <= now) zoneLive++;
         members.set(a.ip, now + timeoutSeconds * 1000);
         this.sets.set(set, members);
         out.push({ set, ip: a.ip, timeoutSeconds });

@@ -1,8 +1,9 @@
 import { ApiObject } from 'cdk8s';
 import { BackendProblems } from './backend-problems';
 import { IBackendRenderer, IRenderSelection } from './backend-renderer';
-import { CLUSTER_NETWORK_POLICY_BACKEND as BACKEND, selector, zoneEgress } from './cluster-network-policy-rules';
+import { CLUSTER_NETWORK_POLICY_BACKEND as BACKEND, zoneEgress } from './cluster-network-policy-rules';
 import { CNP_API_VERSION, CNP_KIND, CNP_MAX_PRIORITY, CNP_RELEASE, CnpSpec, CnpSubject } from './cluster-network-policy-types';
+import { translateSelector } from './kube-selector';
 import { EgressZoneModel } from '../model/egress-model-document';
 import { KubeLabelSelector } from '../model/selector/label-selector-translation';
 import { NAMESPACE_NAME_LABEL, ZONE_LABEL, descriptionAnnotations } from '../model/vocabulary';
@@ -108,14 +109,14 @@ export class ClusterNetworkPolicyRenderer implements IBackendRenderer {
       problems.add(`more than ${CNP_MAX_PRIORITY - FIRST_ZONE_PRIORITY + 1} zones (zone "${zone.name}" would get priority ${priority}; the API's highest is ${CNP_MAX_PRIORITY})`, zone.path,
         'merge zones');
     }
-    const pods = selector(zone.members.podSelector, `pod selector of zone "${zone.name}"`, zone.path, problems);
+    const pods = translateSelector(zone.members.podSelector, '', `pod selector of zone "${zone.name}"`, zone.path, problems);
     const subjects: { suffix: string; subject: CnpSubject }[] = [];
     if (zone.members.namespaces.length > 0) {
       const byName = { matchExpressions: [{ key: NAMESPACE_NAME_LABEL, operator: 'In', values: [...zone.members.namespaces].sort() }] };
       subjects.push({ suffix: '', subject: subjectOf(byName, pods) });
     }
     if (zone.members.namespaceSelector) {
-      const byLabel = selector(zone.members.namespaceSelector, `namespace selector of zone "${zone.name}"`, zone.path, problems);
+      const byLabel = translateSelector(zone.members.namespaceSelector, '', `namespace selector of zone "${zone.name}"`, zone.path, problems);
       subjects.push({ suffix: subjects.length > 0 ? '-by-label' : '', subject: subjectOf(byLabel, pods) });
     }
     const egress = zoneEgress(zone, selection.document, problems);

@@ -1,5 +1,5 @@
 import { BackendProblems } from './backend-problems';
-import { translateSelector } from './cilium-translation';
+import { translateSelector } from './kube-selector';
 import { isIpv6, ruleDestinations } from './zone-destinations';
 import { CiliumEgressGatewayPolicySpec, CiliumEgressGatewaySelector } from '../cilium';
 import { EgressGatewayModel, EgressModelDocument, EgressZoneModel } from '../model/egress-model-document';

@@ -1,7 +1,8 @@
 import { BackendProblems } from './backend-problems';
 import { IBackendRenderer, IRenderSelection } from './backend-renderer';
 import { gatewayPolicies, GatewayPolicyPlan } from './cilium-gateway-policies';
-import { translatePorts, translateSelector } from './cilium-translation';
+import { translatePorts } from './cilium-translation';
+import { translateSelector } from './kube-selector';
 import { clusterExceptions, insideCluster, isIpv6, portsOf, ruleDestinations } from './zone-destinations';
 import {
   CiliumClusterwideNetworkPolicy, CiliumEgressGatewayPolicy, CiliumEgressRule, CiliumFqdnSelector, CiliumPolicySpec, CiliumPortRule,

@@ -1,9 +1,8 @@
 import { BackendProblems } from './backend-problems';
 import { CiliumIcmpField, CiliumPortProtocol } from '../cilium';
 import { Port } from '../model/port';
-import { KubeLabelSelector, tryKubeLabelSelector } from '../model/selector/label-selector-translation';
 
-// Calico-grammar selectors and the model's ports in Cilium's terms, each problem reported: shared by the
+// The model's ports in Cilium's terms (selectors: kube-selector.ts), each problem reported: shared by the
 // network policies (cilium-renderer.ts) and the egress gateway policies (cilium-gateway-policies.ts).
 
 /** A rule's ports as Cilium writes them. */
@@ -12,12 +11,6 @@ export interface PortTranslation {
   readonly all: boolean;
   readonly ports: CiliumPortProtocol[];
   readonly icmps: CiliumIcmpField[];
-}
-
-export function translateSelector(selector: string, prefix: string, what: string, path: string, problems: BackendProblems): KubeLabelSelector {
-  const t = tryKubeLabelSelector(selector, prefix);
-  if (t.problem) problems.add(`selector "${selector}" (${what}): ${t.problem}`, path, 'use ==, !=, in, not in, has() and && only');
-  return t.selector ?? {};
 }
 
 export function translatePorts(ports: Port[], what: string, path: string, problems: BackendProblems): PortTranslation {

@@ -1,8 +1,10 @@
 import { ApiObject } from 'cdk8s';
 import { BackendProblems } from './backend-problems';
 import { IBackendRenderer, IRenderSelection } from './backend-renderer';
-import { CLUSTER_NETWORK_POLICY_BACKEND as BACKEND, selector, zoneEgress } from './cluster-network-policy-rules';
+import { CLUSTER_NETWORK_POLICY_BACKEND as BACKEND, zoneEgress } from './cluster-network-policy-rules';
 import { CNP_API_VERSION, CNP_KIND, CNP_MAX_PRIORITY, CNP_RELEASE, CnpSpec, CnpSubject } from './cluster-network-policy-types';
+import { translateSelector } from './kube-selector';
+import { oncePer } from '../model/bounded-memo';
 import { EgressZoneModel } from '../model/egress-model-document';
 import { KubeLabelSelector } from '../model/selector/label-selector-translation';
 import { NAMESPACE_NAME_LABEL, ZONE_LABEL, descriptionAnnotations } from '../model/vocabulary';
@@ -15,6 +17,11 @@ interface PolicyPlan {
   readonly id: string;
   readonly name: string;
   readonly spec: CnpSpec;
+}
+
+interface SelectionPlan {
+  readonly problems: string[];
+  readonly zones: ZonePlan[];
 }
 
 interface ZonePlan {
@@ -40,6 +47,7 @@ interface ZonePlan {
  */
 export class ClusterNetworkPolicyRenderer implements IBackendRenderer {
   public readonly name: string = BACKEND;
+  private readonly plans = new WeakMap<IRenderSelection, SelectionPlan>();
 
   public unsupported(selection: IRenderSelection): string[] {
     return this.plan(selection).problems;
@@ -74,7 +82,12 @@ export class ClusterNetworkPolicyRenderer implements IBackendRenderer {
     return plan.zones;
   }
 
-  private plan(selection: IRenderSelection): { problems: string[]; zones: ZonePlan[] } {
+  /** Once per selection: synth asks for the problems, the warnings and the objects of the same selection. */
+  private plan(selection: IRenderSelection): SelectionPlan {
+    return oncePer(this.plans, selection, s => this.planSelection(s));
+  }
+
+  private planSelection(selection: IRenderSelection): SelectionPlan {
     const problems = new BackendProblems(BACKEND);
     for (const pool of selection.natPools) {
       problems.addUnsupported('nat-pools', `NAT pools (pool "${pool.name}" ${pool.cidr}: address pools and their NAT are the CNI's, not ClusterNetworkPolicy's)`, pool.path,
@@ -108,14 +121,14 @@ export class ClusterNetworkPolicyRenderer implements IBackendRenderer {
       problems.add(`more than ${CNP_MAX_PRIORITY - FIRST_ZONE_PRIORITY + 1} zones (zone "${zone.name}" would get priority ${priority}; the API's highest is ${CNP_MAX_PRIORITY})`, zone.path,
         'merge zones');
     }
-    const pods = selector(zone.members.podSelector, `pod selector of zone "${zone.name}"`, zone.path, problems);
+    const pods = translateSelector(zone.members.podSelector, '', `pod selector of zone "${zone.name}"`, zone.path, problems);
     const subjects: { suffix: string; subject: CnpSubject }[] = [];
     if (zone.members.namespaces.length > 0) {
       const byName = { matchExpressions: [{ key: NAMESPACE_NAME_LABEL, operator: 'In', values: [...zone.members.namespaces].sort() }] };
       subjects.push({ suffix: '', subject: subjectOf(byName, pods) });
     }
     if (zone.members.namespaceSelector) {
-      const byLabel = selector(zone.members.namespaceSelector, `namespace selector of zone "${zone.name}"`, zone.path, problems);
+      const byLabel = translateSelector(zone.members.namespaceSelector, '', `namespace selector of zone "${zone.name}"`, zone.path, problems);
       subjects.push({ suffix: subjects.length > 0 ? '-by-label' : '', subject: subjectOf(byLabel, pods) });
     }
     const egress = zoneEgress(zone, selection.document, problems);

@@ -7,11 +7,11 @@
  */
 import { BackendProblems } from './backend-problems';
 import { CNP_MAX_ITEMS, CnpAction, CnpEgressPeer, CnpEgressRule, CnpPort, CnpProtocol } from './cluster-network-policy-types';
+import { translateSelector } from './kube-selector';
 import { insideCluster, portsOf, ruleDestinations } from './zone-destinations';
 import { EgressModelDocument, EgressZoneModel } from '../model/egress-model-document';
 import { InClusterTraffic, inClusterOf, inClusterRanges } from '../model/in-cluster-traffic';
 import { Port } from '../model/port';
-import { KubeLabelSelector, tryKubeLabelSelector } from '../model/selector/label-selector-translation';
 import { NAMESPACE_NAME_LABEL } from '../model/vocabulary';
 
 const BACKEND = 'cluster-network-policy';
@@ -36,7 +36,7 @@ export function zoneEgress(zone: EgressZoneModel, doc: EgressModelDocument, prob
   const admin: CnpEgressRule[] = [];
   const domainRules: { path: string; rule: string }[] = [];
   if (zone.dns.enabled) {
-    const dnsPods = selector(zone.dns.podSelector, `DNS pod selector of zone "${zone.name}"`, zone.path, problems);
+    const dnsPods = translateSelector(zone.dns.podSelector, '', `DNS pod selector of zone "${zone.name}"`, zone.path, problems);
     const protocols = cnpProtocols(portsOf(zone.dns.ports), `DNS ports of zone "${zone.name}"`, zone.path, problems);
     const to: CnpEgressPeer[] = [
       { pods: { namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: zone.dns.namespace } }, podSelector: dnsPods } },
@@ -79,13 +79,6 @@ export function zoneEgress(zone: EgressZoneModel, doc: EgressModelDocument, prob
   }
   const baseline = choice === InClusterTraffic.PASS ? [{ name: 'in-cluster', action: 'Deny' as CnpAction, to: inCluster }] : undefined;
   return { admin, baseline, domainRules };
-}
-
-/** A label selector in the Kubernetes form, or a problem naming what it cannot say. */
-export function selector(text: string, what: string, path: string, problems: BackendProblems): KubeLabelSelector {
-  const t = tryKubeLabelSelector(text);
-  if (t.problem) problems.add(`selector "${text}" (${what}): ${t.problem}`, path, 'use ==, !=, in, not in, has() and && only');
-  return t.selector ?? {};
 }
 
 /** The protocols of a port list; `undefined` means every protocol (a rule without `protocols`). */

@@ -17,8 +17,7 @@ export const CNP_RELEASE = 'sigs.k8s.io/network-policy-api v0.3.0';
 export type CnpTier = 'Admin' | 'Baseline';
 export type CnpAction = 'Accept' | 'Deny' | 'Pass';
 
-/** `spec.priority` bounds (lower values first within a tier). */
-export const CNP_MIN_PRIORITY = 0;
+/** `spec.priority`'s highest value (0-1000; lower values first within a tier). */
 export const CNP_MAX_PRIORITY = 1000;
 /** The CRD's list limits (MaxItems=25 on egress rules, peers, networks, domain names and protocols). */
 export const CNP_MAX_ITEMS = 25;

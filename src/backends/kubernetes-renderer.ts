@@ -1,6 +1,7 @@
 import { k8s } from 'cdk8s-plus-28';
 import { BackendProblems } from './backend-problems';
 import { IBackendRenderer, IRenderSelection } from './backend-renderer';
+import { translateSelector } from './kube-selector';
 import { clusterExceptions, insideCluster, portsOf, ruleDestinations } from './zone-destinations';
 import { EgressModelDocument, EgressZoneModel } from '../model/egress-model-document';
 import { InClusterTraffic, inClusterOf, inClusterRanges } from '../model/in-cluster-traffic';
@@ -93,11 +94,11 @@ export class KubernetesRenderer implements IBackendRenderer {
       problems.addUnsupported('gateways', `egress gateways (zone "${zone.name}" leaves through gateway "${zone.exit.gateway ?? zone.rules.find(r => r.gateway)!.gateway}"; NetworkPolicy filters, it cannot steer traffic)`,
         zone.path, 'use Backend.CALICO, Backend.CALICO_ENTERPRISE or Backend.CILIUM for zones with gateways');
     }
-    const podSelector = this.translate(zone.members.podSelector, `pod selector of zone "${zone.name}"`, zone.path, problems);
+    const podSelector = translateSelector(zone.members.podSelector, '', `pod selector of zone "${zone.name}"`, zone.path, problems);
     const egress: k8s.NetworkPolicyEgressRule[] = [];
 
     if (zone.dns.enabled) {
-      const dnsPods = this.translate(zone.dns.podSelector, `DNS pod selector of zone "${zone.name}"`, zone.path, problems);
+      const dnsPods = translateSelector(zone.dns.podSelector, '', `DNS pod selector of zone "${zone.name}"`, zone.path, problems);
       const ports = this.ports(portsOf(zone.dns.ports), `DNS ports of zone "${zone.name}"`, zone.path, problems);
       egress.push({
         to: [
@@ -156,12 +157,6 @@ export class KubernetesRenderer implements IBackendRenderer {
       out.set(namespace, combinations.map(extra => extra.length === 0 ? podSelector : mergeLabelSelectors(podSelector, { matchExpressions: extra })));
     }
     return out;
-  }
-
-  private translate(selector: string, what: string, path: string, problems: BackendProblems): KubeLabelSelector {
-    const t = tryKubeLabelSelector(selector);
-    if (t.problem) problems.add(`selector "${selector}" (${what}): ${t.problem}`, path, 'use ==, !=, in, not in, has() and && only');
-    return t.selector ?? {};
   }
 
   /** NetworkPolicy ports; `undefined` means every port of every protocol. */

@@ -1,3 +1,4 @@
+import { oncePer } from '../model/bounded-memo';
 import { EgressExitMode, EgressModelDocument, EgressRuleModel, EgressZoneModel } from '../model/egress-model-document';
 import { problem } from '../model/errors';
 import { InClusterTraffic } from '../model/in-cluster-traffic';
@@ -18,6 +19,13 @@ export interface NetworkView {
  * boundary (a pod can bypass its proxy): this is the network half that makes it one.
  */
 export function networkView(doc: EgressModelDocument): NetworkView {
+  // Once per document: the backends emitter asks for the view's problems and then for the view it renders.
+  return oncePer(VIEWS, doc, buildNetworkView);
+}
+
+const VIEWS = new WeakMap<EgressModelDocument, NetworkView>();
+
+function buildNetworkView(doc: EgressModelDocument): NetworkView {
   const meshZones = doc.zones.filter(z => z.mesh);
   if (meshZones.length === 0) return { document: doc, problems: [] };
   const problems: string[] = [];

@@ -18,6 +18,8 @@ describe('a rule with an HTTP match', () => {
     [{ ports: undefined }, /http "http GET \/v1\/charges" needs TCP ports: an HTTP or TLS match on all traffic has no port to listen on \(at test\/pay\/charges\); hint: ports: \[Port.tcp\(443\)\]/],
     [{ ports: [Port.udp(443)] }, /needs single TCP ports, and the rule has udp\/443/],
     [{ ports: [Port.tcpRange(8000, 8080)] }, /needs single TCP ports, and the rule has tcp\/8000-8080/],
+    // An ICMP type has no port: the rule's port as Port writes it, not "every ICMP port".
+    [{ ports: [Port.tcp(443), Port.icmp({ type: 8 })] }, /needs single TCP ports, and the rule has icmp\/8 \(at/],
     [{ ports: [Port.tcp(443), Port.tcp(8443)], http: HttpMatch.originateTls() }, /originates TLS to one port, and the rule has 2/],
     [{ ports: [Port.tcp(80)], http: HttpMatch.originateTls() }, /sends plain HTTP to port 80, the rule's TLS port itself/],
   ])('bad ports are an error at declaration %#', (over, message) => {

@@ -2,7 +2,6 @@ import { IstioMode } from './istio-options';
 import { Cidr } from '../../model/cidr';
 import { DestinationSetModel, EgressRuleModel, EgressZoneModel } from '../../model/egress-model-document';
 import { HttpMatchKind, HttpMatchModel } from '../../model/http-match';
-import { describeHttpMatch } from '../../model/http-match-text';
 import { MeshModel } from '../../model/mesh-model';
 import { BackendProblems } from '../backend-problems';
 import { IRenderSelection } from '../backend-renderer';
@@ -202,9 +201,4 @@ class Builder {
     const ports = [...this.ports.values()].map(p => p.port).sort((a, b) => a.number - b.number);
     return { name: this.name, host, ...(this.address ? { address: this.address } : {}), ports, grants: this.grants };
   }
-}
-
-/** "GET /v1/charges" and the like, for descriptions. */
-export function grantText(g: MeshGrant): string {
-  return g.http ? describeHttpMatch(g.http) : 'tcp';
 }

@@ -1,7 +1,8 @@
 import { renderAmbient } from './istio-ambient';
 import { IstioMode } from './istio-options';
-import { istioPlan } from './istio-plan';
+import { EgressPointPlan, istioPlan } from './istio-plan';
 import { renderSidecar } from './istio-sidecar';
+import { oncePer } from '../../model/bounded-memo';
 import { IBackendRenderer, IRenderSelection } from '../backend-renderer';
 
 /**
@@ -12,13 +13,15 @@ import { IBackendRenderer, IRenderSelection } from '../backend-renderer';
  */
 export class IstioRenderer implements IBackendRenderer {
   public readonly name: string = 'istio';
+  /** Once per selection: synth asks for the problems, then the objects, of the same selection. */
+  private readonly plans = new WeakMap<IRenderSelection, { problems: string[]; points: EgressPointPlan[] }>();
 
   public unsupported(selection: IRenderSelection): string[] {
-    return istioPlan(selection).problems;
+    return oncePer(this.plans, selection, istioPlan).problems;
   }
 
   public render(selection: IRenderSelection): void {
-    const { problems, points } = istioPlan(selection);
+    const { problems, points } = oncePer(this.plans, selection, istioPlan);
     if (problems.length > 0) throw new Error(`internal: rendering istio with problems: ${problems.join('; ')}`);
     for (const point of points) {
       const scope = selection.scopeFor(point.path);

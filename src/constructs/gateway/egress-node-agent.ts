@@ -103,7 +103,7 @@ export class EgressNodeAgent extends Construct {
     this.namespace = namespace;
     this.options = options;
     const healthPort = options?.healthPort ?? 9441;
-    const labels = { [APP_NAME_LABEL]: 'egress-nat', [PART_OF_LABEL]: PART_OF };
+    const labels = nodeAgentLabels();
     const meta = (name: string) => ({ name, namespace, labels });
 
     const serviceAccount = new kplus.ServiceAccount(this, 'ServiceAccount', { metadata: meta('egress-nat'), automountToken: true });
@@ -162,7 +162,7 @@ export class EgressNodeAgent extends Construct {
    */
   public addPodMonitor(): void {
     if (this.podMonitor) return;
-    const labels = { [APP_NAME_LABEL]: 'egress-nat', [PART_OF_LABEL]: PART_OF };
+    const labels = nodeAgentLabels();
     this.podMonitor = new ApiObject(this, 'PodMonitor', {
       apiVersion: 'monitoring.coreos.com/v1',
       kind: 'PodMonitor',
@@ -174,4 +174,9 @@ export class EgressNodeAgent extends Construct {
       },
     });
   }
+}
+
+/** The labels of the node agent's objects and pods (a fresh object each time: cdk8s may add to it). */
+function nodeAgentLabels(): { [key: string]: string } {
+  return { [APP_NAME_LABEL]: 'egress-nat', [PART_OF_LABEL]: PART_OF };
 }

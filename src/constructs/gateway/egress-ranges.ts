@@ -25,7 +25,7 @@ const FIELDS = {
 /**
  * The gateway's egress ranges, IPv4 first: each family given by a range or by single addresses (not both), at least
  * one family, at most MAX_EGRESS_ADDRESSES addresses each (counted before listing: a /8 by mistake would list 16
- * million addresses first, measured 42 s).
+ * million addresses first).
  */
 export function egressRanges(props: EgressGatewayProps, path: string): EgressRange[] {
   const ranges = [IpFamily.IPV4, IpFamily.IPV6].map(f => familyRange(f, props, path)).filter((r): r is EgressRange => r !== undefined);

@@ -1,7 +1,7 @@
 import { EgressValidationError } from '../../model/errors';
 import { HttpMatchKind, HttpMatchModel } from '../../model/http-match';
 import { describeHttpMatch } from '../../model/http-match-text';
-import { PortModel } from '../../model/port';
+import { Port, PortModel } from '../../model/port';
 
 /**
  * A rule's HTTP match, checked against its ports: HTTP and TLS run over TCP, on ports a mesh can name one by one
@@ -15,7 +15,7 @@ export function checkedHttpMatch(http: HttpMatchModel, ports: PortModel[], path:
   for (const p of ports) {
     const single = p.protocol === 'TCP' && p.fromPort !== undefined && p.fromPort === p.toPort && p.portName === undefined;
     if (!single) {
-      throw new EgressValidationError('http', shown, `needs single TCP ports, and the rule has ${portText(p)}`, path, 'list TCP ports one by one, e.g. Port.tcp(443)');
+      throw new EgressValidationError('http', shown, `needs single TCP ports, and the rule has ${Port.fromModel(p)}`, path, 'list TCP ports one by one, e.g. Port.tcp(443)');
     }
   }
   if (http.kind === HttpMatchKind.ORIGINATE_TLS) {
@@ -27,11 +27,4 @@ export function checkedHttpMatch(http: HttpMatchModel, ports: PortModel[], path:
     }
   }
   return http;
-}
-
-function portText(p: PortModel): string {
-  if (p.portName) return `${(p.protocol ?? 'TCP').toLowerCase()}/name:${p.portName}`;
-  if (p.protocol === undefined) return 'all traffic';
-  if (p.fromPort === undefined) return `every ${p.protocol} port`;
-  return p.fromPort === p.toPort ? `${p.protocol.toLowerCase()}/${p.fromPort}` : `${p.protocol.toLowerCase()}/${p.fromPort}-${p.toPort}`;
 }

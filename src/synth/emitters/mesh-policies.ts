@@ -1,5 +1,6 @@
 import { Backend } from '../../backends/backend';
 import { IRenderSelection } from '../../backends/backend-renderer';
+import { oncePer } from '../../model/bounded-memo';
 import { Emitter, EmitterInput } from '../emitter';
 
 /** Each mesh backend's share of the model: the zones that have it as their mesh, and the sets their rules use. */
@@ -23,11 +24,16 @@ function meshSelections(input: EmitterInput): { backend: Backend; selection: IRe
   });
 }
 
+const planned = new WeakMap<EmitterInput, ReturnType<typeof meshSelections>>();
+
+/** The selections once per input: their renderers plan each once, for the problems and the objects. */
+const selectionsOf = (input: EmitterInput) => oncePer(planned, input, meshSelections);
+
 /** The mesh layer of zones that have one (`mesh: Backend.istio()`): what enforces their rules' HTTP part. */
 export const MESH_POLICIES: Emitter = {
   name: 'egress mesh',
-  unsupported: input => meshSelections(input).flatMap(({ backend, selection }) => backend.renderer.unsupported(selection)),
+  unsupported: input => selectionsOf(input).flatMap(({ backend, selection }) => backend.renderer.unsupported(selection)),
   render: input => {
-    for (const { backend, selection } of meshSelections(input)) backend.renderer.render(selection);
+    for (const { backend, selection } of selectionsOf(input)) backend.renderer.render(selection);
   },
 };

@@ -1,5 +1,7 @@
 import { CalicoAction, CalicoPort, CalicoProtocol, CalicoRule } from '../calico';
 import { DNS_PROXY_ADDRESS, DNS_PROXY_PORT } from '../datapath/domain-config';
+import { effectiveGateway, isDataPathGateway } from '../datapath/gateway-routing';
+import { EgressModelDocument, EgressRuleModel, EgressZoneModel } from '../model/egress-model-document';
 import { ruleAnnotations } from '../model/vocabulary';
 
 // Domain rules on open-source Calico (docs/domain-names.md): Felix's half of the two gates. The node agent's
@@ -7,6 +9,19 @@ import { ruleAnnotations } from '../model/vocabulary';
 
 /** Every external address: a domain rule's ports are opened to these, and the agent's table narrows them. */
 export const AGENT_DOMAIN_DESTINATIONS = ['0.0.0.0/0', '::/0'];
+
+/**
+ * The external addresses a domain rule opens on Felix's side: every one, of each family its traffic can leave with.
+ * Through a cdk8s-egress gateway only the gateway's egress families: a looked-up address of another family would
+ * not be steered (the tunnel carries a family only where the gateway has an egress IP of it) and would leave with
+ * the pod's own address, so Felix denies it.
+ */
+export function agentDomainDestinations(doc: EgressModelDocument, zone: EgressZoneModel, rule: EgressRuleModel): string[] {
+  const name = effectiveGateway(zone, rule);
+  const gw = name === undefined ? undefined : doc.gateways.find(g => g.name === name);
+  if (!gw || !isDataPathGateway(gw)) return AGENT_DOMAIN_DESTINATIONS;
+  return AGENT_DOMAIN_DESTINATIONS.filter(d => gw.egressIps.some(ip => ip.includes(':') === d.includes(':')));
+}
 
 let proxyRules: CalicoRule[] | undefined;
 

@@ -1,4 +1,4 @@
-import { AGENT_DOMAIN_DESTINATIONS } from './calico-domain-rules';
+import { agentDomainDestinations } from './calico-domain-rules';
 import { groupByProtocol, portsKey } from './calico-port-groups';
 import { overlappingClusterRanges } from './zone-destinations';
 import { CalicoAction, CalicoEntityRule, CalicoIcmpFields, CalicoPort, CalicoProtocol, CalicoRule } from '../calico';
@@ -127,10 +127,11 @@ export function allowRules(zone: EgressZoneModel, doc: EgressModelDocument, ctx:
   const rules: CalicoRule[] = [];
   for (const rule of zone.rules) {
     const used = rule.destinationSets.map(n => sets.get(n)!).filter(s => s !== undefined);
+    const viaAgent = ctx.agentDomains?.() === true && used.some(s => s.domains.length > 0) ? agentDomainDestinations(doc, zone, rule) : [];
     // A rule that only selects shared sets renders the same in every zone that has it (fleets give every
     // team the same catalog rules): built once, and the policies share the (immutable) rule objects.
     const key = used.some(rendersInline) ? undefined
-      : `${rule.name}\u0000${rule.description ?? ''}\u0000${rule.destinationSets.join(',')}\u0000${portsKey(rule.ports)}`;
+      : `${rule.name}\u0000${rule.description ?? ''}\u0000${rule.destinationSets.join(',')}\u0000${portsKey(rule.ports)}\u0000${viaAgent.join(',')}`;
     const known = key === undefined ? undefined : shared.get(key);
     if (known) {
       rules.push(...known);
@@ -139,7 +140,6 @@ export function allowRules(zone: EgressZoneModel, doc: EgressModelDocument, ctx:
     const first = rules.length;
     const names = used.filter(s => !rendersInline(s) && ctx.matchesTraffic(s)).map(s => s.name);
     // Inline addresses: one rule per family (Calico rules hold one IP family).
-    const viaAgent = ctx.agentDomains?.() === true && used.some(s => s.domains.length > 0) ? AGENT_DOMAIN_DESTINATIONS : [];
     const inlineNets = byFamily([...used.filter(rendersInline).flatMap(s => s.cidrs.map(c => c.cidr)), ...viaAgent]);
     const destinations: { destination: CalicoEntityRule; ipVersion?: number }[] = [];
     if (names.length > 0) {

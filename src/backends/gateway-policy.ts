@@ -5,7 +5,7 @@ import {
 import { GatewayDataPathSettings } from '../datapath/compile-data-path';
 import { SteeredZone } from '../datapath/gateway-routing';
 import { CidrAggregator } from '../model/cidr-aggregation';
-import { EgressModelDocument } from '../model/egress-model-document';
+import { EgressModelDocument, EgressRuleModel } from '../model/egress-model-document';
 import { problem } from '../model/errors';
 import { inClusterRanges } from '../model/in-cluster-traffic';
 import { Port } from '../model/port';
@@ -34,7 +34,7 @@ const rule = (name: string) => ({ annotations: { [RULE_ANNOTATION]: name } });
  * The gateway pods' own Calico policy, defence in depth with the data path's allow-list: ingress only
  * VXLAN and the health port from nodes (and metrics from the monitoring namespaces); egress only the
  * destinations of the zones that leave through this gateway (`zones`: those only), on their ports, with ICMP types
- * kept exact, plus the probe answers and the replies' tunnels back to the nodes. Everything else is denied explicitly,
+ * kept exact (a domain rule: its ports to every external address), plus the probe answers and the replies' tunnels back to the nodes. Everything else is denied explicitly,
  * so no later policy can widen it.
  */
 export function gatewayPolicySpec(settings: GatewayDataPathSettings, zones: SteeredZone[], inputs: GatewayPolicyInputs): CalicoNetworkPolicySpec {
@@ -74,27 +74,12 @@ export function gatewayPolicySpec(settings: GatewayDataPathSettings, zones: Stee
         const raw = z.destinations.filter(d => d.rule === r && d.gateway === settings.name && d.ipVersion === family).map(d => d.cidr);
         if (raw.length === 0) continue;
         const nets = cluster.length ? CidrAggregator.subtract(raw, cluster) : CidrAggregator.merge(raw);
-        if (nets.length === 0) continue;
-        const metadata = { annotations: { [RULE_ANNOTATION]: r.name, [ZONE_LABEL]: z.zone.name } };
-        if (r.ports.length === 0) {
-          egress.push({ action: CalicoAction.ALLOW, ipVersion: family, destination: { nets }, metadata });
-          continue;
-        }
-        for (const model of r.ports) {
-          const p = Port.fromModel(model);
-          const proto = p.protocol!;
-          if (proto.isIcmp) {
-            if (proto.ipVersion !== family) continue;
-            const icmp = p.icmpType === undefined ? undefined : { type: p.icmpType, code: p.icmpCode };
-            const protocol = family === 4 ? CalicoProtocol.ICMP : CalicoProtocol.ICMPV6;
-            egress.push({ action: CalicoAction.ALLOW, ipVersion: family, protocol, icmp, destination: { nets }, metadata });
-            continue;
-          }
-          const ports = p.fromPort === undefined ? undefined
-            : [p.fromPort === p.toPort ? CalicoPort.of(p.fromPort) : CalicoPort.range(p.fromPort, p.toPort!)];
-          const protocol = CalicoProtocol.parse(proto.name);
-          egress.push({ action: CalicoAction.ALLOW, ipVersion: family, protocol, destination: { nets, ports }, metadata });
-        }
+        if (nets.length > 0) egress.push(...ruleAllows(r, z, family, { nets }));
+      }
+      // Domain rules: their ports to every external address. The source node's agent admitted only looked-up
+      // addresses into the tunnel (docs/domain-names.md "Through a gateway"); Felix here keeps ports and families.
+      for (const r of z.domainRules) {
+        egress.push(...ruleAllows(r, z, family, { nets: [family === 4 ? '0.0.0.0/0' : '::/0'], ...(cluster.length ? { notNets: CidrAggregator.merge(cluster) } : {}) }));
       }
     }
   }
@@ -107,6 +92,29 @@ export function gatewayPolicySpec(settings: GatewayDataPathSettings, zones: Stee
     ingress,
     egress,
   };
+}
+
+/** One zone rule's Allows on the gateway: its ports (ICMP types exact) to `destination`, in one family. */
+function ruleAllows(r: EgressRuleModel, z: SteeredZone, family: 4 | 6, destination: { nets: string[]; notNets?: string[] }): CalicoRule[] {
+  const metadata = { annotations: { [RULE_ANNOTATION]: r.name, [ZONE_LABEL]: z.zone.name } };
+  if (r.ports.length === 0) return [{ action: CalicoAction.ALLOW, ipVersion: family, destination, metadata }];
+  const out: CalicoRule[] = [];
+  for (const model of r.ports) {
+    const p = Port.fromModel(model);
+    const proto = p.protocol!;
+    if (proto.isIcmp) {
+      if (proto.ipVersion !== family) continue;
+      const icmp = p.icmpType === undefined ? undefined : { type: p.icmpType, code: p.icmpCode };
+      const protocol = family === 4 ? CalicoProtocol.ICMP : CalicoProtocol.ICMPV6;
+      out.push({ action: CalicoAction.ALLOW, ipVersion: family, protocol, icmp, destination, metadata });
+      continue;
+    }
+    const ports = p.fromPort === undefined ? undefined
+      : [p.fromPort === p.toPort ? CalicoPort.of(p.fromPort) : CalicoPort.range(p.fromPort, p.toPort!)];
+    const protocol = CalicoProtocol.parse(proto.name);
+    out.push({ action: CalicoAction.ALLOW, ipVersion: family, protocol, destination: { ...destination, ports }, metadata });
+  }
+  return out;
 }
 
 /** A cdk8s-egress gateway as its policy needs it. */

@@ -1,4 +1,5 @@
 import { compileDomainConfig, usesAgentDomains } from './compile-domains';
+import { gatewayDomainRules } from './compile-gateway-domains';
 import {
   AllowEntryConfig, DataPathConfig, GatewayConfig, GatewayProbeConfig, NatPoolConfig, ZoneConfig, DATA_PATH_CONFIG_VERSION, DATA_PATH_DEFAULTS,
 } from './data-path-config';
@@ -120,6 +121,7 @@ function collectDataPath(doc: EgressModelDocument, settings: GatewayDataPathSett
     const id = ids.get(zone.name)!;
     const z = steered.find(s => s.zone.name === zone.name);
     if (!z) return { name: zone.name, id, members: members(zone, errors), failOpen: false, allow: [], noGateway: [] };
+    const domainRules = gatewayDomainRules(doc, z, errors);
     return {
       name: z.zone.name,
       id,
@@ -129,6 +131,7 @@ function collectDataPath(doc: EgressModelDocument, settings: GatewayDataPathSett
       failOpen: z.zone.exit.failOpen,
       allow: allowEntries(z, inCluster, errors),
       noGateway: [...noGatewayCidrs(z, inCluster, 4), ...(dual ? noGatewayCidrs(z, inCluster, 6) : [])],
+      ...(domainRules.length ? { domainRules } : {}),
     };
   });
 
@@ -144,8 +147,10 @@ function collectDataPath(doc: EgressModelDocument, settings: GatewayDataPathSett
   }
   const nodeMarkMask = settings.find(x => x.nodeMarkMask !== undefined)?.nodeMarkMask;
   const domains = compileDomainConfig(doc, errors);
+  // The oldest version that says it all: agents that cannot enforce domain rules through a gateway refuse version 3.
+  const version = zones.some(z => z.domainRules) ? DATA_PATH_CONFIG_VERSION : dual ? 2 : 1;
   return {
-    version: dual ? DATA_PATH_CONFIG_VERSION : 1,
+    version,
     // The model keeps pod and service ranges together; the agents treat all cluster ranges alike.
     cluster: { podCidrs: cluster, serviceCidrs: [], nodeCidrs },
     zones,

@@ -1,5 +1,4 @@
 import { DNS_PROXY_ADDRESS, DNS_PROXY_PORT, DOMAIN_DEFAULTS, DomainEnforcementConfig, DomainRuleConfig, DomainZoneConfig } from './domain-config';
-import { effectiveGateway } from './gateway-routing';
 import { EgressModelDocument, EgressRuleModel, EgressZoneModel } from '../model/egress-model-document';
 import { located, problem, ValidationErrors } from '../model/errors';
 import { Port } from '../model/port';
@@ -30,11 +29,7 @@ export function compileDomainConfig(doc: EgressModelDocument, errors: Validation
       for (const s of doc.destinationSets) if (rule.destinationSets.includes(s.name)) s.cidrs.forEach(c => addresses.add(c.cidr));
       if (patterns.length === 0) continue;
       const where = located(`rule "${rule.name}" of zone "${zone.name}"`, rule.path);
-      if (effectiveGateway(zone, rule) !== undefined) {
-        errors.add(problem(`domain names of ${where} would leave through gateway "${effectiveGateway(zone, rule)}", but the gateway cannot see the node's DNS answers`, undefined,
-          'bypassGateway: true for the domain rule (its addresses still come only from the pods\' lookups)'));
-        continue;
-      }
+      // Through a gateway too: this gate decides at the source node, before steering (compile-gateway-domains.ts).
       for (const entry of domainPorts(rule, where, errors)) rules.push({ name: rule.name, patterns, ...entry });
     }
     zones.push({ zone: zone.name, rules, addresses: [...addresses].sort() });
@@ -43,7 +38,8 @@ export function compileDomainConfig(doc: EgressModelDocument, errors: Validation
   return { proxy: { address: DNS_PROXY_ADDRESS, port: DNS_PROXY_PORT }, ...DOMAIN_DEFAULTS, zones };
 }
 
-function domainPorts(rule: EgressRuleModel, where: string, errors: ValidationErrors): { protocol: DomainRuleConfig['protocol']; ports: string[] }[] {
+/** A domain rule's ports by protocol (TCP, UDP, or every protocol); other protocols and named ports are reported. */
+export function domainPorts(rule: EgressRuleModel, where: string, errors: ValidationErrors): { protocol: DomainRuleConfig['protocol']; ports: string[] }[] {
   if (rule.ports.length === 0) return [{ protocol: 'any', ports: [] }];
   const byProto = new Map<'tcp' | 'udp', string[]>();
   for (const model of rule.ports) {

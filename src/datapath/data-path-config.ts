@@ -5,16 +5,19 @@
  * Version 1 is IPv4 only. Version 2 adds IPv6: cluster ranges, allow entries, noGateway ranges and egress IPs of
  * either family (a zone's IPv6 traffic goes through its gateway when the gateway has an IPv6 egress IP; the tunnels
  * stay on the IPv4 underlay; node-level SNAT pools stay IPv4). The library writes version 2 only when a gateway has
- * an IPv6 egress range, so IPv4-only estates keep the version every agent reads.
+ * an IPv6 egress range, so IPv4-only estates keep the version every agent reads. Version 3 adds `zones[].domainRules`:
+ * domain rules through a gateway (gateway-domain-config.ts); written only when a zone has one, so agents that cannot
+ * enforce them refuse the document at `$.version` (and keep their last good rules) instead of dropping the traffic.
  * Every field is explicit: the library resolves defaults at synth time (see DATA_PATH_DEFAULTS) so
  * the agents never guess. Kept free of runtime dependencies: it is compiled into the jsii library.
  */
 import { DomainEnforcementConfig } from './domain-config';
+import { GatewayDomainRuleConfig } from './gateway-domain-config';
 
-export const DATA_PATH_CONFIG_VERSION = 2;
+export const DATA_PATH_CONFIG_VERSION = 3;
 
 export interface DataPathConfig {
-  readonly version: 1 | 2;
+  readonly version: 1 | 2 | 3;
   /** Ranges that are never steered to a gateway nor SNATed by a NAT pool. */
   readonly cluster: ClusterRangesConfig;
   readonly zones: ZoneConfig[];
@@ -65,6 +68,11 @@ export interface ZoneConfig {
   readonly allow: AllowEntryConfig[];
   /** External destinations this zone reaches without the gateway (e.g. a peered network). */
   readonly noGateway: string[];
+  /**
+   * Version 3: the zone's domain rules through its gateway. The gateway admits their ports to every external address
+   * of the zone's tunnel traffic; the source node's learned-address gate admitted only looked-up addresses.
+   */
+  readonly domainRules?: GatewayDomainRuleConfig[];
 }
 
 export interface GatewayProbeConfig {

@@ -22,6 +22,11 @@ export interface SteeredZone {
   readonly zone: EgressZoneModel;
   readonly gateway: EgressGatewayModel;
   readonly destinations: RoutedDestination[];
+  /**
+   * The zone's domain rules, all through `gateway` (their addresses are known only at the source node, after a
+   * lookup: docs/domain-names.md "Through a gateway").
+   */
+  readonly domainRules: EgressRuleModel[];
 }
 
 /** Whether this library's data path runs the gateway (not Calico Enterprise's own). */
@@ -82,7 +87,15 @@ function routeZones(doc: EgressModelDocument): { zones: SteeredZone[]; problems:
       }
     }
     checkExitsByAddress(zone, destinations, errors);
-    out.push({ zone, gateway, destinations });
+    const domainRules = zone.rules.filter(r => r.destinationSets.some(n => (sets.get(n)?.domains.length ?? 0) > 0));
+    for (const rule of domainRules.filter(r => effectiveGateway(zone, r) !== gateway.name)) {
+      // The node steers a zone's traffic by address (everything but noGateway), and a looked-up address is known
+      // only at run time: it cannot be a direct (noGateway) range, so it would reach the gateway and be dropped.
+      errors.add(problem(`domain names of ${located(`rule "${rule.name}" of zone "${zone.name}"`, rule.path)} would leave directly, but the zone's other traffic `
+        + `leaves through gateway "${gateway.name}": the node agent steers by address, and a looked-up address is known only after the lookup`, undefined,
+      `let the domain rule go through gateway "${gateway.name}" too (no bypassGateway), or move it to a zone that leaves directly`));
+    }
+    out.push({ zone, gateway, destinations, domainRules });
   }
   return { zones: out, problems: errors.messages };
 }

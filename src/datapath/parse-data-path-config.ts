@@ -4,6 +4,7 @@ import {
 } from './data-path-config';
 import { DataPathConfigError, DataPathProblem } from './data-path-config-error';
 import { checkDomainConfig } from './domain-config';
+import { checkGatewayDomainRules, GATEWAY_DOMAINS_VERSION } from './gateway-domain-config';
 import { DocCidr, FieldChecker, LABEL_NAME, labelKeyProblem, notJson, parseDocAddress, parseDocCidr, show } from './json-field-checks';
 
 /** Zone ids share the mark field with replica pins: 1..63 are zones, 64.. are pins. */
@@ -14,7 +15,7 @@ const PROTOCOLS: AllowProtocol[] = ['tcp', 'udp', 'icmp', 'any'];
  * older version never strands them. (The released version-1 agents read only 1: they refuse version 2 with
  * "$.version: must be 1, got 2" and keep running their last good rules.)
  */
-export const READABLE_VERSIONS: readonly number[] = [1, DATA_PATH_CONFIG_VERSION];
+export const READABLE_VERSIONS: readonly number[] = [1, 2, DATA_PATH_CONFIG_VERSION];
 
 /**
  * Validates a data-path document (JSON text or an already parsed value) and returns it typed, with
@@ -43,6 +44,8 @@ export function parseDataPathConfig(json: string | unknown, readable: readonly n
 class Checker extends FieldChecker {
   /** Every range named so far, to report overlaps between the kinds that must not overlap. */
   private readonly clusterRanges: Array<{ path: string; cidr: DocCidr }> = [];
+  /** Version 3 and later: zones may carry domain rules through their gateway. */
+  private gatewayDomains = false;
 
   constructor(private readonly readable: readonly number[]) {
     super();
@@ -55,6 +58,7 @@ class Checker extends FieldChecker {
     if (version === undefined) return undefined;
     // Version 2 adds IPv6: ranges, allow entries and egress IPs of either family (NAT pools stay IPv4).
     this.ipv6 = version >= 2;
+    this.gatewayDomains = version >= GATEWAY_DOMAINS_VERSION;
     this.unknownKeys('$', d, ['version', 'cluster', 'zones', 'gateways', 'natPools', 'node', 'domains']);
     const cluster = this.object('$.cluster', d.cluster) ?? {};
     const ranges = {
@@ -103,7 +107,7 @@ class Checker extends FieldChecker {
   }
 
   /**
-   * The document's version: 1 (IPv4) or 2 (IPv4 and IPv6). A newer one is refused with what to do: the library that
+   * The document's version: 1 (IPv4), 2 (IPv4 and IPv6) or 3 (2, and domain rules through gateways). A newer one is refused with what to do: the library that
    * wrote it is newer than this agent, and the agent keeps running its last good rules meanwhile.
    */
   private version(v: unknown): DataPathConfig['version'] | undefined {
@@ -131,7 +135,7 @@ class Checker extends FieldChecker {
   private zone(path: string, value: unknown, gateways: Set<string | undefined>): ZoneConfig | undefined {
     const z = this.object(path, value);
     if (!z) return undefined;
-    this.unknownKeys(path, z, ['name', 'id', 'members', 'gateway', 'vni', 'failOpen', 'allow', 'noGateway']);
+    this.unknownKeys(path, z, ['name', 'id', 'members', 'gateway', 'vni', 'failOpen', 'allow', 'noGateway', ...(this.gatewayDomains ? ['domainRules'] : [])]);
     const name = this.name(`${path}.name`, z.name);
     const id = this.int(`${path}.id`, z.id, 1, MAX_ZONE_ID);
     const m = this.object(`${path}.members`, z.members) ?? {};
@@ -157,6 +161,8 @@ class Checker extends FieldChecker {
     const allow = this.array(`${path}.allow`, z.allow).map((a, i) => this.allowEntry(`${path}.allow[${i}]`, a));
     const noGateway = this.cidrs(`${path}.noGateway`, z.noGateway, false);
     noGateway.forEach((c, i) => this.notOverlappingCluster(`${path}.noGateway[${i}]`, c));
+    const domains = z.domainRules === undefined ? undefined : checkGatewayDomainRules(`${path}.domainRules`, z.domainRules, gateway !== undefined);
+    this.problems.push(...domains?.problems ?? []);
     return {
       name,
       id,
@@ -166,6 +172,7 @@ class Checker extends FieldChecker {
       members: { namespaces, matchLabels: labels as { [k: string]: string } },
       allow: allow.filter((a): a is AllowEntryConfig => a !== undefined),
       noGateway: noGateway.map((c) => c.text),
+      ...(domains?.rules.length ? { domainRules: domains.rules } : {}),
     };
   }
 

@@ -1,4 +1,5 @@
 import { AllowListMaps, allowListMaps } from './allow-list-maps';
+import { gatewayDomainChains } from './gateway-domain-rules';
 import { Ipv6Gateway, ipv6AllowListMaps, ipv6ForwardLines, ipv6SnatLines, ipv6ZoneLines } from './gateway-ruleset-ipv6';
 import { ZoneConfig } from '../../datapath';
 import { NftRuleset, NftSet } from '../shared/nft-table-swap';
@@ -22,12 +23,13 @@ export interface ProbePassage { readonly port: number; readonly replyTo: string[
  * planTableSwap: an allow-list change is an in-place element change of the maps it touches; interval
  * sets are built beside the running ones, then the chains switched onto them.
  */
-export function renderGatewayRuleset(zones: ZoneConfig[], egressIp: string | undefined, probe: ProbePassage, v6?: Ipv6Gateway): NftRuleset {
+export function renderGatewayRuleset(zones: ZoneConfig[], egressIp: string | undefined, probe: ProbePassage, v6?: Ipv6Gateway, cluster: string[] = []): NftRuleset {
   const sets = new Map<string, NftSet>();
   const counters: string[] = [];
   const lists = zones.map((z) => ({ v4: allowListMaps(z, `z${z.id}_allowed`), v6: v6 ? ipv6AllowListMaps(z) : undefined }));
-  const body = (ref: (set: string) => string) => renderTable(zones, lists, egressIp, probe, ref, new Map(), [], v6);
-  const bodyOwnNames = renderTable(zones, lists, egressIp, probe, (n) => `@${n}`, sets, counters, v6);
+  const t = { zones, lists, egressIp, probe, cluster };
+  const body = (ref: (set: string) => string) => renderTable(t, ref, new Map(), [], v6);
+  const bodyOwnNames = renderTable(t, (n) => `@${n}`, sets, counters, v6);
   const chains = [...bodyOwnNames.matchAll(/^ {2}chain (\S+) \{/gm)].map((m) => m[1]);
   return { family: 'inet', table: GATEWAY_NFT_TABLE, sets, counters, chains, body };
 }
@@ -35,9 +37,18 @@ export function renderGatewayRuleset(zones: ZoneConfig[], egressIp: string | und
 /** A zone's allow-list maps: IPv4, and IPv6 when the gateway forwards IPv6. */
 interface ZoneLists { readonly v4: AllowListMaps; readonly v6?: AllowListMaps }
 
+/** What the table is rendered from: the zones, their allow-lists, the replica's egress IP, the probes' passage, the cluster ranges. */
+interface TableInputs {
+  readonly zones: ZoneConfig[];
+  readonly lists: ZoneLists[];
+  readonly egressIp: string | undefined;
+  readonly probe: ProbePassage;
+  readonly cluster: string[];
+}
+
 /** Counters and chains (the lines inside the table block); the sets go into `sets`, the counters' names into `counters`. */
-function renderTable(zones: ZoneConfig[], lists: ZoneLists[], egressIp: string | undefined, probe: ProbePassage,
-  ref: (set: string) => string, sets: Map<string, NftSet>, counters: string[], v6?: Ipv6Gateway): string {
+function renderTable(t: TableInputs, ref: (set: string) => string, sets: Map<string, NftSet>, counters: string[], v6?: Ipv6Gateway): string {
+  const { zones, lists, egressIp, probe } = t;
   const L: string[] = [];
   const set = (name: string, type: string, elements: string[], interval = true) => {
     sets.set(name, { type, interval, elements: [...new Set(elements)] });
@@ -53,6 +64,8 @@ function renderTable(zones: ZoneConfig[], lists: ZoneLists[], egressIp: string |
   set('probe_reply', 'ipv4_addr', probe.replyTo.filter((c) => !isIpv6(c)));
   counter('probes', 'node agents\' data-path probes forwarded');
   set('tunnels', 'ifname', zones.map((z) => `"${tunnelDeviceName(z.vni!)}"`), false);
+  const domains = gatewayDomainChains(zones, t.cluster, v6 !== undefined, ref, set);
+  L.push(...domains.chains);
   zones.forEach((z, i) => {
     const { v4, v6: list6 } = lists[i];
     // A class of the same key is the same chain (same rules) for both families: declared once.
@@ -62,7 +75,7 @@ function renderTable(zones: ZoneConfig[], lists: ZoneLists[], egressIp: string |
     L.push(`    ct state new ct mark set ${z.id}`);
     for (const r of v4.lookups(ref)) L.push(`    ${r}`);
     if (list6) L.push(...ipv6ZoneLines(list6, ref, (name, m) => sets.set(name, m)));
-    L.push(`    counter name z${z.id}_dropped drop`, '  }');
+    L.push(...domains.jump(z), `    counter name z${z.id}_dropped drop`, '  }');
   });
   L.push('  chain forward {', '    type filter hook forward priority filter - 10; policy accept;');
   // Without an egress IP nothing leaves: never forward a pod's own address.

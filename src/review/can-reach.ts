@@ -3,9 +3,10 @@ import { inClusterAnswer } from './in-cluster-answer';
 import { meshLayers } from './mesh-answer';
 import { zoneSelects } from './zone-membership';
 import { Cidr } from '../model/cidr';
-import { DestinationSetModel, EgressModelDocument, EgressRuleModel, EgressZoneModel } from '../model/egress-model-document';
+import { DestinationSetModel, EgressExitMode, EgressModelDocument, EgressRuleModel, EgressZoneModel } from '../model/egress-model-document';
 import { EgressValidationError } from '../model/errors';
 import { validateDnsLabel } from '../model/names';
+import { ZoneSources } from '../model/zone-source';
 import { Port } from '../model/port';
 import { Protocol } from '../model/protocol';
 import { byPrecedence } from '../model/zone-precedence';
@@ -115,12 +116,15 @@ export class CanReach {
     }
     const lookup = target ? CanReach.afterLookup(zone, sets, query) : undefined;
     if (lookup) {
+      // Through a gateway the address is still the source node's decision; the gateway only gives it its egress IPs.
+      const exit = ZoneSources.forDestination(doc, zone, query.ip!, lookup.rule);
+      const then = exit.mode === EgressExitMode.GATEWAY ? `; it then leaves via ${exit.description}` : '';
       return {
         allowed: false,
         zone: zone.name,
         backend,
         rule: lookup.rule.name,
-        reason: `${what} is allowed only after a lookup of ${lookup.domains.join(', ')} by a pod of zone "${zone.name}" whose answer holds it (rule "${lookup.rule.name}"); no address rule allows it`,
+        reason: `${what} is allowed only after a lookup of ${lookup.domains.join(', ')} by a pod of zone "${zone.name}" whose answer holds it (rule "${lookup.rule.name}"); no address rule allows it${then}`,
       };
     }
     return {

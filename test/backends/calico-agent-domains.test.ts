@@ -52,15 +52,6 @@ describe('Destination.domain() on Backend.CALICO', () => {
     }]);
   });
 
-  test('a domain rule through a gateway is an error naming the rule, with a hint', () => {
-    const chart = clusterChart();
-    const gw = gateway(chart);
-    const zone = new EgressZone(chart, 'orders', { namespaces: ['orders'] });
-    zone.egressVia(gw);
-    zone.allow('stripe', { to: [Destination.domain('api.stripe.com')], ports: [Port.tcp(443)] });
-    expect(() => Testing.synth(chart)).toThrow(/domain names of rule "stripe" of zone "orders" \(at test\/orders\/stripe\) would leave through gateway "gw".*hint: bypassGateway: true/);
-  });
-
   test('a domain rule on ICMP is an error', () => {
     const chart = clusterChart();
     gateway(chart);

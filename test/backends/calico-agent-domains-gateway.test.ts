@@ -1,5 +1,5 @@
 import { Testing } from 'cdk8s';
-import { CanReach, Destination, EgressMap, EgressModel, EgressZone, Port } from '../../src';
+import { Backend, CanReach, Destination, EgressMap, EgressModel, EgressZone, Port } from '../../src';
 import { buildExportInput } from '../../src/exporters/build-export-input';
 import { ZoneSources } from '../../src/model/zone-source';
 import { clusterChart, dataPathOf, gateway, one } from '../constructs/egress-gateway-fixture';
@@ -84,6 +84,16 @@ describe('a domain rule through a gateway on Backend.CALICO', () => {
     expect(exit && set).toBeTruthy();
     expect(dot).toContain(`${exit![1]} -> ${set![1]} [label="orders: tcp/443"]`);
   });
+});
+
+test('on Calico Enterprise through our gateway, Felix\'s own domain policy is the source gate: the gateway gets the ports, the node agent no domain section', () => {
+  const chart = clusterChart();
+  const gw = gateway(chart);
+  const zone = new EgressZone(chart, 'orders', { namespaces: ['orders'], backend: Backend.CALICO_ENTERPRISE });
+  zone.egressVia(gw);
+  zone.allow('stripe', { to: [Destination.domain('api.stripe.com')], ports: [Port.tcp(443)] });
+  const config = dataPathOf(Testing.synth(chart));
+  expect([config.version, config.zones[0].domainRules, config.domains]).toEqual([3, [{ name: 'stripe', protocol: 'tcp', ports: ['443'] }], undefined]);
 });
 
 describe('domain rules that cannot go through the gateway', () => {

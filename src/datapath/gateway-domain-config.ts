@@ -20,7 +20,8 @@ export interface GatewayDomainRuleConfig {
 export const GATEWAY_DOMAINS_VERSION = 3;
 
 /** Checks a zone's `domainRules`; `gateway`: whether the zone names one (the rules mean nothing without it). */
-export function checkGatewayDomainRules(path: string, value: unknown, gateway: boolean): { rules: GatewayDomainRuleConfig[]; problems: DataPathProblem[] } {
+export function checkGatewayDomainRules(path: string, value: unknown, gateway: boolean):
+{ rules: GatewayDomainRuleConfig[]; problems: DataPathProblem[] } {
   const c = new GatewayDomainChecker();
   const rules = c.rules(path, value, gateway);
   return { rules, problems: c.problems };

@@ -6,10 +6,10 @@ import { Cidr } from '../model/cidr';
 import { DestinationSetModel, EgressExitMode, EgressModelDocument, EgressRuleModel, EgressZoneModel } from '../model/egress-model-document';
 import { EgressValidationError } from '../model/errors';
 import { validateDnsLabel } from '../model/names';
-import { ZoneSources } from '../model/zone-source';
 import { Port } from '../model/port';
 import { Protocol } from '../model/protocol';
 import { byPrecedence } from '../model/zone-precedence';
+import { ZoneSources } from '../model/zone-source';
 
 export * from './can-reach-query';
 

@@ -60,7 +60,8 @@ export function computeGatewayDesired(config: DataPathConfig, gatewayName: strin
   const replyTo = [...config.cluster.nodeCidrs, ...config.cluster.podCidrs];
   const v6 = ipv6 ? { egressIp: egressIp6, probeReplyTo: replyTo.filter(isIpv6) } : undefined;
   const c = config.cluster;
-  const ruleset = renderGatewayRuleset(zones, egressIp, { port: gateway.healthPort, replyTo }, v6, [...c.podCidrs, ...c.serviceCidrs, ...c.nodeCidrs]);
+  const cluster = [...c.podCidrs, ...c.serviceCidrs, ...c.nodeCidrs];
+  const ruleset = renderGatewayRuleset(zones, egressIp, { port: gateway.healthPort, replyTo }, v6, cluster);
   const replyV4 = renderReplyTunnel(config, zones, { podIp: observed.podIp, port: gateway.vxlanPort });
   const reply = ipv6 ? addIpv6Replies(config, zones, replyV4) : replyV4;
   const links = zones.map((z) => ({

@@ -11,10 +11,10 @@ import { isIpv6 } from '../shared/tunnel-ipv6';
  * `domain_cluster`, `domain_cluster6`), and IPv6 only when the gateway forwards IPv6.
  */
 export interface GatewayDomainChains {
-  /** The zone chain's line before its drop (none for a zone without domain rules). */
-  jump(zone: ZoneConfig): string[];
   /** The `zd_<id>` chains (their lines, inside the table block). */
   readonly chains: string[];
+  /** The zone chain's line before its drop (none for a zone without domain rules). */
+  jump(zone: ZoneConfig): string[];
 }
 
 /**

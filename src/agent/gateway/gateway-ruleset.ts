@@ -23,7 +23,8 @@ export interface ProbePassage { readonly port: number; readonly replyTo: string[
  * planTableSwap: an allow-list change is an in-place element change of the maps it touches; interval
  * sets are built beside the running ones, then the chains switched onto them.
  */
-export function renderGatewayRuleset(zones: ZoneConfig[], egressIp: string | undefined, probe: ProbePassage, v6?: Ipv6Gateway, cluster: string[] = []): NftRuleset {
+export function renderGatewayRuleset(zones: ZoneConfig[], egressIp: string | undefined, probe: ProbePassage, v6?: Ipv6Gateway,
+  cluster: string[] = []): NftRuleset {
   const sets = new Map<string, NftSet>();
   const counters: string[] = [];
   const lists = zones.map((z) => ({ v4: allowListMaps(z, `z${z.id}_allowed`), v6: v6 ? ipv6AllowListMaps(z) : undefined }));

@@ -29,7 +29,14 @@ describeNetns('domain rules through the egress gateway, in network namespaces', 
   const setAnswers = (a: Answers) => writeFileSync(answersPath, JSON.stringify(a));
 
   const zone = (name: string, id: number) => ({
-    name, id, gateway: 'gw', vni: 4100 + id, failOpen: false, members: { namespaces: [name], matchLabels: {} }, allow: [], noGateway: [],
+    name,
+    id,
+    gateway: 'gw',
+    vni: 4100 + id,
+    failOpen: false,
+    members: { namespaces: [name], matchLabels: {} },
+    allow: [],
+    noGateway: [],
     domainRules: [{ name: `${name}-names`, protocol: 'tcp', ports: ['8080'] }, { name: `${name}-names`, protocol: 'udp', ports: ['9000'] }],
   });
   // Both zones allow the same names on the same ports: only the source node's per-zone gate tells them apart.
@@ -42,8 +49,13 @@ describeNetns('domain rules through the egress gateway, in network namespaces', 
     cluster: { podCidrs: ['10.201.0.0/16'], serviceCidrs: ['10.96.0.0/16'], nodeCidrs: ['198.18.0.0/16'] },
     zones: [zone('orders', 1), zone('other', 2)],
     gateways: [{
-      name: 'gw', service: { namespace: 'egress', name: 'gw' }, egressIps: [lab.egressIp(1), lab.egressIp(2)], vxlanPort: 4789, healthPort: 9440,
-      probe: { intervalMs: 100, timeoutMs: 100, failureThreshold: 3 }, drainGraceSeconds: 5,
+      name: 'gw',
+      service: { namespace: 'egress', name: 'gw' },
+      egressIps: [lab.egressIp(1), lab.egressIp(2)],
+      vxlanPort: 4789,
+      healthPort: 9440,
+      probe: { intervalMs: 100, timeoutMs: 100, failureThreshold: 3 },
+      drainGraceSeconds: 5,
     }],
     natPools: [],
     domains: {

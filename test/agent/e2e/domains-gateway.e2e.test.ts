@@ -88,11 +88,12 @@ describeNetns('domain rules through the egress gateway, in network namespaces', 
     .nftables.find((o: any) => o.counter).counter.packets;
 
   beforeAll(async () => {
+    // Test 1's fresh addresses, and the others' (SERVER_ALLOWED is there already: replies to UDP come from it).
+    const fresh = Array.from({ length: 50 }, (_, i) => `198.19.0.${100 + i}`);
     buildAgents();
     lab.create();
     orders = lab.addPod(1, 'ord', '10.201.1.10');
     other = lab.addPod(1, 'oth', '10.201.1.20');
-    const fresh = Array.from({ length: 50 }, (_, i) => `198.19.0.${100 + i}`);
     const counted = ['198.19.0.40', '198.19.0.41', '198.19.0.42', '198.19.0.43', SERVER_ALLOWED];
     for (const ip of [...fresh, ...counted.filter((c) => c !== SERVER_ALLOWED)]) nsx(x(), `ip addr add ${ip}/24 dev eth0`);
     const rules = [...counted, ...fresh].flatMap((ip) => [

@@ -7,13 +7,17 @@
  *
  *   latency     p50/p99 of a lookup: direct to the upstream (baseline) vs through the proxy, sequential
  *   throughput  lookups/s through the proxy, 64 in flight, for --seconds
+ *   modes       the learned elements through libnftables in the agent (`library`, the agent's default) and through
+ *               one long-lived `nft -i` (`nft-i`, the fallback and the baseline): a fresh agent per mode, interleaved
+ *               round by round, with the ratios per round
  *   memory      the agent's heap and the kernel's slab growth per 10,000 learned addresses
  * Options: --rounds N (5) --queries N (2000 per latency round) --seconds S (3)
  *          --first-connections N: instead, N lookups each followed at once by a connection, in the netns lab
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import * as dgram from 'node:dgram';
 import { readFileSync } from 'node:fs';
+import * as os from 'node:os';
 
 const arg = (name: string, dflt: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -88,41 +92,73 @@ const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(
 const med = (xs: number[]) => pct(xs, 0.5);
 const mmm = (xs: number[], f = (x: number) => x.toFixed(2)) => `${f(Math.min(...xs))} / ${f(med(xs))} / ${f(Math.max(...xs))}`;
 
-async function inside(): Promise<void> {
-  for (const c of ['ip link set lo up', `ip addr add ${POD}/32 dev lo`]) spawnSync('sh', ['-c', c]);
-  const up = await upstream();
-  const agent = spawn('taskset', ['-c', '1', process.execPath, '--expose-gc', ...TS, __filename, '--agent'], { stdio: ['ignore', 'pipe', 'inherit'] });
+const MODES = ['nft-i', 'library'] as const;
+type Mode = typeof MODES[number];
+
+/** One agent (pinned to core 1) with its learned elements going through `mode`; resolves once it serves. */
+async function startAgent(mode: Mode): Promise<ChildProcess> {
+  // Each agent starts from an empty table: neither mode inherits the other's learned elements.
+  spawnSync('nft', ['delete', 'table', 'inet', 'cdk8s_egress_dns']);
+  const agent = spawn('taskset', ['-c', '1', process.execPath, '--expose-gc', ...TS, __filename, '--agent', '--elements', mode], { stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise<void>((res, rej) => {
     agent.stdout!.on('data', (d) => { if (/serving/.test(String(d))) res(); });
     agent.on('exit', (code) => rej(new Error(`the agent side exited (${code}) before serving`)));
   });
+  agent.removeAllListeners('exit');
+  return agent;
+}
+
+const load1 = () => `load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`;
+
+async function inside(): Promise<void> {
+  for (const c of ['ip link set lo up', `ip addr add ${POD}/32 dev lo`]) spawnSync('sh', ['-c', c]);
+  const up = await upstream();
   const rounds = Number(arg('rounds', '5'));
   const n = Number(arg('queries', '2000'));
   const seconds = Number(arg('seconds', '3'));
+  const loads = [load1()];
   let base = 1;
-  const out = { direct50: [] as number[], direct99: [] as number[], proxy50: [] as number[], proxy99: [] as number[],
-    held50: [] as number[], held99: [] as number[], perSecond: [] as number[], heldPerSecond: [] as number[] };
+  const figures = () => ({ proxy50: [] as number[], proxy99: [] as number[], held50: [] as number[], held99: [] as number[], perSecond: [] as number[], heldPerSecond: [] as number[] });
+  const out = { direct50: [] as number[], direct99: [] as number[], 'nft-i': figures(), 'library': figures() };
+  let mem = '';
   for (let r = 0; r < rounds; r++) {
     const direct = await load({ address: '127.0.0.1', port: 5300 }, base, n, 1); base += n;
-    const proxied = await load(PROXY, base, n, 1);
-    // The same names again: their addresses are held already, so no kernel work (the common case).
-    const held = await load(PROXY, base, n, 1); base += n;
     out.direct50.push(med(direct)); out.direct99.push(pct(direct, 0.99));
-    out.proxy50.push(med(proxied)); out.proxy99.push(pct(proxied, 0.99));
-    out.held50.push(med(held)); out.held99.push(pct(held, 0.99));
-    const t0 = performance.now();
-    const many = await load(PROXY, base, 10_000_000, 64, seconds * 1000);
-    out.perSecond.push(many.length / ((performance.now() - t0) / 1000));
-    const t1 = performance.now();
-    const again = await load(PROXY, base, many.length, 64);
-    out.heldPerSecond.push(again.length / ((performance.now() - t1) / 1000));
-    base += many.length;
+    // Interleaved, the order alternating round by round: the machine's noise hits both modes alike.
+    for (const mode of r % 2 ? [...MODES].reverse() : MODES) {
+      const agent = await startAgent(mode);
+      const o = out[mode];
+      const proxied = await load(PROXY, base, n, 1);
+      // The same names again: their addresses are held already, so no kernel work (the common case).
+      const held = await load(PROXY, base, n, 1); base += n;
+      o.proxy50.push(med(proxied)); o.proxy99.push(pct(proxied, 0.99));
+      o.held50.push(med(held)); o.held99.push(pct(held, 0.99));
+      const t0 = performance.now();
+      const many = await load(PROXY, base, 10_000_000, 64, seconds * 1000);
+      o.perSecond.push(many.length / ((performance.now() - t0) / 1000));
+      const t1 = performance.now();
+      const again = await load(PROXY, base, many.length, 64);
+      o.heldPerSecond.push(again.length / ((performance.now() - t1) / 1000));
+      base += many.length;
+      if (r === rounds - 1 && mode === 'library') {
+        agent.kill('SIGUSR2');
+        mem = await new Promise<string>((res) => agent.stdout!.on('data', (d) => { if (/memory/.test(String(d))) res(String(d)); }));
+      }
+      agent.kill();
+      await new Promise((res) => agent.once('exit', res));
+    }
+    loads.push(load1());
   }
-  agent.kill('SIGUSR2');
-  const mem = await new Promise<string>((res) => agent.stdout!.on('data', (d) => { if (/memory/.test(String(d))) res(String(d)); }));
-  agent.kill();
   up.close();
-  console.log(JSON.stringify({ ...Object.fromEntries(Object.entries(out).map(([k, v]) => [k, mmm(v, (x) => x.toFixed(k.endsWith('erSecond') ? 0 : 3))])), learned: base - 1, mem: JSON.parse(mem.trim()).memory }));
+  const f = (k: string, v: number[]) => mmm(v, (x) => x.toFixed(k.endsWith('erSecond') ? 0 : 3));
+  const modes = Object.fromEntries(MODES.map((m) => [m, Object.fromEntries(Object.entries(out[m]).map(([k, v]) => [k, f(k, v)]))]));
+  // Per round, nft -i's figure over libnftables' (> 1: the library is faster / lower).
+  const ratio = (k: keyof ReturnType<typeof figures>, inverse = false) => mmm(out['nft-i'][k].map((x, i) => (inverse ? out.library[k][i] / x : x / out.library[k][i])), (x) => x.toFixed(1));
+  console.log(JSON.stringify({
+    direct50: f('direct50', out.direct50), direct99: f('direct99', out.direct99), ...modes,
+    ratios: { proxy50: ratio('proxy50'), proxy99: ratio('proxy99'), perSecond: ratio('perSecond', true) },
+    learned: base - 1, mem: mem ? JSON.parse(mem.trim()).memory : undefined, loads,
+  }, undefined, 1));
 }
 
 /** The agent side: the real DnsEnforcer on the real kernel, learned sets sized for the run. */
@@ -141,7 +177,7 @@ async function agentSide(): Promise<void> {
       zones: [{ zone: 'bench', rules: [{ name: 'all', patterns: ['*.bench.test'], protocol: 'tcp', ports: ['443'] }], addresses: [] }] },
   });
   const slab = () => Number(/Slab:\s+(\d+)/.exec(readFileSync('/proc/meminfo', 'utf8'))![1]) * 1024;
-  const e = new DnsEnforcer(config, linuxDnsKernel((argv, stdin) => runCommand(argv, stdin)), ['127.0.0.1:5300']);
+  const e = new DnsEnforcer(config, linuxDnsKernel((argv, stdin) => runCommand(argv, stdin), arg('elements', 'library') as 'library' | 'nft-i'), ['127.0.0.1:5300']);
   global.gc?.();
   const heap0 = process.memoryUsage().heapUsed;
   const slab0 = slab();

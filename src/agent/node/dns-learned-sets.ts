@@ -32,9 +32,18 @@ export class LearnedSets {
    * name of the chain matches. Addresses already held long enough are not re-added (no kernel work).
    */
   public learn(zone: string, names: string[], addresses: Array<{ ip: string; ttl: number }>): LearnedElement[] {
+    return this.learnAnswer(zone, names, addresses).add;
+  }
+
+  /**
+   * `learn`, and also every element the answer relies on (`covered`: added now or already held, as `set ip`): an
+   * element that another answer's transaction is still programming must hold this answer too.
+   */
+  public learnAnswer(zone: string, names: string[], addresses: Array<{ ip: string; ttl: number }>): { add: LearnedElement[]; covered: string[] } {
     const z = this.domains.zones.find((x) => x.zone === zone);
     const zoneId = this.config.zones.find((x) => x.name === zone)?.id;
-    if (!z || zoneId === undefined || addresses.length === 0) return [];
+    const covered: string[] = [];
+    if (!z || zoneId === undefined || addresses.length === 0) return { add: [], covered };
     const d = this.domains;
     const now = this.now();
     const out: LearnedElement[] = [];
@@ -50,11 +59,15 @@ export class LearnedSets {
         const timeoutSeconds = Math.min(Math.max(a.ttl, d.minTtlSeconds), d.maxTtlSeconds) + GRACE_SECONDS;
         const members = this.sets.get(set) ?? new Map<string, number>();
         const held = members.get(a.ip);
-        if (held !== undefined && held - now >= (timeoutSeconds * 1000) / 2) continue;
+        if (held !== undefined && held - now >= (timeoutSeconds * 1000) / 2) {
+          covered.push(`${set} ${a.ip}`);
+          continue;
+        }
         if (held === undefined && zoneLive >= d.maxAddressesPerZone) {
           capped = true;
           continue;
         }
+        covered.push(`${set} ${a.ip}`);
         if (held === undefined || held <= now) zoneLive++;
         members.set(a.ip, now + timeoutSeconds * 1000);
         this.sets.set(set, members);
@@ -62,7 +75,15 @@ export class LearnedSets {
       }
     });
     if (capped) this.capHits++;
-    return out;
+    return { add: out, covered };
+  }
+
+  /**
+   * Elements whose transaction failed: forgotten, so the next answer programs them again. An address that was
+   * held before the failed refresh is left out of the table until then (closed, never open).
+   */
+  public forget(elements: LearnedElement[]): void {
+    for (const e of elements) this.sets.get(e.set)?.delete(e.ip);
   }
 
   /** Live elements with their remaining seconds (at least 1), for rendering the table. */

@@ -12,7 +12,8 @@
  *               round by round, with the ratios per round
  *   memory      the agent's heap and the kernel's slab growth per 10,000 learned addresses
  * Options: --rounds N (5) --queries N (2000 per latency round) --seconds S (3)
- *          --first-connections N: instead, N lookups each followed at once by a connection, in the netns lab
+ *          --first-connections N [--prefix P (dnb)]: instead, N lookups each followed at once by a connection, in the
+ *          netns lab (namespaces named P…)
  */
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import * as dgram from 'node:dgram';
@@ -223,7 +224,7 @@ export async function runFirstConnections(n: number): Promise<{ failures: number
   const { writeFileSync } = require('node:fs') as typeof import('node:fs');
   /* eslint-enable @typescript-eslint/no-require-imports */
   const DNS_LAB = `${__dirname}/../../test/agent/e2e/dns-lab.js`;
-  const l = new lab.NetnsLab({ prefix: 'dnb', gateways: 0 });
+  const l = new lab.NetnsLab({ prefix: arg('prefix', 'dnb'), gateways: 0 });
   try {
     lab.buildAgents();
     l.create();

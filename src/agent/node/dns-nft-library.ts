@@ -32,7 +32,7 @@ export class NftLibrarySession {
         run: lib.func('int nft_run_cmd_from_buffer(void *ctx, const char *buf)'),
       });
     } catch (e) {
-      return (e as Error).message;
+      return `${library} through koffi: ${(e as Error).message}`;
     }
   }
 
@@ -44,7 +44,8 @@ export class NftLibrarySession {
   public run(commands: string[]): Promise<void> {
     try {
       this.ctx ??= this.newContext();
-      const rc = this.fn.run(this.ctx, commands.join('\n'));
+      // One line: libnftables 1.0.6 quotes a multi-line buffer's first line under every error's caret.
+      const rc = this.fn.run(this.ctx, commands.join('; ').replace(/\n/g, ' '));
       // Read every time: the buffer is rewound on read, so a warning left by a success never prefixes an error.
       const err = String(this.fn.errorBuffer(this.ctx) ?? '').trim();
       return rc === 0 ? Promise.resolve() : Promise.reject(new Error(err.slice(0, 2000) || `libnftables returned ${rc}`));

@@ -119,6 +119,18 @@ describe('learned sets', () => {
     expect(s.capHits).toBe(1);
     expect(s.live().map((e) => e.ip).sort()).toEqual(['192.0.2.1', '192.0.2.2', '192.0.2.3']);
   });
+  test('the zone count follows forgotten and restarted (seeded) entries; an expired entry makes room at the cap', () => {
+    const s = sets();
+    const two = s.learn('z1', ['a.stripe.com'], [{ ip: '192.0.2.1', ttl: 60 }, { ip: '192.0.2.2', ttl: 60 }]);
+    s.seed([{ set: 'd4_1_0', ip: '192.0.2.9', timeoutSeconds: 10 }]);
+    expect(s.learn('z1', ['b.stripe.com'], [{ ip: '192.0.2.3', ttl: 60 }])).toEqual([]); // 3 of 3
+    s.forget([two[0]]);
+    expect(s.learn('z1', ['b.stripe.com'], [{ ip: '192.0.2.3', ttl: 60 }]).map((e) => e.ip)).toEqual(['192.0.2.3']);
+    now += 11_000; // the seeded one expired
+    expect(s.learn('z1', ['c.stripe.com'], [{ ip: '192.0.2.4', ttl: 60 }]).map((e) => e.ip)).toEqual(['192.0.2.4']);
+    expect(s.learn('z1', ['d.stripe.com'], [{ ip: '192.0.2.5', ttl: 60 }])).toEqual([]);
+    expect(s.live().map((e) => e.ip).sort()).toEqual(['192.0.2.2', '192.0.2.3', '192.0.2.4']);
+  });
 });
 
 describe('the DNS table', () => {

@@ -223,7 +223,10 @@ describe('the enforcer programs answers in batches through one queue (group comm
     return { scripts, release: open, learn, e };
   }
   /** Lets the event loop turn until `cond` holds (the flush starts after the current I/O phase). */
-  const until = async (cond: () => boolean) => { for (let i = 0; i < 100 && !cond(); i++) await new Promise(setImmediate); expect(cond()).toBe(true); };
+  const until = async (cond: () => boolean) => {
+    for (let i = 0; i < 100 && !cond(); i++) await new Promise(setImmediate);
+    expect(cond()).toBe(true);
+  };
   const settled = (p: Promise<void>) => { const s = { done: false }; p.then(() => (s.done = true), () => (s.done = true)); return s; };
 
   test('answers delivered in the same turn of the event loop share one transaction', async () => {

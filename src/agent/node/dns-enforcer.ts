@@ -102,11 +102,12 @@ export class DnsEnforcer {
     mine.catch(() => undefined); // observed by the proxy, and here only through `unconfirmed`
     const keys = add.map((e) => `${e.set} ${e.ip}`);
     for (const k of keys) this.unconfirmed.set(k, mine);
-    this.pending.push({ elements: add, done: (e) => {
+    const settle = (e?: unknown) => {
       for (const k of keys) if (this.unconfirmed.get(k) === mine) this.unconfirmed.delete(k);
       if (e) this.learned.forget(add.filter((_, i) => !this.unconfirmed.has(keys[i])));
       done(e);
-    } });
+    };
+    this.pending.push({ elements: add, done: settle });
     // Group commit: the first answer of a batch schedules the flush after the current I/O phase, so every answer
     // delivered meanwhile (and all that arrive while an earlier transaction runs) share one transaction.
     if (this.pending.length === 1) setImmediate(() => void this.enqueue(() => this.flush()));

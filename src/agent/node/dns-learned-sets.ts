@@ -104,7 +104,9 @@ export class LearnedSets {
         if (deadline <= now) {
           members.delete(ip);
           this.counted(set, -1);
-        } else out.push({ set, ip, timeoutSeconds: Math.max(1, Math.ceil((deadline - now) / 1000)) });
+        } else {
+          out.push({ set, ip, timeoutSeconds: Math.max(1, Math.ceil((deadline - now) / 1000)) });
+        }
       }
     }
     return out;

@@ -100,12 +100,18 @@ type Mode = typeof MODES[number];
 async function startAgent(mode: Mode): Promise<ChildProcess> {
   // Each agent starts from an empty table: neither mode inherits the other's learned elements.
   spawnSync('nft', ['delete', 'table', 'inet', 'cdk8s_egress_dns']);
-  const agent = spawn('taskset', ['-c', '1', process.execPath, '--expose-gc', ...TS, __filename, '--agent', '--elements', mode], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const agent = spawn('taskset', ['-c', '1', process.execPath, '--expose-gc', ...TS, __filename, '--agent', '--elements', mode], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let logged = '';
+  agent.stderr!.on('data', (d) => { logged += String(d); process.stderr.write(d); });
   await new Promise<void>((res, rej) => {
     agent.stdout!.on('data', (d) => { if (/serving/.test(String(d))) res(); });
     agent.on('exit', (code) => rej(new Error(`the agent side exited (${code}) before serving`)));
   });
   agent.removeAllListeners('exit');
+  // The comparison means something only if each mode really went its own way (its log line says which).
+  for (let i = 0; i < 100 && !/"elements":/.test(logged); i++) await new Promise((r) => setTimeout(r, 10));
+  const via = /"elements":"([^"]+)"/.exec(logged)?.[1];
+  if (via !== { 'nft-i': 'nft -i', 'library': 'libnftables' }[mode]) throw new Error(`mode ${mode}: the agent programs through ${via}`);
   return agent;
 }
 
@@ -218,7 +224,7 @@ if (require.main === module) runDnsBench().catch((e) => { console.error(e); proc
  * new address, TTL 1) through the real node agent and connects to each answer at once; counts the connections
  * that fail. Each round the addresses cycle through 198.19.1.0/24 .. (N addresses on the server).
  */
-export async function runFirstConnections(n: number): Promise<{ failures: number; ok: number; seconds: number }> {
+export async function runFirstConnections(n: number): Promise<{ failures: number; ok: number; seconds: number; elements?: string }> {
   /* eslint-disable @typescript-eslint/no-require-imports */
   const lab = require('../../test/agent/e2e/netns-lab') as typeof import('../../test/agent/e2e/netns-lab');
   const { writeFileSync } = require('node:fs') as typeof import('node:fs');
@@ -256,7 +262,9 @@ export async function runFirstConnections(n: number): Promise<{ failures: number
     const t0 = Date.now();
     const p = l.spawn('loop', pod, ['node', DNS_LAB, 'loop', '--server', '10.96.0.10', '--prefix', 's', '--suffix', 'bench.test', '--count', String(n), '--connect', '8080']);
     await p.wait(3_600_000);
-    return { ...JSON.parse(p.out.trim().split('\n').pop()!), seconds: (Date.now() - t0) / 1000 };
+    // Which way the agent programmed the learned addresses (its "DNS proxy serving" line says).
+    const elements = /"msg":"DNS proxy serving".*"elements":"([^"]+)"/.exec(node.out + node.err)?.[1];
+    return { ...JSON.parse(p.out.trim().split('\n').pop()!), seconds: (Date.now() - t0) / 1000, elements };
   } finally {
     l.destroy();
     l.removeDir();

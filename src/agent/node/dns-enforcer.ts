@@ -21,6 +21,8 @@ export interface DnsKernel {
   /** Deletes the table if it exists (no domain rules any more, or left by an earlier configuration). */
   deleteTable(): Promise<void>;
   stop?(): void;
+  /** What `nftElements` goes through (logged when the proxy starts serving). */
+  readonly elementPath?: string;
 }
 
 /** The dummy device that holds the proxy's address. */
@@ -74,7 +76,8 @@ export class DnsEnforcer {
     const onAnswer = (ip: string, names: string[], addrs: Array<{ ip: string; ttl: number }>) => this.onAnswer(ip, names, addrs);
     this.proxy = new DnsProxy({ address: d.proxy.address, port: d.proxy.port, upstreams: this.upstreams, onAnswer });
     await this.proxy.start();
-    log('info', 'DNS proxy serving', { address: `${d.proxy.address}:${d.proxy.port}`, upstreams: this.upstreams, relearned: this.learned.live().length });
+    log('info', 'DNS proxy serving', { address: `${d.proxy.address}:${d.proxy.port}`, upstreams: this.upstreams, relearned: this.learned.live().length,
+      elements: this.kernel.elementPath });
   }
 
   private async render(): Promise<void> {
@@ -177,6 +180,7 @@ function elementSession(prefer: 'library' | 'nft-i'): { run(commands: string[]):
 export function linuxDnsKernel(run: (argv: string[], stdin?: string) => Promise<string>, elements: 'library' | 'nft-i' = 'library'): DnsKernel {
   const session = elementSession(elements);
   return {
+    elementPath: session instanceof NftLibrarySession ? 'libnftables' : 'nft -i',
     nft: async (script) => { await run(['nft', '-f', '-'], script); },
     nftElements: (commands) => session.run(commands),
     deleteTable: async () => {

@@ -76,8 +76,8 @@ export class DnsEnforcer {
     const onAnswer = (ip: string, names: string[], addrs: Array<{ ip: string; ttl: number }>) => this.onAnswer(ip, names, addrs);
     this.proxy = new DnsProxy({ address: d.proxy.address, port: d.proxy.port, upstreams: this.upstreams, onAnswer });
     await this.proxy.start();
-    log('info', 'DNS proxy serving', { address: `${d.proxy.address}:${d.proxy.port}`, upstreams: this.upstreams, relearned: this.learned.live().length,
-      elements: this.kernel.elementPath });
+    const relearned = this.learned.live().length;
+    log('info', 'DNS proxy serving', { address: `${d.proxy.address}:${d.proxy.port}`, upstreams: this.upstreams, relearned, elements: this.kernel.elementPath });
   }
 
   private async render(): Promise<void> {
@@ -178,17 +178,21 @@ function elementSession(prefer: 'library' | 'nft-i'): { run(commands: string[]):
 
 /** The real kernel: nft and ip, never through a shell. */
 export function linuxDnsKernel(run: (argv: string[], stdin?: string) => Promise<string>, elements: 'library' | 'nft-i' = 'library'): DnsKernel {
-  const session = elementSession(elements);
+  // Opened on first use: a node without domain rules never loads the library (nor warns that it cannot).
+  let opened: ReturnType<typeof elementSession> | undefined;
+  const session = () => (opened ??= elementSession(elements));
   return {
-    elementPath: session instanceof NftLibrarySession ? 'libnftables' : 'nft -i',
+    get elementPath() {
+      return session() instanceof NftLibrarySession ? 'libnftables' : 'nft -i';
+    },
     nft: async (script) => { await run(['nft', '-f', '-'], script); },
-    nftElements: (commands) => session.run(commands),
+    nftElements: (commands) => session().run(commands),
     deleteTable: async () => {
       await run(['nft', 'delete', 'table', 'inet', DNS_NFT_TABLE]).catch((e: Error) => {
         if (!/No such file or directory/.test(e.message)) throw e;
       });
     },
-    stop: () => session.stop(),
+    stop: () => opened?.stop(),
     listTable: () => run(['nft', '-j', 'list', 'table', 'inet', DNS_NFT_TABLE]).catch(() => undefined),
     ensureProxyAddress: async (address) => {
       // Kernel quirk: some kernels are built without the dummy driver ("Unknown device type"); the address then

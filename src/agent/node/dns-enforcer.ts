@@ -10,6 +10,8 @@ import { ZonePod } from '../shared/observed-state';
 
 /** The few kernel operations the DNS enforcement needs (LinuxKernel-free, so unit tests fake it). */
 export interface DnsKernel {
+  /** What `nftElements` goes through (logged when the proxy starts serving). */
+  readonly elementPath?: string;
   /** One `nft -f` transaction (the table). */
   nft(script: string): Promise<void>;
   /** One transaction of element commands (the learned addresses: the hot path). */
@@ -21,8 +23,6 @@ export interface DnsKernel {
   /** Deletes the table if it exists (no domain rules any more, or left by an earlier configuration). */
   deleteTable(): Promise<void>;
   stop?(): void;
-  /** What `nftElements` goes through (logged when the proxy starts serving). */
-  readonly elementPath?: string;
 }
 
 /** The dummy device that holds the proxy's address. */

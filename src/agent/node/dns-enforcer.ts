@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { LearnedElement, LearnedSets } from './dns-learned-sets';
+import { NftLibrarySession } from './dns-nft-library';
 import { NftSession } from './dns-nft-session';
 import { DnsProxy } from './dns-proxy';
 import { DNS_NFT_TABLE, learnedElementCommands, learnedFromKernel, renderDnsRuleset } from './dns-ruleset';
@@ -9,6 +10,8 @@ import { ZonePod } from '../shared/observed-state';
 
 /** The few kernel operations the DNS enforcement needs (LinuxKernel-free, so unit tests fake it). */
 export interface DnsKernel {
+  /** What `nftElements` goes through (logged when the proxy starts serving). */
+  readonly elementPath?: string;
   /** One `nft -f` transaction (the table). */
   nft(script: string): Promise<void>;
   /** One transaction of element commands (the learned addresses: the hot path). */
@@ -27,7 +30,7 @@ const DNS_PROXY_DEVICE = 'egdns0';
 
 /**
  * Domain rules on the node (docs/domain-names.md). Every nft operation goes through one queue, so a table
- * re-render never races an element batch; answers arriving while a batch runs join the next batch.
+ * re-render never races an element batch; answers arriving while a batch runs join the next batch (group commit).
  * Start: seed from the kernel, render, and only then serve DNS.
  */
 export class DnsEnforcer {
@@ -37,6 +40,8 @@ export class DnsEnforcer {
   private podZone = new Map<string, string>();
   private queue: Promise<void> = Promise.resolve();
   private pending: Array<{ elements: LearnedElement[]; done: (e?: unknown) => void }> = [];
+  /** `set ip` → the answer whose transaction is programming it (until it commits or fails). */
+  private readonly unconfirmed = new Map<string, Promise<void>>();
   private lastScript?: string;
   private lastCapLog = 0;
 
@@ -71,7 +76,8 @@ export class DnsEnforcer {
     const onAnswer = (ip: string, names: string[], addrs: Array<{ ip: string; ttl: number }>) => this.onAnswer(ip, names, addrs);
     this.proxy = new DnsProxy({ address: d.proxy.address, port: d.proxy.port, upstreams: this.upstreams, onAnswer });
     await this.proxy.start();
-    log('info', 'DNS proxy serving', { address: `${d.proxy.address}:${d.proxy.port}`, upstreams: this.upstreams, relearned: this.learned.live().length });
+    const relearned = this.learned.live().length;
+    log('info', 'DNS proxy serving', { address: `${d.proxy.address}:${d.proxy.port}`, upstreams: this.upstreams, relearned, elements: this.kernel.elementPath });
   }
 
   private async render(): Promise<void> {
@@ -85,29 +91,60 @@ export class DnsEnforcer {
     const zone = this.podZone.get(podIp);
     if (!zone) return Promise.resolve(); // not a zone pod of this node: nothing to open
     const before = this.learned.capHits;
-    const elements = this.learned.learn(zone, names, addresses);
+    const { add, covered } = this.learned.learnAnswer(zone, names, addresses);
     // A flood must not flood the log too: one line a minute, with the count since the last one.
     if (this.learned.capHits > before && Date.now() - this.lastCapLog > 60_000) {
       log('warn', 'address cap hit; extra addresses not learned', { zone, name: names[0], capHits: this.learned.capHits });
       this.lastCapLog = Date.now();
     }
-    if (elements.length === 0) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      this.pending.push({ elements, done: (e) => (e ? reject(e) : resolve()) });
-      if (this.pending.length === 1) void this.enqueue(() => this.flush());
-    });
+    // Held already, but maybe only by an answer whose transaction has not committed yet: wait for that one too.
+    const waits = [...new Set(covered.map((k) => this.unconfirmed.get(k)).filter((p): p is Promise<void> => !!p))];
+    if (add.length === 0) return waits.length ? Promise.all(waits).then(() => undefined) : Promise.resolve();
+    let done!: (e?: unknown) => void;
+    const mine = new Promise<void>((resolve, reject) => (done = (e) => (e ? reject(e) : resolve())));
+    mine.catch(() => undefined); // observed by the proxy, and here only through `unconfirmed`
+    const keys = add.map((e) => `${e.set} ${e.ip}`);
+    for (const k of keys) this.unconfirmed.set(k, mine);
+    const settle = (e?: unknown) => {
+      for (const k of keys) if (this.unconfirmed.get(k) === mine) this.unconfirmed.delete(k);
+      if (e) this.learned.forget(add.filter((_, i) => !this.unconfirmed.has(keys[i])));
+      done(e);
+    };
+    this.pending.push({ elements: add, done: settle });
+    // Group commit: the first answer of a batch schedules the flush after the current I/O phase, so every answer
+    // delivered meanwhile (and all that arrive while an earlier transaction runs) share one transaction.
+    if (this.pending.length === 1) setImmediate(() => void this.enqueue(() => this.flush()));
+    return waits.length ? Promise.all([mine, ...waits]).then(() => undefined) : mine;
   }
 
+  /**
+   * One transaction for every pending answer; each is released when the transaction holding its elements commits.
+   * If it fails, each answer is tried alone, so a failure fails exactly the answers whose own elements the kernel
+   * refused (the pods get SERVFAIL), never the batch's bystanders.
+   */
   private async flush(): Promise<void> {
     const batch = this.pending.splice(0);
     if (batch.length === 0) return;
     try {
       await this.kernel.nftElements(learnedElementCommands(batch.flatMap((b) => b.elements)));
       batch.forEach((b) => b.done());
+      return;
     } catch (e) {
-      log('error', 'learned addresses not programmed; the pods get SERVFAIL', { table: DNS_NFT_TABLE, error: (e as Error).message });
-      batch.forEach((b) => b.done(e));
+      if (batch.length === 1) return this.failed(batch[0], e);
     }
+    for (const b of batch) {
+      try {
+        await this.kernel.nftElements(learnedElementCommands(b.elements));
+        b.done();
+      } catch (e) {
+        this.failed(b, e);
+      }
+    }
+  }
+
+  private failed(b: { done: (e?: unknown) => void }, e: unknown): void {
+    log('error', 'learned addresses not programmed; the pod gets SERVFAIL', { table: DNS_NFT_TABLE, error: (e as Error).message });
+    b.done(e);
   }
 
   private enqueue(op: () => Promise<void>): Promise<void> {
@@ -126,18 +163,36 @@ function resolvConfNameservers(): string[] {
   }
 }
 
+/**
+ * Where the learned elements' transactions go: libnftables in this process, or (where its FFI cannot load, or
+ * asked for, as the benchmark's baseline) one long-lived `nft -i`.
+ */
+function elementSession(prefer: 'library' | 'nft-i'): { run(commands: string[]): Promise<void>; stop(): void } {
+  if (prefer === 'library') {
+    const lib = NftLibrarySession.open();
+    if (typeof lib !== 'string') return lib;
+    log('warn', 'libnftables not loadable; learned addresses go through nft -i (slower answers)', { reason: lib });
+  }
+  return new NftSession(`${DNS_NFT_TABLE}_ack`);
+}
+
 /** The real kernel: nft and ip, never through a shell. */
-export function linuxDnsKernel(run: (argv: string[], stdin?: string) => Promise<string>): DnsKernel {
-  const session = new NftSession(`${DNS_NFT_TABLE}_ack`);
+export function linuxDnsKernel(run: (argv: string[], stdin?: string) => Promise<string>, elements: 'library' | 'nft-i' = 'library'): DnsKernel {
+  // Opened on first use: a node without domain rules never loads the library (nor warns that it cannot).
+  let opened: ReturnType<typeof elementSession> | undefined;
+  const session = () => (opened ??= elementSession(elements));
   return {
+    get elementPath() {
+      return session() instanceof NftLibrarySession ? 'libnftables' : 'nft -i';
+    },
     nft: async (script) => { await run(['nft', '-f', '-'], script); },
-    nftElements: (commands) => session.run(commands),
+    nftElements: (commands) => session().run(commands),
     deleteTable: async () => {
       await run(['nft', 'delete', 'table', 'inet', DNS_NFT_TABLE]).catch((e: Error) => {
         if (!/No such file or directory/.test(e.message)) throw e;
       });
     },
-    stop: () => session.stop(),
+    stop: () => opened?.stop(),
     listTable: () => run(['nft', '-j', 'list', 'table', 'inet', DNS_NFT_TABLE]).catch(() => undefined),
     ensureProxyAddress: async (address) => {
       // Kernel quirk: some kernels are built without the dummy driver ("Unknown device type"); the address then

@@ -20,6 +20,10 @@ export class LearnedSets {
   public capHits = 0;
   /** set name → address → deadline (ms since epoch). */
   private readonly sets = new Map<string, Map<string, number>>();
+  /** zone id → entries in its sets (live, or expired and not yet dropped). */
+  private readonly entries = new Map<number, number>();
+  /** zone id → when its expired entries were last dropped. */
+  private readonly dropped = new Map<number, number>();
 
   constructor(private readonly config: DataPathConfig, private readonly now: () => number = Date.now) {}
 
@@ -32,16 +36,27 @@ export class LearnedSets {
    * name of the chain matches. Addresses already held long enough are not re-added (no kernel work).
    */
   public learn(zone: string, names: string[], addresses: Array<{ ip: string; ttl: number }>): LearnedElement[] {
+    return this.learnAnswer(zone, names, addresses).add;
+  }
+
+  /**
+   * `learn`, and also every element the answer relies on (`covered`: added now or already held, as `set ip`): an
+   * element that another answer's transaction is still programming must hold this answer too.
+   */
+  public learnAnswer(zone: string, names: string[], addresses: Array<{ ip: string; ttl: number }>): { add: LearnedElement[]; covered: string[] } {
     const z = this.domains.zones.find((x) => x.zone === zone);
     const zoneId = this.config.zones.find((x) => x.name === zone)?.id;
-    if (!z || zoneId === undefined || addresses.length === 0) return [];
+    const covered: string[] = [];
+    if (!z || zoneId === undefined || addresses.length === 0) return { add: [], covered };
     const d = this.domains;
     const now = this.now();
     const out: LearnedElement[] = [];
     let capped = addresses.length > d.maxAddressesPerName;
     const kept = addresses.slice(0, d.maxAddressesPerName);
-    // Counted once per answer, then kept up to date: not a scan of the zone's sets for every new address.
-    let zoneLive = this.zoneCount(zoneId, now);
+    // The zone's entries, expired ones not yet dropped included: an upper bound of its live addresses, kept up to
+    // date, so no answer scans the zone's sets. Only at the cap are the expired ones dropped (at most once a second).
+    let zoneLive = this.entries.get(zoneId) ?? 0;
+    if (zoneLive >= d.maxAddressesPerZone) zoneLive = this.dropExpired(zoneId, now);
     z.rules.forEach((rule, i) => {
       if (!names.some((n) => rule.patterns.some((p) => domainMatches(p, n)))) return;
       const names2 = learnedSetNames(zoneId, i);
@@ -50,19 +65,34 @@ export class LearnedSets {
         const timeoutSeconds = Math.min(Math.max(a.ttl, d.minTtlSeconds), d.maxTtlSeconds) + GRACE_SECONDS;
         const members = this.sets.get(set) ?? new Map<string, number>();
         const held = members.get(a.ip);
-        if (held !== undefined && held - now >= (timeoutSeconds * 1000) / 2) continue;
+        if (held !== undefined && held - now >= (timeoutSeconds * 1000) / 2) {
+          covered.push(`${set} ${a.ip}`);
+          continue;
+        }
         if (held === undefined && zoneLive >= d.maxAddressesPerZone) {
           capped = true;
           continue;
         }
-        if (held === undefined || held <= now) zoneLive++;
+        covered.push(`${set} ${a.ip}`);
+        if (held === undefined) {
+          zoneLive++;
+          this.entries.set(zoneId, (this.entries.get(zoneId) ?? 0) + 1);
+        }
         members.set(a.ip, now + timeoutSeconds * 1000);
         this.sets.set(set, members);
         out.push({ set, ip: a.ip, timeoutSeconds });
       }
     });
     if (capped) this.capHits++;
-    return out;
+    return { add: out, covered };
+  }
+
+  /**
+   * Elements whose transaction failed: forgotten, so the next answer programs them again. An address that was
+   * held before the failed refresh is left out of the table until then (closed, never open).
+   */
+  public forget(elements: LearnedElement[]): void {
+    for (const e of elements) if (this.sets.get(e.set)?.delete(e.ip)) this.counted(e.set, -1);
   }
 
   /** Live elements with their remaining seconds (at least 1), for rendering the table. */
@@ -71,8 +101,12 @@ export class LearnedSets {
     const out: LearnedElement[] = [];
     for (const [set, members] of this.sets) {
       for (const [ip, deadline] of members) {
-        if (deadline <= now) members.delete(ip);
-        else out.push({ set, ip, timeoutSeconds: Math.max(1, Math.ceil((deadline - now) / 1000)) });
+        if (deadline <= now) {
+          members.delete(ip);
+          this.counted(set, -1);
+        } else {
+          out.push({ set, ip, timeoutSeconds: Math.max(1, Math.ceil((deadline - now) / 1000)) });
+        }
       }
     }
     return out;
@@ -83,17 +117,31 @@ export class LearnedSets {
     const now = this.now();
     for (const e of elements) {
       const members = this.sets.get(e.set) ?? new Map<string, number>();
+      if (!members.has(e.ip)) this.counted(e.set, 1);
       members.set(e.ip, Math.max(members.get(e.ip) ?? 0, now + e.timeoutSeconds * 1000));
       this.sets.set(e.set, members);
     }
   }
 
-  private zoneCount(zoneId: number, now: number): number {
-    let n = 0;
-    for (const [set, members] of this.sets) {
-      if (!set.startsWith(`d4_${zoneId}_`) && !set.startsWith(`d6_${zoneId}_`)) continue;
-      for (const deadline of members.values()) if (deadline > now) n++;
+  /** Drops the zone's expired entries (at most once a second per zone) and returns its entry count. */
+  private dropExpired(zoneId: number, now: number): number {
+    if (now - (this.dropped.get(zoneId) ?? -Infinity) >= 1000) {
+      this.dropped.set(zoneId, now);
+      for (const [set, members] of this.sets) {
+        if (zoneOf(set) !== zoneId) continue;
+        for (const [ip, deadline] of members) if (deadline <= now && members.delete(ip)) this.counted(set, -1);
+      }
     }
-    return n;
+    return this.entries.get(zoneId) ?? 0;
   }
+
+  private counted(set: string, delta: number): void {
+    const zoneId = zoneOf(set);
+    this.entries.set(zoneId, (this.entries.get(zoneId) ?? 0) + delta);
+  }
+}
+
+/** The zone id in a learned set's name (`d4_<zone>_<rule>`). */
+function zoneOf(set: string): number {
+  return Number(set.split('_')[1]);
 }

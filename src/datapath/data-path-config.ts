@@ -9,6 +9,7 @@
  * Every field is explicit: the library resolves defaults at synth time (see DATA_PATH_DEFAULTS) so
  * the agents never guess. Kept free of runtime dependencies: it is compiled into the jsii library.
  */
+import { AddressObserverConfig } from './address-observer-config';
 import { DomainEnforcementConfig } from './domain-config';
 
 export const DATA_PATH_CONFIG_VERSION = 2;
@@ -24,6 +25,8 @@ export interface DataPathConfig {
   readonly node: NodeDataPathConfig;
   /** Domain rules the node agent enforces with its DNS proxy (optional: absent when no zone has any). */
   readonly domains?: DomainEnforcementConfig;
+  /** Staged zones whose external destinations the node agent records (optional: absent unless the app opts in). */
+  readonly observe?: AddressObserverConfig;
 }
 
 export interface ClusterRangesConfig {

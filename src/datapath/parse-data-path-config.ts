@@ -1,3 +1,4 @@
+import { checkAddressObserverConfig } from './address-observer-config';
 import {
   AllowEntryConfig, AllowProtocol, DataPathConfig, GatewayConfig, NatPoolConfig, NodeDataPathConfig,
   ZoneConfig, DATA_PATH_CONFIG_VERSION, DATA_PATH_DEFAULTS,
@@ -55,7 +56,7 @@ class Checker extends FieldChecker {
     if (version === undefined) return undefined;
     // Version 2 adds IPv6: ranges, allow entries and egress IPs of either family (NAT pools stay IPv4).
     this.ipv6 = version >= 2;
-    this.unknownKeys('$', d, ['version', 'cluster', 'zones', 'gateways', 'natPools', 'node', 'domains']);
+    this.unknownKeys('$', d, ['version', 'cluster', 'zones', 'gateways', 'natPools', 'node', 'domains', 'observe']);
     const cluster = this.object('$.cluster', d.cluster) ?? {};
     const ranges = {
       podCidrs: this.cidrs('$.cluster.podCidrs', cluster.podCidrs).map((x) => x.text),
@@ -90,6 +91,8 @@ class Checker extends FieldChecker {
 
     const domains = d.domains === undefined ? undefined : checkDomainConfig(d.domains, new Set(zones.map((z) => z?.name ?? '')));
     this.problems.push(...domains?.problems ?? []);
+    const observe = d.observe === undefined ? undefined : checkAddressObserverConfig(d.observe, new Set(zones.map((z) => z?.name ?? '')));
+    this.problems.push(...observe?.problems ?? []);
     if (this.problems.length > 0) return undefined;
     return {
       version,
@@ -99,6 +102,7 @@ class Checker extends FieldChecker {
       natPools: pools as NatPoolConfig[],
       node,
       ...(domains?.config ? { domains: domains.config } : {}),
+      ...(observe?.config ? { observe: observe.config } : {}),
     };
   }
 

@@ -1,3 +1,4 @@
+import { compileAddressObserver } from './compile-address-observer';
 import { compileDomainConfig, usesAgentDomains } from './compile-domains';
 import {
   AllowEntryConfig, DataPathConfig, GatewayConfig, GatewayProbeConfig, NatPoolConfig, ZoneConfig, DATA_PATH_CONFIG_VERSION, DATA_PATH_DEFAULTS,
@@ -24,6 +25,8 @@ export interface GatewayDataPathSettings {
   readonly drainGraceSeconds: number;
   /** The node agent's mark bits, when its options set them (one gateway of the app carries the node agent's options). */
   readonly nodeMarkMask?: number;
+  /** The node agent records the staged zones' external destinations (its options' `observeStagedZones`). */
+  readonly observeStagedZones?: boolean;
 }
 
 /** Zone ids are packet marks 1..63 (MAX_ZONE_ID of the data path). */
@@ -119,11 +122,11 @@ function collectDataPath(doc: EgressModelDocument, settings: GatewayDataPathSett
   const zones: ZoneConfig[] = owners.map(zone => {
     const id = ids.get(zone.name)!;
     const z = steered.find(s => s.zone.name === zone.name);
-    if (!z) return { name: zone.name, id, members: members(zone, errors), failOpen: false, allow: [], noGateway: [] };
+    if (!z) return { name: zone.name, id, members: zoneMembers(zone, errors), failOpen: false, allow: [], noGateway: [] };
     return {
       name: z.zone.name,
       id,
-      members: members(z.zone, errors),
+      members: zoneMembers(z.zone, errors),
       gateway: z.gateway.name,
       vni: VNI_BASE + id,
       failOpen: z.zone.exit.failOpen,
@@ -144,6 +147,7 @@ function collectDataPath(doc: EgressModelDocument, settings: GatewayDataPathSett
   }
   const nodeMarkMask = settings.find(x => x.nodeMarkMask !== undefined)?.nodeMarkMask;
   const domains = compileDomainConfig(doc, errors);
+  const observe = compileAddressObserver(doc, settings.some(x => x.observeStagedZones), zoneMembers, errors, new Set(zones.map(z => z.name)));
   return {
     version: dual ? DATA_PATH_CONFIG_VERSION : 1,
     // The model keeps pod and service ranges together; the agents treat all cluster ranges alike.
@@ -154,6 +158,7 @@ function collectDataPath(doc: EgressModelDocument, settings: GatewayDataPathSett
     // The node agent's options (its mark bits) ride on the gateway that declared them.
     node: { ...DATA_PATH_DEFAULTS.node, markMask: nodeMarkMask ?? DATA_PATH_DEFAULTS.node.markMask },
     ...(domains ? { domains } : {}),
+    ...(observe ? { observe } : {}),
   };
 }
 
@@ -183,7 +188,8 @@ function zoneIds(names: string[]): Map<string, number> {
 
 const EQUALITY_ONLY = 'select the zone\'s pods with == and && only';
 
-function members(zone: EgressZoneModel, errors: ValidationErrors): ZoneConfig['members'] {
+/** A zone's members as the node agent matches pods: namespaces + matchLabels (problems to `errors`). */
+export function zoneMembers(zone: EgressZoneModel, errors: ValidationErrors): ZoneConfig['members'] {
   const m = zone.members;
   const where = located(`zone "${zone.name}"`, zone.path);
   if (m.namespaceSelector) {

@@ -1,5 +1,5 @@
-import { DataPathProblem } from './data-path-config-error';
 import { ZoneMembersConfig } from './data-path-config';
+import { DataPathProblem } from './data-path-config-error';
 import { FieldChecker, LABEL_NAME, labelKeyProblem, show } from './json-field-checks';
 
 /**
@@ -27,7 +27,9 @@ export interface ObservedZoneConfig {
 export const ADDRESS_OBSERVER_DEFAULTS = { maxAddresses: 4096, timeoutSeconds: 7 * 86_400 };
 
 /** Checks the `observe` section; its zone names must not be among `zones` (a zone is steered or observed, not both). */
-export function checkAddressObserverConfig(value: unknown, steeredZones: Set<string>): { config?: AddressObserverConfig; problems: DataPathProblem[] } {
+export function checkAddressObserverConfig(value: unknown, steeredZones: Set<string>): {
+  config?: AddressObserverConfig; problems: DataPathProblem[];
+} {
   const c = new ObserverChecker();
   const config = c.section('$.observe', value, steeredZones);
   return { config: c.problems.length ? undefined : config, problems: c.problems };

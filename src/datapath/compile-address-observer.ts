@@ -8,7 +8,8 @@ import { ValidationErrors } from '../model/errors';
  * (namespaces + matchLabels, the same translation as a steered zone's), when the node agent's options ask for it
  * (`observeStagedZones`). Undefined when not asked or when no zone is staged: then the agents remove their table.
  */
-export function compileAddressObserver(doc: EgressModelDocument, asked: boolean, members: (zone: EgressZoneModel, errors: ValidationErrors) => ZoneMembersConfig,
+export function compileAddressObserver(doc: EgressModelDocument, asked: boolean,
+  members: (zone: EgressZoneModel, errors: ValidationErrors) => ZoneMembersConfig,
   errors: ValidationErrors, steered: Set<string> = new Set()): AddressObserverConfig | undefined {
   if (!asked) return undefined;
   // A staged zone listed among the steered ones (it owns pods ahead of a steered zone) keeps them off the gateway there.

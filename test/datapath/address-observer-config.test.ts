@@ -1,7 +1,7 @@
 import { Testing } from 'cdk8s';
 import { Destination, EgressZone, Enforcement, Port } from '../../src';
-import { parseDataPathConfig } from '../../src/datapath';
 import { renderObserverScript, observedFromListing } from '../../src/agent/node/address-observer-ruleset';
+import { parseDataPathConfig } from '../../src/datapath';
 import { clusterChart, dataPathOf, gateway } from '../constructs/egress-gateway-fixture';
 
 // The address observer's part of the data-path document: what the library writes (nodeAgent.observeStagedZones),
@@ -51,7 +51,11 @@ describe('data-path observe: the staged zones the node agent records', () => {
 
 describe('the observer table (pure render and listing)', () => {
   const config = parseDataPathConfig({
-    version: 1, cluster: { podCidrs: ['10.0.0.0/16'], serviceCidrs: ['10.96.0.0/12'], nodeCidrs: ['192.0.2.0/24'] }, zones: [], gateways: [], natPools: [],
+    version: 1,
+    cluster: { podCidrs: ['10.0.0.0/16'], serviceCidrs: ['10.96.0.0/12'], nodeCidrs: ['192.0.2.0/24'] },
+    zones: [],
+    gateways: [],
+    natPools: [],
     observe: { zones: [{ name: 'shop-api', members: { namespaces: ['shop'], matchLabels: {} } }], maxAddresses: 100, timeoutSeconds: 3600 },
   });
   const pods = [{ ip: '10.0.1.5', zone: 'shop-api' }, { ip: '10.0.1.6', zone: 'other' }, { ip: 'fd00::5', zone: 'shop-api' }];
@@ -74,16 +78,26 @@ describe('the observer table (pure render and listing)', () => {
   test('a listing becomes addresses with connections, first and last seen (from the expiry times)', () => {
     const now = Date.parse('2026-01-01T01:00:00Z');
     const elem = (addr: string, expires: number, packets?: number) => ({ elem: { val: { concat: [addr, 'tcp', 8443] }, expires, ...(packets === undefined ? {} : { counter: { packets, bytes: 60 * packets } }) } });
-    const listing = JSON.stringify({ nftables: [
-      { set: { name: 'seen_shop_api', size: 100, timeout: 3600, elem: [elem('198.18.0.7', 3540, 3)] } },
-      { set: { name: 'first_shop_api', size: 100, timeout: 3600, elem: [elem('198.18.0.7', 600)] } },
-      { counter: { name: 'unrecorded_shop_api', packets: 2 } },
-    ] });
+    const listing = JSON.stringify({
+      nftables: [
+        { set: { name: 'seen_shop_api', size: 100, timeout: 3600, elem: [elem('198.18.0.7', 3540, 3)] } },
+        { set: { name: 'first_shop_api', size: 100, timeout: 3600, elem: [elem('198.18.0.7', 600)] } },
+        { counter: { name: 'unrecorded_shop_api', packets: 2 } },
+      ],
+    });
     expect(observedFromListing(listing, 'node1', now)).toEqual({
-      kind: 'ObservedAddresses', node: 'node1', observedAt: '2026-01-01T01:00:00Z',
-      zones: [{ zone: 'shop-api', timeoutSeconds: 3600, maxAddresses: 100, unrecorded: 2, addresses: [
-        { address: '198.18.0.7', protocol: 'tcp', port: 8443, connections: 3, firstSeen: '2026-01-01T00:10:00Z', lastSeen: '2026-01-01T00:59:00Z' },
-      ] }],
+      kind: 'ObservedAddresses',
+      node: 'node1',
+      observedAt: '2026-01-01T01:00:00Z',
+      zones: [{
+        zone: 'shop-api',
+        timeoutSeconds: 3600,
+        maxAddresses: 100,
+        unrecorded: 2,
+        addresses: [
+          { address: '198.18.0.7', protocol: 'tcp', port: 8443, connections: 3, firstSeen: '2026-01-01T00:10:00Z', lastSeen: '2026-01-01T00:59:00Z' },
+        ],
+      }],
     });
   });
 });

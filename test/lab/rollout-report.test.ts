@@ -16,13 +16,13 @@ import { Construct } from 'constructs';
 import { CP_IP, Lab, LabPod, nsRun, run, sleep } from './lab';
 import { describeLab, synthApp, toYaml } from './suite';
 import { ClusterNetwork, Destination, DestinationSet, EgressModel, EgressZone, Enforcement, Port } from '../../src';
+import { mainAsync } from '../../src/cli/main';
 import { compileAddressObserver } from '../../src/datapath/compile-address-observer';
 import { compileDataPath, zoneMembers } from '../../src/datapath/compile-data-path';
 import { ValidationErrors } from '../../src/model/errors';
-import { AGENT_MAIN, AGENT_NODE, buildAgents } from '../agent/e2e/netns-lab';
-import { mainAsync } from '../../src/cli/main';
 import { listGoldmaneFlows } from '../../src/review/rollout/goldmane-client';
 import { RolloutReport } from '../../src/review/rollout/rollout-report';
+import { AGENT_MAIN, AGENT_NODE, buildAgents } from '../agent/e2e/netns-lab';
 
 jest.setTimeout(900_000);
 

@@ -69,7 +69,9 @@ describe('rollout-report --addresses: the addresses behind Goldmane\'s pub/pvt',
 
   test('the proposed rule, applied, allows exactly the observed address and port (can-reach)', () => {
     const pub = report(weekFile, observerDoc('node1', [['198.18.0.7', 8443]])).report.groups.find(g => g.destination.name === 'pub')!;
-    const { doc: after } = rolloutApp({ shopRules: shop => shop.allow(pub.proposal!.name, { to: [Destination.cidrs(pub.proposal!.cidrs!)], ports: pub.proposal!.ports.map(p => Port.tcp(p.port)) }) });
+    const p = pub.proposal!;
+    const rule = { to: [Destination.cidrs(p.cidrs!)], ports: p.ports.map(x => Port.tcp(x.port)) };
+    const { doc: after } = rolloutApp({ shopRules: shop => shop.allow(p.name, rule) });
     const ask = (to: string) => CanReach.evaluate(after, { namespace: 'shop', ...CanReach.parseDestination(to) });
     expect(ask('198.18.0.7:8443/tcp').allowed).toBe(true);
     expect(ask('198.18.0.7:8444/tcp').allowed).toBe(false);

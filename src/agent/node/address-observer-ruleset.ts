@@ -77,7 +77,16 @@ export interface ObservedAddressesDocument {
   readonly kind: 'ObservedAddresses';
   readonly node: string;
   readonly observedAt: string;
-  readonly zones: Array<{ readonly zone: string; readonly timeoutSeconds: number; readonly maxAddresses: number; readonly unrecorded: number; readonly addresses: ObservedAddressEntry[] }>;
+  readonly zones: ObservedZoneEntries[];
+}
+
+/** One zone's entries on a node, with its set's bounds and the connections a full set did not record. */
+export interface ObservedZoneEntries {
+  readonly zone: string;
+  readonly timeoutSeconds: number;
+  readonly maxAddresses: number;
+  readonly unrecorded: number;
+  readonly addresses: ObservedAddressEntry[];
 }
 
 /** Reads `nft -j list table ip cdk8s_egress_observe` at time `now` (ms): expiry times become first and last seen. */
@@ -87,7 +96,7 @@ export function observedFromListing(json: string, node: string, now: number): Ob
   const counters = new Map<string, number>(items.filter((i) => i.counter).map((i) => [i.counter.name, i.counter.packets ?? 0]));
   const iso = (secondsAgo: number) => new Date(Math.floor(now / 1000 - secondsAgo) * 1000).toISOString().replace('.000Z', 'Z');
   const keyOf = (v: any) => (Array.isArray(v?.concat) ? v.concat.map(String).join(' ') : undefined);
-  const zones: ObservedAddressesDocument['zones'][number][] = [];
+  const zones: ObservedZoneEntries[] = [];
   for (const [name, seen] of [...sets].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     if (!name.startsWith('seen_')) continue;
     const s = name.slice('seen_'.length);

@@ -30,7 +30,8 @@ export interface JoinedAddresses {
  * (Felix would have named that set instead). Goldmane decides what would be denied; the observer only says where it
  * went. Undefined when nothing was recorded for the group.
  */
-export function joinAddresses(doc: EgressModelDocument, zone: string, dest: FlowDestination, ports: SeenPort[], observed: ObservedAddress[]): JoinedAddresses | undefined {
+export function joinAddresses(doc: EgressModelDocument, zone: string, dest: FlowDestination, ports: SeenPort[],
+  observed: ObservedAddress[]): JoinedAddresses | undefined {
   if (dest.kind !== FlowDestinationKind.NETWORK) return undefined;
   const named = doc.destinationSets.flatMap(s => s.cidrs.filter(c => c.ipVersion === 4).map(c => Cidr.parse(c.cidr)));
   const wantPrivate = dest.name === 'pvt';

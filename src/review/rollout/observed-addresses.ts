@@ -62,7 +62,8 @@ export function readObservedAddresses(file: string): ObservedAddresses {
 function entry(a: any, node: string, zone: string, where: string): ObservedAddress {
   const seconds = (t: unknown) => (typeof t === 'string' && !Number.isNaN(Date.parse(t)) ? Date.parse(t) / 1000 : NaN);
   const e = {
-    node, zone,
+    node,
+    zone,
     address: a?.address,
     protocol: a?.protocol,
     port: a?.port,

@@ -120,7 +120,8 @@ export function buildRolloutReport(doc: EgressModelDocument, records: FlowRecord
   const groups = sorted.map(t => group(t, taken.get(t.zone.name)!, doc, options.observed));
   const zones = options.zone !== undefined ? [options.zone] : doc.zones.filter(z => z.staged).map(z => z.name);
   const unrecorded = Object.entries(options.observed?.unrecorded ?? {}).map(([k, n]) => `${k}: ${n}`).sort();
-  return { records: records.length, denied, zones, groups, foreignPolicies: [...foreign].sort(), ...(unrecorded.length ? { unrecordedAddresses: unrecorded } : {}) };
+  const full = unrecorded.length ? { unrecordedAddresses: unrecorded } : {};
+  return { records: records.length, denied, zones, groups, foreignPolicies: [...foreign].sort(), ...full };
 }
 
 function group(t: Tally, taken: Set<string>, doc: EgressModelDocument, observed?: ObservedAddresses): RolloutGroup {
@@ -146,7 +147,9 @@ function group(t: Tally, taken: Set<string>, doc: EgressModelDocument, observed?
     firstSeen: iso(t.first),
     lastSeen: iso(t.last),
     sources: [...t.sources].sort(),
-    ...(external ? { proposal: proposeRule(t.zone, t.dest, seen, taken, observed && joinAddresses(doc, t.zone.name, t.dest, seen, observed.addresses)) } : { inCluster: inClusterAdvice(t.zone, t.dest) }),
+    ...(external
+      ? { proposal: proposeRule(t.zone, t.dest, seen, taken, observed && joinAddresses(doc, t.zone.name, t.dest, seen, observed.addresses)) }
+      : { inCluster: inClusterAdvice(t.zone, t.dest) }),
   };
 }
 

@@ -42,7 +42,8 @@ export function inClusterAdvice(zone: EgressZoneModel, dest: FlowDestination): s
  * commented out with what is missing, unless the node agents' address observer recorded the addresses behind it
  * (`joined`: exact /32s). Ports are the ones seen, consecutive ones joined into a range; never wider.
  */
-export function proposeRule(zone: EgressZoneModel, dest: FlowDestination, ports: SeenPort[], taken: Set<string>, joined?: JoinedAddresses): RuleProposal {
+export function proposeRule(zone: EgressZoneModel, dest: FlowDestination, ports: SeenPort[], taken: Set<string>,
+  joined?: JoinedAddresses): RuleProposal {
   const zoneVar = identifier(zone.name);
   const name = uniqueName(baseName(dest, ports), ports, taken);
   const portCode = portsCode(ports);

@@ -41,8 +41,8 @@ const VNI_BASE = 0x650000;
  * the cluster ranges. Pure; every problem is collected and thrown together, and the result is checked with
  * the agents' own parser, so the library never writes a document the agents would reject.
  */
-export function compileDataPath(doc: EgressModelDocument, settings: GatewayDataPathSettings[]): DataPathConfig {
-  const plan = planDataPath(doc, settings);
+export function compileDataPath(doc: EgressModelDocument, settings: GatewayDataPathSettings[], observeStagedZones = false): DataPathConfig {
+  const plan = planDataPath(doc, settings, observeStagedZones);
   const errors = new ValidationErrors();
   plan.problems.forEach(p => errors.add(p));
   errors.throwIfAny(DATA_PATH_CONFIGURATION);
@@ -60,9 +60,10 @@ export interface DataPathPlan {
 }
 
 /** Compiles without throwing: every problem is listed in the plan. */
-export function planDataPath(doc: EgressModelDocument, settings: GatewayDataPathSettings[]): DataPathPlan {
+/** `observeStagedZones`: a StagedZoneObserver asked (a gateway's node agent options can ask too). */
+export function planDataPath(doc: EgressModelDocument, settings: GatewayDataPathSettings[], observeStagedZones = false): DataPathPlan {
   const errors = new ValidationErrors();
-  const config = collectDataPath(doc, settings, errors);
+  const config = collectDataPath(doc, settings, observeStagedZones, errors);
   return {
     problems: errors.messages,
     config: () => {
@@ -76,7 +77,7 @@ export function planDataPath(doc: EgressModelDocument, settings: GatewayDataPath
 }
 
 /** The configuration before the agents' own parser has checked it; problems go to `errors`. */
-function collectDataPath(doc: EgressModelDocument, settings: GatewayDataPathSettings[], errors: ValidationErrors): DataPathConfig {
+function collectDataPath(doc: EgressModelDocument, settings: GatewayDataPathSettings[], observeStaged: boolean, errors: ValidationErrors): DataPathConfig {
   // IPv6 ranges and addresses only where a gateway has an IPv6 egress range: then the document is version 2, which
   // IPv4-only agents (version 1) refuse; an IPv4-only estate keeps writing version 1, so its running agents still read it.
   const dual = doc.gateways.some(gw => isDataPathGateway(gw) && gw.egressIps.some(isIpv6));
@@ -147,7 +148,7 @@ function collectDataPath(doc: EgressModelDocument, settings: GatewayDataPathSett
   }
   const nodeMarkMask = settings.find(x => x.nodeMarkMask !== undefined)?.nodeMarkMask;
   const domains = compileDomainConfig(doc, errors);
-  const observe = compileAddressObserver(doc, settings.some(x => x.observeStagedZones), zoneMembers, errors, new Set(zones.map(z => z.name)));
+  const observe = compileAddressObserver(doc, observeStaged || settings.some(x => x.observeStagedZones), zoneMembers, errors, new Set(zones.map(z => z.name)));
   return {
     version: dual ? DATA_PATH_CONFIG_VERSION : 1,
     // The model keeps pod and service ranges together; the agents treat all cluster ranges alike.

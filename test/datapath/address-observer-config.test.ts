@@ -1,5 +1,5 @@
 import { Testing } from 'cdk8s';
-import { Destination, EgressZone, Enforcement, Port } from '../../src';
+import { Destination, EgressZone, Enforcement, Port, StagedZoneObserver } from '../../src';
 import { renderObserverScript, observedFromListing } from '../../src/agent/node/address-observer-ruleset';
 import { parseDataPathConfig } from '../../src/datapath';
 import { clusterChart, dataPathOf, gateway } from '../constructs/egress-gateway-fixture';
@@ -99,5 +99,32 @@ describe('the observer table (pure render and listing)', () => {
         ],
       }],
     });
+  });
+});
+
+describe('StagedZoneObserver: the observer for an app without an EgressGateway', () => {
+  function noGatewayApp(observer: boolean) {
+    const chart = clusterChart();
+    new EgressZone(chart, 'shop', { namespaces: ['shop'], enforcement: Enforcement.STAGED }).allow('p', { to: [Destination.cidr('198.51.100.0/24')], ports: [Port.tcp(443)] });
+    if (observer) new StagedZoneObserver(chart, 'observer', { namespace: 'egress' });
+    return Testing.synth(chart);
+  }
+
+  test('the node agent DaemonSet with its RBAC and a data-path ConfigMap that observes the staged zone and steers nothing', () => {
+    const objects = noGatewayApp(true);
+    const doc = dataPathOf(objects, 'egress');
+    expect(doc.observe.zones).toEqual([{ name: 'shop', members: { namespaces: ['shop'], matchLabels: {} } }]);
+    expect([doc.zones, doc.gateways, doc.natPools]).toEqual([[], [], []]);
+    const ds = objects.find(o => o.kind === 'DaemonSet');
+    expect(ds.metadata).toMatchObject({ name: 'egress-nat', namespace: 'egress' });
+    expect(ds.spec.template.spec.containers[0].args.slice(0, 3)).toEqual(['node', '--config', '/etc/cdk8s-egress/data-path.json']);
+    expect(objects.filter(o => o.kind === 'ClusterRole').map(o => o.rules)).toEqual([[{ apiGroups: [''], resources: ['pods'], verbs: ['list', 'watch'] },
+      { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['list', 'watch'] }]]);
+  });
+
+  test('without it: no node agent, no data-path ConfigMap', () => {
+    const kinds = noGatewayApp(false).map(o => o.kind);
+    expect(kinds).not.toContain('DaemonSet');
+    expect(kinds).not.toContain('ConfigMap');
   });
 });

@@ -3,9 +3,9 @@
  * the staged policies' verdicts, to Goldmane (built from the same Calico v3.31 module, scripts/lab/build-goldmane.sh)
  * over mutual TLS as Calico's operator wires it; `cdk8s-egress rollout-report` reads Goldmane's Flows API. The
  * report's proposed rules, applied with one left out on purpose, and the zone enforced: what was proposed passes, the
- * rest gets 0 packets. Goldmane names an address in no network set only "pub": the node agent's address observer
- * (nodeAgent.observeStagedZones; the data-path `observe` section) runs on the pod's node and records the address behind
- * it, read with `main.js observed-addresses` and joined by `rollout-report --addresses`.
+ * rest gets 0 packets. Goldmane names an address in no network set only "pub": the app's StagedZoneObserver gives the
+ * node agent a data-path `observe` section; the agent, on the pod's node, records the address behind "pub", read with
+ * `main.js observed-addresses` and joined by `rollout-report --addresses`.
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -15,11 +15,8 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { CP_IP, Lab, LabPod, nsRun, run, sleep } from './lab';
 import { describeLab, synthApp, toYaml } from './suite';
-import { ClusterNetwork, Destination, DestinationSet, EgressModel, EgressZone, Enforcement, Port } from '../../src';
+import { ClusterNetwork, Destination, DestinationSet, EgressModel, EgressZone, Enforcement, Port, StagedZoneObserver } from '../../src';
 import { mainAsync } from '../../src/cli/main';
-import { compileAddressObserver } from '../../src/datapath/compile-address-observer';
-import { compileDataPath, zoneMembers } from '../../src/datapath/compile-data-path';
-import { ValidationErrors } from '../../src/model/errors';
 import { listGoldmaneFlows } from '../../src/review/rollout/goldmane-client';
 import { RolloutReport } from '../../src/review/rollout/rollout-report';
 import { AGENT_MAIN, AGENT_NODE, buildAgents } from '../agent/e2e/netns-lab';
@@ -69,6 +66,8 @@ function shopApp(scope: Construct, enforcement: Enforcement, more: MoreRules = (
   const ops = new EgressZone(chart, 'ops', { namespaces: ['ops'] });
   ops.allow('github', { to: [Destination.set(sets.github)], ports: [Port.tcp(443)] });
   ops.allow('mirror', { to: [Destination.set(sets.mirror)], ports: [Port.tcp(22)] });
+  // No EgressGateway: the observer brings the node agent (the lab runs it by hand on the pod's node, see beforeAll)
+  new StagedZoneObserver(chart, 'observer', { namespace: 'egress-observer' });
   more(shop, sets);
   return chart;
 }
@@ -85,14 +84,11 @@ describeLab('lab: rolling out a staged zone with the flow-log report', () => {
     let chart: Chart | undefined;
     const docs = synthApp(app => { chart = build(app); }, 'rollout.k8s.yaml');
     lab.calicoctl(['apply', '-f', '-'], toYaml(docs.filter((d: any) => d.apiVersion === 'projectcalico.org/v3' && CALICO_KINDS.has(d.kind))));
-    const doc = EgressModel.of(chart!);
-    fs.writeFileSync(path.join(out, 'egress-model.json'), JSON.stringify(doc));
-    // The data-path document the app's ConfigMap would hold with nodeAgent: { observeStagedZones: true } (this app has no
-    // gateway, so the observe section is compiled here by the library's own functions); the agent reads it on change.
-    const errors = new ValidationErrors();
-    const observe = compileAddressObserver(doc, true, zoneMembers, errors);
-    expect(errors.messages).toEqual([]);
-    fs.writeFileSync(`${dataPath}.tmp`, JSON.stringify({ ...compileDataPath(doc, []), ...(observe ? { observe } : {}) }));
+    fs.writeFileSync(path.join(out, 'egress-model.json'), JSON.stringify(EgressModel.of(chart!)));
+    // The StagedZoneObserver's data-path ConfigMap, as the kubelet updates its volume (a rename): the node agent
+    // reads it on change (an enforced app has no staged zone: its observe section goes, and the agent's table too).
+    const cm = docs.find((d: any) => d.kind === 'ConfigMap' && d.metadata.name === 'egress-data-path');
+    fs.writeFileSync(`${dataPath}.tmp`, cm.data['data-path.json']);
     fs.renameSync(`${dataPath}.tmp`, dataPath);
   }
 

@@ -70,9 +70,11 @@ describe('the observer table (pure render and listing)', () => {
   });
 
   test('a set whose bounds changed is rebuilt; a zone no longer observed loses its sets', () => {
-    const existing = new Map([['seen_shop_api', { size: 50, timeout: 3600 }], ['first_shop_api', { size: 100, timeout: 3600 }], ['seen_gone', { size: 100, timeout: 3600 }]]);
+    const existing = new Map<string, { size?: number; timeout?: number; counter?: boolean }>([['seen_shop_api', { size: 50, timeout: 3600 }],
+      ['first_shop_api', { size: 100, timeout: 3600 }], ['seen_gone', { size: 100, timeout: 3600 }], ['unrecorded_gone', { counter: true }], ['unrecorded_shop_api', { counter: true }]]);
     const deletes = renderObserverScript(config, pods, existing).split('\n').filter(l => l.startsWith('delete'));
-    expect(deletes).toEqual(['delete set ip cdk8s_egress_observe seen_shop_api', 'delete set ip cdk8s_egress_observe seen_gone']);
+    expect(deletes).toEqual(['delete set ip cdk8s_egress_observe seen_shop_api', 'delete set ip cdk8s_egress_observe seen_gone',
+      'delete counter ip cdk8s_egress_observe unrecorded_gone']);
   });
 
   test('a listing becomes addresses with connections, first and last seen (from the expiry times)', () => {

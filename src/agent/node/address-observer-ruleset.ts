@@ -13,8 +13,8 @@ export function zoneSetSuffix(zone: string): string {
   return zone.replace(/-/g, '_');
 }
 
-/** The sets of the table as the kernel holds them (name → size and timeout), to tell which must be rebuilt. */
-export type ExistingSets = Map<string, { size?: number; timeout?: number }>;
+/** The sets and counters of the table as the kernel holds them (name → size and timeout), to tell which must go. */
+export type ExistingSets = Map<string, { size?: number; timeout?: number; counter?: boolean }>;
 
 /**
  * The script that brings the table to the configuration and the node's pods, keeping what was recorded: `add` of a
@@ -49,13 +49,13 @@ export function renderObserverScript(config: DataPathConfig, pods: ZonePod[], ex
     L.push(`add set ${T} pods_${s} { type ipv4_addr; }`, `flush set ${T} pods_${s}`);
     if (mine.length) L.push(`add element ${T} pods_${s} { ${mine.join(', ')} }`);
     L.push(`add counter ${T} unrecorded_${s}`);
-    wanted.add(`pods_${s}`);
+    wanted.add(`pods_${s}`).add(`unrecorded_${s}`);
     const match = `ct state new ip saddr @pods_${s} ip daddr != @cluster meta l4proto ${PORTED}`;
     const k = 'ip daddr . meta l4proto . th dport';
     L.push(`add rule ${T} forward ${match} update @seen_${s} { ${k} } add @first_${s} { ${k} }`);
     L.push(`add rule ${T} forward ${match} ${k} != @seen_${s} counter name unrecorded_${s}`);
   }
-  for (const name of existing.keys()) if (!wanted.has(name)) L.push(`delete set ${T} ${name}`);
+  for (const [name, e] of existing) if (!wanted.has(name)) L.push(`delete ${e.counter ? 'counter' : 'set'} ${T} ${name}`);
   return L.join('\n') + '\n';
 }
 
@@ -132,6 +132,9 @@ export function observedFromListing(json: string, node: string, now: number): Ob
 export function existingSets(json: string | undefined): ExistingSets {
   const out: ExistingSets = new Map();
   if (!json) return out;
-  for (const i of JSON.parse(json).nftables ?? []) if (i.set) out.set(i.set.name, { size: i.set.size, timeout: i.set.timeout });
+  for (const i of JSON.parse(json).nftables ?? []) {
+    if (i.set) out.set(i.set.name, { size: i.set.size, timeout: i.set.timeout });
+    if (i.counter) out.set(i.counter.name, { counter: true });
+  }
   return out;
 }

@@ -77,7 +77,8 @@ export function planDataPath(doc: EgressModelDocument, settings: GatewayDataPath
 }
 
 /** The configuration before the agents' own parser has checked it; problems go to `errors`. */
-function collectDataPath(doc: EgressModelDocument, settings: GatewayDataPathSettings[], observeStaged: boolean, errors: ValidationErrors): DataPathConfig {
+function collectDataPath(doc: EgressModelDocument, settings: GatewayDataPathSettings[], observeStaged: boolean,
+  errors: ValidationErrors): DataPathConfig {
   // IPv6 ranges and addresses only where a gateway has an IPv6 egress range: then the document is version 2, which
   // IPv4-only agents (version 1) refuse; an IPv4-only estate keeps writing version 1, so its running agents still read it.
   const dual = doc.gateways.some(gw => isDataPathGateway(gw) && gw.egressIps.some(isIpv6));
@@ -148,7 +149,8 @@ function collectDataPath(doc: EgressModelDocument, settings: GatewayDataPathSett
   }
   const nodeMarkMask = settings.find(x => x.nodeMarkMask !== undefined)?.nodeMarkMask;
   const domains = compileDomainConfig(doc, errors);
-  const observe = compileAddressObserver(doc, observeStaged || settings.some(x => x.observeStagedZones), zoneMembers, errors, new Set(zones.map(z => z.name)));
+  const observeAsked = observeStaged || settings.some(x => x.observeStagedZones);
+  const observe = compileAddressObserver(doc, observeAsked, zoneMembers, errors, new Set(zones.map(z => z.name)));
   return {
     version: dual ? DATA_PATH_CONFIG_VERSION : 1,
     // The model keeps pod and service ranges together; the agents treat all cluster ranges alike.

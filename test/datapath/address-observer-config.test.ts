@@ -115,13 +115,14 @@ describe('StagedZoneObserver: the observer for an app without an EgressGateway',
   test('the node agent DaemonSet with its RBAC and a data-path ConfigMap that observes the staged zone and steers nothing', () => {
     const objects = noGatewayApp(true);
     const doc = dataPathOf(objects, 'egress');
-    expect(doc.observe.zones).toEqual([{ name: 'shop', members: { namespaces: ['shop'], matchLabels: {} } }]);
+    expect(doc.observe!.zones).toEqual([{ name: 'shop', members: { namespaces: ['shop'], matchLabels: {} } }]);
     expect([doc.zones, doc.gateways, doc.natPools]).toEqual([[], [], []]);
     const ds = objects.find(o => o.kind === 'DaemonSet');
     expect(ds.metadata).toMatchObject({ name: 'egress-nat', namespace: 'egress' });
     expect(ds.spec.template.spec.containers[0].args.slice(0, 3)).toEqual(['node', '--config', '/etc/cdk8s-egress/data-path.json']);
-    expect(objects.filter(o => o.kind === 'ClusterRole').map(o => o.rules)).toEqual([[{ apiGroups: [''], resources: ['pods'], verbs: ['list', 'watch'] },
-      { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['list', 'watch'] }]]);
+    // Privilege as the gateway's node agent has: list/watch of pods and EndpointSlices, nothing else.
+    expect(objects.filter(o => o.kind === 'ClusterRole').flatMap(o => o.rules).map((r: any) => `${r.apiGroups}/${r.resources} ${r.verbs} [${r.resourceNames}]`))
+      .toEqual(['/pods list,watch []', 'discovery.k8s.io/endpointslices list,watch []']);
   });
 
   test('without it: no node agent, no data-path ConfigMap', () => {

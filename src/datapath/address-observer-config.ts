@@ -1,4 +1,3 @@
-import { ZoneMembersConfig } from './data-path-config';
 import { DataPathProblem } from './data-path-config-error';
 import { FieldChecker, LABEL_NAME, labelKeyProblem, show } from './json-field-checks';
 
@@ -20,7 +19,8 @@ export interface AddressObserverConfig {
 
 export interface ObservedZoneConfig {
   readonly name: string;
-  readonly members: ZoneMembersConfig;
+  /** As a steered zone's (data-path-config.ts ZoneMembersConfig; written out here: that file imports this one). */
+  readonly members: { readonly namespaces: string[]; readonly matchLabels: { readonly [key: string]: string } };
 }
 
 /** What the library writes when the app says nothing else. */

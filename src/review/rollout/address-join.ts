@@ -1,11 +1,16 @@
 import { FlowDestination, FlowDestinationKind } from './flow-destination';
 import { ObservedAddress } from './observed-addresses';
-import { SeenPort } from './rule-proposal';
 import { Cidr } from '../../model/cidr';
 import { EgressModelDocument } from '../../model/egress-model-document';
 
 /** Felix's "pvt" (collector/types/endpoint/endpoint.go getSubnetType): RFC 1918 only; everything else is "pub". */
 const PRIVATE = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'].map(c => Cidr.parse(c));
+
+/** A protocol and port (rule-proposal.ts SeenPort, which imports this file). */
+interface SeenPort {
+  readonly protocol: string;
+  readonly port: number;
+}
 
 /** How many addresses of one /24 make the report mention the /24 (it never proposes it: never wider than seen). */
 export const SHARED_SLASH24_NOTE_AT = 4;

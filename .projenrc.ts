@@ -78,10 +78,12 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   gitignore: ['/dist/', '/artifacts/', '/images/build/', '/.bench/', '/tmp/'],
 });
 
-// The agent is outside the jsii tsconfig; lint it with its own.
+// The agent is outside the jsii tsconfig; lint it with its own. Its runtime dependencies are the library's devDeps
+// and the images' production dependencies (images/agent-package.json), never the construct library's.
 project.eslint?.addOverride({
   files: ['src/agent/**/*.ts'],
   parserOptions: { projectService: false, project: './tsconfig.agent.json' },
+  rules: { 'import/no-extraneous-dependencies': ['error', { devDependencies: true, optionalDependencies: false, peerDependencies: true }] },
 } as any);
 
 // README's first command: synthesize the example app (manifests + firewall exports) into dist/.

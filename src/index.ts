@@ -46,6 +46,7 @@ export * from './constructs/calico-enterprise-gateway';
 export * from './cilium';
 // Egress gateway (our data path)
 export * from './constructs/egress-gateway';
+export * from './constructs/staged-zone-observer';
 export * from './constructs/gateway/egress-gateway-props';
 export { SysctlMethod } from './constructs/gateway/sysctl-method';
 export type { EgressNodeAgentOptions } from './constructs/gateway/egress-node-agent';

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { GatewayAgent } from './gateway/gateway-agent';
+import { AddressObserver, readObservedAddresses } from './node/address-observer';
 import { linuxDnsKernel } from './node/dns-enforcer';
 import { NodeAgent } from './node/node-agent';
 import { StateFileSource, ClusterSource } from './shared/cluster-source';
@@ -11,11 +12,17 @@ import { applySysctls } from './shared/sysctl-init';
 const USAGE = `usage:
   main.js sysctls <net.ipv4.key=value or net.ipv6.key=value>...
   main.js gateway --config <file> --gateway <name> --pod-ip <ip> [--health-port <n>] [--health-host <ip>]
-  main.js node    --config <file> (--state <file> | --kubernetes --node-name <name>) [--health-port <n>] [--health-host <ip>]`;
+  main.js node    --config <file> (--state <file> | --kubernetes --node-name <name>) [--health-port <n>] [--health-host <ip>]
+  main.js observed-addresses   (prints what this node's address observer recorded, as JSON)`;
 
 /** Entry point of both images: `egress-gateway` runs `gateway`, `egress-nat` runs `node`. */
 async function main(argv: string[]): Promise<void> {
   const [mode, ...rest] = argv;
+  if (mode === 'observed-addresses') {
+    // What `kubectl exec` of the node agent prints for `rollout-report --addresses` (docs/rolling-out.md).
+    process.stdout.write(JSON.stringify(await readObservedAddresses((cmd, stdin) => runCommand(cmd, stdin), process.env.NODE_NAME ?? '')) + '\n');
+    return;
+  }
   if (mode === 'sysctls') {
     await applySysctls(new LinuxKernel(), rest);
     log('info', 'sysctls set', { sysctls: rest });
@@ -59,7 +66,8 @@ async function main(argv: string[]): Promise<void> {
       throw new Error(`one of --state or --kubernetes is required\n${USAGE}`);
     }
     const dnsKernel = linuxDnsKernel((cmd, stdin) => runCommand(cmd, stdin));
-    const agent = new NodeAgent({ configPath, source, kernel, dnsKernel, healthPort: healthPort ?? 9441, healthHost }, configText);
+    const observer = new AddressObserver((cmd, stdin) => runCommand(cmd, stdin));
+    const agent = new NodeAgent({ configPath, source, kernel, dnsKernel, observer, healthPort: healthPort ?? 9441, healthHost }, configText);
     await agent.start();
     // Rules stay in place on exit: a restarting agent must not open a gap nor leak traffic.
     process.once('SIGTERM', () => process.exit(0));

@@ -2,10 +2,11 @@ import { Values, loadModel, need, optional, UsageError } from './cli-support';
 import { readFlowFile } from '../review/rollout/flow-file';
 import { FlowRecord } from '../review/rollout/flow-record';
 import { listGoldmaneFlows } from '../review/rollout/goldmane-client';
+import { readObservedAddresses } from '../review/rollout/observed-addresses';
 import { buildRolloutReport } from '../review/rollout/rollout-report';
 import { rolloutReportMarkdown, rolloutReportText } from '../review/rollout/rollout-report-text';
 
-export const ROLLOUT_REPORT_USAGE = `Usage: cdk8s-egress rollout-report --app <dir | egress-model.json> --flows <file | https://<goldmane>:<port>> [--zone <name>] [-o text|json|markdown]
+export const ROLLOUT_REPORT_USAGE = `Usage: cdk8s-egress rollout-report --app <dir | egress-model.json> --flows <file | https://<goldmane>:<port>> [--addresses <file>] [--zone <name>] [-o text|json|markdown]
 
 Lists every flow a staged zone's policy would deny, from Calico's flow logs (what Felix reports to Goldmane,
 with the staged policies' verdicts), grouped by zone and destination, and proposes the zone.allow(...) line
@@ -23,6 +24,9 @@ Options:
                       (e.g. goldmane.calico-system.svc through kubectl port-forward)
   --since <age>       with the API: only flows that started within this age (30m, 24h, 7d or seconds);
                       default: Goldmane's whole history
+  --addresses <file>  what the node agents' address observer recorded (kubectl exec <agent> -- node
+                      /app/agent/main.js observed-addresses, one document per node, concatenated): the
+                      addresses behind Goldmane's "pub"/"pvt", proposed as exact /32s
   --zone <name>       only this zone
   -o, --output        text (default), json, or markdown (for a pull request comment)
   --markdown          the same as -o markdown
@@ -48,10 +52,12 @@ export function rolloutReport(values: Values, output: string, out: (line: string
   }
   if ((optional(values, 'cert') === undefined) !== (optional(values, 'key') === undefined)) throw new UsageError('--cert and --key go together');
   const zone = optional(values, 'zone');
+  const addresses = optional(values, 'addresses');
+  const observed = addresses === undefined ? undefined : readObservedAddresses(addresses);
   // Checked before any flow is read: a wrong zone name fails fast, also against a live Goldmane.
   buildRolloutReport(doc, [], { zone });
   const print = (records: FlowRecord[]): number => {
-    const report = buildRolloutReport(doc, records, { zone });
+    const report = buildRolloutReport(doc, records, { zone, observed });
     if (output === 'json') out(JSON.stringify(report, undefined, 2));
     else if (output === 'markdown') out(rolloutReportMarkdown(report));
     else rolloutReportText(report).forEach(l => out(l));

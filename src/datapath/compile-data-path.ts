@@ -1,8 +1,11 @@
+import { OBSERVE_VERSION } from './address-observer-config';
+import { compileAddressObserver } from './compile-address-observer';
 import { compileDomainConfig, usesAgentDomains } from './compile-domains';
 import { gatewayDomainRules } from './compile-gateway-domains';
 import {
-  AllowEntryConfig, DataPathConfig, GatewayConfig, GatewayProbeConfig, NatPoolConfig, ZoneConfig, DATA_PATH_CONFIG_VERSION, DATA_PATH_DEFAULTS,
+  AllowEntryConfig, DataPathConfig, GatewayConfig, GatewayProbeConfig, NatPoolConfig, ZoneConfig, DATA_PATH_DEFAULTS,
 } from './data-path-config';
+import { GATEWAY_DOMAINS_VERSION } from './gateway-domain-config';
 import { noGatewayCidrs, RoutedDestination, steeredZones, SteeredZone, isDataPathGateway } from './gateway-routing';
 import { parseDataPathConfig } from './parse-data-path-config';
 import { Cidr } from '../model/cidr';
@@ -25,6 +28,8 @@ export interface GatewayDataPathSettings {
   readonly drainGraceSeconds: number;
   /** The node agent's mark bits, when its options set them (one gateway of the app carries the node agent's options). */
   readonly nodeMarkMask?: number;
+  /** The node agent records the staged zones' external destinations (its options' `observeStagedZones`). */
+  readonly observeStagedZones?: boolean;
 }
 
 /** Zone ids are packet marks 1..63 (MAX_ZONE_ID of the data path). */
@@ -39,8 +44,8 @@ const VNI_BASE = 0x650000;
  * the cluster ranges. Pure; every problem is collected and thrown together, and the result is checked with
  * the agents' own parser, so the library never writes a document the agents would reject.
  */
-export function compileDataPath(doc: EgressModelDocument, settings: GatewayDataPathSettings[]): DataPathConfig {
-  const plan = planDataPath(doc, settings);
+export function compileDataPath(doc: EgressModelDocument, settings: GatewayDataPathSettings[], observeStagedZones = false): DataPathConfig {
+  const plan = planDataPath(doc, settings, observeStagedZones);
   const errors = new ValidationErrors();
   plan.problems.forEach(p => errors.add(p));
   errors.throwIfAny(DATA_PATH_CONFIGURATION);
@@ -58,9 +63,10 @@ export interface DataPathPlan {
 }
 
 /** Compiles without throwing: every problem is listed in the plan. */
-export function planDataPath(doc: EgressModelDocument, settings: GatewayDataPathSettings[]): DataPathPlan {
+/** `observeStagedZones`: a StagedZoneObserver asked (a gateway's node agent options can ask too). */
+export function planDataPath(doc: EgressModelDocument, settings: GatewayDataPathSettings[], observeStagedZones = false): DataPathPlan {
   const errors = new ValidationErrors();
-  const config = collectDataPath(doc, settings, errors);
+  const config = collectDataPath(doc, settings, observeStagedZones, errors);
   return {
     problems: errors.messages,
     config: () => {
@@ -74,7 +80,8 @@ export function planDataPath(doc: EgressModelDocument, settings: GatewayDataPath
 }
 
 /** The configuration before the agents' own parser has checked it; problems go to `errors`. */
-function collectDataPath(doc: EgressModelDocument, settings: GatewayDataPathSettings[], errors: ValidationErrors): DataPathConfig {
+function collectDataPath(doc: EgressModelDocument, settings: GatewayDataPathSettings[], observeStaged: boolean,
+  errors: ValidationErrors): DataPathConfig {
   // IPv6 ranges and addresses only where a gateway has an IPv6 egress range: then the document is version 2, which
   // IPv4-only agents (version 1) refuse; an IPv4-only estate keeps writing version 1, so its running agents still read it.
   const dual = doc.gateways.some(gw => isDataPathGateway(gw) && gw.egressIps.some(isIpv6));
@@ -120,12 +127,12 @@ function collectDataPath(doc: EgressModelDocument, settings: GatewayDataPathSett
   const zones: ZoneConfig[] = owners.map(zone => {
     const id = ids.get(zone.name)!;
     const z = steered.find(s => s.zone.name === zone.name);
-    if (!z) return { name: zone.name, id, members: members(zone, errors), failOpen: false, allow: [], noGateway: [] };
+    if (!z) return { name: zone.name, id, members: zoneMembers(zone, errors), failOpen: false, allow: [], noGateway: [] };
     const domainRules = gatewayDomainRules(doc, z, errors);
     return {
       name: z.zone.name,
       id,
-      members: members(z.zone, errors),
+      members: zoneMembers(z.zone, errors),
       gateway: z.gateway.name,
       vni: VNI_BASE + id,
       failOpen: z.zone.exit.failOpen,
@@ -147,8 +154,11 @@ function collectDataPath(doc: EgressModelDocument, settings: GatewayDataPathSett
   }
   const nodeMarkMask = settings.find(x => x.nodeMarkMask !== undefined)?.nodeMarkMask;
   const domains = compileDomainConfig(doc, errors);
-  // The oldest version that says it all: agents that cannot enforce domain rules through a gateway refuse version 3.
-  const version = zones.some(z => z.domainRules) ? DATA_PATH_CONFIG_VERSION : dual ? 2 : 1;
+  const observeAsked = observeStaged || settings.some(x => x.observeStagedZones);
+  const observe = compileAddressObserver(doc, observeAsked, zoneMembers, errors, new Set(zones.map(z => z.name)));
+  // The oldest version that says it all: agents that cannot observe staged zones refuse version 4, and agents that cannot
+  // enforce domain rules through a gateway refuse version 3.
+  const version = observe ? OBSERVE_VERSION : zones.some(z => z.domainRules) ? GATEWAY_DOMAINS_VERSION : dual ? 2 : 1;
   return {
     version,
     // The model keeps pod and service ranges together; the agents treat all cluster ranges alike.
@@ -159,6 +169,7 @@ function collectDataPath(doc: EgressModelDocument, settings: GatewayDataPathSett
     // The node agent's options (its mark bits) ride on the gateway that declared them.
     node: { ...DATA_PATH_DEFAULTS.node, markMask: nodeMarkMask ?? DATA_PATH_DEFAULTS.node.markMask },
     ...(domains ? { domains } : {}),
+    ...(observe ? { observe } : {}),
   };
 }
 
@@ -188,7 +199,8 @@ function zoneIds(names: string[]): Map<string, number> {
 
 const EQUALITY_ONLY = 'select the zone\'s pods with == and && only';
 
-function members(zone: EgressZoneModel, errors: ValidationErrors): ZoneConfig['members'] {
+/** A zone's members as the node agent matches pods: namespaces + matchLabels (problems to `errors`). */
+export function zoneMembers(zone: EgressZoneModel, errors: ValidationErrors): ZoneConfig['members'] {
   const m = zone.members;
   const where = located(`zone "${zone.name}"`, zone.path);
   if (m.namespaceSelector) {

@@ -8,16 +8,18 @@
  * an IPv6 egress range, so IPv4-only estates keep the version every agent reads. Version 3 adds `zones[].domainRules`:
  * domain rules through a gateway (gateway-domain-config.ts); written only when a zone has one, so agents that cannot
  * enforce them refuse the document at `$.version` (and keep their last good rules) instead of dropping the traffic.
+ * Version 4 adds `observe`, the staged zones' address observer (address-observer-config.ts), written only when asked.
  * Every field is explicit: the library resolves defaults at synth time (see DATA_PATH_DEFAULTS) so
  * the agents never guess. Kept free of runtime dependencies: it is compiled into the jsii library.
  */
+import { AddressObserverConfig } from './address-observer-config';
 import { DomainEnforcementConfig } from './domain-config';
 import { GatewayDomainRuleConfig } from './gateway-domain-config';
 
-export const DATA_PATH_CONFIG_VERSION = 3;
+export const DATA_PATH_CONFIG_VERSION = 4;
 
 export interface DataPathConfig {
-  readonly version: 1 | 2 | 3;
+  readonly version: 1 | 2 | 3 | 4;
   /** Ranges that are never steered to a gateway nor SNATed by a NAT pool. */
   readonly cluster: ClusterRangesConfig;
   readonly zones: ZoneConfig[];
@@ -27,6 +29,8 @@ export interface DataPathConfig {
   readonly node: NodeDataPathConfig;
   /** Domain rules the node agent enforces with its DNS proxy (optional: absent when no zone has any). */
   readonly domains?: DomainEnforcementConfig;
+  /** Staged zones whose external destinations the node agent records (optional: absent unless the app opts in). */
+  readonly observe?: AddressObserverConfig;
 }
 
 export interface ClusterRangesConfig {

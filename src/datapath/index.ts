@@ -5,3 +5,4 @@ export * from './data-path-config-error';
 export * from './parse-data-path-config';
 export * from './domain-config';
 export * from './gateway-domain-config';
+export * from './address-observer-config';

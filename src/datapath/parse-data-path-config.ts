@@ -1,3 +1,4 @@
+import { checkAddressObserverConfig, OBSERVE_VERSION } from './address-observer-config';
 import {
   AllowEntryConfig, AllowProtocol, DataPathConfig, GatewayConfig, NatPoolConfig, NodeDataPathConfig,
   ZoneConfig, DATA_PATH_CONFIG_VERSION, DATA_PATH_DEFAULTS,
@@ -15,7 +16,7 @@ const PROTOCOLS: AllowProtocol[] = ['tcp', 'udp', 'icmp', 'any'];
  * older version never strands them. (The released version-1 agents read only 1: they refuse version 2 with
  * "$.version: must be 1, got 2" and keep running their last good rules.)
  */
-export const READABLE_VERSIONS: readonly number[] = [1, 2, DATA_PATH_CONFIG_VERSION];
+export const READABLE_VERSIONS: readonly number[] = [1, 2, 3, DATA_PATH_CONFIG_VERSION];
 
 /**
  * Validates a data-path document (JSON text or an already parsed value) and returns it typed, with
@@ -59,7 +60,8 @@ class Checker extends FieldChecker {
     // Version 2 adds IPv6: ranges, allow entries and egress IPs of either family (NAT pools stay IPv4).
     this.ipv6 = version >= 2;
     this.gatewayDomains = version >= GATEWAY_DOMAINS_VERSION;
-    this.unknownKeys('$', d, ['version', 'cluster', 'zones', 'gateways', 'natPools', 'node', 'domains']);
+    // Version 4 adds the staged zones' address observer; an older document with `observe` is refused as unknown.
+    this.unknownKeys('$', d, ['version', 'cluster', 'zones', 'gateways', 'natPools', 'node', 'domains', ...version >= OBSERVE_VERSION ? ['observe'] : []]);
     const cluster = this.object('$.cluster', d.cluster) ?? {};
     const ranges = {
       podCidrs: this.cidrs('$.cluster.podCidrs', cluster.podCidrs).map((x) => x.text),
@@ -94,6 +96,8 @@ class Checker extends FieldChecker {
 
     const domains = d.domains === undefined ? undefined : checkDomainConfig(d.domains, new Set(zones.map((z) => z?.name ?? '')));
     this.problems.push(...domains?.problems ?? []);
+    const observe = d.observe === undefined ? undefined : checkAddressObserverConfig(d.observe, new Set(zones.map((z) => z?.name ?? '')));
+    this.problems.push(...observe?.problems ?? []);
     if (this.problems.length > 0) return undefined;
     return {
       version,
@@ -103,6 +107,7 @@ class Checker extends FieldChecker {
       natPools: pools as NatPoolConfig[],
       node,
       ...(domains?.config ? { domains: domains.config } : {}),
+      ...(observe?.config ? { observe: observe.config } : {}),
     };
   }
 

@@ -42,10 +42,18 @@ export class OutputRequests {
   public readonly dataPathTargets: { key: string; target: DataPathConfigTarget }[] = [];
   public readonly firewallFiles: FirewallFilesRequest[] = [];
   public readonly reviewFiles: ReviewFilesRequest[] = [];
+  /** The node agents record the staged zones' external destinations (a StagedZoneObserver asked). */
+  public observeStaged = false;
 
   /** A data-path gateway and the ConfigMap its pods mount (a target shared by gateways is filled once). */
   public addDataPathGateway(gateway: DataPathGatewayRequest, key: string, target: DataPathConfigTarget): void {
     this.dataPathGateways.push(gateway);
+    if (!this.dataPathTargets.some(t => t.target === target)) this.dataPathTargets.push({ key, target });
+  }
+
+  /** The data path's `observe` section, and the ConfigMap the node agent mounts (filled once, as a gateway's). */
+  public observeStagedZones(key: string, target: DataPathConfigTarget): void {
+    this.observeStaged = true;
     if (!this.dataPathTargets.some(t => t.target === target)) this.dataPathTargets.push({ key, target });
   }
 

@@ -18,7 +18,7 @@ function written(ipv6: boolean, domainViaGateway = false): string {
 
 describe('data-path document versions', () => {
   test('the library writes version 2 only for an IPv6 egress range; new agents read what it writes either way', () => {
-    expect(DATA_PATH_CONFIG_VERSION).toBe(3);
+    expect(DATA_PATH_CONFIG_VERSION).toBe(4);
     const v1 = parseDataPathConfig(written(false));
     expect(v1.version).toBe(1);
     const v2 = parseDataPathConfig(written(true));
@@ -50,7 +50,8 @@ describe('data-path document versions', () => {
     ['an IPv6 NAT pool (node SNAT stays IPv4)', (d) => { d.natPools[0].cidr = 'fd00:10:201:50::/64'; return d; }, /\$\.natPools\[0\]\.cidr: "fd00:10:201:50::\/64" is not an IPv4 CIDR/],
     ['an IPv6 allow entry inside an IPv6 cluster range', (d) => { d.zones[0].allow[2].cidr = 'fd00:10:201:1::/64'; return d; },
       /\$\.zones\[0\]\.allow\[2\]\.cidr: "fd00:10:201:1::\/64" overlaps cluster range "fd00:10:201::\/56"/],
-    ['a version newer than the agent', (d) => ({ ...d, version: 4 }), /\$\.version: is 4, newer than this agent reads \(versions 1, 2, 3\)/],
+    ['a version newer than the agent', (d) => ({ ...d, version: 5 }), /\$\.version: is 5, newer than this agent reads \(versions 1, 2, 3, 4\)/],
+    ['the address observer in version 3', (d) => ({ ...d, version: 3, observe: { zones: [], maxAddresses: 10, timeoutSeconds: 3600 } }), /\$\.observe: unknown field/],
     ['domain rules through a gateway in version 2', (d) => { d.zones[0].domainRules = [{ name: 'stripe', protocol: 'tcp', ports: ['443'] }]; return d; },
       /\$\.zones\[0\]\.domainRules: unknown field/],
     ['domain rules of a zone without a gateway', (d) => {

@@ -1,5 +1,4 @@
 // The agents' own runtime dependencies: installed in the images, never in the construct library.
-/* eslint-disable import/no-extraneous-dependencies */
 import { Server } from 'node:http';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { computeGatewayDesired, GatewayDesired, gatewayOwnership } from './gateway-desired-state';

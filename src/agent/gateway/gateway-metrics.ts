@@ -1,5 +1,4 @@
 // The agents' own runtime dependencies: installed in the images, never in the construct library.
-/* eslint-disable import/no-extraneous-dependencies */
 import { Counter, Gauge, Registry } from 'prom-client';
 import { GatewayDesired } from './gateway-desired-state';
 import { ConntrackEntry } from '../shared/conntrack-entry';

@@ -1,6 +1,6 @@
 // The agents' own runtime dependencies: installed in the images, never in the construct library.
-/* eslint-disable import/no-extraneous-dependencies */
 import { Counter, Gauge, Registry } from 'prom-client';
+import { AddressObserver } from './address-observer';
 import { DnsEnforcer, DnsKernel } from './dns-enforcer';
 import { computeNodeDesired, nodeOwnership, retiredPinRedirects, slotsFromKernel } from './node-desired-state';
 import { NODE_NFT_TABLE } from './node-ruleset';
@@ -26,6 +26,8 @@ export interface NodeAgentOptions {
   readonly healthHost?: string;
   /** The DNS enforcement's kernel (nft, ip); without it domain rules are not enforced (unit tests of the rest). */
   readonly dnsKernel?: DnsKernel;
+  /** Records staged zones' external destinations (data-path `observe`); without it the section is ignored. */
+  readonly observer?: AddressObserver;
 }
 
 /**
@@ -133,6 +135,7 @@ export class NodeAgent {
     void this.opts.source.start(next, (o) => this.onCluster(o));
     if (this.cluster) this.prober.setTargets(this.cluster.gateways, this.config.gateways);
     this.syncDns();
+    this.syncObserver();
     this.reconciler.trigger();
   }
 
@@ -140,6 +143,11 @@ export class NodeAgent {
     this.cluster = o;
     this.prober.setTargets(o.gateways, this.config.gateways); // triggers a sync
     this.syncDns();
+    this.syncObserver();
+  }
+
+  private syncObserver(): void {
+    if (this.cluster) this.opts.observer?.update(this.config, this.cluster.pods).catch(() => undefined); // logged by the observer
   }
 
   private syncDns(): void {

@@ -1,5 +1,4 @@
 // The agents' own runtime dependencies: installed in the images, never in the construct library.
-/* eslint-disable import/no-extraneous-dependencies */
 import * as http from 'node:http';
 import { Registry } from 'prom-client';
 

@@ -1,5 +1,4 @@
 // The agents' own runtime dependencies: installed in the images, never in the construct library.
-/* eslint-disable import/no-extraneous-dependencies */
 import * as k8s from '@kubernetes/client-node';
 import { ClusterSource } from './cluster-source';
 import { log } from './log';
@@ -96,7 +95,8 @@ export class KubernetesSource implements ClusterSource {
       const ips = (p.status?.podIPs ?? []).map((x) => x.ip).filter(Boolean);
       if (ips.length === 0 && p.status?.podIP) ips.push(p.status.podIP);
       if (ips.length === 0 || p.spec?.hostNetwork || p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed') continue;
-      const zone = this.config!.zones.find((z) => matches(z, p));
+      // Steered zones first; then the staged zones the address observer records (data-path `observe`).
+      const zone = [...this.config!.zones, ...this.config!.observe?.zones ?? []].find((z) => matches(z, p));
       for (const ip of zone ? ips : []) out.push({ ip, zone: zone!.name, name: `${p.metadata?.namespace}/${p.metadata?.name}` });
     }
     return out;
@@ -125,7 +125,7 @@ export class KubernetesSource implements ClusterSource {
   }
 }
 
-function matches(z: ZoneConfig, p: k8s.V1Pod): boolean {
+function matches(z: Pick<ZoneConfig, 'members'>, p: k8s.V1Pod): boolean {
   if (z.members.namespaces.length > 0 && !z.members.namespaces.includes(p.metadata?.namespace ?? '')) return false;
   const labels = p.metadata?.labels ?? {};
   return Object.entries(z.members.matchLabels).every(([k, v]) => labels[k] === v);

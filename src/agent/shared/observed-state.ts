@@ -30,7 +30,7 @@ export function parseObservedCluster(json: string, config: DataPathConfig): Obse
   } catch (e) {
     throw new DataPathConfigError('state file', [{ path: '$', reason: `malformed JSON: ${(e as Error).message}` }]);
   }
-  const zones = new Set(config.zones.map((z) => z.name));
+  const zones = new Set([...config.zones, ...config.observe?.zones ?? []].map((z) => z.name));
   const gateways = new Set(config.gateways.map((g) => g.name));
   const ipv4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
   const pods: ZonePod[] = [];

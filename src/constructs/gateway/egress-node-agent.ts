@@ -57,6 +57,13 @@ export interface EgressNodeAgentOptions {
    * @default 0x00003f7f
    */
   readonly markMask?: number;
+  /**
+   * Record the staged zones' external destinations on each node (address, protocol, port, connections, first and
+   * last seen; bounded sets whose entries expire after 7 days), for `rollout-report --addresses`: the addresses
+   * behind Goldmane's "pub"/"pvt" (docs/rolling-out.md). Observes only; no per-address metrics.
+   * @default false
+   */
+  readonly observeStagedZones?: boolean;
 }
 
 /** What every image-pulling workload of the app shares. */

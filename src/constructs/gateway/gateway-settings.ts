@@ -92,6 +92,7 @@ function dataPathSettings(name: string, namespace: string, path: string, props: 
     probe,
     drainGraceSeconds: drain,
     ...(props.nodeAgent?.markMask === undefined ? {} : { nodeMarkMask: checkMarkMask(props.nodeAgent.markMask, path) }),
+    ...(props.nodeAgent?.observeStagedZones ? { observeStagedZones: true } : {}),
   };
 }
 

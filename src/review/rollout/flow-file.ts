@@ -37,7 +37,7 @@ function flowsIn(value: unknown): unknown[] {
 }
 
 /** The JSON values of a text, one after another (newline-separated or not), with the line each starts on. */
-function* jsonValues(text: string, file: string): Generator<{ value: unknown; line: number }> {
+export function* jsonValues(text: string, file: string): Generator<{ value: unknown; line: number }> {
   let i = 0;
   let line = 1;
   while (i < text.length) {

@@ -38,6 +38,7 @@ export function rolloutReportText(report: RolloutReport): string[] {
     }
   }
   if (report.foreignPolicies.length > 0) lines.push('', `note: the flows name staged policies no zone of this app has: ${report.foreignPolicies.join(', ')}`);
+  if (report.unrecordedAddresses) lines.push('', `note: an address observer's set was full, connections not recorded (node/zone: count): ${report.unrecordedAddresses.join(', ')}`);
   return lines;
 }
 
@@ -64,6 +65,7 @@ export function rolloutReportMarkdown(report: RolloutReport): string {
     }
   }
   if (report.foreignPolicies.length > 0) out.push('', `Note: the flows name staged policies no zone of this app has: ${report.foreignPolicies.map(p => `\`${p}\``).join(', ')}.`);
+  if (report.unrecordedAddresses) out.push('', `Note: an address observer's set was full, connections not recorded (node/zone: count): ${report.unrecordedAddresses.join(', ')}.`);
   return out.join('\n');
 }
 

@@ -1,5 +1,7 @@
+import { joinAddresses } from './address-join';
 import { FlowDestination, FlowDestinationKind, destinationSetIndex, flowDestination } from './flow-destination';
 import { FlowRecord } from './flow-record';
+import { ObservedAddresses } from './observed-addresses';
 import { RuleProposal, SeenPort, inClusterAdvice, proposeRule } from './rule-proposal';
 import { StagedZonePolicies } from './staged-denial';
 import { EgressModelDocument } from '../../model/egress-model-document';
@@ -47,11 +49,15 @@ export interface RolloutReport {
   readonly groups: RolloutGroup[];
   /** Staged policies named in the flows that no zone of the app owns (another app's, or a zone renamed). */
   readonly foreignPolicies: string[];
+  /** "<node>/<zone>: n" where an observer's set was full and n connections went unrecorded. @default - none */
+  readonly unrecordedAddresses?: string[];
 }
 
 export interface RolloutReportOptions {
   /** Only this zone. @default - every zone */
   readonly zone?: string;
+  /** What the node agents' address observers recorded (`--addresses`): the addresses behind "pub"/"pvt". @default - none */
+  readonly observed?: ObservedAddresses;
 }
 
 interface Tally {
@@ -111,12 +117,14 @@ export function buildRolloutReport(doc: EgressModelDocument, records: FlowRecord
   const sorted = [...tallies.values()].sort((a, b) => compare(a.zone.name, b.zone.name)
     || KIND_ORDER.indexOf(a.dest.kind) - KIND_ORDER.indexOf(b.dest.kind) || compare(a.dest.key, b.dest.key));
   const taken = new Map(doc.zones.map(z => [z.name, new Set(z.rules.map(r => r.name))]));
-  const groups = sorted.map(t => group(t, taken.get(t.zone.name)!));
+  const groups = sorted.map(t => group(t, taken.get(t.zone.name)!, doc, options.observed));
   const zones = options.zone !== undefined ? [options.zone] : doc.zones.filter(z => z.staged).map(z => z.name);
-  return { records: records.length, denied, zones, groups, foreignPolicies: [...foreign].sort() };
+  const unrecorded = Object.entries(options.observed?.unrecorded ?? {}).map(([k, n]) => `${k}: ${n}`).sort();
+  const full = unrecorded.length ? { unrecordedAddresses: unrecorded } : {};
+  return { records: records.length, denied, zones, groups, foreignPolicies: [...foreign].sort(), ...full };
 }
 
-function group(t: Tally, taken: Set<string>): RolloutGroup {
+function group(t: Tally, taken: Set<string>, doc: EgressModelDocument, observed?: ObservedAddresses): RolloutGroup {
   const ports = [...t.ports.values()]
     .sort((a, b) => compare(a.port.protocol, b.port.protocol) || a.port.port - b.port.port)
     .map(p => ({ ...p.port, connections: p.connections }));
@@ -139,7 +147,9 @@ function group(t: Tally, taken: Set<string>): RolloutGroup {
     firstSeen: iso(t.first),
     lastSeen: iso(t.last),
     sources: [...t.sources].sort(),
-    ...(external ? { proposal: proposeRule(t.zone, t.dest, seen, taken) } : { inCluster: inClusterAdvice(t.zone, t.dest) }),
+    ...(external
+      ? { proposal: proposeRule(t.zone, t.dest, seen, taken, observed && joinAddresses(doc, t.zone.name, t.dest, seen, observed.addresses)) }
+      : { inCluster: inClusterAdvice(t.zone, t.dest) }),
   };
 }
 

@@ -1,3 +1,4 @@
+import { JoinedAddresses } from './address-join';
 import { FlowDestination, FlowDestinationKind } from './flow-destination';
 import { EgressZoneModel } from '../../model/egress-model-document';
 
@@ -38,9 +39,11 @@ export function inClusterAdvice(zone: EgressZoneModel, dest: FlowDestination): s
 /**
  * The `zone.allow(...)` line that allows a group's flows: its destination set (referenced, never copied), another
  * rule's own addresses (copied: they have no name to reference), or — when Goldmane named no address — a line
- * commented out with what is missing. Ports are the ones seen, consecutive ones joined into a range; never wider.
+ * commented out with what is missing, unless the node agents' address observer recorded the addresses behind it
+ * (`joined`: exact /32s). Ports are the ones seen, consecutive ones joined into a range; never wider.
  */
-export function proposeRule(zone: EgressZoneModel, dest: FlowDestination, ports: SeenPort[], taken: Set<string>): RuleProposal {
+export function proposeRule(zone: EgressZoneModel, dest: FlowDestination, ports: SeenPort[], taken: Set<string>,
+  joined?: JoinedAddresses): RuleProposal {
   const zoneVar = identifier(zone.name);
   const name = uniqueName(baseName(dest, ports), ports, taken);
   const portCode = portsCode(ports);
@@ -66,6 +69,23 @@ export function proposeRule(zone: EgressZoneModel, dest: FlowDestination, ports:
       complete: true,
       code: `${zoneVar}.allow('${name}', { to: [${to.filter(Boolean).join(', ')}]${portPart} });`,
       note: `the addresses of another rule (${set.path}), which have no set to reference`,
+    };
+  }
+  if (joined) {
+    const code = portsCode(joined.ports);
+    const notes = [
+      `${joined.cidrs.length} address${joined.cidrs.length === 1 ? '' : 'es'} the node agents' observer recorded behind Goldmane's "${dest.name}" (exact /32s)`,
+      ...joined.sharedPrefixes.map(p => `${p}: a wider prefix is your call, the report never widens`),
+      ...(joined.unobservedPairs.length ? [`also allows ${joined.unobservedPairs.length} address/port pair(s) not observed (${joined.unobservedPairs.slice(0, 3).join(', ')}${joined.unobservedPairs.length > 3 ? ', ...' : ''}): split the rule to be exact`] : []),
+      ...(joined.portsWithoutAddress.length ? [`no address recorded for ${joined.portsWithoutAddress.map(p => `${p.protocol}/${p.port}`).join(', ')}: not in this rule`] : []),
+    ];
+    return {
+      name,
+      ports: joined.ports,
+      cidrs: joined.cidrs,
+      complete: joined.portsWithoutAddress.length === 0,
+      code: `${zoneVar}.allow('${name}', { to: [Destination.cidrs([${joined.cidrs.map(quote).join(', ')}])]${code === undefined ? '' : `, ports: [${code}]`} });`,
+      note: notes.join('; '),
     };
   }
   const missing = dest.kind === FlowDestinationKind.NETWORK_SET

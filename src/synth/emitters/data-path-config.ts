@@ -3,7 +3,8 @@ import { oncePer } from '../../model/bounded-memo';
 import { Emitter, EmitterInput } from '../emitter';
 
 const plans = new WeakMap<EmitterInput, DataPathPlan>();
-const planOf = (input: EmitterInput) => oncePer(plans, input, i => planDataPath(i.document, i.requests.dataPathGateways.map(g => g.settings)));
+const planOf = (input: EmitterInput) => oncePer(plans, input,
+  i => planDataPath(i.document, i.requests.dataPathGateways.map(g => g.settings), i.requests.observeStaged));
 
 /** The data-path document both agents read, into the ConfigMap(s) the gateways mount. */
 export const DATA_PATH_CONFIG: Emitter = {

@@ -132,6 +132,7 @@ export function gatewayFailover(s: NodeSuite): void {
       // Recovery: a zone pod keeps sending while the nodes take replicas again (scheduler, kubelet, init container, agent).
       const stream = udpFlows(s.client, 1, 1, 45_000);
       await sleep(500);
+      const uncordonedAt = Date.now();
       for (const node of nodes) s.n.lab.kubectl(['uncordon', node]);
       const [f] = await stream;
       const fresh = replicasNow(s);
@@ -141,7 +142,8 @@ export function gatewayFailover(s: NodeSuite): void {
       expect(carrier).toBeDefined();
       const readyAt = appliedIn(gatewayLog(s, carrier!), carrier!.pod.ip);
       const recovery = f.firstAt - readyAt;
-      print(`2.11 REAL-NODE RECOVERY after a total outage: first packet through ${recovery} ms after ${carrier!.obj.metadata.name} became ready (its agent's "applied")`);
+      print(`2.11 REAL-NODE RECOVERY after a total outage: first packet through ${recovery} ms after ${carrier!.obj.metadata.name} became ready (its agent's "applied"), `
+        + `${readyAt - uncordonedAt} ms after the uncordon (scheduler, sandbox, init container, agent)`);
       expect(readyAt).toBeGreaterThan(0);
       expect(recovery).toBeLessThan(1000);
     } finally {

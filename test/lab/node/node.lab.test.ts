@@ -3,10 +3,10 @@
  * images CI built. Behaviour 1: every object the example emits is stored, the egress-nat DaemonSet and the gateway
  * Deployment are scheduled and run from our images by the kubelets (nothing started by hand), and kube-proxy serves
  * `kubernetes.default` to the nodes. Then, with the zone pods as real Pods: behaviour 2 (the gateway lab's twelve:
- * gateway-behaviours.ts, gateway-failover.ts, gateway-control-plane.ts), 6 (Prometheus, prometheus-behaviour.ts), 3
- * (the gateway Deployment's rolling update, gateway-rollout.ts), 5 and 4 (a node drain, the DaemonSet's rolling
- * update, node-disruptions.ts), and last 7: a manifest mistake (wrong mount path, missing capability, wrong probe
- * port) fails in the lab.
+ * gateway-behaviours.ts, and after 6, Prometheus in prometheus-behaviour.ts, the failures and the control plane's
+ * part in gateway-failover.ts and gateway-control-plane.ts), 3 (the gateway Deployment's rolling update,
+ * gateway-rollout.ts), 5 and 4 (a node drain, the DaemonSet's rolling update, node-disruptions.ts), and last 7: a
+ * manifest mistake (wrong mount path, missing capability, wrong probe port) fails in the lab.
  */
 import * as fs from 'fs';
 import { gatewayBehaviours } from './gateway-behaviours';
@@ -115,9 +115,9 @@ describeLab('lab: the example on real nodes (kubelet, containerd, scheduler, kub
   });
 
   gatewayBehaviours(s);
+  prometheusBehaviour(s); // before the failures: its targets are the replicas of the start (node-prometheus.ts)
   gatewayFailover(s);
   gatewayControlPlane(s);
-  prometheusBehaviour(s);
   gatewayRollout(s);
   nodeDisruptions(s);
 

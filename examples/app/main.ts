@@ -26,6 +26,13 @@ import {
 export interface EgressEstateOptions {
   /** The gateway's monitoring objects. @default none */
   readonly monitoring?: GatewayMonitoring;
+  /**
+   * The cluster's pod ranges beyond the two pools declared here, e.g. the installation's default pool that the
+   * cluster DNS and namespaces without a zone pool take their addresses from. ClusterNetwork must declare every pod
+   * range: the node agent steers a destination outside the declared ranges to the gateway (the lab's real nodes pass
+   * their default pool: test/lab/node). @default none
+   */
+  readonly otherPodCidrs?: string[];
 }
 
 export class EgressEstate extends Chart {
@@ -34,7 +41,7 @@ export class EgressEstate extends Chart {
     if (process.env.BACKEND) Backend.setDefault(this, Backend.of(process.env.BACKEND));
 
     new ClusterNetwork(this, 'cluster', {
-      podCidrs: ['10.244.0.0/16', '10.250.0.0/24'],
+      podCidrs: ['10.244.0.0/16', '10.250.0.0/24', ...options.otherPodCidrs ?? []],
       serviceCidrs: ['10.96.0.0/12'],
       nodeCidrs: ['192.0.2.0/26', '2001:db8:ffff::/64'],
     });

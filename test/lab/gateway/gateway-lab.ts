@@ -11,6 +11,7 @@
 import { ChildProcess, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { appliedIn, deadIn } from './agent-logs';
 import { carrying, FlowStats, forgetUdp, IPERF_PORT, PARTNER, startPartner, tcpFlow, TcpStats, udpFlows, UDP_PORT } from './gateway-traffic';
 import { EgressEstate, EgressEstateOptions } from '../../../examples/app/main';
 import { Destination, EgressZone, Port } from '../../../src';
@@ -133,9 +134,7 @@ export class GatewayLab {
 
   /** When the replica's agent last logged "applied" with its egress IP (0: not yet): the moment it is ready. */
   public appliedAt(r: Replica): number {
-    const re = new RegExp(`"time":"([^"]+)","level":"info","msg":"applied","egressIp":"${r.pod.ip.replace(/\./g, '\\.')}"`, 'g');
-    const times = [...this.logOf(r.log).matchAll(re)].map((m) => Date.parse(m[1]));
-    return times.length ? times[times.length - 1] : 0;
+    return appliedIn(this.logOf(r.log), r.pod.ip);
   }
 
   /** The replica dies without the API knowing (its node or sandbox fails): agent killed, its interface cut. */
@@ -205,7 +204,7 @@ export class GatewayLab {
     const flows = await stream;
     const moved = flows.filter((f) => f.egress[0] === victim.pod.ip);
     const stayed = flows.filter((f) => f.egress[0] !== victim.pod.ip);
-    const dead = new RegExp(`"time":"([^"]+)"[^\\n]*"ip":"${victim.pod.ip.replace(/\./g, '\\.')}","from":"[a-z]+","to":"dead"`).exec(this.logOf('egress-nat-node1').slice(mark));
+    const dead = deadIn(this.logOf('egress-nat-node1').slice(mark), victim.pod.ip);
     const trial: FailoverTrial = {
       flows,
       victim,
@@ -213,7 +212,7 @@ export class GatewayLab {
       moved,
       gap: Math.max(0, ...moved.map((f) => f.maxGapMs)),
       survivorsWorstGap: Math.max(0, ...stayed.map((f) => f.maxGapMs)),
-      deadAfterMs: how === 'dies' && dead ? Date.parse(dead[1]) - lostAt : undefined,
+      deadAfterMs: how === 'dies' && dead ? dead - lostAt : undefined,
     };
     if (how === 'deleted') this.lab.removePodNetwork(victim.pod);
     await this.replace(victim, how === 'deleted');

@@ -15,6 +15,7 @@ import { buildAgents } from '../../agent/e2e/netns-lab';
 import { CALICO_CLIENT_DEFAULTS, CALICO_DEFAULT_FELIX_CONFIGURATION } from '../calico-install';
 import { LabPod, nsRun, sleep, waitFor } from '../lab';
 import { describeLab } from '../suite';
+import { fillerPrefix, fillersFor, tableUpdateIn, withFillers as withFillersOf } from './agent-logs';
 import { FlowStats, GatewayLab, kill, median, NS, PARTNER, Replica } from './gateway-lab';
 
 jest.setTimeout(900_000);
@@ -372,20 +373,11 @@ describeLab('lab: the egress gateway on a real API server and Felix', () => {
   });
 
   test('12. a change to a 10,000-prefix allow-list reaches the gateways as an in-place edit of one map, leaving established flows alone', async () => {
-    const base = JSON.parse(g.goodConfig);
-    const zone = base.zones.find((z: any) => z.name === 'partners');
-    const filler = (i: number, second = 0) => ({ cidr: `100.${64 + second + Math.floor(i / 256)}.${i % 256}.0/24`, protocol: 'tcp', ports: ['443'] });
-    const withFillers = (fillers: object[]) => {
-      const c = JSON.parse(g.goodConfig);
-      c.zones.find((z: any) => z.name === 'partners').allow = [...zone.allow, ...fillers];
-      return JSON.stringify(c, null, 2);
-    };
-    const n = 10_000 - zone.allow.length;
+    const filler = fillerPrefix;
+    const withFillers = (fillers: object[]) => withFillersOf(g.goodConfig, fillers, 2);
+    const n = fillersFor(g.goodConfig, 10_000);
     // [1] added, [2] removed, [3] nft ms (the /24 map edited in place with the chains' refill: nft-table-swap.ts)
-    const updated = (r: Replica, from: number) => {
-      const m = /"msg":"table updated","sets":\[[^\]]*\],"added":(\d+),"removed":(\d+),"stageMs":(\d+),"swapMs":(\d+)/.exec(g.logOf(r.log).slice(from));
-      return m ? [m[0], m[1], m[2], String(Number(m[3]) + Number(m[4]))] : undefined;
-    };
+    const updated = (r: Replica, from: number) => tableUpdateIn(g.logOf(r.log).slice(from));
     let marks = replicas.map((r) => g.logOf(r.log).length);
     g.writeConfig(withFillers(Array.from({ length: n }, (_, i) => filler(i))));
     for (const [i, r] of replicas.entries()) await waitFor('10,000 prefixes loaded', () => updated(r, marks[i]), 120_000, 50);
@@ -411,7 +403,7 @@ describeLab('lab: the egress gateway on a real API server and Felix', () => {
     }
     expect(conn.error).toBeUndefined();
     expect(conn.echoes).toBe(conn.sent);
-    print(`REAL-LAB ALLOW-LIST: first load of ${n + zone.allow.length} prefixes nft ${first.map((m) => m[3]).join(' / ')} ms; -100/+100 change nft ${change.map((m) => m[3]).join(' / ')} ms `
+    print(`REAL-LAB ALLOW-LIST: first load of 10,000 prefixes nft ${first.map((m) => m[3]).join(' / ')} ms; -100/+100 change nft ${change.map((m) => m[3]).join(' / ')} ms `
       + `on the two replicas, file write to applied on both ${wall} ms (polled); no flow moved; load ${load()}`);
     g.writeConfig(g.goodConfig);
     marks = replicas.map((r) => g.logOf(r.log).length);

@@ -1,14 +1,16 @@
 /**
- * Behaviour 2 of issue 23 (a subset of the gateway lab's twelve, test/lab/gateway) with the replicas made by the
+ * Behaviour 2 of issue 23 (the gateway lab's basic behaviours, test/lab/gateway) with the replicas made by the
  * Deployment and run by the kubelets: allowed traffic leaves with an egress IP and comes back, denied traffic never
- * arrives, a pod outside every zone leaves as Calico has it, the zone's DNS through the kube-dns Service (kube-proxy),
- * and a gateway container killed through the runtime (the kubelet restarts it) moves no flow.
+ * arrives, a pod outside every zone leaves as Calico has it, the zones' DNS through the kube-dns Service (kube-proxy),
+ * and a gateway container killed through the runtime (the kubelet restarts it) moves no flow. The failures are in
+ * gateway-failover.ts, the control plane's part in gateway-control-plane.ts.
  */
 import { spawnSync } from 'child_process';
-import { NodeSuite, release, replicasNow, steeredTo } from './node-suite';
+import { nodeAgentLog, NodeSuite, release, replicasNow, steeredTo } from './node-suite';
 import { detachPod } from './real-pods';
-import { carrying, forgetUdp, PARTNER, udpFlows, UDP_PORT } from '../gateway/gateway-traffic';
-import { CLUSTER_DNS, sleep, waitFor } from '../lab';
+import { deadIn } from '../gateway/agent-logs';
+import { carrying, forgetUdp, PARTNER, tcpFlow, udpFlows, UDP_PORT } from '../gateway/gateway-traffic';
+import { CLUSTER_DNS, LabPod, sleep, waitFor } from '../lab';
 
 const print = (line: string) => console.log(line); // eslint-disable-line no-console
 
@@ -59,41 +61,47 @@ export function gatewayBehaviours(s: NodeSuite): void {
   });
 
   /**
-   * From the locked zone (DNS only): its Pod's resolver is the kubelet's clusterDNS, kube-proxy DNATs it to the DNS Pod
-   * (on another node), Felix applies the zone's DNS rule to the DNAT-ed destination. Not from the partners zone: the
-   * lab's DNS Pod has an address of the lab's own pool, outside the example's ClusterNetwork podCidrs (its pools take
-   * them all), so the node agent, which marks after DNAT, sees an outside destination and steers it to the gateway.
+   * The zones' DNS rule through the kube-dns Service: a Pod's resolver is the kubelet's clusterDNS, kube-proxy DNATs it
+   * to the DNS Pod (on another node), Felix applies the zone's DNS rule to the DNAT-ed destination. From the locked zone
+   * (DNS only) and from the partners zone, whose node agent marks after the DNAT: the DNS Pod's address is inside the
+   * ClusterNetwork's podCidrs (node-lab.ts declares the lab's default pool), so it is not steered to the gateway.
    */
-  test('2.4 the zone\'s DNS rule through the kube-dns Service: the Pod\'s own resolv.conf (the kubelet\'s clusterDNS), kube-proxy\'s DNAT', () => {
-    const exec = (args: string[]) => spawnSync(`${s.n.lab.bin}/kubectl`, ['--kubeconfig', s.n.lab.kubeconfig, 'exec', '-n', s.locked.namespace, s.locked.name, '--', ...args],
+  test('2.4 the zones\' DNS through the kube-dns Service: the Pod\'s own resolv.conf (the kubelet\'s clusterDNS), kube-proxy\'s DNAT, not the gateway', () => {
+    const exec = (pod: LabPod, args: string[]) => spawnSync(`${s.n.lab.bin}/kubectl`, ['--kubeconfig', s.n.lab.kubeconfig, 'exec', '-n', pod.namespace, pod.name, '--', ...args],
       { encoding: 'utf8', timeout: 30_000 });
-    expect(exec(['cat', '/etc/resolv.conf']).stdout).toContain(`nameserver ${CLUSTER_DNS}`);
-    const r = exec(['getent', 'hosts', 'card.example.test']);
-    expect({ status: r.status, out: r.stdout.trim().split(/\s+/)[0] }).toEqual({ status: 0, out: '203.0.113.10' });
+    for (const pod of [s.locked, s.client]) {
+      expect(exec(pod, ['cat', '/etc/resolv.conf']).stdout).toContain(`nameserver ${CLUSTER_DNS}`);
+      const r = exec(pod, ['getent', 'hosts', 'card.example.test']);
+      expect({ zone: pod.namespace, status: r.status, out: r.stdout.trim().split(/\s+/)[0] }).toEqual({ zone: pod.namespace, status: 0, out: '203.0.113.10' });
+    }
     // A bare Pod: `kubectl drain` of its node (behaviour 5) would refuse it.
     s.n.lab.kubectl(['delete', 'pod', '-n', s.locked.namespace, s.locked.name, '--wait=true']);
     detachPod(s.locked);
   });
 
-  test('2.10 a gateway container killed through the runtime (SIGKILL; the kubelet restarts it) moves no flow', async () => {
+  test('2.10 a gateway container killed through the runtime (SIGKILL; the kubelet restarts it, its data path intact) moves no flow, UDP or TCP', async () => {
     const replicas = replicasNow(s);
     try {
       forgetUdp(replicas);
+      const mark = nodeAgentLog(s, s.client.node.name).length;
       const stream = udpFlows(s.client, 8, 10, 8000);
+      const tcp = tcpFlow(s.client, 20, 8000);
       await sleep(1000);
       const victim = carrying(replicas, s.client, 'udp', UDP_PORT)[0] ?? replicas[0];
       const container = victim.obj.status.containerStatuses.find((c: any) => c.name === 'egress-gateway');
       const before = container.restartCount as number;
       s.n.runtime.ctr(s.n.lab, victim.pod.node, ['tasks', 'kill', '--signal', 'SIGKILL', container.containerID.split('://')[1]]);
-      const flows = await stream;
+      const [flows, conn] = await Promise.all([stream, tcp]);
       const restarts = await waitFor('the kubelet restarted the container', () => {
         const live = s.n.get(['pod', '-n', victim.obj.metadata.namespace, victim.obj.metadata.name]);
         const c = live.status.containerStatuses.find((x: any) => x.name === 'egress-gateway');
         return c.restartCount > before && c.ready ? c.restartCount : undefined;
       }, 120_000, 1000);
-      print(`2.10: restarts ${before} -> ${restarts}; flows ${JSON.stringify(flows.map((f) => ({ egress: f.egress, lost: f.sent - f.received, gap: f.maxGapMs })))}`);
+      print(`2.10: restarts ${before} -> ${restarts}; TCP worst gap ${conn.maxGapMs} ms; flows ${JSON.stringify(flows.map((f) => ({ egress: f.egress, lost: f.sent - f.received, gap: f.maxGapMs })))}`);
       for (const f of flows) expect(f.egress).toHaveLength(1); // no flow changed replica
       expect(flows.filter((f) => f.egress[0] === victim.pod.ip).length).toBeGreaterThan(0);
+      expect({ error: conn.error, echoes: conn.echoes }).toEqual({ error: undefined, echoes: conn.sent });
+      expect(deadIn(nodeAgentLog(s, s.client.node.name).slice(mark), victim.pod.ip)).toBeUndefined(); // never declared dead
     } finally {
       release(replicas);
     }

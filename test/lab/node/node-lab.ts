@@ -10,7 +10,7 @@ import { nodeArtifacts, NodeRuntime, recorded } from './node-runtime';
 import { synthGatewayEstate } from '../gateway/gateway-lab';
 import { startPartner } from '../gateway/gateway-traffic';
 import { installIstioCrds } from '../istio-install';
-import { Lab, waitFor } from '../lab';
+import { Lab, LAB_DEFAULT_POOL, waitFor } from '../lab';
 import { toYaml } from '../suite';
 
 const CALICO_KINDS = new Set(['IPPool', 'GlobalNetworkPolicy', 'GlobalNetworkSet', 'NetworkPolicy', 'NetworkSet']);
@@ -78,7 +78,8 @@ export class NodeLab {
     const before = process.env.EGRESS_IMAGE_REGISTRY;
     process.env.EGRESS_IMAGE_REGISTRY = this.registry;
     try {
-      this.docs = synthGatewayEstate({ monitoring: { serviceMonitor: true, grafanaDashboard: true } });
+      // The lab's default pool (the kube-dns Pod's, the zone pods') is a pod range of this cluster: declared as one.
+      this.docs = synthGatewayEstate({ monitoring: { serviceMonitor: true, grafanaDashboard: true }, otherPodCidrs: [LAB_DEFAULT_POOL] });
     } finally {
       if (before === undefined) delete process.env.EGRESS_IMAGE_REGISTRY;
       else process.env.EGRESS_IMAGE_REGISTRY = before;

@@ -35,11 +35,25 @@ export function release(replicas: RealReplica[]): void {
 
 /** The last health transition the node agent on `nodeName` logged for an address (its container's log). */
 export function healthOn(s: NodeSuite, nodeName: string, ip: string): string | undefined {
-  const agent = s.n.podsOf(s.n.kind('DaemonSet')).find((p) => p.spec.nodeName === nodeName && !p.metadata.deletionTimestamp);
-  if (!agent) return undefined;
   const re = new RegExp(`"ip":"${ip.replace(/\./g, '\\.')}","from":"[a-z-]+","to":"([a-z-]+)"`, 'g');
-  const all = [...logsOf(s.n, agent, 'egress-nat').matchAll(re)];
+  const all = [...nodeAgentLog(s, nodeName).matchAll(re)];
   return all.length ? all[all.length - 1][1] : undefined;
+}
+
+/** The node agent's Pod on `nodeName` (not terminating), or undefined. */
+export function nodeAgentOn(s: NodeSuite, nodeName: string): any {
+  return s.n.podsOf(s.n.kind('DaemonSet')).find((p) => p.spec.nodeName === nodeName && !p.metadata.deletionTimestamp);
+}
+
+/** The log of the node agent's container on `nodeName` ('' when there is none). */
+export function nodeAgentLog(s: NodeSuite, nodeName: string): string {
+  const agent = nodeAgentOn(s, nodeName);
+  return agent ? logsOf(s.n, agent, 'egress-nat') : '';
+}
+
+/** The log of a gateway replica's agent container. */
+export function gatewayLog(s: NodeSuite, r: RealReplica): string {
+  return logsOf(s.n, r.obj, 'egress-gateway');
 }
 
 /** Waits until the node agent of the client's node steers to every one of these replicas as ready. */

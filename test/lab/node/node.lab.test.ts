@@ -2,13 +2,16 @@
  * Issue 23 on real lab nodes (node-lab.ts): the example's manifests, applied as they are, run on kubelets from the
  * images CI built. Behaviour 1: every object the example emits is stored, the egress-nat DaemonSet and the gateway
  * Deployment are scheduled and run from our images by the kubelets (nothing started by hand), and kube-proxy serves
- * `kubernetes.default` to the nodes. Then, with the zone pods as real Pods: behaviour 2 (a subset of the gateway
- * lab's, gateway-behaviours.ts), 6 (Prometheus, prometheus-behaviour.ts), 3 (the gateway Deployment's rolling update,
+ * `kubernetes.default` to the nodes. Then, with the zone pods as real Pods: behaviour 2 (the gateway lab's twelve:
+ * gateway-behaviours.ts, and after 6, Prometheus in prometheus-behaviour.ts, the failures and the control plane's
+ * part in gateway-failover.ts and gateway-control-plane.ts), 3 (the gateway Deployment's rolling update,
  * gateway-rollout.ts), 5 and 4 (a node drain, the DaemonSet's rolling update, node-disruptions.ts), and last 7: a
  * manifest mistake (wrong mount path, missing capability, wrong probe port) fails in the lab.
  */
 import * as fs from 'fs';
 import { gatewayBehaviours } from './gateway-behaviours';
+import { gatewayControlPlane } from './gateway-control-plane';
+import { gatewayFailover } from './gateway-failover';
 import { gatewayRollout } from './gateway-rollout';
 import { nodeDisruptions } from './node-disruptions';
 import { MONITORING_API, NodeLab } from './node-lab';
@@ -112,7 +115,9 @@ describeLab('lab: the example on real nodes (kubelet, containerd, scheduler, kub
   });
 
   gatewayBehaviours(s);
-  prometheusBehaviour(s);
+  prometheusBehaviour(s); // before the failures: its targets are the replicas of the start (node-prometheus.ts)
+  gatewayFailover(s);
+  gatewayControlPlane(s);
   gatewayRollout(s);
   nodeDisruptions(s);
 

@@ -35,6 +35,12 @@ export function detachPod(pod: LabPod): void {
 
 /** A client Pod from the lab's tools image on a node (by node selector; the scheduler binds it), Ready. */
 export async function toolsPod(n: NodeLab, namespace: string, name: string, nodeName: string, labels: Record<string, string>): Promise<LabPod> {
+  createToolsPod(n, namespace, name, nodeName, labels);
+  return readyPod(n, namespace, name);
+}
+
+/** Creates the client Pod of {@link toolsPod} without waiting for it. */
+export function createToolsPod(n: NodeLab, namespace: string, name: string, nodeName: string, labels: Record<string, string>): void {
   n.lab.ensureNamespace(namespace);
   n.lab.apply(JSON.stringify({
     apiVersion: 'v1',
@@ -47,6 +53,10 @@ export async function toolsPod(n: NodeLab, namespace: string, name: string, node
       containers: [{ name: 'tools', image: n.runtime.toolsImage, imagePullPolicy: 'Never' }],
     },
   }));
+}
+
+/** Waits until a Pod is Ready; returns it as a LabPod. */
+export async function readyPod(n: NodeLab, namespace: string, name: string): Promise<LabPod> {
   const pod = await waitFor(`${namespace}/${name} Ready`, () => {
     const p = n.get(['pod', '-n', namespace, name]);
     return ready(p) ? p : undefined;

@@ -45,8 +45,10 @@ interface Tracked {
  * data-path probe (probe-frame.ts) rides the VXLAN tunnel into the replica, crosses its gateway
  * table and SNAT, and comes back from an egress IP. Dead means no answer for
  * (failureThreshold - 1) × intervalMs + timeoutMs, counted from the last answer (not from probe
- * to probe, which would add up to one interval of phase); answers already in the socket are read
- * before that verdict, so a busy event loop delays it rather than faking it. The replica's agent process is not on that path: an agent that crashed or
+ * to probe, which would add up to one interval of phase), and only once failureThreshold - 1 probes
+ * that actually left went unanswered (answer-deadline.ts): answers already in the socket are read
+ * before that verdict, and a stalled event loop sends no probes, so a busy node delays the verdict
+ * rather than faking it. The replica's agent process is not on that path: an agent that crashed or
  * restarts with its data path intact keeps its flows (issue 16, behaviour 10).
  * The agent's /readyz, asked every AGENT_PROBE_EVERY intervals, and the EndpointSlice conditions
  * only decide between ready (takes new flows) and draining (keeps its pinned flows, takes no new
@@ -123,7 +125,9 @@ export class ReplicaProber {
   private track(key: string, endpoint: GatewayEndpoint, gateway: GatewayConfig, vni: number): void {
     let token = randomInt(1, 0xffffffff);
     while (this.byToken.has(token)) token = randomInt(1, 0xffffffff);
-    const t: Tracked = { key, endpoint, gateway, vni, token, seq: 0, firstSentAt: 0, lastAnswerAt: 0, unanswered: [], agentInFlight: false, lastAgentAt: 0 };
+    const t: Tracked = {
+      key, endpoint, gateway, vni, token, seq: 0, firstSentAt: 0, lastAnswerAt: 0, unanswered: [], agentInFlight: false, lastAgentAt: 0,
+    };
     this.tracked.set(key, t);
     this.byToken.set(token, t);
     this.listen(gateway.healthPort);

@@ -22,7 +22,7 @@ export class HandBuiltPath {
   public static async build(g: GatewayLab, gatewayNodes = [1, 2]): Promise<HandBuiltPath> {
     const client = await g.lab.createPod({ namespace: 'plain', name: 'hand-built-client', node: 0, labels: { app: 'hand-built' } });
     const tpl = g.kind('Deployment').spec.template;
-    const service = g.kind('Service').spec.selector as Record<string, string>;
+    const service = g.docs.find((d) => d.kind === 'Service' && d.metadata.namespace === NS).spec.selector as Record<string, string>;
     const labels = Object.fromEntries(Object.entries(tpl.metadata.labels as Record<string, string>).filter(([k]) => !(k in service)));
     const vnis = JSON.parse(g.goodConfig).zones.map((z: any) => z.vni as number).filter(Boolean);
     const vniBase = Math.max(4096, ...vnis) + 100;
@@ -53,7 +53,7 @@ export class HandBuiltPath {
       nsRun(gw.netns, ['ip', 'neigh', 'replace', inner(n, 'node'), 'lladdr', mac(n, 'node'), 'dev', 'hb0', 'nud', 'permanent']);
       nsRun(gw.netns, ['ip', 'route', 'add', `${client.ip}/32`, 'via', inner(n, 'node'), 'dev', 'hb0', 'onlink']);
       nsRun(gw.netns, ['nft', '-f', '-'], {
-        input: `table ip hand_built {\n  chain post {\n    type nat hook postrouting priority srcnat; policy accept;\n    oifname "eth0" ip saddr ${client.ip} snat ip to ${gw.ip}\n  }\n}\n`,
+        input: `table ip hand_built {\n  chain postrouting {\n    type nat hook postrouting priority srcnat; policy accept;\n    oifname "eth0" ip saddr ${client.ip} snat ip to ${gw.ip}\n  }\n}\n`,
       });
     }
     nsRun(node, ['ip', 'route', 'add', 'default', 'table', String(TABLE), ...hops]);
@@ -62,9 +62,9 @@ export class HandBuiltPath {
     // tunnel (else Felix's natOutgoing masquerades it to the tunnel's) and clamp the MSS to the tunnel's MTU.
     nsRun(node, ['nft', '-f', '-'], {
       input: 'table ip hand_built {\n'
-        + '  chain fwd {\n    type filter hook forward priority filter - 10; policy accept;\n'
+        + '  chain forward {\n    type filter hook forward priority filter - 10; policy accept;\n'
         + '    oifname "hb*" tcp flags syn tcp option maxseg size set rt mtu\n  }\n'
-        + '  chain post {\n    type nat hook postrouting priority srcnat - 5; policy accept;\n'
+        + '  chain postrouting {\n    type nat hook postrouting priority srcnat - 5; policy accept;\n'
         + '    oifname "hb*" snat ip to ip saddr\n  }\n}\n',
     });
     return path;

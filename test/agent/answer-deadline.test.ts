@@ -61,34 +61,35 @@ describe('a replica stopped forwarding: only probes that left can be missed', ()
     beforeEach(() => jest.useFakeTimers({ now: 1_000_000 }));
     afterEach(() => jest.useRealTimers());
 
+    /** A replica that answered its first probe, its deadline armed as the prober arms it after an answer. */
+    const answered = () => {
+      const r = { t: clock(), dead: false, arm: () => armAnswerDeadline(r.t, probe, () => true, () => (r.dead = true)) };
+      probeSent(r.t);
+      answerReceived(r.t);
+      r.arm();
+      return r;
+    };
+
     test('after a stall it waits for the next probes to time out rather than giving up on the replica', () => {
-      const t = clock();
-      let dead = false;
-      probeSent(t);
-      answerReceived(t);
-      armAnswerDeadline(t, probe, () => true, () => (dead = true));
+      const r = answered();
       jest.advanceTimersByTime(500); // no probe left meanwhile (the agent stalled)
-      expect(dead).toBe(false);
-      probeSent(t); // the prober's cadence resumes: two probes leave and go unanswered
+      expect(r.dead).toBe(false);
+      probeSent(r.t); // the prober's cadence resumes: two probes leave and go unanswered
       jest.advanceTimersByTime(25);
-      probeSent(t);
+      probeSent(r.t);
       jest.advanceTimersByTime(30);
-      expect(dead).toBe(true);
+      expect(r.dead).toBe(true);
     });
 
     test('answers keep a forwarding replica alive however long it runs', () => {
-      const t = clock();
-      let dead = false;
-      probeSent(t);
-      answerReceived(t);
-      armAnswerDeadline(t, probe, () => true, () => (dead = true));
+      const r = answered();
       for (let i = 0; i < 400; i++) {
         jest.advanceTimersByTime(25);
-        probeSent(t);
-        answerReceived(t);
-        armAnswerDeadline(t, probe, () => true, () => (dead = true));
+        probeSent(r.t);
+        answerReceived(r.t);
+        r.arm();
       }
-      expect(dead).toBe(false);
+      expect(r.dead).toBe(false);
     });
   });
 });

@@ -118,7 +118,7 @@ export const DATA_PATH_DEFAULTS = {
   // AllowVXLANPacketsFromWorkloads), and the replies' tunnels leave the gateway pods. Calico Enterprise's egress port.
   vxlanPort: 4790,
   healthPort: 9440,
-  probe: { intervalMs: 25, timeoutMs: 25, failureThreshold: 3 } as GatewayProbeConfig,
+  probe: { intervalMs: 50, timeoutMs: 50, failureThreshold: 3 } as GatewayProbeConfig,
   drainGraceSeconds: 30,
   node: {
     // Bits nobody else on a Calico node takes: Felix allocates only inside its nftablesMarkMask/iptablesMarkMask

@@ -10,12 +10,12 @@ import { SysctlMethod } from './sysctl-method';
 export interface GatewayFailureDetection {
   /**
    * Milliseconds between probes of each replica, from every node.
-   * @default 25
+   * @default 50
    */
   readonly probeIntervalMs?: number;
   /**
    * Milliseconds after which an unanswered probe counts as failed.
-   * @default 25
+   * @default 50
    */
   readonly probeTimeoutMs?: number;
   /**

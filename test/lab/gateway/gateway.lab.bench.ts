@@ -12,7 +12,8 @@
  * - a 10,000-prefix allow-list vs the example's own list, interleaved (the set swapped in place between rounds).
  * The failover trials run last (on the wire-like underlay: it does not change a 1,000 packets/s flow), so a broken
  * throughput figure shows early. EGRESS_BENCH_ROUNDS (default 5), EGRESS_BENCH_TRIALS (default 20), EGRESS_BENCH_SECONDS (default 5),
- * EGRESS_BENCH_SOAK_SECONDS (default 300). Needs iperf3 and ethtool.
+ * EGRESS_BENCH_SOAK_SECONDS (default 300), EGRESS_BENCH_PROBE (interval/timeout/threshold; default: the emitted one).
+ * Needs iperf3 and ethtool.
  */
 import { BenchReport, spread, uptime } from './bench-report';
 import { GatewayLab } from './gateway-lab';
@@ -28,6 +29,7 @@ const ROUNDS = Number(process.env.EGRESS_BENCH_ROUNDS ?? 5);
 const TRIALS = Number(process.env.EGRESS_BENCH_TRIALS ?? 20);
 const SECONDS = Number(process.env.EGRESS_BENCH_SECONDS ?? 5);
 const SOAK_SECONDS = Number(process.env.EGRESS_BENCH_SOAK_SECONDS ?? 300);
+const PROBE = process.env.EGRESS_BENCH_PROBE; // interval/timeout/threshold instead of the emitted default, e.g. 25/25/3
 const report = new BenchReport();
 
 describeLab('bench: the egress gateway in the real-cluster lab', () => {
@@ -46,6 +48,14 @@ describeLab('bench: the egress gateway in the real-cluster lab', () => {
     report.note(`uptime at the start: ${uptime()}`);
     buildAgents();
     g = await GatewayLab.start();
+    if (PROBE) {
+      // Another probe setting than the emitted default, as `failureDetection` would emit it.
+      const [intervalMs, timeoutMs, failureThreshold] = PROBE.split('/').map(Number);
+      const c = JSON.parse(g.goodConfig);
+      for (const gw of c.gateways) gw.probe = { intervalMs, timeoutMs, failureThreshold };
+      g.goodConfig = JSON.stringify(c, null, 2);
+      g.writeConfig(g.goodConfig);
+    }
     probe = JSON.stringify(JSON.parse(g.goodConfig).gateways[0].probe);
     for (const node of [1, 2]) g.replicas.push(await g.startReplica(node));
     client = await g.lab.createPod({ namespace: 'partners', name: 'partner-sync', node: 0, labels: { app: 'sync' } });
@@ -69,16 +79,27 @@ describeLab('bench: the egress gateway in the real-cluster lab', () => {
     const ratios: number[] = [];
     const as: number[] = [];
     const bs: number[] = [];
+    const failed: string[] = [];
+    const attempt = (f: () => number) => {
+      try {
+        return f();
+      } catch (e) {
+        failed.push((e as Error).message);
+        return NaN;
+      }
+    };
     for (let i = 0; i < ROUNDS; i++) {
-      const [x, y] = i % 2 === 0 ? [a(), b()] : [b(), a()].reverse();
+      const [x, y] = i % 2 === 0 ? [attempt(a), attempt(b)] : [attempt(b), attempt(a)].reverse();
+      if (Number.isNaN(x) || Number.isNaN(y)) continue;
       as.push(x / 1e9);
       bs.push(y / 1e9);
       ratios.push(x / y);
     }
     trafficSeconds += 2 * ROUNDS * SECONDS;
     deadDuringTraffic += deadSince(marks);
-    report.row(`${figure} (${ROUNDS} rounds of ${SECONDS} s)`, `${spread(ratios)} (${spread(as, 2)} vs ${spread(bs, 2)} Gbit/s)`, goal);
-    expect(Math.min(...as, ...bs)).toBeGreaterThan(0);
+    const failures = failed.length ? `; ${failed.length} runs failed: ${[...new Set(failed)].join(' | ')}` : '';
+    report.row(`${figure} (${ratios.length} of ${ROUNDS} rounds of ${SECONDS} s)`, `${ratios.length ? spread(ratios) : '-'} (${as.length ? spread(as, 2) : '-'} vs ${bs.length ? spread(bs, 2) : '-'} Gbit/s)${failures}`, goal);
+    expect(ratios.length).toBeGreaterThan(0);
   };
   const agentsVsHandBuilt = (underlay: string) => {
     for (const streams of [1, 8]) {
@@ -121,12 +142,16 @@ describeLab('bench: the egress gateway in the real-cluster lab', () => {
 
   test('no false failover under load: a soak of 8 streams through the gateway', () => {
     const marks = markLogs();
-    const bps = g.iperf(client, SOAK_SECONDS, 8);
+    let outcome: string;
+    try {
+      outcome = `${(g.iperf(client, SOAK_SECONDS, 8) / 1e9).toFixed(2)} Gbit/s`;
+    } catch (e) {
+      outcome = `iperf3 failed: ${(e as Error).message}`;
+    }
     trafficSeconds += SOAK_SECONDS;
     deadDuringTraffic += deadSince(marks);
-    report.row(`false failovers (dead verdicts on any node) during ${trafficSeconds} s of full-rate traffic (all throughput rounds, then ${SOAK_SECONDS} s of 8 streams at ${(bps / 1e9).toFixed(2)} Gbit/s through the gateway; probe ${probe})`,
+    report.row(`false failovers (dead verdicts on any node) during ${trafficSeconds} s of full-rate traffic (all throughput rounds, then ${SOAK_SECONDS} s of 8 streams through the gateway: ${outcome}; probe ${probe})`,
       String(deadDuringTraffic), '0');
-    expect(bps).toBeGreaterThan(0);
   });
 
   test('throughput: a 10,000-prefix allow-list vs the example\'s own list', async () => {

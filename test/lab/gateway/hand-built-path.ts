@@ -33,6 +33,10 @@ export class HandBuiltPath {
       runInitContainers(gw.netns, tpl.spec);
       gateways.push(gw);
     }
+    // Kernel quirk (the node agent pins flows for it: node-ruleset.ts): the multipath choice reuses the L4 hash a TCP
+    // socket put on its packets, and the socket re-rolls it on a retransmission timeout, so a flow would change
+    // gateway (and public source) mid-stream and be reset. Without pins, the baseline keeps its client's hash instead.
+    nsRun(client.netns, ['sysctl', '-qw', 'net.core.txrehash=0']);
     const path = new HandBuiltPath(client, gateways);
     const node = client.node.netns;
     const mtu = (ns: string) => Number(JSON.parse(nsRun(ns, ['ip', '-j', 'link', 'show', 'eth0']))[0].mtu) - 50;

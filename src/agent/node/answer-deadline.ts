@@ -5,10 +5,26 @@ import { GatewayProbeConfig } from '../../datapath';
 export interface AnswerClock {
   firstSentAt: number;
   lastAnswerAt: number;
+  /** When each probe sent since the last answer left (oldest first): only probes that left can be missed. */
+  unanswered: number[];
   deadline?: NodeJS.Timeout;
   /** The next probe's timer and the socket the probes leave by. */
   timer?: NodeJS.Timeout;
   socket?: dgram.Socket;
+}
+
+/** Records a probe that left now. */
+export function probeSent(t: AnswerClock, now = Date.now()): void {
+  if (!t.firstSentAt) t.firstSentAt = now;
+  t.unanswered.push(now);
+  // Only the newest failureThreshold ever count; a long silence must not grow the list without end.
+  if (t.unanswered.length > 64) t.unanswered.shift();
+}
+
+/** Records an answer: every probe before it counts as answered (the data path forwarded just now). */
+export function answerReceived(t: AnswerClock, now = Date.now()): void {
+  t.lastAnswerAt = now;
+  t.unanswered.length = 0;
 }
 
 /** Stops probing a replica: its timers and its socket. */
@@ -21,25 +37,53 @@ export function stopProbing(t: AnswerClock): void {
 }
 
 /**
- * (Re)starts the wait for the next probe answer: none within (failureThreshold - 1) × intervalMs + timeoutMs of the
- * last answer (or of the first probe) means the replica stopped forwarding, and `onDead` runs. `current` says whether
- * the replica is still probed. Timers run before the poll phase, so answers already received are read first: a busy
- * event loop delays the verdict rather than faking it. Shared by the IPv4 and IPv6 probers: one failover gap.
+ * Whether a replica that answered before has now stopped forwarding: no answer for (failureThreshold - 1) ×
+ * intervalMs + timeoutMs, and within that silence at least failureThreshold - 1 probes that left and waited timeoutMs
+ * each (the last of the failureThreshold is the one just sent). The second condition is why a stall of the agent's
+ * own process (a loaded node, a long garbage collection: no probes sent, no answers read) is never taken for the
+ * replica's death: only probes that left can be missed. A replica that never answered gets its first verdict from
+ * the silence alone (its probes may not leave at all: no route to the replica yet).
+ */
+export function stoppedForwarding(t: AnswerClock, probe: GatewayProbeConfig, now = Date.now()): boolean {
+  const allowedMs = (probe.failureThreshold - 1) * probe.intervalMs + probe.timeoutMs;
+  if (now - (t.lastAnswerAt || t.firstSentAt) < allowedMs) return false;
+  if (!t.lastAnswerAt) return true;
+  const missed = t.unanswered.filter((sentAt) => now - sentAt >= probe.timeoutMs).length;
+  return missed >= Math.max(1, probe.failureThreshold - 1);
+}
+
+/**
+ * (Re)starts the wait for the next probe answer; once `stoppedForwarding` holds, `onDead` runs. `current` says
+ * whether the replica is still probed. Timers run before the poll phase, so answers already received are read
+ * first: a busy event loop delays the verdict rather than faking it. Shared by the IPv4 and IPv6 probers: one
+ * failover gap.
  */
 export function armAnswerDeadline(t: AnswerClock, probe: GatewayProbeConfig, current: () => boolean, onDead: () => void): void {
   const allowedMs = (probe.failureThreshold - 1) * probe.intervalMs + probe.timeoutMs;
   clearTimeout(t.deadline);
   const check = () => {
     if (!current()) return;
-    const since = Date.now() - (t.lastAnswerAt || t.firstSentAt);
+    const now = Date.now();
+    const since = now - (t.lastAnswerAt || t.firstSentAt);
     if (since < allowedMs) {
       t.deadline = setTimeout(check, allowedMs - since);
       return;
     }
     setImmediate(() => {
-      if (current() && Date.now() - (t.lastAnswerAt || t.firstSentAt) >= allowedMs) onDead();
+      if (!current()) return;
+      if (stoppedForwarding(t, probe)) onDead();
+      // Silent long enough, but too few probes left to be missed yet (the agent was stalled): look again once
+      // the next one has had its timeout.
+      else if (Date.now() - (t.lastAnswerAt || t.firstSentAt) >= allowedMs) t.deadline = setTimeout(check, untilNextMissMs(t, probe));
       else check();
     });
   };
   t.deadline = setTimeout(check, allowedMs);
+}
+
+/** How long until one more probe can count as missed: the next one still within its timeout, or the next to leave. */
+function untilNextMissMs(t: AnswerClock, probe: GatewayProbeConfig): number {
+  const now = Date.now();
+  const waiting = t.unanswered.find((sentAt) => now - sentAt < probe.timeoutMs);
+  return Math.max(1, waiting === undefined ? probe.intervalMs : waiting + probe.timeoutMs - now);
 }

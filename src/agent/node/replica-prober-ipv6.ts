@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import * as dgram from 'node:dgram';
-import { armAnswerDeadline, stopProbing } from './answer-deadline';
+import { answerReceived, armAnswerDeadline, probeSent, stopProbing } from './answer-deadline';
 import { GatewayConfig } from '../../datapath';
 import { log } from '../shared/log';
 import { parseProbeAnswer } from '../shared/probe-frame';
@@ -20,6 +20,7 @@ interface Tracked6 extends Ipv6Target {
   seq: number;
   firstSentAt: number;
   lastAnswerAt: number;
+  unanswered: number[];
   forwards?: boolean;
 }
 
@@ -68,7 +69,7 @@ export class Ipv6ReplicaProber {
   private track(target: Ipv6Target): void {
     let token = randomInt(1, 0xffffffff);
     while (this.byToken.has(token)) token = randomInt(1, 0xffffffff);
-    const t: Tracked6 = { ...target, token, seq: 0, firstSentAt: 0, lastAnswerAt: 0 };
+    const t: Tracked6 = { ...target, token, seq: 0, firstSentAt: 0, lastAnswerAt: 0, unanswered: [] };
     this.tracked.set(t.key, t);
     this.byToken.set(token, t);
     this.listen(t.gateway.healthPort);
@@ -92,7 +93,7 @@ export class Ipv6ReplicaProber {
       const a = parseProbeAnswer(msg);
       const t = a && this.byToken.get(a.token);
       if (!t || !ipv6EgressIps(t.gateway).includes(from.address) || a!.seq > t.seq) return;
-      t.lastAnswerAt = Date.now();
+      answerReceived(t);
       this.arm(t);
       this.set(t, true);
     });
@@ -112,6 +113,7 @@ export class Ipv6ReplicaProber {
       return;
     }
     const seq = ++t.seq;
+    probeSent(t);
     const frame = buildProbeFrameV6({
       vni: t.vni, innerDstMac: vxlanMacFor(t.ip), nodeIp: t.nodeIp, port: t.gateway.healthPort, token: t.token, seq,
     });

@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import * as dgram from 'node:dgram';
 import * as http from 'node:http';
-import { armAnswerDeadline, stopProbing } from './answer-deadline';
+import { answerReceived, armAnswerDeadline, probeSent, stopProbing } from './answer-deadline';
 import { ReplicaHealth, ReplicaView } from './replica-health';
 import { Ipv6ReplicaProber } from './replica-prober-ipv6';
 import { GatewayConfig } from '../../datapath';
@@ -28,9 +28,10 @@ interface Tracked {
   socket?: dgram.Socket;
   nodeIp?: string;
   seq: number;
-  /** When the first probe left, and when the last answer came (0: none yet). */
+  /** When the first probe left, and when the last answer came (0: none yet); the probes since that answer. */
   firstSentAt: number;
   lastAnswerAt: number;
+  unanswered: number[];
   deadline?: NodeJS.Timeout;
   /** undefined until the first verdict: an answer, or failureThreshold misses. */
   forwards?: boolean;
@@ -44,8 +45,10 @@ interface Tracked {
  * data-path probe (probe-frame.ts) rides the VXLAN tunnel into the replica, crosses its gateway
  * table and SNAT, and comes back from an egress IP. Dead means no answer for
  * (failureThreshold - 1) × intervalMs + timeoutMs, counted from the last answer (not from probe
- * to probe, which would add up to one interval of phase); answers already in the socket are read
- * before that verdict, so a busy event loop delays it rather than faking it. The replica's agent process is not on that path: an agent that crashed or
+ * to probe, which would add up to one interval of phase), and only once failureThreshold - 1 probes
+ * that actually left went unanswered (answer-deadline.ts): answers already in the socket are read
+ * before that verdict, and a stalled event loop sends no probes, so a busy node delays the verdict
+ * rather than faking it. The replica's agent process is not on that path: an agent that crashed or
  * restarts with its data path intact keeps its flows (issue 16, behaviour 10).
  * The agent's /readyz, asked every AGENT_PROBE_EVERY intervals, and the EndpointSlice conditions
  * only decide between ready (takes new flows) and draining (keeps its pinned flows, takes no new
@@ -122,7 +125,9 @@ export class ReplicaProber {
   private track(key: string, endpoint: GatewayEndpoint, gateway: GatewayConfig, vni: number): void {
     let token = randomInt(1, 0xffffffff);
     while (this.byToken.has(token)) token = randomInt(1, 0xffffffff);
-    const t: Tracked = { key, endpoint, gateway, vni, token, seq: 0, firstSentAt: 0, lastAnswerAt: 0, agentInFlight: false, lastAgentAt: 0 };
+    const t: Tracked = {
+      key, endpoint, gateway, vni, token, seq: 0, firstSentAt: 0, lastAnswerAt: 0, unanswered: [], agentInFlight: false, lastAgentAt: 0,
+    };
     this.tracked.set(key, t);
     this.byToken.set(token, t);
     this.listen(gateway.healthPort);
@@ -152,7 +157,7 @@ export class ReplicaProber {
       // An answer counts only from one of the gateway's egress IPs: it was forwarded and SNATed.
       if (!t || !t.gateway.egressIps.includes(from.address)) return;
       if (a!.seq > t.seq) return;
-      t.lastAnswerAt = Date.now();
+      answerReceived(t);
       this.armDeadline(t);
       this.setForwards(t, true);
     });
@@ -171,10 +176,9 @@ export class ReplicaProber {
     const frame = buildProbeFrame({
       vni: t.vni, innerDstMac: vxlanMacFor(t.endpoint.ip), nodeIp: t.nodeIp!, port: t.gateway.healthPort, token: t.token, seq,
     });
-    if (!t.firstSentAt) {
-      t.firstSentAt = Date.now();
-      this.armDeadline(t);
-    }
+    const first = !t.firstSentAt;
+    probeSent(t);
+    if (first) this.armDeadline(t);
     t.socket!.send(frame, (e) => {
       if (e) log('warn', 'probe not sent', { ip: t.endpoint.ip, error: e.message });
     });

@@ -2,16 +2,20 @@ import * as kplus from 'cdk8s-plus-28';
 import { EgressNodeAgentOptions } from './egress-node-agent';
 import { SysctlMethod } from './sysctl-method';
 
-/** How fast nodes notice a dead gateway replica (each node probes every replica's /readyz itself). */
+/**
+ * How fast nodes notice a dead gateway replica: each node sends every replica a data-path probe through the tunnel
+ * (it is forwarded and SNATed like a zone's packet) and declares the replica dead after (failureThreshold - 1) x
+ * probeIntervalMs + probeTimeoutMs without an answer, counting only probes that actually left the node.
+ */
 export interface GatewayFailureDetection {
   /**
    * Milliseconds between probes of each replica, from every node.
-   * @default 100
+   * @default 50
    */
   readonly probeIntervalMs?: number;
   /**
    * Milliseconds after which an unanswered probe counts as failed.
-   * @default 100
+   * @default 50
    */
   readonly probeTimeoutMs?: number;
   /**

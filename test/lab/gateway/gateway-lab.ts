@@ -219,9 +219,9 @@ export class GatewayLab {
     return trial;
   }
 
-  /** One iperf3 TCP stream from a pod to the partner for `seconds`: bits per second received. */
-  public iperf(pod: LabPod, seconds: number): number {
-    const r = spawnSync('ip', ['netns', 'exec', pod.netns, 'iperf3', '-c', PARTNER, '-p', String(IPERF_PORT), '-t', String(seconds), '-J'],
+  /** iperf3 TCP from a pod to the partner for `seconds`, `streams` parallel streams: bits per second received. */
+  public iperf(pod: LabPod, seconds: number, streams = 1): number {
+    const r = spawnSync('ip', ['netns', 'exec', pod.netns, 'iperf3', '-c', PARTNER, '-p', String(IPERF_PORT), '-t', String(seconds), '-P', String(streams), '-J'],
       { encoding: 'utf8', timeout: (seconds + 30) * 1000 });
     const j = JSON.parse(r.stdout || '{}');
     if (!j.end?.sum_received) throw new Error(`iperf3 from ${pod.name} failed: ${j.error ?? r.stderr}`);
@@ -275,7 +275,7 @@ export class GatewayLab {
 }
 
 /** The pod's init containers, as the kubelet runs them before the agent: the image's entrypoint with their args, to completion. */
-function runInitContainers(netns: string, spec: any): void {
+export function runInitContainers(netns: string, spec: any): void {
   for (const c of spec.initContainers ?? []) {
     const r = spawnSync('ip', ['netns', 'exec', netns, AGENT_NODE, AGENT_MAIN, ...c.args], { encoding: 'utf8', timeout: 60_000 });
     if (r.status !== 0) throw new Error(`init container ${c.name} (${c.args.join(' ')}) failed in ${netns}: ${r.stderr}`);

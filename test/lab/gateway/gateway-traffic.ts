@@ -38,7 +38,8 @@ export interface TcpStats {
 export async function startPartner(lab: Lab): Promise<void> {
   lab.addExternalHost(PARTNER);
   lab.startProcess(lab.externalNetns, [process.execPath, TRAFFIC, 'server', '--udp', String(UDP_PORT), '--tcp', '80,443', '--quiet', 'udp', '--bind', PARTNER], 'partner-echo');
-  lab.startProcess(lab.externalNetns, ['iperf3', '-s', '-p', String(IPERF_PORT)], 'partner-iperf3');
+  // --rcv-timeout: a test whose client vanished (its connections reset on the way) ends instead of keeping the server busy.
+  lab.startProcess(lab.externalNetns, ['iperf3', '-s', '-p', String(IPERF_PORT), '--rcv-timeout', '10000'], 'partner-iperf3');
   await waitFor('partner servers listening', () => {
     const ss = nsRun(lab.externalNetns, ['ss', '-Hlntu']);
     return [':443 ', ':80 ', `:${UDP_PORT} `, `:${IPERF_PORT} `].every((p) => ss.includes(p));

@@ -26,6 +26,8 @@ import {
 export interface EgressEstateOptions {
   /** The gateway's monitoring objects. @default none */
   readonly monitoring?: GatewayMonitoring;
+  /** Whether to write the firewall files (the domain lab adds zones whose wildcards some formats cannot hold). @default true */
+  readonly firewallExport?: boolean;
 }
 
 export class EgressEstate extends Chart {
@@ -138,7 +140,7 @@ export class EgressEstate extends Chart {
     });
 
     // Every zone's posture for the perimeter firewalls, in every format: <outdir>/firewall/.
-    new FirewallExport(this, 'firewall', { formats: FirewallFormat.all() });
+    if (options.firewallExport !== false) new FirewallExport(this, 'firewall', { formats: FirewallFormat.all() });
     // For reviewers and tools: egress-model.json (read by `cdk8s-egress can-reach` / `diff`) and the egress map.
     new EgressReview(this, 'review');
   }

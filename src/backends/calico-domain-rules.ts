@@ -1,5 +1,7 @@
 import { CalicoAction, CalicoPort, CalicoProtocol, CalicoRule } from '../calico';
+import { dnsLocalServers } from '../datapath/compile-domains';
 import { DNS_PROXY_ADDRESS, DNS_PROXY_PORT } from '../datapath/domain-config';
+import { EgressModelDocument } from '../model/egress-model-document';
 import { ruleAnnotations } from '../model/vocabulary';
 
 // Domain rules on open-source Calico (docs/domain-names.md): Felix's half of the two gates. The node agent's
@@ -8,19 +10,24 @@ import { ruleAnnotations } from '../model/vocabulary';
 /** Every external address: a domain rule's ports are opened to these, and the agent's table narrows them. */
 export const AGENT_DOMAIN_DESTINATIONS = ['0.0.0.0/0', '::/0'];
 
-let proxyRules: CalicoRule[] | undefined;
+const proxyRules = new Map<number, CalicoRule[]>();
 
 /**
  * DNS of a zone with agent-enforced domain rules: only to the node agent's DNS proxy (the address its table
  * DNATs the pods' queries to), never to the cluster DNS itself, so a node without the agent resolves nothing.
+ * Its port, and one port more per DNS address the agent rewrites before conntrack (NodeLocal DNSCache's).
  */
-export function dnsProxyRules(): CalicoRule[] {
-  proxyRules ??= [CalicoProtocol.UDP, CalicoProtocol.TCP].map(protocol => ({
-    action: CalicoAction.ALLOW,
-    protocol,
-    ipVersion: 4,
-    destination: { nets: [`${DNS_PROXY_ADDRESS}/32`], ports: [CalicoPort.of(DNS_PROXY_PORT)] },
-    metadata: { annotations: ruleAnnotations('dns-proxy') },
-  }));
-  return proxyRules;
+export function dnsProxyRules(doc: EgressModelDocument): CalicoRule[] {
+  const extra = dnsLocalServers(doc).length;
+  if (!proxyRules.has(extra)) {
+    const port = extra === 0 ? CalicoPort.of(DNS_PROXY_PORT) : CalicoPort.range(DNS_PROXY_PORT, DNS_PROXY_PORT + extra);
+    proxyRules.set(extra, [CalicoProtocol.UDP, CalicoProtocol.TCP].map(protocol => ({
+      action: CalicoAction.ALLOW,
+      protocol,
+      ipVersion: 4,
+      destination: { nets: [`${DNS_PROXY_ADDRESS}/32`], ports: [port] },
+      metadata: { annotations: ruleAnnotations('dns-proxy') },
+    })));
+  }
+  return proxyRules.get(extra)!;
 }

@@ -7,7 +7,7 @@
  * (EGRESS_DNS_UPSTREAMS: in a cluster it is the agent's resolv.conf); the pods ask the lab's cluster DNS pod, as
  * their resolv.conf would (there is no kube-proxy in the lab, so they ask the DNS pod's address).
  */
-import { ChildProcess, spawn } from 'child_process';
+import { ChildProcess, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Destination, EgressZone, Port } from '../../../src';
@@ -20,6 +20,8 @@ export const DNS_LAB = path.resolve(__dirname, '..', '..', 'agent', 'e2e', 'dns-
 /** The DNS server whose answers the test writes (an external host). */
 export const UPSTREAM = '198.18.25.53';
 export const PORT = 443;
+/** NodeLocal DNSCache's address on node1. */
+export const NODE_LOCAL_DNS = '169.254.20.10';
 
 export type Answers = { [name: string]: { a?: string[]; aaaa?: string[]; cname?: string; ttl?: number } };
 
@@ -27,7 +29,8 @@ export type Answers = { [name: string]: { a?: string[]; aaaa?: string[]; cname?:
 export const DOMAIN_ZONES: EstateAdditions = {
   options: { firewallExport: false },
   add: (estate) => {
-    const orders = new EgressZone(estate, 'orders', { namespaces: ['orders'] });
+    // NodeLocal DNSCache's address declared, as a cluster with it does (the agent rewrites queries to it).
+    const orders = new EgressZone(estate, 'orders', { namespaces: ['orders'], dns: { cidrs: [`${NODE_LOCAL_DNS}/32`] } });
     orders.allow('stripe', {
       to: [Destination.domain('api.stripe.com'), Destination.domain('*.stripe.com'), Destination.domain('api.pay.example')],
       ports: [Port.tcp(PORT)],
@@ -154,6 +157,30 @@ export class DomainsLab {
     await lab.waitForEndpoint(this.orders);
     await lab.waitForEndpoint(this.shop);
     await lab.waitForFelix();
+    this.nodeLocalDns();
     await this.startAgent();
+  }
+
+  /**
+   * NodeLocal DNSCache on node1 as node-cache sets it up: its address on the node (a dummy device, or lo where the
+   * kernel has none) and its iptables NOTRACK/ACCEPT rules; the cache itself is a DNS server on that address whose
+   * answers all say 198.18.25.99 (an answer from it, not through the proxy, would show).
+   */
+  private nodeLocalDns(): void {
+    const ns = this.lab.nodes[0].netns;
+    const dummy = spawnSync('ip', ['netns', 'exec', ns, 'ip', 'link', 'add', 'nodelocaldns', 'type', 'dummy']).status === 0;
+    const dev = dummy ? 'nodelocaldns' : 'lo';
+    nsRun(ns, ['ip', 'addr', 'add', `${NODE_LOCAL_DNS}/32`, 'dev', dev]);
+    nsRun(ns, ['ip', 'link', 'set', dev, 'up']);
+    for (const p of ['udp', 'tcp']) {
+      nsRun(ns, ['iptables', '-t', 'raw', '-A', 'PREROUTING', '-p', p, '-d', NODE_LOCAL_DNS, '--dport', '53', '-j', 'NOTRACK']);
+      nsRun(ns, ['iptables', '-t', 'raw', '-A', 'OUTPUT', '-p', p, '-s', NODE_LOCAL_DNS, '--sport', '53', '-j', 'NOTRACK']);
+      nsRun(ns, ['iptables', '-t', 'raw', '-A', 'OUTPUT', '-p', p, '-d', NODE_LOCAL_DNS, '--dport', '53', '-j', 'NOTRACK']);
+      nsRun(ns, ['iptables', '-t', 'filter', '-A', 'INPUT', '-p', p, '-d', NODE_LOCAL_DNS, '--dport', '53', '-j', 'ACCEPT']);
+      nsRun(ns, ['iptables', '-t', 'filter', '-A', 'OUTPUT', '-p', p, '-s', NODE_LOCAL_DNS, '--sport', '53', '-j', 'ACCEPT']);
+    }
+    const cacheAnswers = path.join(this.lab.dir, 'node-cache-answers.json');
+    fs.writeFileSync(cacheAnswers, JSON.stringify({ 'cache.stripe.com': { a: ['198.18.25.99'] } }));
+    this.lab.startProcess(ns, [process.execPath, DNS_LAB, 'server', '--bind', NODE_LOCAL_DNS, '--answers', cacheAnswers], 'node-cache');
   }
 }

@@ -7,7 +7,7 @@
 import { buildAgents } from '../../agent/e2e/netns-lab';
 import { sleep, waitFor } from '../lab';
 import { describeLab } from '../suite';
-import { DomainsLab } from './domains-lab';
+import { DomainsLab, NODE_LOCAL_DNS } from './domains-lab';
 
 jest.setTimeout(600_000);
 
@@ -140,5 +140,18 @@ describeLab('lab: domain rules on Calico OSS, enforced by the node agent with re
     expect(d.lookup(d.shop, 'api.shop.example').connected).toBe(true);
     expect(d.learned(shop4)).toContain('198.18.25.47');
     expect(d.connects(d.orders, '198.18.25.47')).toBe(false);
+  });
+
+  test('8. NodeLocal DNSCache on the node: a query to its address goes through the proxy despite its NOTRACK; the answer comes from the address asked', () => {
+    // Felix allows the zone's DNS to the proxy's ports only; the agent rewrote the query before the cache's NOTRACK.
+    d.setAnswers({ 'cache.stripe.com': { a: ['198.18.25.70'] } }); // the cache itself would say 198.18.25.99
+    const r = d.dnsLab(d.orders, ['lookup', '--server', NODE_LOCAL_DNS, '--name', 'cache.stripe.com', '--connect', '443']);
+    expect([r.addresses, r.connected]).toEqual([['198.18.25.70'], true]);
+    const tcp = d.dnsLab(d.orders, ['lookup', '--server', NODE_LOCAL_DNS, '--name', 'cache.stripe.com', '--tcp', '1']);
+    expect(tcp.addresses).toEqual(['198.18.25.70']);
+    // The rewrite is the node's, for every domain zone's pods: shop's query is answered by the proxy too, and opens
+    // nothing for shop (not its name).
+    const shop = d.dnsLab(d.shop, ['lookup', '--server', NODE_LOCAL_DNS, '--name', 'cache.stripe.com', '--connect', '443']);
+    expect([shop.addresses, shop.connected]).toEqual([['198.18.25.70'], false]);
   });
 });

@@ -93,7 +93,10 @@ describe('NodeLocal DNSCache: the DNS addresses the agent rewrites before conntr
   function nodeLocalEstate(dnsServiceAddress?: string) {
     const chart = Testing.chart();
     new ClusterNetwork(chart, 'cluster', {
-      podCidrs: ['10.244.0.0/16'], serviceCidrs: ['10.96.0.0/12'], nodeCidrs: ['192.0.2.0/24'], dnsServiceAddress,
+      podCidrs: ['10.244.0.0/16'],
+      serviceCidrs: ['10.96.0.0/12'],
+      nodeCidrs: ['192.0.2.0/24'],
+      dnsServiceAddress,
       dns: { cidrs: ['169.254.20.10/32', '10.0.0.0/24'] },
     });
     gateway(chart);

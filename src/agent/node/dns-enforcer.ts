@@ -95,7 +95,8 @@ export class DnsEnforcer {
     }
     for (const port of want) {
       if (this.localProxies.has(port)) continue;
-      const p = new DnsProxy({ address: d.proxy.address, port, upstreams: this.upstreams, onAnswer: (ip, names, addrs) => this.onAnswer(ip, names, addrs) });
+      const onAnswer = (ip: string, names: string[], addrs: Array<{ ip: string; ttl: number }>) => this.onAnswer(ip, names, addrs);
+      const p = new DnsProxy({ address: d.proxy.address, port, upstreams: this.upstreams, onAnswer });
       await p.start();
       this.localProxies.set(port, p);
     }

@@ -11,8 +11,8 @@ import { ChildProcess, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Destination, EgressZone, Port } from '../../../src';
-import { exampleWarnings } from '../../support/example-warnings';
 import { TRAFFIC } from '../../agent/e2e/netns-lab';
+import { exampleWarnings } from '../../support/example-warnings';
 import { EstateAdditions, GatewayLab, kill } from '../gateway/gateway-lab';
 import { LabPod, nsRun, waitFor } from '../lab';
 
@@ -151,7 +151,7 @@ export class DomainsLab {
     this.setAnswers({});
     this.externalHost(UPSTREAM);
     lab.startProcess(lab.externalNetns, [process.execPath, DNS_LAB, 'server', '--bind', UPSTREAM, '--answers', this.answersFile], 'dns-lab-server');
-    await waitFor('the test\'s DNS server', () => nsRun(lab.externalNetns, ['ss', '-Hlnt', `sport = :53`]).includes(UPSTREAM), 30_000, 200);
+    await waitFor('the test\'s DNS server', () => nsRun(lab.externalNetns, ['ss', '-Hlnt', 'sport = :53']).includes(UPSTREAM), 30_000, 200);
     this.orders = await lab.createPod({ namespace: 'orders', name: 'orders-1', node: 0 });
     this.shop = await lab.createPod({ namespace: 'shop', name: 'shop-1', node: 0 });
     await lab.waitForEndpoint(this.orders);

@@ -47,7 +47,7 @@ export function synthGatewayEstate(options: EgressEstateOptions = {}, more?: Est
 }
 
 /** A suite's own zones on top of the example estate (test/lab/domains), and what the synth then warns. */
-export type EstateAdditions = { readonly options?: EgressEstateOptions; readonly add: (estate: EgressEstate) => void; readonly warnings: (string | RegExp)[] };
+export type EstateAdditions = { options?: EgressEstateOptions; add: (estate: EgressEstate) => void; warnings: (string | RegExp)[] };
 
 export interface Replica {
   readonly pod: LabPod;

@@ -8,13 +8,14 @@
  * their resolv.conf would (there is no kube-proxy in the lab, so they ask the DNS pod's address).
  */
 import { ChildProcess, spawn, spawnSync } from 'child_process';
+import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Destination, EgressZone, Port } from '../../../src';
 import { TRAFFIC } from '../../agent/e2e/netns-lab';
 import { exampleWarnings } from '../../support/example-warnings';
 import { EstateAdditions, GatewayLab, kill } from '../gateway/gateway-lab';
-import { LabPod, nsRun, waitFor } from '../lab';
+import { ExternalCounter, LabPod, nsRun, waitFor } from '../lab';
 
 export const DNS_LAB = path.resolve(__dirname, '..', '..', 'agent', 'e2e', 'dns-lab.js');
 /** The DNS server whose answers the test writes (an external host). */
@@ -109,6 +110,14 @@ export class DomainsLab {
   public counter(ip: string) {
     this.externalHost(ip);
     return this.lab.externalCounter({ daddr: ip, proto: 'tcp', dport: PORT });
+  }
+
+  /** New connections (SYNs) that reached the external network for an address on the rule's port, from now on. */
+  public synCounter(ip: string): ExternalCounter {
+    this.externalHost(ip);
+    const id = `syn${crypto.randomBytes(5).toString('hex')}`;
+    nsRun(this.lab.externalNetns, ['nft', `add rule inet ceglab count ip daddr ${ip} tcp dport ${PORT} tcp flags & (syn | ack) == syn counter comment "${id}"`]);
+    return new ExternalCounter(id);
   }
 
   /** The learned set's text on node1 (`nft list set`). */

@@ -23,7 +23,7 @@ describeLab('lab: domain rules on Calico OSS, enforced by the node agent with re
     orders4 = `d4_${d.zoneId('orders')}_0`;
     orders6 = `d6_${d.zoneId('orders')}_0`;
     shop4 = `d4_${d.zoneId('shop')}_0`;
-  });
+  }, 30 * 60_000); // the lab lock waits up to 20 min for another suite's lab
   afterAll(() => {
     if (process.env.EGRESS_LAB_DEBUG) console.log(d?.lab.logTails()); // eslint-disable-line no-console
     d?.lab.stop();

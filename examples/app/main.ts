@@ -33,6 +33,8 @@ export interface EgressEstateOptions {
    * their default pool: test/lab/node). @default none
    */
   readonly otherPodCidrs?: string[];
+  /** Whether to write the firewall files (the domain lab adds zones whose wildcards some formats cannot hold). @default true */
+  readonly firewallExport?: boolean;
 }
 
 export class EgressEstate extends Chart {
@@ -145,7 +147,7 @@ export class EgressEstate extends Chart {
     });
 
     // Every zone's posture for the perimeter firewalls, in every format: <outdir>/firewall/.
-    new FirewallExport(this, 'firewall', { formats: FirewallFormat.all() });
+    if (options.firewallExport !== false) new FirewallExport(this, 'firewall', { formats: FirewallFormat.all() });
     // For reviewers and tools: egress-model.json (read by `cdk8s-egress can-reach` / `diff`) and the egress map.
     new EgressReview(this, 'review');
   }

@@ -103,7 +103,7 @@ const TABLE: BackendCapability[] = [
     clusterNetworkPolicy: yes('the first by order, then name: Admin-tier priorities 100, 101, … in that order, and a zone\'s policy decides every packet of its pods'),
   }),
   row('domain-names', 'Domain names', {
-    calico: partly('via the cdk8s-egress node agent: its DNS proxy programs the looked-up addresses before the pod gets the answer (needs an EgressGateway in the app; through a gateway too, leaving with its egress IPs; `*` spans one or more labels; docs/domain-names.md)'),
+    calico: partly('via the cdk8s-egress node agent: its DNS proxy programs the looked-up addresses before the pod gets the answer (needs an EgressGateway in the app; through a gateway too, leaving with its egress IPs; `*` spans one or more labels; names that share an address are allowed together; NodeLocal DNSCache: its address in the DNS `cidrs`; docs/domain-names.md)'),
     calicoEnterprise: yes('yes: `allowedEgressDomains` of the set (`*` spans any number of labels)'),
     cilium: partly('yes: `toFQDNs`, DNS proxy turned on by the DNS rule (`*` matches within one label: narrower)'),
     kubernetes: no('error'),

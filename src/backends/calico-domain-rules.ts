@@ -1,4 +1,5 @@
 import { CalicoAction, CalicoPort, CalicoProtocol, CalicoRule } from '../calico';
+import { dnsLocalServers } from '../datapath/compile-domains';
 import { DNS_PROXY_ADDRESS, DNS_PROXY_PORT } from '../datapath/domain-config';
 import { effectiveGateway, isDataPathGateway } from '../datapath/gateway-routing';
 import { EgressModelDocument, EgressRuleModel, EgressZoneModel } from '../model/egress-model-document';
@@ -23,19 +24,24 @@ export function agentDomainDestinations(doc: EgressModelDocument, zone: EgressZo
   return AGENT_DOMAIN_DESTINATIONS.filter(d => gw.egressIps.some(ip => ip.includes(':') === d.includes(':')));
 }
 
-let proxyRules: CalicoRule[] | undefined;
+const proxyRules = new Map<number, CalicoRule[]>();
 
 /**
  * DNS of a zone with agent-enforced domain rules: only to the node agent's DNS proxy (the address its table
  * DNATs the pods' queries to), never to the cluster DNS itself, so a node without the agent resolves nothing.
+ * Its port, and one port more per DNS address the agent rewrites before conntrack (NodeLocal DNSCache's).
  */
-export function dnsProxyRules(): CalicoRule[] {
-  proxyRules ??= [CalicoProtocol.UDP, CalicoProtocol.TCP].map(protocol => ({
-    action: CalicoAction.ALLOW,
-    protocol,
-    ipVersion: 4,
-    destination: { nets: [`${DNS_PROXY_ADDRESS}/32`], ports: [CalicoPort.of(DNS_PROXY_PORT)] },
-    metadata: { annotations: ruleAnnotations('dns-proxy') },
-  }));
-  return proxyRules;
+export function dnsProxyRules(doc: EgressModelDocument): CalicoRule[] {
+  const extra = dnsLocalServers(doc).length;
+  if (!proxyRules.has(extra)) {
+    const port = extra === 0 ? CalicoPort.of(DNS_PROXY_PORT) : CalicoPort.range(DNS_PROXY_PORT, DNS_PROXY_PORT + extra);
+    proxyRules.set(extra, [CalicoProtocol.UDP, CalicoProtocol.TCP].map(protocol => ({
+      action: CalicoAction.ALLOW,
+      protocol,
+      ipVersion: 4,
+      destination: { nets: [`${DNS_PROXY_ADDRESS}/32`], ports: [port] },
+      metadata: { annotations: ruleAnnotations('dns-proxy') },
+    })));
+  }
+  return proxyRules.get(extra)!;
 }

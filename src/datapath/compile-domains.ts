@@ -1,4 +1,4 @@
-import { DNS_PROXY_ADDRESS, DNS_PROXY_PORT, DOMAIN_DEFAULTS, DomainEnforcementConfig, DomainRuleConfig, DomainZoneConfig } from './domain-config';
+import { DNS_PROXY_ADDRESS, DNS_PROXY_PORT, DnsLocalServer, DOMAIN_DEFAULTS, DomainEnforcementConfig, DomainRuleConfig, DomainZoneConfig } from './domain-config';
 import { EgressModelDocument, EgressRuleModel, EgressZoneModel } from '../model/egress-model-document';
 import { located, problem, ValidationErrors } from '../model/errors';
 import { Port } from '../model/port';
@@ -35,7 +35,23 @@ export function compileDomainConfig(doc: EgressModelDocument, errors: Validation
     zones.push({ zone: zone.name, rules, addresses: [...addresses].sort() });
   }
   if (zones.length === 0) return undefined;
-  return { proxy: { address: DNS_PROXY_ADDRESS, port: DNS_PROXY_PORT }, ...DOMAIN_DEFAULTS, zones };
+  const localServers = dnsLocalServers(doc);
+  return { proxy: { address: DNS_PROXY_ADDRESS, port: DNS_PROXY_PORT }, ...DOMAIN_DEFAULTS, zones, ...(localServers.length ? { localServers } : {}) };
+}
+
+/**
+ * The DNS addresses the agent rewrites before conntrack (NodeLocal DNSCache NOTRACKs them): the single IPv4 addresses
+ * among the domain zones' DNS `cidrs` and the cluster DNS Service's address, sorted, each with its proxy port
+ * (the proxy's port + 1, + 2, ...; the zones' Calico policy allows exactly those).
+ */
+export function dnsLocalServers(doc: EgressModelDocument): DnsLocalServer[] {
+  const addresses = new Set<string>();
+  for (const z of doc.zones.filter(zone => usesAgentDomains(doc, zone) && zone.dns.enabled)) {
+    for (const c of z.dns.cidrs) if (/^[\d.]+\/32$/.test(c)) addresses.add(c.replace(/\/32$/, ''));
+  }
+  const service = doc.dnsServiceAddress?.replace(/\/32$/, '');
+  if (service && /^[\d.]+$/.test(service)) addresses.add(service);
+  return [...addresses].sort().map((address, i) => ({ address, port: DNS_PROXY_PORT + 1 + i }));
 }
 
 /** A domain rule's ports by protocol (TCP, UDP, or every protocol); other protocols and named ports are reported. */

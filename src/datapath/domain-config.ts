@@ -18,6 +18,19 @@ export interface DomainEnforcementConfig {
   /** Learned addresses of one zone, all rules together. */
   readonly maxAddressesPerZone: number;
   readonly zones: DomainZoneConfig[];
+  /**
+   * DNS servers the node may answer for itself, e.g. NodeLocal DNSCache's 169.254.20.10 (the zones' DNS addresses and
+   * the cluster DNS Service's): NodeLocal DNSCache NOTRACKs queries to them, so the DNAT never sees those. Zone pods'
+   * queries to them are rewritten to the proxy before conntrack, each address to a port of its own, and the reply from
+   * that port gets the address back (docs/domain-names.md). Absent: none.
+   */
+  readonly localServers?: DnsLocalServer[];
+}
+
+/** A DNS server address and the proxy port that stands for it. */
+export interface DnsLocalServer {
+  readonly address: string;
+  readonly port: number;
 }
 
 export interface DomainZoneConfig {
@@ -70,21 +83,34 @@ class DomainChecker extends FieldChecker {
   public section(path: string, value: unknown, zoneNames: Set<string>): DomainEnforcementConfig | undefined {
     const d = this.object(path, value);
     if (!d) return undefined;
-    this.unknownKeys(path, d, ['proxy', 'minTtlSeconds', 'maxTtlSeconds', 'maxAddressesPerName', 'maxAddressesPerZone', 'zones']);
+    this.unknownKeys(path, d, ['proxy', 'minTtlSeconds', 'maxTtlSeconds', 'maxAddressesPerName', 'maxAddressesPerZone', 'zones', 'localServers']);
     const p = this.object(`${path}.proxy`, d.proxy) ?? {};
     this.unknownKeys(`${path}.proxy`, p, ['address', 'port']);
     const address = typeof p.address === 'string' && /^169\.254\.\d{1,3}\.\d{1,3}$/.test(p.address) ? p.address : undefined;
     if (!address) this.fail(`${path}.proxy.address`, `must be a link-local IPv4 address (169.254.x.y), got ${show(p.address)}`);
     const zones = this.array(`${path}.zones`, d.zones).map((z, i) => this.zone(`${path}.zones[${i}]`, z, zoneNames));
     this.unique(`${path}.zones`, zones.map((z) => z?.zone), 'zone');
+    const local = d.localServers === undefined ? undefined : this.array(`${path}.localServers`, d.localServers).map((v, i) => this.localServer(`${path}.localServers[${i}]`, v));
+    this.unique(`${path}.localServers`, (local ?? []).map((l) => l.address), 'address');
+    const proxyPort = this.int(`${path}.proxy.port`, p.port, 1, 65535);
+    this.unique(`${path}.localServers`, [proxyPort, ...(local ?? []).map((l) => l.port)], 'port');
     return {
-      proxy: { address: address ?? '', port: this.int(`${path}.proxy.port`, p.port, 1, 65535) },
+      proxy: { address: address ?? '', port: proxyPort },
       minTtlSeconds: this.int(`${path}.minTtlSeconds`, d.minTtlSeconds, 0, 86_400),
       maxTtlSeconds: this.int(`${path}.maxTtlSeconds`, d.maxTtlSeconds, 1, 604_800),
       maxAddressesPerName: this.int(`${path}.maxAddressesPerName`, d.maxAddressesPerName, 1, 4096),
       maxAddressesPerZone: this.int(`${path}.maxAddressesPerZone`, d.maxAddressesPerZone, 1, 1_000_000),
       zones: zones.filter((z): z is DomainZoneConfig => z !== undefined),
+      ...(local ? { localServers: local } : {}),
     };
+  }
+
+  private localServer(path: string, value: unknown): DnsLocalServer {
+    const o = this.object(path, value) ?? {};
+    this.unknownKeys(path, o, ['address', 'port']);
+    const address = typeof o.address === 'string' && /^(\d{1,3})(\.\d{1,3}){3}$/.test(o.address) && o.address.split('.').every((x) => Number(x) <= 255) ? o.address : undefined;
+    if (!address) this.fail(`${path}.address`, `must be an IPv4 address, got ${show(o.address)}`);
+    return { address: address ?? '', port: this.int(`${path}.port`, o.port, 1, 65535) };
   }
 
   private zone(path: string, value: unknown, zoneNames: Set<string>): DomainZoneConfig | undefined {

@@ -57,6 +57,12 @@ describe('DNS messages', () => {
     expect(() => parseDnsMessage(loop)).toThrow(/loops/);
   });
 
+  test('a truncated (TC) answer cut inside a record: the whole records before the cut are read, no error', () => {
+    const two = answer(1, 'a.example', [['a.example', 'A', 5, '192.0.2.1'], ['a.example', 'A', 5, '192.0.2.2']], 0x8380);
+    const cut = parseDnsMessage(two.subarray(0, two.length - 2));
+    expect([cut.truncated, cut.records.map((r) => r.data)]).toEqual([true, ['192.0.2.1']]);
+  });
+
   test('SERVFAIL keeps the id and the question', () => {
     const q = answer(0x1234, 'a.example', [], 0x0100);
     const f = parseDnsMessage(servfailFor(q));

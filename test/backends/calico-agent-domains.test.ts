@@ -1,5 +1,5 @@
 import { Testing } from 'cdk8s';
-import { CanReach, Destination, EgressModel, EgressZone, Port } from '../../src';
+import { CanReach, ClusterNetwork, Destination, EgressModel, EgressZone, Port } from '../../src';
 import { clusterChart, dataPathOf, gateway, objectsOf, one } from '../constructs/egress-gateway-fixture';
 
 // Domain names on open-source Calico, enforced by the node agent (docs/domain-names.md): what Felix gets and
@@ -77,5 +77,37 @@ describe('can-reach on a zone whose domain rules the node agent enforces', () =>
     expect(a.reason).toContain('allowed only after a lookup of *.stripe.com, api.stripe.com by a pod of zone "orders"');
     expect(ask('198.51.100.7:22/tcp').rule).toBe('default-deny-external');
     expect(ask('203.0.113.9:443/tcp').allowed).toBe(true);
+  });
+});
+
+describe('NodeLocal DNSCache: the DNS addresses the agent rewrites before conntrack', () => {
+  function nodeLocalEstate(dnsServiceAddress?: string) {
+    const chart = Testing.chart();
+    new ClusterNetwork(chart, 'cluster', {
+      podCidrs: ['10.244.0.0/16'],
+      serviceCidrs: ['10.96.0.0/12'],
+      nodeCidrs: ['192.0.2.0/24'],
+      dnsServiceAddress,
+      dns: { cidrs: ['169.254.20.10/32', '10.0.0.0/24'] },
+    });
+    gateway(chart);
+    new EgressZone(chart, 'orders', { namespaces: ['orders'] }).allow('stripe', { to: [Destination.domain('api.stripe.com')], ports: [Port.tcp(443)] });
+    return Testing.synth(chart);
+  }
+
+  test('the single addresses among the DNS cidrs and the cluster DNS Service, each with a proxy port of its own', () => {
+    // NodeLocal DNSCache NOTRACKs 169.254.20.10 (and the Service address it also binds): the DNAT never sees those.
+    expect(dataPathOf(nodeLocalEstate('10.96.0.10')).domains?.localServers).toEqual([
+      { address: '10.96.0.10', port: 10054 }, { address: '169.254.20.10', port: 10055 },
+    ]);
+    expect(dataPathOf(nodeLocalEstate()).domains?.localServers).toEqual([{ address: '169.254.20.10', port: 10054 }]);
+  });
+
+  test('Felix allows the zone\'s DNS to exactly those proxy ports, on the proxy\'s address only', () => {
+    const policy = one(nodeLocalEstate('10.96.0.10'), 'GlobalNetworkPolicy', 'egress-orders');
+    const dns = policy.spec.egress.filter((r: any) => r.metadata?.annotations?.['egress.cdk8s.io/rule'] === 'dns-proxy');
+    expect(dns.map((r: any) => [r.protocol, r.destination.nets, r.destination.ports])).toEqual([
+      ['UDP', ['169.254.101.53/32'], ['10053:10055']], ['TCP', ['169.254.101.53/32'], ['10053:10055']],
+    ]);
   });
 });

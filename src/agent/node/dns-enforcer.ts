@@ -36,6 +36,8 @@ const DNS_PROXY_DEVICE = 'egdns0';
 export class DnsEnforcer {
   public readonly learned: LearnedSets;
   private proxy?: DnsProxy;
+  /** One more listener per local DNS server (NodeLocal DNSCache's): its port tells the reply's source address. */
+  private readonly localProxies = new Map<number, DnsProxy>();
   private pods: ZonePod[] = [];
   private podZone = new Map<string, string>();
   private queue: Promise<void> = Promise.resolve();
@@ -54,17 +56,22 @@ export class DnsEnforcer {
     this.config = config;
     this.pods = pods;
     this.podZone = new Map(pods.map((p) => [p.ip, p.zone]));
-    if (!this.proxy) await this.start();
-    else await this.enqueue(() => this.render());
+    if (!this.proxy) return this.start();
+    await this.enqueue(() => this.render());
+    await this.syncLocalProxies();
   }
 
   public stop(): void {
     this.proxy?.stop();
+    this.localProxies.forEach((p) => p.stop());
+    this.localProxies.clear();
     this.kernel.stop?.();
   }
 
   public get stats() {
-    return { answered: this.proxy?.answered ?? 0, failed: this.proxy?.failed ?? 0, capHits: this.learned.capHits };
+    const all = [this.proxy, ...this.localProxies.values()];
+    const sum = (f: (p: DnsProxy) => number) => all.reduce((n, p) => n + (p ? f(p) : 0), 0);
+    return { answered: sum((p) => p.answered), failed: sum((p) => p.failed), capHits: this.learned.capHits };
   }
 
   private async start(): Promise<void> {
@@ -76,8 +83,28 @@ export class DnsEnforcer {
     const onAnswer = (ip: string, names: string[], addrs: Array<{ ip: string; ttl: number }>) => this.onAnswer(ip, names, addrs);
     this.proxy = new DnsProxy({ address: d.proxy.address, port: d.proxy.port, upstreams: this.upstreams, onAnswer });
     await this.proxy.start();
-    const relearned = this.learned.live().length;
-    log('info', 'DNS proxy serving', { address: `${d.proxy.address}:${d.proxy.port}`, upstreams: this.upstreams, relearned, elements: this.kernel.elementPath });
+    await this.syncLocalProxies();
+    const local = (d.localServers ?? []).map((l) => `${l.address}=${l.port}`);
+    log('info', 'DNS proxy serving', { address: `${d.proxy.address}:${d.proxy.port}`, local, upstreams: this.upstreams, relearned: this.learned.live().length, elements: this.kernel.elementPath });
+  }
+
+  /** A listener on each local server's port, none on a port no longer named. */
+  private async syncLocalProxies(): Promise<void> {
+    const d = this.config.domains!;
+    const want = new Set((d.localServers ?? []).map((l) => l.port));
+    for (const [port, p] of this.localProxies) {
+      if (!want.has(port)) {
+        p.stop();
+        this.localProxies.delete(port);
+      }
+    }
+    for (const port of want) {
+      if (this.localProxies.has(port)) continue;
+      const onAnswer = (ip: string, names: string[], addrs: Array<{ ip: string; ttl: number }>) => this.onAnswer(ip, names, addrs);
+      const p = new DnsProxy({ address: d.proxy.address, port, upstreams: this.upstreams, onAnswer });
+      await p.start();
+      this.localProxies.set(port, p);
+    }
   }
 
   private async render(): Promise<void> {

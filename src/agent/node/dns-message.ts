@@ -41,7 +41,12 @@ export function parseDnsMessage(buf: Buffer): DnsAnswer {
     question ??= n.name;
   }
   const records: DnsRecord[] = [];
+  // eslint-disable-next-line no-bitwise
+  const truncated = (flags & 0x0200) !== 0;
   for (let i = 0; i < an; i++) {
+    // A truncated answer may be cut inside a record (RFC 2181 5.1 asks for whole RRsets, not every server obeys): the
+    // records before the cut are read, the pod gets the answer with TC and asks again over TCP.
+    if (truncated && !wholeRecordAt(buf, off)) break;
     const n = readName(buf, off);
     off = n.next;
     if (off + 10 > buf.length) throw new DnsFormatError('record header runs past the end');
@@ -60,7 +65,17 @@ export function parseDnsMessage(buf: Buffer): DnsAnswer {
     off += len;
   }
   // eslint-disable-next-line no-bitwise
-  return { id: buf.readUInt16BE(0), response: (flags & 0x8000) !== 0, truncated: (flags & 0x0200) !== 0, rcode: flags & 0xf, question, records };
+  return { id: buf.readUInt16BE(0), response: (flags & 0x8000) !== 0, truncated, rcode: flags & 0xf, question, records };
+}
+
+/** Whether a whole record starts at `off`. */
+function wholeRecordAt(buf: Buffer, off: number): boolean {
+  try {
+    const next = readName(buf, off).next;
+    return next + 10 <= buf.length && next + 10 + buf.readUInt16BE(next + 8) <= buf.length;
+  } catch {
+    return false;
+  }
 }
 
 /** A lower-case name without the trailing dot; follows compression pointers (at most 64 hops, never forward loops). */

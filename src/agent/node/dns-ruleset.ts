@@ -1,5 +1,5 @@
 import { LearnedElement, learnedSetNames } from './dns-learned-sets';
-import { DataPathConfig, DomainRuleConfig } from '../../datapath';
+import { DataPathConfig, DomainEnforcementConfig, DomainRuleConfig } from '../../datapath';
 import { ZonePod } from '../shared/observed-state';
 
 /** The DNS enforcement's own nftables table (inet): never touched by the node ruleset's swaps. */
@@ -47,6 +47,7 @@ export function renderDnsRuleset(config: DataPathConfig, pods: ZonePod[], learne
   if (d) {
     L.push('  chain dns_redirect {', '    type nat hook prerouting priority dstnat - 10; policy accept;');
     L.push(`    ip saddr @dns_pods meta l4proto { udp, tcp } th dport 53 dnat ip to ${d.proxy.address}:${d.proxy.port}`, '  }');
+    L.push(...localServerChains(d));
   }
   L.push('  chain forward {', '    type filter hook forward priority filter - 5; policy accept;');
   L.push('    ct state new ip saddr vmap @pod_zone', '  }');
@@ -62,6 +63,27 @@ export function renderDnsRuleset(config: DataPathConfig, pods: ZonePod[], learne
   }
   L.push('}');
   return L.join('\n') + '\n';
+}
+
+/**
+ * NodeLocal DNSCache NOTRACKs its addresses in raw prerouting (priority raw), so the DNAT never sees queries to
+ * them. Before it, a zone pod's query to such an address is rewritten statelessly to the proxy on the port that
+ * stands for the address (conntrack then tracks pod → proxy); after NAT, the proxy's reply from that port gets the
+ * address and port 53 back. Replies of DNATed queries are already un-NATed by then, so they never match.
+ */
+function localServerChains(d: DomainEnforcementConfig): string[] {
+  const servers = d.localServers ?? [];
+  if (servers.length === 0) return [];
+  const L = ['  chain dns_local_query {', '    type filter hook prerouting priority raw - 10; policy accept;'];
+  for (const s of servers) {
+    for (const p of ['udp', 'tcp']) L.push(`    ip saddr @dns_pods ip daddr ${s.address} ${p} dport 53 ip daddr set ${d.proxy.address} ${p} dport set ${s.port}`);
+  }
+  L.push('  }', '  chain dns_local_reply {', '    type filter hook postrouting priority srcnat + 10; policy accept;');
+  for (const s of servers) {
+    for (const p of ['udp', 'tcp']) L.push(`    ip saddr ${d.proxy.address} ip daddr @dns_pods ${p} sport ${s.port} ip saddr set ${s.address} ${p} sport set 53`);
+  }
+  L.push('  }');
+  return L;
 }
 
 function portMatch(r: DomainRuleConfig): string {

@@ -1,9 +1,13 @@
 #!/usr/bin/env node
 // DNS helpers for the domain-rule end-to-end test (plain JavaScript, run with `ip netns exec`).
 //   server --bind <ip> --answers <file>   UDP and TCP DNS on <ip>:53; answers from the JSON file, re-read per query:
-//             { "<name>": { "a": ["ip", ...], "cname": "<name>", "ttl": <s> } }
+//             { "<name>": { "a": ["ip", ...], "aaaa": ["ip6", ...], "cname": "<name>", "ttl": <s> } }
+//             over UDP an answer longer than 512 bytes is cut to the records that fit, with TC set (as a server
+//             without EDNS does): the client retries over TCP
 //   lookup --server <ip> --name <n> [--tcp 1] [--connect <port>]   one query (own bytes, so UDP or TCP), then at
 //             once a TCP connection to the first address; JSON {addresses, rcode, connected, error}
+//   resolve --server <ip> --name <n> [--type aaaa] [--connect <port>]   the system's stub resolver (c-ares, as Node
+//             ships it: on TC it retries over TCP), then a TCP connection to the LAST address; JSON {addresses, connected}
 //   connect --ip <ip> --port <port>   a TCP connection without a lookup; JSON {connected}
 //   loop --server <ip> --prefix <p> --count <n> --connect <port>   n lookups of <p><i>.<suffix>, each followed
 //             at once by a connection; JSON {failures, ok}
@@ -19,10 +23,20 @@ const mode = process.argv[2];
 function encodeName(n) {
   return Buffer.concat([...n.split('.').filter(Boolean).map((l) => Buffer.concat([Buffer.from([l.length]), Buffer.from(l)])), Buffer.from([0])]);
 }
-function query(id, name) {
+function query(id, name, type) {
   const h = Buffer.alloc(12);
   h.writeUInt16BE(id, 0); h.writeUInt16BE(0x0100, 2); h.writeUInt16BE(1, 4);
-  return Buffer.concat([h, encodeName(name), Buffer.from([0, 1, 0, 1])]);
+  return Buffer.concat([h, encodeName(name), Buffer.from([0, type === 'aaaa' ? 28 : 1, 0, 1])]);
+}
+/** "2001:db8::1" → 16 bytes. */
+function ipv6Bytes(text) {
+  const [head, tail] = text.includes('::') ? text.split('::') : [text, undefined];
+  const h = head ? head.split(':') : [];
+  const t = tail ? tail.split(':') : [];
+  const groups = tail === undefined ? h : [...h, ...Array(8 - h.length - t.length).fill('0'), ...t];
+  const b = Buffer.alloc(16);
+  groups.forEach((g, i) => b.writeUInt16BE(parseInt(g, 16), i * 2));
+  return b;
 }
 function readName(b, off) {
   const labels = [];
@@ -35,26 +49,34 @@ function readName(b, off) {
   }
   return { name: labels.join('.').toLowerCase(), next: next >= 0 ? next : off + 1 };
 }
-function answerFor(q) {
+function answerFor(q, udp) {
   const answers = JSON.parse(fs.readFileSync(args.answers, 'utf8'));
   const { name, next } = readName(q, 12);
+  const qtype = q.readUInt16BE(next);
   const records = [];
   let cur = name;
   for (let i = 0; i < 8 && answers[cur]; i++) {
     const e = answers[cur];
     const ttl = e.ttl ?? 1;
     if (e.cname) { records.push([cur, 5, ttl, encodeName(e.cname)]); cur = e.cname; continue; }
-    for (const ip of e.a || []) records.push([cur, 1, ttl, Buffer.from(ip.split('.').map(Number))]);
+    if (qtype === 28) for (const ip of e.aaaa || []) records.push([cur, 28, ttl, ipv6Bytes(ip)]);
+    else for (const ip of e.a || []) records.push([cur, 1, ttl, Buffer.from(ip.split('.').map(Number))]);
     break;
   }
   const h = Buffer.alloc(12);
-  h.writeUInt16BE(q.readUInt16BE(0), 0); h.writeUInt16BE(records.length ? 0x8180 : 0x8183, 2); h.writeUInt16BE(1, 4); h.writeUInt16BE(records.length, 6);
+  h.writeUInt16BE(q.readUInt16BE(0), 0); h.writeUInt16BE(1, 4);
   const parts = [h, q.subarray(12, next + 4)];
+  let size = next + 4;
+  let count = 0;
+  let truncated = false;
   for (const [owner, type, ttl, rdata] of records) {
     const f = Buffer.alloc(10);
     f.writeUInt16BE(type, 0); f.writeUInt16BE(1, 2); f.writeUInt32BE(ttl, 4); f.writeUInt16BE(rdata.length, 8);
-    parts.push(encodeName(owner), f, rdata);
+    const rr = Buffer.concat([encodeName(owner), f, rdata]);
+    if (udp && size + rr.length > 512) { truncated = true; break; }
+    parts.push(rr); size += rr.length; count++;
   }
+  h.writeUInt16BE((records.length ? 0x8180 : 0x8183) | (truncated ? 0x0200 : 0), 2); h.writeUInt16BE(count, 6);
   return Buffer.concat(parts);
 }
 function parseAnswer(b) {
@@ -65,19 +87,21 @@ function parseAnswer(b) {
     off = readName(b, off).next;
     const type = b.readUInt16BE(off); const len = b.readUInt16BE(off + 8); off += 10;
     if (type === 1) addresses.push([...b.subarray(off, off + 4)].join('.'));
+    if (type === 28) addresses.push([0, 2, 4, 6, 8, 10, 12, 14].map((i) => b.readUInt16BE(off + i).toString(16)).join(':'));
     off += len;
   }
-  return { rcode: b.readUInt16BE(2) & 0xf, addresses };
+  return { rcode: b.readUInt16BE(2) & 0xf, tc: (b.readUInt16BE(2) & 0x200) !== 0, addresses };
 }
-function ask(server, name, tcp) {
-  const q = query(Math.floor(Math.random() * 65535), name);
+function ask(server, name, tcp, type) {
+  const q = query(Math.floor(Math.random() * 65535), name, type);
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('dns timeout')), 3000);
     if (!tcp) {
       const s = dgram.createSocket('udp4');
       s.on('message', (m) => { clearTimeout(timer); s.close(); resolve(parseAnswer(m)); });
       s.on('error', (e) => { clearTimeout(timer); s.close(); reject(e); });
-      s.send(q, 53, server);
+      // Connected, as glibc's stub is: an answer from any other source than the server asked is not taken.
+      s.connect(53, server, () => s.send(q));
       return;
     }
     const s = net.connect(53, server);
@@ -102,7 +126,7 @@ function connect(ip, port) {
 
 if (mode === 'server') {
   const u = dgram.createSocket('udp4');
-  u.on('message', (m, r) => u.send(answerFor(m), r.port, r.address));
+  u.on('message', (m, r) => u.send(answerFor(m, true), r.port, r.address));
   u.bind(53, args.bind);
   net.createServer((s) => {
     let buf = Buffer.alloc(0);
@@ -110,7 +134,7 @@ if (mode === 'server') {
     s.on('data', (d) => {
       buf = Buffer.concat([buf, d]);
       while (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
-        const a = answerFor(buf.subarray(2, 2 + buf.readUInt16BE(0)));
+        const a = answerFor(buf.subarray(2, 2 + buf.readUInt16BE(0)), false);
         buf = buf.subarray(2 + buf.readUInt16BE(0));
         const l = Buffer.alloc(2); l.writeUInt16BE(a.length); s.write(Buffer.concat([l, a]));
       }
@@ -119,13 +143,26 @@ if (mode === 'server') {
 } else if (mode === 'lookup') {
   (async () => {
     try {
-      const a = await ask(args.server, args.name, args.tcp === '1');
+      const a = await ask(args.server, args.name, args.tcp === '1', args.type);
       const connected = args.connect && a.addresses.length ? await connect(a.addresses[0], args.connect) : undefined;
       process.stdout.write(JSON.stringify({ ...a, connected }) + '\n');
     } catch (e) {
       process.stdout.write(JSON.stringify({ error: e.message, addresses: [] }) + '\n');
     }
     process.exit(0); // a timed-out query's socket would keep the process alive
+  })();
+} else if (mode === 'resolve') {
+  (async () => {
+    const r = new (require('node:dns').promises.Resolver)({ timeout: 2000, tries: 1 });
+    r.setServers([args.server]);
+    try {
+      const addresses = await (args.type === 'aaaa' ? r.resolve6(args.name) : r.resolve4(args.name));
+      const connected = args.connect && addresses.length ? await connect(addresses[addresses.length - 1], args.connect) : undefined;
+      process.stdout.write(JSON.stringify({ addresses, connected }) + '\n');
+    } catch (e) {
+      process.stdout.write(JSON.stringify({ error: e.code || e.message, addresses: [] }) + '\n');
+    }
+    process.exit(0);
   })();
 } else if (mode === 'connect') {
   connect(args.ip, args.port).then((connected) => {

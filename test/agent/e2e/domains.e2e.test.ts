@@ -167,6 +167,15 @@ describeNetns('domain rules enforced by the node agent, in network namespaces', 
     expect(s.sent).toBeGreaterThan(40);
   }, 60_000);
 
+  test('9. a truncated UDP answer: the pod gets TC, its stub resolver asks again over TCP, and the last address (only in that answer) is open', async () => {
+    // 30 records (under the 32 per name), ~950 bytes: more than a UDP answer without EDNS holds.
+    setAnswers({ 'many.stripe.test': { a: Array.from({ length: 30 }, (_, i) => `198.19.0.${170 + i}`) } });
+    const udp = await lookup(orders, 'many.stripe.test');
+    expect([udp.tc, udp.addresses.length < 30]).toEqual([true, true]);
+    const full = await run(orders, ['resolve', '--server', DNS, '--name', 'many.stripe.test', '--connect', '8080']);
+    expect([full.addresses.length, full.connected]).toEqual([30, true]);
+  }, 60_000);
+
   test('8. without domain rules the agent removes its table: no DNAT of pods\' DNS to a proxy that is going away', async () => {
     const { domains: _, ...without } = config;
     lab.writeConfig(without);

@@ -32,18 +32,23 @@ const CALICO_KINDS = new Set(['IPPool', 'GlobalNetworkPolicy', 'GlobalNetworkSet
  * The example estate, synthesized in-process, plus one lab-only rule on the partners zone: a UDP echo port (the
  * failover gap is the longest gap of a UDP stream: a TCP connection cannot change replica) and iperf3's port.
  */
-export function synthGatewayEstate(options: EgressEstateOptions = {}): any[] {
+export function synthGatewayEstate(options: EgressEstateOptions = {}, more?: EstateAdditions): any[] {
   const before = process.env.BACKEND;
   delete process.env.BACKEND;
   try {
     return synthApp((app) => {
-      const partners = new EgressEstate(app, 'egress', options).node.findChild('partners') as EgressZone;
+      const estate = new EgressEstate(app, 'egress', { ...options, ...more?.options });
+      const partners = estate.node.findChild('partners') as EgressZone;
       partners.allow('lab-traffic', { to: [Destination.cidr(`${PARTNER}/32`, 'lab echo server')], ports: [Port.udp(UDP_PORT), Port.tcp(IPERF_PORT)] });
-    }, 'egress.k8s.yaml', exampleWarnings('calico'));
+      more?.add(estate);
+    }, 'egress.k8s.yaml', more?.warnings ?? exampleWarnings('calico'));
   } finally {
     if (before !== undefined) process.env.BACKEND = before;
   }
 }
+
+/** A suite's own zones on top of the example estate (test/lab/domains), and what the synth then warns. */
+export type EstateAdditions = { options?: EgressEstateOptions; add: (estate: EgressEstate) => void; warnings: (string | RegExp)[] };
 
 export interface Replica {
   readonly pod: LabPod;
@@ -67,11 +72,11 @@ export interface FailoverTrial {
 }
 
 export class GatewayLab {
-  public static async start(): Promise<GatewayLab> {
+  public static async start(more?: EstateAdditions): Promise<GatewayLab> {
     const lab = await Lab.start({ nodes: 3 });
     const g = new GatewayLab(lab);
     try {
-      await g.install();
+      await g.install(more);
     } catch (e) {
       lab.stop();
       throw e;
@@ -149,7 +154,7 @@ export class GatewayLab {
   }
 
   /** Starts the egress-nat node agent on a node, with the emitted ServiceAccount's token where in-cluster config reads it. */
-  public startNodeAgent(nodeName: string): ChildProcess {
+  public startNodeAgent(nodeName: string, env: string[] = []): ChildProcess {
     const n = this.lab.nodes.find((x) => x.name === nodeName)!;
     const sa = path.join(this.work, 'serviceaccount');
     const ds = this.kind('DaemonSet').spec.template.spec.containers[0];
@@ -158,7 +163,7 @@ export class GatewayLab {
     const script = `mkdir -p ${mount} && mount -t tmpfs tmpfs ${mount} && cp ${sa}/token ${sa}/ca.crt ${sa}/namespace ${mount}/ && exec "$@"`;
     runInitContainers(n.netns, this.kind('DaemonSet').spec.template.spec);
     const p = this.lab.startProcess(n.netns, ['unshare', '-m', 'sh', '-c', script, 'sh', 'env', 'KUBERNETES_SERVICE_HOST=192.0.2.2', 'KUBERNETES_SERVICE_PORT=6443',
-      `NODE_NAME=${n.name}`, AGENT_NODE, AGENT_MAIN, ...args], `egress-nat-${n.name}`);
+      `NODE_NAME=${n.name}`, ...env, AGENT_NODE, AGENT_MAIN, ...args], `egress-nat-${n.name}`);
     this.nodeAgents.set(nodeName, p);
     return p;
   }
@@ -249,9 +254,9 @@ export class GatewayLab {
     fs.renameSync(`${this.configFile}.tmp`, this.configFile);
   }
 
-  private async install(): Promise<void> {
+  private async install(more?: EstateAdditions): Promise<void> {
     const lab = this.lab;
-    this.docs = synthGatewayEstate();
+    this.docs = synthGatewayEstate({}, more);
     installIstioCrds(lab); // the example's checkout zone (issue 26) emits Istio and Gateway API objects
     for (const ns of new Set(this.docs.map((d) => d.metadata?.namespace).filter(Boolean))) lab.ensureNamespace(ns as string);
     // Everything the estate emits (the gateway's IPPool, Deployment, PDB, Service, policy, ConfigMap, DaemonSet,

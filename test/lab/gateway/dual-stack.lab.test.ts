@@ -1,0 +1,256 @@
+/**
+ * Issue 24 in the real-cluster lab: a dual-stack zone through the egress gateway on a real kube-apiserver, Felix v3.31
+ * with IPv6 support, calico-ipam handing every pod one address of each family (the replicas theirs from the emitted
+ * `-egress` and `-egress-v6` pools), a dual-stack partner (test/lab/dual-stack-lab.ts, dual-stack-estate.ts). Behaviours
+ * 1, 2, 4a, 10, 12 and 5 of the issue in IPv6 and in dual-stack at once (a v4 and a v6 flow from the same pod, each
+ * leaving with its own family's egress address); the zone's firewall export, parsed by the real nft and
+ * ip6tables-restore, allows exactly the gateway's egress addresses per family; and nothing from a cluster range of
+ * either family ever reaches the partner.
+ */
+import { spawnSync } from 'child_process';
+import { loadavg } from 'os';
+import { Cidr } from '../../../src/model/cidr';
+import { buildAgents } from '../../agent/e2e/netns-lab';
+import { dualStack, externalCounter6, LAB_DEFAULT_POOL_V6, LAB_NODE_CIDR_V6 } from '../dual-stack-lab';
+import { ExternalCounter, LAB_DEFAULT_POOL, LabPod, nsRun, sleep, waitFor } from '../lab';
+import { describeLab } from '../suite';
+import { DualStackEstate, EGRESS_CIDR, EGRESS_CIDR_V6, PARTNER6, synthDualStackEstate } from './dual-stack-estate';
+import { exportedSources } from './firewall-export-sources';
+import { FlowStats, GatewayLab, median, PARTNER, Replica, UDP_PORT } from './gateway-lab';
+import { tcpFlow, udpFlows } from './gateway-traffic';
+
+jest.setTimeout(900_000);
+
+const TRIALS = Number(process.env.EGRESS_LAB_TRIALS ?? 3);
+const load = () => loadavg()[0].toFixed(2);
+const print = (line: string) => console.log(line); // eslint-disable-line no-console
+const V6_UDP = `[${PARTNER6}]:${UDP_PORT}`;
+const V6_TCP = `[${PARTNER6}]:443`;
+
+describeLab('lab: a dual-stack zone through the egress gateway on a real API server and Felix with IPv6', () => {
+  let g: GatewayLab;
+  let estate: DualStackEstate;
+  let client: LabPod;
+  const replicas: Replica[] = [];
+  /** Everything from a cluster range of either family that reaches the external side, over the whole suite. */
+  const leaks: Record<string, ExternalCounter> = {};
+  const node1 = () => g.logOf('egress-nat-node1');
+  /** node1's last view of the replicas: "<ip>=<health>/v6:<health>" each. */
+  const lastReplicas = () => node1().trim().split('\n').filter((l) => l.includes('"replicas"')).pop() ?? '';
+  const readyBoth = (r: Replica) => lastReplicas().includes(`"${r.pod.ip}=ready/v6:ready"`);
+  const v4Of = () => replicas.map((r) => r.pod.ip);
+  const v6Of = () => replicas.map((r) => r.pod.ip6!);
+  /** v4 and v6 UDP streams from the client at once. */
+  const both = (flows: number, everyMs: number, durationMs: number) =>
+    Promise.all([udpFlows(client, flows, everyMs, durationMs), udpFlows(client, flows, everyMs, durationMs, V6_UDP)]);
+
+  beforeAll(async () => {
+    buildAgents();
+    estate = synthDualStackEstate();
+    g = await GatewayLab.start({ lab: { ipv6: dualStack() }, docs: () => estate.docs, partner6: PARTNER6 });
+    const lab = g.lab;
+    leaks.v4 = lab.externalCounter({ saddr: LAB_DEFAULT_POOL });
+    leaks.v4node = lab.externalCounter({ saddr: '192.0.2.0/26' });
+    leaks.v6 = externalCounter6(lab, { saddr: LAB_DEFAULT_POOL_V6 });
+    leaks.v6node = externalCounter6(lab, { saddr: LAB_NODE_CIDR_V6 });
+  });
+  afterAll(() => {
+    if (process.env.EGRESS_LAB_DEBUG) print(g?.lab.logTails());
+    g?.lab.stop();
+  });
+
+  test('dual-stack replicas: calico-ipam gives each one address of each family from the emitted egress pools', async () => {
+    const tpl = g.kind('Deployment').spec.template;
+    expect(JSON.parse(tpl.metadata.annotations['cni.projectcalico.org/ipv6pools'])).toEqual(['egress-egress-v6']);
+    for (const node of [1, 2]) replicas.push(await g.startReplica(node));
+    for (const r of replicas) {
+      expect(Cidr.parse(EGRESS_CIDR).containsAddress(r.pod.ip)).toBe(true);
+      expect(Cidr.parse(EGRESS_CIDR_V6).containsAddress(r.pod.ip6!)).toBe(true);
+      // The agent holds the IPv6 egress IP it found on its pod's interface.
+      await waitFor(`${r.pod.name} holds its IPv6 egress IP`, () => g.logOf(r.log).includes(`"egressIp6":"${r.pod.ip6}"`), 30_000, 200);
+    }
+    // The real API server keeps both addresses in the Pod's status (the downward API's status.podIPs).
+    const status = JSON.parse(g.lab.kubectl(['get', 'pod', '-n', replicas[0].pod.namespace, replicas[0].pod.name, '-o', 'json'])).status;
+    expect(status.podIPs.map((x: any) => x.ip)).toEqual([replicas[0].pod.ip, replicas[0].pod.ip6]);
+  });
+
+  test('node agents see the dual-stack zone pod and probe both replicas in both families', async () => {
+    client = await g.lab.createPod({ namespace: 'partners', name: 'partner-sync', node: 0, labels: { app: 'sync' } });
+    expect(client.ip6).toBeDefined();
+    for (const n of g.lab.nodes) g.startNodeAgent(n.name);
+    for (const n of g.lab.nodes) await waitFor(`egress-nat on ${n.name} synced`, () => /first sync done/.test(g.logOf(`egress-nat-${n.name}`)), 90_000, 500);
+    await waitFor('both replicas ready in both families on node1', () => replicas.every(readyBoth), 60_000, 200);
+    const table = nsRun(g.lab.nodes[0].netns, ['nft', 'list', 'table', 'inet', 'cdk8s_egress_node']);
+    expect(table).toContain(client.ip);
+    expect(table).toContain(client.ip6);
+    await g.lab.waitForEndpoint(client);
+    await g.lab.waitForFelix();
+  });
+
+  test('1. allowed traffic of each family leaves with that family\'s egress IP, at once from the same pod, and the replies come back', async () => {
+    const lab = g.lab;
+    const from4 = lab.externalCounter({ saddr: EGRESS_CIDR, daddr: PARTNER });
+    const from6 = externalCounter6(lab, { saddr: EGRESS_CIDR_V6, daddr: PARTNER6 });
+    expect(lab.tcpConnects(client, PARTNER, 443, 3)).toBe(true);
+    expect(lab.tcpConnects(client, PARTNER6, 443, 3)).toBe(true);
+    const [v4, v6] = await both(8, 20, 1500);
+    const [t4, t6] = await Promise.all([tcpFlow(client, 20, 1000), tcpFlow(client, 20, 1000, V6_TCP)]);
+    print(`behaviour 1: IPv4 flows left from ${[...new Set(v4.map((f) => f.egress[0]))].join(', ')}, IPv6 flows from ${[...new Set(v6.map((f) => f.egress[0]))].join(', ')}; `
+      + `TCP ${t4.egress} / ${t6.egress}; packets at the partner from the egress ranges ${from4.packets()} / ${from6.packets()}`);
+    for (const [flows, mine] of [[v4, v4Of()], [v6, v6Of()]] as const) {
+      for (const f of flows) {
+        expect(f.egress).toHaveLength(1);
+        expect(mine).toContain(f.egress[0]);
+        expect(f.received).toBeGreaterThan(f.sent * 0.9);
+      }
+    }
+    expect(v4Of()).toContain(t4.egress);
+    expect(v6Of()).toContain(t6.egress);
+    for (const t of [t4, t6]) expect(t.echoes).toBe(t.sent);
+    expect(from4.packets()).toBeGreaterThan(0);
+    expect(from6.packets()).toBeGreaterThan(0);
+  });
+
+  test('2. denied traffic of either family never arrives (0 packets at the external side)', async () => {
+    const lab = g.lab;
+    const denied = [lab.externalCounter({ daddr: PARTNER, proto: 'tcp', dport: 80 }), lab.externalCounter({ daddr: PARTNER, proto: 'udp', dport: 9001 }),
+      externalCounter6(lab, { daddr: PARTNER6, proto: 'tcp', dport: 80 }), externalCounter6(lab, { daddr: PARTNER6, proto: 'udp', dport: 9001 })];
+    expect(lab.tcpConnects(client, PARTNER, 80, 2)).toBe(false);
+    expect(lab.tcpConnects(client, PARTNER6, 80, 2)).toBe(false);
+    lab.udpSend(client, PARTNER, 9001);
+    lab.udpSend(client, PARTNER6, 9001);
+    await sleep(500);
+    expect(denied.map((c) => c.packets())).toEqual([0, 0, 0, 0]);
+  });
+
+  test('the zone\'s firewall export, parsed by the real nft and iptables-restore, allows exactly the gateway\'s egress addresses per family', () => {
+    const sources = exportedSources(estate.firewall, 'd6');
+    const expected = { v4: [EGRESS_CIDR], v6: [EGRESS_CIDR_V6] };
+    expect(sources.nftables).toEqual(expected);
+    expect(sources.iptables).toEqual(expected);
+    // And the replicas calico-ipam addressed, the sources the partner saw, are inside them.
+    for (const r of replicas) {
+      expect(Cidr.parse(sources.nftables.v4[0]).containsAddress(r.pod.ip)).toBe(true);
+      expect(Cidr.parse(sources.nftables.v6[0]).containsAddress(r.pod.ip6!)).toBe(true);
+    }
+  });
+
+  test('4a. failover, the probe path: a replica that dies loses its flows of both families to the survivor, each to its own family\'s address', async () => {
+    const gaps: Record<'v4' | 'v6', number[]> = { v4: [], v6: [] };
+    for (let trial = 1; trial <= TRIALS; trial++) {
+      for (const r of replicas) {
+        spawnSync('ip', ['netns', 'exec', r.pod.netns, 'conntrack', '-D', '-p', 'udp', '--dport', String(UDP_PORT)], { stdio: 'ignore' });
+        spawnSync('ip', ['netns', 'exec', r.pod.netns, 'conntrack', '-D', '-f', 'ipv6', '-p', 'udp', '--dport', String(UDP_PORT)], { stdio: 'ignore' });
+      }
+      const stream = both(8, 1, 3500);
+      await sleep(800);
+      const victim = replicas.find((r) => carries6(r, client)) ?? replicas[0];
+      const survivor = replicas.find((r) => r !== victim)!;
+      const lostAt = Date.now();
+      g.killReplica(victim);
+      const [v4, v6] = await stream;
+      const moved4 = v4.filter((f) => f.egress[0] === victim.pod.ip);
+      const moved6 = v6.filter((f) => f.egress[0] === victim.pod.ip6);
+      expect(moved6.length).toBeGreaterThan(0);
+      for (const f of moved4) expect(f.egress).toEqual([victim.pod.ip, survivor.pod.ip]);
+      for (const f of moved6) expect(f.egress).toEqual([victim.pod.ip6, survivor.pod.ip6]);
+      for (const f of [...moved4, ...moved6]) expect(f.maxGapMs).toBeLessThan(1000);
+      for (const f of v4.filter((x) => !moved4.includes(x))) expect(f.egress).toEqual([survivor.pod.ip]);
+      for (const f of v6.filter((x) => !moved6.includes(x))) expect(f.egress).toEqual([survivor.pod.ip6]);
+      const gap = (fs: FlowStats[]) => Math.max(0, ...fs.map((f) => f.maxGapMs));
+      if (moved4.length) gaps.v4.push(gap(moved4));
+      gaps.v6.push(gap(moved6));
+      print(`dual-stack failover trial ${trial}: IPv6 ${moved6.length} of 8 flows moved, longest gap ${gap(moved6)} ms; IPv4 ${moved4.length} of 8 moved, longest gap ${gap(moved4)} ms; `
+        + `${Date.now() - lostAt} ms; load ${load()}`);
+      const r = await g.replace(victim);
+      await waitFor(`${r.pod.name} ready in both families`, () => readyBoth(r), 30_000, 100);
+    }
+    const fig = (xs: number[]) => (xs.length ? `min ${Math.min(...xs)} median ${median(xs)} max ${Math.max(...xs)} ms over ${xs.length}` : 'no trial moved a flow');
+    print(`REAL-LAB FAILOVER GAP (probe path, same trials): IPv6 ${fig(gaps.v6)}; IPv4 ${fig(gaps.v4)}`);
+  });
+
+  test('10. a gateway agent crash and restart with its data path intact moves no flow of either family', async () => {
+    const mark = node1().length;
+    const stream = both(8, 10, 5000);
+    const tcp = Promise.all([tcpFlow(client, 20, 5000), tcpFlow(client, 20, 5000, V6_TCP)]);
+    await sleep(1000);
+    const victim = replicas.find((r) => carries6(r, client)) ?? replicas[0];
+    g.killGatewayAgent(victim);
+    await sleep(1500);
+    g.startGatewayAgent(victim);
+    const [v4, v6] = await stream;
+    for (const f of [...v4, ...v6]) {
+      expect(f.egress).toHaveLength(1);
+      expect(f.received).toBeGreaterThan(f.sent * 0.9);
+    }
+    for (const c of await tcp) {
+      expect(c.error).toBeUndefined();
+      expect(c.echoes).toBe(c.sent);
+    }
+    expect(node1().slice(mark)).not.toMatch(/"to":"dead"|"forwards":false/);
+    print(`gateway agent kill + restart: no flow of either family moved, worst gaps v4 ${Math.max(...v4.map((f) => f.maxGapMs))} ms, v6 ${Math.max(...v6.map((f) => f.maxGapMs))} ms`);
+    await waitFor('restarted agent ready', () => readyBoth(victim), 30_000, 200);
+  });
+
+  test('12. an IPv6 allow-list change reaches the gateways as an in-place edit, leaving established flows of both families alone', async () => {
+    const withFillers = (from: number, count: number) => {
+      const c = JSON.parse(g.goodConfig);
+      const zone = c.zones.find((z: any) => z.name === 'partners');
+      zone.allow.push(...Array.from({ length: count }, (_, i) => ({ cidr: `2001:db8:${(0x4000 + from + i).toString(16)}::/48`, protocol: 'tcp', ports: ['443'] })));
+      return JSON.stringify(c, null, 2);
+    };
+    const updated = (r: Replica, from: number) => {
+      const m = /"msg":"table updated","sets":\[([^\]]*)\],"added":(\d+),"removed":(\d+),"stageMs":(\d+),"swapMs":(\d+)/.exec(g.logOf(r.log).slice(from));
+      return m ? { sets: m[1], added: Number(m[2]), removed: Number(m[3]), ms: Number(m[4]) + Number(m[5]) } : undefined;
+    };
+    let marks = replicas.map((r) => g.logOf(r.log).length);
+    g.writeConfig(withFillers(0, 2000));
+    for (const [i, r] of replicas.entries()) await waitFor('2,000 IPv6 prefixes loaded', () => updated(r, marks[i]), 120_000, 50);
+    const stream = both(8, 10, 4000);
+    const tcp = Promise.all([tcpFlow(client, 20, 4000), tcpFlow(client, 20, 4000, V6_TCP)]);
+    await sleep(1000);
+    marks = replicas.map((r) => g.logOf(r.log).length);
+    g.writeConfig(withFillers(100, 2000)); // -100 / +100
+    for (const [i, r] of replicas.entries()) await waitFor('change applied', () => updated(r, marks[i]), 30_000, 20);
+    const change = replicas.map((r, i) => updated(r, marks[i])!);
+    for (const c of change) {
+      expect([c.added, c.removed]).toEqual([100, 100]);
+      expect(c.sets).toMatch(/l6_48/); // the IPv6 /48 map, edited in place
+    }
+    const [v4, v6] = await stream;
+    for (const f of [...v4, ...v6]) {
+      expect(f.egress).toHaveLength(1);
+      expect(f.received).toBeGreaterThan(f.sent * 0.9);
+    }
+    for (const c of await tcp) {
+      expect(c.error).toBeUndefined();
+      expect(c.echoes).toBe(c.sent);
+    }
+    print(`REAL-LAB IPv6 ALLOW-LIST: -100/+100 of 2,000 /48s, nft ${change.map((c) => c.ms).join(' / ')} ms on the two replicas; no flow of either family moved`);
+    marks = replicas.map((r) => g.logOf(r.log).length);
+    g.writeConfig(g.goodConfig);
+    for (const [i, r] of replicas.entries()) await waitFor('back to the zone\'s list', () => updated(r, marks[i]), 60_000, 50);
+  });
+
+  test('5. fail closed with every replica gone: 0 packets of either family reach the partner', async () => {
+    for (const r of replicas) g.killReplica(r);
+    await waitFor('both replicas dead in both families on node1', () => replicas.every((r) => lastReplicas().includes(`"${r.pod.ip}=dead/v6:dead"`)), 10_000, 50);
+    const any = [g.lab.externalCounter({ daddr: PARTNER }), externalCounter6(g.lab, { daddr: PARTNER6, notSaddr: 'fe80::/10' })];
+    expect(g.lab.tcpConnects(client, PARTNER, 443, 2)).toBe(false);
+    expect(g.lab.tcpConnects(client, PARTNER6, 443, 2)).toBe(false);
+    const [v4, v6] = await both(4, 10, 800);
+    for (const f of [...v4, ...v6]) expect(f.received).toBe(0);
+    expect(any.map((c) => c.packets())).toEqual([0, 0]);
+  });
+
+  test('0 packets from a cluster range of either family reached the partner during the whole suite', () => {
+    const seen = Object.fromEntries(Object.entries(leaks).map(([k, c]) => [k, c.packets()]));
+    expect(seen).toEqual({ v4: 0, v4node: 0, v6: 0, v6node: 0 });
+  });
+});
+
+/** Whether a replica carries the pod's IPv6 UDP flows right now (its conntrack). */
+function carries6(r: Replica, from: LabPod): boolean {
+  return spawnSync('ip', ['netns', 'exec', r.pod.netns, 'conntrack', '-L', '-f', 'ipv6', '-p', 'udp', '--dport', String(UDP_PORT), '-s', from.ip6!],
+    { encoding: 'utf8' }).stdout.trim().length > 0;
+}

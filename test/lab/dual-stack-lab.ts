@@ -66,7 +66,7 @@ export function addExternalHost6(lab: Lab, ip6: string): void {
 }
 
 /** Counts IPv6 packets arriving at the external network (Lab.externalCounter's IPv6 twin, in the same chain). */
-export function externalCounter6(lab: Lab, match: { saddr?: string; daddr?: string; proto?: 'tcp' | 'udp'; dport?: number; notSaddr?: string }): ExternalCounter {
+export function externalCounter6(lab: Lab, match: { saddr?: string; daddr?: string; proto?: 'tcp' | 'udp' | 'ipv6-icmp'; dport?: number; notSaddr?: string }): ExternalCounter {
   const parts = ['meta nfproto ipv6'];
   if (match.saddr) parts.push(`ip6 saddr ${match.saddr}`);
   if (match.notSaddr) parts.push(`ip6 saddr != ${match.notSaddr}`);

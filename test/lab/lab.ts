@@ -461,7 +461,7 @@ export class Lab {
    * Counts packets arriving at the external network that match (nft counter in the external namespace, before any
    * other processing). Returns a reader.
    */
-  public externalCounter(match: { saddr?: string; daddr?: string; proto?: 'tcp' | 'udp'; dport?: number; notSaddr?: string }): ExternalCounter {
+  public externalCounter(match: { saddr?: string; daddr?: string; proto?: 'tcp' | 'udp' | 'icmp'; dport?: number; notSaddr?: string }): ExternalCounter {
     const parts: string[] = [];
     if (match.saddr) parts.push(`ip saddr ${match.saddr}`);
     if (match.notSaddr) parts.push(`ip saddr != ${match.notSaddr}`);

@@ -64,12 +64,16 @@ export function registerGatewayMetrics(registry: Registry, inputs: GatewayMetric
       const entries = await inputs.conntrack();
       for (const z of d.zones) this.set({ zone: z.name }, entries.filter((e) => e.mark === z.id).length);
       snat.reset();
+      // One series per egress IP the replica holds, of each family: the IPv6 one's ports are a pool of their own.
+      const held = [d.egressIp, d.egressIp6].filter((ip): ip is string => !!ip);
       for (const z of d.zones) {
-        const used = entries.filter((e) => e.mark === z.id && e.replyDst === d.egressIp);
-        snat.set({ zone: z.name, egress_ip: d.egressIp ?? '' }, new Set(used.map((e) => `${e.protocol}/${e.replyDport}`)).size);
+        for (const ip of held.length ? held : ['']) {
+          const used = entries.filter((e) => e.mark === z.id && e.replyDst === ip);
+          snat.set({ zone: z.name, egress_ip: ip }, new Set(used.map((e) => `${e.protocol}/${e.replyDport}`)).size);
+        }
       }
     },
   });
-  const snat = new Gauge({ name: 'egress_gateway_zone_snat_ports_in_use', help: 'Source ports of the egress IP taken by the zone\'s flows', labelNames: ['zone', 'egress_ip'], registers: [registry] });
+  const snat = new Gauge({ name: 'egress_gateway_zone_snat_ports_in_use', help: 'Source ports of each egress IP (IPv4, IPv6) taken by the zone\'s flows', labelNames: ['zone', 'egress_ip'], registers: [registry] });
   void flows;
 }

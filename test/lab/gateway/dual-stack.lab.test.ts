@@ -93,6 +93,8 @@ describeLab('lab: a dual-stack zone through the egress gateway on a real API ser
     expect(table).toContain(client.ip6);
     await g.lab.waitForEndpoint(client);
     await g.lab.waitForFelix();
+    // Felix programmed the zone's IPv6 rule (the partner's IPv6 address) for the client's endpoint on its node.
+    expect(nsRun(client.node.netns, ['nft', 'list', 'ruleset'])).toMatch(/ip6 daddr 2001:db8:100::140/);
   });
 
   test('1. allowed traffic of each family leaves with that family\'s egress IP, at once from the same pod, and the replies come back', async () => {
@@ -117,6 +119,19 @@ describeLab('lab: a dual-stack zone through the egress gateway on a real API ser
     for (const t of [t4, t6]) expect(t.echoes).toBe(t.sent);
     expect(from4.packets()).toBeGreaterThan(0);
     expect(from6.packets()).toBeGreaterThan(0);
+  });
+
+  test('the gateway\'s SNAT-ports metric has a series for each replica\'s IPv6 egress IP, counting the zone\'s IPv6 flows', async () => {
+    const stream = both(4, 20, 2500);
+    await sleep(1000);
+    const series = replicas.map((r) => nsRun(r.pod.netns, ['curl', '-sf', '--max-time', '3', 'http://127.0.0.1:9440/metrics'])
+      .split('\n').filter((l) => l.startsWith('egress_gateway_zone_snat_ports_in_use{')));
+    await stream;
+    const ports = (r: Replica, ip: string) => Number(/ (\d+)$/.exec(series[replicas.indexOf(r)].find((l) => l.includes(`egress_ip="${ip}"`)) ?? '')?.[1] ?? -1);
+    print(`SNAT ports in use (IPv4 / IPv6) per replica: ${replicas.map((r) => `${ports(r, r.pod.ip)} / ${ports(r, r.pod.ip6!)}`).join(', ')}`);
+    for (const r of replicas) expect(ports(r, r.pod.ip6!)).toBeGreaterThanOrEqual(0); // every replica has the series
+    expect(replicas.reduce((a, r) => a + ports(r, r.pod.ip6!), 0)).toBeGreaterThanOrEqual(4); // the 4 IPv6 flows' ports
+    expect(replicas.reduce((a, r) => a + ports(r, r.pod.ip), 0)).toBeGreaterThanOrEqual(4);
   });
 
   test('2. denied traffic of either family never arrives (0 packets at the external side)', async () => {

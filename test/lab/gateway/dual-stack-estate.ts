@@ -10,8 +10,8 @@ import { Chart, YamlOutputType } from 'cdk8s';
 import * as YAML from 'yaml';
 import { ClusterNetwork, Destination, EgressApp, EgressGateway, EgressZone, FirewallExport, FirewallFormat, Port } from '../../../src';
 import { expectWarnings } from '../../support/warnings';
-import { LAB_DEFAULT_POOL } from '../lab';
 import { LAB_DEFAULT_POOL_V6, LAB_NODE_CIDR_V6 } from '../dual-stack-lab';
+import { LAB_DEFAULT_POOL } from '../lab';
 import { IPERF_PORT, PARTNER, UDP_PORT } from './gateway-traffic';
 
 /** The partner's IPv6 address (its IPv4 one is gateway-traffic.ts's PARTNER). */

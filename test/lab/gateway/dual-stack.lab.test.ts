@@ -8,6 +8,7 @@
  * either family ever reaches the partner.
  */
 import { spawnSync } from 'child_process';
+import * as fs from 'fs';
 import { loadavg } from 'os';
 import { Cidr } from '../../../src/model/cidr';
 import { buildAgents } from '../../agent/e2e/netns-lab';
@@ -64,6 +65,9 @@ describeLab('lab: a dual-stack zone through the egress gateway on a real API ser
   });
   afterAll(() => {
     if (process.env.EGRESS_LAB_DEBUG) print(g?.lab.logTails());
+    // EGRESS_LAB_KEEP_LOGS=<dir>: every log of the run (Felix's, the agents') kept there; the lab removes its own.
+    const keep = process.env.EGRESS_LAB_KEEP_LOGS;
+    if (keep && g) fs.cpSync(g.lab.dir, keep, { recursive: true, filter: (f) => fs.statSync(f).isDirectory() || f.endsWith('.log') });
     g?.lab.stop();
   });
 
@@ -94,7 +98,7 @@ describeLab('lab: a dual-stack zone through the egress gateway on a real API ser
     await g.lab.waitForEndpoint(client);
     await g.lab.waitForFelix();
     // Felix programmed the zone's IPv6 rule (the partner's IPv6 address) for the client's endpoint on its node.
-    expect(nsRun(client.node.netns, ['nft', 'list', 'ruleset'])).toMatch(/ip6 daddr 2001:db8:100::140/);
+    expect(nsRun(client.node.netns, ['nft', 'list', 'ruleset'])).toMatch(/ip6 daddr [^\n]*2001:db8:100::140/);
   });
 
   test('1. allowed traffic of each family leaves with that family\'s egress IP, at once from the same pod, and the replies come back', async () => {
@@ -119,6 +123,14 @@ describeLab('lab: a dual-stack zone through the egress gateway on a real API ser
     for (const t of [t4, t6]) expect(t.echoes).toBe(t.sent);
     expect(from4.packets()).toBeGreaterThan(0);
     expect(from6.packets()).toBeGreaterThan(0);
+    // The replies of both families went back inside the tunnels (counted by the replicas), and Felix's anti-spoofing
+    // and conntrack-invalid drops counted nothing on any node, in its IPv6 tables as in its IPv4 ones.
+    const tunnelled = replicas.map((r) => Number(/counter replies \{\s*packets (\d+)/.exec(nsRun(r.pod.netns, ['nft', 'list', 'table', 'inet', 'cdk8s_egress_gw_reply']))?.[1] ?? 0));
+    const drops = g.lab.nodes.map((n) => felixDrops(n.netns));
+    print(`behaviour 1: replies into the tunnels ${JSON.stringify(tunnelled)}; Felix anti-spoofing/ct-invalid drops per node ${JSON.stringify(drops)}`);
+    expect(tunnelled.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+    const none = { spoofed: 0, invalid: 0 };
+    expect(drops).toEqual(g.lab.nodes.map(() => ({ ip: none, ip6: none })));
   });
 
   test('the gateway\'s SNAT-ports metric has a series for each replica\'s IPv6 egress IP, counting the zone\'s IPv6 flows', async () => {
@@ -180,7 +192,7 @@ describeLab('lab: a dual-stack zone through the egress gateway on a real API ser
       for (const f of [...moved4, ...moved6]) expect(f.maxGapMs).toBeLessThan(1000);
       for (const f of v4.filter((x) => !moved4.includes(x))) expect(f.egress).toEqual([survivor.pod.ip]);
       for (const f of v6.filter((x) => !moved6.includes(x))) expect(f.egress).toEqual([survivor.pod.ip6]);
-      const gap = (fs: FlowStats[]) => Math.max(0, ...fs.map((f) => f.maxGapMs));
+      const gap = (flows: FlowStats[]) => Math.max(0, ...flows.map((f) => f.maxGapMs));
       if (moved4.length) gaps.v4.push(gap(moved4));
       gaps.v6.push(gap(moved6));
       print(`dual-stack failover trial ${trial}: IPv6 ${moved6.length} of 8 flows moved, longest gap ${gap(moved6)} ms; IPv4 ${moved4.length} of 8 moved, longest gap ${gap(moved4)} ms; `
@@ -273,6 +285,22 @@ describeLab('lab: a dual-stack zone through the egress gateway on a real API ser
     expect(Object.keys(seen)).toHaveLength(8);
   });
 });
+
+/**
+ * Packets Felix's workload anti-spoofing (`fib saddr . mark . iif oif 0 ... drop`) and conntrack-invalid drop rules
+ * counted, per family (its `ip` and `ip6` tables).
+ */
+function felixDrops(netns: string): Record<'ip' | 'ip6', { spoofed: number; invalid: number }> {
+  const tables = nsRun(netns, ['nft', 'list', 'ruleset']).split(/^(?=table )/m);
+  const of = (family: string) => {
+    const rules = tables.filter((t) => t.startsWith(`table ${family} calico`)).join('\n').split('\n').filter((l) => / drop/.test(l) && /counter packets/.test(l));
+    // The checks are there in both families (Calico's defaults), so a 0 below is a count, not an absence.
+    expect(rules.filter((l) => /ct state invalid/.test(l)).length).toBeGreaterThan(0);
+    const sum = (re: RegExp) => rules.filter((l) => re.test(l)).reduce((a, l) => a + Number(/counter packets (\d+)/.exec(l)![1]), 0);
+    return { spoofed: sum(/fib saddr/), invalid: sum(/ct state invalid/) };
+  };
+  return { ip: of('ip'), ip6: of('ip6') };
+}
 
 /** Whether a replica carries the pod's IPv6 UDP flows right now (its conntrack). */
 function carries6(r: Replica, from: LabPod): boolean {

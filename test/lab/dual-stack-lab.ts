@@ -3,11 +3,11 @@
  * Calico cluster has it. Felix with IPv6 support, an IPv6 default pool beside the IPv4 one, calico-ipam assigning one
  * address of each family (the CNI config's `assign_ipv6`, as Calico's installer writes it for IPv6 pools), IPv6 on the
  * nodes' links to the router (their IPv6 addresses in 2001:db8:ffff::/64, default via the router) and on the external
- * network, and the fabric's routes to each pod's IPv6 address through its node. Without the option nothing here runs.
+ * network, and the fabric's routes to each pod's IPv6 address through its node. Lab.externalCounter counts IPv6 packets
+ * when given IPv6 addresses. Without the option nothing here runs.
  */
 import { spawnSync } from 'child_process';
-import * as crypto from 'crypto';
-import { ExternalCounter, Lab, LabIpv6, LabNode, nsRun, run } from './lab';
+import { Lab, LabIpv6, LabNode, nsRun, run } from './lab';
 
 /** The IPv6 default pool (every namespace without a pool annotation; NAT outgoing to the node's IPv6 address). */
 export const LAB_DEFAULT_POOL_V6 = 'fd00:10:252::/112';
@@ -63,17 +63,4 @@ export function dualStack(): LabIpv6 {
 export function addExternalHost6(lab: Lab, ip6: string): void {
   run('ip', ['-n', lab.externalNetns, 'addr', 'add', `${ip6}/128`, 'dev', 'lo', 'nodad']);
   run('ip', ['-n', lab.routerNetns, '-6', 'route', 'replace', `${ip6}/128`, 'via', EXT_LINK_EXT_V6]);
-}
-
-/** Counts IPv6 packets arriving at the external network (Lab.externalCounter's IPv6 twin, in the same chain). */
-export function externalCounter6(lab: Lab, match: { saddr?: string; daddr?: string; proto?: 'tcp' | 'udp' | 'ipv6-icmp'; dport?: number; notSaddr?: string }): ExternalCounter {
-  const parts = ['meta nfproto ipv6'];
-  if (match.saddr) parts.push(`ip6 saddr ${match.saddr}`);
-  if (match.notSaddr) parts.push(`ip6 saddr != ${match.notSaddr}`);
-  if (match.daddr) parts.push(`ip6 daddr ${match.daddr}`);
-  if (match.proto) parts.push(`meta l4proto ${match.proto}`);
-  if (match.dport !== undefined) parts.push(`${match.proto ?? 'tcp'} dport ${match.dport}`);
-  const id = `c${crypto.randomBytes(6).toString('hex')}`;
-  nsRun(lab.externalNetns, ['nft', `add rule inet ceglab count ${parts.join(' ')} counter comment "${id}"`]);
-  return new ExternalCounter(id);
 }

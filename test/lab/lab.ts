@@ -461,11 +461,13 @@ export class Lab {
    * Counts packets arriving at the external network that match (nft counter in the external namespace, before any
    * other processing). Returns a reader.
    */
-  public externalCounter(match: { saddr?: string; daddr?: string; proto?: 'tcp' | 'udp' | 'icmp'; dport?: number; notSaddr?: string }): ExternalCounter {
+  public externalCounter(match: { saddr?: string; daddr?: string; proto?: 'tcp' | 'udp' | 'icmp' | 'ipv6-icmp'; dport?: number; notSaddr?: string }): ExternalCounter {
+    // IPv6 addresses (a dual-stack lab) match in IPv6 packets only.
+    const ip = [match.saddr, match.daddr, match.notSaddr].some((a) => a?.includes(':')) ? 'ip6' : 'ip';
     const parts: string[] = [];
-    if (match.saddr) parts.push(`ip saddr ${match.saddr}`);
-    if (match.notSaddr) parts.push(`ip saddr != ${match.notSaddr}`);
-    if (match.daddr) parts.push(`ip daddr ${match.daddr}`);
+    if (match.saddr) parts.push(`${ip} saddr ${match.saddr}`);
+    if (match.notSaddr) parts.push(`${ip} saddr != ${match.notSaddr}`);
+    if (match.daddr) parts.push(`${ip} daddr ${match.daddr}`);
     if (match.proto) parts.push(`meta l4proto ${match.proto}`);
     if (match.dport !== undefined) parts.push(`${match.proto ?? 'tcp'} dport ${match.dport}`);
     const id = `c${crypto.randomBytes(6).toString('hex')}`;

@@ -12,13 +12,13 @@ import * as fs from 'fs';
 import { loadavg } from 'os';
 import { Cidr } from '../../../src/model/cidr';
 import { buildAgents } from '../../agent/e2e/netns-lab';
-import { dualStack, externalCounter6, LAB_DEFAULT_POOL_V6, LAB_NODE_CIDR_V6 } from '../dual-stack-lab';
+import { dualStack, LAB_DEFAULT_POOL_V6, LAB_NODE_CIDR_V6 } from '../dual-stack-lab';
 import { ExternalCounter, LAB_DEFAULT_POOL, LabPod, nsRun, sleep, waitFor } from '../lab';
 import { describeLab } from '../suite';
 import { DualStackEstate, EGRESS_CIDR, EGRESS_CIDR_V6, PARTNER6, synthDualStackEstate } from './dual-stack-estate';
 import { exportedSources } from './firewall-export-sources';
 import { FlowStats, GatewayLab, median, PARTNER, Replica, UDP_PORT } from './gateway-lab';
-import { tcpFlow, udpFlows } from './gateway-traffic';
+import { tcpFlow, TcpStats, udpFlows } from './gateway-traffic';
 
 jest.setTimeout(900_000);
 
@@ -57,11 +57,11 @@ describeLab('lab: a dual-stack zone through the egress gateway on a real API ser
     for (const proto of ['tcp', 'udp'] as const) {
       leaks[`v4 pods ${proto}`] = lab.externalCounter({ saddr: LAB_DEFAULT_POOL, proto });
       leaks[`v4 nodes ${proto}`] = lab.externalCounter({ saddr: '192.0.2.0/26', proto });
-      leaks[`v6 pods ${proto}`] = externalCounter6(lab, { saddr: LAB_DEFAULT_POOL_V6, proto });
-      leaks[`v6 nodes ${proto}`] = externalCounter6(lab, { saddr: LAB_NODE_CIDR_V6, proto });
+      leaks[`v6 pods ${proto}`] = lab.externalCounter({ saddr: LAB_DEFAULT_POOL_V6, proto });
+      leaks[`v6 nodes ${proto}`] = lab.externalCounter({ saddr: LAB_NODE_CIDR_V6, proto });
     }
     icmp.v4 = lab.externalCounter({ saddr: '192.0.2.0/26', proto: 'icmp' });
-    icmp.v6 = externalCounter6(lab, { saddr: LAB_NODE_CIDR_V6, proto: 'ipv6-icmp' });
+    icmp.v6 = lab.externalCounter({ saddr: LAB_NODE_CIDR_V6, proto: 'ipv6-icmp' });
   });
   afterAll(() => {
     if (process.env.EGRESS_LAB_DEBUG) print(g?.lab.logTails());
@@ -104,7 +104,7 @@ describeLab('lab: a dual-stack zone through the egress gateway on a real API ser
   test('1. allowed traffic of each family leaves with that family\'s egress IP, at once from the same pod, and the replies come back', async () => {
     const lab = g.lab;
     const from4 = lab.externalCounter({ saddr: EGRESS_CIDR, daddr: PARTNER });
-    const from6 = externalCounter6(lab, { saddr: EGRESS_CIDR_V6, daddr: PARTNER6 });
+    const from6 = lab.externalCounter({ saddr: EGRESS_CIDR_V6, daddr: PARTNER6 });
     expect(lab.tcpConnects(client, PARTNER, 443, 3)).toBe(true);
     expect(lab.tcpConnects(client, PARTNER6, 443, 3)).toBe(true);
     const [v4, v6] = await both(8, 20, 1500);
@@ -149,7 +149,7 @@ describeLab('lab: a dual-stack zone through the egress gateway on a real API ser
   test('2. denied traffic of either family never arrives (0 packets at the external side)', async () => {
     const lab = g.lab;
     const denied = [lab.externalCounter({ daddr: PARTNER, proto: 'tcp', dport: 80 }), lab.externalCounter({ daddr: PARTNER, proto: 'udp', dport: 9001 }),
-      externalCounter6(lab, { daddr: PARTNER6, proto: 'tcp', dport: 80 }), externalCounter6(lab, { daddr: PARTNER6, proto: 'udp', dport: 9001 })];
+      lab.externalCounter({ daddr: PARTNER6, proto: 'tcp', dport: 80 }), lab.externalCounter({ daddr: PARTNER6, proto: 'udp', dport: 9001 })];
     expect(lab.tcpConnects(client, PARTNER, 80, 2)).toBe(false);
     expect(lab.tcpConnects(client, PARTNER6, 80, 2)).toBe(false);
     lab.udpSend(client, PARTNER, 9001);
@@ -214,14 +214,7 @@ describeLab('lab: a dual-stack zone through the egress gateway on a real API ser
     await sleep(1500);
     g.startGatewayAgent(victim);
     const [v4, v6] = await stream;
-    for (const f of [...v4, ...v6]) {
-      expect(f.egress).toHaveLength(1);
-      expect(f.received).toBeGreaterThan(f.sent * 0.9);
-    }
-    for (const c of await tcp) {
-      expect(c.error).toBeUndefined();
-      expect(c.echoes).toBe(c.sent);
-    }
+    expectNoFlowMoved([...v4, ...v6], await tcp);
     expect(node1().slice(mark)).not.toMatch(/"to":"dead"|"forwards":false/);
     print(`gateway agent kill + restart: no flow of either family moved, worst gaps v4 ${Math.max(...v4.map((f) => f.maxGapMs))} ms, v6 ${Math.max(...v6.map((f) => f.maxGapMs))} ms`);
     await waitFor('restarted agent ready', () => readyBoth(victim), 30_000, 200);
@@ -253,14 +246,7 @@ describeLab('lab: a dual-stack zone through the egress gateway on a real API ser
       expect(c.sets).toMatch(/l6_48/); // the IPv6 /48 map, edited in place
     }
     const [v4, v6] = await stream;
-    for (const f of [...v4, ...v6]) {
-      expect(f.egress).toHaveLength(1);
-      expect(f.received).toBeGreaterThan(f.sent * 0.9);
-    }
-    for (const c of await tcp) {
-      expect(c.error).toBeUndefined();
-      expect(c.echoes).toBe(c.sent);
-    }
+    expectNoFlowMoved([...v4, ...v6], await tcp);
     print(`REAL-LAB IPv6 ALLOW-LIST: -100/+100 of 2,000 /48s, nft ${change.map((c) => c.ms).join(' / ')} ms on the two replicas; no flow of either family moved`);
     marks = replicas.map((r) => g.logOf(r.log).length);
     g.writeConfig(g.goodConfig);
@@ -270,7 +256,7 @@ describeLab('lab: a dual-stack zone through the egress gateway on a real API ser
   test('5. fail closed with every replica gone: 0 packets of either family reach the partner', async () => {
     for (const r of replicas) g.killReplica(r);
     await waitFor('both replicas dead in both families on node1', () => replicas.every((r) => lastReplicas().includes(`"${r.pod.ip}=dead/v6:dead"`)), 10_000, 50);
-    const any = [g.lab.externalCounter({ daddr: PARTNER }), externalCounter6(g.lab, { daddr: PARTNER6, notSaddr: 'fe80::/10' })];
+    const any = [g.lab.externalCounter({ daddr: PARTNER }), g.lab.externalCounter({ daddr: PARTNER6, notSaddr: 'fe80::/10' })];
     expect(g.lab.tcpConnects(client, PARTNER, 443, 2)).toBe(false);
     expect(g.lab.tcpConnects(client, PARTNER6, 443, 2)).toBe(false);
     const [v4, v6] = await both(4, 10, 800);
@@ -285,6 +271,18 @@ describeLab('lab: a dual-stack zone through the egress gateway on a real API ser
     expect(Object.keys(seen)).toHaveLength(8);
   });
 });
+
+/** Every UDP flow stayed on one replica and got its echoes; every TCP connection kept going. */
+function expectNoFlowMoved(flows: FlowStats[], connections: TcpStats[]): void {
+  for (const f of flows) {
+    expect(f.egress).toHaveLength(1);
+    expect(f.received).toBeGreaterThan(f.sent * 0.9);
+  }
+  for (const c of connections) {
+    expect(c.error).toBeUndefined();
+    expect(c.echoes).toBe(c.sent);
+  }
+}
 
 /**
  * Packets Felix's workload anti-spoofing (`fib saddr . mark . iif oif 0 ... drop`) and conntrack-invalid drop rules

@@ -317,7 +317,7 @@ export class Lab {
       status: {
         phase: 'Running',
         podIP: ip,
-        podIPs: ips.map((x) => ({ ip: x })),
+        podIPs: [ip, ...ips.filter((x) => x !== ip)].map((x) => ({ ip: x })), // podIP first, as the API server requires
         hostIP: node.ip,
         hostIPs: [{ ip: node.ip }],
         startTime: now,

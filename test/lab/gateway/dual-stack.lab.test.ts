@@ -15,10 +15,11 @@ import { buildAgents } from '../../agent/e2e/netns-lab';
 import { dualStack, LAB_DEFAULT_POOL_V6, LAB_NODE_CIDR_V6 } from '../dual-stack-lab';
 import { ExternalCounter, LAB_DEFAULT_POOL, LabPod, nsRun, sleep, waitFor } from '../lab';
 import { describeLab } from '../suite';
+import { carries6, expectNoFlowMoved, felixDrops } from './dual-stack-checks';
 import { DualStackEstate, EGRESS_CIDR, EGRESS_CIDR_V6, PARTNER6, synthDualStackEstate } from './dual-stack-estate';
 import { exportedSources } from './firewall-export-sources';
 import { FlowStats, GatewayLab, median, PARTNER, Replica, UDP_PORT } from './gateway-lab';
-import { tcpFlow, TcpStats, udpFlows } from './gateway-traffic';
+import { tcpFlow, udpFlows } from './gateway-traffic';
 
 jest.setTimeout(900_000);
 
@@ -271,37 +272,3 @@ describeLab('lab: a dual-stack zone through the egress gateway on a real API ser
     expect(Object.keys(seen)).toHaveLength(8);
   });
 });
-
-/** Every UDP flow stayed on one replica and got its echoes; every TCP connection kept going. */
-function expectNoFlowMoved(flows: FlowStats[], connections: TcpStats[]): void {
-  for (const f of flows) {
-    expect(f.egress).toHaveLength(1);
-    expect(f.received).toBeGreaterThan(f.sent * 0.9);
-  }
-  for (const c of connections) {
-    expect(c.error).toBeUndefined();
-    expect(c.echoes).toBe(c.sent);
-  }
-}
-
-/**
- * Packets Felix's workload anti-spoofing (`fib saddr . mark . iif oif 0 ... drop`) and conntrack-invalid drop rules
- * counted, per family (its `ip` and `ip6` tables).
- */
-function felixDrops(netns: string): Record<'ip' | 'ip6', { spoofed: number; invalid: number }> {
-  const tables = nsRun(netns, ['nft', 'list', 'ruleset']).split(/^(?=table )/m);
-  const of = (family: string) => {
-    const rules = tables.filter((t) => t.startsWith(`table ${family} calico`)).join('\n').split('\n').filter((l) => / drop/.test(l) && /counter packets/.test(l));
-    // The checks are there in both families (Calico's defaults), so a 0 below is a count, not an absence.
-    expect(rules.filter((l) => /ct state invalid/.test(l)).length).toBeGreaterThan(0);
-    const sum = (re: RegExp) => rules.filter((l) => re.test(l)).reduce((a, l) => a + Number(/counter packets (\d+)/.exec(l)![1]), 0);
-    return { spoofed: sum(/fib saddr/), invalid: sum(/ct state invalid/) };
-  };
-  return { ip: of('ip'), ip6: of('ip6') };
-}
-
-/** Whether a replica carries the pod's IPv6 UDP flows right now (its conntrack). */
-function carries6(r: Replica, from: LabPod): boolean {
-  return spawnSync('ip', ['netns', 'exec', r.pod.netns, 'conntrack', '-L', '-f', 'ipv6', '-p', 'udp', '--dport', String(UDP_PORT), '-s', from.ip6!],
-    { encoding: 'utf8' }).stdout.trim().length > 0;
-}

@@ -205,6 +205,29 @@ describeLab('lab: a dual-stack zone through the egress gateway on a real API ser
     print(`REAL-LAB FAILOVER GAP (probe path, same trials): IPv6 ${fig(gaps.v6)}; IPv4 ${fig(gaps.v4)}`);
   });
 
+  test('4a per family: a replica that stops forwarding IPv6 (its IPv6 egress IP gone) loses its IPv6 flows only', async () => {
+    const stream = both(8, 2, 3000);
+    await sleep(800);
+    const victim = replicas.find((r) => carries6(r, client)) ?? replicas[0];
+    const survivor = replicas.find((r) => r !== victim)!;
+    const prefix = nsRun(victim.pod.netns, ['ip', '-6', '-o', 'addr', 'show', 'dev', 'eth0', 'scope', 'global']).includes(`${victim.pod.ip6}/128`) ? 128 : 64;
+    nsRun(victim.pod.netns, ['ip', '-6', 'addr', 'del', `${victim.pod.ip6}/${prefix}`, 'dev', 'eth0']);
+    const [v4, v6] = await stream;
+    const moved = v6.filter((f) => f.egress[0] === victim.pod.ip6);
+    expect(moved.length).toBeGreaterThan(0);
+    for (const f of moved) {
+      expect(f.egress).toEqual([victim.pod.ip6, survivor.pod.ip6]);
+      expect(f.maxGapMs).toBeLessThan(1000);
+    }
+    expect(v4.some((f) => f.egress[0] === victim.pod.ip)).toBe(true); // its IPv4 flows stay with it
+    expectNoFlowMoved(v4, []);
+    expect(lastReplicas()).toContain(`"${victim.pod.ip}=ready/v6:dead"`);
+    print(`IPv6-only failover (the replica's IPv6 egress IP removed): ${moved.length} of 8 IPv6 flows moved, longest gap ${Math.max(...moved.map((f) => f.maxGapMs))} ms; `
+      + `IPv4 flows' worst gap ${Math.max(...v4.map((f) => f.maxGapMs))} ms`);
+    nsRun(victim.pod.netns, ['ip', '-6', 'addr', 'add', `${victim.pod.ip6}/${prefix}`, 'dev', 'eth0', 'nodad']);
+    await waitFor(`${victim.pod.name} forwards IPv6 again`, () => readyBoth(victim), 15_000, 100);
+  });
+
   test('10. a gateway agent crash and restart with its data path intact moves no flow of either family', async () => {
     const mark = node1().length;
     const stream = both(8, 10, 5000);

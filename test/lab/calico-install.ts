@@ -32,7 +32,7 @@ export const CALICO_CLIENT_DEFAULTS = {
  * machine, so the name comes from `nodename` alone. Real nodes chain it in a conflist (node/node-config.ts); without
  * them the lab invokes it alone, as the kubelet's runtime would.
  */
-export function calicoCniPlugin(nodeName: string, logFile: string, kubeconfig: string): object {
+export function calicoCniPlugin(nodeName: string, logFile: string, kubeconfig: string, ipam: Record<string, string> = {}): object {
   return {
     type: 'calico',
     log_level: 'info',
@@ -41,7 +41,8 @@ export function calicoCniPlugin(nodeName: string, logFile: string, kubeconfig: s
     nodename: nodeName,
     nodename_file_optional: true,
     mtu: 1500,
-    ipam: { type: 'calico-ipam' },
+    // A dual-stack install adds assign_ipv6 (the installer's CNI template with IPv6 pools): test/lab/dual-stack-lab.ts.
+    ipam: { type: 'calico-ipam', ...ipam },
     policy: { type: 'k8s' },
     kubernetes: { kubeconfig },
   };

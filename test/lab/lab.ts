@@ -62,6 +62,22 @@ export interface LabOptions {
    * (FELIX_FLOWLOGSGOLDMANESERVER, FELIX_FLOWLOGSFLUSHINTERVAL and the TLS files; test/lab/rollout-report.test.ts).
    */
   readonly felixEnv?: NodeJS.ProcessEnv;
+  /** IPv6 beside IPv4 (test/lab/dual-stack-lab.ts): without it the lab is IPv4 only, as before. */
+  readonly ipv6?: LabIpv6;
+}
+
+/** What a dual-stack lab adds to each step of the IPv4 one (implemented in test/lab/dual-stack-lab.ts). */
+export interface LabIpv6 {
+  /** More environment for every Felix (IPv6 support on). */
+  readonly felixEnv: NodeJS.ProcessEnv;
+  /** The calico-ipam options of the CNI config (assign_ipv6). */
+  readonly ipam: Record<string, string>;
+  /** After the IPv4 network is up: IPv6 addresses and routes on the links. */
+  network(lab: Lab): void;
+  /** After Calico's install, before the first pod: the IPv6 pools. */
+  calico(lab: Lab): void;
+  /** The fabric's route to a pod's IPv6 address through its node ('replace') or its removal ('del'). */
+  podRoute(lab: Lab, op: 'replace' | 'del', ip6: string, node: LabNode): void;
 }
 
 /** What runs the lab's nodes when the lab does not play them (test/lab/node/node-runtime.ts). */
@@ -98,6 +114,8 @@ export interface LabPod {
   readonly node: LabNode;
   readonly netns: string;
   readonly ip: string;
+  /** Its IPv6 address in a dual-stack lab. */
+  readonly ip6?: string;
   /** Host-side interface Calico's CNI plugin created (cali…). */
   readonly hostInterface: string;
   readonly containerId: string;
@@ -176,7 +194,7 @@ export class Lab {
     await acquireLabLock();
     stopLab(dir);
     const lab = new Lab(bin, dir, options.nodes ?? 2, options.defaultPoolNamespaceSelector ?? 'kubernetes.io/metadata.name == "kube-system"', options.nodeRuntime,
-      options.felixEnv);
+      { ...options.ipv6?.felixEnv, ...options.felixEnv }, options.ipv6);
     try {
       await lab.up();
     } catch (e) {
@@ -204,7 +222,7 @@ export class Lab {
   private readonly externalHosts = new Set<string>();
 
   private constructor(public readonly bin: string, public readonly dir: string, nodeCount: number, private readonly defaultPoolSelector: string,
-    private readonly nodeRuntime?: LabNodeRuntime, private readonly felixEnv: NodeJS.ProcessEnv = {}) {
+    private readonly nodeRuntime?: LabNodeRuntime, private readonly felixEnv: NodeJS.ProcessEnv = {}, public readonly ipv6?: LabIpv6) {
     this.nodes = Array.from({ length: nodeCount }, (_, i) => ({ name: `node${i + 1}`, netns: `${LAB_PREFIX}-node${i + 1}`, ip: `192.0.2.${11 + i}` }));
     this.kubeconfig = path.join(dir, 'host.kubeconfig');
     this.nodeKubeconfig = path.join(dir, 'node.kubeconfig');
@@ -289,7 +307,9 @@ export class Lab {
       timeoutMs: 120_000,
     });
     const result = JSON.parse(out) as { ips: { address: string }[]; interfaces?: { name: string; sandbox?: string }[] };
-    const ip = result.ips[0].address.split('/')[0];
+    const ips = result.ips.map((x) => x.address.split('/')[0]);
+    const ip = ips.find((x) => !x.includes(':')) ?? ips[0];
+    const ip6 = ips.find((x) => x.includes(':'));
     const hostInterface = (result.interfaces ?? []).find((i) => !i.sandbox)?.name ?? '';
     // Kubelet's part: status with the pod IP, Running and Ready.
     const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
@@ -297,7 +317,7 @@ export class Lab {
       status: {
         phase: 'Running',
         podIP: ip,
-        podIPs: [{ ip }],
+        podIPs: [ip, ...ips.filter((x) => x !== ip)].map((x) => ({ ip: x })), // podIP first, as the API server requires
         hostIP: node.ip,
         hostIPs: [{ ip: node.ip }],
         startTime: now,
@@ -311,7 +331,8 @@ export class Lab {
     })]);
     // The fabric's part (BGP in a real routed cluster): the router learns the pod's route via its node.
     run('ip', ['-n', RT_NS, 'route', 'replace', `${ip}/32`, 'via', node.ip]);
-    const labPod: LabPod = { namespace: spec.namespace, name: spec.name, node, netns, ip, hostInterface, containerId };
+    if (ip6) this.ipv6?.podRoute(this, 'replace', ip6, node);
+    const labPod: LabPod = { namespace: spec.namespace, name: spec.name, node, netns, ip, ip6, hostInterface, containerId };
     this.pods.set(`${spec.namespace}/${spec.name}`, labPod);
     return labPod;
   }
@@ -345,6 +366,7 @@ export class Lab {
     killNetnsProcesses(pod.netns);
     nsRun(pod.node.netns, [path.join(this.bin, 'calico')], { env, input: JSON.stringify(this.cniNetconf(pod.node)) });
     tryRun('ip', ['-n', RT_NS, 'route', 'del', `${pod.ip}/32`]);
+    if (pod.ip6) this.ipv6?.podRoute(this, 'del', pod.ip6, pod.node);
     tryRun('ip', ['netns', 'del', pod.netns]);
     this.pods.delete(`${pod.namespace}/${pod.name}`);
   }
@@ -439,11 +461,13 @@ export class Lab {
    * Counts packets arriving at the external network that match (nft counter in the external namespace, before any
    * other processing). Returns a reader.
    */
-  public externalCounter(match: { saddr?: string; daddr?: string; proto?: 'tcp' | 'udp'; dport?: number; notSaddr?: string }): ExternalCounter {
+  public externalCounter(match: { saddr?: string; daddr?: string; proto?: 'tcp' | 'udp' | 'icmp' | 'ipv6-icmp'; dport?: number; notSaddr?: string }): ExternalCounter {
+    // IPv6 addresses (a dual-stack lab) match in IPv6 packets only.
+    const ip = [match.saddr, match.daddr, match.notSaddr].some((a) => a?.includes(':')) ? 'ip6' : 'ip';
     const parts: string[] = [];
-    if (match.saddr) parts.push(`ip saddr ${match.saddr}`);
-    if (match.notSaddr) parts.push(`ip saddr != ${match.notSaddr}`);
-    if (match.daddr) parts.push(`ip daddr ${match.daddr}`);
+    if (match.saddr) parts.push(`${ip} saddr ${match.saddr}`);
+    if (match.notSaddr) parts.push(`${ip} saddr != ${match.notSaddr}`);
+    if (match.daddr) parts.push(`${ip} daddr ${match.daddr}`);
     if (match.proto) parts.push(`meta l4proto ${match.proto}`);
     if (match.dport !== undefined) parts.push(`${match.proto ?? 'tcp'} dport ${match.dport}`);
     const id = `c${crypto.randomBytes(6).toString('hex')}`;
@@ -496,7 +520,7 @@ export class Lab {
   }
 
   private cniNetconf(node: LabNode): object {
-    return { cniVersion: '1.0.0', name: 'k8s-pod-network', ...calicoCniPlugin(node.name, path.join(this.dir, `cni-${node.name}.log`), this.nodeKubeconfig) };
+    return { cniVersion: '1.0.0', name: 'k8s-pod-network', ...calicoCniPlugin(node.name, path.join(this.dir, `cni-${node.name}.log`), this.nodeKubeconfig, this.ipv6?.ipam) };
   }
 
   private async waitForApiServer(everyMs: number): Promise<void> {
@@ -523,9 +547,11 @@ export class Lab {
   private async up(): Promise<void> {
     fs.mkdirSync(this.dir, { recursive: true });
     this.network();
+    this.ipv6?.network(this);
     this.certificates();
     await this.controlPlane();
     this.installCalico();
+    this.ipv6?.calico(this);
     if (this.nodeRuntime) await this.nodeRuntime.startNodes(this);
     else this.createNodes();
     this.startFelixes();

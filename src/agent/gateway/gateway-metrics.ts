@@ -50,25 +50,39 @@ export function registerGatewayMetrics(registry: Registry, inputs: GatewayMetric
       }
     }
   }
-  const flows = new Gauge({
+  // prom-client collects every metric of a scrape at once: each conntrack gauge reads the scrape's one shared listing
+  // in its own collect (the SNAT gauge, filled by the flows gauge's, showed the previous scrape's figures, none at first).
+  let listing: Promise<ConntrackEntry[]> | undefined;
+  const conntrack = () => (listing ??= inputs.conntrack().finally(() => setImmediate(() => (listing = undefined))));
+  new Gauge({
     name: 'egress_gateway_zone_active_flows',
     help: 'Conntrack entries of the zone',
     labelNames: ['zone'],
     registers: [registry],
     async collect() {
-      await once();
       const d = inputs.desired();
+      const entries = d ? await conntrack() : [];
       this.reset();
-      if (!d) return;
-      const entries = await inputs.conntrack();
-      for (const z of d.zones) this.set({ zone: z.name }, entries.filter((e) => e.mark === z.id).length);
-      snat.reset();
-      for (const z of d.zones) {
-        const used = entries.filter((e) => e.mark === z.id && e.replyDst === d.egressIp);
-        snat.set({ zone: z.name, egress_ip: d.egressIp ?? '' }, new Set(used.map((e) => `${e.protocol}/${e.replyDport}`)).size);
+      for (const z of d?.zones ?? []) this.set({ zone: z.name }, entries.filter((e) => e.mark === z.id).length);
+    },
+  });
+  new Gauge({
+    name: 'egress_gateway_zone_snat_ports_in_use',
+    help: 'Source ports of each egress IP (IPv4, IPv6) taken by the zone\'s flows',
+    labelNames: ['zone', 'egress_ip'],
+    registers: [registry],
+    async collect() {
+      const d = inputs.desired();
+      const entries = d ? await conntrack() : [];
+      this.reset();
+      // One series per egress IP the replica holds, of each family: the IPv6 one's ports are a pool of their own.
+      const held = [d?.egressIp, d?.egressIp6].filter((ip): ip is string => !!ip);
+      for (const z of d?.zones ?? []) {
+        for (const ip of held.length ? held : ['']) {
+          const used = entries.filter((e) => e.mark === z.id && e.replyDst === ip);
+          this.set({ zone: z.name, egress_ip: ip }, new Set(used.map((e) => `${e.protocol}/${e.replyDport}`)).size);
+        }
       }
     },
   });
-  const snat = new Gauge({ name: 'egress_gateway_zone_snat_ports_in_use', help: 'Source ports of the egress IP taken by the zone\'s flows', labelNames: ['zone', 'egress_ip'], registers: [registry] });
-  void flows;
 }

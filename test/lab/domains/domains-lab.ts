@@ -49,7 +49,7 @@ function domainWarnings(): (string | RegExp)[] {
 
 export class DomainsLab {
   public static async start(): Promise<DomainsLab> {
-    const g = await GatewayLab.start(DOMAIN_ZONES);
+    const g = await GatewayLab.start({ more: DOMAIN_ZONES });
     const d = new DomainsLab(g);
     try {
       await d.install();

@@ -18,7 +18,7 @@ import { Destination, EgressZone, Port } from '../../../src';
 import { AGENT_MAIN, AGENT_NODE } from '../../agent/e2e/netns-lab';
 import { exampleWarnings } from '../../support/example-warnings';
 import { installIstioCrds } from '../istio-install';
-import { Lab, LabPod, nsRun, waitFor } from '../lab';
+import { Lab, LabOptions, LabPod, nsRun, waitFor } from '../lab';
 import { synthApp, toYaml } from '../suite';
 
 export type { FlowStats } from './gateway-traffic';
@@ -61,22 +61,23 @@ export interface FailoverTrial {
   readonly flows: FlowStats[];
   readonly victim: Replica;
   readonly survivor: Replica;
-  /** Flows that were on the victim. */
-  readonly moved: FlowStats[];
-  /** The longest gap of a moved flow (ms). */
-  readonly gap: number;
+  readonly moved: FlowStats[]; // the flows that were on the victim
+  readonly gap: number; // the longest gap of a moved flow (ms)
   /** The longest gap of a flow that was on the survivor all along (ms; 0 when there was none). */
   readonly survivorsWorstGap: number;
   /** From the loss to node1's "dead" verdict (probe path only). */
   readonly deadAfterMs?: number;
 }
 
+/** Another app than the example's (docs: dual-stack.lab.test.ts) or zones added to it (more: domains/), its lab mode, the partner's IPv6. */
+export interface GatewayLabOptions { readonly lab?: LabOptions; readonly docs?: () => any[]; readonly more?: EstateAdditions; readonly partner6?: string }
+
 export class GatewayLab {
-  public static async start(more?: EstateAdditions): Promise<GatewayLab> {
-    const lab = await Lab.start({ nodes: 3 });
-    const g = new GatewayLab(lab);
+  public static async start(options: GatewayLabOptions = {}): Promise<GatewayLab> {
+    const lab = await Lab.start({ nodes: 3, ...options.lab });
+    const g = new GatewayLab(lab, options);
     try {
-      await g.install(more);
+      await g.install();
     } catch (e) {
       lab.stop();
       throw e;
@@ -94,7 +95,7 @@ export class GatewayLab {
   private readonly work: string;
   private seq = 0;
 
-  private constructor(public readonly lab: Lab) {
+  private constructor(public readonly lab: Lab, private readonly options: GatewayLabOptions = {}) {
     this.work = path.join(lab.dir, 'gateway');
     fs.mkdirSync(this.work, { recursive: true });
   }
@@ -134,7 +135,8 @@ export class GatewayLab {
   public startGatewayAgent(r: Replica): void {
     const container = this.kind('Deployment').spec.template.spec.containers[0];
     const args = container.args.map((a: string) => (a === '/etc/cdk8s-egress/data-path.json' ? this.configFile : a));
-    r.proc = this.lab.startProcess(r.pod, ['env', `POD_IP=${r.pod.ip}`, AGENT_NODE, AGENT_MAIN, ...args], r.log);
+    // status.podIPs as the downward API gives it to a dual-stack gateway: its addresses, comma-separated.
+    r.proc = this.lab.startProcess(r.pod, ['env', `POD_IP=${[r.pod.ip, r.pod.ip6].filter(Boolean).join(',')}`, AGENT_NODE, AGENT_MAIN, ...args], r.log);
   }
 
   /** When the replica's agent last logged "applied" with its egress IP (0: not yet): the moment it is ready. */
@@ -254,10 +256,10 @@ export class GatewayLab {
     fs.renameSync(`${this.configFile}.tmp`, this.configFile);
   }
 
-  private async install(more?: EstateAdditions): Promise<void> {
+  private async install(): Promise<void> {
     const lab = this.lab;
-    this.docs = synthGatewayEstate({}, more);
-    installIstioCrds(lab); // the example's checkout zone (issue 26) emits Istio and Gateway API objects
+    this.docs = this.options.docs?.() ?? synthGatewayEstate({}, this.options.more);
+    if (!this.options.docs) installIstioCrds(lab); // the example's checkout zone (issue 26) emits Istio and Gateway API objects
     for (const ns of new Set(this.docs.map((d) => d.metadata?.namespace).filter(Boolean))) lab.ensureNamespace(ns as string);
     // Everything the estate emits (the gateway's IPPool, Deployment, PDB, Service, policy, ConfigMap, DaemonSet,
     // ServiceAccount, RBAC, and the zones' policies); Calico kinds also through calicoctl, which Felix reads.
@@ -269,7 +271,7 @@ export class GatewayLab {
     this.configFile = path.join(this.work, 'data-path.json');
     this.goodConfig = this.kind('ConfigMap', 'egress-data-path').data['data-path.json'];
     this.writeConfig(this.goodConfig);
-    await startPartner(lab);
+    await startPartner(lab, this.options.partner6);
     this.token = lab.kubectl(['create', 'token', SA, '-n', NS, '--duration', '2h']).trim();
     const sa = path.join(this.work, 'serviceaccount');
     fs.mkdirSync(sa, { recursive: true });

@@ -5,6 +5,7 @@
  */
 import { spawn, spawnSync } from 'child_process';
 import { TRAFFIC } from '../../agent/e2e/netns-lab';
+import { addExternalHost6 } from '../dual-stack-lab';
 import { Lab, LabPod, nsRun, waitFor } from '../lab';
 
 export const PARTNER = '203.0.113.140'; // inside the partners zone's allow-list 203.0.113.128/26, tcp/443
@@ -34,10 +35,12 @@ export interface TcpStats {
   readonly lastEchoAt: number;
 }
 
-/** The partner: UDP and TCP (80, 443) echo servers and iperf3, on its external address. */
-export async function startPartner(lab: Lab): Promise<void> {
+/** The partner: UDP and TCP (80, 443) echo servers and iperf3, on its external address (and its IPv6 one, `partner6`). */
+export async function startPartner(lab: Lab, partner6?: string): Promise<void> {
   lab.addExternalHost(PARTNER);
-  lab.startProcess(lab.externalNetns, [process.execPath, TRAFFIC, 'server', '--udp', String(UDP_PORT), '--tcp', '80,443', '--quiet', 'udp', '--bind', PARTNER], 'partner-echo');
+  if (partner6) addExternalHost6(lab, partner6);
+  lab.startProcess(lab.externalNetns, [process.execPath, TRAFFIC, 'server', '--udp', String(UDP_PORT), '--tcp', '80,443', '--quiet', 'udp', '--bind', PARTNER,
+    ...(partner6 ? ['--v6', partner6] : [])], 'partner-echo');
   // --rcv-timeout: a test whose client vanished (its connections reset on the way) ends instead of keeping the server busy.
   lab.startProcess(lab.externalNetns, ['iperf3', '-s', '-p', String(IPERF_PORT), '--rcv-timeout', '10000'], 'partner-iperf3');
   await waitFor('partner servers listening', () => {
@@ -46,14 +49,14 @@ export async function startPartner(lab: Lab): Promise<void> {
   }, 30_000, 200);
 }
 
-/** UDP flows from a pod to the partner's echo port (one socket per flow); resolves with each flow's summary. */
-export function udpFlows(pod: LabPod, flows: number, everyMs: number, durationMs: number): Promise<FlowStats[]> {
-  return traffic(pod, ['udp', '--to', `${PARTNER}:${UDP_PORT}`, '--flows', String(flows), '--interval', String(everyMs), '--duration', String(durationMs)]);
+/** UDP flows from a pod to the partner's echo port (or `to`: "[ipv6]:port"); one socket per flow; each flow's summary. */
+export function udpFlows(pod: LabPod, flows: number, everyMs: number, durationMs: number, to = `${PARTNER}:${UDP_PORT}`): Promise<FlowStats[]> {
+  return traffic(pod, ['udp', '--to', to, '--flows', String(flows), '--interval', String(everyMs), '--duration', String(durationMs)]);
 }
 
-/** One long-lived TCP connection to the partner's 443 echo. */
-export function tcpFlow(pod: LabPod, everyMs: number, durationMs: number): Promise<TcpStats> {
-  return traffic(pod, ['tcp', '--to', `${PARTNER}:443`, '--interval', String(everyMs), '--duration', String(durationMs)]);
+/** One long-lived TCP connection to the partner's 443 echo (or `to`). */
+export function tcpFlow(pod: LabPod, everyMs: number, durationMs: number, to = `${PARTNER}:443`): Promise<TcpStats> {
+  return traffic(pod, ['tcp', '--to', to, '--interval', String(everyMs), '--duration', String(durationMs)]);
 }
 
 /** Which replicas carry the pod's connections to `dport` right now (each replica pod network's conntrack). */

@@ -1,0 +1,42 @@
+/**
+ * The dual-stack gateway lab's checks (dual-stack.lab.test.ts): flows that did not move, Felix's drop counters per
+ * family, which replica carries a pod's IPv6 flows.
+ */
+import { spawnSync } from 'child_process';
+import { LabPod, nsRun } from '../lab';
+import { FlowStats, Replica, UDP_PORT } from './gateway-lab';
+import { TcpStats } from './gateway-traffic';
+
+/** Every UDP flow stayed on one replica and got its echoes; every TCP connection kept going. */
+export function expectNoFlowMoved(flows: FlowStats[], connections: TcpStats[]): void {
+  for (const f of flows) {
+    expect(f.egress).toHaveLength(1);
+    expect(f.received).toBeGreaterThan(f.sent * 0.9);
+  }
+  for (const c of connections) {
+    expect(c.error).toBeUndefined();
+    expect(c.echoes).toBe(c.sent);
+  }
+}
+
+/**
+ * Packets Felix's workload anti-spoofing (`fib saddr . mark . iif oif 0 ... drop`) and conntrack-invalid drop rules
+ * counted, per family (its `ip` and `ip6` tables).
+ */
+export function felixDrops(netns: string): Record<'ip' | 'ip6', { spoofed: number; invalid: number }> {
+  const tables = nsRun(netns, ['nft', 'list', 'ruleset']).split(/^(?=table )/m);
+  const of = (family: string) => {
+    const rules = tables.filter((t) => t.startsWith(`table ${family} calico`)).join('\n').split('\n').filter((l) => / drop/.test(l) && /counter packets/.test(l));
+    // The checks are there in both families (Calico's defaults), so a 0 below is a count, not an absence.
+    expect(rules.filter((l) => /ct state invalid/.test(l)).length).toBeGreaterThan(0);
+    const sum = (re: RegExp) => rules.filter((l) => re.test(l)).reduce((a, l) => a + Number(/counter packets (\d+)/.exec(l)![1]), 0);
+    return { spoofed: sum(/fib saddr/), invalid: sum(/ct state invalid/) };
+  };
+  return { ip: of('ip'), ip6: of('ip6') };
+}
+
+/** Whether a replica carries the pod's IPv6 UDP flows right now (its conntrack). */
+export function carries6(r: Replica, from: LabPod): boolean {
+  return spawnSync('ip', ['netns', 'exec', r.pod.netns, 'conntrack', '-L', '-f', 'ipv6', '-p', 'udp', '--dport', String(UDP_PORT), '-s', from.ip6!],
+    { encoding: 'utf8' }).stdout.trim().length > 0;
+}

@@ -75,7 +75,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     },
   },
 
-  gitignore: ['/dist/', '/artifacts/', '/images/build/', '/.bench/', '/tmp/'],
+  // /node_modules without the slash: a worktree's node_modules is a symlink, which node_modules/ does not match.
+  gitignore: ['/dist/', '/artifacts/', '/images/build/', '/.bench/', '/tmp/', '/node_modules'],
 });
 
 // The agent is outside the jsii tsconfig; lint it with its own. Its runtime dependencies are the library's devDeps

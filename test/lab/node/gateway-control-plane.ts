@@ -1,8 +1,9 @@
 /**
- * Behaviour 2 of issue 23, the gateway lab's control-plane behaviours (test/lab/gateway, 8, 9 and 12) on real nodes:
- * the API server restarted while the client node's agent is frozen through the runtime (`ctr tasks pause`), and the
- * data-path ConfigMap changed with server-side apply, reaching the agents as the kubelet updates their ConfigMap volumes
- * (a bad update, then a 10,000-prefix allow-list and a change of it).
+ * Behaviour 2 of issue 23, the gateway lab's control-plane behaviours (test/lab/gateway, 7, 8, 9 and 12) on real
+ * nodes: the client node's agent down (frozen, then killed through the runtime and restarted by the kubelet) while a
+ * zone Pod is created, the API server restarted while that agent is frozen through the runtime (`ctr tasks pause`), and
+ * the data-path ConfigMap changed with server-side apply, reaching the agents as the kubelet updates their ConfigMap
+ * volumes (a bad update, then a 10,000-prefix allow-list and a change of it).
  */
 import { gatewayLog, nodeAgentLog, nodeAgentOn, NodeSuite, RealReplica, release, replicasNow, steeredTo } from './node-suite';
 import { createToolsPod, detachPod, readyPod } from './real-pods';
@@ -28,6 +29,62 @@ function nodeTable(s: NodeSuite): string {
 }
 
 export function gatewayControlPlane(s: NodeSuite): void {
+  test('2.7 node agent restart: the client node\'s agent frozen while a zone Pod is created, then SIGKILLed through the runtime and restarted by the kubelet; flows go on meanwhile and the new Pod is steered', async () => {
+    const node = s.client.node;
+    const container = nodeAgentOn(s, node.name).status.containerStatuses.find((c: any) => c.name === 'egress-nat');
+    const id = container.containerID.split('://')[1];
+    const replicas = replicasNow(s);
+    let late: LabPod | undefined;
+    try {
+      await steeredTo(s, replicas);
+      const flowMs = 40_000;
+      const streamEnds = Date.now() + flowMs;
+      const stream = udpFlows(s.client, 8, 10, flowMs);
+      await sleep(1000);
+      // Down from here: frozen by the runtime (its liveness probe allows 30 s) while the Pod is created and becomes
+      // Ready, so it never sees the Pod; then SIGKILLed (runc thaws a frozen task for SIGKILL: it dies before it runs).
+      const downAt = Date.now();
+      s.n.runtime.ctr(s.n.lab, node, ['tasks', 'pause', id]);
+      let killed = false;
+      let steeredWhileDown: boolean | undefined;
+      try {
+        createToolsPod(s.n, 'partners', 'partner-late', node.name, { app: 'sync' });
+        late = await readyPod(s.n, 'partners', 'partner-late');
+        steeredWhileDown = nodeTable(s).includes(late.ip);
+        s.n.runtime.ctr(s.n.lab, node, ['tasks', 'kill', '--signal', 'SIGKILL', id]);
+        killed = true;
+      } finally {
+        if (!killed) s.n.runtime.ctr(s.n.lab, node, ['tasks', 'resume', id]);
+      }
+      const killedAt = Date.now();
+      const back = await waitFor('the kubelet restarted the node agent, Ready', () => {
+        const c = nodeAgentOn(s, node.name).status.containerStatuses.find((x: any) => x.name === 'egress-nat');
+        return c.restartCount > container.restartCount && c.ready && c.containerID !== container.containerID ? c : undefined;
+      }, 120_000, 500);
+      const backAt = Date.now();
+      const ip = late.ip;
+      await waitFor('the pod created while it was down is steered', () => nodeTable(s).includes(ip), 60_000, 500);
+      const flows = await stream;
+      print(`2.7: agent down ${backAt - downAt} ms (frozen ${killedAt - downAt} ms, then killed; the kubelet's restart and its probes the rest); `
+        + `restarts ${container.restartCount} -> ${back.restartCount}; flows ${JSON.stringify(flows.map((f) => ({ egress: f.egress, lost: f.sent - f.received, gap: f.maxGapMs })))}`);
+      expect(steeredWhileDown).toBe(false); // nobody steered it while the agent was down
+      expect(backAt).toBeLessThan(streamEnds - 1000); // the flows outlasted the outage
+      for (const f of flows) {
+        expect(f.egress).toHaveLength(1); // steered throughout: the kernel kept the rules
+        expect(f.received).toBeGreaterThan(f.sent * 0.9);
+      }
+      await s.n.lab.waitForEndpoint(late);
+      const [f] = await udpFlows(late, 1, 20, 1000);
+      expect(replicas.map((r) => r.pod.ip)).toContain(f.egress[0]);
+      expect(f.received).toBeGreaterThan(0);
+    } finally {
+      release(replicas);
+      if (late) detachPod(late);
+      // A bare Pod: `kubectl drain` (behaviour 5) would refuse its node.
+      s.n.lab.kubectl(['delete', 'pod', '-n', 'partners', 'partner-late', '--ignore-not-found', '--wait=true']);
+    }
+  });
+
   test('2.8 API server restart: the watches reconnect, relist after "410 Gone", and a pod created while the node agent was frozen is steered', async () => {
     const node = s.client.node;
     const agent = nodeAgentOn(s, node.name);

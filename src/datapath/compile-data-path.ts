@@ -1,11 +1,11 @@
 import { OBSERVE_VERSION } from './address-observer-config';
 import { compileAddressObserver } from './compile-address-observer';
 import { compileDomainConfig, usesAgentDomains } from './compile-domains';
+import { compileDnsProxy6 } from './compile-domains-ipv6';
 import { gatewayDomainRules } from './compile-gateway-domains';
 import {
   AllowEntryConfig, DataPathConfig, GatewayConfig, GatewayProbeConfig, NatPoolConfig, ZoneConfig, DATA_PATH_DEFAULTS,
 } from './data-path-config';
-import { compileDnsProxy6 } from './compile-domains-ipv6';
 import { DOMAINS_IPV6_VERSION } from './domain-ipv6-config';
 import { GATEWAY_DOMAINS_VERSION } from './gateway-domain-config';
 import { noGatewayCidrs, RoutedDestination, steeredZones, SteeredZone, isDataPathGateway } from './gateway-routing';
@@ -162,7 +162,8 @@ function collectDataPath(doc: EgressModelDocument, settings: GatewayDataPathSett
   const observe = compileAddressObserver(doc, observeAsked, zoneMembers, errors, new Set(zones.map(z => z.name)));
   // The oldest version that says it all: agents that cannot observe staged zones refuse version 4, and agents that cannot
   // enforce domain rules through a gateway refuse version 3; version 5: domain rules for IPv6 pods.
-  const version = domains?.proxy6 ? DOMAINS_IPV6_VERSION : observe ? OBSERVE_VERSION : zones.some(z => z.domainRules) ? GATEWAY_DOMAINS_VERSION : dual ? 2 : 1;
+  const version = domains?.proxy6 ? DOMAINS_IPV6_VERSION
+    : observe ? OBSERVE_VERSION : zones.some(z => z.domainRules) ? GATEWAY_DOMAINS_VERSION : dual ? 2 : 1;
   return {
     version,
     // The model keeps pod and service ranges together; the agents treat all cluster ranges alike.

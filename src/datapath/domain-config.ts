@@ -76,7 +76,8 @@ export function domainMatches(pattern: string, name: string): boolean {
 }
 
 /** Checks the `domains` section; zone names must be among `zones`. */
-export function checkDomainConfig(value: unknown, zoneNames: Set<string>, ipv6 = false): { config?: DomainEnforcementConfig; problems: DataPathProblem[] } {
+export function checkDomainConfig(value: unknown, zoneNames: Set<string>, ipv6 = false):
+{ config?: DomainEnforcementConfig; problems: DataPathProblem[] } {
   const c = new DomainChecker(ipv6);
   const config = c.section('$.domains', value, zoneNames);
   return { config: c.problems.length ? undefined : config, problems: c.problems };

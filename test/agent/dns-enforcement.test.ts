@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import * as dgram from 'node:dgram';
+import { answer } from './dns-answer';
 import { DnsEnforcer, linuxDnsKernel } from '../../src/agent/node/dns-enforcer';
 import { LearnedSets } from '../../src/agent/node/dns-learned-sets';
 import { parseDnsMessage, resolveChain, servfailFor } from '../../src/agent/node/dns-message';
@@ -10,7 +11,6 @@ import { learnedElementsScript, learnedFromKernel, renderDnsRuleset } from '../.
 import { DataPathConfig, DATA_PATH_DEFAULTS, parseDataPathConfig } from '../../src/datapath';
 import { describeWithTools } from '../exporters/tooling';
 
-import { answer } from './dns-answer';
 
 export { answer };
 

@@ -11,7 +11,8 @@ export class DnsProxyIpv6 {
   private proxy?: DnsProxy;
   private address?: string;
 
-  constructor(private readonly ensureAddress: (address: string) => Promise<void>, private readonly upstreams: string[], private readonly onAnswer: AnswerHook) {}
+  constructor(private readonly ensureAddress: (address: string) => Promise<void>, private readonly upstreams: string[],
+    private readonly onAnswer: AnswerHook) {}
 
   public get answered(): number { return this.proxy?.answered ?? 0; }
   public get failed(): number { return this.proxy?.failed ?? 0; }

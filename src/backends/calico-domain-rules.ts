@@ -1,6 +1,8 @@
 import { CalicoAction, CalicoPort, CalicoProtocol, CalicoRule } from '../calico';
 import { dnsLocalServers } from '../datapath/compile-domains';
+import { agentDomainsIpv6 } from '../datapath/compile-domains-ipv6';
 import { DNS_PROXY_ADDRESS, DNS_PROXY_PORT } from '../datapath/domain-config';
+import { DNS_PROXY_ADDRESS6 } from '../datapath/domain-ipv6-config';
 import { effectiveGateway, isDataPathGateway } from '../datapath/gateway-routing';
 import { EgressModelDocument, EgressRuleModel, EgressZoneModel } from '../model/egress-model-document';
 import { ruleAnnotations } from '../model/vocabulary';
@@ -24,24 +26,29 @@ export function agentDomainDestinations(doc: EgressModelDocument, zone: EgressZo
   return AGENT_DOMAIN_DESTINATIONS.filter(d => gw.egressIps.some(ip => ip.includes(':') === d.includes(':')));
 }
 
-const proxyRules = new Map<number, CalicoRule[]>();
+const proxyRules = new Map<string, CalicoRule[]>();
 
 /**
  * DNS of a zone with agent-enforced domain rules: only to the node agent's DNS proxy (the address its table
  * DNATs the pods' queries to), never to the cluster DNS itself, so a node without the agent resolves nothing.
- * Its port, and one port more per DNS address the agent rewrites before conntrack (NodeLocal DNSCache's).
+ * Its port, and one port more per DNS address the agent rewrites before conntrack (NodeLocal DNSCache's). A zone
+ * whose pods may have IPv6 addresses may also reach the proxy's IPv6 address (its pods' IPv6 queries go there).
  */
-export function dnsProxyRules(doc: EgressModelDocument): CalicoRule[] {
+export function dnsProxyRules(doc: EgressModelDocument, zone: EgressZoneModel): CalicoRule[] {
   const extra = dnsLocalServers(doc).length;
-  if (!proxyRules.has(extra)) {
+  const v6 = agentDomainsIpv6(doc, zone);
+  const key = `${extra}/${v6}`;
+  if (!proxyRules.has(key)) {
     const port = extra === 0 ? CalicoPort.of(DNS_PROXY_PORT) : CalicoPort.range(DNS_PROXY_PORT, DNS_PROXY_PORT + extra);
-    proxyRules.set(extra, [CalicoProtocol.UDP, CalicoProtocol.TCP].map(protocol => ({
+    const to = (ipVersion: 4 | 6, net: string, ports: CalicoPort[]) => [CalicoProtocol.UDP, CalicoProtocol.TCP].map(protocol => ({
       action: CalicoAction.ALLOW,
       protocol,
-      ipVersion: 4,
-      destination: { nets: [`${DNS_PROXY_ADDRESS}/32`], ports: [port] },
+      ipVersion,
+      destination: { nets: [net], ports },
       metadata: { annotations: ruleAnnotations('dns-proxy') },
-    })));
+    }));
+    // IPv6: the proxy's own port only (NodeLocal DNSCache's addresses, rewritten to the other ports, are IPv4).
+    proxyRules.set(key, [...to(4, `${DNS_PROXY_ADDRESS}/32`, [port]), ...(v6 ? to(6, `${DNS_PROXY_ADDRESS6}/128`, [CalicoPort.of(DNS_PROXY_PORT)]) : [])]);
   }
-  return proxyRules.get(extra)!;
+  return proxyRules.get(key)!;
 }

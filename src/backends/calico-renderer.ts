@@ -122,7 +122,7 @@ export class CalicoRenderer implements IBackendRenderer {
   protected renderZone(scope: Construct, zone: EgressZoneModel, doc: EgressModelDocument): CalicoApiObject {
     // Sealed: many of these rule objects are shared by every zone, so each is checked and rendered once.
     const egress: CalicoRule[] = sealRules([
-      ...(AGENT_DOMAIN_BACKENDS.includes(this.name) && usesAgentDomains(doc, zone) ? dnsProxyRules(doc) : dnsRules(zone.dns)),
+      ...(AGENT_DOMAIN_BACKENDS.includes(this.name) && usesAgentDomains(doc, zone) ? dnsProxyRules(doc, zone) : dnsRules(zone.dns)),
       ...(zone.allowApiServer ? apiServerRules(doc) : []),
       ...inClusterRules(zone, doc),
       ...allowRules(zone, doc, this.ruleContext),

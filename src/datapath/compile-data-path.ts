@@ -1,10 +1,12 @@
 import { OBSERVE_VERSION } from './address-observer-config';
 import { compileAddressObserver } from './compile-address-observer';
 import { compileDomainConfig, usesAgentDomains } from './compile-domains';
+import { compileDnsProxy6 } from './compile-domains-ipv6';
 import { gatewayDomainRules } from './compile-gateway-domains';
 import {
   AllowEntryConfig, DataPathConfig, GatewayConfig, GatewayProbeConfig, NatPoolConfig, ZoneConfig, DATA_PATH_DEFAULTS,
 } from './data-path-config';
+import { DOMAINS_IPV6_VERSION } from './domain-ipv6-config';
 import { GATEWAY_DOMAINS_VERSION } from './gateway-domain-config';
 import { noGatewayCidrs, RoutedDestination, steeredZones, SteeredZone, isDataPathGateway } from './gateway-routing';
 import { parseDataPathConfig } from './parse-data-path-config';
@@ -85,7 +87,10 @@ function collectDataPath(doc: EgressModelDocument, settings: GatewayDataPathSett
   // IPv6 ranges and addresses only where a gateway has an IPv6 egress range: then the document is version 2, which
   // IPv4-only agents (version 1) refuse; an IPv4-only estate keeps writing version 1, so its running agents still read it.
   const dual = doc.gateways.some(gw => isDataPathGateway(gw) && gw.egressIps.some(isIpv6));
-  const ofFamilies = (list: string[]) => (dual ? [...list] : list.filter(c => !isIpv6(c)));
+  // Domain rules for IPv6 pods (version 5) need the IPv6 cluster ranges too: the agent's gate lets them pass.
+  const domains4 = compileDomainConfig(doc, errors);
+  const domains = domains4 && { ...domains4, ...compileDnsProxy6(doc) };
+  const ofFamilies = (list: string[]) => (dual || domains?.proxy6 ? [...list] : list.filter(c => !isIpv6(c)));
   const cluster = ofFamilies(doc.clusterCidrs);
   const nodeCidrs = ofFamilies(doc.nodeCidrs);
   const gateways = doc.gateways.filter(isDataPathGateway).map(gw => {
@@ -153,12 +158,12 @@ function collectDataPath(doc: EgressModelDocument, settings: GatewayDataPathSett
     natPools.push({ name: p.name, cidr: p.cidr, snatAddress: p.snatAddress, noNatCidrs: p.noNatDestinations.filter(c => !isIpv6(c)) });
   }
   const nodeMarkMask = settings.find(x => x.nodeMarkMask !== undefined)?.nodeMarkMask;
-  const domains = compileDomainConfig(doc, errors);
   const observeAsked = observeStaged || settings.some(x => x.observeStagedZones);
   const observe = compileAddressObserver(doc, observeAsked, zoneMembers, errors, new Set(zones.map(z => z.name)));
   // The oldest version that says it all: agents that cannot observe staged zones refuse version 4, and agents that cannot
-  // enforce domain rules through a gateway refuse version 3.
-  const version = observe ? OBSERVE_VERSION : zones.some(z => z.domainRules) ? GATEWAY_DOMAINS_VERSION : dual ? 2 : 1;
+  // enforce domain rules through a gateway refuse version 3; version 5: domain rules for IPv6 pods.
+  const version = domains?.proxy6 ? DOMAINS_IPV6_VERSION
+    : observe ? OBSERVE_VERSION : zones.some(z => z.domainRules) ? GATEWAY_DOMAINS_VERSION : dual ? 2 : 1;
   return {
     version,
     // The model keeps pod and service ranges together; the agents treat all cluster ranges alike.

@@ -9,6 +9,8 @@
  * domain rules through a gateway (gateway-domain-config.ts); written only when a zone has one, so agents that cannot
  * enforce them refuse the document at `$.version` (and keep their last good rules) instead of dropping the traffic.
  * Version 4 adds `observe`, the staged zones' address observer (address-observer-config.ts), written only when asked.
+ * Version 5 adds `domains.proxy6`, domain rules for zone pods' IPv6 addresses (domain-ipv6-config.ts), written only
+ * when a domain zone's pods may have IPv6 addresses.
  * Every field is explicit: the library resolves defaults at synth time (see DATA_PATH_DEFAULTS) so
  * the agents never guess. Kept free of runtime dependencies: it is compiled into the jsii library.
  */
@@ -16,10 +18,10 @@ import { AddressObserverConfig } from './address-observer-config';
 import { DomainEnforcementConfig } from './domain-config';
 import { GatewayDomainRuleConfig } from './gateway-domain-config';
 
-export const DATA_PATH_CONFIG_VERSION = 4;
+export const DATA_PATH_CONFIG_VERSION = 5;
 
 export interface DataPathConfig {
-  readonly version: 1 | 2 | 3 | 4;
+  readonly version: 1 | 2 | 3 | 4 | 5;
   /** Ranges that are never steered to a gateway nor SNATed by a NAT pool. */
   readonly cluster: ClusterRangesConfig;
   readonly zones: ZoneConfig[];

@@ -1,6 +1,7 @@
 import { DataPathProblem } from './data-path-config-error';
-import { FieldChecker, Obj, show } from './json-field-checks';
-import { Cidr } from '../model/cidr';
+import { DnsProxy6Config } from './domain-ipv6-config';
+import { FieldChecker, Obj, parseDocAddress, show } from './json-field-checks';
+import { Cidr, IpFamily } from '../model/cidr';
 
 /**
  * Domain rules the node agent enforces (docs/domain-names.md): an optional, additive section of the data-path
@@ -9,6 +10,8 @@ import { Cidr } from '../model/cidr';
 export interface DomainEnforcementConfig {
   /** Where zone pods' DNS is sent (a link-local address on a dummy device the node agent owns) and its port. */
   readonly proxy: { readonly address: string; readonly port: number };
+  /** Version 5: the proxy listens on this IPv6 address too, and zone pods' IPv6 DNS goes there (domain-ipv6-config.ts). */
+  readonly proxy6?: DnsProxy6Config;
   /** A learned address is kept at least this long after an answer, whatever its TTL. */
   readonly minTtlSeconds: number;
   /** ...and at most this long. */
@@ -73,17 +76,23 @@ export function domainMatches(pattern: string, name: string): boolean {
 }
 
 /** Checks the `domains` section; zone names must be among `zones`. */
-export function checkDomainConfig(value: unknown, zoneNames: Set<string>): { config?: DomainEnforcementConfig; problems: DataPathProblem[] } {
-  const c = new DomainChecker();
+export function checkDomainConfig(value: unknown, zoneNames: Set<string>, ipv6 = false):
+{ config?: DomainEnforcementConfig; problems: DataPathProblem[] } {
+  const c = new DomainChecker(ipv6);
   const config = c.section('$.domains', value, zoneNames);
   return { config: c.problems.length ? undefined : config, problems: c.problems };
 }
 
 class DomainChecker extends FieldChecker {
+  /** `ipv6`: version 5 or later, where `proxy6` is known (an older document with it is refused as unknown). */
+  constructor(private readonly proxy6Known: boolean) {
+    super();
+  }
+
   public section(path: string, value: unknown, zoneNames: Set<string>): DomainEnforcementConfig | undefined {
     const d = this.object(path, value);
     if (!d) return undefined;
-    this.unknownKeys(path, d, ['proxy', 'minTtlSeconds', 'maxTtlSeconds', 'maxAddressesPerName', 'maxAddressesPerZone', 'zones', 'localServers']);
+    this.unknownKeys(path, d, ['proxy', 'minTtlSeconds', 'maxTtlSeconds', 'maxAddressesPerName', 'maxAddressesPerZone', 'zones', 'localServers', ...this.proxy6Known ? ['proxy6'] : []]);
     const p = this.object(`${path}.proxy`, d.proxy) ?? {};
     this.unknownKeys(`${path}.proxy`, p, ['address', 'port']);
     const address = typeof p.address === 'string' && /^169\.254\.\d{1,3}\.\d{1,3}$/.test(p.address) ? p.address : undefined;
@@ -102,7 +111,18 @@ class DomainChecker extends FieldChecker {
       maxAddressesPerZone: this.int(`${path}.maxAddressesPerZone`, d.maxAddressesPerZone, 1, 1_000_000),
       zones: zones.filter((z): z is DomainZoneConfig => z !== undefined),
       ...(local ? { localServers: local } : {}),
+      ...(d.proxy6 !== undefined ? { proxy6: this.proxy6(`${path}.proxy6`, d.proxy6) } : {}),
     };
+  }
+
+  /** A unique-local IPv6 address (fc00::/7): never a pod's, never routed out. */
+  private proxy6(path: string, value: unknown): DnsProxy6Config {
+    const o = this.object(path, value) ?? {};
+    this.unknownKeys(path, o, ['address']);
+    const a = parseDocAddress(o.address, true);
+    const ok = typeof a !== 'string' && a.family === IpFamily.IPV6 && /^f[cd][0-9a-f]{2}:/.test(a.text);
+    if (!ok) this.fail(`${path}.address`, `must be a unique-local IPv6 address (fc00::/7), got ${show(o.address)}`);
+    return { address: ok ? a.text : '' };
   }
 
   private localServer(path: string, value: unknown): DnsLocalServer {

@@ -6,3 +6,4 @@ export * from './parse-data-path-config';
 export * from './domain-config';
 export * from './gateway-domain-config';
 export * from './address-observer-config';
+export * from './domain-ipv6-config';

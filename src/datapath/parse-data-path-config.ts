@@ -5,6 +5,7 @@ import {
 } from './data-path-config';
 import { DataPathConfigError, DataPathProblem } from './data-path-config-error';
 import { checkDomainConfig } from './domain-config';
+import { DOMAINS_IPV6_VERSION } from './domain-ipv6-config';
 import { checkGatewayDomainRules, GATEWAY_DOMAINS_VERSION } from './gateway-domain-config';
 import { DocCidr, FieldChecker, LABEL_NAME, labelKeyProblem, notJson, parseDocAddress, parseDocCidr, show } from './json-field-checks';
 
@@ -16,7 +17,7 @@ const PROTOCOLS: AllowProtocol[] = ['tcp', 'udp', 'icmp', 'any'];
  * older version never strands them. (The released version-1 agents read only 1: they refuse version 2 with
  * "$.version: must be 1, got 2" and keep running their last good rules.)
  */
-export const READABLE_VERSIONS: readonly number[] = [1, 2, 3, DATA_PATH_CONFIG_VERSION];
+export const READABLE_VERSIONS: readonly number[] = [1, 2, 3, 4, DATA_PATH_CONFIG_VERSION];
 
 /**
  * Validates a data-path document (JSON text or an already parsed value) and returns it typed, with
@@ -94,7 +95,7 @@ class Checker extends FieldChecker {
     });
     this.overlaps(poolRanges, 'NAT pools must not overlap');
 
-    const domains = d.domains === undefined ? undefined : checkDomainConfig(d.domains, new Set(zones.map((z) => z?.name ?? '')));
+    const domains = d.domains === undefined ? undefined : checkDomainConfig(d.domains, new Set(zones.map((z) => z?.name ?? '')), version >= DOMAINS_IPV6_VERSION);
     this.problems.push(...domains?.problems ?? []);
     const observe = d.observe === undefined ? undefined : checkAddressObserverConfig(d.observe, new Set(zones.map((z) => z?.name ?? '')));
     this.problems.push(...observe?.problems ?? []);

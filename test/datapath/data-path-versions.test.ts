@@ -4,10 +4,13 @@ import { ClusterNetwork, Destination, EgressZone, Port } from '../../src';
 import { EgressGateway } from '../../src/constructs/egress-gateway';
 import { DATA_PATH_CONFIG_VERSION, parseDataPathConfig } from '../../src/datapath';
 
-/** The ConfigMap text the library writes for an estate (IPv6 egress range or not; a domain rule through the gateway or not). */
-function written(ipv6: boolean, domainViaGateway = false): string {
+/**
+ * The ConfigMap text the library writes for an estate (IPv6 egress range or not; a domain rule through the gateway or
+ * not; IPv6 pods or not: domain rules for IPv6 pods make it version 5, domain-ipv6-config.ts).
+ */
+function written(ipv6: boolean, domainViaGateway = false, podsV6 = true): string {
   const chart = Testing.chart();
-  new ClusterNetwork(chart, 'cluster', { podCidrs: ['10.244.0.0/16', 'fd00:10:244::/56'], serviceCidrs: ['10.96.0.0/12'], nodeCidrs: ['192.0.2.0/24'] });
+  new ClusterNetwork(chart, 'cluster', { podCidrs: ['10.244.0.0/16', ...(podsV6 ? ['fd00:10:244::/56'] : [])], serviceCidrs: ['10.96.0.0/12'], nodeCidrs: ['192.0.2.0/24'] });
   const gw = new EgressGateway(chart, 'gw', { namespace: 'egress', egressCidr: '198.18.0.0/30', ...(ipv6 ? { ipv6EgressCidr: '2001:db8:e::/126' } : {}) });
   const zone = new EgressZone(chart, 'partners', { namespaces: ['partners'], gateway: gw });
   zone.allow('api', { to: [Destination.cidr('203.0.113.0/24'), ...(ipv6 ? [Destination.cidr('2001:db8:100::/48')] : [])], ports: [Port.tcp(443)] });
@@ -18,7 +21,7 @@ function written(ipv6: boolean, domainViaGateway = false): string {
 
 describe('data-path document versions', () => {
   test('the library writes version 2 only for an IPv6 egress range; new agents read what it writes either way', () => {
-    expect(DATA_PATH_CONFIG_VERSION).toBe(4);
+    expect(DATA_PATH_CONFIG_VERSION).toBe(5);
     const v1 = parseDataPathConfig(written(false));
     expect(v1.version).toBe(1);
     const v2 = parseDataPathConfig(written(true));
@@ -50,7 +53,7 @@ describe('data-path document versions', () => {
     ['an IPv6 NAT pool (node SNAT stays IPv4)', (d) => { d.natPools[0].cidr = 'fd00:10:201:50::/64'; return d; }, /\$\.natPools\[0\]\.cidr: "fd00:10:201:50::\/64" is not an IPv4 CIDR/],
     ['an IPv6 allow entry inside an IPv6 cluster range', (d) => { d.zones[0].allow[2].cidr = 'fd00:10:201:1::/64'; return d; },
       /\$\.zones\[0\]\.allow\[2\]\.cidr: "fd00:10:201:1::\/64" overlaps cluster range "fd00:10:201::\/56"/],
-    ['a version newer than the agent', (d) => ({ ...d, version: 5 }), /\$\.version: is 5, newer than this agent reads \(versions 1, 2, 3, 4\)/],
+    ['a version newer than the agent', (d) => ({ ...d, version: 6 }), /\$\.version: is 6, newer than this agent reads \(versions 1, 2, 3, 4, 5\)/],
     ['the address observer in version 3', (d) => ({ ...d, version: 3, observe: { zones: [], maxAddresses: 10, timeoutSeconds: 3600 } }), /\$\.observe: unknown field/],
     ['domain rules through a gateway in version 2', (d) => { d.zones[0].domainRules = [{ name: 'stripe', protocol: 'tcp', ports: ['443'] }]; return d; },
       /\$\.zones\[0\]\.domainRules: unknown field/],
@@ -67,7 +70,8 @@ describe('data-path document versions', () => {
   });
 
   test('a domain rule through the gateway makes the document version 3 (the only change); agents that read up to 2 refuse it at $.version', () => {
-    const text = written(false, true);
+    // IPv4 pods only: with IPv6 pods, the domain rule makes it version 5 (dns-enforcement-ipv6.test.ts).
+    const text = written(false, true, false);
     const v3 = parseDataPathConfig(text);
     expect(v3.version).toBe(3);
     expect(v3.zones[0].domainRules).toEqual([{ name: 'stripe', protocol: 'tcp', ports: ['443'] }]);
@@ -75,7 +79,7 @@ describe('data-path document versions', () => {
     expect(v3.domains?.zones.map(z => [z.zone, z.rules.map(r => r.name)])).toEqual([['partners', ['stripe']]]);
     // Without the domain rule the same estate is the version-1 document, all else equal.
     const { version: _, zones, domains: _2, ...rest } = v3;
-    const { version: _1, zones: zones1, ...rest1 } = parseDataPathConfig(written(false));
+    const { version: _1, zones: zones1, ...rest1 } = parseDataPathConfig(written(false, false, false));
     expect(rest).toEqual(rest1);
     expect(zones.map(({ domainRules: _d, ...z }) => z)).toEqual(zones1);
     // The agents before this change (versions 1 and 2) keep their last good rules and say what to do.

@@ -22,8 +22,8 @@ describe('parseDataPathConfig', () => {
 
   const cases: Array<[string, (d: any) => any, RegExp]> = [
     ['malformed JSON', () => '{"version": 1,', /^invalid data-path configuration:\n {2}\$: malformed JSON/],
-    ['wrong version', (d) => ({ ...d, version: 0 }), /\$\.version: must be one of 1, 2, 3, 4, got 0$/m],
-    ['a version newer than the agent', (d) => ({ ...d, version: 5 }), /\$\.version: is 5, newer than this agent reads \(versions 1, 2, 3, 4\): the ConfigMap was written by a newer cdk8s-egress; run the agent images of that version/],
+    ['wrong version', (d) => ({ ...d, version: 0 }), /\$\.version: must be one of 1, 2, 3, 4, 5, got 0$/m],
+    ['a version newer than the agent', (d) => ({ ...d, version: 6 }), /\$\.version: is 6, newer than this agent reads \(versions 1, 2, 3, 4, 5\): the ConfigMap was written by a newer cdk8s-egress; run the agent images of that version/],
     ['unknown gateway', (d) => { d.zones[0].gateway = 'nope'; return d; }, /\$\.zones\[0\]\.gateway: unknown gateway "nope" \(known: gw\)/],
     ['vni missing with a gateway', (d) => { delete d.zones[1].vni; return d; }, /\$\.zones\[1\]\.vni: must be an integer in 1\.\.16777215, got nothing/],
     ['vni without a gateway', (d) => { d.zones[2].vni = 9; return d; }, /\$\.zones\[2\]\.vni: is only meaningful with a gateway/],

@@ -3,6 +3,7 @@ import { LearnedElement, LearnedSets } from './dns-learned-sets';
 import { NftLibrarySession } from './dns-nft-library';
 import { NftSession } from './dns-nft-session';
 import { DnsProxy } from './dns-proxy';
+import { DnsProxyIpv6 } from './dns-proxy-ipv6';
 import { DNS_NFT_TABLE, learnedElementCommands, learnedFromKernel, renderDnsRuleset } from './dns-ruleset';
 import { DataPathConfig } from '../../datapath';
 import { log } from '../shared/log';
@@ -18,7 +19,7 @@ export interface DnsKernel {
   nftElements(commands: string[]): Promise<void>;
   /** `nft -j list table inet cdk8s_egress_dns`, or undefined without the table. */
   listTable(): Promise<string | undefined>;
-  /** The proxy's address on a dummy device the agent owns (idempotent). */
+  /** The proxy's address (IPv4, or IPv6 for `proxy6`) on a dummy device the agent owns (idempotent). */
   ensureProxyAddress(address: string): Promise<void>;
   /** Deletes the table if it exists (no domain rules any more, or left by an earlier configuration). */
   deleteTable(): Promise<void>;
@@ -36,6 +37,7 @@ const DNS_PROXY_DEVICE = 'egdns0';
 export class DnsEnforcer {
   public readonly learned: LearnedSets;
   private proxy?: DnsProxy;
+  private proxy6?: DnsProxyIpv6;
   /** One more listener per local DNS server (NodeLocal DNSCache's): its port tells the reply's source address. */
   private readonly localProxies = new Map<number, DnsProxy>();
   private pods: ZonePod[] = [];
@@ -59,18 +61,20 @@ export class DnsEnforcer {
     if (!this.proxy) return this.start();
     await this.enqueue(() => this.render());
     await this.syncLocalProxies();
+    await this.proxy6?.sync(this.config.domains!);
   }
 
   public stop(): void {
     this.proxy?.stop();
+    this.proxy6?.stop();
     this.localProxies.forEach((p) => p.stop());
     this.localProxies.clear();
     this.kernel.stop?.();
   }
 
   public get stats() {
-    const all = [this.proxy, ...this.localProxies.values()];
-    const sum = (f: (p: DnsProxy) => number) => all.reduce((n, p) => n + (p ? f(p) : 0), 0);
+    const all = [this.proxy, this.proxy6, ...this.localProxies.values()];
+    const sum = (f: (p: DnsProxy | DnsProxyIpv6) => number) => all.reduce((n, p) => n + (p ? f(p) : 0), 0);
     return { answered: sum((p) => p.answered), failed: sum((p) => p.failed), capHits: this.learned.capHits };
   }
 
@@ -84,6 +88,8 @@ export class DnsEnforcer {
     this.proxy = new DnsProxy({ address: d.proxy.address, port: d.proxy.port, upstreams: this.upstreams, onAnswer });
     await this.proxy.start();
     await this.syncLocalProxies();
+    this.proxy6 = new DnsProxyIpv6((a) => this.kernel.ensureProxyAddress(a), this.upstreams, onAnswer);
+    await this.proxy6.sync(d);
     const local = (d.localServers ?? []).map((l) => `${l.address}=${l.port}`);
     log('info', 'DNS proxy serving', { address: `${d.proxy.address}:${d.proxy.port}`, local, upstreams: this.upstreams, relearned: this.learned.live().length, elements: this.kernel.elementPath });
   }
@@ -226,7 +232,8 @@ export function linuxDnsKernel(run: (argv: string[], stdin?: string) => Promise<
       // goes on lo, where it is just as local (a /32 no one else uses).
       const made = await run(['ip', 'link', 'add', DNS_PROXY_DEVICE, 'type', 'dummy']).then(() => true, (e: Error) => /File exists/.test(e.message));
       const dev = made ? DNS_PROXY_DEVICE : 'lo';
-      await run(['ip', 'addr', 'replace', `${address}/32`, 'dev', dev]);
+      // IPv6 (domains.proxy6): a /128, usable at once (no duplicate address detection on an address no one else has).
+      await run(['ip', 'addr', 'replace', ...address.includes(':') ? [`${address}/128`, 'dev', dev, 'nodad'] : [`${address}/32`, 'dev', dev]]);
       await run(['ip', 'link', 'set', dev, 'up']);
     },
   };

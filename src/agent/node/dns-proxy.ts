@@ -34,7 +34,7 @@ export class DnsProxy {
   constructor(private readonly opts: DnsProxyOptions) {}
 
   public async start(): Promise<void> {
-    this.udp = dgram.createSocket('udp4');
+    this.udp = dgram.createSocket(this.opts.address.includes(':') ? 'udp6' : 'udp4');
     this.udp.on('message', (msg, rinfo) => void this.query(msg, rinfo.address, 'udp').then((reply) => {
       if (reply.length) this.udp?.send(reply, rinfo.port, rinfo.address);
     }));

@@ -1,6 +1,8 @@
 import { LearnedElement, learnedSetNames } from './dns-learned-sets';
+import { IPV6_CLUSTER_RETURN, IPV6_GATE, ipv6Redirect, ipv6Sets } from './dns-ruleset-ipv6';
 import { DataPathConfig, DomainEnforcementConfig, DomainRuleConfig } from '../../datapath';
 import { ZonePod } from '../shared/observed-state';
+import { isIpv6 } from '../shared/tunnel-ipv6';
 
 /** The DNS enforcement's own nftables table (inet): never touched by the node ruleset's swaps. */
 export const DNS_NFT_TABLE = 'cdk8s_egress_dns';
@@ -24,14 +26,15 @@ export function renderDnsRuleset(config: DataPathConfig, pods: ZonePod[], learne
     L.push('  }');
   };
   const c = config.cluster;
-  set('cluster4', 'ipv4_addr', [...c.podCidrs, ...c.serviceCidrs, ...c.nodeCidrs], 'interval');
+  set('cluster4', 'ipv4_addr', [...c.podCidrs, ...c.serviceCidrs, ...c.nodeCidrs].filter((x) => !isIpv6(x)), 'interval');
   const zones = (d?.zones ?? []).map((dz) => ({ dz, id: config.zones.find((z) => z.name === dz.zone)!.id }));
   const ids = new Map(zones.map((z) => [z.dz.zone, z.id]));
-  const mine = [...new Map(pods.filter((p) => ids.has(p.zone)).map((p) => [p.ip, p])).values()];
+  // IPv4 here; a dual-stack pod's IPv6 address is in the IPv6 half (dns-ruleset-ipv6.ts).
+  const mine = [...new Map(pods.filter((p) => ids.has(p.zone) && !isIpv6(p.ip)).map((p) => [p.ip, p])).values()];
   set('dns_pods', 'ipv4_addr', mine.map((p) => p.ip));
   L.push('  map pod_zone {', '    type ipv4_addr : verdict');
   if (mine.length) L.push(`    elements = { ${mine.map((p) => `${p.ip} : jump dz_${ids.get(p.zone)}`).join(', ')} }`);
-  L.push('  }');
+  L.push('  }', ...ipv6Sets(config, pods, ids));
   const bySet = new Map<string, string[]>();
   for (const e of learned) bySet.set(e.set, [...(bySet.get(e.set) ?? []), `${e.ip} timeout ${e.timeoutSeconds}s`]);
   for (const { dz, id } of zones) {
@@ -46,13 +49,13 @@ export function renderDnsRuleset(config: DataPathConfig, pods: ZonePod[], learne
   }
   if (d) {
     L.push('  chain dns_redirect {', '    type nat hook prerouting priority dstnat - 10; policy accept;');
-    L.push(`    ip saddr @dns_pods meta l4proto { udp, tcp } th dport 53 dnat ip to ${d.proxy.address}:${d.proxy.port}`, '  }');
+    L.push(`    ip saddr @dns_pods meta l4proto { udp, tcp } th dport 53 dnat ip to ${d.proxy.address}:${d.proxy.port}`, ...ipv6Redirect(d), '  }');
     L.push(...localServerChains(d));
   }
   L.push('  chain forward {', '    type filter hook forward priority filter - 5; policy accept;');
-  L.push('    ct state new ip saddr vmap @pod_zone', '  }');
+  L.push('    ct state new ip saddr vmap @pod_zone', IPV6_GATE, '  }');
   for (const { dz, id } of zones) {
-    L.push(`  chain dz_${id} {`, '    ip daddr @cluster4 return', `    ip daddr @static4_${id} return`, `    ip6 daddr @static6_${id} return`);
+    L.push(`  chain dz_${id} {`, '    ip daddr @cluster4 return', IPV6_CLUSTER_RETURN, `    ip daddr @static4_${id} return`, `    ip6 daddr @static6_${id} return`);
     dz.rules.forEach((r, i) => {
       const n = learnedSetNames(id, i);
       L.push(`    ${portMatch(r)}ip daddr @${n.v4} return`, `    ${portMatch(r)}ip6 daddr @${n.v6} return`);

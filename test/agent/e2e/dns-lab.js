@@ -4,12 +4,12 @@
 //             { "<name>": { "a": ["ip", ...], "aaaa": ["ip6", ...], "cname": "<name>", "ttl": <s> } }
 //             over UDP an answer longer than 512 bytes is cut to the records that fit, with TC set (as a server
 //             without EDNS does): the client retries over TCP
-//   lookup --server <ip> --name <n> [--tcp 1] [--connect <port>]   one query (own bytes, so UDP or TCP), then at
+//   lookup --server <ip> --name <n> [--tcp 1] [--type aaaa] [--connect <port>]   one query (server IPv4 or IPv6) (own bytes, so UDP or TCP), then at
 //             once a TCP connection to the first address; JSON {addresses, rcode, connected, error}
 //   resolve --server <ip> --name <n> [--type aaaa] [--connect <port>]   the system's stub resolver (c-ares, as Node
 //             ships it: on TC it retries over TCP), then a TCP connection to the LAST address; JSON {addresses, connected}
 //   connect --ip <ip> --port <port>   a TCP connection without a lookup; JSON {connected}
-//   loop --server <ip> --prefix <p> --count <n> --connect <port>   n lookups of <p><i>.<suffix>, each followed
+//   loop --server <ip> --prefix <p> --count <n> [--type aaaa] --connect <port>   n lookups of <p><i>.<suffix>, each followed
 //             at once by a connection; JSON {failures, ok}
 'use strict';
 const dgram = require('node:dgram');
@@ -97,7 +97,7 @@ function ask(server, name, tcp, type) {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('dns timeout')), 3000);
     if (!tcp) {
-      const s = dgram.createSocket('udp4');
+      const s = dgram.createSocket(server.includes(':') ? 'udp6' : 'udp4');
       s.on('message', (m) => { clearTimeout(timer); s.close(); resolve(parseAnswer(m)); });
       s.on('error', (e) => { clearTimeout(timer); s.close(); reject(e); });
       // Connected, as glibc's stub is: an answer from any other source than the server asked is not taken.
@@ -175,7 +175,7 @@ if (mode === 'server') {
     let ok = 0;
     for (let i = 1; i <= Number(args.count); i++) {
       try {
-        const a = await ask(args.server, `${args.prefix}${i}.${args.suffix}`, false);
+        const a = await ask(args.server, `${args.prefix}${i}.${args.suffix}`, false, args.type);
         if (a.addresses.length && await connect(a.addresses[0], args.connect)) ok++;
         else failures++;
       } catch {

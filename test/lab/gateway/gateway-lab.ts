@@ -69,8 +69,8 @@ export interface FailoverTrial {
   readonly deadAfterMs?: number;
 }
 
-/** Another app than the example's (docs: dual-stack.lab.test.ts) or zones added to it (more: domains/), its lab mode, the partner's IPv6. */
 /** Another app than the example's (docs: dual-stack.lab.test.ts) or zones added to it (more: domains/); lab mode; partner's IPv6. */
+export interface GatewayLabOptions { readonly lab?: LabOptions; readonly docs?: () => any[]; readonly more?: EstateAdditions; readonly partner6?: string }
 
 export class GatewayLab {
   public static async start(options: GatewayLabOptions = {}): Promise<GatewayLab> {

@@ -65,12 +65,13 @@ export interface FailoverTrial {
   readonly gap: number; // the longest gap of a moved flow (ms)
   /** The longest gap of a flow that was on the survivor all along (ms; 0 when there was none). */
   readonly survivorsWorstGap: number;
-  /** From the loss to node1's "dead" verdict (probe path only). */
-  readonly deadAfterMs?: number;
+  readonly deadAfterMs?: number; // from the loss to node1's "dead" verdict (probe path only)
 }
 
 /** Another app than the example's (docs: dual-stack.lab.test.ts) or zones added to it (more: domains/); lab mode; partner's IPv6. */
-export interface GatewayLabOptions { readonly lab?: LabOptions; readonly docs?: () => any[]; readonly more?: EstateAdditions; readonly partner6?: string }
+export interface GatewayLabOptions {
+  readonly lab?: LabOptions; readonly docs?: () => any[]; readonly more?: EstateAdditions; readonly partner6?: string;
+}
 
 export class GatewayLab {
   public static async start(options: GatewayLabOptions = {}): Promise<GatewayLab> {

@@ -21,8 +21,7 @@ import { installIstioCrds } from '../istio-install';
 import { Lab, LabOptions, LabPod, nsRun, waitFor } from '../lab';
 import { synthApp, toYaml } from '../suite';
 
-export type { FlowStats } from './gateway-traffic';
-export { PARTNER, UDP_PORT, IPERF_PORT } from './gateway-traffic';
+export type { FlowStats } from './gateway-traffic'; export { PARTNER, UDP_PORT, IPERF_PORT } from './gateway-traffic';
 
 export const NS = 'egress-gateway';
 const SA = 'egress-nat';

@@ -19,7 +19,7 @@ describeNetns('a saturated replica that forwards is never declared dead', () => 
   const lab = new NetnsLab({ prefix: 'pl', gateways: 2 });
   const [intervalMs, timeoutMs, failureThreshold] = (process.env.EGRESS_E2E_PROBE ?? '25/25/3').split('/').map(Number);
   const seconds = Number(process.env.EGRESS_E2E_SATURATION_S ?? '60');
-  const underlay = process.env.EGRESS_E2E_UNDERLAY ?? 'rate 1gbit burst 256kb latency 300ms';
+  const underlay = process.env.EGRESS_E2E_UNDERLAY ?? 'tbf rate 1gbit burst 256kb latency 300ms';
   const windowMs = (failureThreshold - 1) * intervalMs + timeoutMs;
   const gateways: Proc[] = [];
   let pod = '';
@@ -35,7 +35,7 @@ describeNetns('a saturated replica that forwards is never declared dead', () => 
       await node.waitFor(/first sync done/, 20_000);
       await until('both replicas ready', () => replicaIs(node, 1, 'ready') && replicaIs(node, 2, 'ready'), 10_000);
       const before = deadVerdicts(node).length;
-      const client = lab.spawn('iperf3', pod, ['iperf3', '-c', SERVER_ALLOWED, '-p', '8080', '-P', '8', '-t', String(seconds), '-J']);
+      const client = lab.spawn('iperf3', pod, ['iperf3', '-c', SERVER_ALLOWED, '-p', '8080', '-P', '8', '-t', String(seconds), '-J', ...(process.env.EGRESS_E2E_IPERF ?? '-C cubic').split(' ').filter(Boolean)]);
       await client.wait((seconds + 30) * 1000).catch(() => undefined);
       const j = JSON.parse(client.out || '{}');
       // The streams' round trips (iperf3 reads them from TCP_INFO): how long the probes queue behind them.
@@ -51,7 +51,7 @@ describeNetns('a saturated replica that forwards is never declared dead', () => 
     buildAgents();
     lab.create();
     pod = lab.addPod(1, 'pay1', '10.201.1.10');
-    nsx(lab.ns('n1'), `tc qdisc replace dev eth0 root tbf ${underlay}`);
+    nsx(lab.ns('n1'), `tc qdisc replace dev eth0 root ${underlay}`);
     lab.writeConfig(labConfig(lab, { probe: { intervalMs, timeoutMs, failureThreshold } }));
     lab.writeState(1, labState(lab, [{ ip: '10.201.1.10', zone: 'payments' }], [1, 2]));
     for (const port of ['8080', '8081']) lab.spawn(`iperf3-server-${port}`, lab.ns('x'), ['iperf3', '-s', '-p', port]);

@@ -1,56 +1,48 @@
 import { AnswerClock, answerReceived, armAnswerDeadline, probeSent } from '../../src/agent/node/answer-deadline';
-import { livenessCounterName, livenessRuleset, parseCounters, ReplyLifeSigns, ReplyLiveness } from '../../src/agent/node/reply-liveness';
+import { LIVENESS_MEMORY_S, livenessKey, livenessRuleset, parseLastReplies, ReplyLifeSigns, ReplyLiveness } from '../../src/agent/node/reply-liveness';
 
 const probe = { intervalMs: 25, timeoutMs: 25, failureThreshold: 3 };
-const counters = (c: Record<string, number>) => JSON.stringify({
-  nftables: [{ metainfo: { version: '1.0.6' } }, ...Object.entries(c).map(([name, packets]) => ({ counter: { family: 'inet', name, table: 't', packets, bytes: 0 } }))],
-});
 
-/** A kernel whose counter for 10.0.0.5 (IPv4 replies) the test moves; records every nft run. */
+/** A kernel whose last IPv4 reply from 10.0.0.5 the test moves (lastReplyAt; 0: none); records every nft run. */
 function fakeKernel() {
-  const k = { packets: 0, runs: [] as string[][], run: async (argv: string[]) => {
+  const k = { lastReplyAt: 0, runs: [] as string[][], run: async (argv: string[]) => {
     k.runs.push(argv);
-    return argv.includes('list') ? counters({ [livenessCounterName('10.0.0.5', 4)]: k.packets }) : '';
+    if (!argv.includes('list')) return '';
+    const left = LIVENESS_MEMORY_S * 1000 - (Date.now() - k.lastReplyAt);
+    const elements = k.lastReplyAt && left > 0 ? `\t\telements = { 10.0.0.5 expires ${Math.floor(left / 1000)}s${left % 1000}ms }\n` : '';
+    return `table inet cdk8s_egress_liveness {\n\tset alive4 {\n\t\ttype ipv4_addr\n${elements}\t}\n\tset alive6 {\n\t\ttype ipv4_addr\n\t}\n}\n`;
   } };
   return k;
 }
 
 describe('the reply-liveness table', () => {
-  test('counts each replica\'s replies per family, and only the gateways\' VXLAN ports reach the per-replica rules', () => {
+  test('remembers each replica\'s last reply per family; only its own tunnels\' replies count', () => {
     const text = livenessRuleset([{ ip: '10.0.0.5', port: 4790 }, { ip: '10.0.1.7', port: 4791 }]);
-    const counterNames = [...text.matchAll(/^ {2}counter (\S+) \{/gm)].map((m) => m[1]);
-    expect(counterNames).toEqual(['r4_10_0_0_5', 'r6_10_0_0_5', 'r4_10_0_1_7', 'r6_10_0_1_7']);
-    expect(text).toContain('ip saddr 10.0.0.5 udp dport 4790 @ih,160,16 0x0800 counter name "r4_10_0_0_5"');
-    expect(text).toContain('ip saddr 10.0.1.7 udp dport 4791 @ih,160,16 0x86dd counter name "r6_10_0_1_7"');
-    expect(text).toContain('udp dport { 4790, 4791 } jump replies');
-    expect(text).not.toMatch(/drop|accept;\s*\n\s*accept|reject/); // counters only: it never decides a packet's fate
+    expect([...text.matchAll(/^ {2}set (\S+) \{/gm)].map((m) => m[1])).toEqual(['alive4', 'alive6']);
+    expect(text).toContain('ip saddr . udp dport { 10.0.0.5 . 4790, 10.0.1.7 . 4791 } @ih,160,16 0x0800 update @alive4 { ip saddr }');
+    expect(text).toContain('ip saddr . udp dport { 10.0.0.5 . 4790, 10.0.1.7 . 4791 } @ih,160,16 0x86dd update @alive6 { ip saddr }');
+    expect(text).not.toMatch(/\b(drop|reject|accept)\b(?!;)/); // it never decides a packet's fate
   });
 
-  test('nft\'s JSON listing is read as packets per counter', () => {
-    expect(parseCounters(counters({ r4_a: 3, r6_a: 0 }))).toEqual(new Map([['r4_a', 3], ['r6_a', 0]]));
+  test('nft\'s listing is read as milliseconds since each replica\'s last reply, per family', () => {
+    const text = 'table inet t {\n\tset alive4 {\n\t\telements = { 10.0.0.5 expires 9s856ms, 10.0.0.6 expires 1s }\n\t}\n'
+      + '\tset alive6 {\n\t\telements = { 10.0.0.5 expires 10s }\n\t}\n}\n';
+    expect(parseLastReplies(text)).toEqual(new Map([[livenessKey('10.0.0.5', 4), 144], [livenessKey('10.0.0.6', 4), 9000], [livenessKey('10.0.0.5', 6), 0]]));
   });
 
-  test('growth between two readings proves life at the earlier one; no growth, or a rebuilt counter, proves nothing', async () => {
+  test('the last reply is dated from the reading\'s start (never later than it came); none remembered: 0', async () => {
     const k = fakeKernel();
-    const signs = new ReplyLifeSigns(new ReplyLiveness(k.run), livenessCounterName('10.0.0.5', 4));
-    const now = jest.spyOn(Date, 'now');
-    now.mockReturnValue(1000);
-    expect(await signs.sample()).toBe(0); // the baseline
-    k.packets = 5;
-    now.mockReturnValue(1030);
-    expect(await signs.sample()).toBe(1000);
-    now.mockReturnValue(1060);
+    const signs = new ReplyLifeSigns(new ReplyLiveness(k.run), '10.0.0.5', 4);
     expect(await signs.sample()).toBe(0);
-    k.packets = 2; // the table was rebuilt
-    now.mockReturnValue(1090);
-    expect(await signs.sample()).toBe(0);
-    now.mockRestore();
+    k.lastReplyAt = Date.now() - 30;
+    expect(await signs.sample()).toBeLessThanOrEqual(k.lastReplyAt);
+    expect(await new ReplyLifeSigns(new ReplyLiveness(k.run), '10.0.0.5', 6).sample()).toBe(0);
   });
 
   test('replicas overdue together share one nft run', async () => {
     const k = fakeKernel();
     const liveness = new ReplyLiveness(k.run);
-    await Promise.all([liveness.read(), liveness.read(), liveness.read()]);
+    await Promise.all([liveness.lastReplyAt('10.0.0.5', 4), liveness.lastReplyAt('10.0.0.6', 4), liveness.lastReplyAt('10.0.0.5', 6)]);
     expect(k.runs.filter((a) => a.includes('list'))).toHaveLength(1);
   });
 });
@@ -63,7 +55,7 @@ describe('the probe deadline with the replies as proof of life', () => {
   function silentReplica(k: ReturnType<typeof fakeKernel>, withSigns = true) {
     const t: AnswerClock = { firstSentAt: 0, lastAnswerAt: 0, unanswered: [] };
     const r = { t, deadAt: 0 };
-    const signs = new ReplyLifeSigns(new ReplyLiveness(k.run), livenessCounterName('10.0.0.5', 4));
+    const signs = new ReplyLifeSigns(new ReplyLiveness(k.run), '10.0.0.5', 4);
     probeSent(t);
     answerReceived(t);
     armAnswerDeadline(t, probe, () => true, () => (r.deadAt = Date.now()), withSigns ? signs : undefined);
@@ -72,7 +64,7 @@ describe('the probe deadline with the replies as proof of life', () => {
   async function run(ms: number, k: ReturnType<typeof fakeKernel>, repliesFlow: () => boolean, r: { t: AnswerClock }) {
     for (let i = 0; i < ms; i++) {
       if (i % probe.intervalMs === 0) probeSent(r.t);
-      if (repliesFlow()) k.packets++;
+      if (repliesFlow()) k.lastReplyAt = Date.now();
       await jest.advanceTimersByTimeAsync(1);
     }
   }
@@ -84,14 +76,15 @@ describe('the probe deadline with the replies as proof of life', () => {
     expect(r.deadAt).toBe(0);
   });
 
-  test('the replies stop too (a real death): dead within one window plus one reading period of the last reply', async () => {
+  test('the replies stop too (a real death): dead one window after the last reply', async () => {
     const k = fakeKernel();
     const r = silentReplica(k);
     const start = Date.now();
     await run(1000, k, () => Date.now() - start < 300, r);
     const allowed = (probe.failureThreshold - 1) * probe.intervalMs + probe.timeoutMs;
     expect(r.deadAt).toBeGreaterThan(start + 300);
-    expect(r.deadAt - (start + 300)).toBeLessThanOrEqual(allowed + probe.intervalMs);
+    expect(r.deadAt - (start + 300)).toBeGreaterThanOrEqual(allowed - 1);
+    expect(r.deadAt - (start + 300)).toBeLessThanOrEqual(allowed + 2);
   });
 
   test('no replies at all: dead at the same instant as without the proof (the probes alone decide)', async () => {

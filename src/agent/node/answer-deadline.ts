@@ -13,12 +13,12 @@ export interface AnswerClock {
   socket?: dgram.Socket;
   /** The latest instant the replica's own replies proved it forwards (reply-liveness.ts), 0/undefined: none. */
   lifeAt?: number;
-  /** Readings of the reply counter before the deadline; the generation of the armed deadline. */
+  /** The reading of the replies before the deadline; the generation of the armed deadline. */
   readings?: NodeJS.Timeout[];
   armed?: number;
 }
 
-/** Signs of life besides the answers: resolves the instant a reading proved the replica forwards, 0: no proof. */
+/** Signs of life besides the answers: resolves the instant of the replica's last reply, 0: none known. */
 export interface LifeSigns { sample(): Promise<number> }
 
 /** When the replica last showed it forwards: its last answer, or a later proof from its replies (only once it answered). */
@@ -71,9 +71,9 @@ export function stoppedForwarding(t: AnswerClock, probe: GatewayProbeConfig, now
  * (Re)starts the wait for the next probe answer; once `stoppedForwarding` holds, `onDead` runs. `current` says
  * whether the replica is still probed. Timers run before the poll phase, so answers already received are read
  * first: a busy event loop delays the verdict rather than faking it. Shared by the IPv4 and IPv6 probers: one
- * failover gap. With `signs`, a silence that reaches the deadline is first checked against the replica's replies:
- * one reading an interval before the deadline, one just before it; growth between them proves the replica forwarded
- * after the first (answers queued behind bulk traffic are late, not missing), and the wait restarts from there.
+ * failover gap. With `signs`, a silence that reaches the deadline is first checked against the replica's replies (one
+ * reading, started just before the deadline): a reply within the window proves the replica forwards (answers queued
+ * behind bulk traffic are late, not missing), and the wait restarts from that reply.
  */
 export function armAnswerDeadline(t: AnswerClock, probe: GatewayProbeConfig, current: () => boolean, onDead: () => void, signs?: LifeSigns): void {
   const allowedMs = (probe.failureThreshold - 1) * probe.intervalMs + probe.timeoutMs;
@@ -81,23 +81,19 @@ export function armAnswerDeadline(t: AnswerClock, probe: GatewayProbeConfig, cur
   t.armed = armed;
   const live = () => current() && t.armed === armed;
   clearTimeout(t.deadline);
-  let finalReading: Promise<number> | undefined;
-  const scheduleReadings = (untilDeadlineMs: number) => {
+  let reading: Promise<number> | undefined;
+  const scheduleReading = (untilDeadlineMs: number) => {
     for (const r of t.readings ?? []) clearTimeout(r);
-    finalReading = undefined;
+    reading = undefined;
     if (!signs || !t.lastAnswerAt) return;
-    // The second reading starts a little before the deadline, so a real death waits for no `nft` run.
-    const leadMs = Math.min(10, probe.intervalMs / 2);
-    t.readings = [
-      setTimeout(() => void signs.sample(), Math.max(0, untilDeadlineMs - probe.intervalMs)),
-      setTimeout(() => (finalReading = signs.sample()), Math.max(0, untilDeadlineMs - leadMs)),
-    ];
+    // Started a little before the deadline, so a real death waits for no `nft` run.
+    t.readings = [setTimeout(() => (reading = signs.sample()), Math.max(0, untilDeadlineMs - Math.min(10, probe.intervalMs / 2)))];
   };
   const check = () => {
     if (!live()) return;
     const since = Date.now() - lastSignOfLife(t);
     if (since < allowedMs) {
-      scheduleReadings(allowedMs - since);
+      scheduleReading(allowedMs - since);
       t.deadline = setTimeout(check, allowedMs - since);
       return;
     }
@@ -105,7 +101,7 @@ export function armAnswerDeadline(t: AnswerClock, probe: GatewayProbeConfig, cur
       if (!live()) return;
       if (stoppedForwarding(t, probe)) {
         if (!signs || !t.lastAnswerAt) return onDead();
-        void (finalReading ?? signs.sample()).then((at) => {
+        void (reading ?? signs.sample()).then((at) => {
           if (!live()) return;
           if (at > (t.lifeAt ?? 0)) t.lifeAt = at;
           if (stoppedForwarding(t, probe)) onDead();
@@ -118,7 +114,7 @@ export function armAnswerDeadline(t: AnswerClock, probe: GatewayProbeConfig, cur
       else check();
     });
   };
-  scheduleReadings(allowedMs);
+  scheduleReading(allowedMs);
   t.deadline = setTimeout(check, allowedMs);
 }
 

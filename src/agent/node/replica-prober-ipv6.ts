@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import * as dgram from 'node:dgram';
 import { answerReceived, armAnswerDeadline, LifeSigns, probeSent, stopProbing } from './answer-deadline';
-import { livenessCounterName, ReplyLifeSigns, ReplyLiveness } from './reply-liveness';
+import { ReplyLifeSigns, ReplyLiveness } from './reply-liveness';
 import { GatewayConfig } from '../../datapath';
 import { log } from '../shared/log';
 import { parseProbeAnswer } from '../shared/probe-frame';
@@ -74,7 +74,7 @@ export class Ipv6ReplicaProber {
     while (this.byToken.has(token)) token = randomInt(1, 0xffffffff);
     const t: Tracked6 = {
       ...target, token, seq: 0, firstSentAt: 0, lastAnswerAt: 0, unanswered: [],
-      signs: this.liveness && new ReplyLifeSigns(this.liveness, livenessCounterName(target.ip, 6)),
+      signs: this.liveness && new ReplyLifeSigns(this.liveness, target.ip, 6),
     };
     this.tracked.set(t.key, t);
     this.byToken.set(token, t);

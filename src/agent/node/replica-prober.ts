@@ -4,7 +4,7 @@ import * as http from 'node:http';
 import { answerReceived, armAnswerDeadline, LifeSigns, probeSent, stopProbing } from './answer-deadline';
 import { ReplicaHealth, ReplicaView } from './replica-health';
 import { Ipv6ReplicaProber } from './replica-prober-ipv6';
-import { livenessCounterName, ReplyLifeSigns, ReplyLiveness } from './reply-liveness';
+import { ReplyLifeSigns, ReplyLiveness } from './reply-liveness';
 import { GatewayConfig } from '../../datapath';
 import { log } from '../shared/log';
 import { GatewayEndpoint } from '../shared/observed-state';
@@ -123,7 +123,6 @@ export class ReplicaProber {
 
   public stop(): void {
     this.v6.stop();
-    this.liveness?.stop();
     for (const t of [...this.tracked.values()]) this.untrack(t);
     for (const l of this.listeners.values()) l.close();
     this.listeners.clear();
@@ -134,7 +133,7 @@ export class ReplicaProber {
     while (this.byToken.has(token)) token = randomInt(1, 0xffffffff);
     const t: Tracked = {
       key, endpoint, gateway, vni, token, seq: 0, firstSentAt: 0, lastAnswerAt: 0, unanswered: [], agentInFlight: false, lastAgentAt: 0,
-      signs: this.liveness && new ReplyLifeSigns(this.liveness, livenessCounterName(endpoint.ip, 4)),
+      signs: this.liveness && new ReplyLifeSigns(this.liveness, endpoint.ip, 4),
     };
     this.tracked.set(key, t);
     this.byToken.set(token, t);

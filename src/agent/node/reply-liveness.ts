@@ -1,45 +1,43 @@
 import { log } from '../shared/log';
 
-/** The reply-liveness table (inet family): counters only, it never changes a verdict. */
+/** The reply-liveness table (inet family): it only remembers, it never decides a packet's fate. */
 export const LIVENESS_NFT_TABLE = 'cdk8s_egress_liveness';
+
+/** How long a replica's last reply is remembered: far beyond any silence window (a reading needs the last ms). */
+export const LIVENESS_MEMORY_S = 10;
 
 export type RunCommand = (argv: string[], stdin?: string) => Promise<string>;
 
 /** One replica's reply tunnel as the node sees it: the replica's pod address and the gateway's VXLAN port. */
 export interface ReplyTunnelTarget { readonly ip: string; readonly port: number }
 
-/** The family a counter counts (the inner packet's EtherType): each prober proves its own family. */
+/** The family of a reply (the inner frame's EtherType): each prober proves its own family. */
 export type ReplyFamily = 4 | 6;
 
-/** One reading of every counter, and when it started (packets counted before that instant are in it). */
-interface Reading { readonly at: number; readonly packets: ReadonlyMap<string, number> }
+/** One reading: when it started, and how long before that each replica's (family's) last reply arrived. */
+interface Reading { readonly at: number; readonly agoMs: ReadonlyMap<string, number> }
 
-/** The counter's name for a replica and family (nft object names: letters, digits, underscores). */
-export function livenessCounterName(ip: string, family: ReplyFamily): string {
-  return `r${family}_${ip.replace(/[^0-9a-zA-Z]/g, '_')}`;
+/** A replica's key in a reading. */
+export function livenessKey(ip: string, family: ReplyFamily): string {
+  return `${family}|${ip}`;
 }
 
 /**
- * The table: a counter per replica and family on the replies' way back (reply-decap.ts). Each counts the VXLAN
- * datagrams the replica sends to this node (outer source: the replica's pod address, destination port: the
- * gateway's vxlanPort), split by the inner frame's EtherType (@ih,160,16: past the 8-byte VXLAN header and the
- * inner Ethernet addresses). Prerouting at raw priority: counted as they arrive, before anyone's filter.
+ * The table: per family, a set of the replicas whose replies arrived lately, each element refreshed by every reply
+ * (its `expires` says how long ago the last one came, to the millisecond). A reply is a VXLAN datagram a replica
+ * sends to this node (outer source: the replica's pod address, destination port: the gateway's vxlanPort; its
+ * family the inner frame's EtherType at @ih,160,16: past the 8-byte VXLAN header and the inner Ethernet addresses).
+ * Prerouting at raw priority: as they arrive, before anyone's filter.
  */
 export function livenessRuleset(targets: ReplyTunnelTarget[]): string {
   const L = [`table inet ${LIVENESS_NFT_TABLE} {`];
-  const rules: string[] = [];
-  for (const t of targets) {
-    for (const [family, type] of [[4, '0x0800'], [6, '0x86dd']] as const) {
-      const name = livenessCounterName(t.ip, family);
-      L.push(`  counter ${name} {`, '  }');
-      rules.push(`    ip saddr ${t.ip} udp dport ${t.port} @ih,160,16 ${type} counter name "${name}"`);
-    }
-  }
-  // Every other packet of the node costs one lookup: only the gateways' VXLAN ports go on to the per-replica rules.
-  const ports = [...new Set(targets.map((t) => t.port))].sort((a, b) => a - b);
-  L.push('  chain replies {', ...rules, '  }');
+  for (const f of [4, 6]) L.push(`  set alive${f} {`, '    type ipv4_addr', '    flags dynamic,timeout', `    timeout ${LIVENESS_MEMORY_S}s`, '  }');
   L.push('  chain prerouting {', '    type filter hook prerouting priority raw - 10; policy accept;');
-  if (ports.length) L.push(`    udp dport { ${ports.join(', ')} } jump replies`);
+  if (targets.length) {
+    const pairs = targets.map((t) => `${t.ip} . ${t.port}`).join(', ');
+    L.push(`    ip saddr . udp dport { ${pairs} } @ih,160,16 0x0800 update @alive4 { ip saddr }`);
+    L.push(`    ip saddr . udp dport { ${pairs} } @ih,160,16 0x86dd update @alive6 { ip saddr }`);
+  }
   L.push('  }', '}');
   return L.join('\n') + '\n';
 }
@@ -48,8 +46,8 @@ export function livenessRuleset(targets: ReplyTunnelTarget[]): string {
  * Proof of life from a replica's own traffic (issue 22): a replica whose replies keep arriving through its tunnel is
  * forwarding, even when the probe answers queue behind bulk traffic for longer than the silence window (8 saturating
  * TCP streams did that: live replicas were declared dead and their connections reset). The probers ask only when an
- * answer is overdue, so a quiet data path costs no `nft` run at all. Readings are shared: every replica overdue at
- * about the same time is answered by one `nft` run.
+ * answer is overdue, so a quiet data path costs no `nft` run at all; every replica overdue at about the same time is
+ * answered by one run.
  */
 export class ReplyLiveness {
   private applied = '';
@@ -58,7 +56,7 @@ export class ReplyLiveness {
 
   constructor(private readonly run: RunCommand) {}
 
-  /** Rebuilds the table when the replicas change (its counters start from zero, which proves nothing). */
+  /** Rebuilds the table when the replicas change (what it remembered is lost: that proves nothing, it costs nothing). */
   public setTargets(targets: ReplyTunnelTarget[]): void {
     const uniq = [...new Map(targets.map((t) => [`${t.ip}|${t.port}`, t])).values()].sort((a, b) => a.ip.localeCompare(b.ip) || a.port - b.port);
     const text = livenessRuleset(uniq);
@@ -71,55 +69,57 @@ export class ReplyLiveness {
     });
   }
 
-  /** A reading started now, or the one in flight (started earlier: conservative for the proof). */
-  public read(): Promise<Reading | undefined> {
+  /** When this replica's last reply of this family arrived, as a reading started now (or in flight) says; 0: none. */
+  public async lastReplyAt(ip: string, family: ReplyFamily): Promise<number> {
+    const r = await this.read();
+    const ago = r?.agoMs.get(livenessKey(ip, family));
+    // The kernel dumped the set after the reading started: counting from the start puts the reply earlier, never later.
+    return r && ago !== undefined ? r.at - ago : 0;
+  }
+
+  private read(): Promise<Reading | undefined> {
     if (this.pending) return this.pending;
     const at = Date.now();
-    const p = this.applying.then(() => this.run(['nft', '-j', 'list', 'counters', 'table', 'inet', LIVENESS_NFT_TABLE]))
-      .then((out) => ({ at, packets: parseCounters(out) }))
+    const p = this.applying.then(() => this.run(['nft', 'list', 'table', 'inet', LIVENESS_NFT_TABLE]))
+      .then((out) => ({ at, agoMs: parseLastReplies(out) }))
       .catch((e) => {
         log('warn', 'reply liveness not read: probes alone decide', { error: (e as Error).message });
         return undefined;
       })
-      .finally(() => { if (this.pending === p) this.pending = undefined; });
+      .finally(() => {
+        if (this.pending === p) this.pending = undefined;
+      });
     this.pending = p;
     return p;
   }
-
-  public stop(): void {
-    if (!this.applied) return;
-    this.applied = '';
-    this.run(['nft', 'delete', 'table', 'inet', LIVENESS_NFT_TABLE]).catch(() => undefined);
-  }
 }
 
-/** Packets per counter name from `nft -j list counters`. */
-export function parseCounters(json: string): Map<string, number> {
+/** Milliseconds since each replica's last reply, from `nft list table` (sets alive4/alive6, `expires` per element). */
+export function parseLastReplies(text: string): Map<string, number> {
   const out = new Map<string, number>();
-  const doc = JSON.parse(json) as { nftables?: Array<{ counter?: { name: string; packets: number } }> };
-  for (const o of doc.nftables ?? []) if (o.counter) out.set(o.counter.name, o.counter.packets);
+  for (const set of text.matchAll(/set alive([46]) \{([^}]*)\}/g)) {
+    const family = Number(set[1]) as ReplyFamily;
+    for (const e of set[2].matchAll(/(\d+\.\d+\.\d+\.\d+)(?: timeout \S+)? expires ([0-9dhms]+)/g)) {
+      out.set(livenessKey(e[1], family), LIVENESS_MEMORY_S * 1000 - durationMs(e[2]));
+    }
+  }
   return out;
 }
 
-/**
- * One replica's (and family's) signs of life between readings: growth of its counter between two readings proves a
- * reply arrived after the earlier one began, so that instant (not the later one) is the proof. The earlier instant
- * keeps a real death's verdict where the probes alone would put it: the last reading before the death is at most one
- * reading period before it.
- */
+/** nft's durations: 9s856ms, 1m2s, 500ms. */
+function durationMs(d: string): number {
+  const unit: Record<string, number> = { d: 86_400_000, h: 3_600_000, m: 60_000, s: 1000, ms: 1 };
+  let ms = 0;
+  for (const [, n, u] of d.matchAll(/(\d+)(ms|d|h|m|s)/g)) ms += Number(n) * unit[u];
+  return ms;
+}
+
+/** One replica's (and family's) replies, as its probe deadline asks for them (answer-deadline.ts). */
 export class ReplyLifeSigns {
-  private last?: { at: number; packets: number };
+  constructor(private readonly liveness: ReplyLiveness, private readonly ip: string, private readonly family: ReplyFamily) {}
 
-  constructor(private readonly liveness: ReplyLiveness, private readonly counter: string) {}
-
-  /** Takes a reading; resolves the instant this replica last proved it forwards (0: no proof in this reading). */
-  public async sample(): Promise<number> {
-    const r = await this.liveness.read();
-    const packets = r?.packets.get(this.counter);
-    if (!r || packets === undefined) return 0;
-    const prev = this.last;
-    if (!prev || r.at > prev.at) this.last = { at: r.at, packets };
-    // A counter that went down was rebuilt: a new baseline, no proof.
-    return prev && r.at > prev.at && packets > prev.packets ? prev.at : 0;
+  /** The instant this replica's last reply arrived (0: none remembered). */
+  public sample(): Promise<number> {
+    return this.liveness.lastReplyAt(this.ip, this.family);
   }
 }

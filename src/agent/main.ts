@@ -70,7 +70,8 @@ async function main(argv: string[]): Promise<void> {
     const dnsKernel = linuxDnsKernel((cmd, stdin) => runCommand(cmd, stdin));
     const observer = new AddressObserver((cmd, stdin) => runCommand(cmd, stdin));
     const liveness = args.has('probes-only') ? undefined : new ReplyLiveness((cmd, stdin) => runCommand(cmd, stdin));
-    const agent = new NodeAgent({ configPath, source, kernel, dnsKernel, observer, liveness, healthPort: healthPort ?? 9441, healthHost }, configText);
+    const options = { configPath, source, kernel, dnsKernel, observer, liveness, healthPort: healthPort ?? 9441, healthHost };
+    const agent = new NodeAgent(options, configText);
     await agent.start();
     // Rules stay in place on exit: a restarting agent must not open a gap nor leak traffic.
     process.once('SIGTERM', () => process.exit(0));

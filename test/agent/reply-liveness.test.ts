@@ -5,13 +5,17 @@ const probe = { intervalMs: 25, timeoutMs: 25, failureThreshold: 3 };
 
 /** A kernel whose last IPv4 reply from 10.0.0.5 the test moves (lastReplyAt; 0: none); records every nft run. */
 function fakeKernel() {
-  const k = { lastReplyAt: 0, runs: [] as string[][], run: async (argv: string[]) => {
-    k.runs.push(argv);
-    if (!argv.includes('list')) return '';
-    const left = LIVENESS_MEMORY_S * 1000 - (Date.now() - k.lastReplyAt);
-    const elements = k.lastReplyAt && left > 0 ? `\t\telements = { 10.0.0.5 expires ${Math.floor(left / 1000)}s${left % 1000}ms }\n` : '';
-    return `table inet cdk8s_egress_liveness {\n\tset alive4 {\n\t\ttype ipv4_addr\n${elements}\t}\n\tset alive6 {\n\t\ttype ipv4_addr\n\t}\n}\n`;
-  } };
+  const k = {
+    lastReplyAt: 0,
+    runs: [] as string[][],
+    run: async (argv: string[]) => {
+      k.runs.push(argv);
+      if (!argv.includes('list')) return '';
+      const left = LIVENESS_MEMORY_S * 1000 - (Date.now() - k.lastReplyAt);
+      const elements = k.lastReplyAt && left > 0 ? `\t\telements = { 10.0.0.5 expires ${Math.floor(left / 1000)}s${left % 1000}ms }\n` : '';
+      return `table inet cdk8s_egress_liveness {\n\tset alive4 {\n\t\ttype ipv4_addr\n${elements}\t}\n\tset alive6 {\n\t\ttype ipv4_addr\n\t}\n}\n`;
+    },
+  };
   return k;
 }
 

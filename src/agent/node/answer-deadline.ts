@@ -99,19 +99,20 @@ export function armAnswerDeadline(t: AnswerClock, probe: GatewayProbeConfig, cur
     }
     setImmediate(() => {
       if (!live()) return;
-      if (stoppedForwarding(t, probe)) {
-        if (!signs || !t.lastAnswerAt) return onDead();
-        void (reading ?? signs.sample()).then((at) => {
-          if (!live()) return;
-          if (at > (t.lifeAt ?? 0)) t.lifeAt = at;
-          if (stoppedForwarding(t, probe)) onDead();
-          else check();
-        });
+      if (!stoppedForwarding(t, probe)) {
+        // Silent long enough, but too few probes left to be missed yet (the agent was stalled): look again once
+        // the next one has had its timeout.
+        if (Date.now() - lastSignOfLife(t) >= allowedMs) t.deadline = setTimeout(check, untilNextMissMs(t, probe));
+        else check();
+        return;
       }
-      // Silent long enough, but too few probes left to be missed yet (the agent was stalled): look again once
-      // the next one has had its timeout.
-      else if (Date.now() - lastSignOfLife(t) >= allowedMs) t.deadline = setTimeout(check, untilNextMissMs(t, probe));
-      else check();
+      if (!signs || !t.lastAnswerAt) return onDead();
+      void (reading ?? signs.sample()).then((at) => {
+        if (!live()) return;
+        if (at > (t.lifeAt ?? 0)) t.lifeAt = at;
+        if (stoppedForwarding(t, probe)) onDead();
+        else check();
+      });
     });
   };
   scheduleReading(allowedMs);

@@ -73,7 +73,12 @@ export class Ipv6ReplicaProber {
     let token = randomInt(1, 0xffffffff);
     while (this.byToken.has(token)) token = randomInt(1, 0xffffffff);
     const t: Tracked6 = {
-      ...target, token, seq: 0, firstSentAt: 0, lastAnswerAt: 0, unanswered: [],
+      ...target,
+      token,
+      seq: 0,
+      firstSentAt: 0,
+      lastAnswerAt: 0,
+      unanswered: [],
       signs: this.liveness && new ReplyLifeSigns(this.liveness, target.ip, 6),
     };
     this.tracked.set(t.key, t);

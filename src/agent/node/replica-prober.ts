@@ -133,8 +133,8 @@ export class ReplicaProber {
     while (this.byToken.has(token)) token = randomInt(1, 0xffffffff);
     const t: Tracked = {
       key, endpoint, gateway, vni, token, seq: 0, firstSentAt: 0, lastAnswerAt: 0, unanswered: [], agentInFlight: false, lastAgentAt: 0,
-      signs: this.liveness && new ReplyLifeSigns(this.liveness, endpoint.ip, 4),
     };
+    if (this.liveness) t.signs = new ReplyLifeSigns(this.liveness, endpoint.ip, 4);
     this.tracked.set(key, t);
     this.byToken.set(token, t);
     this.listen(gateway.healthPort);

@@ -41,7 +41,7 @@ describeNetns('a saturated replica that forwards is never declared dead', () => 
       const j = JSON.parse(client.out || '{}');
       if (process.env.EGRESS_E2E_DEBUG) {
         console.log(node.err.split('\n').filter((l) => /liveness|health changed/.test(l)).slice(0, 10).join('\n'));
-        console.log(nsx(lab.ns('n1'), `nft list table inet cdk8s_egress_liveness 2>&1 || true`));
+        console.log(nsx(lab.ns('n1'), 'nft list table inet cdk8s_egress_liveness 2>&1 || true'));
       }
       // The streams' round trips (iperf3 reads them from TCP_INFO): how long the probes queue behind them.
       const rttMs = Math.max(0, ...(j.end?.streams ?? []).map((x: any) => (x.sender?.mean_rtt ?? 0) / 1000));

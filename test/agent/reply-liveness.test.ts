@@ -91,6 +91,17 @@ describe('the probe deadline with the replies as proof of life', () => {
     expect(r.deadAt - (start + 300)).toBeLessThanOrEqual(allowed + 2);
   });
 
+  test('a death just after its last answer (replies until then): dead at the same instant as with the probes alone', async () => {
+    const verdictAfter = async (withSigns: boolean) => {
+      const k = fakeKernel();
+      const r = silentReplica(k, withSigns);
+      const start = Date.now();
+      await run(300, k, () => Date.now() - start < 20, r);
+      return r.deadAt - start;
+    };
+    expect(await verdictAfter(true)).toBe(await verdictAfter(false));
+  });
+
   test('no replies at all: dead at the same instant as without the proof (the probes alone decide)', async () => {
     const verdictAfter = async (withSigns: boolean) => {
       const k = fakeKernel();

@@ -72,8 +72,8 @@ export function stoppedForwarding(t: AnswerClock, probe: GatewayProbeConfig, now
  * whether the replica is still probed. Timers run before the poll phase, so answers already received are read
  * first: a busy event loop delays the verdict rather than faking it. Shared by the IPv4 and IPv6 probers: one
  * failover gap. With `signs`, a silence that reaches the deadline is first checked against the replica's replies (one
- * reading, started just before the deadline): a reply within the window proves the replica forwards (answers queued
- * behind bulk traffic are late, not missing), and the wait restarts from that reply.
+ * reading, started just before the deadline): a reply more than one interval after the last answer proves the replica
+ * forwards (answers queued behind bulk traffic are late, not missing), and the wait restarts from that reply.
  */
 export function armAnswerDeadline(t: AnswerClock, probe: GatewayProbeConfig, current: () => boolean, onDead: () => void, signs?: LifeSigns): void {
   const allowedMs = (probe.failureThreshold - 1) * probe.intervalMs + probe.timeoutMs;
@@ -109,7 +109,10 @@ export function armAnswerDeadline(t: AnswerClock, probe: GatewayProbeConfig, cur
       if (!signs || !t.lastAnswerAt) return onDead();
       void (reading ?? signs.sample()).then((at) => {
         if (!live()) return;
-        if (at > (t.lifeAt ?? 0)) t.lifeAt = at;
+        // A reply within one interval of the last sign of life says nothing the probes' own cadence did not (a replica
+        // that died just after its last answer sent replies until then): only a later one moves the wait. So a real
+        // death's verdict stays where the probes alone put it.
+        if (at - lastSignOfLife(t) > probe.intervalMs) t.lifeAt = at;
         if (stoppedForwarding(t, probe)) onDead();
         else check();
       });

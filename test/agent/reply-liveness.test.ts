@@ -4,6 +4,13 @@ import { LIVENESS_MEMORY_S, livenessKey, livenessRuleset, parseLastReplies, Repl
 const probe = { intervalMs: 25, timeoutMs: 25, failureThreshold: 3 };
 
 /** A kernel whose last IPv4 reply from 10.0.0.5 the test moves (lastReplyAt; 0: none); records every nft run. */
+/** A liveness reader whose table holds 10.0.0.5 (its tunnel on 4790). */
+function livenessOn(k: { run: (argv: string[]) => Promise<string> }): ReplyLiveness {
+  const l = new ReplyLiveness(k.run);
+  l.setTargets([{ ip: '10.0.0.5', port: 4790 }]);
+  return l;
+}
+
 function fakeKernel() {
   const k = {
     lastReplyAt: 0,
@@ -36,18 +43,33 @@ describe('the reply-liveness table', () => {
 
   test('the last reply is dated from the reading\'s start (never later than it came); none remembered: 0', async () => {
     const k = fakeKernel();
-    const signs = new ReplyLifeSigns(new ReplyLiveness(k.run), '10.0.0.5', 4);
+    const signs = new ReplyLifeSigns(livenessOn(k), '10.0.0.5', 4);
     expect(await signs.sample()).toBe(0);
     k.lastReplyAt = Date.now() - 30;
     expect(await signs.sample()).toBeLessThanOrEqual(k.lastReplyAt);
-    expect(await new ReplyLifeSigns(new ReplyLiveness(k.run), '10.0.0.5', 6).sample()).toBe(0);
+    expect(await new ReplyLifeSigns(livenessOn(k), '10.0.0.5', 6).sample()).toBe(0);
   });
 
   test('replicas overdue together share one nft run', async () => {
     const k = fakeKernel();
-    const liveness = new ReplyLiveness(k.run);
+    const liveness = livenessOn(k);
     await Promise.all([liveness.lastReplyAt('10.0.0.5', 4), liveness.lastReplyAt('10.0.0.6', 4), liveness.lastReplyAt('10.0.0.5', 6)]);
     expect(k.runs.filter((a) => a.includes('list'))).toHaveLength(1);
+  });
+
+  test('a table that could not be applied is not read (no nft run, no proof): the probes alone decide', async () => {
+    const k = {
+      runs: [] as string[][],
+      run: async (argv: string[]) => {
+        k.runs.push(argv);
+        throw new Error('nft: syntax error');
+      },
+    };
+    const liveness = new ReplyLiveness(k.run);
+    liveness.setTargets([{ ip: '10.0.0.5', port: 4790 }]);
+    expect(await liveness.lastReplyAt('10.0.0.5', 4)).toBe(0);
+    expect(await liveness.lastReplyAt('10.0.0.5', 4)).toBe(0);
+    expect(k.runs.filter((a) => a.includes('list'))).toHaveLength(0);
   });
 });
 
@@ -59,7 +81,7 @@ describe('the probe deadline with the replies as proof of life', () => {
   function silentReplica(k: ReturnType<typeof fakeKernel>, withSigns = true) {
     const t: AnswerClock = { firstSentAt: 0, lastAnswerAt: 0, unanswered: [] };
     const r = { t, deadAt: 0 };
-    const signs = new ReplyLifeSigns(new ReplyLiveness(k.run), '10.0.0.5', 4);
+    const signs = new ReplyLifeSigns(livenessOn(k), '10.0.0.5', 4);
     probeSent(t);
     answerReceived(t);
     armAnswerDeadline(t, probe, () => true, () => (r.deadAt = Date.now()), withSigns ? signs : undefined);

@@ -78,10 +78,12 @@ export class ReplyLiveness {
   }
 
   private read(): Promise<Reading | undefined> {
+    // No table (never applied, or it failed: logged once then): nothing to read, the probes alone decide.
+    if (!this.applied) return Promise.resolve(undefined);
     if (this.pending) return this.pending;
     const at = Date.now();
-    const p = this.applying.then(() => this.run(['nft', 'list', 'table', 'inet', LIVENESS_NFT_TABLE]))
-      .then((out) => ({ at, agoMs: parseLastReplies(out) }))
+    const p = this.applying.then(() => (this.applied ? this.run(['nft', 'list', 'table', 'inet', LIVENESS_NFT_TABLE]) : undefined))
+      .then((out) => (out === undefined ? undefined : { at, agoMs: parseLastReplies(out) }))
       .catch((e) => {
         log('warn', 'reply liveness not read: probes alone decide', { error: (e as Error).message });
         return undefined;

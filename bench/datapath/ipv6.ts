@@ -3,7 +3,7 @@
  * namespaces (not the real-cluster lab): IPv6 against IPv4 through the same gateway, in the same run.
  *
  * One lab (test/agent/e2e/netns-lab.ts + netns-lab-ipv6.ts, prefix "v6", two gateway replicas with an IPv4 and an
- * IPv6 egress IP each, the real agents, probes every 50 ms, dead after 150 ms), a dual-stack zone pod:
+ * IPv6 egress IP each, the real agents, probes at the library's default unless --probe), a dual-stack zone pod:
  *   failover  per trial: 4 IPv4 and 4 IPv6 UDP flows at 1,000 packets/s each; the replica carrying flows is killed
  *             (agent and network) and the longest arrival gap of each family's moved flows is its gap: both
  *             families' figures come from the same kills. The replica is revived before the next trial.
@@ -15,6 +15,7 @@ import * as os from 'node:os';
 import {
   buildAgents, labState, missingPrerequisite, NetnsLab, nsx, Proc, SERVER_ALLOWED, sleep, until,
 } from '../../test/agent/e2e/netns-lab';
+import { DATA_PATH_DEFAULTS } from '../../src/datapath';
 import { addIpv6, addPodIpv6, egressIp6, labConfigV6, podIp6, reviveGatewayIpv6, SERVER6_ALLOWED } from '../../test/agent/e2e/netns-lab-ipv6';
 
 const arg = (argv: string[], name: string, dflt: string) => {
@@ -37,7 +38,12 @@ export async function runIpv6(argv: string[]): Promise<void> {
   const trials = Math.min(50, Number(arg(argv, 'trials', '20')));
   const rounds = Math.min(20, Number(arg(argv, 'rounds', '5')));
   const seconds = Math.min(30, Number(arg(argv, 'seconds', '3')));
-  const lab = new NetnsLab({ prefix: 'v6', gateways: 2 });
+  // --probe i/t/f (the library's default), --probes-only (the node agent's behaviour before issue 22, for comparison),
+  // --prefix (namespaces' prefix, "v6").
+  const [intervalMs, timeoutMs, failureThreshold] = arg(argv, 'probe', Object.values(DATA_PATH_DEFAULTS.probe).join('/')).split('/').map(Number);
+  const probe = `${intervalMs}/${timeoutMs}/${failureThreshold}`;
+  const nodeArgs = argv.includes('--probes-only') ? ['--probes-only'] : [];
+  const lab = new NetnsLab({ prefix: arg(argv, 'prefix', 'v6'), gateways: 2 });
   const cleanup = () => {
     lab.destroy();
     lab.removeDir();
@@ -48,7 +54,7 @@ export async function runIpv6(argv: string[]): Promise<void> {
   addIpv6(lab);
   const pay = lab.addPod(1, 'pay1', '10.201.1.10');
   addPodIpv6(lab, 1, 'pay1', podIp6(1, 10));
-  const config = labConfigV6(lab, { probe: { intervalMs: 50, timeoutMs: 50, failureThreshold: 3 } });
+  const config = labConfigV6(lab, { probe: { intervalMs, timeoutMs, failureThreshold } });
   for (const cidr of [`${SERVER_ALLOWED}/32`, `${SERVER6_ALLOWED}/128`]) config.zones[0].allow.push({ cidr, protocol: 'tcp', ports: ['5201'], description: 'iperf3' });
   lab.writeConfig(config);
   lab.writeState(1, labState(lab, [{ ip: '10.201.1.10', zone: 'payments' }, { ip: podIp6(1, 10), zone: 'payments' }], [1, 2]));
@@ -61,7 +67,7 @@ export async function runIpv6(argv: string[]): Promise<void> {
     await gateways[i - 1].waitFor(new RegExp(`"egressIp6":"${egressIp6(i)}"`), 20_000);
   };
   for (const i of [1, 2]) await startGateway(i);
-  const node = lab.startNode(1);
+  const node = lab.startNode(1, nodeArgs);
   await node.waitFor(/first sync done/, 20_000);
   const lastReplicas = () => node.err.trim().split('\n').filter((l) => l.includes('"replicas"')).pop() ?? '';
   const bothReady = (i: number) => new RegExp(`${lab.gatewayPodIp(i).replace(/\./g, '\\.')}=ready/v6:ready`).test(lastReplicas());
@@ -110,7 +116,7 @@ export async function runIpv6(argv: string[]): Promise<void> {
   const ratios = tput.v6.map((x, i) => x / tput.v4[i]);
   const mmm = (xs: number[]) => `${Math.min(...xs).toFixed(2)} / ${median(xs).toFixed(2)} / ${Math.max(...xs).toFixed(2)}`;
   const report = [
-    `Command: \`npm run bench:datapath -- ${argv.join(' ')}\` — ${trials} failover trials (4 + 4 UDP flows at 1,000 packets/s, probes 50/50/3), `
+    `Command: \`npm run bench:datapath -- ${argv.join(' ')}\` — ${trials} failover trials (4 + 4 UDP flows at 1,000 packets/s, probes ${probe}${nodeArgs.length ? ', probes only' : ', replies as proof of life'}), `
       + `${rounds} iperf3 rounds (-t ${seconds} -O 1, 1 stream, order alternating)`,
     `Machine: ${os.cpus()[0]?.model}, ${os.cpus().length} vCPU, Linux ${os.release()}; 1-minute load average min / median / max ${mmm(loads)}`,
     '',

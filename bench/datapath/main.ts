@@ -22,7 +22,8 @@
  *          --remedy none|pod-mtu|gro|underlay-mtu[,...]  (configuration outside the agents, see BENCHMARKS.md)
  *          --allow-list-changes [--changes N]  only the allow-list change benchmark (allow-list-changes.ts)
  *          --set-layouts [--changes N]  only the set layouts compared with plain nft (set-layouts.ts)
- *          --ipv6 [--trials N] [--rounds N] [--seconds S]  IPv6 against IPv4 through the gateway (ipv6.ts)
+ *          --ipv6 [--trials N] [--rounds N] [--seconds S] [--probe i/t/f] [--probes-only] [--prefix p]  IPv6 against IPv4
+ *            through the gateway, and the failover gap of both families (ipv6.ts)
  *          --dns [--rounds N --queries N --seconds S]  only the DNS proxy benchmark (dns-proxy.ts)
  */
 import { spawnSync } from 'node:child_process';

@@ -3,6 +3,7 @@ import { GatewayAgent } from './gateway/gateway-agent';
 import { AddressObserver, readObservedAddresses } from './node/address-observer';
 import { linuxDnsKernel } from './node/dns-enforcer';
 import { NodeAgent } from './node/node-agent';
+import { ReplyLiveness } from './node/reply-liveness';
 import { StateFileSource, ClusterSource } from './shared/cluster-source';
 import { LinuxKernel } from './shared/linux-kernel';
 import { log } from './shared/log';
@@ -13,6 +14,7 @@ const USAGE = `usage:
   main.js sysctls <net.ipv4.key=value or net.ipv6.key=value>...
   main.js gateway --config <file> --gateway <name> --pod-ip <ip> [--health-port <n>] [--health-host <ip>]
   main.js node    --config <file> (--state <file> | --kubernetes --node-name <name>) [--health-port <n>] [--health-host <ip>]
+                  [--probes-only]   (replicas' replies are no proof of life: the behaviour before issue 22, for comparison)
   main.js observed-addresses   (prints what this node's address observer recorded, as JSON)`;
 
 /** Entry point of both images: `egress-gateway` runs `gateway`, `egress-nat` runs `node`. */
@@ -32,7 +34,7 @@ async function main(argv: string[]): Promise<void> {
   for (let i = 0; i < rest.length; i++) {
     if (!rest[i].startsWith('--')) throw new Error(`unexpected argument "${rest[i]}"\n${USAGE}`);
     const flag = rest[i].slice(2);
-    if (flag === 'kubernetes') args.set(flag, 'true');
+    if (flag === 'kubernetes' || flag === 'probes-only') args.set(flag, 'true');
     else args.set(flag, rest[++i] ?? '');
   }
   const need = (k: string, env?: string) => {
@@ -67,7 +69,9 @@ async function main(argv: string[]): Promise<void> {
     }
     const dnsKernel = linuxDnsKernel((cmd, stdin) => runCommand(cmd, stdin));
     const observer = new AddressObserver((cmd, stdin) => runCommand(cmd, stdin));
-    const agent = new NodeAgent({ configPath, source, kernel, dnsKernel, observer, healthPort: healthPort ?? 9441, healthHost }, configText);
+    const liveness = args.has('probes-only') ? undefined : new ReplyLiveness((cmd, stdin) => runCommand(cmd, stdin));
+    const options = { configPath, source, kernel, dnsKernel, observer, liveness, healthPort: healthPort ?? 9441, healthHost };
+    const agent = new NodeAgent(options, configText);
     await agent.start();
     // Rules stay in place on exit: a restarting agent must not open a gap nor leak traffic.
     process.once('SIGTERM', () => process.exit(0));

@@ -132,7 +132,9 @@ export const DATA_PATH_DEFAULTS = {
   // AllowVXLANPacketsFromWorkloads), and the replies' tunnels leave the gateway pods. Calico Enterprise's egress port.
   vxlanPort: 4790,
   healthPort: 9440,
-  probe: { intervalMs: 50, timeoutMs: 50, failureThreshold: 3 } as GatewayProbeConfig,
+  // Dead after 75 ms without an answer or a reply (issue 22: the replicas' replies through the tunnel count as proof of
+  // life, src/agent/node/reply-liveness.ts, so answers queued behind bulk traffic no longer fake a death).
+  probe: { intervalMs: 25, timeoutMs: 25, failureThreshold: 3 } as GatewayProbeConfig,
   drainGraceSeconds: 30,
   node: {
     // Bits nobody else on a Calico node takes: Felix allocates only inside its nftablesMarkMask/iptablesMarkMask

@@ -5,8 +5,8 @@ const probe = { intervalMs: 25, timeoutMs: 25, failureThreshold: 3 };
 const clock = (): AnswerClock => ({ firstSentAt: 0, lastAnswerAt: 0, unanswered: [] });
 
 describe('a replica stopped forwarding: only probes that left can be missed', () => {
-  test('the library default is 50/50/3 (25/25/3 made a false failover under load in the lab: BENCHMARKS.md)', () => {
-    expect(DATA_PATH_DEFAULTS.probe).toEqual({ intervalMs: 50, timeoutMs: 50, failureThreshold: 3 });
+  test('the library default is 25/25/3 (dead after 75 ms; replies count as proof of life: reply-liveness.test.ts)', () => {
+    expect(DATA_PATH_DEFAULTS.probe).toEqual({ intervalMs: 25, timeoutMs: 25, failureThreshold: 3 });
   });
 
   test('a replica that answered, then misses the probes sent on cadence, is dead once the silence is long enough', () => {

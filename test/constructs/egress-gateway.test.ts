@@ -254,7 +254,7 @@ describe('EgressGateway: the data-path configuration', () => {
       egressIps: ['198.18.0.0', '198.18.0.1', '198.18.0.2', '198.18.0.3', '198.18.0.4', '198.18.0.5', '198.18.0.6', '198.18.0.7'],
       vxlanPort: 4790,
       healthPort: 9440,
-      probe: { intervalMs: 50, timeoutMs: 50, failureThreshold: 3 },
+      probe: { intervalMs: 25, timeoutMs: 25, failureThreshold: 3 },
       drainGraceSeconds: 30,
     }]);
     const [zone] = config.zones;

@@ -11,6 +11,20 @@ export interface AnswerClock {
   /** The next probe's timer and the socket the probes leave by. */
   timer?: NodeJS.Timeout;
   socket?: dgram.Socket;
+  /** The latest instant the replica's own replies proved it forwards (reply-liveness.ts), 0/undefined: none. */
+  lifeAt?: number;
+  /** The reading of the replies before the deadline; the generation of the armed deadline. */
+  readings?: NodeJS.Timeout[];
+  armed?: number;
+}
+
+/** Signs of life besides the answers: resolves the instant of the replica's last reply, 0: none known. */
+export interface LifeSigns { sample(): Promise<number> }
+
+/** When the replica last showed it forwards: its last answer, or a later proof from its replies (only once it answered). */
+export function lastSignOfLife(t: AnswerClock): number {
+  if (!t.lastAnswerAt) return t.firstSentAt;
+  return Math.max(t.lastAnswerAt, t.lifeAt ?? 0);
 }
 
 /** Records a probe that left now. */
@@ -31,6 +45,7 @@ export function answerReceived(t: AnswerClock, now = Date.now()): void {
 export function stopProbing(t: AnswerClock): void {
   clearTimeout(t.timer);
   clearTimeout(t.deadline);
+  for (const r of t.readings ?? []) clearTimeout(r);
   try {
     t.socket?.close();
   } catch { /* already closed */ }
@@ -46,7 +61,7 @@ export function stopProbing(t: AnswerClock): void {
  */
 export function stoppedForwarding(t: AnswerClock, probe: GatewayProbeConfig, now = Date.now()): boolean {
   const allowedMs = (probe.failureThreshold - 1) * probe.intervalMs + probe.timeoutMs;
-  if (now - (t.lastAnswerAt || t.firstSentAt) < allowedMs) return false;
+  if (now - lastSignOfLife(t) < allowedMs) return false;
   if (!t.lastAnswerAt) return true;
   const missed = t.unanswered.filter((sentAt) => now - sentAt >= probe.timeoutMs).length;
   return missed >= Math.max(1, probe.failureThreshold - 1);
@@ -56,28 +71,54 @@ export function stoppedForwarding(t: AnswerClock, probe: GatewayProbeConfig, now
  * (Re)starts the wait for the next probe answer; once `stoppedForwarding` holds, `onDead` runs. `current` says
  * whether the replica is still probed. Timers run before the poll phase, so answers already received are read
  * first: a busy event loop delays the verdict rather than faking it. Shared by the IPv4 and IPv6 probers: one
- * failover gap.
+ * failover gap. With `signs`, a silence that reaches the deadline is first checked against the replica's replies (one
+ * reading, started just before the deadline): a reply more than one interval after the last answer proves the replica
+ * forwards (answers queued behind bulk traffic are late, not missing), and the wait restarts from that reply.
  */
-export function armAnswerDeadline(t: AnswerClock, probe: GatewayProbeConfig, current: () => boolean, onDead: () => void): void {
+export function armAnswerDeadline(t: AnswerClock, probe: GatewayProbeConfig, current: () => boolean, onDead: () => void, signs?: LifeSigns): void {
   const allowedMs = (probe.failureThreshold - 1) * probe.intervalMs + probe.timeoutMs;
+  const armed = (t.armed ?? 0) + 1;
+  t.armed = armed;
+  const live = () => current() && t.armed === armed;
   clearTimeout(t.deadline);
+  let reading: Promise<number> | undefined;
+  const scheduleReading = (untilDeadlineMs: number) => {
+    for (const r of t.readings ?? []) clearTimeout(r);
+    reading = undefined;
+    if (!signs || !t.lastAnswerAt) return;
+    // Started a little before the deadline, so a real death waits for no `nft` run.
+    t.readings = [setTimeout(() => (reading = signs.sample()), Math.max(0, untilDeadlineMs - Math.min(10, probe.intervalMs / 2)))];
+  };
   const check = () => {
-    if (!current()) return;
-    const now = Date.now();
-    const since = now - (t.lastAnswerAt || t.firstSentAt);
+    if (!live()) return;
+    const since = Date.now() - lastSignOfLife(t);
     if (since < allowedMs) {
+      scheduleReading(allowedMs - since);
       t.deadline = setTimeout(check, allowedMs - since);
       return;
     }
     setImmediate(() => {
-      if (!current()) return;
-      if (stoppedForwarding(t, probe)) onDead();
-      // Silent long enough, but too few probes left to be missed yet (the agent was stalled): look again once
-      // the next one has had its timeout.
-      else if (Date.now() - (t.lastAnswerAt || t.firstSentAt) >= allowedMs) t.deadline = setTimeout(check, untilNextMissMs(t, probe));
-      else check();
+      if (!live()) return;
+      if (!stoppedForwarding(t, probe)) {
+        // Silent long enough, but too few probes left to be missed yet (the agent was stalled): look again once
+        // the next one has had its timeout.
+        if (Date.now() - lastSignOfLife(t) >= allowedMs) t.deadline = setTimeout(check, untilNextMissMs(t, probe));
+        else check();
+        return;
+      }
+      if (!signs || !t.lastAnswerAt) return onDead();
+      void (reading ?? signs.sample()).then((at) => {
+        if (!live()) return;
+        // A reply within one interval of the last sign of life says nothing the probes' own cadence did not (a replica
+        // that died just after its last answer sent replies until then): only a later one moves the wait. So a real
+        // death's verdict stays where the probes alone put it.
+        if (at - lastSignOfLife(t) > probe.intervalMs) t.lifeAt = at;
+        if (stoppedForwarding(t, probe)) onDead();
+        else check();
+      });
     });
   };
+  scheduleReading(allowedMs);
   t.deadline = setTimeout(check, allowedMs);
 }
 

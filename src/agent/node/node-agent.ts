@@ -5,6 +5,7 @@ import { DnsEnforcer, DnsKernel } from './dns-enforcer';
 import { computeNodeDesired, nodeOwnership, retiredPinRedirects, slotsFromKernel } from './node-desired-state';
 import { NODE_NFT_TABLE } from './node-ruleset';
 import { ReplicaProber } from './replica-prober';
+import { ReplyLiveness } from './reply-liveness';
 import { staleConntrackEntries } from './stale-conntrack';
 import { DataPathConfig, parseDataPathConfig } from '../../datapath';
 import { ClusterSource } from '../shared/cluster-source';
@@ -28,6 +29,8 @@ export interface NodeAgentOptions {
   readonly dnsKernel?: DnsKernel;
   /** Records staged zones' external destinations (data-path `observe`); without it the section is ignored. */
   readonly observer?: AddressObserver;
+  /** The replicas' replies as proof of life (reply-liveness.ts); without it the probes alone decide. */
+  readonly liveness?: ReplyLiveness;
 }
 
 /**
@@ -59,7 +62,7 @@ export class NodeAgent {
     this.config = parseDataPathConfig(initialConfigText);
     // Probes ride the tunnel of the gateway's lowest zone (every tunnel of a replica comes up together).
     this.prober = new ReplicaProber(() => this.reconciler.trigger(),
-      (gateway) => this.config.zones.filter((z) => z.gateway === gateway).sort((a, b) => a.id - b.id)[0]?.vni);
+      (gateway) => this.config.zones.filter((z) => z.gateway === gateway).sort((a, b) => a.id - b.id)[0]?.vni, opts.liveness);
     this.reconciler = new Reconciler((full) => this.sync(full), { minBackoffMs: 100, maxBackoffMs: 5000 });
     this.table = new NftTableApplier(opts.kernel);
     this.metrics = {

@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import * as dgram from 'node:dgram';
-import { answerReceived, armAnswerDeadline, probeSent, stopProbing } from './answer-deadline';
+import { answerReceived, armAnswerDeadline, LifeSigns, probeSent, stopProbing } from './answer-deadline';
+import { ReplyLifeSigns, ReplyLiveness } from './reply-liveness';
 import { GatewayConfig } from '../../datapath';
 import { log } from '../shared/log';
 import { parseProbeAnswer } from '../shared/probe-frame';
@@ -22,6 +23,8 @@ interface Tracked6 extends Ipv6Target {
   lastAnswerAt: number;
   unanswered: number[];
   forwards?: boolean;
+  /** Its IPv6 replies through the tunnel (reply-liveness.ts). */
+  signs?: LifeSigns;
 }
 
 /**
@@ -37,7 +40,7 @@ export class Ipv6ReplicaProber {
   private readonly listeners = new Map<number, dgram.Socket>();
   private readonly byToken = new Map<number, Tracked6>();
 
-  constructor(private readonly onChange: () => void) {}
+  constructor(private readonly onChange: () => void, private readonly liveness?: ReplyLiveness) {}
 
   public setTargets(targets: Ipv6Target[]): void {
     const wanted = new Map(targets.filter((t) => ipv6EgressIps(t.gateway).length > 0).map((t) => [t.key, t]));
@@ -69,7 +72,15 @@ export class Ipv6ReplicaProber {
   private track(target: Ipv6Target): void {
     let token = randomInt(1, 0xffffffff);
     while (this.byToken.has(token)) token = randomInt(1, 0xffffffff);
-    const t: Tracked6 = { ...target, token, seq: 0, firstSentAt: 0, lastAnswerAt: 0, unanswered: [] };
+    const t: Tracked6 = {
+      ...target,
+      token,
+      seq: 0,
+      firstSentAt: 0,
+      lastAnswerAt: 0,
+      unanswered: [],
+      signs: this.liveness && new ReplyLifeSigns(this.liveness, target.ip, 6),
+    };
     this.tracked.set(t.key, t);
     this.byToken.set(token, t);
     this.listen(t.gateway.healthPort);
@@ -123,7 +134,7 @@ export class Ipv6ReplicaProber {
   }
 
   private arm(t: Tracked6): void {
-    armAnswerDeadline(t, t.gateway.probe, () => this.tracked.get(t.key) === t, () => this.set(t, false));
+    armAnswerDeadline(t, t.gateway.probe, () => this.tracked.get(t.key) === t, () => this.set(t, false), t.signs);
   }
 
   private set(t: Tracked6, forwards: boolean): void {

@@ -1,9 +1,10 @@
 import { randomInt } from 'node:crypto';
 import * as dgram from 'node:dgram';
 import * as http from 'node:http';
-import { answerReceived, armAnswerDeadline, probeSent, stopProbing } from './answer-deadline';
+import { answerReceived, armAnswerDeadline, LifeSigns, probeSent, stopProbing } from './answer-deadline';
 import { ReplicaHealth, ReplicaView } from './replica-health';
 import { Ipv6ReplicaProber } from './replica-prober-ipv6';
+import { ReplyLifeSigns, ReplyLiveness } from './reply-liveness';
 import { GatewayConfig } from '../../datapath';
 import { log } from '../shared/log';
 import { GatewayEndpoint } from '../shared/observed-state';
@@ -38,6 +39,8 @@ interface Tracked {
   agent?: AgentAnswer;
   agentInFlight: boolean;
   lastAgentAt: number;
+  /** Its replies through the tunnel, read when an answer is overdue (reply-liveness.ts). */
+  signs?: LifeSigns;
 }
 
 /**
@@ -64,8 +67,10 @@ export class ReplicaProber {
   /** IPv6 verdicts, for gateways with IPv6 egress IPs (replica-prober-ipv6.ts). */
   private readonly v6: Ipv6ReplicaProber;
 
-  constructor(private readonly onChange: () => void, private readonly zoneVni: (gateway: string) => number | undefined) {
-    this.v6 = new Ipv6ReplicaProber(onChange);
+  /** `liveness`: the replicas' replies count as proof of life (without it, unit tests: the probes alone). */
+  constructor(private readonly onChange: () => void, private readonly zoneVni: (gateway: string) => number | undefined,
+    private readonly liveness?: ReplyLiveness) {
+    this.v6 = new Ipv6ReplicaProber(onChange, liveness);
   }
 
   /** Starts/stops probing so that exactly these endpoints are probed. */
@@ -93,6 +98,7 @@ export class ReplicaProber {
         this.track(k, e, g, vni);
       }
     }
+    this.liveness?.setTargets([...wanted.values()].map(({ e, g }) => ({ ip: e.ip, port: g.vxlanPort })));
     this.v6.setTargets([...wanted].map(([key, { e, g, vni }]) => ({ key, ip: e.ip, gateway: g, vni })));
     for (const port of [...this.listeners.keys()]) {
       if (![...this.tracked.values()].some((t) => t.gateway.healthPort === port)) {
@@ -128,6 +134,7 @@ export class ReplicaProber {
     const t: Tracked = {
       key, endpoint, gateway, vni, token, seq: 0, firstSentAt: 0, lastAnswerAt: 0, unanswered: [], agentInFlight: false, lastAgentAt: 0,
     };
+    if (this.liveness) t.signs = new ReplyLifeSigns(this.liveness, endpoint.ip, 4);
     this.tracked.set(key, t);
     this.byToken.set(token, t);
     this.listen(gateway.healthPort);
@@ -200,7 +207,7 @@ export class ReplicaProber {
 
   /** (Re)starts the wait for the next answer: none by the deadline means the replica stopped forwarding. */
   private armDeadline(t: Tracked): void {
-    armAnswerDeadline(t, t.gateway.probe, () => this.tracked.get(t.key) === t, () => this.setForwards(t, false));
+    armAnswerDeadline(t, t.gateway.probe, () => this.tracked.get(t.key) === t, () => this.setForwards(t, false), t.signs);
   }
 
   private setForwards(t: Tracked, forwards: boolean): void {

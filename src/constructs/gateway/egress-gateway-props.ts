@@ -5,17 +5,19 @@ import { SysctlMethod } from './sysctl-method';
 /**
  * How fast nodes notice a dead gateway replica: each node sends every replica a data-path probe through the tunnel
  * (it is forwarded and SNATed like a zone's packet) and declares the replica dead after (failureThreshold - 1) x
- * probeIntervalMs + probeTimeoutMs without an answer, counting only probes that actually left the node.
+ * probeIntervalMs + probeTimeoutMs without an answer, counting only probes that actually left the node. A replica whose
+ * replies keep arriving at the node through its tunnel is forwarding: that counts as an answer (answers queued behind
+ * bulk traffic are late, not missing).
  */
 export interface GatewayFailureDetection {
   /**
    * Milliseconds between probes of each replica, from every node.
-   * @default 50
+   * @default 25
    */
   readonly probeIntervalMs?: number;
   /**
    * Milliseconds after which an unanswered probe counts as failed.
-   * @default 50
+   * @default 25
    */
   readonly probeTimeoutMs?: number;
   /**

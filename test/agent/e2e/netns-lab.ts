@@ -252,9 +252,9 @@ EOF`);
       '--gateway', gateway, '--pod-ip', this.gatewayPodIp(i)]);
   }
 
-  public startNode(n: number): Proc {
+  public startNode(n: number, extraArgs: string[] = []): Proc {
     return this.spawn(`node-${n}`, this.ns(`n${n}`), [AGENT_NODE, AGENT_MAIN, 'node', '--config', this.configPath,
-      '--state', this.statePath(n), '--health-port', '9441']);
+      '--state', this.statePath(n), '--health-port', '9441', ...extraArgs]);
   }
 
   public spawn(name: string, ns: string, argv: string[]): Proc {

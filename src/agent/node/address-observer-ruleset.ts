@@ -9,7 +9,7 @@ export const OBSERVER_NFT_TABLE = 'cdk8s_egress_observe';
 const PORTED = '{ tcp, udp, sctp }';
 
 /** A zone name in nft identifiers: zone names are DNS labels, which have no "_", so the mapping reverses. */
-export function zoneSetSuffix(zone: string): string {
+function zoneSetSuffix(zone: string): string {
   return zone.replace(/-/g, '_');
 }
 

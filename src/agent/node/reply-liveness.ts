@@ -1,7 +1,7 @@
 import { log } from '../shared/log';
 
 /** The reply-liveness table (inet family): it only remembers, it never decides a packet's fate. */
-export const LIVENESS_NFT_TABLE = 'cdk8s_egress_liveness';
+const LIVENESS_NFT_TABLE = 'cdk8s_egress_liveness';
 
 /** How long a replica's last reply is remembered: far beyond any silence window (a reading needs the last ms). */
 export const LIVENESS_MEMORY_S = 10;

@@ -26,8 +26,6 @@ export function agentDomainDestinations(doc: EgressModelDocument, zone: EgressZo
   return AGENT_DOMAIN_DESTINATIONS.filter(d => gw.egressIps.some(ip => ip.includes(':') === d.includes(':')));
 }
 
-const proxyRules = new Map<string, CalicoRule[]>();
-
 /**
  * DNS of a zone with agent-enforced domain rules: only to the node agent's DNS proxy (the address its table
  * DNATs the pods' queries to), never to the cluster DNS itself, so a node without the agent resolves nothing.
@@ -37,18 +35,14 @@ const proxyRules = new Map<string, CalicoRule[]>();
 export function dnsProxyRules(doc: EgressModelDocument, zone: EgressZoneModel): CalicoRule[] {
   const extra = dnsLocalServers(doc).length;
   const v6 = agentDomainsIpv6(doc, zone);
-  const key = `${extra}/${v6}`;
-  if (!proxyRules.has(key)) {
-    const port = extra === 0 ? CalicoPort.of(DNS_PROXY_PORT) : CalicoPort.range(DNS_PROXY_PORT, DNS_PROXY_PORT + extra);
-    const to = (ipVersion: 4 | 6, net: string, ports: CalicoPort[]) => [CalicoProtocol.UDP, CalicoProtocol.TCP].map(protocol => ({
-      action: CalicoAction.ALLOW,
-      protocol,
-      ipVersion,
-      destination: { nets: [net], ports },
-      metadata: { annotations: ruleAnnotations('dns-proxy') },
-    }));
-    // IPv6: the proxy's own port only (NodeLocal DNSCache's addresses, rewritten to the other ports, are IPv4).
-    proxyRules.set(key, [...to(4, `${DNS_PROXY_ADDRESS}/32`, [port]), ...(v6 ? to(6, `${DNS_PROXY_ADDRESS6}/128`, [CalicoPort.of(DNS_PROXY_PORT)]) : [])]);
-  }
-  return proxyRules.get(key)!;
+  const port = extra === 0 ? CalicoPort.of(DNS_PROXY_PORT) : CalicoPort.range(DNS_PROXY_PORT, DNS_PROXY_PORT + extra);
+  const to = (ipVersion: 4 | 6, net: string, ports: CalicoPort[]) => [CalicoProtocol.UDP, CalicoProtocol.TCP].map(protocol => ({
+    action: CalicoAction.ALLOW,
+    protocol,
+    ipVersion,
+    destination: { nets: [net], ports },
+    metadata: { annotations: ruleAnnotations('dns-proxy') },
+  }));
+  // IPv6: the proxy's own port only (NodeLocal DNSCache's addresses, rewritten to the other ports, are IPv4).
+  return [...to(4, `${DNS_PROXY_ADDRESS}/32`, [port]), ...(v6 ? to(6, `${DNS_PROXY_ADDRESS6}/128`, [CalicoPort.of(DNS_PROXY_PORT)]) : [])];
 }

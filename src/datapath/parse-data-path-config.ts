@@ -17,7 +17,7 @@ const PROTOCOLS: AllowProtocol[] = ['tcp', 'udp', 'icmp', 'any'];
  * older version never strands them. (The released version-1 agents read only 1: they refuse version 2 with
  * "$.version: must be 1, got 2" and keep running their last good rules.)
  */
-export const READABLE_VERSIONS: readonly number[] = [1, 2, 3, 4, DATA_PATH_CONFIG_VERSION];
+export const READABLE_VERSIONS: readonly number[] = Array.from({ length: DATA_PATH_CONFIG_VERSION }, (_, i) => i + 1);
 
 /**
  * Validates a data-path document (JSON text or an already parsed value) and returns it typed, with

@@ -168,8 +168,7 @@ export class NetnsLab {
     this.destroy();
     const p = this.opts.prefix;
     const r = this.ns('r');
-    sh(`ip netns add ${r}`);
-    nsx(r, 'ip link set lo up');
+    addNamespace(r);
     nsx(r, 'sysctl -qw net.ipv4.ip_forward=1');
     // The gateway pods' default gateway (Calico style): the router answers ARP for it.
     nsx(r, 'ip addr add 169.254.1.1/32 dev lo');
@@ -326,10 +325,7 @@ EOF`);
   }
 
   private link(nsA: string, ifA: string, nsB: string, ifB: string): void {
-    if (!this.exists(nsB)) {
-      sh(`ip netns add ${nsB}`);
-      nsx(nsB, 'ip link set lo up');
-    }
+    if (!this.exists(nsB)) addNamespace(nsB);
     sh(`ip -n ${nsA} link add ${ifA} type veth peer name ${ifB} netns ${nsB}`);
     sh(`ip -n ${nsA} link set ${ifA} up`);
     sh(`ip -n ${nsB} link set ${ifB} up`);
@@ -397,3 +393,13 @@ export function labState(lab: NetnsLab, pods: Array<{ ip: string; zone: string }
   };
 }
 
+/**
+ * A namespace whose interfaces skip duplicate address detection, as Calico's CNI sets its veths (accept_dad=0). With
+ * it on, a fresh interface's link-local address stays tentative for about 2 s, and the kernel sends no neighbour
+ * solicitation for forwarded IPv6 until it is usable: a new lab's first IPv6 packets would wait there, not in our agents.
+ */
+function addNamespace(ns: string): void {
+  sh(`ip netns add ${ns}`);
+  nsx(ns, 'ip link set lo up');
+  nsx(ns, 'sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0');
+}

@@ -1,4 +1,4 @@
-import { AnswerClock, answerReceived, armAnswerDeadline, probeSent, stoppedForwarding } from '../../src/agent/node/answer-deadline';
+import { AnswerClock, answerReceived, armAnswerDeadline, DeadEvidence, probeSent, stoppedForwarding } from '../../src/agent/node/answer-deadline';
 import { DATA_PATH_DEFAULTS } from '../../src/datapath';
 
 const probe = { intervalMs: 25, timeoutMs: 25, failureThreshold: 3 };
@@ -63,7 +63,15 @@ describe('a replica stopped forwarding: only probes that left can be missed', ()
 
     /** A replica that answered its first probe, its deadline armed as the prober arms it after an answer. */
     const answered = () => {
-      const r = { t: clock(), dead: false, arm: () => armAnswerDeadline(r.t, probe, () => true, () => (r.dead = true)) };
+      const r = {
+        t: clock(),
+        dead: false,
+        evidence: undefined as DeadEvidence | undefined,
+        arm: () => armAnswerDeadline(r.t, probe, () => true, (e) => {
+          r.dead = true;
+          r.evidence = e;
+        }),
+      };
       probeSent(r.t);
       answerReceived(r.t);
       r.arm();
@@ -79,6 +87,12 @@ describe('a replica stopped forwarding: only probes that left can be missed', ()
       probeSent(r.t);
       jest.advanceTimersByTime(30);
       expect(r.dead).toBe(true);
+      // The verdict says what it rested on: the stall's whole silence (until the second probe's timeout, at 550 ms), the
+      // two probes that left and timed out, no reply read.
+      expect(r.evidence?.probesMissed).toBe(2);
+      expect(r.evidence?.silentMs).toBeGreaterThanOrEqual(550);
+      expect(r.evidence?.silentMs).toBeLessThanOrEqual(555);
+      expect(r.evidence?.lastReplyAgoMs).toBeUndefined();
     });
 
     test('answers keep a forwarding replica alive however long it runs', () => {

@@ -1,4 +1,4 @@
-import { AnswerClock, answerReceived, armAnswerDeadline, probeSent } from '../../src/agent/node/answer-deadline';
+import { AnswerClock, answerReceived, armAnswerDeadline, DeadEvidence, probeSent } from '../../src/agent/node/answer-deadline';
 import { LIVENESS_MEMORY_S, livenessKey, livenessRuleset, parseLastReplies, ReplyLifeSigns, ReplyLiveness } from '../../src/agent/node/reply-liveness';
 
 const probe = { intervalMs: 25, timeoutMs: 25, failureThreshold: 3 };
@@ -80,11 +80,14 @@ describe('the probe deadline with the replies as proof of life', () => {
   /** A replica that answered once, then whose answers stop (queued, or dead); the prober keeps sending probes. */
   function silentReplica(k: ReturnType<typeof fakeKernel>, withSigns = true) {
     const t: AnswerClock = { firstSentAt: 0, lastAnswerAt: 0, unanswered: [] };
-    const r = { t, deadAt: 0 };
+    const r = { t, deadAt: 0, evidence: undefined as DeadEvidence | undefined };
     const signs = new ReplyLifeSigns(livenessOn(k), '10.0.0.5', 4);
     probeSent(t);
     answerReceived(t);
-    armAnswerDeadline(t, probe, () => true, () => (r.deadAt = Date.now()), withSigns ? signs : undefined);
+    armAnswerDeadline(t, probe, () => true, (e) => {
+      r.deadAt = Date.now();
+      r.evidence = e;
+    }, withSigns ? signs : undefined);
     return r;
   }
   async function run(ms: number, k: ReturnType<typeof fakeKernel>, repliesFlow: () => boolean, r: { t: AnswerClock }) {
@@ -111,6 +114,10 @@ describe('the probe deadline with the replies as proof of life', () => {
     expect(r.deadAt).toBeGreaterThan(start + 300);
     expect(r.deadAt - (start + 300)).toBeGreaterThanOrEqual(allowed - 1);
     expect(r.deadAt - (start + 300)).toBeLessThanOrEqual(allowed + 2);
+    // The verdict names the last reply it read: one window (and the reading's lead) before it.
+    expect(r.evidence!.lastReplyAgoMs).toBeGreaterThanOrEqual(allowed - 1);
+    expect(r.evidence!.lastReplyAgoMs).toBeLessThanOrEqual(allowed + 2);
+    expect(r.evidence!.probesMissed).toBeGreaterThanOrEqual(probe.failureThreshold - 1);
   });
 
   test('a death just after its last answer (replies until then): dead at the same instant as with the probes alone', async () => {

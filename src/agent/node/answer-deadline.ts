@@ -18,6 +18,13 @@ export interface AnswerClock {
   armed?: number;
 }
 
+/**
+ * What a dead verdict rested on, logged with it (a false failover must be traceable to its cause): how long the replica
+ * had been silent, how many probes that left went unanswered, and how long before the verdict its last reply came
+ * (undefined: replies were not consulted, or none was remembered).
+ */
+export interface DeadEvidence { readonly silentMs: number; readonly probesMissed: number; readonly lastReplyAgoMs?: number }
+
 /** Signs of life besides the answers: resolves the instant of the replica's last reply, 0: none known. */
 export interface LifeSigns { sample(): Promise<number> }
 
@@ -75,7 +82,8 @@ export function stoppedForwarding(t: AnswerClock, probe: GatewayProbeConfig, now
  * reading, started just before the deadline): a reply more than one interval after the last answer proves the replica
  * forwards (answers queued behind bulk traffic are late, not missing), and the wait restarts from that reply.
  */
-export function armAnswerDeadline(t: AnswerClock, probe: GatewayProbeConfig, current: () => boolean, onDead: () => void, signs?: LifeSigns): void {
+export function armAnswerDeadline(t: AnswerClock, probe: GatewayProbeConfig, current: () => boolean, onDead: (evidence: DeadEvidence) => void,
+  signs?: LifeSigns): void {
   const allowedMs = (probe.failureThreshold - 1) * probe.intervalMs + probe.timeoutMs;
   const armed = (t.armed ?? 0) + 1;
   t.armed = armed;
@@ -106,20 +114,29 @@ export function armAnswerDeadline(t: AnswerClock, probe: GatewayProbeConfig, cur
         else check();
         return;
       }
-      if (!signs || !t.lastAnswerAt) return onDead();
+      if (!signs || !t.lastAnswerAt) return onDead(evidenceOf(t, probe));
       void (reading ?? signs.sample()).then((at) => {
         if (!live()) return;
         // A reply within one interval of the last sign of life says nothing the probes' own cadence did not (a replica
         // that died just after its last answer sent replies until then): only a later one moves the wait. So a real
         // death's verdict stays where the probes alone put it.
         if (at - lastSignOfLife(t) > probe.intervalMs) t.lifeAt = at;
-        if (stoppedForwarding(t, probe)) onDead();
+        if (stoppedForwarding(t, probe)) onDead(evidenceOf(t, probe, at));
         else check();
       });
     });
   };
   scheduleReading(allowedMs);
   t.deadline = setTimeout(check, allowedMs);
+}
+
+function evidenceOf(t: AnswerClock, probe: GatewayProbeConfig, lastReplyAt = 0): DeadEvidence {
+  const now = Date.now();
+  return {
+    silentMs: now - lastSignOfLife(t),
+    probesMissed: t.unanswered.filter((sentAt) => now - sentAt >= probe.timeoutMs).length,
+    ...(lastReplyAt ? { lastReplyAgoMs: now - lastReplyAt } : {}),
+  };
 }
 
 /** How long until one more probe can count as missed: the next one still within its timeout, or the next to leave. */

@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import * as dgram from 'node:dgram';
-import { answerReceived, armAnswerDeadline, LifeSigns, probeSent, stopProbing } from './answer-deadline';
+import { answerReceived, armAnswerDeadline, DeadEvidence, LifeSigns, probeSent, stopProbing } from './answer-deadline';
 import { ReplyLifeSigns, ReplyLiveness } from './reply-liveness';
 import { GatewayConfig } from '../../datapath';
 import { log } from '../shared/log';
@@ -134,12 +134,12 @@ export class Ipv6ReplicaProber {
   }
 
   private arm(t: Tracked6): void {
-    armAnswerDeadline(t, t.gateway.probe, () => this.tracked.get(t.key) === t, () => this.set(t, false), t.signs);
+    armAnswerDeadline(t, t.gateway.probe, () => this.tracked.get(t.key) === t, (evidence) => this.set(t, false, evidence), t.signs);
   }
 
-  private set(t: Tracked6, forwards: boolean): void {
+  private set(t: Tracked6, forwards: boolean, evidence?: DeadEvidence): void {
     if (t.forwards === forwards) return;
-    log('info', 'replica IPv6 forwarding changed', { gateway: t.gateway.name, ip: t.ip, forwards });
+    log('info', 'replica IPv6 forwarding changed', { gateway: t.gateway.name, ip: t.ip, forwards, ...evidence });
     t.forwards = forwards;
     this.onChange();
   }

@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import * as dgram from 'node:dgram';
 import * as http from 'node:http';
-import { answerReceived, armAnswerDeadline, LifeSigns, probeSent, stopProbing } from './answer-deadline';
+import { answerReceived, armAnswerDeadline, DeadEvidence, LifeSigns, probeSent, stopProbing } from './answer-deadline';
 import { ReplicaHealth, ReplicaView } from './replica-health';
 import { Ipv6ReplicaProber } from './replica-prober-ipv6';
 import { ReplyLifeSigns, ReplyLiveness } from './reply-liveness';
@@ -207,22 +207,22 @@ export class ReplicaProber {
 
   /** (Re)starts the wait for the next answer: none by the deadline means the replica stopped forwarding. */
   private armDeadline(t: Tracked): void {
-    armAnswerDeadline(t, t.gateway.probe, () => this.tracked.get(t.key) === t, () => this.setForwards(t, false), t.signs);
+    armAnswerDeadline(t, t.gateway.probe, () => this.tracked.get(t.key) === t, (evidence) => this.setForwards(t, false, evidence), t.signs);
   }
 
-  private setForwards(t: Tracked, forwards: boolean): void {
+  private setForwards(t: Tracked, forwards: boolean, evidence?: DeadEvidence): void {
     if (t.forwards === forwards) return;
     const before = t.forwards === undefined ? undefined : healthOf(t);
     t.forwards = forwards;
-    this.reportIfChanged(t, before);
+    this.reportIfChanged(t, before, evidence);
   }
 
-  private reportIfChanged(t: Tracked, before: ReplicaHealth | undefined): void {
+  private reportIfChanged(t: Tracked, before: ReplicaHealth | undefined, evidence?: DeadEvidence): void {
     if (t.forwards === undefined) return;
     const now = healthOf(t);
     if (now === before) return;
     log('info', 'replica health changed', {
-      gateway: t.endpoint.gateway, ip: t.endpoint.ip, from: before ?? 'unknown', to: now, forwards: t.forwards, agent: t.agent ?? 'unknown',
+      gateway: t.endpoint.gateway, ip: t.endpoint.ip, from: before ?? 'unknown', to: now, forwards: t.forwards, agent: t.agent ?? 'unknown', ...evidence,
     });
     this.onChange();
   }

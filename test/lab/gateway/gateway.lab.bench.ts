@@ -40,7 +40,15 @@ describeLab('bench: the egress gateway in the real-cluster lab', () => {
   let probe = '';
   /** Dead verdicts any node agent logged since the marks (a replica declared dead while it forwards: false failover). */
   const markLogs = () => g.lab.nodes.map((n) => g.logOf(`egress-nat-${n.name}`).length);
-  const deadSince = (marks: number[]) => g.lab.nodes.reduce((sum, n, i) => sum + (g.logOf(`egress-nat-${n.name}`).slice(marks[i]).match(/"to":"dead"/g)?.length ?? 0), 0);
+  /** Each dead verdict since the marks, noted with the phase it fell in and what it rested on (DeadEvidence). */
+  const deadSince = (marks: number[], phase: string) => {
+    const verdicts = g.lab.nodes.flatMap((n, i) => g.logOf(`egress-nat-${n.name}`).slice(marks[i]).split('\n')
+      .filter((l) => l.includes('"to":"dead"')).map((l) => ({ node: n.name, ...JSON.parse(l) })));
+    for (const v of verdicts) {
+      report.note(`dead verdict during "${phase}": ${v.node} on ${v.ip} at ${v.time}, silent ${v.silentMs} ms, ${v.probesMissed} probes missed, last reply ${v.lastReplyAgoMs ?? '-'} ms before`);
+    }
+    return verdicts.length;
+  };
   let deadDuringTraffic = 0;
   let trafficSeconds = 0;
 
@@ -96,7 +104,7 @@ describeLab('bench: the egress gateway in the real-cluster lab', () => {
       ratios.push(x / y);
     }
     trafficSeconds += 2 * ROUNDS * SECONDS;
-    deadDuringTraffic += deadSince(marks);
+    deadDuringTraffic += deadSince(marks, figure);
     const failures = failed.length ? `; ${failed.length} runs failed: ${[...new Set(failed)].join(' | ')}` : '';
     report.row(`${figure} (${ratios.length} of ${ROUNDS} rounds of ${SECONDS} s)`, `${ratios.length ? spread(ratios) : '-'} (${as.length ? spread(as, 2) : '-'} vs ${bs.length ? spread(bs, 2) : '-'} Gbit/s)${failures}`, goal);
     expect(ratios.length).toBeGreaterThan(0);
@@ -149,7 +157,7 @@ describeLab('bench: the egress gateway in the real-cluster lab', () => {
       outcome = `iperf3 failed: ${(e as Error).message}`;
     }
     trafficSeconds += SOAK_SECONDS;
-    deadDuringTraffic += deadSince(marks);
+    deadDuringTraffic += deadSince(marks, 'soak');
     report.row(`false failovers (dead verdicts on any node) during ${trafficSeconds} s of full-rate traffic (all throughput rounds, then ${SOAK_SECONDS} s of 8 streams through the gateway: ${outcome}; probe ${probe})`,
       String(deadDuringTraffic), '0');
   });

@@ -1,5 +1,5 @@
 // The agents' own runtime dependencies: installed in the images, never in the construct library.
-import { Counter, Gauge, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { AddressObserver } from './address-observer';
 import { DnsEnforcer, DnsKernel } from './dns-enforcer';
 import { computeNodeDesired, nodeOwnership, retiredPinRedirects, slotsFromKernel } from './node-desired-state';
@@ -61,8 +61,15 @@ export class NodeAgent {
   constructor(private readonly opts: NodeAgentOptions, initialConfigText: string) {
     this.config = parseDataPathConfig(initialConfigText);
     // Probes ride the tunnel of the gateway's lowest zone (every tunnel of a replica comes up together).
+    // Round trips against the silence window (intervals × threshold): the margin before probes alone would call a live replica dead.
+    const probeRtt = new Histogram({
+      name: 'egress_nat_probe_rtt_seconds', help: 'Round trip of the data-path probes that were answered, by gateway', labelNames: ['gateway'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 1], registers: [this.registry],
+    });
+    const probesSent = new Counter({ name: 'egress_nat_probes_sent_total', help: 'Data-path probes sent (IPv4), by gateway', labelNames: ['gateway'], registers: [this.registry] });
     this.prober = new ReplicaProber(() => this.reconciler.trigger(),
-      (gateway) => this.config.zones.filter((z) => z.gateway === gateway).sort((a, b) => a.id - b.id)[0]?.vni, opts.liveness);
+      (gateway) => this.config.zones.filter((z) => z.gateway === gateway).sort((a, b) => a.id - b.id)[0]?.vni, opts.liveness,
+      { sent: (gateway) => probesSent.inc({ gateway }), answered: (gateway, rttMs) => probeRtt.observe({ gateway }, rttMs / 1000) });
     this.reconciler = new Reconciler((full) => this.sync(full), { minBackoffMs: 100, maxBackoffMs: 5000 });
     this.table = new NftTableApplier(opts.kernel);
     this.metrics = {

@@ -41,6 +41,17 @@ interface Tracked {
   lastAgentAt: number;
   /** Its replies through the tunnel, read when an answer is overdue (reply-liveness.ts). */
   signs?: LifeSigns;
+  /** When each of the last SENT_MEMORY probes left, by seq % SENT_MEMORY: an answer's round trip. */
+  readonly sentAt: number[];
+}
+
+/** Probes remembered for their round trip: an answer later than this many intervals is counted late, not timed. */
+const SENT_MEMORY = 64;
+
+/** The node agent's probe metrics: probes sent, and each answer's round trip (how close they run to the silence window). */
+export interface ProbeObserver {
+  sent(gateway: string): void;
+  answered(gateway: string, rttMs: number): void;
 }
 
 /**
@@ -69,7 +80,7 @@ export class ReplicaProber {
 
   /** `liveness`: the replicas' replies count as proof of life (without it, unit tests: the probes alone). */
   constructor(private readonly onChange: () => void, private readonly zoneVni: (gateway: string) => number | undefined,
-    private readonly liveness?: ReplyLiveness) {
+    private readonly liveness?: ReplyLiveness, private readonly observer?: ProbeObserver) {
     this.v6 = new Ipv6ReplicaProber(onChange, liveness);
   }
 
@@ -132,7 +143,7 @@ export class ReplicaProber {
     let token = randomInt(1, 0xffffffff);
     while (this.byToken.has(token)) token = randomInt(1, 0xffffffff);
     const t: Tracked = {
-      key, endpoint, gateway, vni, token, seq: 0, firstSentAt: 0, lastAnswerAt: 0, unanswered: [], agentInFlight: false, lastAgentAt: 0,
+      key, endpoint, gateway, vni, token, seq: 0, firstSentAt: 0, lastAnswerAt: 0, unanswered: [], agentInFlight: false, lastAgentAt: 0, sentAt: [],
     };
     if (this.liveness) t.signs = new ReplyLifeSigns(this.liveness, endpoint.ip, 4);
     this.tracked.set(key, t);
@@ -164,6 +175,7 @@ export class ReplicaProber {
       // An answer counts only from one of the gateway's egress IPs: it was forwarded and SNATed.
       if (!t || !t.gateway.egressIps.includes(from.address)) return;
       if (a!.seq > t.seq) return;
+      if (t.seq - a!.seq < SENT_MEMORY) this.observer?.answered(t.gateway.name, Date.now() - t.sentAt[a!.seq % SENT_MEMORY]);
       answerReceived(t);
       this.armDeadline(t);
       this.setForwards(t, true);
@@ -185,6 +197,8 @@ export class ReplicaProber {
     });
     const first = !t.firstSentAt;
     probeSent(t);
+    t.sentAt[seq % SENT_MEMORY] = Date.now();
+    this.observer?.sent(t.gateway.name);
     if (first) this.armDeadline(t);
     t.socket!.send(frame, (e) => {
       if (e) log('warn', 'probe not sent', { ip: t.endpoint.ip, error: e.message });

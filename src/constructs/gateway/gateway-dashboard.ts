@@ -33,6 +33,10 @@ export function gatewayDashboard(gatewayName: string): { [key: string]: unknown 
       panel(4, 'SNAT ports in use per egress IP', `max by (zone, egress_ip) (egress_gateway_zone_snat_ports_in_use{${sel}})`, '{{zone}} {{egress_ip}}', 'short', 12, 8),
       panel(5, 'Replicas as the nodes see them', `sum by (health) (egress_nat_gateway_replicas{gateway="${gatewayName}"}) / scalar(count(count by (pod) (egress_nat_gateway_replicas{gateway="${gatewayName}"})))`, '{{health}}', 'short', 0, 16),
       panel(6, 'Node agent sync failures', 'sum(rate(egress_nat_sync_failures_total[5m]))', 'failures', 'ops', 12, 16),
+      // How close the probes run to the silence window (interval × (threshold - 1) + timeout): the margin before a live
+      // replica would be declared dead on probes alone.
+      panel(7, 'Probe round trip, p99 by node', `histogram_quantile(0.99, sum by (pod, le) (rate(egress_nat_probe_rtt_seconds_bucket{gateway="${gatewayName}"}[5m])))`, '{{pod}}', 's', 0, 24),
+      panel(8, 'Probes unanswered', `1 - sum(rate(egress_nat_probe_rtt_seconds_count{gateway="${gatewayName}"}[5m])) / sum(rate(egress_nat_probes_sent_total{gateway="${gatewayName}"}[5m]))`, 'unanswered', 'percentunit', 12, 24),
     ],
   };
 }

@@ -70,6 +70,21 @@ describeNetns('gateway health is "it forwards"; recovery; allow-list updates', (
     lab.removeDir();
   });
 
+  test('the node agent exports its probes: sent, and each answer\'s round trip (within the silence window on a quiet lab)', async () => {
+    await sleep(1500);
+    const body = (await lab.traffic(lab.ns('n1'), ['get', '--url', 'http://127.0.0.1:9441/metrics'])).body as string;
+    const value = (re: RegExp) => Number(re.exec(body)?.[1]);
+    const sent = value(/^egress_nat_probes_sent_total\{gateway="gw"\} (\d+)/m);
+    const answered = value(/^egress_nat_probe_rtt_seconds_count\{gateway="gw"\} (\d+)/m);
+    const withinTimeout = value(new RegExp(`^egress_nat_probe_rtt_seconds_bucket\\{le="${timeoutMs / 1000}",gateway="gw"\\} (\\d+)`, 'm'));
+    // Two replicas probed every interval since the start, 1.5 s ago at least: more than a second's worth each.
+    expect(sent).toBeGreaterThan(2 * (1000 / intervalMs));
+    expect(answered).toBeGreaterThan(0);
+    expect(answered).toBeLessThanOrEqual(sent);
+    expect(answered).toBeGreaterThan(sent * 0.9);
+    expect(withinTimeout).toBeGreaterThan(answered * 0.9);
+  });
+
   test('a natOutgoing MASQUERADE on the node, as Felix programs it for the pod pool, leaves steered traffic alone', async () => {
     // Felix: nat POSTROUTING → cali-nat-outgoing: MASQUERADE from the pod pools to anything outside them.
     const n1 = lab.ns('n1');

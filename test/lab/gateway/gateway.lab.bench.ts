@@ -42,12 +42,37 @@ describeLab('bench: the egress gateway in the real-cluster lab', () => {
   const markLogs = () => g.lab.nodes.map((n) => g.logOf(`egress-nat-${n.name}`).length);
   /** Each dead verdict since the marks, noted with the phase it fell in and what it rested on (DeadEvidence). */
   const deadSince = (marks: number[], phase: string) => {
-    const verdicts = g.lab.nodes.flatMap((n, i) => g.logOf(`egress-nat-${n.name}`).slice(marks[i]).split('\n')
-      .filter((l) => l.includes('"to":"dead"')).map((l) => ({ node: n.name, ...JSON.parse(l) })));
+    const verdicts = g.lab.nodes.flatMap((n, i) => {
+      const changes = g.logOf(`egress-nat-${n.name}`).slice(marks[i]).split('\n').filter((l) => l.includes('"replica health changed"')).map((l) => JSON.parse(l));
+      // How soon the replica was back (an answer that was late, not lost, brings it back within a few ms).
+      return changes.filter((c) => c.to === 'dead').map((c) => {
+        const back = changes.find((b) => b.ip === c.ip && b.from === 'dead' && b.time >= c.time);
+        return { node: n.name, ...c, backAfterMs: back ? Date.parse(back.time) - Date.parse(c.time) : undefined };
+      });
+    });
     for (const v of verdicts) {
-      report.note(`dead verdict during "${phase}": ${v.node} on ${v.ip} at ${v.time}, silent ${v.silentMs} ms, ${v.probesMissed} probes missed, last reply ${v.lastReplyAgoMs ?? '-'} ms before`);
+      report.note(`dead verdict during "${phase}": ${v.node} on ${v.ip} at ${v.time}, silent ${v.silentMs} ms, ${v.probesMissed} probes missed, `
+        + `last reply ${v.lastReplyAgoMs ?? '-'} ms before; back after ${v.backAfterMs ?? '-'} ms`);
     }
     return verdicts.length;
+  };
+  /** node1's probe counters (egress_nat_probes_sent_total, egress_nat_probe_rtt_seconds histogram), summed over gateways. */
+  const probeCounts = () => {
+    const args: string[] = g.kind('DaemonSet').spec.template.spec.containers[0].args;
+    const port = args[args.indexOf('--health-port') + 1];
+    const body = nsRun(g.lab.nodes[0].netns, ['curl', '-sf', '--max-time', '3', `http://127.0.0.1:${port}/metrics`], { timeoutMs: 5000 });
+    const sum = (re: RegExp) => [...body.matchAll(re)].reduce((a, m) => a + Number(m[1]), 0);
+    const le = (s: number) => sum(new RegExp(`^egress_nat_probe_rtt_seconds_bucket\\{le="${s}",[^}]*\\} (\\d+)`, 'gm'));
+    return { sent: sum(/^egress_nat_probes_sent_total\{[^}]*\} (\d+)/gm), answered: sum(/^egress_nat_probe_rtt_seconds_count\{[^}]*\} (\d+)/gm),
+      le10: le(0.01), le25: le(0.025), le75: le(0.075) };
+  };
+  /** The probes of one phase on node1: how many went unanswered, and how late the answers came. */
+  const probeNote = (phase: string, before: ReturnType<typeof probeCounts>) => {
+    const a = probeCounts();
+    const d = (k: keyof typeof a) => a[k] - before[k];
+    const pct = (n: number) => `${((100 * n) / Math.max(1, d('answered'))).toFixed(2)} %`;
+    report.note(`probes on node1 during "${phase}": ${d('sent')} sent, ${d('sent') - d('answered')} unanswered; answers over 10 ms ${pct(d('answered') - d('le10'))}, `
+      + `over 25 ms ${pct(d('answered') - d('le25'))}, over 75 ms ${pct(d('answered') - d('le75'))}`);
   };
   let deadDuringTraffic = 0;
   let trafficSeconds = 0;
@@ -84,6 +109,7 @@ describeLab('bench: the egress gateway in the real-cluster lab', () => {
   /** Interleaved rounds, the order alternating (a slower moment slows both runs of a round): a / b, per round. */
   const compare = (figure: string, a: () => number, b: () => number, goal = '') => {
     const marks = markLogs();
+    const probesBefore = probeCounts();
     const ratios: number[] = [];
     const as: number[] = [];
     const bs: number[] = [];
@@ -105,6 +131,7 @@ describeLab('bench: the egress gateway in the real-cluster lab', () => {
     }
     trafficSeconds += 2 * ROUNDS * SECONDS;
     deadDuringTraffic += deadSince(marks, figure);
+    probeNote(figure, probesBefore);
     const failures = failed.length ? `; ${failed.length} runs failed: ${[...new Set(failed)].join(' | ')}` : '';
     report.row(`${figure} (${ratios.length} of ${ROUNDS} rounds of ${SECONDS} s)`, `${ratios.length ? spread(ratios) : '-'} (${as.length ? spread(as, 2) : '-'} vs ${bs.length ? spread(bs, 2) : '-'} Gbit/s)${failures}`, goal);
     expect(ratios.length).toBeGreaterThan(0);
@@ -150,6 +177,7 @@ describeLab('bench: the egress gateway in the real-cluster lab', () => {
 
   test('no false failover under load: a soak of 8 streams through the gateway', () => {
     const marks = markLogs();
+    const probesBefore = probeCounts();
     let outcome: string;
     try {
       outcome = `${(g.iperf(client, SOAK_SECONDS, 8) / 1e9).toFixed(2)} Gbit/s`;
@@ -158,6 +186,7 @@ describeLab('bench: the egress gateway in the real-cluster lab', () => {
     }
     trafficSeconds += SOAK_SECONDS;
     deadDuringTraffic += deadSince(marks, 'soak');
+    probeNote('soak', probesBefore);
     report.row(`false failovers (dead verdicts on any node) during ${trafficSeconds} s of full-rate traffic (all throughput rounds, then ${SOAK_SECONDS} s of 8 streams through the gateway: ${outcome}; probe ${probe})`,
       String(deadDuringTraffic), '0');
   });

@@ -3,6 +3,7 @@ import { GatewayAgent } from './gateway/gateway-agent';
 import { AddressObserver, readObservedAddresses } from './node/address-observer';
 import { linuxDnsKernel } from './node/dns-enforcer';
 import { NodeAgent } from './node/node-agent';
+import { PROBE_VOLLEY } from './node/probe-volley';
 import { ReplyLiveness } from './node/reply-liveness';
 import { StateFileSource, ClusterSource } from './shared/cluster-source';
 import { LinuxKernel } from './shared/linux-kernel';
@@ -15,6 +16,7 @@ const USAGE = `usage:
   main.js gateway --config <file> --gateway <name> --pod-ip <ip> [--health-port <n>] [--health-host <ip>]
   main.js node    --config <file> (--state <file> | --kubernetes --node-name <name>) [--health-port <n>] [--health-host <ip>]
                   [--probes-only]   (replicas' replies are no proof of life: the behaviour before issue 22, for comparison)
+                  [--no-probe-volley]   (no extra probes when an answer is overdue: the behaviour before, for comparison)
   main.js observed-addresses   (prints what this node's address observer recorded, as JSON)`;
 
 /** Entry point of both images: `egress-gateway` runs `gateway`, `egress-nat` runs `node`. */
@@ -34,7 +36,7 @@ async function main(argv: string[]): Promise<void> {
   for (let i = 0; i < rest.length; i++) {
     if (!rest[i].startsWith('--')) throw new Error(`unexpected argument "${rest[i]}"\n${USAGE}`);
     const flag = rest[i].slice(2);
-    if (flag === 'kubernetes' || flag === 'probes-only') args.set(flag, 'true');
+    if (['kubernetes', 'probes-only', 'no-probe-volley'].includes(flag)) args.set(flag, 'true');
     else args.set(flag, rest[++i] ?? '');
   }
   const need = (k: string, env?: string) => {
@@ -70,7 +72,8 @@ async function main(argv: string[]): Promise<void> {
     const dnsKernel = linuxDnsKernel((cmd, stdin) => runCommand(cmd, stdin));
     const observer = new AddressObserver((cmd, stdin) => runCommand(cmd, stdin));
     const liveness = args.has('probes-only') ? undefined : new ReplyLiveness((cmd, stdin) => runCommand(cmd, stdin));
-    const options = { configPath, source, kernel, dnsKernel, observer, liveness, healthPort: healthPort ?? 9441, healthHost };
+    const volley = args.has('no-probe-volley') ? undefined : PROBE_VOLLEY;
+    const options = { configPath, source, kernel, dnsKernel, observer, liveness, volley, healthPort: healthPort ?? 9441, healthHost };
     const agent = new NodeAgent(options, configText);
     await agent.start();
     // Rules stay in place on exit: a restarting agent must not open a gap nor leak traffic.

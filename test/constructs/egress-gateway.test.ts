@@ -142,7 +142,7 @@ describe('EgressGateway: what it emits', () => {
     const model = JSON.parse(Object.values(dash.data)[0] as string);
     const exprs = model.panels.map((p: any) => p.targets[0].expr).join('\n');
     for (const metric of ['egress_gateway_zone_bytes_total', 'egress_gateway_zone_drops_total', 'egress_gateway_zone_active_flows', 'egress_gateway_zone_snat_ports_in_use', 'egress_nat_gateway_replicas',
-      'egress_nat_probe_rtt_seconds_bucket', 'egress_nat_probes_sent_total']) {
+      'egress_nat_probe_rtt_seconds_bucket', 'egress_nat_probes_sent_total', 'egress_nat_probe_volleys_total']) {
       expect(exprs).toContain(metric);
     }
     const metrics = one(objects, 'NetworkPolicy', 'egress-gateway-gw').spec.ingress.find((r: any) => r.metadata.annotations['egress.cdk8s.io/rule'] === 'metrics');

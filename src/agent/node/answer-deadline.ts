@@ -16,6 +16,9 @@ export interface AnswerClock {
   /** The reading of the replies before the deadline; the generation of the armed deadline. */
   readings?: NodeJS.Timeout[];
   armed?: number;
+  /** The pending timers of an overdue answer's volley (probe-volley.ts), and the answer it followed (one volley each). */
+  volleyTimers?: Set<NodeJS.Timeout>;
+  volleyAfter?: number;
 }
 
 /**
@@ -53,6 +56,7 @@ export function stopProbing(t: AnswerClock): void {
   clearTimeout(t.timer);
   clearTimeout(t.deadline);
   for (const r of t.readings ?? []) clearTimeout(r);
+  for (const v of t.volleyTimers ?? []) clearTimeout(v);
   try {
     t.socket?.close();
   } catch { /* already closed */ }

@@ -4,6 +4,7 @@ import { AddressObserver } from './address-observer';
 import { DnsEnforcer, DnsKernel } from './dns-enforcer';
 import { computeNodeDesired, nodeOwnership, retiredPinRedirects, slotsFromKernel } from './node-desired-state';
 import { NODE_NFT_TABLE } from './node-ruleset';
+import { ProbeVolley } from './probe-volley';
 import { ReplicaProber } from './replica-prober';
 import { ReplyLiveness } from './reply-liveness';
 import { staleConntrackEntries } from './stale-conntrack';
@@ -31,6 +32,8 @@ export interface NodeAgentOptions {
   readonly observer?: AddressObserver;
   /** The replicas' replies as proof of life (reply-liveness.ts); without it the probes alone decide. */
   readonly liveness?: ReplyLiveness;
+  /** Extra probes when an answer is overdue (probe-volley.ts); without it only the cadence probes. */
+  readonly volley?: ProbeVolley;
 }
 
 /**
@@ -63,13 +66,27 @@ export class NodeAgent {
     // Probes ride the tunnel of the gateway's lowest zone (every tunnel of a replica comes up together).
     // Round trips against the silence window (intervals × threshold): the margin before probes alone would call a live replica dead.
     const probeRtt = new Histogram({
-      name: 'egress_nat_probe_rtt_seconds', help: 'Round trip of the data-path probes that were answered, by gateway', labelNames: ['gateway'],
-      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 1], registers: [this.registry],
+      name: 'egress_nat_probe_rtt_seconds',
+      help: 'Round trip of the data-path probes that were answered, by gateway',
+      labelNames: ['gateway'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 1],
+      registers: [this.registry],
     });
-    const probesSent = new Counter({ name: 'egress_nat_probes_sent_total', help: 'Data-path probes sent (IPv4), by gateway', labelNames: ['gateway'], registers: [this.registry] });
+    const probesSent = new Counter({ name: 'egress_nat_probes_sent_total', help: 'Data-path probes sent (IPv4, volleys included), by gateway', labelNames: ['gateway'], registers: [this.registry] });
+    const volleys = new Counter({ name: 'egress_nat_probe_volleys_total', help: 'Answers overdue, so a volley of extra probes went out, by gateway', labelNames: ['gateway'], registers: [this.registry] });
+    const probed = new Set<string>();
+    const observer = {
+      sent: (gateway: string) => {
+        probesSent.inc({ gateway });
+        // Exported from the first probe on, at 0: a rate over "no series yet" would read as no data, not as none.
+        if (!probed.has(gateway) && probed.add(gateway)) volleys.inc({ gateway }, 0);
+      },
+      answered: (gateway: string, rttMs: number) => probeRtt.observe({ gateway }, rttMs / 1000),
+      volley: (gateway: string) => volleys.inc({ gateway }),
+    };
     this.prober = new ReplicaProber(() => this.reconciler.trigger(),
-      (gateway) => this.config.zones.filter((z) => z.gateway === gateway).sort((a, b) => a.id - b.id)[0]?.vni, opts.liveness,
-      { sent: (gateway) => probesSent.inc({ gateway }), answered: (gateway, rttMs) => probeRtt.observe({ gateway }, rttMs / 1000) });
+      (gateway) => this.config.zones.filter((z) => z.gateway === gateway).sort((a, b) => a.id - b.id)[0]?.vni,
+      { liveness: opts.liveness, observer, volley: opts.volley });
     this.reconciler = new Reconciler((full) => this.sync(full), { minBackoffMs: 100, maxBackoffMs: 5000 });
     this.table = new NftTableApplier(opts.kernel);
     this.metrics = {

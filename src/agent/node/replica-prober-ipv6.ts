@@ -1,7 +1,9 @@
 import { randomInt } from 'node:crypto';
 import * as dgram from 'node:dgram';
 import { answerReceived, armAnswerDeadline, DeadEvidence, LifeSigns, probeSent, stopProbing } from './answer-deadline';
-import { ReplyLifeSigns, ReplyLiveness } from './reply-liveness';
+import { watchForOverdue } from './probe-volley';
+import type { ProberOptions } from './prober-options';
+import { ReplyLifeSigns } from './reply-liveness';
 import { GatewayConfig } from '../../datapath';
 import { log } from '../shared/log';
 import { parseProbeAnswer } from '../shared/probe-frame';
@@ -40,7 +42,7 @@ export class Ipv6ReplicaProber {
   private readonly listeners = new Map<number, dgram.Socket>();
   private readonly byToken = new Map<number, Tracked6>();
 
-  constructor(private readonly onChange: () => void, private readonly liveness?: ReplyLiveness) {}
+  constructor(private readonly onChange: () => void, private readonly options: ProberOptions = {}) {}
 
   public setTargets(targets: Ipv6Target[]): void {
     const wanted = new Map(targets.filter((t) => ipv6EgressIps(t.gateway).length > 0).map((t) => [t.key, t]));
@@ -79,7 +81,7 @@ export class Ipv6ReplicaProber {
       firstSentAt: 0,
       lastAnswerAt: 0,
       unanswered: [],
-      signs: this.liveness && new ReplyLifeSigns(this.liveness, target.ip, 6),
+      signs: this.options.liveness && new ReplyLifeSigns(this.options.liveness, target.ip, 6),
     };
     this.tracked.set(t.key, t);
     this.byToken.set(token, t);
@@ -123,10 +125,17 @@ export class Ipv6ReplicaProber {
       void nodeAddressTowards(ipv6EgressIps(t.gateway)[0]).then((ip) => (t.nodeIp = ip));
       return;
     }
+    this.send(t, t.nodeIp);
+    const { volley, observer } = this.options;
+    if (volley) watchForOverdue(t, t.gateway.probe, volley, () => this.send(t, t.nodeIp!), () => observer?.volley(t.gateway.name));
+  }
+
+  /** One probe, now (on the cadence, or in a volley). */
+  private send(t: Tracked6, nodeIp: string): void {
     const seq = ++t.seq;
     probeSent(t);
     const frame = buildProbeFrameV6({
-      vni: t.vni, innerDstMac: vxlanMacFor(t.ip), nodeIp: t.nodeIp, port: t.gateway.healthPort, token: t.token, seq,
+      vni: t.vni, innerDstMac: vxlanMacFor(t.ip), nodeIp, port: t.gateway.healthPort, token: t.token, seq,
     });
     t.socket!.send(frame, (e) => {
       if (e) log('warn', 'IPv6 probe not sent', { ip: t.ip, error: e.message });

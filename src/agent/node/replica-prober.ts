@@ -2,9 +2,11 @@ import { randomInt } from 'node:crypto';
 import * as dgram from 'node:dgram';
 import * as http from 'node:http';
 import { answerReceived, armAnswerDeadline, DeadEvidence, LifeSigns, probeSent, stopProbing } from './answer-deadline';
+import { watchForOverdue } from './probe-volley';
+import type { ProberOptions } from './prober-options';
 import { ReplicaHealth, ReplicaView } from './replica-health';
 import { Ipv6ReplicaProber } from './replica-prober-ipv6';
-import { ReplyLifeSigns, ReplyLiveness } from './reply-liveness';
+import { ReplyLifeSigns } from './reply-liveness';
 import { GatewayConfig } from '../../datapath';
 import { log } from '../shared/log';
 import { GatewayEndpoint } from '../shared/observed-state';
@@ -48,11 +50,6 @@ interface Tracked {
 /** Probes remembered for their round trip: an answer later than this many intervals is counted late, not timed. */
 const SENT_MEMORY = 64;
 
-/** The node agent's probe metrics: probes sent, and each answer's round trip (how close they run to the silence window). */
-export interface ProbeObserver {
-  sent(gateway: string): void;
-  answered(gateway: string, rttMs: number): void;
-}
 
 /**
  * Decides whether each gateway replica *forwards*, from the node, every probe.intervalMs: a
@@ -78,10 +75,9 @@ export class ReplicaProber {
   /** IPv6 verdicts, for gateways with IPv6 egress IPs (replica-prober-ipv6.ts). */
   private readonly v6: Ipv6ReplicaProber;
 
-  /** `liveness`: the replicas' replies count as proof of life (without it, unit tests: the probes alone). */
   constructor(private readonly onChange: () => void, private readonly zoneVni: (gateway: string) => number | undefined,
-    private readonly liveness?: ReplyLiveness, private readonly observer?: ProbeObserver) {
-    this.v6 = new Ipv6ReplicaProber(onChange, liveness);
+    private readonly options: ProberOptions = {}) {
+    this.v6 = new Ipv6ReplicaProber(onChange, options);
   }
 
   /** Starts/stops probing so that exactly these endpoints are probed. */
@@ -109,7 +105,7 @@ export class ReplicaProber {
         this.track(k, e, g, vni);
       }
     }
-    this.liveness?.setTargets([...wanted.values()].map(({ e, g }) => ({ ip: e.ip, port: g.vxlanPort })));
+    this.options.liveness?.setTargets([...wanted.values()].map(({ e, g }) => ({ ip: e.ip, port: g.vxlanPort })));
     this.v6.setTargets([...wanted].map(([key, { e, g, vni }]) => ({ key, ip: e.ip, gateway: g, vni })));
     for (const port of [...this.listeners.keys()]) {
       if (![...this.tracked.values()].some((t) => t.gateway.healthPort === port)) {
@@ -145,7 +141,7 @@ export class ReplicaProber {
     const t: Tracked = {
       key, endpoint, gateway, vni, token, seq: 0, firstSentAt: 0, lastAnswerAt: 0, unanswered: [], agentInFlight: false, lastAgentAt: 0, sentAt: [],
     };
-    if (this.liveness) t.signs = new ReplyLifeSigns(this.liveness, endpoint.ip, 4);
+    if (this.options.liveness) t.signs = new ReplyLifeSigns(this.options.liveness, endpoint.ip, 4);
     this.tracked.set(key, t);
     this.byToken.set(token, t);
     this.listen(gateway.healthPort);
@@ -175,7 +171,7 @@ export class ReplicaProber {
       // An answer counts only from one of the gateway's egress IPs: it was forwarded and SNATed.
       if (!t || !t.gateway.egressIps.includes(from.address)) return;
       if (a!.seq > t.seq) return;
-      if (t.seq - a!.seq < SENT_MEMORY) this.observer?.answered(t.gateway.name, Date.now() - t.sentAt[a!.seq % SENT_MEMORY]);
+      if (t.seq - a!.seq < SENT_MEMORY) this.options.observer?.answered(t.gateway.name, Date.now() - t.sentAt[a!.seq % SENT_MEMORY]);
       answerReceived(t);
       this.armDeadline(t);
       this.setForwards(t, true);
@@ -191,18 +187,11 @@ export class ReplicaProber {
   private tick(t: Tracked): void {
     if (this.tracked.get(t.key) !== t) return;
     t.timer = setTimeout(() => this.tick(t), t.gateway.probe.intervalMs);
-    const seq = ++t.seq;
-    const frame = buildProbeFrame({
-      vni: t.vni, innerDstMac: vxlanMacFor(t.endpoint.ip), nodeIp: t.nodeIp!, port: t.gateway.healthPort, token: t.token, seq,
-    });
     const first = !t.firstSentAt;
-    probeSent(t);
-    t.sentAt[seq % SENT_MEMORY] = Date.now();
-    this.observer?.sent(t.gateway.name);
+    this.send(t);
     if (first) this.armDeadline(t);
-    t.socket!.send(frame, (e) => {
-      if (e) log('warn', 'probe not sent', { ip: t.endpoint.ip, error: e.message });
-    });
+    const { volley, observer } = this.options;
+    if (volley) watchForOverdue(t, t.gateway.probe, volley, () => this.send(t), () => observer?.volley(t.gateway.name));
     if (Date.now() - t.lastAgentAt >= Math.max(AGENT_PROBE_MS, t.gateway.probe.intervalMs) && !t.agentInFlight) {
       t.agentInFlight = true;
       t.lastAgentAt = Date.now();
@@ -217,6 +206,20 @@ export class ReplicaProber {
         this.reportIfChanged(t, before);
       });
     }
+  }
+
+  /** One probe, now (on the cadence, or in a volley). */
+  private send(t: Tracked): void {
+    const seq = ++t.seq;
+    const frame = buildProbeFrame({
+      vni: t.vni, innerDstMac: vxlanMacFor(t.endpoint.ip), nodeIp: t.nodeIp!, port: t.gateway.healthPort, token: t.token, seq,
+    });
+    probeSent(t);
+    t.sentAt[seq % SENT_MEMORY] = Date.now();
+    this.options.observer?.sent(t.gateway.name);
+    t.socket!.send(frame, (e) => {
+      if (e) log('warn', 'probe not sent', { ip: t.endpoint.ip, error: e.message });
+    });
   }
 
   /** (Re)starts the wait for the next answer: none by the deadline means the replica stopped forwarding. */

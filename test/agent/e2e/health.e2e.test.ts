@@ -76,6 +76,7 @@ describeNetns('gateway health is "it forwards"; recovery; allow-list updates', (
     const value = (re: RegExp) => Number(re.exec(body)?.[1]);
     const sent = value(/^egress_nat_probes_sent_total\{gateway="gw"\} (\d+)/m);
     const answered = value(/^egress_nat_probe_rtt_seconds_count\{gateway="gw"\} (\d+)/m);
+    const volleys = value(/^egress_nat_probe_volleys_total\{gateway="gw"\} (\d+)/m);
     const withinTimeout = value(new RegExp(`^egress_nat_probe_rtt_seconds_bucket\\{le="${timeoutMs / 1000}",gateway="gw"\\} (\\d+)`, 'm'));
     // Two replicas probed every interval since the start, 1.5 s ago at least: more than a second's worth each.
     expect(sent).toBeGreaterThan(2 * (1000 / intervalMs));
@@ -83,6 +84,9 @@ describeNetns('gateway health is "it forwards"; recovery; allow-list updates', (
     expect(answered).toBeLessThanOrEqual(sent);
     expect(answered).toBeGreaterThan(sent * 0.9);
     expect(withinTimeout).toBeGreaterThan(answered * 0.9);
+    // Answers overdue (a volley each, probe-volley.ts): exported, and rare when nothing is lost.
+    expect(volleys).toBeGreaterThanOrEqual(0);
+    expect(volleys).toBeLessThan(sent * 0.05);
   });
 
   test('a natOutgoing MASQUERADE on the node, as Felix programs it for the pod pool, leaves steered traffic alone', async () => {

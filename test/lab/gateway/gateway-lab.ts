@@ -156,7 +156,7 @@ export class GatewayLab {
   }
 
   /** Starts the egress-nat node agent on a node, with the emitted ServiceAccount's token where in-cluster config reads it. */
-  public startNodeAgent(nodeName: string, env: string[] = []): ChildProcess {
+  public startNodeAgent(nodeName: string, env: string[] = [], extraArgs: string[] = []): ChildProcess {
     const n = this.lab.nodes.find((x) => x.name === nodeName)!;
     const sa = path.join(this.work, 'serviceaccount');
     const ds = this.kind('DaemonSet').spec.template.spec.containers[0];
@@ -165,7 +165,7 @@ export class GatewayLab {
     const script = `mkdir -p ${mount} && mount -t tmpfs tmpfs ${mount} && cp ${sa}/token ${sa}/ca.crt ${sa}/namespace ${mount}/ && exec "$@"`;
     runInitContainers(n.netns, this.kind('DaemonSet').spec.template.spec);
     const p = this.lab.startProcess(n.netns, ['unshare', '-m', 'sh', '-c', script, 'sh', 'env', 'KUBERNETES_SERVICE_HOST=192.0.2.2', 'KUBERNETES_SERVICE_PORT=6443',
-      `NODE_NAME=${n.name}`, ...env, AGENT_NODE, AGENT_MAIN, ...args], `egress-nat-${n.name}`);
+      `NODE_NAME=${n.name}`, ...env, AGENT_NODE, AGENT_MAIN, ...args, ...extraArgs], `egress-nat-${n.name}`);
     this.nodeAgents.set(nodeName, p);
     return p;
   }

@@ -9,14 +9,16 @@
  * - with the wire-like underlay: the gateway against Felix-routed forwarding (a pod outside every zone, natOutgoing),
  *   and packets per GB at every hop of each path (hop-counters.ts);
  * - false failovers: dead verdicts on every node during all the throughput rounds and a soak of 8 streams;
+ * - false failovers of idle replicas while 8 streams on the hand-built path saturate the nodes, the probe volley
+ *   (probe-volley.ts) against none, the node agents restarted for each half of a round;
  * - a 10,000-prefix allow-list vs the example's own list, interleaved (the set swapped in place between rounds).
  * The failover trials run last (on the wire-like underlay: it does not change a 1,000 packets/s flow), so a broken
  * throughput figure shows early. EGRESS_BENCH_ROUNDS (default 5), EGRESS_BENCH_TRIALS (default 20), EGRESS_BENCH_SECONDS (default 5),
- * EGRESS_BENCH_SOAK_SECONDS (default 300), EGRESS_BENCH_PROBE (interval/timeout/threshold; default: the emitted one).
+ * EGRESS_BENCH_SOAK_SECONDS (default 300), EGRESS_BENCH_IDLE_SECONDS (default 30), EGRESS_BENCH_PROBE (interval/timeout/threshold; default: the emitted one).
  * Needs iperf3 and ethtool.
  */
 import { BenchReport, spread, uptime } from './bench-report';
-import { GatewayLab } from './gateway-lab';
+import { GatewayLab, kill } from './gateway-lab';
 import { HandBuiltPath } from './hand-built-path';
 import { hopsBetween, offloadsOff, readCounters } from './hop-counters';
 import { buildAgents } from '../../agent/e2e/netns-lab';
@@ -29,6 +31,7 @@ const ROUNDS = Number(process.env.EGRESS_BENCH_ROUNDS ?? 5);
 const TRIALS = Number(process.env.EGRESS_BENCH_TRIALS ?? 20);
 const SECONDS = Number(process.env.EGRESS_BENCH_SECONDS ?? 5);
 const SOAK_SECONDS = Number(process.env.EGRESS_BENCH_SOAK_SECONDS ?? 300);
+const IDLE_SECONDS = Number(process.env.EGRESS_BENCH_IDLE_SECONDS ?? 30);
 const PROBE = process.env.EGRESS_BENCH_PROBE; // interval/timeout/threshold instead of the emitted default, e.g. 25/25/3
 const report = new BenchReport();
 
@@ -63,16 +66,23 @@ describeLab('bench: the egress gateway in the real-cluster lab', () => {
     const body = nsRun(g.lab.nodes[0].netns, ['curl', '-sf', '--max-time', '3', `http://127.0.0.1:${port}/metrics`], { timeoutMs: 5000 });
     const sum = (re: RegExp) => [...body.matchAll(re)].reduce((a, m) => a + Number(m[1]), 0);
     const le = (s: number) => sum(new RegExp(`^egress_nat_probe_rtt_seconds_bucket\\{le="${s}",[^}]*\\} (\\d+)`, 'gm'));
-    return { sent: sum(/^egress_nat_probes_sent_total\{[^}]*\} (\d+)/gm), answered: sum(/^egress_nat_probe_rtt_seconds_count\{[^}]*\} (\d+)/gm),
-      le10: le(0.01), le25: le(0.025), le75: le(0.075) };
+    return {
+      sent: sum(/^egress_nat_probes_sent_total\{[^}]*\} (\d+)/gm),
+      answered: sum(/^egress_nat_probe_rtt_seconds_count\{[^}]*\} (\d+)/gm),
+      le10: le(0.01),
+      le25: le(0.025),
+      le75: le(0.075),
+      volleys: sum(/^egress_nat_probe_volleys_total\{[^}]*\} (\d+)/gm),
+    };
   };
   /** The probes of one phase on node1: how many went unanswered, and how late the answers came. */
   const probeNote = (phase: string, before: ReturnType<typeof probeCounts>) => {
     const a = probeCounts();
     const d = (k: keyof typeof a) => a[k] - before[k];
     const pct = (n: number) => `${((100 * n) / Math.max(1, d('answered'))).toFixed(2)} %`;
-    report.note(`probes on node1 during "${phase}": ${d('sent')} sent, ${d('sent') - d('answered')} unanswered; answers over 10 ms ${pct(d('answered') - d('le10'))}, `
+    report.note(`probes on node1 during "${phase}": ${d('sent')} sent (${d('volleys')} volleys), ${d('sent') - d('answered')} unanswered; answers over 10 ms ${pct(d('answered') - d('le10'))}, `
       + `over 25 ms ${pct(d('answered') - d('le25'))}, over 75 ms ${pct(d('answered') - d('le75'))}`);
+    return { lost: d('sent') - d('answered'), sent: d('sent') };
   };
   let deadDuringTraffic = 0;
   let trafficSeconds = 0;
@@ -189,6 +199,46 @@ describeLab('bench: the egress gateway in the real-cluster lab', () => {
     probeNote('soak', probesBefore);
     report.row(`false failovers (dead verdicts on any node) during ${trafficSeconds} s of full-rate traffic (all throughput rounds, then ${SOAK_SECONDS} s of 8 streams through the gateway: ${outcome}; probe ${probe})`,
       String(deadDuringTraffic), '0');
+  });
+
+  test('false failovers of idle replicas while other traffic saturates the nodes: the probe volley against none', async () => {
+    /** Every node agent restarted with these extra arguments; back when node1 sees both replicas ready again. */
+    const restartAgents = async (extra: string[]) => {
+      const marks = markLogs();
+      for (const n of g.lab.nodes) {
+        kill(g.nodeAgents.get(n.name), 'SIGKILL');
+        g.startNodeAgent(n.name, [], extra);
+      }
+      await waitFor('replicas ready on node1 after the restart', () => g.replicas.every((r) => g.healthOn('node1', r, marks[0]) === 'ready'), 60_000, 200);
+    };
+    const modes = [{ name: 'with the volley', args: [] }, { name: 'without (--no-probe-volley)', args: ['--no-probe-volley'] }];
+    const totals = new Map(modes.map((m) => [m.name, { dead: 0, lost: 0, sent: 0, rounds: 0 }]));
+    for (let i = 0; i < ROUNDS; i++) {
+      for (const m of i % 2 === 0 ? modes : [...modes].reverse()) {
+        await restartAgents(m.args);
+        const marks = markLogs();
+        const before = probeCounts();
+        const phase = `idle replicas, 8 TCP streams on the hand-built path, ${m.name}, round ${i + 1}`;
+        try {
+          g.iperf(hand.client, IDLE_SECONDS, 8);
+        } catch (e) {
+          report.note(`${phase}: iperf3 failed: ${(e as Error).message}`);
+        }
+        const tot = totals.get(m.name)!;
+        tot.dead += deadSince(marks, phase);
+        const p = probeNote(phase, before);
+        tot.lost += p.lost;
+        tot.sent += p.sent;
+        tot.rounds++;
+      }
+    }
+    await restartAgents([]); // what ships, for the tests after this one
+    for (const m of modes) {
+      const tot = totals.get(m.name)!;
+      report.row(`false failovers of idle replicas while 8 streams on the hand-built path saturate the nodes (wire-like underlay), ${m.name}, `
+        + `${tot.rounds} × ${IDLE_SECONDS} s; probes lost on node1: ${((100 * tot.lost) / Math.max(1, tot.sent)).toFixed(1)} % of ${tot.sent}`, String(tot.dead), '0');
+    }
+    expect(totals.get(modes[0].name)!.rounds).toBe(ROUNDS);
   });
 
   test('throughput: a 10,000-prefix allow-list vs the example\'s own list', async () => {

@@ -14,7 +14,7 @@
  * - a 10,000-prefix allow-list vs the example's own list, interleaved (the set swapped in place between rounds).
  * The failover trials run last (on the wire-like underlay: it does not change a 1,000 packets/s flow), so a broken
  * throughput figure shows early. EGRESS_BENCH_ROUNDS (default 5), EGRESS_BENCH_TRIALS (default 20), EGRESS_BENCH_SECONDS (default 5),
- * EGRESS_BENCH_SOAK_SECONDS (default 300), EGRESS_BENCH_IDLE_SECONDS (default 30), EGRESS_BENCH_PROBE (interval/timeout/threshold; default: the emitted one).
+ * EGRESS_BENCH_SOAK_SECONDS (default 300), EGRESS_BENCH_IDLE_SECONDS (default 30), EGRESS_BENCH_NODE_ARGS (the node agents' extra flags), EGRESS_BENCH_PROBE (interval/timeout/threshold; default: the emitted one).
  * Needs iperf3 and ethtool.
  */
 import { BenchReport, spread, uptime } from './bench-report';
@@ -32,6 +32,7 @@ const TRIALS = Number(process.env.EGRESS_BENCH_TRIALS ?? 20);
 const SECONDS = Number(process.env.EGRESS_BENCH_SECONDS ?? 5);
 const SOAK_SECONDS = Number(process.env.EGRESS_BENCH_SOAK_SECONDS ?? 300);
 const IDLE_SECONDS = Number(process.env.EGRESS_BENCH_IDLE_SECONDS ?? 30);
+const NODE_ARGS = (process.env.EGRESS_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean); // e.g. --probes-only: what a figure owes to one mechanism
 const PROBE = process.env.EGRESS_BENCH_PROBE; // interval/timeout/threshold instead of the emitted default, e.g. 25/25/3
 const report = new BenchReport();
 
@@ -104,7 +105,7 @@ describeLab('bench: the egress gateway in the real-cluster lab', () => {
     client = await g.lab.createPod({ namespace: 'partners', name: 'partner-sync', node: 0, labels: { app: 'sync' } });
     outside = await g.lab.createPod({ namespace: 'plain', name: 'outside', node: 0, labels: { app: 'x' } });
     hand = await HandBuiltPath.build(g);
-    for (const n of g.lab.nodes) g.startNodeAgent(n.name);
+    for (const n of g.lab.nodes) g.startNodeAgent(n.name, [], NODE_ARGS);
     await waitFor('replicas ready on node1', () => g.replicas.every((r) => g.healthOn('node1', r) === 'ready'), 90_000, 200);
     for (const p of [client, outside, hand.client]) await g.lab.waitForEndpoint(p);
     await g.lab.waitForFelix();
@@ -232,7 +233,7 @@ describeLab('bench: the egress gateway in the real-cluster lab', () => {
         tot.rounds++;
       }
     }
-    await restartAgents([]); // what ships, for the tests after this one
+    await restartAgents(NODE_ARGS); // as the run started, for the tests after this one
     for (const m of modes) {
       const tot = totals.get(m.name)!;
       report.row(`false failovers of idle replicas while 8 streams on the hand-built path saturate the nodes (wire-like underlay), ${m.name}, `

@@ -115,12 +115,18 @@ function ask(server, name, tcp, type) {
   });
 }
 function connect(ip, port) {
+  return connectWhy(ip, port).then((r) => r.ok);
+}
+/** A first connection and, when it fails, why and after how long (a failure then explains itself). */
+function connectWhy(ip, port) {
+  const start = Date.now();
   return new Promise((resolve) => {
     const s = net.connect(Number(port), ip);
+    const done = (ok, why) => resolve({ ok, why, ms: Date.now() - start });
     // Under TCP's first SYN retransmission (1 s): a dropped first SYN is a failed first connection, not a slow one.
-    const timer = setTimeout(() => { s.destroy(); resolve(false); }, 900);
-    s.on('data', () => { clearTimeout(timer); s.destroy(); resolve(true); });
-    s.on('error', () => { clearTimeout(timer); resolve(false); });
+    const timer = setTimeout(() => { s.destroy(); done(false, s.connecting ? 'no SYN-ACK within 900 ms' : 'connected, no data within 900 ms'); }, 900);
+    s.on('data', () => { clearTimeout(timer); s.destroy(); done(true); });
+    s.on('error', (e) => { clearTimeout(timer); done(false, e.code || e.message); });
   });
 }
 
@@ -173,16 +179,26 @@ if (mode === 'server') {
   (async () => {
     let failures = 0;
     let ok = 0;
+    const failed = [];
     for (let i = 1; i <= Number(args.count); i++) {
+      const name = `${args.prefix}${i}.${args.suffix}`;
+      const start = Date.now();
       try {
-        const a = await ask(args.server, `${args.prefix}${i}.${args.suffix}`, false, args.type);
-        if (a.addresses.length && await connect(a.addresses[0], args.connect)) ok++;
-        else failures++;
-      } catch {
+        const a = await ask(args.server, name, false, args.type);
+        const asked = Date.now() - start;
+        const c = a.addresses.length ? await connectWhy(a.addresses[0], args.connect) : { ok: false, why: 'no address in the answer', ms: 0 };
+        if (c.ok) ok++;
+        else {
+          failures++;
+          failed.push({ name, address: a.addresses[0], why: c.why, lookupMs: asked, connectMs: c.ms });
+        }
+      } catch (e) {
         failures++;
+        failed.push({ name, why: `lookup: ${e.message}`, lookupMs: Date.now() - start });
       }
     }
-    process.stdout.write(JSON.stringify({ failures, ok }) + '\n');
+    // Only when something failed: the tests compare { failures, ok }, and a failure's details then show in the diff.
+    process.stdout.write(JSON.stringify({ failures, ok, ...(failed.length ? { failed } : {}) }) + '\n');
     process.exit(0);
   })();
 }

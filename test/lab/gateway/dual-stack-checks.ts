@@ -1,6 +1,6 @@
 /**
  * The dual-stack gateway lab's checks (dual-stack.lab.test.ts): flows that did not move, Felix's drop counters per
- * family, which replica carries a pod's IPv6 flows.
+ * family, which replica carries a pod's IPv6 flows, whether the node's resilient groups have spread their buckets.
  */
 import { spawnSync } from 'child_process';
 import { LabPod, nsRun } from '../lab';
@@ -39,4 +39,18 @@ export function felixDrops(netns: string): Record<'ip' | 'ip6', { spoofed: numbe
 export function carries6(r: Replica, from: LabPod): boolean {
   return spawnSync('ip', ['netns', 'exec', r.pod.netns, 'conntrack', '-L', '-f', 'ipv6', '-p', 'udp', '--dport', String(UDP_PORT), '-s', from.ip6!],
     { encoding: 'utf8' }).stdout.trim().length > 0;
+}
+
+/**
+ * Whether every resilient nexthop group on the node has buckets on each of its members. A member that rejoins (a
+ * replaced replica) gets buckets only once they have been idle for the group's idle_timer, so right after "ready" the
+ * new flows of one family may all still hash to the other replica.
+ */
+export function bucketsSpread(netns: string): boolean {
+  const groups = JSON.parse(nsRun(netns, ['ip', '-j', 'nexthop', 'show']) || '[]').filter((n: any) => n.type === 'resilient' && n.group?.length > 1);
+  return groups.every((g: any) => {
+    const buckets = JSON.parse(nsRun(netns, ['ip', '-j', 'nexthop', 'bucket', 'show', 'id', String(g.id)]) || '[]');
+    const used = new Set(buckets.map((b: any) => b.bucket?.nhid));
+    return g.group.every((m: any) => used.has(m.id));
+  });
 }

@@ -9,6 +9,8 @@
 #
 #   scripts/lab/node/images.sh              build if needed, print the directory
 #   scripts/lab/node/images.sh --print-dir  print the directory if complete, exit 1 otherwise (never builds)
+#   scripts/lab/node/images.sh --drop-storage  remove buildah's storage (a fresh CI machine never reuses its ~4 GB of
+#                                            layers; the archives stay)
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/../../.." && pwd)"
 cd "$repo"
@@ -31,6 +33,7 @@ out="$cache/images-$hash"
 archives=(egress-gateway egress-nat lab-tools)
 complete() { [ -f "$out/.complete" ]; }
 if [ "${1:-}" = "--print-dir" ]; then complete && { echo "$out"; exit 0; }; exit 1; fi
+if [ "${1:-}" = "--drop-storage" ]; then rm -rf "$cache/image-storage"; exit 0; fi
 if complete; then echo "$out"; exit 0; fi
 
 mkdir -p "$out"
@@ -51,6 +54,9 @@ done
 rm -f "$out/lab-tools.tar"
 $BUILDAH push --quiet localhost/cdk8s-egress-lab/tools:1 "docker-archive:$out/lab-tools.tar:localhost/cdk8s-egress-lab/tools:1"
 for a in "${archives[@]}"; do [ -s "$out/$a.tar" ] || { echo "images.sh: $a.tar was not written" >&2; exit 1; }; done
+# Images no tag names any more (the previous build's, ~300 MB each in vfs): without this a reused machine's storage grew
+# to 18 GB in a day.
+$BUILDAH rmi --prune >/dev/null
 printf 'registry=%s\nversion=%s\ntools=localhost/cdk8s-egress-lab/tools:1\nbuilt in %s s\n' "$IMAGE_REGISTRY" "$VERSION" "$((SECONDS - t0))" >"$out/.complete"
 echo "images.sh: images built in $((SECONDS - t0)) s" >&2
 echo "$out"

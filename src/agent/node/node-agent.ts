@@ -5,6 +5,7 @@ import { DnsEnforcer, DnsKernel } from './dns-enforcer';
 import { computeNodeDesired, nodeOwnership, retiredPinRedirects, slotsFromKernel } from './node-desired-state';
 import { NODE_NFT_TABLE } from './node-ruleset';
 import { ProbeVolley } from './probe-volley';
+import type { ProbeObserver } from './prober-options';
 import { ReplicaProber } from './replica-prober';
 import { ReplyLiveness } from './reply-liveness';
 import { staleConntrackEntries } from './stale-conntrack';
@@ -67,22 +68,22 @@ export class NodeAgent {
     // Round trips against the silence window (intervals × threshold): the margin before probes alone would call a live replica dead.
     const probeRtt = new Histogram({
       name: 'egress_nat_probe_rtt_seconds',
-      help: 'Round trip of the data-path probes that were answered, by gateway',
-      labelNames: ['gateway'],
+      help: 'Round trip of the data-path probes that were answered, by gateway and family',
+      labelNames: ['gateway', 'family'],
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 1],
       registers: [this.registry],
     });
-    const probesSent = new Counter({ name: 'egress_nat_probes_sent_total', help: 'Data-path probes sent (IPv4, volleys included), by gateway', labelNames: ['gateway'], registers: [this.registry] });
-    const volleys = new Counter({ name: 'egress_nat_probe_volleys_total', help: 'Answers overdue, so a volley of extra probes went out, by gateway', labelNames: ['gateway'], registers: [this.registry] });
+    const probesSent = new Counter({ name: 'egress_nat_probes_sent_total', help: 'Data-path probes sent (volleys included), by gateway and family', labelNames: ['gateway', 'family'], registers: [this.registry] });
+    const volleys = new Counter({ name: 'egress_nat_probe_volleys_total', help: 'Answers overdue, so a volley of extra probes went out, by gateway and family', labelNames: ['gateway', 'family'], registers: [this.registry] });
     const probed = new Set<string>();
-    const observer = {
-      sent: (gateway: string) => {
-        probesSent.inc({ gateway });
+    const observer: ProbeObserver = {
+      sent: (gateway, family) => {
+        probesSent.inc({ gateway, family });
         // Exported from the first probe on, at 0: a rate over "no series yet" would read as no data, not as none.
-        if (!probed.has(gateway) && probed.add(gateway)) volleys.inc({ gateway }, 0);
+        if (!probed.has(`${gateway} ${family}`) && probed.add(`${gateway} ${family}`)) volleys.inc({ gateway, family }, 0);
       },
-      answered: (gateway: string, rttMs: number) => probeRtt.observe({ gateway }, rttMs / 1000),
-      volley: (gateway: string) => volleys.inc({ gateway }),
+      answered: (gateway, rttMs, family) => probeRtt.observe({ gateway, family }, rttMs / 1000),
+      volley: (gateway, family) => volleys.inc({ gateway, family }),
     };
     this.prober = new ReplicaProber(() => this.reconciler.trigger(),
       (gateway) => this.config.zones.filter((z) => z.gateway === gateway).sort((a, b) => a.id - b.id)[0]?.vni,

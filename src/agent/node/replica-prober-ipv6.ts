@@ -2,7 +2,7 @@ import { randomInt } from 'node:crypto';
 import * as dgram from 'node:dgram';
 import { answerReceived, armAnswerDeadline, DeadEvidence, LifeSigns, probeSent, stopProbing } from './answer-deadline';
 import { watchForOverdue } from './probe-volley';
-import type { ProberOptions } from './prober-options';
+import { ProberOptions, SENT_MEMORY } from './prober-options';
 import { ReplyLifeSigns } from './reply-liveness';
 import { GatewayConfig } from '../../datapath';
 import { log } from '../shared/log';
@@ -27,6 +27,8 @@ interface Tracked6 extends Ipv6Target {
   forwards?: boolean;
   /** Its IPv6 replies through the tunnel (reply-liveness.ts). */
   signs?: LifeSigns;
+  /** When each of the last SENT_MEMORY probes left, by seq % SENT_MEMORY: an answer's round trip. */
+  readonly sentAt: number[];
 }
 
 /**
@@ -81,6 +83,7 @@ export class Ipv6ReplicaProber {
       firstSentAt: 0,
       lastAnswerAt: 0,
       unanswered: [],
+      sentAt: [],
       signs: this.options.liveness && new ReplyLifeSigns(this.options.liveness, target.ip, 6),
     };
     this.tracked.set(t.key, t);
@@ -106,6 +109,7 @@ export class Ipv6ReplicaProber {
       const a = parseProbeAnswer(msg);
       const t = a && this.byToken.get(a.token);
       if (!t || !ipv6EgressIps(t.gateway).includes(from.address) || a!.seq > t.seq) return;
+      if (t.seq - a!.seq < SENT_MEMORY) this.options.observer?.answered(t.gateway.name, Date.now() - t.sentAt[a!.seq % SENT_MEMORY], 'ipv6');
       answerReceived(t);
       this.arm(t);
       this.set(t, true);
@@ -127,13 +131,15 @@ export class Ipv6ReplicaProber {
     }
     this.send(t, t.nodeIp);
     const { volley, observer } = this.options;
-    if (volley) watchForOverdue(t, t.gateway.probe, volley, () => this.send(t, t.nodeIp!), () => observer?.volley(t.gateway.name));
+    if (volley) watchForOverdue(t, t.gateway.probe, volley, () => this.send(t, t.nodeIp!), () => observer?.volley(t.gateway.name, 'ipv6'));
   }
 
   /** One probe, now (on the cadence, or in a volley). */
   private send(t: Tracked6, nodeIp: string): void {
     const seq = ++t.seq;
     probeSent(t);
+    t.sentAt[seq % SENT_MEMORY] = Date.now();
+    this.options.observer?.sent(t.gateway.name, 'ipv6');
     const frame = buildProbeFrameV6({
       vni: t.vni, innerDstMac: vxlanMacFor(t.ip), nodeIp, port: t.gateway.healthPort, token: t.token, seq,
     });

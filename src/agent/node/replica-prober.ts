@@ -3,7 +3,7 @@ import * as dgram from 'node:dgram';
 import * as http from 'node:http';
 import { answerReceived, armAnswerDeadline, DeadEvidence, LifeSigns, probeSent, stopProbing } from './answer-deadline';
 import { watchForOverdue } from './probe-volley';
-import type { ProberOptions } from './prober-options';
+import { ProberOptions, SENT_MEMORY } from './prober-options';
 import { ReplicaHealth, ReplicaView } from './replica-health';
 import { Ipv6ReplicaProber } from './replica-prober-ipv6';
 import { ReplyLifeSigns } from './reply-liveness';
@@ -48,7 +48,6 @@ interface Tracked {
 }
 
 /** Probes remembered for their round trip: an answer later than this many intervals is counted late, not timed. */
-const SENT_MEMORY = 64;
 
 
 /**
@@ -171,7 +170,7 @@ export class ReplicaProber {
       // An answer counts only from one of the gateway's egress IPs: it was forwarded and SNATed.
       if (!t || !t.gateway.egressIps.includes(from.address)) return;
       if (a!.seq > t.seq) return;
-      if (t.seq - a!.seq < SENT_MEMORY) this.options.observer?.answered(t.gateway.name, Date.now() - t.sentAt[a!.seq % SENT_MEMORY]);
+      if (t.seq - a!.seq < SENT_MEMORY) this.options.observer?.answered(t.gateway.name, Date.now() - t.sentAt[a!.seq % SENT_MEMORY], 'ipv4');
       answerReceived(t);
       this.armDeadline(t);
       this.setForwards(t, true);
@@ -191,7 +190,7 @@ export class ReplicaProber {
     this.send(t);
     if (first) this.armDeadline(t);
     const { volley, observer } = this.options;
-    if (volley) watchForOverdue(t, t.gateway.probe, volley, () => this.send(t), () => observer?.volley(t.gateway.name));
+    if (volley) watchForOverdue(t, t.gateway.probe, volley, () => this.send(t), () => observer?.volley(t.gateway.name, 'ipv4'));
     if (Date.now() - t.lastAgentAt >= Math.max(AGENT_PROBE_MS, t.gateway.probe.intervalMs) && !t.agentInFlight) {
       t.agentInFlight = true;
       t.lastAgentAt = Date.now();
@@ -216,7 +215,7 @@ export class ReplicaProber {
     });
     probeSent(t);
     t.sentAt[seq % SENT_MEMORY] = Date.now();
-    this.options.observer?.sent(t.gateway.name);
+    this.options.observer?.sent(t.gateway.name, 'ipv4');
     t.socket!.send(frame, (e) => {
       if (e) log('warn', 'probe not sent', { ip: t.endpoint.ip, error: e.message });
     });

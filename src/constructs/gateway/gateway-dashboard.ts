@@ -35,10 +35,10 @@ export function gatewayDashboard(gatewayName: string): { [key: string]: unknown 
       panel(6, 'Node agent sync failures', 'sum(rate(egress_nat_sync_failures_total[5m]))', 'failures', 'ops', 12, 16),
       // How close the probes run to the silence window (interval × (threshold - 1) + timeout): the margin before a live
       // replica would be declared dead on probes alone.
-      panel(7, 'Probe round trip, p99 by node', `histogram_quantile(0.99, sum by (pod, le) (rate(egress_nat_probe_rtt_seconds_bucket{gateway="${gatewayName}"}[5m])))`, '{{pod}}', 's', 0, 24),
-      panel(8, 'Probes unanswered', `1 - sum(rate(egress_nat_probe_rtt_seconds_count{gateway="${gatewayName}"}[5m])) / sum(rate(egress_nat_probes_sent_total{gateway="${gatewayName}"}[5m]))`, 'unanswered', 'percentunit', 12, 24),
+      panel(7, 'Probe round trip, p99 by node and family', `histogram_quantile(0.99, sum by (pod, family, le) (rate(egress_nat_probe_rtt_seconds_bucket{gateway="${gatewayName}"}[5m])))`, '{{pod}} {{family}}', 's', 0, 24),
+      panel(8, 'Probes unanswered by family', `1 - sum by (family) (rate(egress_nat_probe_rtt_seconds_count{gateway="${gatewayName}"}[5m])) / sum by (family) (rate(egress_nat_probes_sent_total{gateway="${gatewayName}"}[5m]))`, '{{family}}', 'percentunit', 12, 24),
       // Answers overdue (each sends a volley of extra probes): a node losing probes shows here before any false verdict.
-      panel(9, 'Overdue probe answers by node', `sum by (pod) (rate(egress_nat_probe_volleys_total{gateway="${gatewayName}"}[5m]))`, '{{pod}}', 'ops', 0, 32),
+      panel(9, 'Overdue probe answers by node and family', `sum by (pod, family) (rate(egress_nat_probe_volleys_total{gateway="${gatewayName}"}[5m]))`, '{{pod}} {{family}}', 'ops', 0, 32),
     ],
   };
 }

@@ -74,10 +74,10 @@ describeNetns('gateway health is "it forwards"; recovery; allow-list updates', (
     await sleep(1500);
     const body = (await lab.traffic(lab.ns('n1'), ['get', '--url', 'http://127.0.0.1:9441/metrics'])).body as string;
     const value = (re: RegExp) => Number(re.exec(body)?.[1]);
-    const sent = value(/^egress_nat_probes_sent_total\{gateway="gw"\} (\d+)/m);
-    const answered = value(/^egress_nat_probe_rtt_seconds_count\{gateway="gw"\} (\d+)/m);
-    const volleys = value(/^egress_nat_probe_volleys_total\{gateway="gw"\} (\d+)/m);
-    const withinTimeout = value(new RegExp(`^egress_nat_probe_rtt_seconds_bucket\\{le="${timeoutMs / 1000}",gateway="gw"\\} (\\d+)`, 'm'));
+    const sent = value(/^egress_nat_probes_sent_total\{gateway="gw",family="ipv4"\} (\d+)/m);
+    const answered = value(/^egress_nat_probe_rtt_seconds_count\{gateway="gw",family="ipv4"\} (\d+)/m);
+    const volleys = value(/^egress_nat_probe_volleys_total\{gateway="gw",family="ipv4"\} (\d+)/m);
+    const withinTimeout = value(new RegExp(`^egress_nat_probe_rtt_seconds_bucket\\{le="${timeoutMs / 1000}",gateway="gw",family="ipv4"\\} (\\d+)`, 'm'));
     // Two replicas probed every interval since the start, 1.5 s ago at least: more than a second's worth each.
     expect(sent).toBeGreaterThan(2 * (1000 / intervalMs));
     expect(answered).toBeGreaterThan(0);

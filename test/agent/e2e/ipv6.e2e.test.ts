@@ -70,6 +70,23 @@ describeNetns('IPv6 through the gateway (network namespaces, IPv4 underlay)', ()
     expect(replies[0] + replies[1]).toBeGreaterThanOrEqual(flows.reduce((a: number, f: any) => a + f.received, 0));
   });
 
+  test('the node agent counts each family\'s probes apart: sent, answered and volleys per family, IPv6\'s own answers', async () => {
+    const body = (await lab.traffic(lab.ns('n1'), ['get', '--url', 'http://127.0.0.1:9441/metrics'])).body as string;
+    const value = (metric: string, family: string) => Number(new RegExp(`^${metric}\\{gateway="gw",family="${family}"\\} (\\d+)`, 'm').exec(body)?.[1]);
+    const sent = { v4: value('egress_nat_probes_sent_total', 'ipv4'), v6: value('egress_nat_probes_sent_total', 'ipv6') };
+    const answered = { v4: value('egress_nat_probe_rtt_seconds_count', 'ipv4'), v6: value('egress_nat_probe_rtt_seconds_count', 'ipv6') };
+    // Two replicas, each family on its own 50 ms cadence for several seconds by now.
+    for (const f of ['v4', 'v6'] as const) {
+      expect(sent[f]).toBeGreaterThan(2 * 20);
+      expect(answered[f]).toBeGreaterThan(sent[f] * 0.9);
+      expect(answered[f]).toBeLessThanOrEqual(sent[f]);
+    }
+    // The same cadence, counted apart: neither family's count is the other's, nor their sum.
+    expect(sent.v6 / sent.v4).toBeGreaterThan(0.7);
+    expect(sent.v6 / sent.v4).toBeLessThan(1.3);
+    expect(Number.isFinite(value('egress_nat_probe_volleys_total', 'ipv6'))).toBe(true);
+  });
+
   test('2. denied IPv6: 0 packets at the partner, counted dropped by the gateway', async () => {
     const before = serverCounts6(lab);
     const flows = await udp(to6(SERVER6_DENIED, 9000), 4, 20, 500);

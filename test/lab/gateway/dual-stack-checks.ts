@@ -3,7 +3,8 @@
  * family, which replica carries a pod's IPv6 flows, whether the node's resilient groups have spread their buckets.
  */
 import { spawnSync } from 'child_process';
-import { LabPod, nsRun } from '../lab';
+import { LAB_DEFAULT_POOL_V6, LAB_NODE_CIDR_V6 } from '../dual-stack-lab';
+import { ExternalCounter, Lab, LAB_DEFAULT_POOL, LabPod, nsRun } from '../lab';
 import { FlowStats, Replica, UDP_PORT } from './gateway-lab';
 import { TcpStats } from './gateway-traffic';
 
@@ -53,4 +54,23 @@ export function bucketsSpread(netns: string): boolean {
     const used = new Set(buckets.map((b: any) => b.bucket?.nhid));
     return g.group.every((m: any) => used.has(m.id));
   });
+}
+
+/**
+ * Counters at the external side for TCP and UDP from a cluster range of either family (leaks: none may ever arrive),
+ * and for ICMP from the nodes' addresses (a node's "unreachable" for a killed replica's egress IP: counted, not leaks).
+ */
+export function clusterRangeCounters(lab: Lab): { leaks: Record<string, ExternalCounter>; icmp: Record<string, ExternalCounter> } {
+  const leaks: Record<string, ExternalCounter> = {};
+  for (const proto of ['tcp', 'udp'] as const) {
+    leaks[`v4 pods ${proto}`] = lab.externalCounter({ saddr: LAB_DEFAULT_POOL, proto });
+    leaks[`v4 nodes ${proto}`] = lab.externalCounter({ saddr: '192.0.2.0/26', proto });
+    leaks[`v6 pods ${proto}`] = lab.externalCounter({ saddr: LAB_DEFAULT_POOL_V6, proto });
+    leaks[`v6 nodes ${proto}`] = lab.externalCounter({ saddr: LAB_NODE_CIDR_V6, proto });
+  }
+  const icmp = {
+    v4: lab.externalCounter({ saddr: '192.0.2.0/26', proto: 'icmp' }),
+    v6: lab.externalCounter({ saddr: LAB_NODE_CIDR_V6, proto: 'ipv6-icmp' }),
+  };
+  return { leaks, icmp };
 }

@@ -12,10 +12,10 @@ import * as fs from 'fs';
 import { loadavg } from 'os';
 import { Cidr } from '../../../src/model/cidr';
 import { buildAgents } from '../../agent/e2e/netns-lab';
-import { dualStack, LAB_DEFAULT_POOL_V6, LAB_NODE_CIDR_V6 } from '../dual-stack-lab';
-import { ExternalCounter, LAB_DEFAULT_POOL, LabPod, nsRun, sleep, waitFor } from '../lab';
+import { dualStack } from '../dual-stack-lab';
+import { ExternalCounter, LabPod, nsRun, sleep, waitFor } from '../lab';
 import { describeLab } from '../suite';
-import { bucketsSpread, carries6, expectNoFlowMoved, felixDrops } from './dual-stack-checks';
+import { bucketsSpread, carries6, clusterRangeCounters, expectNoFlowMoved, felixDrops } from './dual-stack-checks';
 import { DualStackEstate, EGRESS_CIDR, EGRESS_CIDR_V6, PARTNER6, synthDualStackEstate } from './dual-stack-estate';
 import { exportedSources } from './firewall-export-sources';
 import { FlowStats, GatewayLab, median, PARTNER, Replica, UDP_PORT } from './gateway-lab';
@@ -36,9 +36,9 @@ describeLab('lab: a dual-stack zone through the egress gateway on a real API ser
   /** The live replicas (GatewayLab's own list: g.replace puts a replacement in its victim's place). */
   let replicas: Replica[] = [];
   /** TCP and UDP from a cluster range of either family reaching the external side, over the whole suite. */
-  const leaks: Record<string, ExternalCounter> = {};
+  let leaks: Record<string, ExternalCounter> = {};
   /** ICMP from the nodes' addresses (a node's "unreachable" for a killed replica's egress IP): counted, not leaks. */
-  const icmp: Record<string, ExternalCounter> = {};
+  let icmp: Record<string, ExternalCounter> = {};
   const node1 = () => g.logOf('egress-nat-node1');
   /** node1's last view of the replicas: "<ip>=<health>/v6:<health>" each. */
   const lastReplicas = () => node1().trim().split('\n').filter((l) => l.includes('"replicas"')).pop() ?? '';
@@ -54,15 +54,7 @@ describeLab('lab: a dual-stack zone through the egress gateway on a real API ser
     estate = synthDualStackEstate();
     g = await GatewayLab.start({ lab: { ipv6: dualStack() }, docs: () => estate.docs, partner6: PARTNER6 });
     replicas = g.replicas;
-    const lab = g.lab;
-    for (const proto of ['tcp', 'udp'] as const) {
-      leaks[`v4 pods ${proto}`] = lab.externalCounter({ saddr: LAB_DEFAULT_POOL, proto });
-      leaks[`v4 nodes ${proto}`] = lab.externalCounter({ saddr: '192.0.2.0/26', proto });
-      leaks[`v6 pods ${proto}`] = lab.externalCounter({ saddr: LAB_DEFAULT_POOL_V6, proto });
-      leaks[`v6 nodes ${proto}`] = lab.externalCounter({ saddr: LAB_NODE_CIDR_V6, proto });
-    }
-    icmp.v4 = lab.externalCounter({ saddr: '192.0.2.0/26', proto: 'icmp' });
-    icmp.v6 = lab.externalCounter({ saddr: LAB_NODE_CIDR_V6, proto: 'ipv6-icmp' });
+    ({ leaks, icmp } = clusterRangeCounters(g.lab));
   });
   afterAll(() => {
     if (process.env.EGRESS_LAB_DEBUG) print(g?.lab.logTails());

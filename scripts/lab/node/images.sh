@@ -18,6 +18,7 @@ export IMAGE_REGISTRY="${IMAGE_REGISTRY:-localhost/cdk8s-egress}"
 VERSION="${VERSION:-$(node -p "require('./package.json').version")}"
 export VERSION
 cache="${CDK8S_EGRESS_LAB_CACHE:-$HOME/.cache/cdk8s-egress-lab}"
+if [ "${1:-}" = "--drop-storage" ]; then rm -rf "$cache/image-storage"; exit 0; fi
 
 # What the images are made of: the agent's sources and what compiles them, the Dockerfiles, the base recipe, the
 # production dependencies, Node's version (the base's binary), and this script.
@@ -33,7 +34,6 @@ out="$cache/images-$hash"
 archives=(egress-gateway egress-nat lab-tools)
 complete() { [ -f "$out/.complete" ]; }
 if [ "${1:-}" = "--print-dir" ]; then complete && { echo "$out"; exit 0; }; exit 1; fi
-if [ "${1:-}" = "--drop-storage" ]; then rm -rf "$cache/image-storage"; exit 0; fi
 if complete; then echo "$out"; exit 0; fi
 
 mkdir -p "$out"

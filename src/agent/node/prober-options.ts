@@ -15,8 +15,30 @@ export interface ProbeObserver {
   volley(gateway: string, family: ProbeFamily): void;
 }
 
-/** How many probes' send times a prober keeps (by seq % SENT_MEMORY) to time their answers: 1.6 s at 25 ms. */
-export const SENT_MEMORY = 64;
+/**
+ * How many probes' send times a prober keeps (by seq % SENT_MEMORY) to time their answers: 1.6 s at 25 ms. An answer
+ * to an older probe is counted late, not timed.
+ */
+const SENT_MEMORY = 64;
+
+/** What both probers keep of a probed replica to time its answers. */
+export interface SentTimes {
+  /** The newest probe's sequence number. */
+  readonly seq: number;
+  readonly sentAt: number[];
+  readonly gateway: { readonly name: string };
+}
+
+/** Records that the probe numbered `t.seq` left now, and counts it. */
+export function observeSent(t: SentTimes, family: ProbeFamily, observer?: ProbeObserver, now = Date.now()): void {
+  t.sentAt[t.seq % SENT_MEMORY] = now;
+  observer?.sent(t.gateway.name, family);
+}
+
+/** Reports the round trip of the answer to probe `seq`. */
+export function observeAnswered(t: SentTimes, seq: number, family: ProbeFamily, observer?: ProbeObserver, now = Date.now()): void {
+  if (t.seq - seq < SENT_MEMORY) observer?.answered(t.gateway.name, now - t.sentAt[seq % SENT_MEMORY], family);
+}
 
 /** What the probers use besides the probes (each optional: without them, unit tests see the probes alone). */
 export interface ProberOptions {

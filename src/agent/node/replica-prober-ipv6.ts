@@ -2,7 +2,7 @@ import { randomInt } from 'node:crypto';
 import * as dgram from 'node:dgram';
 import { answerReceived, armAnswerDeadline, DeadEvidence, LifeSigns, probeSent, stopProbing } from './answer-deadline';
 import { watchForOverdue } from './probe-volley';
-import { ProberOptions, SENT_MEMORY } from './prober-options';
+import { observeAnswered, observeSent, ProberOptions } from './prober-options';
 import { ReplyLifeSigns } from './reply-liveness';
 import { GatewayConfig } from '../../datapath';
 import { log } from '../shared/log';
@@ -27,7 +27,7 @@ interface Tracked6 extends Ipv6Target {
   forwards?: boolean;
   /** Its IPv6 replies through the tunnel (reply-liveness.ts). */
   signs?: LifeSigns;
-  /** When each of the last SENT_MEMORY probes left, by seq % SENT_MEMORY: an answer's round trip. */
+  /** When the last probes left, by seq (prober-options.ts): an answer's round trip. */
   readonly sentAt: number[];
 }
 
@@ -109,7 +109,7 @@ export class Ipv6ReplicaProber {
       const a = parseProbeAnswer(msg);
       const t = a && this.byToken.get(a.token);
       if (!t || !ipv6EgressIps(t.gateway).includes(from.address) || a!.seq > t.seq) return;
-      if (t.seq - a!.seq < SENT_MEMORY) this.options.observer?.answered(t.gateway.name, Date.now() - t.sentAt[a!.seq % SENT_MEMORY], 'ipv6');
+      observeAnswered(t, a!.seq, 'ipv6', this.options.observer);
       answerReceived(t);
       this.arm(t);
       this.set(t, true);
@@ -138,8 +138,7 @@ export class Ipv6ReplicaProber {
   private send(t: Tracked6, nodeIp: string): void {
     const seq = ++t.seq;
     probeSent(t);
-    t.sentAt[seq % SENT_MEMORY] = Date.now();
-    this.options.observer?.sent(t.gateway.name, 'ipv6');
+    observeSent(t, 'ipv6', this.options.observer);
     const frame = buildProbeFrameV6({
       vni: t.vni, innerDstMac: vxlanMacFor(t.ip), nodeIp, port: t.gateway.healthPort, token: t.token, seq,
     });

@@ -3,7 +3,7 @@ import * as dgram from 'node:dgram';
 import * as http from 'node:http';
 import { answerReceived, armAnswerDeadline, DeadEvidence, LifeSigns, probeSent, stopProbing } from './answer-deadline';
 import { watchForOverdue } from './probe-volley';
-import { ProberOptions, SENT_MEMORY } from './prober-options';
+import { observeAnswered, observeSent, ProberOptions } from './prober-options';
 import { ReplicaHealth, ReplicaView } from './replica-health';
 import { Ipv6ReplicaProber } from './replica-prober-ipv6';
 import { ReplyLifeSigns } from './reply-liveness';
@@ -43,12 +43,9 @@ interface Tracked {
   lastAgentAt: number;
   /** Its replies through the tunnel, read when an answer is overdue (reply-liveness.ts). */
   signs?: LifeSigns;
-  /** When each of the last SENT_MEMORY probes left, by seq % SENT_MEMORY: an answer's round trip. */
+  /** When the last probes left, by seq (prober-options.ts): an answer's round trip. */
   readonly sentAt: number[];
 }
-
-/** Probes remembered for their round trip: an answer later than this many intervals is counted late, not timed. */
-
 
 /**
  * Decides whether each gateway replica *forwards*, from the node, every probe.intervalMs: a
@@ -170,7 +167,7 @@ export class ReplicaProber {
       // An answer counts only from one of the gateway's egress IPs: it was forwarded and SNATed.
       if (!t || !t.gateway.egressIps.includes(from.address)) return;
       if (a!.seq > t.seq) return;
-      if (t.seq - a!.seq < SENT_MEMORY) this.options.observer?.answered(t.gateway.name, Date.now() - t.sentAt[a!.seq % SENT_MEMORY], 'ipv4');
+      observeAnswered(t, a!.seq, 'ipv4', this.options.observer);
       answerReceived(t);
       this.armDeadline(t);
       this.setForwards(t, true);
@@ -214,8 +211,7 @@ export class ReplicaProber {
       vni: t.vni, innerDstMac: vxlanMacFor(t.endpoint.ip), nodeIp: t.nodeIp!, port: t.gateway.healthPort, token: t.token, seq,
     });
     probeSent(t);
-    t.sentAt[seq % SENT_MEMORY] = Date.now();
-    this.options.observer?.sent(t.gateway.name, 'ipv4');
+    observeSent(t, 'ipv4', this.options.observer);
     t.socket!.send(frame, (e) => {
       if (e) log('warn', 'probe not sent', { ip: t.endpoint.ip, error: e.message });
     });

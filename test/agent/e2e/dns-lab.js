@@ -120,8 +120,7 @@ function connect(ip, port) {
 /**
  * A first connection and, when it fails, why and after how long (a failure then explains itself). The SYN-ACK must
  * come before TCP's first SYN retransmission (1 s): a dropped first SYN is a failed first connection, not a slow one.
- * The server's data then has 5 s: a server descheduled under load is not a dropped packet (seen in CI, where suites run
- * beside the real-node lab).
+ * The server's data then has 5 s: a server descheduled under load is not a dropped packet.
  */
 function connectWhy(ip, port) {
   const start = Date.now();
